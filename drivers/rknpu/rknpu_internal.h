@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: MIT OR GPL-2.0-only */
+/* Internal structures of the RKNPU driver core, shared by its files. */
+#ifndef RKNPU_INTERNAL_H
+#define RKNPU_INTERNAL_H
+
+#include "drm/rknpu_ioctl.h"
+#include "rknpu_device.h"
+#include "rknpu_list.h"
+#include "rknpu_soc.h"
+
+#define RKNPU_DRIVER_NAME "rknpu"
+#define RKNPU_DRIVER_DESC "RKNPU driver"
+#define RKNPU_DRIVER_DATE "20240828"
+#define RKNPU_DRIVER_MAJOR 0
+#define RKNPU_DRIVER_MINOR 9
+#define RKNPU_DRIVER_PATCHLEVEL 8
+
+#define RKNPU_PAGE_SIZE 4096u
+#define RKNPU_MAX_IOMMU_DOMAINS 16
+/* First fake mmap offset, as DRM hands out on 64-bit kernels. */
+#define RKNPU_MMAP_OFFSET_START 0x100000000ull
+/* Each object owns a 4 GiB window of the fake offset space (see gem). */
+#define RKNPU_MMAP_SLOT_SHIFT 32
+/* The vendor's blocking submit waits at most this many times. */
+#define RKNPU_JOB_MAX_WAITS 3
+/* Sleeps of the vendor's abort and soft-reset paths. */
+#define RKNPU_ABORT_SLEEP_MS 100
+#define RKNPU_RESET_SLEEP_MS 100
+#define RKNPU_RESET_HOLD_US 10
+
+/* ------------------------------------------------------------ atomics */
+
+static inline uint32_t rknpu_atomic_inc(uint32_t *v)
+{
+	return __atomic_add_fetch(v, 1, __ATOMIC_ACQ_REL);
+}
+
+static inline uint32_t rknpu_atomic_dec(uint32_t *v)
+{
+	return __atomic_sub_fetch(v, 1, __ATOMIC_ACQ_REL);
+}
+
+static inline bool rknpu_atomic_read_bool(const bool *v)
+{
+	return __atomic_load_n(v, __ATOMIC_ACQUIRE);
+}
+
+static inline void rknpu_atomic_set_bool(bool *v, bool x)
+{
+	__atomic_store_n(v, x, __ATOMIC_RELEASE);
+}
+
+/* ---------------------------------------------------------------- GEM */
+
+struct rknpu_gem_object {
+	uint32_t refcount;              /* atomic; handles, jobs, lookups */
+	struct rknpu_device *rdev;
+	struct rnpu_osal_dma_buf *buf;
+	struct rnpu_osal_dma_info info; /* size, dma_addr, host vaddr */
+	void *kvaddr;                   /* set only with KERNEL_MAPPING */
+	uint32_t flags;                 /* as requested (vendor: not updated) */
+	uint32_t osal_flags;            /* what was actually allocated */
+	uint32_t slot;                  /* index in rdev->objs */
+	uint64_t cookie;                /* obj_addr handed to userspace */
+	uint64_t identity;              /* dma-buf identity (prime) */
+	bool imported;
+	bool flinked;                   /* a flink name (slot + 1) exists */
+	bool exported;
+	int32_t iommu_domain_id;
+};
+
+/* Per-session handle table: handle n lives at entries[n - 1]. */
+struct rknpu_handle_table {
+	struct rknpu_gem_object **entries;
+	uint32_t *free_stack;           /* freed slots, reused LIFO */
+	uint32_t capacity;
+	uint32_t used;                  /* high-water mark of entries */
+	uint32_t free_count;
+	uint32_t live;                  /* handles currently valid */
+};
+
+struct rknpu_file {
+	struct rknpu_device *rdev;
+	/* Protects handles. Never held while taking rdev->obj_lock's users
+	 * in the other order: order is file->lock then rdev->obj_lock. */
+	struct rnpu_osal_mutex *lock;
+	struct rknpu_handle_table handles;
+	uint32_t id;                    /* for logs */
+};
+
+/* ---------------------------------------------------------------- jobs */
+
+#define RKNPU_JOB_DONE (1u << 0)
+
+struct rknpu_job;
+
+struct rknpu_job_core {
+	struct rknpu_job *job;          /* back-pointer for the todo list */
+	struct rknpu_list_node todo;    /* in rdev->cores[i].todo_list */
+	uint32_t task_start;            /* this core's range in the task BO */
+	uint32_t task_number;
+	uint32_t next_task;             /* first task of the next chunk */
+	uint32_t remaining;             /* tasks not yet committed */
+	uint32_t last_task;             /* last task of the current chunk */
+	uint32_t int_mask;              /* expected (fuzzed) status */
+	uint32_t int_status;            /* INTERRUPT_STATUS at completion */
+	bool queued;                    /* on the todo list */
+	bool irq_entered;
+};
+
+struct rknpu_job {
+	struct rknpu_device *rdev;
+	struct rknpu_file *file;
+	struct rknpu_gem_object *task_obj; /* reference held for the job's life */
+	struct rknpu_task *tasks;       /* task_obj's kernel mapping */
+	uint32_t num_tasks_in_bo;
+	struct rknpu_submit args;       /* private copy of the submit */
+	uint32_t core_mask;             /* resolved (AUTO -> one core) */
+	uint32_t use_core_num;
+	uint32_t run_count;             /* cores still to dequeue (irq_lock) */
+	uint32_t interrupt_count;       /* cores still to finish (irq_lock) */
+	uint32_t flags;                 /* RKNPU_JOB_DONE (irq_lock + atomic) */
+	bool done;                      /* mirrors RKNPU_JOB_DONE for waiters */
+	int ret;
+	uint64_t create_time;
+	uint64_t hw_commit_time;
+	uint64_t hw_recorder_time;
+	uint64_t hw_elapse_time;
+	struct rknpu_job_core core[RKNPU_MAX_CORES];
+};
+
+struct rknpu_subcore {
+	struct rknpu_device *rdev;
+	unsigned int index;
+	struct rknpu_list_node todo_list; /* protected by rdev->irq_lock */
+	struct rknpu_job *job;          /* running job (irq_lock) */
+	int64_t task_num;               /* tasks queued or running (irq_lock) */
+	uint64_t busy_time;             /* ns of the current load window */
+	struct rnpu_osal_waitq *wq;     /* blocking submitters of this core */
+};
+
+/* -------------------------------------------------------------- device */
+
+struct rknpu_device {
+	const struct rknpu_soc_data *soc;
+	struct rknpu_platform plat;
+	unsigned int num_cores;
+	unsigned int debug;             /* RKNPU_DBG_* mask */
+	uint32_t hw_version;
+
+	/* Protects cores[].todo_list, .job, .task_num and every job's
+	 * run_count/interrupt_count/flags/core[] state. Taken in the IRQ
+	 * handler; never held across a sleep. */
+	struct rnpu_osal_spinlock *irq_lock;
+	struct rknpu_subcore cores[RKNPU_MAX_CORES];
+
+	/* Serialises soft resets; trylock'd so a second reset returns. */
+	struct rnpu_osal_mutex *reset_lock;
+	bool soft_reseting;             /* atomic; no job starts while set */
+	bool bypass_soft_reset;         /* atomic */
+
+	/* Protects objs[], obj_capacity, free slots, cookie generation,
+	 * the exported list and flink names. Sleeps allowed. */
+	struct rnpu_osal_mutex *obj_lock;
+	struct rknpu_gem_object **objs;
+	uint32_t *obj_generation;       /* per slot, bumps on reuse */
+	uint32_t obj_capacity;
+	uint32_t obj_used;
+	uint32_t *obj_free;
+	uint32_t obj_free_count;
+	uint64_t cookie_salt;
+	uint32_t next_file_id;          /* atomic */
+	bool warned_noncontig;          /* one warning per device, not per call */
+	int32_t iommu_domain_id;        /* current domain (no IOMMU: stays 0) */
+};
+
+/* ------------------------------------------------------------- logging */
+
+#define rknpu_err(rdev, fmt, ...) rnpu_osal_log(RNPU_LOG_ERR, "RKNPU: " fmt, ##__VA_ARGS__)
+#define rknpu_warn(rdev, fmt, ...) rnpu_osal_log(RNPU_LOG_WARN, "RKNPU: " fmt, ##__VA_ARGS__)
+#define rknpu_info(rdev, fmt, ...) rnpu_osal_log(RNPU_LOG_INFO, "RKNPU: " fmt, ##__VA_ARGS__)
+#define rknpu_dbg(rdev, cat, fmt, ...)                                                   \
+	do {                                                                             \
+		if ((rdev)->debug & (cat))                                               \
+			rnpu_osal_log(RNPU_LOG_DEBUG, "RKNPU: " fmt, ##__VA_ARGS__);     \
+	} while (0)
+
+/* --------------------------------------------------------- cross-file API */
+
+/* gem */
+int rknpu_gem_init(struct rknpu_device *rdev);
+void rknpu_gem_fini(struct rknpu_device *rdev);
+void rknpu_gem_get(struct rknpu_gem_object *obj);
+void rknpu_gem_put(struct rknpu_gem_object *obj);
+/* Looks up an obj_addr cookie; returns a new reference or NULL. */
+struct rknpu_gem_object *rknpu_gem_lookup_cookie(struct rknpu_device *rdev, uint64_t cookie);
+/* Looks up a handle of @file; returns a new reference or NULL. */
+struct rknpu_gem_object *rknpu_gem_lookup_handle(struct rknpu_file *file, uint32_t handle);
+void rknpu_gem_release_handles(struct rknpu_file *file);
+int rknpu_gem_create_ioctl(struct rknpu_file *file, void *data);
+int rknpu_gem_map_ioctl(struct rknpu_file *file, void *data);
+int rknpu_gem_destroy_ioctl(struct rknpu_file *file, void *data);
+int rknpu_gem_sync_ioctl(struct rknpu_file *file, void *data);
+int rknpu_gem_close_ioctl(struct rknpu_file *file, void *data);
+int rknpu_gem_flink_ioctl(struct rknpu_file *file, void *data);
+int rknpu_gem_open_ioctl(struct rknpu_file *file, void *data);
+int rknpu_prime_handle_to_fd_ioctl(struct rknpu_file *file, void *data);
+int rknpu_prime_fd_to_handle_ioctl(struct rknpu_file *file, void *data);
+
+/* handle table (pure data structure; callers hold file->lock) */
+void rknpu_handles_init(struct rknpu_handle_table *t);
+void rknpu_handles_fini(struct rknpu_handle_table *t);
+int rknpu_handles_alloc(struct rknpu_handle_table *t, struct rknpu_gem_object *obj,
+			uint32_t *handle);
+struct rknpu_gem_object *rknpu_handles_get(const struct rknpu_handle_table *t, uint32_t handle);
+struct rknpu_gem_object *rknpu_handles_remove(struct rknpu_handle_table *t, uint32_t handle);
+/* Finds a handle that refers to @obj; 0 if none. */
+uint32_t rknpu_handles_find(const struct rknpu_handle_table *t,
+			    const struct rknpu_gem_object *obj);
+
+/* action */
+int rknpu_action_ioctl(struct rknpu_file *file, void *data);
+
+/* job */
+int rknpu_job_init(struct rknpu_device *rdev);
+void rknpu_job_fini(struct rknpu_device *rdev);
+int rknpu_submit_ioctl(struct rknpu_file *file, void *data);
+
+/* core hardware */
+void rknpu_core_commit(struct rknpu_device *rdev, unsigned int core, struct rknpu_job *job);
+void rknpu_core_irq_handler(void *data);
+int rknpu_soft_reset(struct rknpu_device *rdev);
+uint32_t rknpu_fuzz_status(uint32_t status);
+/* PC_DATA_AMOUNT for a task of @regcfg_amount body words (+ 4 tail words). */
+uint32_t rknpu_pc_data_amount(const struct rknpu_soc_data *soc, uint32_t regcfg_amount);
+/* Starts the next queued job on @core if it is idle. Caller holds irq_lock. */
+void rknpu_job_next_locked(struct rknpu_device *rdev, unsigned int core);
+/* Completion of @core's share of its current job. Caller holds irq_lock. */
+void rknpu_job_core_done_locked(struct rknpu_device *rdev, unsigned int core);
+
+#endif

@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: MIT OR GPL-2.0-only
+/*
+ * Jobs: validation of a submit, core selection, per-core FIFOs, the gang
+ * start of multi-core jobs, chunking past max_submit_number, the blocking
+ * wait with the vendor's timeout rules, completion and abort.
+ */
+#include "rknpu_reg.h"
+
+int rknpu_job_init(struct rknpu_device *rdev)
+{
+	unsigned int i;
+	int ret;
+
+	ret = rnpu_osal_spinlock_create(&rdev->irq_lock);
+	if (ret)
+		return ret;
+	ret = rnpu_osal_mutex_create(&rdev->reset_lock);
+	if (ret)
+		goto err_spin;
+	for (i = 0; i < rdev->num_cores; i++) {
+		struct rknpu_subcore *sc = &rdev->cores[i];
+
+		sc->rdev = rdev;
+		sc->index = i;
+		rknpu_list_init(&sc->todo_list);
+		ret = rnpu_osal_waitq_create(&sc->wq);
+		if (ret)
+			goto err_wq;
+	}
+	return 0;
+
+err_wq:
+	while (i--)
+		rnpu_osal_waitq_destroy(rdev->cores[i].wq);
+	rnpu_osal_mutex_destroy(rdev->reset_lock);
+err_spin:
+	rnpu_osal_spinlock_destroy(rdev->irq_lock);
+	return ret;
+}
+
+void rknpu_job_fini(struct rknpu_device *rdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < rdev->num_cores; i++)
+		rnpu_osal_waitq_destroy(rdev->cores[i].wq);
+	rnpu_osal_mutex_destroy(rdev->reset_lock);
+	rnpu_osal_spinlock_destroy(rdev->irq_lock);
+}
+
+static unsigned int rknpu_popcount(uint32_t v)
+{
+	unsigned int n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+static unsigned int rknpu_lowest_core(uint32_t mask)
+{
+	unsigned int i = 0;
+
+	while (!(mask & (1u << i)))
+		i++;
+	return i;
+}
+
+/* AUTO: the core with the fewest queued tasks; ties go to the lowest. */
+static unsigned int rknpu_pick_core_locked(struct rknpu_device *rdev)
+{
+	unsigned int i, best = 0;
+
+	for (i = 1; i < rdev->num_cores; i++)
+		if (rdev->cores[i].task_num < rdev->cores[best].task_num)
+			best = i;
+	return best;
+}
+
+void rknpu_job_next_locked(struct rknpu_device *rdev, unsigned int core)
+{
+	struct rknpu_subcore *sc = &rdev->cores[core];
+	struct rknpu_job_core *jc;
+	struct rknpu_job *job;
+	unsigned int i;
+
+	if (rknpu_atomic_read_bool(&rdev->soft_reseting) || sc->job ||
+	    rknpu_list_empty(&sc->todo_list))
+		return;
+	jc = rknpu_container_of(sc->todo_list.next, struct rknpu_job_core, todo);
+	job = jc->job;
+	rknpu_list_del(&jc->todo);
+	jc->queued = false;
+	sc->job = job;
+	job->hw_commit_time = rnpu_osal_time_ns();
+	job->hw_recorder_time = job->hw_commit_time;
+	/* Gang start: a multi-core job runs once every core has taken it. */
+	if (--job->run_count == 0) {
+		for (i = 0; i < rdev->num_cores; i++)
+			if (job->core_mask & (1u << i))
+				rknpu_core_commit(rdev, i, job);
+	}
+}
+
+void rknpu_job_core_done_locked(struct rknpu_device *rdev, unsigned int core)
+{
+	struct rknpu_subcore *sc = &rdev->cores[core];
+	struct rknpu_job *job = sc->job;
+	struct rknpu_job_core *jc = &job->core[core];
+	uint64_t now;
+
+	if (jc->remaining) {
+		rknpu_core_commit(rdev, core, job); /* next chunk of this core */
+		return;
+	}
+	now = rnpu_osal_time_ns();
+	sc->job = NULL;
+	sc->task_num -= jc->task_number;
+	sc->busy_time += now - job->hw_recorder_time;
+	job->hw_elapse_time = now - job->hw_commit_time;
+	if (--job->interrupt_count == 0) {
+		job->flags |= RKNPU_JOB_DONE;
+		job->ret = 0;
+		rknpu_atomic_set_bool(&job->done, true);
+		rnpu_osal_waitq_wake_all(rdev->cores[rknpu_lowest_core(job->core_mask)].wq);
+	}
+	rknpu_job_next_locked(rdev, core);
+}
+
+static void rknpu_job_free(struct rknpu_job *job)
+{
+	if (job->task_obj)
+		rknpu_gem_put(job->task_obj);
+	rnpu_osal_free(job);
+}
+
+/* Fills each participating core's task range following the vendor's
+ * subcore_task slot rules, and checks it against the task buffer. */
+static int rknpu_job_ranges(struct rknpu_job *job)
+{
+	struct rknpu_device *rdev = job->rdev;
+	const struct rknpu_submit *args = &job->args;
+	unsigned int i, slot;
+
+	for (i = 0; i < rdev->num_cores; i++) {
+		struct rknpu_job_core *jc = &job->core[i];
+		uint32_t chunk;
+
+		if (!(job->core_mask & (1u << i)))
+			continue;
+		if (rdev->num_cores == 1) {
+			jc->task_start = args->task_start;
+			jc->task_number = args->task_number;
+		} else {
+			slot = job->use_core_num == 3 ? i + 2 : i;
+			jc->task_start = args->subcore_task[slot].task_start;
+			jc->task_number = args->subcore_task[slot].task_number;
+		}
+		if (jc->task_number == 0) {
+			rknpu_err(rdev, "core %u: subcore_task task_number is 0", i);
+			return -EINVAL;
+		}
+		if (jc->task_start >= job->num_tasks_in_bo ||
+		    jc->task_number > job->num_tasks_in_bo - jc->task_start) {
+			rknpu_err(rdev, "core %u: tasks %u..%u exceed the task buffer of %u tasks", i,
+				  jc->task_start, jc->task_start + jc->task_number - 1,
+				  job->num_tasks_in_bo);
+			return -EINVAL;
+		}
+		/* The first task of every chunk programs PC_DATA_AMOUNT. */
+		for (chunk = 0; chunk < jc->task_number; chunk += rdev->soc->max_submit_number) {
+			struct rknpu_task t;
+			uint32_t amount = 0;
+
+			rnpu_memcpy(&t, &job->tasks[jc->task_start + chunk], sizeof(t));
+			if (t.regcfg_amount > 0xffffu * 2 ||
+			    !rk3588_set_PC_REGISTER_AMOUNTS_PC_DATA_AMOUNT(
+				    &amount, rknpu_pc_data_amount(rdev->soc, t.regcfg_amount))) {
+				rknpu_err(rdev, "task %u: regcfg_amount %u too large for PC_DATA_AMOUNT",
+					  jc->task_start + chunk, t.regcfg_amount);
+				return -EINVAL;
+			}
+		}
+		jc->job = job;
+		jc->next_task = jc->task_start;
+		jc->remaining = jc->task_number;
+	}
+	return 0;
+}
+
+static void rknpu_job_schedule(struct rknpu_job *job)
+{
+	struct rknpu_device *rdev = job->rdev;
+	unsigned long flags;
+	unsigned int i;
+
+	rnpu_osal_spin_lock_irqsave(rdev->irq_lock, &flags);
+	job->run_count = job->use_core_num;
+	job->interrupt_count = job->use_core_num;
+	for (i = 0; i < rdev->num_cores; i++) {
+		if (!(job->core_mask & (1u << i)))
+			continue;
+		rknpu_list_add_tail(&job->core[i].todo, &rdev->cores[i].todo_list);
+		job->core[i].queued = true;
+		rdev->cores[i].task_num += job->core[i].task_number;
+	}
+	for (i = 0; i < rdev->num_cores; i++)
+		if (job->core_mask & (1u << i))
+			rknpu_job_next_locked(rdev, i);
+	rnpu_osal_spin_unlock_irqrestore(rdev->irq_lock, flags);
+}
+
+static bool rknpu_job_wait_cond(void *arg)
+{
+	struct rknpu_job *job = arg;
+
+	return rknpu_atomic_read_bool(&job->done) ||
+	       rknpu_atomic_read_bool(&job->rdev->soft_reseting);
+}
+
+/* Takes the job off every core it has not finished on. Returns true if any
+ * core had started it. */
+static bool rknpu_job_detach(struct rknpu_job *job)
+{
+	struct rknpu_device *rdev = job->rdev;
+	bool started = false;
+	unsigned long flags;
+	unsigned int i;
+
+	rnpu_osal_spin_lock_irqsave(rdev->irq_lock, &flags);
+	for (i = 0; i < rdev->num_cores; i++) {
+		struct rknpu_job_core *jc = &job->core[i];
+
+		if (!(job->core_mask & (1u << i)))
+			continue;
+		if (jc->queued) {
+			rknpu_list_del(&jc->todo);
+			jc->queued = false;
+			rdev->cores[i].task_num -= jc->task_number;
+		} else if (rdev->cores[i].job == job) {
+			started = true;
+			rdev->cores[i].job = NULL;
+			rdev->cores[i].task_num -= jc->task_number;
+		} else {
+			started = true;
+		}
+	}
+	rnpu_osal_spin_unlock_irqrestore(rdev->irq_lock, flags);
+	return started;
+}
+
+static void rknpu_job_restart_queues(struct rknpu_device *rdev, uint32_t mask)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	rnpu_osal_spin_lock_irqsave(rdev->irq_lock, &flags);
+	for (i = 0; i < rdev->num_cores; i++)
+		if (mask & (1u << i))
+			rknpu_job_next_locked(rdev, i);
+	rnpu_osal_spin_unlock_irqrestore(rdev->irq_lock, flags);
+}
+
+static void rknpu_job_abort(struct rknpu_job *job, int ret)
+{
+	struct rknpu_device *rdev = job->rdev;
+	uint64_t elapsed_us = (rnpu_osal_time_ns() - job->hw_commit_time) / 1000;
+	unsigned int i;
+
+	rnpu_osal_msleep(RKNPU_ABORT_SLEEP_MS);
+	rknpu_job_detach(job);
+	if (ret == -ETIMEDOUT) {
+		rknpu_err(rdev, "job timeout, flags: %#x:", job->args.flags);
+		for (i = 0; i < rdev->num_cores; i++) {
+			if (!(job->core_mask & (1u << i)))
+				continue;
+			rknpu_err(rdev,
+				  "\tcore %u irq status: %#x, raw status: %#x, require mask: %#x, "
+				  "task counter: %#x, elapsed time: %lluus",
+				  i, rknpu_read(rdev, i, REG_PC_INTERRUPT_STATUS),
+				  rknpu_read(rdev, i, REG_PC_INTERRUPT_RAW_STATUS),
+				  job->core[i].int_mask,
+				  rknpu_read(rdev, i, rdev->soc->pc_task_status_offset) &
+					  rdev->soc->pc_task_number_mask,
+				  (unsigned long long)elapsed_us);
+		}
+		rknpu_soft_reset(rdev);
+	} else {
+		rknpu_err(rdev, "job abort, flags: %#x, ret: %d, elapsed time: %lluus",
+			  job->args.flags, ret, (unsigned long long)elapsed_us);
+	}
+	rknpu_job_restart_queues(rdev, job->core_mask);
+}
+
+/* The blocking wait of the vendor: up to three waits of `timeout` ms,
+ * continuing while the job has not run for `timeout` on the hardware. */
+static int rknpu_job_wait(struct rknpu_job *job, unsigned int wait_core)
+{
+	struct rknpu_device *rdev = job->rdev;
+	unsigned int timeout_ms = job->args.timeout;
+	unsigned int wait_count;
+	long left = 0;
+
+	for (wait_count = 1; wait_count <= RKNPU_JOB_MAX_WAITS; wait_count++) {
+		uint64_t commit, elapsed_us, waited_us;
+		uint64_t start = rnpu_osal_time_ns();
+		bool cont;
+
+		left = rnpu_osal_waitq_wait_timeout(rdev->cores[wait_core].wq, rknpu_job_wait_cond,
+						    job, timeout_ms);
+		if (left > 0)
+			break;
+		commit = __atomic_load_n(&job->hw_commit_time, __ATOMIC_ACQUIRE);
+		elapsed_us = commit ? (rnpu_osal_time_ns() - commit) / 1000 : 0;
+		waited_us = (rnpu_osal_time_ns() - start) / 1000;
+		cont = (!commit || elapsed_us < (uint64_t)timeout_ms * 1000) &&
+		       wait_count < RKNPU_JOB_MAX_WAITS;
+		if (wait_count < RKNPU_JOB_MAX_WAITS)
+			rknpu_err(rdev,
+				  "job: %p, mask: %#x, job iommu domain id: %d, dev iommu domain id: "
+				  "%d, wait_count: %u, continue wait: %d, commit elapse time: "
+				  "%lluus, wait time: %lluus, timeout: %uus",
+				  (void *)job, job->core_mask, (int)job->args.iommu_domain_id,
+				  rdev->iommu_domain_id, wait_count, cont,
+				  (unsigned long long)elapsed_us, (unsigned long long)waited_us,
+				  timeout_ms * 1000);
+		if (!cont)
+			break;
+	}
+	return left > 0 ? 0 : -ETIMEDOUT;
+}
+
+static int rknpu_submit_validate(struct rknpu_device *rdev, const struct rknpu_submit *args)
+{
+	uint32_t mask = args->core_mask;
+
+	if (args->task_number == 0) {
+		rknpu_err(rdev, "invalid rknpu task number!");
+		return -EINVAL;
+	}
+	if (mask > rdev->soc->core_mask) {
+		rknpu_err(rdev, "invalid rknpu core mask: %#x", mask);
+		return -EINVAL;
+	}
+	if (args->flags & (RKNPU_JOB_FENCE_IN | RKNPU_JOB_FENCE_OUT)) {
+		rknpu_err(rdev, "failed to use rknpu fence, please enable rknpu fence config!");
+		return -EINVAL;
+	}
+	if (args->flags & RKNPU_JOB_NONBLOCK) {
+		rknpu_err(rdev, "nonblocking submit is not supported by this driver build");
+		return -EINVAL;
+	}
+	if (!(args->flags & RKNPU_JOB_PC)) {
+		rknpu_err(rdev, "only PC mode jobs are supported, flags: %#x", args->flags);
+		return -EINVAL;
+	}
+	/* The vendor accepts masks without core 0 and a second core (0x5,
+	 * 0x6 on RK3588) and then never starts them; refuse them instead. */
+	if (mask && rknpu_popcount(mask) > 1 && (mask & (mask + 1)) != 0) {
+		rknpu_err(rdev, "unsupported rknpu core mask: %#x", mask);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int rknpu_submit_ioctl(struct rknpu_file *file, void *data)
+{
+	struct rknpu_device *rdev = file->rdev;
+	struct rknpu_submit *args = data;
+	struct rknpu_job *job;
+	unsigned int wait_core, i;
+	uint32_t elapsed_us;
+	bool started;
+	int ret;
+
+	ret = rknpu_submit_validate(rdev, args);
+	if (ret)
+		return ret;
+	job = rnpu_osal_zalloc(sizeof(*job));
+	if (!job) {
+		rknpu_err(rdev, "failed to allocate rknpu job!");
+		return -ENOMEM;
+	}
+	job->rdev = rdev;
+	job->file = file;
+	job->args = *args;
+	job->create_time = rnpu_osal_time_ns();
+	job->task_obj = rknpu_gem_lookup_cookie(rdev, args->task_obj_addr);
+	if (!job->task_obj) {
+		rknpu_err(rdev, "invalid task object: obj_addr 0x%llx",
+			  (unsigned long long)args->task_obj_addr);
+		ret = -EINVAL;
+		goto out_free;
+	}
+	if (!job->task_obj->kvaddr) {
+		rknpu_err(rdev, "task object 0x%llx has no kernel mapping (RKNPU_MEM_KERNEL_MAPPING)",
+			  (unsigned long long)args->task_obj_addr);
+		ret = -EINVAL;
+		goto out_free;
+	}
+	job->tasks = job->task_obj->kvaddr;
+	job->num_tasks_in_bo = (uint32_t)(job->task_obj->info.size / sizeof(struct rknpu_task));
+
+	if (args->core_mask == RKNPU_CORE_AUTO_MASK) {
+		unsigned long flags;
+
+		rnpu_osal_spin_lock_irqsave(rdev->irq_lock, &flags);
+		job->core_mask = 1u << rknpu_pick_core_locked(rdev);
+		rnpu_osal_spin_unlock_irqrestore(rdev->irq_lock, flags);
+	} else {
+		job->core_mask = args->core_mask;
+	}
+	job->use_core_num = rknpu_popcount(job->core_mask);
+	ret = rknpu_job_ranges(job);
+	if (ret)
+		goto out_free;
+
+	rknpu_job_schedule(job);
+	wait_core = rknpu_lowest_core(job->core_mask);
+	ret = rknpu_job_wait(job, wait_core);
+
+	if (ret == 0 && !rknpu_atomic_read_bool(&job->done))
+		ret = -EINVAL; /* woken by a soft reset */
+
+	/* Report each core's interrupt status in its last task, as the
+	 * vendor does for the task it waited on. */
+	for (i = 0; i < rdev->num_cores; i++)
+		if ((job->core_mask & (1u << i)) && job->core[i].irq_entered)
+			job->tasks[job->core[i].last_task].int_status = job->core[i].int_status;
+
+	if (ret) {
+		args->task_counter = rknpu_read(rdev, wait_core, rdev->soc->pc_task_status_offset) &
+				     rdev->soc->pc_task_number_mask;
+		elapsed_us = (uint32_t)((rnpu_osal_time_ns() - job->create_time) / 1000);
+		started = __atomic_load_n(&job->hw_commit_time, __ATOMIC_ACQUIRE) != 0;
+		if (!started) {
+			rknpu_job_detach(job);
+			rknpu_err(rdev, "job commit failed");
+			goto out_free;
+		}
+		rknpu_err(rdev, "failed to wait job, task counter: %u, flags: %#x, ret = %d, "
+				"elapsed time: %uus",
+			  args->task_counter, args->flags, ret, elapsed_us);
+		rknpu_job_abort(job, ret);
+		goto out_free;
+	}
+	args->task_counter = args->task_number;
+	args->hw_elapse_time = (int64_t)job->hw_elapse_time;
+	if (args->core_mask == RKNPU_CORE_AUTO_MASK)
+		args->core_mask = job->core_mask;
+out_free:
+	rknpu_job_free(job);
+	return ret;
+}

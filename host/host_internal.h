@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT OR GPL-2.0-only */
+#ifndef RNPU_HOST_INTERNAL_H
+#define RNPU_HOST_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "osal.h"
+#include "rnpu_host.h"
+
+#define RNPU_HOST_PAGE_SHIFT 12
+#define RNPU_HOST_PAGE_SIZE (1u << RNPU_HOST_PAGE_SHIFT)
+/* Device-physical space: 32-bit, the NPU's address registers. The first
+ * 1 MiB is never handed out so that small bogus addresses fault. */
+#define RNPU_HOST_PHYS_FRAMES (1u << 20)
+#define RNPU_HOST_FIRST_FRAME 256u
+#define RNPU_HOST_MAX_CORES 3
+#define RNPU_HOST_RESET_LINES 6
+
+/* Physical memory: frame number -> host address of that page. */
+struct rnpu_frames {
+	/* Protects bitmap, page[], hint and counters. DMA walks hold it for
+	 * reading, so a buffer cannot be unmapped under a running copy. */
+	pthread_rwlock_t lock;
+	uint64_t *bitmap;           /* 1 = frame in use */
+	uint8_t **page;
+	uint32_t hint;              /* next-fit search start */
+	uint64_t used_frames;
+	uint64_t buffers;
+};
+
+int rnpu_frames_init(struct rnpu_frames *f);
+void rnpu_frames_fini(struct rnpu_frames *f);
+/* Maps @npages pages starting at @host_addr to contiguous frames. */
+int rnpu_frames_map(struct rnpu_frames *f, uint8_t *host_addr, uint32_t npages, uint32_t *pfn);
+void rnpu_frames_unmap(struct rnpu_frames *f, uint32_t pfn, uint32_t npages);
+/* Copies across frames; -EFAULT if any page is unmapped. */
+int rnpu_frames_read(struct rnpu_frames *f, uint64_t addr, void *dst, size_t len);
+int rnpu_frames_write(struct rnpu_frames *f, uint64_t addr, const void *src, size_t len);
+
+/* Freed, never-shared memfds kept for reuse, by page count. */
+#define RNPU_POOL_MAX_PAGES 64u
+#define RNPU_POOL_PER_CLASS 64u
+struct rnpu_memfd_pool {
+	pthread_mutex_t lock;       /* protects every class */
+	struct {
+		int fd[RNPU_POOL_PER_CLASS];
+		void *addr[RNPU_POOL_PER_CLASS];
+		unsigned int count;
+	} cls[RNPU_POOL_MAX_PAGES + 1];
+};
+
+struct rnpu_osal_dev {
+	struct rnpu_host *host;
+};
+
+struct rnpu_osal_mmio {
+	struct rnpu_host *host;
+	unsigned int core;
+};
+
+struct rnpu_host_irq {
+	rnpu_osal_irq_handler_t handler;
+	void *data;
+	bool pending;               /* rising edge not yet delivered */
+	bool level;
+};
+
+struct rnpu_host {
+	struct rnpu_host_config cfg;
+	struct rnpu_osal_dev dev;
+	struct rnpu_osal_mmio mmio[RNPU_HOST_MAX_CORES];
+	struct rk3588_sim *sim;
+	struct rknpu_device *rdev;
+	struct rnpu_frames frames;
+	struct rnpu_memfd_pool pool;
+
+	/* Interrupt delivery: protects irq[], stop, in_handler. */
+	pthread_mutex_t irq_lock;
+	pthread_cond_t irq_cond;
+	pthread_t irq_thread;
+	bool irq_thread_running;
+	bool stop;
+	int in_handler;             /* line whose handler runs, or -1 */
+	struct rnpu_host_irq irq[RNPU_HOST_MAX_CORES];
+
+	/* Reset lines: protects reset_count. */
+	pthread_mutex_t reset_lock;
+	unsigned int reset_count[RNPU_HOST_MAX_CORES]; /* asserted lines per core */
+
+	unsigned int default_refs;  /* under the default-host lock */
+};
+
+struct rnpu_osal_dma_buf {
+	struct rnpu_host *host;
+	int fd;
+	uint8_t *addr;              /* host mapping used for DMA */
+	size_t size;
+	uint32_t pfn;
+	uint32_t npages;
+	bool shared;                /* exported or imported: never pooled */
+	uint64_t identity;
+};
+
+struct rnpu_osal_vma {
+	size_t length;
+	int prot;
+	void *addr;                 /* out */
+};
+
+int rnpu_host_irq_start(struct rnpu_host *host);
+void rnpu_host_irq_stop(struct rnpu_host *host);
+void rnpu_host_irq_line(void *ctx, unsigned int core, bool level);
+void rnpu_memfd_pool_init(struct rnpu_memfd_pool *pool);
+void rnpu_memfd_pool_fini(struct rnpu_memfd_pool *pool);
+
+#endif

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT OR GPL-2.0-only */
+/*
+ * The userspace host: the driver core and the software NPU bound together
+ * in one process. It fills the core's OS services with POSIX ones, routes
+ * MMIO to the software NPU, delivers its interrupts from a thread, and
+ * models physical memory as a frame table whose pages belong to memfds.
+ */
+#ifndef RNPU_HOST_H
+#define RNPU_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct rnpu_host;
+struct rknpu_device;
+struct rknpu_file;
+struct rk3588_sim;
+
+struct rnpu_host_config {
+	unsigned int num_cores;     /* must be 3 (an RK3588) */
+	bool sim_synchronous;       /* run task lists inside the OP_EN write */
+	bool sim_trace;             /* log every regcmd word */
+	unsigned int debug_mask;    /* RKNPU_DBG_* for the core */
+	bool bypass_irq_handler;
+	bool bypass_soft_reset;
+};
+
+/* Fills @cfg with defaults, then applies RNPU_DEBUG (e.g. "reg,job") and
+ * RNPU_SIM_TRACE=1 from the environment. */
+void rnpu_host_default_config(struct rnpu_host_config *cfg);
+int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out);
+/* Every file must be closed first. */
+void rnpu_host_destroy(struct rnpu_host *host);
+
+/* The process-wide host that rnpu_open("sim") uses: created on the first
+ * get, destroyed on the last put. */
+int rnpu_host_get_default(struct rnpu_host **out);
+void rnpu_host_put_default(struct rnpu_host *host);
+
+struct rknpu_device *rnpu_host_device(struct rnpu_host *host);
+struct rk3588_sim *rnpu_host_sim(struct rnpu_host *host);
+
+/* mmap of a session's buffer at fake offset @offset, as the device node's
+ * mmap would do: 0 and *addr, or negative errno. Unmap with munmap(). */
+int rnpu_host_mmap(struct rnpu_host *host, struct rknpu_file *file, uint64_t offset,
+		   size_t length, int prot, void **addr);
+
+/* Buffers alive in the frame table and pages they use (leak checks). */
+void rnpu_host_memory_stats(struct rnpu_host *host, uint64_t *buffers, uint64_t *pages);
+
+#endif

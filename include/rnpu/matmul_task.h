@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT OR GPL-2.0-only */
+/*
+ * C[M][N] = A[M][K] x B[K][N] on one NPU core, run as a 1x1 convolution
+ * (width 1, height M rows, K input channels, N kernels) through CNA, CORE
+ * and DPU. M is split into row tiles, one task each, chained through the
+ * regcmd tails; every tile reads and writes the full-M tensors, so A and C
+ * each stay one tensor in the NPU's native layout.
+ *
+ * Native layouts (what pack/unpack convert to and from):
+ *   A: NC1HWC2 with H = M, W = 1: element (m, k) at (k / C2) * M * C2 +
+ *      m * C2 + k % C2, C2 = 16 (int8) or 8 (fp16).
+ *   B: kernel groups of KG kernels (32 int8, 16 fp16), inside each group
+ *      32-channel blocks of [kernel][channel]; a last, partial kernel group
+ *      is compacted to its real kernel count.
+ *   C: NC1HWC2 with C2 = 4 (int32, fp32) or 8 (fp16).
+ * fp16 values are binary16 bit patterns (uint16_t).
+ */
+#ifndef RNPU_MATMUL_TASK_H
+#define RNPU_MATMUL_TASK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rnpu/regcmd.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum rnpu_mm_type {
+	RNPU_MM_INT8_INT32,  /* int8 x int8 -> int32, exact */
+	RNPU_MM_FP16_FP32,   /* fp16 x fp16 -> fp32 */
+	RNPU_MM_FP16_FP16,   /* fp16 x fp16 -> fp16 */
+};
+
+struct rnpu_matmul_desc {
+	enum rnpu_mm_type type;
+	uint32_t m, k, n;          /* K % 32 == 0, N % 16 == 0 */
+	uint64_t a_dma, b_dma, c_dma; /* 16-byte aligned device addresses below 4 GiB */
+	uint32_t max_tile_m;       /* rows per task at most; 0 = largest that fits */
+};
+
+/* Per-type geometry of the native layouts. */
+struct rnpu_mm_layout {
+	uint32_t in_bytes;       /* bytes per A/B element */
+	uint32_t out_bytes;      /* bytes per C element */
+	uint32_t in_c2;          /* A channels per 16-byte atom */
+	uint32_t out_c2;         /* C channels per 16-byte atom */
+	uint32_t kernel_group;   /* B kernels per group */
+	uint32_t channel_block;  /* B channels per block */
+};
+
+/* 0, or -EINVAL for an unknown type. */
+int rnpu_matmul_layout(enum rnpu_mm_type type, struct rnpu_mm_layout *out);
+
+/*
+ * Build the register program for @d, to be copied to device address
+ * @regcmd_dma (16-byte aligned; 64 makes every task 64-byte aligned).
+ * @out is initialised here. On success returns 0 and the caller owns @out
+ * (release with rnpu_regcmd_fini()); out->tasks[i] give each task's word
+ * offset, body size (regcfg_amount), enable and interrupt masks. On refusal
+ * returns -EINVAL (shape or argument the builder does not support) or
+ * -ERANGE (a value beyond a register field, the CBUF or the 32-bit address
+ * space) or -ENOMEM, leaves @out empty and puts a message naming the
+ * offending quantity or register field into @err (when not NULL).
+ */
+int rnpu_matmul_build(const struct rnpu_matmul_desc *d, uint64_t regcmd_dma,
+		      struct rnpu_regcmd_prog *out, char *err, size_t errlen);
+
+/* Bytes of each native tensor; 0 for an unknown type or size overflow. */
+size_t rnpu_matmul_a_size(enum rnpu_mm_type type, uint32_t m, uint32_t k, uint32_t n);
+size_t rnpu_matmul_b_size(enum rnpu_mm_type type, uint32_t m, uint32_t k, uint32_t n);
+size_t rnpu_matmul_c_size(enum rnpu_mm_type type, uint32_t m, uint32_t k, uint32_t n);
+
+/*
+ * Layout conversion. Row-major inputs: A is m x k (int8_t or uint16_t),
+ * B is k x n; C comes out m x n (int32_t, float or uint16_t). @dst must hold
+ * the matching *_size() bytes; padding bytes are zeroed. 0 or -EINVAL.
+ */
+int rnpu_matmul_pack_a(enum rnpu_mm_type type, uint32_t m, uint32_t k, const void *a_rowmajor,
+		       void *dst);
+int rnpu_matmul_pack_b(enum rnpu_mm_type type, uint32_t k, uint32_t n, const void *b_k_by_n,
+		       void *dst);
+int rnpu_matmul_unpack_c(enum rnpu_mm_type type, uint32_t m, uint32_t n, const void *src,
+			 void *c_rowmajor);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT OR GPL-2.0-only */
+/*
+ * librnpu: userspace access to an RKNPU through the vendor UAPI.
+ *
+ * The same calls work over the in-process software NPU ("sim") and over a
+ * kernel node ("/dev/dri/card1", "/dev/rknpu"). Every function returns 0 or
+ * a negative errno value; rnpu_last_error() tells why the last call of a
+ * device failed, in words.
+ *
+ * Thread safety: a device may be used from several threads at once; a
+ * buffer object must not be freed while another thread uses it.
+ */
+#ifndef RNPU_RNPU_H
+#define RNPU_RNPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "drm/rknpu_ioctl.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct rnpu_dev;
+struct rnpu_bo;
+
+/* Opens a device. @path: "sim" (or NULL) for the in-process software NPU,
+ * or a device node path. -ENOENT if the node does not exist, -ENODEV if it
+ * is not an RKNPU (DRM name other than "rknpu"). */
+int rnpu_open(const char *path, struct rnpu_dev **out);
+/* Frees every buffer object the caller did not free and closes. */
+void rnpu_close(struct rnpu_dev *dev);
+
+/* "sim" or "kernel". */
+const char *rnpu_transport_name(const struct rnpu_dev *dev);
+/* A description of the last failure on @dev ("" if none). */
+const char *rnpu_last_error(const struct rnpu_dev *dev);
+
+/* Raw UAPI access: any DRM or RKNPU ioctl with the vendor structs. */
+int rnpu_ioctl(struct rnpu_dev *dev, unsigned long cmd, void *arg);
+/* mmap of a fake offset from RKNPU_MEM_MAP; unmap with munmap(). */
+int rnpu_mmap(struct rnpu_dev *dev, uint64_t offset, size_t length, void **addr);
+
+/* ACTION: @action is an RKNPU_GET_* / RKNPU_SET_* code. */
+int rnpu_action(struct rnpu_dev *dev, uint32_t action, uint32_t *value);
+
+/* Buffer objects. @flags: RKNPU_MEM_* (the task list needs
+ * RKNPU_MEM_KERNEL_MAPPING). */
+int rnpu_bo_create(struct rnpu_dev *dev, uint64_t size, uint32_t flags, struct rnpu_bo **out);
+/* Destroys the handle and unmaps; the memory lives on while a queued job,
+ * an exported fd or another session still uses it. */
+void rnpu_bo_free(struct rnpu_bo *bo);
+/* CPU mapping, created on first use and kept until free. */
+int rnpu_bo_map(struct rnpu_bo *bo, void **ptr);
+/* Cache maintenance of [offset, offset + size): @dir is a mask of
+ * RKNPU_MEM_SYNC_TO_DEVICE / RKNPU_MEM_SYNC_FROM_DEVICE. Only for
+ * RKNPU_MEM_CACHEABLE buffers (-EINVAL otherwise). */
+int rnpu_bo_sync(struct rnpu_bo *bo, uint64_t offset, uint64_t size, uint32_t dir);
+/* dma-buf sharing: export gives a new fd (close it when done). */
+int rnpu_bo_export(struct rnpu_bo *bo, int *fd);
+int rnpu_bo_import(struct rnpu_dev *dev, int fd, struct rnpu_bo **out);
+
+uint32_t rnpu_bo_handle(const struct rnpu_bo *bo);
+uint64_t rnpu_bo_size(const struct rnpu_bo *bo);
+uint64_t rnpu_bo_dma_addr(const struct rnpu_bo *bo);
+uint64_t rnpu_bo_obj_addr(const struct rnpu_bo *bo);
+
+#define RNPU_DEFAULT_TIMEOUT_MS 6000
+
+/* One blocking submission of a range of the task list in @task_bo. */
+struct rnpu_submit_req {
+	struct rnpu_bo *task_bo;     /* array of struct rknpu_task */
+	uint32_t task_start;
+	uint32_t task_count;
+	uint32_t core_mask;          /* RKNPU_CORE_AUTO_MASK, 1, 2, 4, 3 or 7 */
+	/* For masks of several cores: each core's range (core i uses
+	 * core_tasks[i]); ignored for single-core and AUTO submits. */
+	struct rknpu_subcore_task core_tasks[3];
+	uint32_t timeout_ms;         /* 0 = RNPU_DEFAULT_TIMEOUT_MS */
+	bool pingpong;
+	/* out */
+	uint32_t task_counter;       /* tasks completed */
+	int64_t hw_elapse_ns;        /* hardware time of the job */
+	uint32_t core_mask_used;     /* the core AUTO picked */
+};
+
+int rnpu_submit(struct rnpu_dev *dev, struct rnpu_submit_req *req);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

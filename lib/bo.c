@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT OR GPL-2.0-only
+/* librnpu buffer objects over MEM_CREATE / MEM_MAP / mmap / MEM_SYNC /
+ * MEM_DESTROY and PRIME. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "drm/rnpu_drm_core.h"
+#include "rnpu_internal.h"
+
+static void bo_link(struct rnpu_dev *dev, struct rnpu_bo *bo)
+{
+	pthread_mutex_lock(&dev->lock);
+	bo->next = dev->bos;
+	if (dev->bos)
+		dev->bos->prev = bo;
+	dev->bos = bo;
+	pthread_mutex_unlock(&dev->lock);
+}
+
+static void bo_unlink(struct rnpu_dev *dev, struct rnpu_bo *bo)
+{
+	pthread_mutex_lock(&dev->lock);
+	if (bo->prev)
+		bo->prev->next = bo->next;
+	else
+		dev->bos = bo->next;
+	if (bo->next)
+		bo->next->prev = bo->prev;
+	pthread_mutex_unlock(&dev->lock);
+}
+
+/* Asks MEM_CREATE about handle @handle (existing object: no allocation). */
+static int bo_query(struct rnpu_dev *dev, struct rnpu_bo *bo)
+{
+	struct rknpu_mem_create mc = { .handle = bo->handle, .size = 1 };
+	int ret = rnpu_ioctl(dev, DRM_IOCTL_RKNPU_MEM_CREATE, &mc);
+
+	if (ret)
+		return ret;
+	bo->size = mc.size;
+	bo->dma_addr = mc.dma_addr;
+	bo->obj_addr = mc.obj_addr;
+	return 0;
+}
+
+int rnpu_bo_create(struct rnpu_dev *dev, uint64_t size, uint32_t flags, struct rnpu_bo **out)
+{
+	struct rknpu_mem_create mc = { .flags = flags, .size = size };
+	struct rnpu_bo *bo;
+	int ret;
+
+	if (size == 0)
+		return rnpu_set_error(dev, -EINVAL, "buffer size 0");
+	bo = calloc(1, sizeof(*bo));
+	if (!bo)
+		return -ENOMEM;
+	ret = rnpu_ioctl(dev, DRM_IOCTL_RKNPU_MEM_CREATE, &mc);
+	if (ret) {
+		free(bo);
+		return rnpu_set_error(dev, ret, "MEM_CREATE of %llu bytes, flags 0x%x: %s",
+				      (unsigned long long)size, flags, strerror(-ret));
+	}
+	bo->dev = dev;
+	bo->handle = mc.handle;
+	bo->flags = flags;
+	bo->size = mc.size;
+	bo->dma_addr = mc.dma_addr;
+	bo->obj_addr = mc.obj_addr;
+	bo_link(dev, bo);
+	*out = bo;
+	return 0;
+}
+
+void rnpu_bo_free(struct rnpu_bo *bo)
+{
+	struct rknpu_mem_destroy md;
+
+	if (!bo)
+		return;
+	if (bo->map)
+		munmap(bo->map, bo->size);
+	md = (struct rknpu_mem_destroy){ .handle = bo->handle, .obj_addr = bo->obj_addr };
+	rnpu_ioctl(bo->dev, DRM_IOCTL_RKNPU_MEM_DESTROY, &md);
+	bo_unlink(bo->dev, bo);
+	free(bo);
+}
+
+int rnpu_bo_map(struct rnpu_bo *bo, void **ptr)
+{
+	struct rknpu_mem_map mm = { .handle = bo->handle };
+	int ret;
+
+	if (!bo->map) {
+		ret = rnpu_ioctl(bo->dev, DRM_IOCTL_RKNPU_MEM_MAP, &mm);
+		if (!ret)
+			ret = rnpu_mmap(bo->dev, mm.offset, bo->size, &bo->map);
+		if (ret)
+			return rnpu_set_error(bo->dev, ret, "mapping handle %u: %s", bo->handle,
+					      strerror(-ret));
+	}
+	*ptr = bo->map;
+	return 0;
+}
+
+int rnpu_bo_sync(struct rnpu_bo *bo, uint64_t offset, uint64_t size, uint32_t dir)
+{
+	struct rknpu_mem_sync ms = { .flags = dir, .obj_addr = bo->obj_addr,
+				     .offset = offset, .size = size };
+	int ret = rnpu_ioctl(bo->dev, DRM_IOCTL_RKNPU_MEM_SYNC, &ms);
+
+	if (ret)
+		return rnpu_set_error(bo->dev, ret, "MEM_SYNC handle %u [%llu, +%llu): %s",
+				      bo->handle, (unsigned long long)offset,
+				      (unsigned long long)size, strerror(-ret));
+	return 0;
+}
+
+int rnpu_bo_export(struct rnpu_bo *bo, int *fd)
+{
+	struct rnpu_drm_prime_handle ph = { .handle = bo->handle,
+					    .flags = RNPU_DRM_CLOEXEC | RNPU_DRM_RDWR, .fd = -1 };
+	int ret = rnpu_ioctl(bo->dev, RNPU_DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph);
+
+	if (ret)
+		return rnpu_set_error(bo->dev, ret, "export of handle %u: %s", bo->handle,
+				      strerror(-ret));
+	*fd = ph.fd;
+	return 0;
+}
+
+int rnpu_bo_import(struct rnpu_dev *dev, int fd, struct rnpu_bo **out)
+{
+	struct rnpu_drm_prime_handle ph = { .fd = fd };
+	struct rnpu_bo *bo;
+	int ret;
+
+	ret = rnpu_ioctl(dev, RNPU_DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph);
+	if (ret)
+		return rnpu_set_error(dev, ret, "import of fd %d: %s", fd, strerror(-ret));
+	bo = calloc(1, sizeof(*bo));
+	if (!bo)
+		return -ENOMEM;
+	bo->dev = dev;
+	bo->handle = ph.handle;
+	ret = bo_query(dev, bo);
+	if (ret) {
+		struct rnpu_drm_gem_close gc = { .handle = ph.handle };
+
+		rnpu_ioctl(dev, RNPU_DRM_IOCTL_GEM_CLOSE, &gc);
+		free(bo);
+		return rnpu_set_error(dev, ret, "query of imported handle %u: %s", ph.handle,
+				      strerror(-ret));
+	}
+	bo_link(dev, bo);
+	*out = bo;
+	return 0;
+}
+
+uint32_t rnpu_bo_handle(const struct rnpu_bo *bo)
+{
+	return bo->handle;
+}
+
+uint64_t rnpu_bo_size(const struct rnpu_bo *bo)
+{
+	return bo->size;
+}
+
+uint64_t rnpu_bo_dma_addr(const struct rnpu_bo *bo)
+{
+	return bo->dma_addr;
+}
+
+uint64_t rnpu_bo_obj_addr(const struct rnpu_bo *bo)
+{
+	return bo->obj_addr;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT OR GPL-2.0-only */
+#ifndef RNPU_LIB_INTERNAL_H
+#define RNPU_LIB_INTERNAL_H
+
+#include <pthread.h>
+
+#include "rnpu/rnpu.h"
+
+/* How a device is reached: the same UAPI structs on every transport. */
+struct rnpu_transport_ops {
+	const char *name;
+	int (*ioctl)(void *ctx, unsigned long cmd, void *arg);
+	int (*mmap)(void *ctx, uint64_t offset, size_t length, void **addr);
+	void (*close)(void *ctx);
+};
+
+struct rnpu_dev {
+	const struct rnpu_transport_ops *ops;
+	void *ctx;
+	pthread_mutex_t lock;        /* protects error[] and bos */
+	char error[256];
+	struct rnpu_bo *bos;         /* live objects, freed at close */
+};
+
+struct rnpu_bo {
+	struct rnpu_dev *dev;
+	struct rnpu_bo *next, *prev; /* in dev->bos */
+	uint32_t handle;
+	uint32_t flags;
+	uint64_t size;
+	uint64_t dma_addr;
+	uint64_t obj_addr;
+	void *map;                   /* CPU mapping or NULL */
+};
+
+int rnpu_transport_inproc_open(const struct rnpu_transport_ops **ops, void **ctx);
+int rnpu_transport_kernel_open(const char *path, const struct rnpu_transport_ops **ops,
+			       void **ctx);
+
+/* Records a message for rnpu_last_error() and returns @err. */
+int rnpu_set_error(struct rnpu_dev *dev, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

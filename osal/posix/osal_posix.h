@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT OR GPL-2.0-only */
+/* Controls of the POSIX OS services that programs (not the core) use. */
+#ifndef RNPU_OSAL_POSIX_H
+#define RNPU_OSAL_POSIX_H
+
+typedef void (*rnpu_posix_log_sink_t)(void *ctx, int level, const char *line);
+
+/* Every log line goes to @sink instead of stderr (NULL restores stderr). */
+void rnpu_posix_set_log_sink(rnpu_posix_log_sink_t sink, void *ctx);
+/* Threshold for stderr output (an RNPU_LOG_* level; 0 = silent). */
+void rnpu_posix_set_log_level(int level);
+
+#endif

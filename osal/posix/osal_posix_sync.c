@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT OR GPL-2.0-only
+/* OS services on POSIX: locks and wait queues over pthreads. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "osal.h"
+
+struct rnpu_osal_mutex {
+	pthread_mutex_t m;
+};
+
+/* In userspace there are no interrupts to mask: a spinlock is a mutex
+ * (the IRQ "handler" runs on the host's delivery thread). */
+struct rnpu_osal_spinlock {
+	pthread_mutex_t m;
+};
+
+struct rnpu_osal_waitq {
+	pthread_mutex_t m; /* protects nothing but the condition variable's sleep */
+	pthread_cond_t cond;
+	unsigned long generation; /* bumped by every wake, read under m */
+};
+
+int rnpu_osal_mutex_create(struct rnpu_osal_mutex **out)
+{
+	struct rnpu_osal_mutex *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return -ENOMEM;
+	pthread_mutex_init(&m->m, NULL);
+	*out = m;
+	return 0;
+}
+
+void rnpu_osal_mutex_destroy(struct rnpu_osal_mutex *m)
+{
+	if (!m)
+		return;
+	pthread_mutex_destroy(&m->m);
+	free(m);
+}
+
+void rnpu_osal_mutex_lock(struct rnpu_osal_mutex *m)
+{
+	pthread_mutex_lock(&m->m);
+}
+
+void rnpu_osal_mutex_unlock(struct rnpu_osal_mutex *m)
+{
+	pthread_mutex_unlock(&m->m);
+}
+
+bool rnpu_osal_mutex_trylock(struct rnpu_osal_mutex *m)
+{
+	return pthread_mutex_trylock(&m->m) == 0;
+}
+
+int rnpu_osal_spinlock_create(struct rnpu_osal_spinlock **out)
+{
+	struct rnpu_osal_spinlock *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return -ENOMEM;
+	pthread_mutex_init(&l->m, NULL);
+	*out = l;
+	return 0;
+}
+
+void rnpu_osal_spinlock_destroy(struct rnpu_osal_spinlock *l)
+{
+	if (!l)
+		return;
+	pthread_mutex_destroy(&l->m);
+	free(l);
+}
+
+void rnpu_osal_spin_lock_irqsave(struct rnpu_osal_spinlock *l, unsigned long *flags)
+{
+	*flags = 0;
+	pthread_mutex_lock(&l->m);
+}
+
+void rnpu_osal_spin_unlock_irqrestore(struct rnpu_osal_spinlock *l, unsigned long flags)
+{
+	(void)flags;
+	pthread_mutex_unlock(&l->m);
+}
+
+int rnpu_osal_waitq_create(struct rnpu_osal_waitq **out)
+{
+	struct rnpu_osal_waitq *wq = calloc(1, sizeof(*wq));
+	pthread_condattr_t attr;
+
+	if (!wq)
+		return -ENOMEM;
+	pthread_mutex_init(&wq->m, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&wq->cond, &attr);
+	pthread_condattr_destroy(&attr);
+	*out = wq;
+	return 0;
+}
+
+void rnpu_osal_waitq_destroy(struct rnpu_osal_waitq *wq)
+{
+	if (!wq)
+		return;
+	pthread_cond_destroy(&wq->cond);
+	pthread_mutex_destroy(&wq->m);
+	free(wq);
+}
+
+static uint64_t rnpu_posix_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+long rnpu_osal_waitq_wait_timeout(struct rnpu_osal_waitq *wq, bool (*cond)(void *arg),
+				  void *arg, unsigned int timeout_ms)
+{
+	uint64_t deadline = rnpu_posix_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+	struct timespec ts = { .tv_sec = (time_t)(deadline / 1000000000ull),
+			       .tv_nsec = (long)(deadline % 1000000000ull) };
+	uint64_t now;
+
+	for (;;) {
+		unsigned long gen;
+
+		/* Sample the wake generation before testing the condition, so
+		 * a wake between the test and the sleep is not lost. */
+		pthread_mutex_lock(&wq->m);
+		gen = wq->generation;
+		pthread_mutex_unlock(&wq->m);
+		if (cond(arg)) {
+			now = rnpu_posix_now_ns();
+			return now >= deadline ? 1 : (long)((deadline - now) / 1000000ull) + 1;
+		}
+		pthread_mutex_lock(&wq->m);
+		while (wq->generation == gen) {
+			if (pthread_cond_timedwait(&wq->cond, &wq->m, &ts) != 0)
+				break;
+		}
+		pthread_mutex_unlock(&wq->m);
+		if (rnpu_posix_now_ns() >= deadline)
+			return cond(arg) ? 1 : 0;
+	}
+}
+
+void rnpu_osal_waitq_wake_all(struct rnpu_osal_waitq *wq)
+{
+	pthread_mutex_lock(&wq->m);
+	wq->generation++;
+	pthread_cond_broadcast(&wq->cond);
+	pthread_mutex_unlock(&wq->m);
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT OR GPL-2.0-only */
+/*
+ * Software model of the RK3588 NPU ("the software NPU").
+ *
+ * The model is hardware: it sees register reads/writes on each core's 64 KiB
+ * MMIO window, reset lines, and DMA through the bus the host gives it. It
+ * knows nothing about the driver. It raises one level-triggered interrupt
+ * line per core through bus->irq().
+ *
+ * Threading: in threaded mode each core has a worker thread; a write of 1 to
+ * PC.OPERATION_ENABLE hands the programmed task list to that worker and
+ * returns at once, like a real MMIO write. mmio_read/mmio_write may be called
+ * from any thread. bus->irq() is called from the worker thread (or from the
+ * caller of mmio_write for INTERRUPT_CLEAR/MASK changes) with no sim lock
+ * held, so the host may call back into the sim from it.
+ */
+#ifndef RNPU_SIM_RK3588_H
+#define RNPU_SIM_RK3588_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RK3588_SIM_MAX_CORES 3
+#define RK3588_SIM_WINDOW_SIZE 0x10000u
+
+/* What the host provides: the system bus as the NPU's DMA engines see it. */
+struct rk3588_sim_bus {
+	void *ctx;
+	/* Copy @len bytes from device address @addr. 0, or -EFAULT when any
+	 * byte of the range is not backed by memory. */
+	int (*dma_read)(void *ctx, uint64_t addr, void *dst, size_t len);
+	/* Copy @len bytes to device address @addr. 0 or -EFAULT. */
+	int (*dma_write)(void *ctx, uint64_t addr, const void *src, size_t len);
+	/* The level of @core's interrupt line changed. */
+	void (*irq)(void *ctx, unsigned int core, bool level);
+};
+
+struct rk3588_sim_config {
+	unsigned int num_cores;   /* 1..3 */
+	bool threaded;            /* worker thread per core; false = run the task
+	                           * list synchronously inside the OP_EN write */
+	bool trace;               /* log every regcmd word and task to stderr */
+};
+
+/* Counters a test or benchmark may read; the driver never sees them. */
+struct rk3588_sim_core_stats {
+	uint64_t tasks_done;        /* tasks executed since create */
+	uint64_t starts;            /* PC starts (OP_EN pulses) */
+	uint64_t last_task_cycles;  /* timing-model estimate of the last task */
+	uint64_t total_cycles;      /* sum of the estimates */
+	uint64_t errors;            /* tasks ended with an error status */
+};
+
+struct rk3588_sim;
+
+struct rk3588_sim *rk3588_sim_create(const struct rk3588_sim_bus *bus,
+				     const struct rk3588_sim_config *cfg);
+/* Stops the workers (waiting for a running task to end) and frees. */
+void rk3588_sim_destroy(struct rk3588_sim *sim);
+
+uint32_t rk3588_sim_mmio_read(struct rk3588_sim *sim, unsigned int core, uint32_t offset);
+void rk3588_sim_mmio_write(struct rk3588_sim *sim, unsigned int core, uint32_t offset,
+			   uint32_t value);
+
+/* Reset lines (srst_a/srst_h of one core). While asserted the core is held
+ * in reset; deasserting returns every register to its reset value and
+ * abandons any running task list (no interrupt is raised for it). */
+void rk3588_sim_reset_assert(struct rk3588_sim *sim, unsigned int core);
+void rk3588_sim_reset_deassert(struct rk3588_sim *sim, unsigned int core);
+
+/* Blocks until @core's worker is idle (no task list running). For tests. */
+void rk3588_sim_wait_idle(struct rk3588_sim *sim, unsigned int core);
+
+void rk3588_sim_get_stats(struct rk3588_sim *sim, unsigned int core,
+			  struct rk3588_sim_core_stats *out);
+
+/* Core clock the timing model assumes, in Hz (default 1 GHz). */
+void rk3588_sim_set_clock_hz(struct rk3588_sim *sim, uint64_t hz);
+
+/* Model time of @cycles at the configured clock, in nanoseconds. */
+uint64_t rk3588_sim_cycles_to_ns(struct rk3588_sim *sim, uint64_t cycles);
+
+/* Host memory one task may use for its working buffers (0 = default,
+ * 1 GiB). A task needing more ends with an error status. For tests. */
+void rk3588_sim_set_alloc_limit(struct rk3588_sim *sim, uint64_t bytes);
+
+/* Copies the message of @core's most recent error status or hung task list
+ * (cleared by each start); false when there is none. For tests/tools. */
+bool rk3588_sim_last_error(struct rk3588_sim *sim, unsigned int core, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

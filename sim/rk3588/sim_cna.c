@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: MIT OR GPL-2.0-only
+/*
+ * CNA: decodes the convolution, checks CBUF capacity, fetches the feature
+ * cube (NC1HWC2, section 5.1/5.2) and the weights (section 5.3), and lays
+ * both out densely so the MAC loop is a contiguous dot product.
+ */
+#include <string.h>
+
+#include "sim_fp16.h"
+#include "sim_internal.h"
+
+#define REG(t, name) sim_task_reg((t), REG_##name)
+#define CFG_ERR SIM_ASSUME_ERR_CONFIG_BIT
+
+static const uint32_t dcomp_amount_regs[] = {
+	REG_CNA_DCOMP_AMOUNT0,  REG_CNA_DCOMP_AMOUNT1,  REG_CNA_DCOMP_AMOUNT2,
+	REG_CNA_DCOMP_AMOUNT3,  REG_CNA_DCOMP_AMOUNT4,  REG_CNA_DCOMP_AMOUNT5,
+	REG_CNA_DCOMP_AMOUNT6,  REG_CNA_DCOMP_AMOUNT7,  REG_CNA_DCOMP_AMOUNT8,
+	REG_CNA_DCOMP_AMOUNT9,  REG_CNA_DCOMP_AMOUNT10, REG_CNA_DCOMP_AMOUNT11,
+	REG_CNA_DCOMP_AMOUNT12, REG_CNA_DCOMP_AMOUNT13, REG_CNA_DCOMP_AMOUNT14,
+	REG_CNA_DCOMP_AMOUNT15,
+};
+
+static unsigned int div_up(uint64_t a, uint64_t b)
+{
+	return (unsigned int)((a + b - 1) / b);
+}
+
+static int check_mode(struct sim_task *t, struct sim_conv *cv)
+{
+	uint32_t con1 = REG(t, CNA_CONV_CON1);
+	uint32_t con2 = REG(t, CNA_CONV_CON2);
+	uint32_t con3 = REG(t, CNA_CONV_CON3);
+	uint32_t misc = REG(t, CORE_MISC_CFG);
+	uint32_t cvt = REG(t, CNA_CVT_CON0);
+	unsigned int in_p = rk3588_get_CNA_CONV_CON1_IN_PRECISION(con1);
+	unsigned int proc_p = rk3588_get_CNA_CONV_CON1_PROC_PRECISION(con1);
+
+	if (rk3588_get_CNA_CONV_CON1_CONV_MODE(con1) != 0 ||
+	    rk3588_get_CNA_CONV_CON1_DECONV(con1) || rk3588_get_CNA_CONV_CON1_ARGB_IN(con1) ||
+	    rk3588_get_CNA_CONV_CON1_NONALIGN_DMA(con1))
+		return sim_task_fail(t, CFG_ERR,
+				     "CNA.CONV_CON1 = 0x%08x: only direct convolution with "
+				     "aligned input is modelled",
+				     con1);
+	if (in_p != proc_p || (in_p != SIM_CNA_PREC_INT8 && in_p != SIM_CNA_PREC_FP16))
+		return sim_task_fail(t, CFG_ERR,
+				     "CNA.CONV_CON1 = 0x%08x: precision in %u / proc %u not modelled",
+				     con1, in_p, proc_p);
+	if (rk3588_get_CORE_MISC_CFG_PROC_PRECISION(misc) != proc_p ||
+	    rk3588_get_CORE_MISC_CFG_DW_EN(misc))
+		return sim_task_fail(t, CFG_ERR,
+				     "CORE.MISC_CFG = 0x%08x disagrees with CNA.CONV_CON1 = 0x%08x",
+				     misc, con1);
+	if (rk3588_get_CNA_CONV_CON2_CSC_WO_EN(con2) || rk3588_get_CNA_CONV_CON2_CSC_DO_EN(con2))
+		return sim_task_fail(t, CFG_ERR,
+				     "CNA.CONV_CON2 = 0x%08x: CSC data/weight suppression not modelled",
+				     con2);
+	if (rk3588_get_CNA_CONV_CON3_NN_MODE(con3) ||
+	    rk3588_get_CNA_CONV_CON3_ATROUS_X_DILATION(con3) ||
+	    rk3588_get_CNA_CONV_CON3_ATROUS_Y_DILATION(con3) ||
+	    !rk3588_get_CNA_CONV_CON3_CONV_X_STRIDE(con3) ||
+	    !rk3588_get_CNA_CONV_CON3_CONV_Y_STRIDE(con3))
+		return sim_task_fail(t, CFG_ERR,
+				     "CNA.CONV_CON3 = 0x%08x: multi-core, dilation or zero stride",
+				     con3);
+	if (!rk3588_get_CNA_CVT_CON0_CVT_BYPASS(cvt) ||
+	    (in_p == SIM_CNA_PREC_INT8 && !rk3588_get_CNA_CVT_CON0_DATA_SIGN(cvt)))
+		return sim_task_fail(t, CFG_ERR,
+				     "CNA.CVT_CON0 = 0x%08x: input converter / unsigned int8 not "
+				     "modelled",
+				     cvt);
+	if (rk3588_get_CNA_FC_CON0_FC_SKIP_EN(REG(t, CNA_FC_CON0)))
+		return sim_task_fail(t, CFG_ERR, "CNA.FC_CON0: zero skipping not modelled");
+	if (REG(t, CNA_DCOMP_CTRL) || REG(t, CNA_DCOMP_REGNUM))
+		return sim_task_fail(t, CFG_ERR,
+				     "CNA.DCOMP_CTRL/DCOMP_REGNUM: weight decompression not modelled");
+	for (size_t i = 0; i < sizeof(dcomp_amount_regs) / sizeof(dcomp_amount_regs[0]); i++)
+		if (sim_task_reg(t, dcomp_amount_regs[i]))
+			return sim_task_fail(t, CFG_ERR,
+					     "%s: weight decompression not modelled",
+					     rk3588_reg_name(dcomp_amount_regs[i]));
+
+	cv->prec = in_p == SIM_CNA_PREC_INT8 ? SIM_PREC_INT8 : SIM_PREC_FP16;
+	cv->eb = cv->prec == SIM_PREC_INT8 ? 1 : 2;
+	cv->sx = rk3588_get_CNA_CONV_CON3_CONV_X_STRIDE(con3);
+	cv->sy = rk3588_get_CNA_CONV_CON3_CONV_Y_STRIDE(con3);
+	return 0;
+}
+
+static int check_shapes(struct sim_task *t, struct sim_conv *cv)
+{
+	uint32_t ds0 = REG(t, CNA_DATA_SIZE0);
+	uint32_t ws1 = REG(t, CNA_WEIGHT_SIZE1);
+	uint32_t ws2 = REG(t, CNA_WEIGHT_SIZE2);
+	uint32_t out0 = REG(t, CORE_DATAOUT_SIZE_0);
+	uint32_t pad0 = REG(t, CNA_PAD_CON0);
+	uint32_t clip = REG(t, CORE_CLIP_TRUNCATE);
+	uint64_t bpk, spatial;
+
+	cv->in_w = rk3588_get_CNA_DATA_SIZE0_DATAIN_WIDTH(ds0);
+	cv->in_h = rk3588_get_CNA_DATA_SIZE0_DATAIN_HEIGHT(ds0);
+	cv->in_c = rk3588_get_CNA_DATA_SIZE1_DATAIN_CHANNEL(REG(t, CNA_DATA_SIZE1));
+	if (!cv->in_w || !cv->in_h || !cv->in_c)
+		return sim_task_fail(t, CFG_ERR, "CNA.DATA_SIZE0/1: empty input cube");
+
+	cv->kw = rk3588_get_CNA_WEIGHT_SIZE2_WEIGHT_WIDTH(ws2);
+	cv->kh = rk3588_get_CNA_WEIGHT_SIZE2_WEIGHT_HEIGHT(ws2);
+	cv->kernels = rk3588_get_CNA_WEIGHT_SIZE2_WEIGHT_KERNELS(ws2);
+	bpk = rk3588_get_CNA_WEIGHT_SIZE1_WEIGHT_BYTES_PER_KERNEL(ws1);
+	spatial = (uint64_t)cv->kw * cv->kh * cv->eb;
+	if (!cv->kw || !cv->kh || !cv->kernels || !bpk || bpk % spatial)
+		return sim_task_fail(t, CFG_ERR,
+				     "CNA.WEIGHT_SIZE1/2 = 0x%08x/0x%08x: inconsistent kernel shape",
+				     ws1, ws2);
+	cv->wc = (unsigned int)(bpk / spatial);
+	if (SIM_ASSUME_WEIGHT_CHANNELS_MATCH && cv->wc != cv->in_c)
+		return sim_task_fail(t, CFG_ERR,
+				     "CNA.WEIGHT_SIZE1: %u channels per kernel, CNA.DATA_SIZE1 has %u",
+				     cv->wc, cv->in_c);
+	if (rk3588_get_CNA_WEIGHT_SIZE0_WEIGHT_BYTES(REG(t, CNA_WEIGHT_SIZE0)) <
+	    bpk * cv->kernels)
+		return sim_task_fail(t, CFG_ERR,
+				     "CNA.WEIGHT_SIZE0 is smaller than kernels x bytes per kernel");
+
+	cv->out_w = rk3588_get_CORE_DATAOUT_SIZE_0_DATAOUT_WIDTH(out0) + 1;
+	cv->out_h = rk3588_get_CORE_DATAOUT_SIZE_0_DATAOUT_HEIGHT(out0) + 1;
+	cv->out_c = rk3588_get_CORE_DATAOUT_SIZE_1_DATAOUT_CHANNEL(REG(t, CORE_DATAOUT_SIZE_1)) + 1;
+	if (cv->kernels > cv->out_c)
+		return sim_task_fail(t, CFG_ERR,
+				     "CORE.DATAOUT_SIZE_1: %u channels for %u kernels", cv->out_c,
+				     cv->kernels);
+
+	/* Mismatches here only matter to the hardware's sequencing. */
+	if (rk3588_get_CNA_DATA_SIZE2_DATAOUT_WIDTH(REG(t, CNA_DATA_SIZE2)) != cv->out_w ||
+	    rk3588_get_CNA_DATA_SIZE3_DATAOUT_ATOMICS(REG(t, CNA_DATA_SIZE3)) !=
+		    cv->out_w * cv->out_h)
+		sim_trace(t->core, "warning: CNA.DATA_SIZE2/3 disagree with CORE.DATAOUT_SIZE_0");
+	if (rk3588_get_CNA_FC_DATA_SIZE0_DMA_WIDTH(REG(t, CNA_FC_DATA_SIZE0)) != cv->in_w ||
+	    rk3588_get_CNA_FC_DATA_SIZE0_DMA_HEIGHT(REG(t, CNA_FC_DATA_SIZE0)) != cv->in_h ||
+	    rk3588_get_CNA_FC_DATA_SIZE1_DMA_CHANNEL(REG(t, CNA_FC_DATA_SIZE1)) != cv->in_c)
+		sim_trace(t->core, "warning: CNA.FC_DATA_SIZE0/1 disagree with CNA.DATA_SIZE0/1");
+
+	cv->pad_l = rk3588_get_CNA_PAD_CON0_PAD_LEFT(pad0);
+	cv->pad_t = rk3588_get_CNA_PAD_CON0_PAD_TOP(pad0);
+	cv->clip_shift = rk3588_get_CORE_CLIP_TRUNCATE_CLIP_TRUNCATE(clip);
+	cv->clip_half_up = rk3588_get_CORE_CLIP_TRUNCATE_ROUND_TYPE(clip);
+	cv->fp_h = (cv->out_h - 1) * cv->sy + cv->kh;
+	cv->fp_w = (cv->out_w - 1) * cv->sx + cv->kw;
+	return 0;
+}
+
+/* Section 5.6: what one task needs resident in the 12 x 32 KiB CBUF. */
+static int check_cbuf(struct sim_task *t, const struct sim_conv *cv)
+{
+	uint32_t con0 = REG(t, CNA_CBUF_CON0);
+	unsigned int dbank = rk3588_get_CNA_CBUF_CON0_DATA_BANK(con0);
+	unsigned int wbank = rk3588_get_CNA_CBUF_CON0_WEIGHT_BANK(con0);
+	uint64_t entries = rk3588_get_CNA_CBUF_CON1_DATA_ENTRIES(REG(t, CNA_CBUF_CON1));
+	uint64_t rows = SIM_ASSUME_CBUF_ROWS_ALL ? cv->in_h : cv->kh;
+	uint64_t data = rows * entries * SIM_ASSUME_CBUF_ENTRY_BYTES;
+	unsigned int kg = cv->prec == SIM_PREC_INT8 ? SIM_KG_INT8 : SIM_KG_FP16;
+	uint64_t group = (uint64_t)(cv->kernels < kg ? cv->kernels : kg) * cv->kw * cv->kh *
+			 cv->wc * cv->eb;
+	uint64_t need_entries = div_up((uint64_t)cv->in_w * cv->in_c * cv->eb,
+				       SIM_ASSUME_CBUF_ENTRY_BYTES);
+
+	if (dbank + wbank > SIM_CBUF_BANKS)
+		return sim_task_fail(t, CFG_ERR,
+				     "CNA.CBUF_CON0: %u data + %u weight banks exceed %u", dbank,
+				     wbank, SIM_CBUF_BANKS);
+	if (data > (uint64_t)dbank * SIM_CBUF_BANK_BYTES)
+		return sim_task_fail(t, CFG_ERR,
+				     "CNA.CBUF_CON0: %llu rows x %llu entries need %llu bytes, "
+				     "%u data banks hold %u",
+				     (unsigned long long)rows, (unsigned long long)entries,
+				     (unsigned long long)data, dbank, dbank * SIM_CBUF_BANK_BYTES);
+	if (group > (uint64_t)wbank * SIM_CBUF_BANK_BYTES)
+		return sim_task_fail(t, CFG_ERR,
+				     "CNA.CBUF_CON0: one kernel group needs %llu bytes, "
+				     "%u weight banks hold %u",
+				     (unsigned long long)group, wbank, wbank * SIM_CBUF_BANK_BYTES);
+	if (entries < need_entries)
+		sim_trace(t->core, "warning: CNA.CBUF_CON1 has %llu entries per row, a row needs %llu",
+			  (unsigned long long)entries, (unsigned long long)need_entries);
+	return 0;
+}
+
+int sim_cna_setup(struct sim_task *t, struct sim_conv *cv)
+{
+	int rc = check_mode(t, cv);
+
+	if (!rc)
+		rc = check_shapes(t, cv);
+	if (!rc)
+		rc = check_cbuf(t, cv);
+	t->prec = cv->prec;
+	return rc;
+}
+
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+/* Byte offset of atom (c1, h, 0) from FEATURE_DATA_ADDR, section 5.2. */
+static int64_t feature_row_offset(bool group_line_off, int64_t surf_stride, int64_t line_stride,
+				  int64_t w, int64_t c1, int64_t h)
+{
+	if (group_line_off)
+		return (int64_t)SIM_ATOM_BYTES * (c1 * (surf_stride + w) + h * line_stride);
+	return (int64_t)SIM_ATOM_BYTES * c1 * (surf_stride + 4 * w) +
+	       (int64_t)SIM_ASSUME_GROUP_LINE_UNIT_BYTES * h * line_stride;
+}
+
+static int fetch_feature(struct sim_task *t, struct sim_conv *cv)
+{
+	uint32_t con1 = REG(t, CNA_CONV_CON1);
+	bool glo = rk3588_get_CNA_CONV_CON1_GROUP_LINE_OFF(con1);
+	int64_t ls = rk3588_get_CNA_DMA_CON1_LINE_STRIDE(REG(t, CNA_DMA_CON1));
+	int64_t ss = rk3588_get_CNA_DMA_CON2_SURF_STRIDE(REG(t, CNA_DMA_CON2));
+	uint64_t base = sim_dma_addr(t, rk3588_get_CNA_FEATURE_DATA_ADDR_VALUE(
+						REG(t, CNA_FEATURE_DATA_ADDR)));
+	uint32_t padv = rk3588_get_CNA_PAD_CON1_PAD_VALUE(REG(t, CNA_PAD_CON1));
+	unsigned int c2 = SIM_ATOM_BYTES / cv->eb;
+	unsigned int c1n = div_up(cv->in_c, c2);
+	size_t plane = (size_t)cv->fp_h * cv->fp_w;
+	size_t row_bytes = (size_t)cv->in_w * SIM_ATOM_BYTES;
+	uint8_t *row;
+	int rc = 0;
+
+	row = sim_task_alloc(t, row_bytes, 1, "feature line buffer");
+	if (!row)
+		return -1;
+	if (cv->prec == SIM_PREC_INT8) {
+		cv->feat_i8 = sim_task_alloc(t, plane * cv->wc, sizeof(int8_t), "feature cube");
+		if (!cv->feat_i8)
+			goto out;
+		memset(cv->feat_i8, (int8_t)(padv & 0xffu), plane * cv->wc);
+	} else {
+		cv->feat_f = sim_task_alloc(t, plane * cv->wc, sizeof(float), "feature cube");
+		if (!cv->feat_f)
+			goto out;
+		float pf = sim_half_to_float((uint16_t)(padv & 0xffffu));
+
+		for (size_t i = 0; i < plane * cv->wc; i++)
+			cv->feat_f[i] = pf;
+	}
+
+	for (unsigned int c1 = 0; c1 < c1n && !rc; c1++) {
+		if (sim_task_aborted(t))
+			break;
+		for (unsigned int h = 0; h < cv->in_h; h++) {
+			int64_t off = feature_row_offset(glo, ss, ls, cv->in_w, c1, h);
+
+			if (off < 0 && (uint64_t)(-off) > base) {
+				rc = sim_task_fail(t, RK3588_INT_DMA_READ_ERROR,
+						   "DMA read fault: feature line c1=%u h=%u lies "
+						   "below address 0 (CNA.DMA_CON2 = 0x%08x)",
+						   c1, h, REG(t, CNA_DMA_CON2));
+				break;
+			}
+			rc = sim_dma_read(t, base + (uint64_t)off, row, row_bytes, "feature line");
+			if (rc)
+				break;
+			unsigned int ph = h + cv->pad_t;
+
+			if (ph >= cv->fp_h)
+				continue;
+			for (unsigned int w = 0; w < cv->in_w; w++) {
+				unsigned int pw = w + cv->pad_l;
+
+				if (pw >= cv->fp_w)
+					break;
+				size_t dst = ((size_t)ph * cv->fp_w + pw) * cv->wc;
+				const uint8_t *src = row + (size_t)w * SIM_ATOM_BYTES;
+
+				for (unsigned int k = 0; k < c2; k++) {
+					unsigned int c = c1 * c2 + k;
+
+					if (c >= cv->wc)
+						break;
+					if (cv->prec == SIM_PREC_INT8)
+						cv->feat_i8[dst + c] = (int8_t)src[k];
+					else
+						cv->feat_f[dst + c] =
+							sim_half_to_float(le16(src + 2 * k));
+				}
+			}
+		}
+	}
+out:
+	sim_task_free(t, row, row_bytes, 1);
+	return t->err ? -1 : rc;
+}
+
+/* Section 5.3: for group g, channel block j, tap (ky, kx): [n_g][cb_j]. The
+ * walk below visits the packed buffer strictly in order. */
+static int fetch_weights(struct sim_task *t, struct sim_conv *cv)
+{
+	uint64_t base = sim_dma_addr(t, (uint64_t)rk3588_get_CNA_DCOMP_ADDR0_VALUE(
+						REG(t, CNA_DCOMP_ADDR0))
+						<< CNA_DCOMP_ADDR0_VALUE__SHIFT);
+	unsigned int kg = cv->prec == SIM_PREC_INT8 ? SIM_KG_INT8 : SIM_KG_FP16;
+	size_t taps = (size_t)cv->kw * cv->kh;
+	size_t per_kernel = taps * cv->wc;
+	size_t total = per_kernel * cv->kernels;
+	size_t src_bytes = total * cv->eb;
+	uint8_t *src;
+	size_t pos = 0;
+
+	src = sim_task_alloc(t, src_bytes, 1, "packed weights");
+	if (!src)
+		return -1;
+	if (cv->prec == SIM_PREC_INT8)
+		cv->wt_i8 = sim_task_alloc(t, total, sizeof(int8_t), "weights");
+	else
+		cv->wt_f = sim_task_alloc(t, total, sizeof(float), "weights");
+	if ((!cv->wt_i8 && !cv->wt_f) || sim_dma_read(t, base, src, src_bytes, "weights")) {
+		sim_task_free(t, src, src_bytes, 1);
+		return -1;
+	}
+
+	for (unsigned int g0 = 0; g0 < cv->kernels; g0 += kg) {
+		unsigned int ng = cv->kernels - g0 < kg ? cv->kernels - g0 : kg;
+
+		for (unsigned int c0 = 0; c0 < cv->wc; c0 += SIM_CB) {
+			unsigned int cb = cv->wc - c0 < SIM_CB ? cv->wc - c0 : SIM_CB;
+
+			for (size_t tap = 0; tap < taps; tap++)
+				for (unsigned int k = 0; k < ng; k++) {
+					size_t dst = (g0 + k) * per_kernel + tap * cv->wc + c0;
+
+					if (cv->prec == SIM_PREC_INT8) {
+						memcpy(cv->wt_i8 + dst, src + pos, cb);
+						pos += cb;
+						continue;
+					}
+					for (unsigned int c = 0; c < cb; c++, pos++)
+						cv->wt_f[dst + c] =
+							sim_half_to_float(le16(src + 2 * pos));
+				}
+		}
+	}
+	sim_task_free(t, src, src_bytes, 1);
+	return 0;
+}
+
+int sim_cna_fetch(struct sim_task *t, struct sim_conv *cv)
+{
+	int rc = fetch_feature(t, cv);
+
+	if (!rc && !sim_task_aborted(t))
+		rc = fetch_weights(t, cv);
+	return rc;
+}
+
+void sim_conv_release(struct sim_task *t, struct sim_conv *cv)
+{
+	size_t plane = (size_t)cv->fp_h * cv->fp_w * cv->wc;
+	size_t wts = (size_t)cv->kw * cv->kh * cv->wc * cv->kernels;
+	size_t acc = (size_t)cv->out_h * cv->out_w * cv->out_c;
+
+	sim_task_free(t, cv->feat_i8, plane, sizeof(int8_t));
+	sim_task_free(t, cv->feat_f, plane, sizeof(float));
+	sim_task_free(t, cv->wt_i8, wts, sizeof(int8_t));
+	sim_task_free(t, cv->wt_f, wts, sizeof(float));
+	sim_task_free(t, cv->acc_i, acc, sizeof(int32_t));
+	sim_task_free(t, cv->acc_f, acc, sizeof(float));
+	memset(cv, 0, sizeof(*cv));
+}

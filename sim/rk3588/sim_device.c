@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: MIT OR GPL-2.0-only
+/*
+ * The device as the host sees it: creation, the MMIO windows, reset lines,
+ * the interrupt line, and the worker that runs each started task list.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_internal.h"
+
+#define TRACE_ENV "RNPU_SIM_TRACE"
+
+static struct sim_core *core_of(struct rk3588_sim *sim, unsigned int core)
+{
+	if (!sim || core >= sim->num_cores)
+		return NULL;
+	return &sim->core[core];
+}
+
+void sim_irq_sync(struct sim_core *c)
+{
+	const struct rk3588_sim_bus *bus = &c->sim->bus;
+
+	pthread_mutex_lock(&c->lock);
+	/* One deliverer at a time; it re-reads the state after every callback,
+	 * so a change made meanwhile (even from inside the callback) is
+	 * delivered in order instead of recursing. */
+	if (c->irq_delivering) {
+		pthread_mutex_unlock(&c->lock);
+		return;
+	}
+	c->irq_delivering = true;
+	for (;;) {
+		uint32_t mask = c->rf.word[0][REG_PC_INTERRUPT_MASK / 4];
+		bool level = !c->in_reset && (c->raw & mask) != 0;
+
+		if (level == c->irq_level)
+			break;
+		c->irq_level = level;
+		pthread_mutex_unlock(&c->lock);
+		if (bus->irq)
+			bus->irq(bus->ctx, c->index, level);
+		pthread_mutex_lock(&c->lock);
+	}
+	c->irq_delivering = false;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* End of a task list: RAW bits, idle, then the interrupt line. */
+static void finish_job(struct sim_core *c, uint32_t raw)
+{
+	pthread_mutex_lock(&c->lock);
+	if (!atomic_load(&c->abort))
+		c->raw |= raw;
+	c->busy = false;
+	/* A start issued from the IRQ callback must be accepted, so the core
+	 * is idle before the line moves. */
+	c->completing = true;
+	c->completing_thread = pthread_self();
+	pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+
+	sim_irq_sync(c);
+
+	pthread_mutex_lock(&c->lock);
+	c->completing = false;
+	pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Called with the lock held and a job queued; returns with the lock held. */
+static void take_and_run(struct sim_core *c)
+{
+	struct sim_job job = c->job;
+	uint32_t raw;
+
+	c->has_job = false;
+	c->busy = true;
+	pthread_mutex_unlock(&c->lock);
+	raw = sim_pc_run(c, &job);
+	finish_job(c, raw);
+	pthread_mutex_lock(&c->lock);
+}
+
+static void *worker(void *arg)
+{
+	struct sim_core *c = arg;
+
+	pthread_mutex_lock(&c->lock);
+	for (;;) {
+		while (!c->has_job && !c->stop)
+			pthread_cond_wait(&c->cond, &c->lock);
+		if (c->stop)
+			break;
+		take_and_run(c);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+/* PC.OPERATION_ENABLE := 1 in PC mode. Called with the lock held. */
+static void start_locked(struct sim_core *c)
+{
+	struct sim_regfile *rf = &c->rf;
+	uint32_t base = rf->word[0][REG_PC_BASE_ADDRESS / 4];
+
+	if (rk3588_get_PC_BASE_ADDRESS_PC_SEL(base)) {
+		sim_trace(c, "OP_EN in slave mode (PC_SEL = 1): not modelled, ignored");
+		return;
+	}
+	if (c->busy || c->has_job) {
+		sim_trace(c, "OP_EN while a task list runs: ignored");
+		return;
+	}
+	c->job.addr = (uint64_t)rk3588_get_PC_BASE_ADDRESS_PC_SOURCE_ADDR(base)
+		      << PC_BASE_ADDRESS_PC_SOURCE_ADDR__SHIFT;
+	c->job.amount = rk3588_get_PC_REGISTER_AMOUNTS_PC_DATA_AMOUNT(
+		rf->word[0][REG_PC_REGISTER_AMOUNTS / 4]);
+	c->job.task_number = rk3588_get_PC_TASK_CON_TASK_NUMBER(rf->word[0][REG_PC_TASK_CON / 4]);
+	c->job.dma_base = (uint64_t)rk3588_get_PC_TASK_DMA_BASE_ADDR_VALUE(
+				  rf->word[0][REG_PC_TASK_DMA_BASE_ADDR / 4])
+			  << PC_TASK_DMA_BASE_ADDR_VALUE__SHIFT;
+	c->has_job = true;
+	c->stats.starts++;
+	c->last_error[0] = '\0';
+	sim_trace(c, "start: %u task(s) from 0x%llx, amount %u", c->job.task_number,
+		  (unsigned long long)c->job.addr, c->job.amount);
+
+	if (c->sim->threaded) {
+		pthread_cond_broadcast(&c->cond);
+		return;
+	}
+	/* Synchronous mode: the first caller drains every queued start, so a
+	 * start issued from the IRQ callback does not recurse. */
+	if (c->sync_running)
+		return;
+	c->sync_running = true;
+	while (c->has_job && !c->stop)
+		take_and_run(c);
+	c->sync_running = false;
+}
+
+static void reset_core_locked(struct sim_core *c)
+{
+	sim_regfile_reset(&c->rf);
+	c->raw = 0;
+	c->task_counter = 0;
+	c->task_flags = sim_task_status_idle_flags();
+}
+
+struct rk3588_sim *rk3588_sim_create(const struct rk3588_sim_bus *bus,
+				     const struct rk3588_sim_config *cfg)
+{
+	struct rk3588_sim *sim;
+	const char *env = getenv(TRACE_ENV);
+
+	if (!bus || !cfg || !bus->dma_read || !bus->dma_write || cfg->num_cores < 1 ||
+	    cfg->num_cores > RK3588_SIM_MAX_CORES)
+		return NULL;
+	sim = calloc(1, sizeof(*sim));
+	if (!sim)
+		return NULL;
+	sim->bus = *bus;
+	sim->num_cores = cfg->num_cores;
+	sim->threaded = cfg->threaded;
+	sim->trace = cfg->trace || (env && strcmp(env, "1") == 0);
+	atomic_init(&sim->clock_hz, SIM_DEFAULT_CLOCK_HZ);
+	atomic_init(&sim->alloc_limit, SIM_ASSUME_MAX_TASK_BYTES);
+
+	for (unsigned int i = 0; i < sim->num_cores; i++) {
+		struct sim_core *c = &sim->core[i];
+
+		c->sim = sim;
+		c->index = i;
+		atomic_init(&c->abort, false);
+		pthread_mutex_init(&c->lock, NULL);
+		pthread_cond_init(&c->cond, NULL);
+		reset_core_locked(c);
+		c->task = calloc(1, sizeof(*c->task));
+		if (!c->task)
+			goto fail;
+		if (sim->threaded) {
+			if (pthread_create(&c->thread, NULL, worker, c) != 0)
+				goto fail;
+			c->thread_started = true;
+		}
+	}
+	return sim;
+fail:
+	rk3588_sim_destroy(sim);
+	return NULL;
+}
+
+void rk3588_sim_destroy(struct rk3588_sim *sim)
+{
+	if (!sim)
+		return;
+	for (unsigned int i = 0; i < sim->num_cores; i++) {
+		struct sim_core *c = &sim->core[i];
+
+		if (!c->sim)
+			continue;
+		pthread_mutex_lock(&c->lock);
+		while (c->busy || c->completing)
+			pthread_cond_wait(&c->cond, &c->lock);
+		c->stop = true;
+		pthread_cond_broadcast(&c->cond);
+		pthread_mutex_unlock(&c->lock);
+		if (c->thread_started)
+			pthread_join(c->thread, NULL);
+		pthread_cond_destroy(&c->cond);
+		pthread_mutex_destroy(&c->lock);
+		free(c->fetch_buf);
+		free(c->task);
+	}
+	free(sim);
+}
+
+static bool is_read_only(uint32_t offset)
+{
+	const struct rk3588_reg_info *r = rk3588_reg_lookup(offset);
+
+	return r && r->access == RK3588_ACCESS_RO;
+}
+
+static bool valid_offset(uint32_t offset)
+{
+	return offset < RK3588_SIM_WINDOW_SIZE && (offset & 3u) == 0;
+}
+
+uint32_t rk3588_sim_mmio_read(struct rk3588_sim *sim, unsigned int core, uint32_t offset)
+{
+	struct sim_core *c = core_of(sim, core);
+	uint32_t v;
+
+	if (!c || !valid_offset(offset))
+		return 0;
+	pthread_mutex_lock(&c->lock);
+	switch (offset) {
+	case REG_PC_INTERRUPT_STATUS:
+		v = c->raw & c->rf.word[0][REG_PC_INTERRUPT_MASK / 4];
+		break;
+	case REG_PC_INTERRUPT_RAW_STATUS:
+		v = c->raw;
+		break;
+	case REG_PC_INTERRUPT_CLEAR:
+		v = 0;
+		break;
+	case REG_PC_TASK_STATUS:
+		v = c->task_counter | c->task_flags;
+		break;
+	default:
+		v = sim_regfile_read(&c->rf, offset);
+		break;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return v;
+}
+
+void rk3588_sim_mmio_write(struct rk3588_sim *sim, unsigned int core, uint32_t offset,
+			   uint32_t value)
+{
+	struct sim_core *c = core_of(sim, core);
+	bool sync_irq = false;
+
+	if (!c || !valid_offset(offset))
+		return;
+	pthread_mutex_lock(&c->lock);
+	if (c->in_reset) {
+		pthread_mutex_unlock(&c->lock);
+		return;
+	}
+	switch (offset) {
+	case REG_PC_INTERRUPT_MASK:
+		c->rf.word[0][offset / 4] = value & SIM_ASSUME_INT_MASK_BITS;
+		sync_irq = true;
+		break;
+	case REG_PC_INTERRUPT_CLEAR:
+		c->raw &= ~value;
+		sync_irq = true;
+		break;
+	case REG_PC_TASK_CON:
+		if (rk3588_get_PC_TASK_CON_TASK_COUNT_CLEAR(value))
+			c->task_counter = 0;
+		rk3588_set_PC_TASK_CON_TASK_COUNT_CLEAR(&value, 0);
+		c->rf.word[0][offset / 4] = value;
+		break;
+	case REG_PC_OPERATION_ENABLE:
+		c->rf.word[0][offset / 4] = value;
+		if (rk3588_get_PC_OPERATION_ENABLE_OP_EN(value))
+			start_locked(c);
+		break;
+	default:
+		/* Read-only registers (identity, status) ignore writes. */
+		if (!is_read_only(offset))
+			sim_regfile_write(&c->rf, offset, value);
+		break;
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (sync_irq)
+		sim_irq_sync(c);
+}
+
+void rk3588_sim_reset_assert(struct rk3588_sim *sim, unsigned int core)
+{
+	struct sim_core *c = core_of(sim, core);
+
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->in_reset = true;
+	c->has_job = false;
+	atomic_store(&c->abort, true);
+	/* The worker notices the abort at the next task boundary or inside
+	 * the compute loops. */
+	while (c->busy)
+		pthread_cond_wait(&c->cond, &c->lock);
+	reset_core_locked(c);
+	pthread_mutex_unlock(&c->lock);
+	sim_irq_sync(c);
+}
+
+void rk3588_sim_reset_deassert(struct rk3588_sim *sim, unsigned int core)
+{
+	struct sim_core *c = core_of(sim, core);
+
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	if (c->in_reset) {
+		reset_core_locked(c);
+		c->in_reset = false;
+		atomic_store(&c->abort, false);
+	}
+	pthread_mutex_unlock(&c->lock);
+	sim_irq_sync(c);
+}
+
+void rk3588_sim_wait_idle(struct rk3588_sim *sim, unsigned int core)
+{
+	struct sim_core *c = core_of(sim, core);
+
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	/* From inside the IRQ callback the caller is the completing thread:
+	 * waiting for itself would deadlock, and its list is already done. */
+	while (c->busy || c->has_job ||
+	       (c->completing && !pthread_equal(c->completing_thread, pthread_self())))
+		pthread_cond_wait(&c->cond, &c->lock);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void rk3588_sim_get_stats(struct rk3588_sim *sim, unsigned int core,
+			  struct rk3588_sim_core_stats *out)
+{
+	struct sim_core *c = core_of(sim, core);
+
+	if (!out)
+		return;
+	memset(out, 0, sizeof(*out));
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	*out = c->stats;
+	pthread_mutex_unlock(&c->lock);
+}
+
+void rk3588_sim_set_clock_hz(struct rk3588_sim *sim, uint64_t hz)
+{
+	if (sim && hz)
+		atomic_store(&sim->clock_hz, hz);
+}
+
+uint64_t rk3588_sim_cycles_to_ns(struct rk3588_sim *sim, uint64_t cycles)
+{
+	uint64_t hz = sim ? atomic_load(&sim->clock_hz) : SIM_DEFAULT_CLOCK_HZ;
+
+	/* Split to keep cycles * 1e9 from overflowing for long runs. */
+	return cycles / hz * 1000000000ull + cycles % hz * 1000000000ull / hz;
+}
+
+void rk3588_sim_set_alloc_limit(struct rk3588_sim *sim, uint64_t bytes)
+{
+	if (sim)
+		atomic_store(&sim->alloc_limit, bytes ? bytes : SIM_ASSUME_MAX_TASK_BYTES);
+}
+
+bool rk3588_sim_last_error(struct rk3588_sim *sim, unsigned int core, char *buf, size_t len)
+{
+	struct sim_core *c = core_of(sim, core);
+	bool have;
+
+	if (!c || !buf || !len)
+		return false;
+	pthread_mutex_lock(&c->lock);
+	have = c->last_error[0] != '\0';
+	snprintf(buf, len, "%s", c->last_error);
+	pthread_mutex_unlock(&c->lock);
+	return have;
+}

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: MIT OR GPL-2.0-only */
+/*
+ * Private state of the software NPU, shared by its translation units.
+ */
+#ifndef RNPU_SIM_INTERNAL_H
+#define RNPU_SIM_INTERNAL_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rk3588_regs.h"
+#include "rk3588_sim.h"
+#include "sim_assumptions.h"
+
+#define SIM_WORDS (RK3588_SIM_WINDOW_SIZE / 4u)
+#define SIM_NUM_BLOCKS RK3588_BLOCK_COUNT
+#define SIM_DEFAULT_CLOCK_HZ 1000000000ull
+#define SIM_ERRMSG_LEN 256
+
+struct sim_task;
+
+/* ---- register file (sim_regfile.c) ------------------------------------- */
+
+struct sim_regfile {
+	/* Group 0 also holds every register that is not banked. */
+	uint32_t word[2][SIM_WORDS];
+	uint8_t written[2][SIM_WORDS / 8];
+	uint8_t pointer[SIM_NUM_BLOCKS];
+	uint8_t executer[SIM_NUM_BLOCKS];
+	int8_t running[SIM_NUM_BLOCKS]; /* group executing, -1 when idle */
+};
+
+void sim_regfile_reset(struct sim_regfile *rf);
+/* Register write as seen by a block: banked registers go to the group the
+ * block's pointer selects; S_POINTER updates the pointer. */
+void sim_regfile_write(struct sim_regfile *rf, uint32_t offset, uint32_t value);
+/* Readback of a stored register (no PC side effects). */
+uint32_t sim_regfile_read(const struct sim_regfile *rf, uint32_t offset);
+/* Group a banked offset currently resolves to; 0 for unbanked offsets. */
+unsigned int sim_regfile_group(const struct sim_regfile *rf, uint32_t offset);
+bool sim_regfile_is_banked(uint32_t offset);
+/* Op-enable for @blk: returns the group it executes and flips the pointer
+ * when the block's S_POINTER asks for it. */
+unsigned int sim_regfile_execute(struct sim_regfile *rf, enum rk3588_block blk);
+uint32_t sim_regfile_s_status(const struct sim_regfile *rf, enum rk3588_block blk);
+uint32_t sim_regfile_s_pointer(const struct sim_regfile *rf, enum rk3588_block blk);
+
+/* TASK_STATUS bits above the counter while idle (the table's reset value,
+ * observed on hardware). */
+uint32_t sim_task_status_idle_flags(void);
+
+/* ---- device ------------------------------------------------------------- */
+
+struct sim_job {
+	uint64_t addr;
+	uint32_t amount;
+	uint32_t task_number;
+	uint64_t dma_base;
+};
+
+struct sim_core {
+	struct rk3588_sim *sim;
+	unsigned int index;
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t thread;
+	bool thread_started;
+
+	/* Everything below is protected by @lock unless noted. */
+	struct sim_regfile rf;
+	uint32_t raw;
+	uint32_t task_counter;
+	uint32_t task_flags;
+	bool busy;          /* a task list is executing */
+	bool has_job;       /* a start is queued */
+	bool completing;    /* the worker is delivering the end-of-list IRQ */
+	bool sync_running;  /* a caller is draining jobs (synchronous mode) */
+	bool stop;
+	bool in_reset;
+	struct sim_job job;
+	bool irq_delivering;
+	bool irq_level;     /* level last handed to bus->irq */
+	struct rk3588_sim_core_stats stats;
+	char last_error[SIM_ERRMSG_LEN];
+
+	/* Read without the lock by the compute loops. */
+	atomic_bool abort;
+
+	/* Owned by whoever runs the task list. */
+	uint8_t *fetch_buf;
+	size_t fetch_cap;
+	struct sim_task *task;
+	pthread_t completing_thread;
+};
+
+struct rk3588_sim {
+	struct rk3588_sim_bus bus;
+	unsigned int num_cores;
+	bool threaded;
+	bool trace;
+	_Atomic uint64_t clock_hz;
+	_Atomic uint64_t alloc_limit;
+	struct sim_core core[RK3588_SIM_MAX_CORES];
+};
+
+/* Brings the IRQ line in line with RAW & MASK; never called with the lock. */
+void sim_irq_sync(struct sim_core *c);
+
+/* ---- trace (sim_trace.c) ------------------------------------------------ */
+
+void sim_trace(const struct sim_core *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void sim_trace_reg(const struct sim_core *c, uint32_t offset, uint32_t value);
+
+/* ---- confirmed hardware constants (fact sheet sections 1.2, 4, 5) ------ */
+
+/* Precision encodings: CNA/CORE enum and DPU enum. */
+#define SIM_CNA_PREC_INT8 0u
+#define SIM_CNA_PREC_FP16 2u
+#define SIM_DPU_PREC_INT8 0u
+#define SIM_DPU_PREC_INT16 1u
+#define SIM_DPU_PREC_FP16 2u
+#define SIM_DPU_PREC_INT32 4u
+#define SIM_DPU_PREC_FP32 5u
+
+#define SIM_ATOM_BYTES 16u
+#define SIM_CBUF_BANKS 12u
+#define SIM_CBUF_BANK_BYTES (32u * 1024u)
+
+/* Weight tiling: kernels per group and channels per block. */
+#define SIM_KG_INT8 32u
+#define SIM_KG_FP16 16u
+#define SIM_CB 32u
+
+/* Peak MACs per cycle per core. */
+#define SIM_MACS_PER_CYCLE_INT8 1024u
+#define SIM_MACS_PER_CYCLE_FP16 512u
+
+/* ---- one task ----------------------------------------------------------- */
+
+enum sim_prec {
+	SIM_PREC_INT8,
+	SIM_PREC_FP16,
+};
+
+struct sim_task {
+	struct sim_core *core;
+	uint32_t op_en;
+	uint64_t dma_base;
+	uint8_t group[SIM_NUM_BLOCKS];
+
+	/* Executed groups of every block, indexed by offset / 4. */
+	uint32_t regs[SIM_WORDS];
+	uint8_t written[SIM_WORDS / 8];
+
+	uint32_t err;          /* RAW bits of a failure, 0 when fine */
+	uint64_t bytes_read;
+	uint64_t bytes_written;
+	uint64_t macs;
+	uint64_t alloc_used;
+	enum sim_prec prec;
+};
+
+/* Register of the executing group; traces reads of never-written ones. */
+uint32_t sim_task_reg(struct sim_task *t, uint32_t offset);
+/* Ends the task with @bit in RAW and a message naming the cause. */
+int sim_task_fail(struct sim_task *t, uint32_t bit, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+bool sim_task_aborted(const struct sim_task *t);
+
+/* Host allocations charged against the per-task limit. */
+void *sim_task_alloc(struct sim_task *t, size_t count, size_t size, const char *what);
+void sim_task_free(struct sim_task *t, void *p, size_t count, size_t size);
+
+/* ---- DMA (sim_dma.c) ---------------------------------------------------- */
+
+/* Reads/writes through the bus; a failure sets the DMA error bit. */
+int sim_dma_read(struct sim_task *t, uint64_t addr, void *dst, size_t len, const char *what);
+int sim_dma_write(struct sim_task *t, uint64_t addr, const void *src, size_t len,
+		  const char *what);
+/* Address a block register holds, plus TASK_DMA_BASE_ADDR. */
+uint64_t sim_dma_addr(const struct sim_task *t, uint64_t reg_addr);
+
+/* ---- convolution pipeline ----------------------------------------------- */
+
+struct sim_conv {
+	enum sim_prec prec;
+	unsigned int eb;        /* input element bytes */
+	unsigned int in_w, in_h, in_c;
+	unsigned int out_w, out_h, out_c;
+	unsigned int kw, kh, kernels, wc; /* wc: channels per kernel */
+	unsigned int sx, sy, pad_l, pad_t;
+	unsigned int clip_shift;
+	bool clip_half_up;
+
+	/* Dense copies made once per task. */
+	unsigned int fp_w, fp_h;   /* padded input plane */
+	int8_t *feat_i8;           /* [fp_h][fp_w][wc] */
+	float *feat_f;
+	int8_t *wt_i8;             /* [kernels][kh][kw][wc] */
+	float *wt_f;
+
+	/* Accumulator cube [out_h][out_w][out_c] handed to the DPU. */
+	int32_t *acc_i;
+	float *acc_f;
+};
+
+/* DPU + WDMA settings, decoded and checked before any data moves. */
+struct sim_dpu {
+	unsigned int out_prec;     /* DPU precision enum */
+	unsigned int bo;           /* output element bytes */
+	unsigned int w, h, c, orig_c;
+	unsigned int e;            /* 16-byte atoms per kernel group */
+	uint64_t dst;
+	uint64_t surf_add, surf_stride, notch; /* in 16-byte atoms */
+	bool to_memory;
+	uint32_t cvt_scale;
+	unsigned int cvt_shift;
+	int32_t cvt_offset;
+	bool cvt_add_first;
+	bool cvt_half_up;
+	uint16_t pend;             /* OFFSET_PEND */
+};
+
+int sim_cna_setup(struct sim_task *t, struct sim_conv *cv);
+int sim_cna_fetch(struct sim_task *t, struct sim_conv *cv);
+int sim_mac_run(struct sim_task *t, struct sim_conv *cv);
+int sim_dpu_setup(struct sim_task *t, const struct sim_conv *cv, struct sim_dpu *d);
+int sim_dpu_run(struct sim_task *t, const struct sim_conv *cv, const struct sim_dpu *d);
+void sim_conv_release(struct sim_task *t, struct sim_conv *cv);
+
+/* Runs the blocks of @t->op_en; 0 or negative with t->err set. */
+int sim_exec_task(struct sim_task *t);
+
+/* ---- PC (sim_pc.c) ------------------------------------------------------ */
+
+/* Executes one start's task list; returns the RAW bits its end sets (0
+ * when it ends silently: abandoned, or a list that would hang). */
+uint32_t sim_pc_run(struct sim_core *c, const struct sim_job *job);
+
+/* ---- timing (sim_timing.c) ---------------------------------------------- */
+
+uint64_t sim_timing_task_cycles(const struct sim_task *t);
+
+/* ---- arithmetic (sim_arith.c) ------------------------------------------- */
+
+/* Arithmetic right shift of @v by @shift with the DPU/CORE rounding modes. */
+int64_t sim_shift_round(int64_t v, unsigned int shift, bool half_up);
+int64_t sim_saturate(int64_t v, int64_t lo, int64_t hi);
+
+#endif

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT OR GPL-2.0-only
+/*
+ * CORE: the MAC array and accumulator. Works on the dense cubes the CNA
+ * built: every kernel tap is one contiguous dot product over channels,
+ * computed for a block of kernels at once so each feature load is reused.
+ */
+#include <string.h>
+
+#include "sim_internal.h"
+
+/* Kernels per inner block: enough independent sums to fill vector units,
+ * few enough that the weight rows stay in L1 for long dot products. */
+#define KB 4u
+#define LANES SIM_ASSUME_FP_ACC_LANES
+
+/* One tap of KB kernels against one input pixel; int32 cannot overflow
+ * here because a tap has at most 65535 channels of |x*w| <= 2^14. */
+static void dot_i8_kb(const int8_t *restrict f, const int8_t *restrict w, size_t stride,
+		      size_t n, int32_t out[KB])
+{
+	const int8_t *w0 = w, *w1 = w + stride, *w2 = w + 2 * stride, *w3 = w + 3 * stride;
+	int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int32_t x = f[i];
+
+		s0 += x * w0[i];
+		s1 += x * w1[i];
+		s2 += x * w2[i];
+		s3 += x * w3[i];
+	}
+	out[0] = s0;
+	out[1] = s1;
+	out[2] = s2;
+	out[3] = s3;
+}
+
+static int32_t dot_i8(const int8_t *restrict f, const int8_t *restrict w, size_t n)
+{
+	int32_t s = 0;
+
+	for (size_t i = 0; i < n; i++)
+		s += (int32_t)f[i] * w[i];
+	return s;
+}
+
+/* The documented fp32 order: partial sum l collects channels c with
+ * c % LANES == l, for every tap in turn. */
+static void dot_f_lanes(const float *restrict f, const float *restrict w, size_t n,
+			float lanes[LANES])
+{
+	size_t i = 0;
+
+	for (; i + LANES <= n; i += LANES)
+		for (unsigned int l = 0; l < LANES; l++)
+			lanes[l] += f[i + l] * w[i + l];
+	for (unsigned int l = 0; i < n; i++, l++)
+		lanes[l] += f[i] * w[i];
+}
+
+static float combine_lanes(const float lanes[LANES])
+{
+	float tmp[LANES];
+
+	memcpy(tmp, lanes, sizeof(tmp));
+	for (unsigned int width = LANES / 2; width; width /= 2)
+		for (unsigned int l = 0; l < width; l++)
+			tmp[l] = tmp[2 * l] + tmp[2 * l + 1];
+	return tmp[0];
+}
+
+static int32_t finish_int(const struct sim_conv *cv, int64_t acc)
+{
+	int64_t v = sim_shift_round(acc, cv->clip_shift, cv->clip_half_up);
+
+	if (SIM_ASSUME_ACC_SATURATE_INT32)
+		v = sim_saturate(v, INT32_MIN, INT32_MAX);
+	return (int32_t)v;
+}
+
+static const int8_t *feat_i8_at(const struct sim_conv *cv, unsigned int oy, unsigned int ox,
+				unsigned int ky, unsigned int kx)
+{
+	size_t y = (size_t)oy * cv->sy + ky, x = (size_t)ox * cv->sx + kx;
+
+	return cv->feat_i8 + (y * cv->fp_w + x) * cv->wc;
+}
+
+static const float *feat_f_at(const struct sim_conv *cv, unsigned int oy, unsigned int ox,
+			      unsigned int ky, unsigned int kx)
+{
+	size_t y = (size_t)oy * cv->sy + ky, x = (size_t)ox * cv->sx + kx;
+
+	return cv->feat_f + (y * cv->fp_w + x) * cv->wc;
+}
+
+static void run_int8(const struct sim_conv *cv, unsigned int n0, unsigned int nb)
+{
+	size_t per_kernel = (size_t)cv->kw * cv->kh * cv->wc;
+	const int8_t *wbase = cv->wt_i8 + n0 * per_kernel;
+
+	for (unsigned int oy = 0; oy < cv->out_h; oy++)
+		for (unsigned int ox = 0; ox < cv->out_w; ox++) {
+			int64_t sum[KB] = { 0 };
+
+			for (unsigned int ky = 0; ky < cv->kh; ky++)
+				for (unsigned int kx = 0; kx < cv->kw; kx++) {
+					const int8_t *f = feat_i8_at(cv, oy, ox, ky, kx);
+					size_t tap = ((size_t)ky * cv->kw + kx) * cv->wc;
+					int32_t part[KB];
+
+					if (nb == KB) {
+						dot_i8_kb(f, wbase + tap, per_kernel, cv->wc, part);
+					} else {
+						for (unsigned int j = 0; j < nb; j++)
+							part[j] = dot_i8(f, wbase + j * per_kernel + tap,
+									 cv->wc);
+					}
+					for (unsigned int j = 0; j < nb; j++)
+						sum[j] += part[j];
+				}
+			int32_t *out = cv->acc_i + ((size_t)oy * cv->out_w + ox) * cv->out_c + n0;
+
+			for (unsigned int j = 0; j < nb; j++)
+				out[j] = finish_int(cv, sum[j]);
+		}
+}
+
+static void run_fp16(const struct sim_conv *cv, unsigned int n0, unsigned int nb)
+{
+	size_t per_kernel = (size_t)cv->kw * cv->kh * cv->wc;
+
+	for (unsigned int oy = 0; oy < cv->out_h; oy++)
+		for (unsigned int ox = 0; ox < cv->out_w; ox++) {
+			float *out = cv->acc_f + ((size_t)oy * cv->out_w + ox) * cv->out_c + n0;
+
+			for (unsigned int j = 0; j < nb; j++) {
+				const float *w = cv->wt_f + (n0 + j) * per_kernel;
+				float lanes[LANES] = { 0 };
+
+				for (unsigned int ky = 0; ky < cv->kh; ky++)
+					for (unsigned int kx = 0; kx < cv->kw; kx++)
+						dot_f_lanes(feat_f_at(cv, oy, ox, ky, kx),
+							    w + ((size_t)ky * cv->kw + kx) * cv->wc,
+							    cv->wc, lanes);
+				out[j] = combine_lanes(lanes);
+			}
+		}
+}
+
+int sim_mac_run(struct sim_task *t, struct sim_conv *cv)
+{
+	size_t cells = (size_t)cv->out_h * cv->out_w * cv->out_c;
+
+	if (cv->prec == SIM_PREC_INT8) {
+		cv->acc_i = sim_task_alloc(t, cells, sizeof(int32_t), "accumulator cube");
+		if (!cv->acc_i)
+			return -1;
+		/* Channels without a kernel accumulate nothing. */
+		memset(cv->acc_i, 0, cells * sizeof(int32_t));
+	} else {
+		cv->acc_f = sim_task_alloc(t, cells, sizeof(float), "accumulator cube");
+		if (!cv->acc_f)
+			return -1;
+		for (size_t i = 0; i < cells; i++)
+			cv->acc_f[i] = 0.0f;
+	}
+
+	/* Kernel blocks outermost: a block's weights stay cached while every
+	 * output pixel streams past them. */
+	for (unsigned int n0 = 0; n0 < cv->kernels; n0 += KB) {
+		unsigned int nb = cv->kernels - n0 < KB ? cv->kernels - n0 : KB;
+
+		if (sim_task_aborted(t))
+			return 0;
+		if (cv->prec == SIM_PREC_INT8)
+			run_int8(cv, n0, nb);
+		else
+			run_fp16(cv, n0, nb);
+	}
+	t->macs += (uint64_t)cv->out_h * cv->out_w * cv->kernels * cv->kh * cv->kw * cv->wc;
+	return 0;
+}

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT OR GPL-2.0-only
+/*
+ * Per-core register storage with the two ping-pong groups of section 4.1:
+ * every register from a compute block's banked_from offset upwards exists
+ * twice; writes land in the group the block's pointer selects.
+ */
+#include <string.h>
+
+#include "sim_internal.h"
+
+/* Layout shared by every compute block: S_STATUS, S_POINTER at +0, +4. */
+#define S_STATUS_REL 0u
+#define S_POINTER_REL (REG_CNA_S_POINTER - REG_CNA_S_STATUS)
+
+static bool block_of(uint32_t offset, enum rk3588_block *out)
+{
+	const struct rk3588_block_info *b = rk3588_block_of(offset);
+
+	if (!b)
+		return false;
+	*out = (enum rk3588_block)(b - rk3588_blocks);
+	return true;
+}
+
+/* Compute blocks are exactly the ones with ping-pong groups. */
+static bool is_compute(enum rk3588_block blk)
+{
+	return rk3588_blocks[blk].banked_from != 0;
+}
+
+bool sim_regfile_is_banked(uint32_t offset)
+{
+	enum rk3588_block blk;
+
+	if (!block_of(offset, &blk) || !is_compute(blk))
+		return false;
+	return offset >= rk3588_blocks[blk].banked_from;
+}
+
+unsigned int sim_regfile_group(const struct sim_regfile *rf, uint32_t offset)
+{
+	enum rk3588_block blk;
+
+	if (SIM_ASSUME_SINGLE_BANK || !sim_regfile_is_banked(offset))
+		return 0;
+	block_of(offset, &blk);
+	return rf->pointer[blk];
+}
+
+void sim_regfile_reset(struct sim_regfile *rf)
+{
+	memset(rf, 0, sizeof(*rf));
+	for (size_t i = 0; i < rk3588_num_regs; i++) {
+		uint32_t off = rk3588_regs[i].offset;
+
+		if (off >= RK3588_SIM_WINDOW_SIZE)
+			continue;
+		rf->word[0][off / 4] = rk3588_regs[i].reset;
+		rf->word[1][off / 4] = rk3588_regs[i].reset;
+	}
+	for (unsigned int b = 0; b < SIM_NUM_BLOCKS; b++)
+		rf->running[b] = -1;
+}
+
+static void mark_written(struct sim_regfile *rf, unsigned int g, uint32_t idx)
+{
+	rf->written[g][idx / 8] |= (uint8_t)(1u << (idx % 8));
+}
+
+static void write_s_pointer(struct sim_regfile *rf, enum rk3588_block blk, uint32_t idx,
+			    uint32_t value)
+{
+	uint32_t keep = value;
+
+	/* POINTER, the W1C bits and EXECUTER are state, not storage. */
+	rk3588_set_CNA_S_POINTER_POINTER(&keep, 0);
+	rk3588_set_CNA_S_POINTER_POINTER_PP_CLEAR(&keep, 0);
+	rk3588_set_CNA_S_POINTER_EXECUTER_PP_CLEAR(&keep, 0);
+	rk3588_set_CNA_S_POINTER_EXECUTER(&keep, 0);
+	rf->word[0][idx] = keep;
+	mark_written(rf, 0, idx);
+
+	rf->pointer[blk] = (uint8_t)rk3588_get_CNA_S_POINTER_POINTER(value);
+	if (rk3588_get_CNA_S_POINTER_POINTER_PP_CLEAR(value) || SIM_ASSUME_SINGLE_BANK)
+		rf->pointer[blk] = 0;
+	if (rk3588_get_CNA_S_POINTER_EXECUTER_PP_CLEAR(value))
+		rf->executer[blk] = 0;
+}
+
+void sim_regfile_write(struct sim_regfile *rf, uint32_t offset, uint32_t value)
+{
+	uint32_t idx = offset / 4;
+	enum rk3588_block blk;
+
+	if (offset >= RK3588_SIM_WINDOW_SIZE)
+		return;
+	if (block_of(offset, &blk) && is_compute(blk)) {
+		uint32_t rel = offset - rk3588_blocks[blk].base;
+
+		if (rel == S_STATUS_REL)
+			return;
+		if (rel == S_POINTER_REL) {
+			write_s_pointer(rf, blk, idx, value);
+			return;
+		}
+	}
+	unsigned int g = sim_regfile_group(rf, offset);
+
+	rf->word[g][idx] = value;
+	mark_written(rf, g, idx);
+}
+
+uint32_t sim_regfile_s_pointer(const struct sim_regfile *rf, enum rk3588_block blk)
+{
+	uint32_t v = rf->word[0][(rk3588_blocks[blk].base + S_POINTER_REL) / 4];
+
+	rk3588_set_CNA_S_POINTER_POINTER(&v, rf->pointer[blk]);
+	rk3588_set_CNA_S_POINTER_EXECUTER(&v, rf->executer[blk]);
+	return v;
+}
+
+uint32_t sim_regfile_s_status(const struct sim_regfile *rf, enum rk3588_block blk)
+{
+	uint32_t v = 0;
+
+	/* Only "operating" (1) is modelled; nothing ever waits in the other
+	 * group because tasks run one at a time. */
+	if (rf->running[blk] == 0)
+		rk3588_set_CNA_S_STATUS_STATUS_0(&v, 1);
+	else if (rf->running[blk] == 1)
+		rk3588_set_CNA_S_STATUS_STATUS_1(&v, 1);
+	return v;
+}
+
+uint32_t sim_regfile_read(const struct sim_regfile *rf, uint32_t offset)
+{
+	enum rk3588_block blk;
+
+	if (offset >= RK3588_SIM_WINDOW_SIZE)
+		return 0;
+	if (block_of(offset, &blk) && is_compute(blk)) {
+		uint32_t rel = offset - rk3588_blocks[blk].base;
+
+		if (rel == S_STATUS_REL)
+			return sim_regfile_s_status(rf, blk);
+		if (rel == S_POINTER_REL)
+			return sim_regfile_s_pointer(rf, blk);
+	}
+	return rf->word[sim_regfile_group(rf, offset)][offset / 4];
+}
+
+uint32_t sim_task_status_idle_flags(void)
+{
+	const struct rk3588_reg_info *r = rk3588_reg_lookup(REG_PC_TASK_STATUS);
+
+	return r ? r->reset & ~(uint32_t)PC_TASK_STATUS_TASK_COUNTER__MASK : 0;
+}
+
+unsigned int sim_regfile_execute(struct sim_regfile *rf, enum rk3588_block blk)
+{
+	unsigned int g = SIM_ASSUME_SINGLE_BANK ? 0 : rf->pointer[blk];
+	uint32_t sptr = rf->word[0][(rk3588_blocks[blk].base + S_POINTER_REL) / 4];
+
+	rf->executer[blk] = (uint8_t)g;
+	if (!SIM_ASSUME_SINGLE_BANK && sim_assume_pointer_toggles(sptr))
+		rf->pointer[blk] = (uint8_t)(g ^ 1u);
+	return g;
+}

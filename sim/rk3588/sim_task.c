@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT OR GPL-2.0-only
+/*
+ * One task: register access to the executing groups, failure reporting,
+ * working-memory accounting, and the order in which blocks run.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sim_internal.h"
+
+uint32_t sim_task_reg(struct sim_task *t, uint32_t offset)
+{
+	uint32_t idx = offset / 4;
+
+	if (t->core->sim->trace && sim_regfile_is_banked(offset) &&
+	    !(t->written[idx / 8] & (1u << (idx % 8)))) {
+		const char *name = rk3588_reg_name(offset);
+
+		sim_trace(t->core, "warning: %s read but never written in the executing group",
+			  name ? name : "register");
+	}
+	return t->regs[idx];
+}
+
+int sim_task_fail(struct sim_task *t, uint32_t bit, const char *fmt, ...)
+{
+	struct sim_core *c = t->core;
+	char msg[SIM_ERRMSG_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+
+	/* The first failure is the cause; later ones are consequences. */
+	if (!t->err) {
+		pthread_mutex_lock(&c->lock);
+		snprintf(c->last_error, sizeof(c->last_error), "%s", msg);
+		pthread_mutex_unlock(&c->lock);
+		sim_trace(c, "error: %s", msg);
+	}
+	t->err |= bit;
+	return -EIO;
+}
+
+bool sim_task_aborted(const struct sim_task *t)
+{
+	return atomic_load_explicit(&t->core->abort, memory_order_relaxed);
+}
+
+void *sim_task_alloc(struct sim_task *t, size_t count, size_t size, const char *what)
+{
+	uint64_t limit = atomic_load(&t->core->sim->alloc_limit);
+	void *p;
+
+	if (count && size > (SIZE_MAX / count)) {
+		sim_task_fail(t, SIM_ASSUME_ERR_CONFIG_BIT, "%s: size overflows", what);
+		return NULL;
+	}
+	uint64_t bytes = (uint64_t)count * size;
+
+	if (bytes > limit || t->alloc_used > limit - bytes) {
+		sim_task_fail(t, SIM_ASSUME_ERR_CONFIG_BIT,
+			      "%s needs %llu bytes, over the model's %llu-byte task limit", what,
+			      (unsigned long long)bytes, (unsigned long long)limit);
+		return NULL;
+	}
+	p = malloc(bytes ? bytes : 1);
+	if (!p) {
+		sim_task_fail(t, SIM_ASSUME_ERR_CONFIG_BIT, "%s: host out of memory", what);
+		return NULL;
+	}
+	t->alloc_used += bytes;
+	return p;
+}
+
+void sim_task_free(struct sim_task *t, void *p, size_t count, size_t size)
+{
+	if (!p)
+		return;
+	free(p);
+	t->alloc_used -= (uint64_t)count * size;
+}
+
+int sim_exec_task(struct sim_task *t)
+{
+	const uint32_t conv = RK3588_OP_EN_CNA | RK3588_OP_EN_CORE | RK3588_OP_EN_DPU;
+	struct sim_conv cv = { 0 };
+	struct sim_dpu dpu = { 0 };
+	int rc;
+
+	if (t->op_en == 0)
+		return 0;
+	if (t->op_en != conv)
+		return sim_task_fail(t, SIM_ASSUME_ERR_CONFIG_BIT,
+				     "op-enable 0x%02x: only CNA+CORE+DPU (0x%02x) is modelled",
+				     t->op_en, conv);
+
+	/* Validate everything before moving data, so misprogramming is cheap
+	 * to report and leaves memory untouched. */
+	rc = sim_cna_setup(t, &cv);
+	if (!rc)
+		rc = sim_dpu_setup(t, &cv, &dpu);
+	if (!rc)
+		rc = sim_cna_fetch(t, &cv);
+	if (!rc)
+		rc = sim_mac_run(t, &cv);
+	if (!rc)
+		rc = sim_dpu_run(t, &cv, &dpu);
+	sim_conv_release(t, &cv);
+	return rc;
+}

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: MIT OR GPL-2.0-only
+#include <string.h>
+
+#include "rk3588_regs.h"
+#include "sim_test_stream.h"
+
+#define CBUF_BANK_BYTES 32768u
+#define CBUF_BANKS 12u
+#define CBUF_ENTRY_BYTES 64u
+#define PREC_FP16 2u
+
+static unsigned int eb_in(const struct conv_desc *d)
+{
+	return d->fp16 ? 2 : 1;
+}
+
+static unsigned int bo_out(const struct conv_desc *d)
+{
+	switch (d->out_prec) {
+	case TP_INT8:
+		return 1;
+	case TP_FP16:
+		return 2;
+	default:
+		return 4;
+	}
+}
+
+/* Kernels per group: 32 for int8, 16 for fp16. */
+static unsigned int kg(const struct conv_desc *d)
+{
+	return d->fp16 ? 16 : 32;
+}
+
+static unsigned int div_up(unsigned int a, unsigned int b)
+{
+	return (a + b - 1) / b;
+}
+
+#define W(tgt, reg, val) (w[n++] = rk3588_regcmd(RK3588_TARGET_##tgt, REG_##reg, (val)))
+
+size_t conv_body(uint64_t *w, const struct conv_desc *d)
+{
+	unsigned int eb = eb_in(d), bo = bo_out(d);
+	unsigned int e = kg(d) * bo / 16; /* atoms per kernel group per pixel */
+	unsigned int entries = div_up(d->w * d->c * eb, CBUF_ENTRY_BYTES);
+	unsigned int dbank = div_up(d->h * entries * CBUF_ENTRY_BYTES, CBUF_BANK_BYTES);
+	unsigned int hw_out = d->out_w * d->out_h;
+	uint32_t v;
+	size_t n = 0;
+
+	if (dbank == 0)
+		dbank = 1;
+
+	v = 0;
+	rk3588_set_DPU_S_POINTER_POINTER_PP_EN(&v, 1);
+	rk3588_set_DPU_S_POINTER_EXECUTER_PP_EN(&v, 1);
+	rk3588_set_DPU_S_POINTER_POINTER_PP_MODE(&v, 1);
+	W(DPU, DPU_S_POINTER, v);
+
+	v = 0;
+	rk3588_set_CNA_CONV_CON1_IN_PRECISION(&v, d->fp16 ? PREC_FP16 : 0);
+	rk3588_set_CNA_CONV_CON1_PROC_PRECISION(&v, d->fp16 ? PREC_FP16 : 0);
+	rk3588_set_CNA_CONV_CON1_GROUP_LINE_OFF(&v, d->group_line_off);
+	W(CNA, CNA_CONV_CON1, v);
+	v = 0;
+	rk3588_set_CNA_CONV_CON2_FEATURE_GRAINS(&v, d->h + 1 > 1023 ? 1023 : d->h + 1);
+	W(CNA, CNA_CONV_CON2, v);
+	v = 0;
+	rk3588_set_CNA_CONV_CON3_CONV_X_STRIDE(&v, d->sx);
+	rk3588_set_CNA_CONV_CON3_CONV_Y_STRIDE(&v, d->sy);
+	W(CNA, CNA_CONV_CON3, v);
+	v = 0;
+	rk3588_set_CNA_DATA_SIZE0_DATAIN_WIDTH(&v, d->w);
+	rk3588_set_CNA_DATA_SIZE0_DATAIN_HEIGHT(&v, d->h);
+	W(CNA, CNA_DATA_SIZE0, v);
+	v = 0;
+	rk3588_set_CNA_DATA_SIZE1_DATAIN_CHANNEL_REAL(&v, d->c - 1);
+	rk3588_set_CNA_DATA_SIZE1_DATAIN_CHANNEL(&v, d->c);
+	W(CNA, CNA_DATA_SIZE1, v);
+	W(CNA, CNA_DATA_SIZE2, d->out_w);
+	W(CNA, CNA_DATA_SIZE3, hw_out);
+	W(CNA, CNA_WEIGHT_SIZE0, d->kw * d->kh * d->c * eb * d->n);
+	W(CNA, CNA_WEIGHT_SIZE1, d->kw * d->kh * d->c * eb);
+	v = 0;
+	rk3588_set_CNA_WEIGHT_SIZE2_WEIGHT_WIDTH(&v, d->kw);
+	rk3588_set_CNA_WEIGHT_SIZE2_WEIGHT_HEIGHT(&v, d->kh);
+	rk3588_set_CNA_WEIGHT_SIZE2_WEIGHT_KERNELS(&v, d->n);
+	W(CNA, CNA_WEIGHT_SIZE2, v);
+	v = 0;
+	rk3588_set_CNA_CBUF_CON0_DATA_BANK(&v, dbank);
+	rk3588_set_CNA_CBUF_CON0_WEIGHT_BANK(&v, CBUF_BANKS - dbank);
+	W(CNA, CNA_CBUF_CON0, v);
+	W(CNA, CNA_CBUF_CON1, entries);
+	v = 0;
+	rk3588_set_CNA_CVT_CON0_CVT_BYPASS(&v, 1);
+	rk3588_set_CNA_CVT_CON0_CVT_TYPE(&v, 1);
+	rk3588_set_CNA_CVT_CON0_DATA_SIGN(&v, 1);
+	W(CNA, CNA_CVT_CON0, v);
+	v = 0;
+	rk3588_set_CNA_CVT_CON1_CVT_SCALE0(&v, 1);
+	W(CNA, CNA_CVT_CON1, v);
+	W(CNA, CNA_CVT_CON2, v);
+	W(CNA, CNA_CVT_CON3, v);
+	W(CNA, CNA_CVT_CON4, v);
+	W(CNA, CNA_FC_CON0, 0);
+	W(CNA, CNA_FC_CON1, 0);
+	v = 0;
+	rk3588_set_CNA_PAD_CON0_PAD_LEFT(&v, d->pad_l);
+	rk3588_set_CNA_PAD_CON0_PAD_TOP(&v, d->pad_t);
+	W(CNA, CNA_PAD_CON0, v);
+	W(CNA, CNA_FEATURE_DATA_ADDR, d->in);
+	W(CNA, CNA_FC_CON2, 0);
+	v = 0;
+	rk3588_set_CNA_DMA_CON0_WEIGHT_BURST_LEN(&v, 15);
+	rk3588_set_CNA_DMA_CON0_DATA_BURST_LEN(&v, 15);
+	W(CNA, CNA_DMA_CON0, v);
+	/* Plain NC1HWC2 in either stride mode: surface pitch W*H atoms. */
+	v = 0;
+	if (d->group_line_off) {
+		W(CNA, CNA_DMA_CON1, d->w);
+		rk3588_set_CNA_DMA_CON2_SURF_STRIDE(&v, (int32_t)(d->w * d->h) - (int32_t)d->w);
+	} else {
+		W(CNA, CNA_DMA_CON1, 4 * d->w);
+		rk3588_set_CNA_DMA_CON2_SURF_STRIDE(&v, (int32_t)(d->w * d->h) - 4 * (int32_t)d->w);
+	}
+	W(CNA, CNA_DMA_CON2, v);
+	v = 0;
+	rk3588_set_CNA_FC_DATA_SIZE0_DMA_WIDTH(&v, d->w);
+	rk3588_set_CNA_FC_DATA_SIZE0_DMA_HEIGHT(&v, d->h);
+	W(CNA, CNA_FC_DATA_SIZE0, v);
+	W(CNA, CNA_FC_DATA_SIZE1, d->c);
+	W(CNA, CNA_DCOMP_CTRL, 0);
+	W(CNA, CNA_DCOMP_REGNUM, 0);
+	W(CNA, CNA_DCOMP_ADDR0, d->wt);
+	W(CNA, CNA_CVT_CON5, 0);
+	W(CNA, CNA_PAD_CON1, d->pad_value);
+
+	v = 0;
+	rk3588_set_CORE_MISC_CFG_PROC_PRECISION(&v, d->fp16 ? PREC_FP16 : 0);
+	W(CORE, CORE_MISC_CFG, v);
+	v = 0;
+	rk3588_set_CORE_DATAOUT_SIZE_0_DATAOUT_HEIGHT(&v, d->out_h - 1);
+	rk3588_set_CORE_DATAOUT_SIZE_0_DATAOUT_WIDTH(&v, d->out_w - 1);
+	W(CORE, CORE_DATAOUT_SIZE_0, v);
+	W(CORE, CORE_DATAOUT_SIZE_1, d->n - 1);
+	W(CORE, CORE_CLIP_TRUNCATE, d->clip_shift);
+	W(CORE, CORE_RESERVED_3030, 0);
+
+	v = 0;
+	rk3588_set_DPU_FEATURE_MODE_CFG_BURST_LEN(&v, 15);
+	rk3588_set_DPU_FEATURE_MODE_CFG_OUTPUT_MODE(&v, 2);
+	W(DPU, DPU_FEATURE_MODE_CFG, v);
+	v = 0;
+	rk3588_set_DPU_DATA_FORMAT_OUT_PRECISION(&v, d->out_prec);
+	rk3588_set_DPU_DATA_FORMAT_IN_PRECISION(&v, d->fp16 ? PREC_FP16 : 0);
+	rk3588_set_DPU_DATA_FORMAT_PROC_PRECISION(&v, d->fp16 ? PREC_FP16 : 0);
+	W(DPU, DPU_DATA_FORMAT, v);
+	W(DPU, DPU_OFFSET_PEND, 0);
+	W(DPU, DPU_DST_BASE_ADDR, d->out);
+	v = 0;
+	rk3588_set_DPU_DST_SURF_STRIDE_VALUE(&v, hw_out);
+	W(DPU, DPU_DST_SURF_STRIDE, v);
+	W(DPU, DPU_DATA_CUBE_WIDTH, d->out_w - 1);
+	W(DPU, DPU_DATA_CUBE_HEIGHT, d->out_h - 1);
+	W(DPU, DPU_DATA_CUBE_NOTCH_ADDR, 0);
+	v = 0;
+	rk3588_set_DPU_DATA_CUBE_CHANNEL_ORIG_CHANNEL(&v, d->n - 1);
+	rk3588_set_DPU_DATA_CUBE_CHANNEL_CHANNEL(&v, d->n - 1);
+	W(DPU, DPU_DATA_CUBE_CHANNEL, v);
+	v = 0;
+	rk3588_set_DPU_BS_CFG_BS_RELU_BYPASS(&v, 1);
+	rk3588_set_DPU_BS_CFG_BS_MUL_BYPASS(&v, 1);
+	rk3588_set_DPU_BS_CFG_BS_ALU_BYPASS(&v, 1);
+	rk3588_set_DPU_BS_CFG_BS_BYPASS(&v, 1);
+	W(DPU, DPU_BS_CFG, v);
+	W(DPU, DPU_BS_ALU_CFG, 0);
+	W(DPU, DPU_BS_MUL_CFG, 0);
+	W(DPU, DPU_BS_RELUX_CMP_VALUE, 0);
+	v = 0;
+	rk3588_set_DPU_BS_OW_CFG_SIZE_E_2(&v, e - 1);
+	rk3588_set_DPU_BS_OW_CFG_SIZE_E_1(&v, e - 1);
+	rk3588_set_DPU_BS_OW_CFG_SIZE_E_0(&v, e - 1);
+	rk3588_set_DPU_BS_OW_CFG_OD_BYPASS(&v, 1);
+	W(DPU, DPU_BS_OW_CFG, v);
+	W(DPU, DPU_BS_OW_OP, 0);
+	W(DPU, DPU_WDMA_SIZE_0, d->n - 1);
+	v = 0;
+	rk3588_set_DPU_WDMA_SIZE_1_HEIGHT_WDMA(&v, d->out_h - 1);
+	rk3588_set_DPU_WDMA_SIZE_1_WIDTH_WDMA(&v, d->out_w - 1);
+	W(DPU, DPU_WDMA_SIZE_1, v);
+	v = 0;
+	rk3588_set_DPU_BN_CFG_BN_RELU_BYPASS(&v, 1);
+	rk3588_set_DPU_BN_CFG_BN_MUL_BYPASS(&v, 1);
+	rk3588_set_DPU_BN_CFG_BN_ALU_BYPASS(&v, 1);
+	rk3588_set_DPU_BN_CFG_BN_BYPASS(&v, 1);
+	W(DPU, DPU_BN_CFG, v);
+	W(DPU, DPU_BN_ALU_CFG, 0);
+	W(DPU, DPU_BN_MUL_CFG, 0);
+	W(DPU, DPU_BN_RELUX_CMP_VALUE, 0);
+	v = 0;
+	rk3588_set_DPU_EW_CFG_EW_RELU_BYPASS(&v, 1);
+	rk3588_set_DPU_EW_CFG_EW_OP_CVT_BYPASS(&v, 1);
+	rk3588_set_DPU_EW_CFG_EW_LUT_BYPASS(&v, 1);
+	rk3588_set_DPU_EW_CFG_EW_OP_BYPASS(&v, 1);
+	rk3588_set_DPU_EW_CFG_EW_BYPASS(&v, 1);
+	W(DPU, DPU_EW_CFG, v);
+	W(DPU, DPU_EW_CVT_OFFSET_VALUE, 0);
+	W(DPU, DPU_EW_CVT_SCALE_VALUE, 1);
+	W(DPU, DPU_EW_RELUX_CMP_VALUE, 0);
+	W(DPU, DPU_OUT_CVT_OFFSET, 0);
+	v = 0;
+	rk3588_set_DPU_OUT_CVT_SCALE_OUT_CVT_SCALE(&v, 1);
+	rk3588_set_DPU_OUT_CVT_SCALE_FP32TOFP16_EN(&v, d->fp16 && d->out_prec == TP_FP16);
+	W(DPU, DPU_OUT_CVT_SCALE, v);
+	W(DPU, DPU_OUT_CVT_SHIFT, 0);
+	v = 0;
+	rk3588_set_DPU_SURFACE_ADD_SURF_ADD(&v, e * hw_out);
+	W(DPU, DPU_SURFACE_ADD, v);
+	W(DPU, DPU_RESERVED_40C4, 0);
+	return n;
+}
+
+size_t task_tail(uint64_t *w, uint32_t next_addr, uint32_t next_amount, uint32_t op_en)
+{
+	size_t n = 0;
+
+	w[n++] = next_addr ? rk3588_regcmd(RK3588_TARGET_PC, REG_PC_BASE_ADDRESS, next_addr) : 0;
+	W(PC, PC_REGISTER_AMOUNTS, next_amount);
+	w[n++] = rk3588_regcmd(RK3588_TARGET_PRE_OP, 0, 0);
+	w[n++] = rk3588_regcmd(RK3588_TARGET_OP_EN, REG_PC_OPERATION_ENABLE, op_en);
+	return n;
+}
+
+uint32_t amount_for(size_t words)
+{
+	return (uint32_t)((words + 1) / 2 - 1);
+}
+
+size_t conv_in_bytes(const struct conv_desc *d)
+{
+	unsigned int c2 = 16 / eb_in(d);
+
+	return (size_t)div_up(d->c, c2) * d->w * d->h * 16;
+}
+
+size_t conv_wt_bytes(const struct conv_desc *d)
+{
+	return (size_t)d->kw * d->kh * d->c * d->n * eb_in(d);
+}
+
+size_t conv_out_bytes(const struct conv_desc *d)
+{
+	unsigned int c2 = 16 / bo_out(d);
+
+	return (size_t)div_up(d->n, c2) * d->out_w * d->out_h * 16;
+}
+
+static void copy_elem(void *dst, size_t di, const void *src, size_t si, unsigned int eb)
+{
+	memcpy((uint8_t *)dst + di * eb, (const uint8_t *)src + si * eb, eb);
+}
+
+void pack_input(const struct conv_desc *d, const void *dense, void *dst)
+{
+	unsigned int eb = eb_in(d), c2 = 16 / eb;
+
+	for (unsigned int y = 0; y < d->h; y++)
+		for (unsigned int x = 0; x < d->w; x++)
+			for (unsigned int c = 0; c < d->c; c++) {
+				size_t di = ((size_t)(c / c2) * d->h * d->w + (size_t)y * d->w + x) * c2 +
+					    c % c2;
+
+				copy_elem(dst, di, dense, ((size_t)y * d->w + x) * d->c + c, eb);
+			}
+}
+
+/* offset = g*KG*kh*kw*C + j*n_g*kh*kw*CB + (ky*kw+kx)*n_g*cb_j + (oc%KG)*cb_j + c%CB */
+void pack_weights(const struct conv_desc *d, const void *dense, void *dst)
+{
+	unsigned int eb = eb_in(d), g_sz = kg(d), cb = 32;
+
+	for (unsigned int oc = 0; oc < d->n; oc++)
+		for (unsigned int ky = 0; ky < d->kh; ky++)
+			for (unsigned int kx = 0; kx < d->kw; kx++)
+				for (unsigned int c = 0; c < d->c; c++) {
+					unsigned int g = oc / g_sz, j = c / cb;
+					size_t ng = d->n - g * g_sz < g_sz ? d->n - g * g_sz : g_sz;
+					size_t cbj = d->c - j * cb < cb ? d->c - j * cb : cb;
+					size_t off = (size_t)g * g_sz * d->kh * d->kw * d->c +
+						     (size_t)j * ng * d->kh * d->kw * cb +
+						     ((size_t)ky * d->kw + kx) * ng * cbj +
+						     (oc % g_sz) * cbj + c % cb;
+					size_t si = (((size_t)oc * d->kh + ky) * d->kw + kx) * d->c + c;
+
+					copy_elem(dst, off, dense, si, eb);
+				}
+}
+
+size_t out_index(const struct conv_desc *d, unsigned int c, unsigned int y, unsigned int x)
+{
+	unsigned int c2 = 16 / bo_out(d);
+	size_t hw = (size_t)d->out_w * d->out_h;
+
+	return ((c / c2) * hw + (size_t)y * d->out_w + x) * c2 + c % c2;
+}
+
+uint32_t test_rand(uint32_t *state)
+{
+	/* xorshift32: enough spread for test data, identical everywhere. */
+	uint32_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*state = x;
+	return x;
+}

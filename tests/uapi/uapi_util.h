@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT OR GPL-2.0-only */
+/* Helpers shared by the UAPI conformance tests. */
+#ifndef RNPU_TESTS_UAPI_UTIL_H
+#define RNPU_TESTS_UAPI_UTIL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "drm/rnpu_drm_core.h"
+#include "osal_posix.h"
+#include "rnpu/rnpu.h"
+
+/* Captured log lines, so tests can check that errors are explained. */
+struct log_capture {
+	pthread_mutex_t lock;
+	char lines[64][512];
+	unsigned int count;
+};
+
+static struct log_capture g_log = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void log_sink(void *ctx, int level, const char *line)
+{
+	struct log_capture *c = ctx;
+
+	(void)level;
+	pthread_mutex_lock(&c->lock);
+	snprintf(c->lines[c->count % 64], sizeof(c->lines[0]), "%s", line);
+	c->count++;
+	pthread_mutex_unlock(&c->lock);
+}
+
+static inline void log_capture_start(void)
+{
+	pthread_mutex_lock(&g_log.lock);
+	g_log.count = 0;
+	pthread_mutex_unlock(&g_log.lock);
+	rnpu_posix_set_log_sink(log_sink, &g_log);
+}
+
+static inline void log_capture_stop(void)
+{
+	rnpu_posix_set_log_sink(NULL, NULL);
+}
+
+/* True if a captured line contains every one of the NULL-terminated
+ * fragments. */
+static inline bool log_has(const char *a, const char *b)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&g_log.lock);
+	for (unsigned int i = 0; i < g_log.count && i < 64 && !found; i++)
+		found = strstr(g_log.lines[i], a) && (!b || strstr(g_log.lines[i], b));
+	pthread_mutex_unlock(&g_log.lock);
+	return found;
+}
+
+static inline int mem_create(struct rnpu_dev *dev, uint64_t size, uint32_t flags,
+			     struct rknpu_mem_create *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->size = size;
+	out->flags = flags;
+	return rnpu_ioctl(dev, DRM_IOCTL_RKNPU_MEM_CREATE, out);
+}
+
+static inline int mem_destroy(struct rnpu_dev *dev, uint32_t handle)
+{
+	struct rknpu_mem_destroy d = { .handle = handle };
+
+	return rnpu_ioctl(dev, DRM_IOCTL_RKNPU_MEM_DESTROY, &d);
+}
+
+static inline int mem_map(struct rnpu_dev *dev, uint32_t handle, uint64_t *offset)
+{
+	struct rknpu_mem_map m = { .handle = handle };
+	int ret = rnpu_ioctl(dev, DRM_IOCTL_RKNPU_MEM_MAP, &m);
+
+	*offset = m.offset;
+	return ret;
+}
+
+static inline int action(struct rnpu_dev *dev, uint32_t code, uint32_t *value)
+{
+	struct rknpu_action a = { .flags = code, .value = *value };
+	int ret = rnpu_ioctl(dev, DRM_IOCTL_RKNPU_ACTION, &a);
+
+	*value = a.value;
+	return ret;
+}
+
+#endif
