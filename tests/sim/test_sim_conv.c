@@ -367,6 +367,38 @@ static void test_int8_out_clip_saturate(void **state)
 	clear_irq(c);
 }
 
+/* M < 4 rows in group-line mode needs a negative SURF_STRIDE (M - 4):
+ * DMA_CON2 is a signed field. */
+static void test_int8_matmul_negative_surf_stride(void **state)
+{
+	struct ctx *c = *state;
+
+	for (unsigned int m = 1; m <= 3; m++) {
+		struct conv_desc d = {
+			.out_prec = TP_INT32, .w = 1, .h = m, .c = 64, .kw = 1, .kh = 1, .n = 32,
+			.sx = 1, .sy = 1, .out_w = 1, .out_h = m,
+		};
+		int8_t x[3 * 64], wt[32 * 64];
+		uint32_t seed = 31 + m;
+
+		for (size_t i = 0; i < sizeof(x); i++)
+			x[i] = (int8_t)test_rand(&seed);
+		for (size_t i = 0; i < sizeof(wt); i++)
+			wt[i] = (int8_t)test_rand(&seed);
+		place(c, &d, x, wt);
+		assert_int_equal(run_desc(c, &d, INT_DPU) & (INT_DPU | INT_ERR),
+				 RK3588_INT_DPU_GRP0);
+
+		const uint8_t *out = fb_ptr(&c->fb, d.out);
+
+		for (unsigned int oc = 0; oc < d.n; oc++)
+			for (unsigned int r = 0; r < m; r++)
+				assert_int_equal(rd_i32(out, out_index(&d, oc, r, 0)),
+						 conv_ref_i8(&d, x, wt, oc, r, 0));
+		clear_irq(c);
+	}
+}
+
 /* ---- fp16 matmul (mtx512 conventions) ---------------------------------- */
 
 /* Exact binary16 bits of a small integer (|v| < 2048). */
@@ -565,6 +597,7 @@ int main(void)
 		cmocka_unit_test(test_conv3x3_s2_pad_int8),
 		cmocka_unit_test(test_conv3x3_s2_pad_int8_group_line_off),
 		cmocka_unit_test(test_int8_out_clip_saturate),
+		cmocka_unit_test(test_int8_matmul_negative_surf_stride),
 		cmocka_unit_test(test_fp16_matmul_to_fp32),
 		cmocka_unit_test(test_fp16_matmul_to_fp16),
 		cmocka_unit_test(test_cbuf_data_overflow),
