@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT OR GPL-2.0-only
-"""Counts test cases from a meson test log and prints 'N passed, N failed'.
+"""Counts test cases from meson test logs and prints 'N passed, N failed'.
+
+Usage: test-summary.py TESTLOG.json [TESTLOG.json ...]
 
 Each TAP line ('ok N' / 'not ok N') of a test is one case, so a cmocka
-suite of 85 behaviours counts 85; a test without TAP output counts as one
-case with meson's verdict. Exits non-zero if any case or test failed.
+suite of 88 behaviours counts 88; a test without TAP output counts as one
+case with meson's verdict. A test that runs in several builds (the
+ThreadSanitizer build repeats the concurrency suite) counts in each.
+Exits non-zero if any case or test failed.
 """
 import json
 import re
@@ -13,38 +17,43 @@ import sys
 TAP_RE = re.compile(r'^(not ok|ok)\b(.*)$')
 
 
+def read_tests(paths):
+    for path in paths:
+        build = path.split('/')[0]
+        with open(path, encoding='utf-8') as f:
+            for line in f:
+                if line.strip():
+                    yield build, json.loads(line)
+
+
 def main():
-    path = sys.argv[1] if len(sys.argv) > 1 else 'build/meson-logs/testlog.json'
+    paths = sys.argv[1:] or ['build-test/meson-logs/testlog.json']
     passed = failed = skipped = 0
     failures = []
-    with open(path, encoding='utf-8') as f:
-        for line in f:
-            if not line.strip():
-                continue
-            t = json.loads(line)
-            name, result = t.get('name', '?'), t.get('result', '')
-            cases = [TAP_RE.match(l) for l in (t.get('stdout') or '').splitlines()]
-            cases = [m for m in cases if m]
-            if cases:
-                for m in cases:
-                    if '# SKIP' in m.group(2):
-                        skipped += 1
-                    elif m.group(1) == 'ok':
-                        passed += 1
-                    else:
-                        failed += 1
-                        failures.append(f'{name}:{m.group(2)}')
-                if result not in ('OK', 'EXPECTEDFAIL', 'SKIP') and \
-                        all(m.group(1) == 'ok' for m in cases):
-                    failed += 1  # the program failed after its cases passed
-                    failures.append(f'{name}: {result}')
-            elif result == 'SKIP':
+    for build, t in read_tests(paths):
+        name = t.get('name', '?') + (f' [{build}]' if len(paths) > 1 else '')
+        result = t.get('result', '')
+        cases = [m for m in map(TAP_RE.match, (t.get('stdout') or '').splitlines()) if m]
+        if not cases:
+            if result == 'SKIP':
                 skipped += 1
             elif result in ('OK', 'EXPECTEDFAIL'):
                 passed += 1
             else:
                 failed += 1
                 failures.append(f'{name}: {result}')
+            continue
+        for m in cases:
+            if '# SKIP' in m.group(2):
+                skipped += 1
+            elif m.group(1) == 'ok':
+                passed += 1
+            else:
+                failed += 1
+                failures.append(f'{name}:{m.group(2)}')
+        if result not in ('OK', 'EXPECTEDFAIL', 'SKIP') and all(m.group(1) == 'ok' for m in cases):
+            failed += 1  # the program failed after its cases passed (leak, crash)
+            failures.append(f'{name}: {result}')
     for f_ in failures:
         print(f'FAILED {f_}')
     tail = f', {skipped} skipped' if skipped else ''

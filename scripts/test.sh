@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT OR GPL-2.0-only
 # Builds everything with clang, AddressSanitizer and UndefinedBehavior-
-# Sanitizer, runs every test (including a bounded fuzz run), and prints
+# Sanitizer, runs every test (including a bounded fuzz run), runs the
+# concurrency suite again under ThreadSanitizer, and prints
 # 'N passed, N failed' counting each test case.
 #   RNPU_LONG_TESTS=1   full parameter sweeps instead of the CI subset
 #   RNPU_FUZZ_SECONDS=N time budget of the fuzz run (default 30)
@@ -9,17 +10,27 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh meson ninja-build pkg-config clang libclang-rt-14-dev \
   libcmocka-dev libopenblas-dev python3 binutils
-build=build-test
+
 long=false; [ "${RNPU_LONG_TESTS:-0}" = 1 ] && long=true
-opts=(-Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=true
-      -Dfuzz_seconds="${RNPU_FUZZ_SECONDS:-30}" -Dlong_tests=$long -Dbench=false)
-if [ -d "$build" ]; then
-  meson configure "$build" "${opts[@]}" >/dev/null
-else
-  CC=clang meson setup "$build" "${opts[@]}" >/dev/null
-fi
-ninja -C "$build"
-set +e
-meson test -C "$build" --print-errorlogs --num-processes 2
-set -e
-python3 scripts/test-summary.py "$build/meson-logs/testlog.json"
+# setup_build DIR OPTIONS...: configure once, reconfigure afterwards.
+setup_build() {
+  local dir=$1; shift
+  if [ -d "$dir" ]; then
+    meson configure "$dir" "$@" >/dev/null
+  else
+    CC=clang meson setup "$dir" "$@" >/dev/null
+  fi
+}
+setup_build build-test -Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=true \
+  -Dfuzz_seconds="${RNPU_FUZZ_SECONDS:-30}" -Dlong_tests=$long -Dbench=false
+setup_build build-tsan -Db_sanitize=thread -Db_lundef=false -Dlong_tests=$long -Dbench=false
+
+status=0
+ninja -C build-test
+meson test -C build-test --print-errorlogs --num-processes 2 || status=1
+ninja -C build-tsan
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+  meson test -C build-tsan --suite concurrency --print-errorlogs --num-processes 2 || status=1
+python3 scripts/test-summary.py build-test/meson-logs/testlog.json \
+  build-tsan/meson-logs/testlog.json || status=1
+exit $status

@@ -137,6 +137,34 @@ static void unknown_driver_ioctl(void **state)
 			 -EINVAL);
 }
 
+static void misc_unknown_nr(void **state)
+{
+	uint8_t buf[16] = { 0 };
+
+	/* The misc node dispatches on nr 0..5 only. */
+	assert_int_equal(rnpu_ioctl(*state, _IOC(_IOC_READ | _IOC_WRITE, 'r', 6, 16), buf), -EINVAL);
+	assert_int_equal(rnpu_ioctl(*state, _IOC(_IOC_READ | _IOC_WRITE, 'r', 0x40, 16), buf),
+			 -EINVAL);
+}
+
+static void open_missing_node(void **state)
+{
+	struct rnpu_dev *dev;
+
+	(void)state;
+	assert_int_equal(rnpu_open("/dev/dri/card-does-not-exist", &dev), -ENOENT);
+	assert_int_equal(rnpu_open("card1", &dev), -EINVAL); /* neither "sim" nor a path */
+}
+
+static void open_not_rknpu(void **state)
+{
+	struct rnpu_dev *dev;
+
+	(void)state;
+	/* Not a DRM node at all: DRM_IOCTL_VERSION fails. */
+	assert_int_equal(rnpu_open("/dev/null", &dev), -ENOTTY);
+}
+
 static void ioctl_bad_arg_pointer(void **state)
 {
 	assert_int_equal(rnpu_ioctl(*state, DRM_IOCTL_RKNPU_ACTION, (void *)8), -EFAULT);
@@ -1235,6 +1263,9 @@ int main(void)
 		T(get_unique),
 		T(kms_ioctl_eopnotsupp),
 		T(unknown_driver_ioctl),
+		T(misc_unknown_nr),
+		T(open_missing_node),
+		T(open_not_rknpu),
 		T(ioctl_bad_arg_pointer),
 		T(mem_create_basic),
 		T(mem_create_size_0),
