@@ -160,8 +160,8 @@ int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out)
 	return 0;
 
 err_sim:
-	rnpu_host_irq_stop(host);
 	rk3588_sim_destroy(host->sim);
+	rnpu_host_irq_stop(host);
 	goto err_frames;
 err_irq:
 	rnpu_host_irq_stop(host);
@@ -178,11 +178,12 @@ void rnpu_host_destroy(struct rnpu_host *host)
 {
 	if (!host)
 		return;
-	/* Order: no more interrupts into the core, then the core, then the
-	 * hardware, then memory. */
+	/* Order: the core (disconnects its handlers), then the hardware (its
+	 * workers may still be returning from an interrupt callback), then
+	 * interrupt delivery, then memory. */
 	rknpu_remove(host->rdev);
-	rnpu_host_irq_stop(host);
 	rk3588_sim_destroy(host->sim);
+	rnpu_host_irq_stop(host);
 	rnpu_frames_fini(&host->frames);
 	rnpu_memfd_pool_fini(&host->pool);
 	pthread_mutex_destroy(&host->reset_lock);

@@ -7,8 +7,10 @@
  * a negative errno value; rnpu_last_error() tells why the last call of a
  * device failed, in words.
  *
- * Thread safety: a device may be used from several threads at once; a
- * buffer object must not be freed while another thread uses it.
+ * Thread safety: a device may be used from several threads at once, except
+ * that rnpu_close() must not run while another call on the same device is
+ * in progress; a buffer object must not be freed while another thread uses
+ * it.
  */
 #ifndef RNPU_RNPU_H
 #define RNPU_RNPU_H
