@@ -86,13 +86,18 @@ static uint32_t field_max(uint32_t mask, unsigned int shift)
 	return mask >> shift;
 }
 
+/* CBUF bytes one input row occupies: whole 64-byte entries (DATA_ENTRIES). */
+static uint64_t cbuf_row_bytes(const struct mm_plan *pl)
+{
+	return (uint64_t)div_up((uint64_t)pl->d->k * pl->l.in_bytes, CBUF_ENTRY_BYTES) *
+	       CBUF_ENTRY_BYTES;
+}
+
 /* Largest tile height all row-count fields and the CBUF data banks allow. */
 static uint32_t tile_limit(const struct mm_plan *pl)
 {
-	/* A row occupies whole 64-byte entries of the data banks. */
-	uint64_t row_bytes = div_up((uint64_t)pl->d->k * pl->l.in_bytes, CBUF_ENTRY_BYTES) *
-			     CBUF_ENTRY_BYTES;
-	uint64_t fit = (uint64_t)(CBUF_BANKS - pl->weight_banks) * CBUF_BANK_BYTES / row_bytes;
+	uint64_t fit = (uint64_t)(CBUF_BANKS - pl->weight_banks) * CBUF_BANK_BYTES /
+		       cbuf_row_bytes(pl);
 	/* FEATURE_GRAINS holds rows + 1. */
 	uint32_t lim = field_max(CNA_CONV_CON2_FEATURE_GRAINS__MASK,
 				 CNA_CONV_CON2_FEATURE_GRAINS__SHIFT) - 1;
@@ -199,9 +204,7 @@ static void emit_cna(struct rnpu_regcmd_prog *p, const struct mm_plan *pl, uint3
 	};
 	const struct rnpu_matmul_desc *d = pl->d;
 	uint32_t elem = pl->l.in_bytes;
-	uint32_t data_banks = div_up((uint64_t)rows * div_up((uint64_t)d->k * elem, CBUF_ENTRY_BYTES) *
-					     CBUF_ENTRY_BYTES,
-				     CBUF_BANK_BYTES);
+	uint32_t data_banks = div_up(rows * cbuf_row_bytes(pl), CBUF_BANK_BYTES);
 	uint32_t v = 0;
 
 	SET(CNA, CONV_CON1, PROC_PRECISION, pl->cna_prec);

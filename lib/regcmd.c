@@ -157,8 +157,9 @@ void rnpu_regcmd_task_end(struct rnpu_regcmd_prog *p, uint32_t enable_mask, uint
 	t->int_mask = int_mask;
 	/* The driver (first task) or the previous tail (others) writes this
 	 * amount; refuse a body the field cannot describe. */
-	RNPU_REGCMD_FIELD(p, &scratch, PC, REGISTER_AMOUNTS, PC_DATA_AMOUNT,
-			  rnpu_regcmd_fetch_amount(t->body_words));
+	if (!RNPU_REGCMD_FIELD(p, &scratch, PC, REGISTER_AMOUNTS, PC_DATA_AMOUNT,
+			       rnpu_regcmd_fetch_amount(t->body_words)))
+		return;
 
 	/* Written as a last task; rnpu_regcmd_link() rewrites the first two
 	 * words when another task follows. */
@@ -168,7 +169,7 @@ void rnpu_regcmd_task_end(struct rnpu_regcmd_prog *p, uint32_t enable_mask, uint
 	push(p, rk3588_regcmd(RK3588_TARGET_OP_EN, REG_PC_OPERATION_ENABLE, enable_mask));
 	/* Pad so the next task is aligned and so the PC's pairwise fetch of an
 	 * odd word count stays inside the buffer. */
-	while (p->nwords % ALIGN_WORDS)
+	while (!p->err && p->nwords % ALIGN_WORDS)
 		push(p, NOP_WORD);
 	p->open = false;
 }
