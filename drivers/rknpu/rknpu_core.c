@@ -167,6 +167,8 @@ int rknpu_soft_reset(struct rknpu_device *rdev)
 	rnpu_osal_udelay(RKNPU_RESET_HOLD_US);
 	rknpu_atomic_set_bool(&rdev->soft_reseting, false);
 	rnpu_osal_mutex_unlock(rdev->reset_lock);
+	/* Jobs queued while the reset held every core back start now. */
+	rknpu_job_kick(rdev, (1u << rdev->num_cores) - 1);
 	return 0;
 
 fail:
@@ -175,5 +177,6 @@ fail:
 	rknpu_err(rdev, "failed to soft reset for rknpu: %d", ret);
 	rknpu_atomic_set_bool(&rdev->soft_reseting, false);
 	rnpu_osal_mutex_unlock(rdev->reset_lock);
+	rknpu_job_kick(rdev, (1u << rdev->num_cores) - 1);
 	return ret;
 }

@@ -235,6 +235,8 @@ uint32_t rknpu_fuzz_status(uint32_t status);
 uint32_t rknpu_pc_data_amount(const struct rknpu_soc_data *soc, uint32_t regcfg_amount);
 /* Starts the next queued job on @core if it is idle. Caller holds irq_lock. */
 void rknpu_job_next_locked(struct rknpu_device *rdev, unsigned int core);
+/* Starts queued jobs on the idle cores of @mask (takes irq_lock). */
+void rknpu_job_kick(struct rknpu_device *rdev, uint32_t mask);
 /* Completion of @core's share of its current job. Caller holds irq_lock. */
 void rknpu_job_core_done_locked(struct rknpu_device *rdev, unsigned int core);
 

@@ -92,7 +92,7 @@ void rknpu_job_next_locked(struct rknpu_device *rdev, unsigned int core)
 	rknpu_list_del(&jc->todo);
 	jc->queued = false;
 	sc->job = job;
-	job->hw_commit_time = rnpu_osal_time_ns();
+	__atomic_store_n(&job->hw_commit_time, rnpu_osal_time_ns(), __ATOMIC_RELEASE);
 	job->hw_recorder_time = job->hw_commit_time;
 	/* Gang start: a multi-core job runs once every core has taken it. */
 	if (--job->run_count == 0) {
@@ -249,7 +249,7 @@ static bool rknpu_job_detach(struct rknpu_job *job)
 	return started;
 }
 
-static void rknpu_job_restart_queues(struct rknpu_device *rdev, uint32_t mask)
+void rknpu_job_kick(struct rknpu_device *rdev, uint32_t mask)
 {
 	unsigned long flags;
 	unsigned int i;
@@ -289,7 +289,7 @@ static void rknpu_job_abort(struct rknpu_job *job, int ret)
 		rknpu_err(rdev, "job abort, flags: %#x, ret: %d, elapsed time: %lluus",
 			  job->args.flags, ret, (unsigned long long)elapsed_us);
 	}
-	rknpu_job_restart_queues(rdev, job->core_mask);
+	rknpu_job_kick(rdev, job->core_mask);
 }
 
 /* The blocking wait of the vendor: up to three waits of `timeout` ms,
