@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT OR GPL-2.0-only
 /*
  * CNA: decodes the convolution, checks CBUF capacity, fetches the feature
- * cube (NC1HWC2, section 5.1/5.2) and the weights (section 5.3), and lays
+ * cube (NC1HWC2, 16-byte atoms) and the weights (kernel-group tiles), and lays
  * both out densely so the MAC loop is a contiguous dot product.
  */
 #include <string.h>
@@ -10,20 +10,21 @@
 #include "sim_internal.h"
 
 #define REG(t, name) sim_task_reg((t), REG_##name)
-#define CFG_ERR SIM_ASSUME_ERR_CONFIG_BIT
+/* Misprogramming or an unmodelled feature: the task ends with an error. */
+#define REFUSE(t, ...) sim_task_fail((t), SIM_ASSUME_ERR_CONFIG_BIT, __VA_ARGS__)
 
 static const uint32_t dcomp_amount_regs[] = {
-	REG_CNA_DCOMP_AMOUNT0,  REG_CNA_DCOMP_AMOUNT1,  REG_CNA_DCOMP_AMOUNT2,
-	REG_CNA_DCOMP_AMOUNT3,  REG_CNA_DCOMP_AMOUNT4,  REG_CNA_DCOMP_AMOUNT5,
-	REG_CNA_DCOMP_AMOUNT6,  REG_CNA_DCOMP_AMOUNT7,  REG_CNA_DCOMP_AMOUNT8,
-	REG_CNA_DCOMP_AMOUNT9,  REG_CNA_DCOMP_AMOUNT10, REG_CNA_DCOMP_AMOUNT11,
+	REG_CNA_DCOMP_AMOUNT0,	REG_CNA_DCOMP_AMOUNT1,	REG_CNA_DCOMP_AMOUNT2,
+	REG_CNA_DCOMP_AMOUNT3,	REG_CNA_DCOMP_AMOUNT4,	REG_CNA_DCOMP_AMOUNT5,
+	REG_CNA_DCOMP_AMOUNT6,	REG_CNA_DCOMP_AMOUNT7,	REG_CNA_DCOMP_AMOUNT8,
+	REG_CNA_DCOMP_AMOUNT9,	REG_CNA_DCOMP_AMOUNT10, REG_CNA_DCOMP_AMOUNT11,
 	REG_CNA_DCOMP_AMOUNT12, REG_CNA_DCOMP_AMOUNT13, REG_CNA_DCOMP_AMOUNT14,
 	REG_CNA_DCOMP_AMOUNT15,
 };
 
-static unsigned int div_up(uint64_t a, uint64_t b)
+static uint64_t div_up(uint64_t a, uint64_t b)
 {
-	return (unsigned int)((a + b - 1) / b);
+	return (a + b - 1) / b;
 }
 
 static int check_mode(struct sim_task *t, struct sim_conv *cv)
@@ -39,47 +40,41 @@ static int check_mode(struct sim_task *t, struct sim_conv *cv)
 	if (rk3588_get_CNA_CONV_CON1_CONV_MODE(con1) != 0 ||
 	    rk3588_get_CNA_CONV_CON1_DECONV(con1) || rk3588_get_CNA_CONV_CON1_ARGB_IN(con1) ||
 	    rk3588_get_CNA_CONV_CON1_NONALIGN_DMA(con1))
-		return sim_task_fail(t, CFG_ERR,
-				     "CNA.CONV_CON1 = 0x%08x: only direct convolution with "
-				     "aligned input is modelled",
-				     con1);
+		return REFUSE(t,
+			      "CNA.CONV_CON1 = 0x%08x: only direct convolution with "
+			      "aligned input is modelled",
+			      con1);
 	if (in_p != proc_p || (in_p != SIM_CNA_PREC_INT8 && in_p != SIM_CNA_PREC_FP16))
-		return sim_task_fail(t, CFG_ERR,
-				     "CNA.CONV_CON1 = 0x%08x: precision in %u / proc %u not modelled",
-				     con1, in_p, proc_p);
+		return REFUSE(t, "CNA.CONV_CON1 = 0x%08x: precision in %u / proc %u not modelled",
+			      con1, in_p, proc_p);
 	if (rk3588_get_CORE_MISC_CFG_PROC_PRECISION(misc) != proc_p ||
 	    rk3588_get_CORE_MISC_CFG_DW_EN(misc))
-		return sim_task_fail(t, CFG_ERR,
-				     "CORE.MISC_CFG = 0x%08x disagrees with CNA.CONV_CON1 = 0x%08x",
-				     misc, con1);
+		return REFUSE(t, "CORE.MISC_CFG = 0x%08x disagrees with CNA.CONV_CON1 = 0x%08x",
+			      misc, con1);
 	if (rk3588_get_CNA_CONV_CON2_CSC_WO_EN(con2) || rk3588_get_CNA_CONV_CON2_CSC_DO_EN(con2))
-		return sim_task_fail(t, CFG_ERR,
-				     "CNA.CONV_CON2 = 0x%08x: CSC data/weight suppression not modelled",
-				     con2);
+		return REFUSE(t, "CNA.CONV_CON2 = 0x%08x: CSC data/weight suppression not modelled",
+			      con2);
 	if (rk3588_get_CNA_CONV_CON3_NN_MODE(con3) ||
 	    rk3588_get_CNA_CONV_CON3_ATROUS_X_DILATION(con3) ||
 	    rk3588_get_CNA_CONV_CON3_ATROUS_Y_DILATION(con3) ||
 	    !rk3588_get_CNA_CONV_CON3_CONV_X_STRIDE(con3) ||
 	    !rk3588_get_CNA_CONV_CON3_CONV_Y_STRIDE(con3))
-		return sim_task_fail(t, CFG_ERR,
-				     "CNA.CONV_CON3 = 0x%08x: multi-core, dilation or zero stride",
-				     con3);
+		return REFUSE(t, "CNA.CONV_CON3 = 0x%08x: multi-core, dilation or zero stride",
+			      con3);
 	if (!rk3588_get_CNA_CVT_CON0_CVT_BYPASS(cvt) ||
 	    (in_p == SIM_CNA_PREC_INT8 && !rk3588_get_CNA_CVT_CON0_DATA_SIGN(cvt)))
-		return sim_task_fail(t, CFG_ERR,
-				     "CNA.CVT_CON0 = 0x%08x: input converter / unsigned int8 not "
-				     "modelled",
-				     cvt);
+		return REFUSE(t,
+			      "CNA.CVT_CON0 = 0x%08x: input converter / unsigned int8 not "
+			      "modelled",
+			      cvt);
 	if (rk3588_get_CNA_FC_CON0_FC_SKIP_EN(REG(t, CNA_FC_CON0)))
-		return sim_task_fail(t, CFG_ERR, "CNA.FC_CON0: zero skipping not modelled");
+		return REFUSE(t, "CNA.FC_CON0: zero skipping not modelled");
 	if (REG(t, CNA_DCOMP_CTRL) || REG(t, CNA_DCOMP_REGNUM))
-		return sim_task_fail(t, CFG_ERR,
-				     "CNA.DCOMP_CTRL/DCOMP_REGNUM: weight decompression not modelled");
+		return REFUSE(t, "CNA.DCOMP_CTRL/DCOMP_REGNUM: weight decompression not modelled");
 	for (size_t i = 0; i < sizeof(dcomp_amount_regs) / sizeof(dcomp_amount_regs[0]); i++)
 		if (sim_task_reg(t, dcomp_amount_regs[i]))
-			return sim_task_fail(t, CFG_ERR,
-					     "%s: weight decompression not modelled",
-					     rk3588_reg_name(dcomp_amount_regs[i]));
+			return REFUSE(t, "%s: weight decompression not modelled",
+				      rk3588_reg_name(dcomp_amount_regs[i]));
 
 	cv->prec = in_p == SIM_CNA_PREC_INT8 ? SIM_PREC_INT8 : SIM_PREC_FP16;
 	cv->eb = cv->prec == SIM_PREC_INT8 ? 1 : 2;
@@ -102,7 +97,7 @@ static int check_shapes(struct sim_task *t, struct sim_conv *cv)
 	cv->in_h = rk3588_get_CNA_DATA_SIZE0_DATAIN_HEIGHT(ds0);
 	cv->in_c = rk3588_get_CNA_DATA_SIZE1_DATAIN_CHANNEL(REG(t, CNA_DATA_SIZE1));
 	if (!cv->in_w || !cv->in_h || !cv->in_c)
-		return sim_task_fail(t, CFG_ERR, "CNA.DATA_SIZE0/1: empty input cube");
+		return REFUSE(t, "CNA.DATA_SIZE0/1: empty input cube");
 
 	cv->kw = rk3588_get_CNA_WEIGHT_SIZE2_WEIGHT_WIDTH(ws2);
 	cv->kh = rk3588_get_CNA_WEIGHT_SIZE2_WEIGHT_HEIGHT(ws2);
@@ -110,28 +105,25 @@ static int check_shapes(struct sim_task *t, struct sim_conv *cv)
 	bpk = rk3588_get_CNA_WEIGHT_SIZE1_WEIGHT_BYTES_PER_KERNEL(ws1);
 	spatial = (uint64_t)cv->kw * cv->kh * cv->eb;
 	if (!cv->kw || !cv->kh || !cv->kernels || !bpk || bpk % spatial)
-		return sim_task_fail(t, CFG_ERR,
-				     "CNA.WEIGHT_SIZE1/2 = 0x%08x/0x%08x: inconsistent kernel shape",
-				     ws1, ws2);
+		return REFUSE(t, "CNA.WEIGHT_SIZE1/2 = 0x%08x/0x%08x: inconsistent kernel shape",
+			      ws1, ws2);
 	cv->wc = (unsigned int)(bpk / spatial);
 	if (SIM_ASSUME_WEIGHT_CHANNELS_MATCH && cv->wc != cv->in_c)
-		return sim_task_fail(t, CFG_ERR,
-				     "CNA.WEIGHT_SIZE1: %u channels per kernel, CNA.DATA_SIZE1 has %u",
-				     cv->wc, cv->in_c);
-	if (rk3588_get_CNA_WEIGHT_SIZE0_WEIGHT_BYTES(REG(t, CNA_WEIGHT_SIZE0)) <
-	    bpk * cv->kernels)
-		return sim_task_fail(t, CFG_ERR,
-				     "CNA.WEIGHT_SIZE0 is smaller than kernels x bytes per kernel");
+		return REFUSE(t, "CNA.WEIGHT_SIZE1: %u channels per kernel, CNA.DATA_SIZE1 has %u",
+			      cv->wc, cv->in_c);
+	if (SIM_ASSUME_WEIGHT_BYTES_FROM_KERNELS &&
+	    rk3588_get_CNA_WEIGHT_SIZE0_WEIGHT_BYTES(REG(t, CNA_WEIGHT_SIZE0)) < bpk * cv->kernels)
+		return REFUSE(t, "CNA.WEIGHT_SIZE0 is smaller than kernels x bytes per kernel");
 
 	cv->out_w = rk3588_get_CORE_DATAOUT_SIZE_0_DATAOUT_WIDTH(out0) + 1;
 	cv->out_h = rk3588_get_CORE_DATAOUT_SIZE_0_DATAOUT_HEIGHT(out0) + 1;
 	cv->out_c = rk3588_get_CORE_DATAOUT_SIZE_1_DATAOUT_CHANNEL(REG(t, CORE_DATAOUT_SIZE_1)) + 1;
 	if (cv->kernels > cv->out_c)
-		return sim_task_fail(t, CFG_ERR,
-				     "CORE.DATAOUT_SIZE_1: %u channels for %u kernels", cv->out_c,
-				     cv->kernels);
+		return REFUSE(t, "CORE.DATAOUT_SIZE_1: %u channels for %u kernels", cv->out_c,
+			      cv->kernels);
 
 	/* Mismatches here only matter to the hardware's sequencing. */
+	_Static_assert(SIM_ASSUME_DATAIN_DEFINES_FETCH, "the fetch follows DATA_SIZE0/1");
 	if (rk3588_get_CNA_DATA_SIZE2_DATAOUT_WIDTH(REG(t, CNA_DATA_SIZE2)) != cv->out_w ||
 	    rk3588_get_CNA_DATA_SIZE3_DATAOUT_ATOMICS(REG(t, CNA_DATA_SIZE3)) !=
 		    cv->out_w * cv->out_h)
@@ -145,12 +137,14 @@ static int check_shapes(struct sim_task *t, struct sim_conv *cv)
 	cv->pad_t = rk3588_get_CNA_PAD_CON0_PAD_TOP(pad0);
 	cv->clip_shift = rk3588_get_CORE_CLIP_TRUNCATE_CLIP_TRUNCATE(clip);
 	cv->clip_half_up = rk3588_get_CORE_CLIP_TRUNCATE_ROUND_TYPE(clip);
+	if (cv->prec == SIM_PREC_FP16 && cv->clip_shift && SIM_ASSUME_FP_IGNORES_CLIP)
+		sim_trace(t->core, "warning: CORE.CLIP_TRUNCATE ignored for fp16");
 	cv->fp_h = (cv->out_h - 1) * cv->sy + cv->kh;
 	cv->fp_w = (cv->out_w - 1) * cv->sx + cv->kw;
 	return 0;
 }
 
-/* Section 5.6: what one task needs resident in the 12 x 32 KiB CBUF. */
+/* What one task needs resident in the 12 x 32 KiB CBUF. */
 static int check_cbuf(struct sim_task *t, const struct sim_conv *cv)
 {
 	uint32_t con0 = REG(t, CNA_CBUF_CON0);
@@ -160,29 +154,38 @@ static int check_cbuf(struct sim_task *t, const struct sim_conv *cv)
 	uint64_t rows = SIM_ASSUME_CBUF_ROWS_ALL ? cv->in_h : cv->kh;
 	uint64_t data = rows * entries * SIM_ASSUME_CBUF_ENTRY_BYTES;
 	unsigned int kg = cv->prec == SIM_PREC_INT8 ? SIM_KG_INT8 : SIM_KG_FP16;
-	uint64_t group = (uint64_t)(cv->kernels < kg ? cv->kernels : kg) * cv->kw * cv->kh *
-			 cv->wc * cv->eb;
-	uint64_t need_entries = div_up((uint64_t)cv->in_w * cv->in_c * cv->eb,
-				       SIM_ASSUME_CBUF_ENTRY_BYTES);
+	uint64_t group =
+		(uint64_t)(cv->kernels < kg ? cv->kernels : kg) * cv->kw * cv->kh * cv->wc * cv->eb;
+	/* One input row is W pixels of ceil(C / C2) atoms. */
+	uint64_t need_entries = div_up(
+		(uint64_t)cv->in_w * div_up(cv->in_c, SIM_ATOM_BYTES / cv->eb) * SIM_ATOM_BYTES,
+		SIM_ASSUME_CBUF_ENTRY_BYTES);
 
 	if (dbank + wbank > SIM_CBUF_BANKS)
-		return sim_task_fail(t, CFG_ERR,
-				     "CNA.CBUF_CON0: %u data + %u weight banks exceed %u", dbank,
-				     wbank, SIM_CBUF_BANKS);
+		return REFUSE(t, "CNA.CBUF_CON0: %u data + %u weight banks exceed %u", dbank, wbank,
+			      SIM_CBUF_BANKS);
 	if (data > (uint64_t)dbank * SIM_CBUF_BANK_BYTES)
-		return sim_task_fail(t, CFG_ERR,
-				     "CNA.CBUF_CON0: %llu rows x %llu entries need %llu bytes, "
-				     "%u data banks hold %u",
-				     (unsigned long long)rows, (unsigned long long)entries,
-				     (unsigned long long)data, dbank, dbank * SIM_CBUF_BANK_BYTES);
+		return REFUSE(t,
+			      "CNA.CBUF_CON0: %llu rows x %llu entries need %llu bytes, "
+			      "%u data banks hold %u",
+			      (unsigned long long)rows, (unsigned long long)entries,
+			      (unsigned long long)data, dbank, dbank * SIM_CBUF_BANK_BYTES);
 	if (group > (uint64_t)wbank * SIM_CBUF_BANK_BYTES)
-		return sim_task_fail(t, CFG_ERR,
-				     "CNA.CBUF_CON0: one kernel group needs %llu bytes, "
-				     "%u weight banks hold %u",
-				     (unsigned long long)group, wbank, wbank * SIM_CBUF_BANK_BYTES);
+		return REFUSE(t,
+			      "CNA.CBUF_CON0: one kernel group needs %llu bytes, "
+			      "%u weight banks hold %u",
+			      (unsigned long long)group, wbank, wbank * SIM_CBUF_BANK_BYTES);
+	_Static_assert(SIM_ASSUME_REUSE_REFETCHES, "CBUF contents are not kept across tasks");
+	if (rk3588_get_CNA_CBUF_CON0_WEIGHT_REUSE(con0) ||
+	    rk3588_get_CNA_CBUF_CON0_DATA_REUSE(con0))
+		sim_trace(t->core, "CNA.CBUF_CON0 reuse bits set: refetching from memory");
+	/* Together with the data-bank check this also bounds the feature
+	 * fetch to what the CBUF can hold. */
 	if (entries < need_entries)
-		sim_trace(t->core, "warning: CNA.CBUF_CON1 has %llu entries per row, a row needs %llu",
-			  (unsigned long long)entries, (unsigned long long)need_entries);
+		return REFUSE(t,
+			      "CNA.CBUF_CON1: %llu entries per row, a row of the input needs "
+			      "%llu",
+			      (unsigned long long)entries, (unsigned long long)need_entries);
 	return 0;
 }
 
@@ -203,7 +206,8 @@ static uint16_t le16(const uint8_t *p)
 	return (uint16_t)(p[0] | (p[1] << 8));
 }
 
-/* Byte offset of atom (c1, h, 0) from FEATURE_DATA_ADDR, section 5.2. */
+/* Byte offset of atom (c1, h, 0) from FEATURE_DATA_ADDR; the stride meaning
+ * depends on GROUP_LINE_OFF (see SIM_ASSUME_GROUP_LINE_UNIT_BYTES). */
 static int64_t feature_row_offset(bool group_line_off, int64_t surf_stride, int64_t line_stride,
 				  int64_t w, int64_t c1, int64_t h)
 {
@@ -219,29 +223,33 @@ static int fetch_feature(struct sim_task *t, struct sim_conv *cv)
 	bool glo = rk3588_get_CNA_CONV_CON1_GROUP_LINE_OFF(con1);
 	int64_t ls = rk3588_get_CNA_DMA_CON1_LINE_STRIDE(REG(t, CNA_DMA_CON1));
 	int64_t ss = rk3588_get_CNA_DMA_CON2_SURF_STRIDE(REG(t, CNA_DMA_CON2));
-	uint64_t base = sim_dma_addr(t, rk3588_get_CNA_FEATURE_DATA_ADDR_VALUE(
-						REG(t, CNA_FEATURE_DATA_ADDR)));
+	uint64_t base = sim_dma_addr(
+		t, rk3588_get_CNA_FEATURE_DATA_ADDR_VALUE(REG(t, CNA_FEATURE_DATA_ADDR)));
 	uint32_t padv = rk3588_get_CNA_PAD_CON1_PAD_VALUE(REG(t, CNA_PAD_CON1));
 	unsigned int c2 = SIM_ATOM_BYTES / cv->eb;
-	unsigned int c1n = div_up(cv->in_c, c2);
+	unsigned int c1n = (unsigned int)div_up(cv->in_c, c2);
 	size_t plane = (size_t)cv->fp_h * cv->fp_w;
 	size_t row_bytes = (size_t)cv->in_w * SIM_ATOM_BYTES;
 	uint8_t *row;
 	int rc = 0;
 
+	_Static_assert(SIM_ASSUME_CHANNEL_REAL_IGNORED, "DATAIN_CHANNEL_REAL is not applied");
 	row = sim_task_alloc(t, row_bytes, 1, "feature line buffer");
 	if (!row)
 		return -1;
 	if (cv->prec == SIM_PREC_INT8) {
-		cv->feat_i8 = sim_task_alloc(t, plane * cv->wc, sizeof(int8_t), "feature cube");
-		if (!cv->feat_i8)
+		cv->feat_i16 = sim_task_alloc(t, plane * cv->wc, sizeof(int16_t), "feature cube");
+		if (!cv->feat_i16)
 			goto out;
-		memset(cv->feat_i8, (int8_t)(padv & 0xffu), plane * cv->wc);
+		int16_t pv = sim_assume_pad_int8(padv);
+
+		for (size_t i = 0; i < plane * cv->wc; i++)
+			cv->feat_i16[i] = pv;
 	} else {
 		cv->feat_f = sim_task_alloc(t, plane * cv->wc, sizeof(float), "feature cube");
 		if (!cv->feat_f)
 			goto out;
-		float pf = sim_half_to_float((uint16_t)(padv & 0xffffu));
+		float pf = sim_half_to_float(sim_assume_pad_fp16_bits(padv));
 
 		for (size_t i = 0; i < plane * cv->wc; i++)
 			cv->feat_f[i] = pf;
@@ -281,7 +289,7 @@ static int fetch_feature(struct sim_task *t, struct sim_conv *cv)
 					if (c >= cv->wc)
 						break;
 					if (cv->prec == SIM_PREC_INT8)
-						cv->feat_i8[dst + c] = (int8_t)src[k];
+						cv->feat_i16[dst + c] = (int8_t)src[k];
 					else
 						cv->feat_f[dst + c] =
 							sim_half_to_float(le16(src + 2 * k));
@@ -294,13 +302,13 @@ out:
 	return t->err ? -1 : rc;
 }
 
-/* Section 5.3: for group g, channel block j, tap (ky, kx): [n_g][cb_j]. The
+/* Tiles for group g, channel block j, tap (ky, kx): [n_g][cb_j]. The
  * walk below visits the packed buffer strictly in order. */
 static int fetch_weights(struct sim_task *t, struct sim_conv *cv)
 {
-	uint64_t base = sim_dma_addr(t, (uint64_t)rk3588_get_CNA_DCOMP_ADDR0_VALUE(
-						REG(t, CNA_DCOMP_ADDR0))
-						<< CNA_DCOMP_ADDR0_VALUE__SHIFT);
+	uint64_t base =
+		sim_dma_addr(t, (uint64_t)rk3588_get_CNA_DCOMP_ADDR0_VALUE(REG(t, CNA_DCOMP_ADDR0))
+					<< CNA_DCOMP_ADDR0_VALUE__SHIFT);
 	unsigned int kg = cv->prec == SIM_PREC_INT8 ? SIM_KG_INT8 : SIM_KG_FP16;
 	size_t taps = (size_t)cv->kw * cv->kh;
 	size_t per_kernel = taps * cv->wc;
@@ -313,10 +321,10 @@ static int fetch_weights(struct sim_task *t, struct sim_conv *cv)
 	if (!src)
 		return -1;
 	if (cv->prec == SIM_PREC_INT8)
-		cv->wt_i8 = sim_task_alloc(t, total, sizeof(int8_t), "weights");
+		cv->wt_i16 = sim_task_alloc(t, total, sizeof(int16_t), "weights");
 	else
 		cv->wt_f = sim_task_alloc(t, total, sizeof(float), "weights");
-	if ((!cv->wt_i8 && !cv->wt_f) || sim_dma_read(t, base, src, src_bytes, "weights")) {
+	if ((!cv->wt_i16 && !cv->wt_f) || sim_dma_read(t, base, src, src_bytes, "weights")) {
 		sim_task_free(t, src, src_bytes, 1);
 		return -1;
 	}
@@ -332,7 +340,8 @@ static int fetch_weights(struct sim_task *t, struct sim_conv *cv)
 					size_t dst = (g0 + k) * per_kernel + tap * cv->wc + c0;
 
 					if (cv->prec == SIM_PREC_INT8) {
-						memcpy(cv->wt_i8 + dst, src + pos, cb);
+						for (unsigned int c = 0; c < cb; c++)
+							cv->wt_i16[dst + c] = (int8_t)src[pos + c];
 						pos += cb;
 						continue;
 					}
@@ -361,9 +370,9 @@ void sim_conv_release(struct sim_task *t, struct sim_conv *cv)
 	size_t wts = (size_t)cv->kw * cv->kh * cv->wc * cv->kernels;
 	size_t acc = (size_t)cv->out_h * cv->out_w * cv->out_c;
 
-	sim_task_free(t, cv->feat_i8, plane, sizeof(int8_t));
+	sim_task_free(t, cv->feat_i16, plane, sizeof(int16_t));
 	sim_task_free(t, cv->feat_f, plane, sizeof(float));
-	sim_task_free(t, cv->wt_i8, wts, sizeof(int8_t));
+	sim_task_free(t, cv->wt_i16, wts, sizeof(int16_t));
 	sim_task_free(t, cv->wt_f, wts, sizeof(float));
 	sim_task_free(t, cv->acc_i, acc, sizeof(int32_t));
 	sim_task_free(t, cv->acc_f, acc, sizeof(float));

@@ -34,7 +34,11 @@ void sim_irq_sync(struct sim_core *c)
 	c->irq_delivering = true;
 	for (;;) {
 		uint32_t mask = c->rf.word[0][REG_PC_INTERRUPT_MASK / 4];
-		bool level = !c->in_reset && (c->raw & mask) != 0;
+		bool level;
+
+		if (!SIM_ASSUME_ERRORS_MASKABLE)
+			mask |= RK3588_INT_DMA_READ_ERROR | RK3588_INT_DMA_WRITE_ERROR;
+		level = !c->in_reset && (c->raw & mask) != 0;
 
 		if (level == c->irq_level)
 			break;
@@ -106,14 +110,18 @@ static void start_locked(struct sim_core *c)
 	struct sim_regfile *rf = &c->rf;
 	uint32_t base = rf->word[0][REG_PC_BASE_ADDRESS / 4];
 
+	_Static_assert(SIM_ASSUME_SLAVE_MODE_INERT, "slave mode execution is not modelled");
 	if (rk3588_get_PC_BASE_ADDRESS_PC_SEL(base)) {
 		sim_trace(c, "OP_EN in slave mode (PC_SEL = 1): not modelled, ignored");
 		return;
 	}
-	if (c->busy || c->has_job) {
+	/* Without the ignore rule a start during a run queues behind it. */
+	if (c->has_job || (c->busy && SIM_ASSUME_IGNORE_OP_EN_WHILE_BUSY)) {
 		sim_trace(c, "OP_EN while a task list runs: ignored");
 		return;
 	}
+	if (!SIM_ASSUME_COUNTER_PERSISTS)
+		c->task_counter = 0;
 	c->job.addr = (uint64_t)rk3588_get_PC_BASE_ADDRESS_PC_SOURCE_ADDR(base)
 		      << PC_BASE_ADDRESS_PC_SOURCE_ADDR__SHIFT;
 	c->job.amount = rk3588_get_PC_REGISTER_AMOUNTS_PC_DATA_AMOUNT(
@@ -268,7 +276,7 @@ void rk3588_sim_mmio_write(struct rk3588_sim *sim, unsigned int core, uint32_t o
 	if (!c || !valid_offset(offset))
 		return;
 	pthread_mutex_lock(&c->lock);
-	if (c->in_reset) {
+	if (c->in_reset && SIM_ASSUME_RESET_IGNORES_WRITES) {
 		pthread_mutex_unlock(&c->lock);
 		return;
 	}

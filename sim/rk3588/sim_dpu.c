@@ -11,7 +11,8 @@
 #include "sim_internal.h"
 
 #define REG(t, name) sim_task_reg((t), REG_##name)
-#define CFG_ERR SIM_ASSUME_ERR_CONFIG_BIT
+/* Misprogramming or an unmodelled feature: the task ends with an error. */
+#define REFUSE(t, ...) sim_task_fail((t), SIM_ASSUME_ERR_CONFIG_BIT, __VA_ARGS__)
 
 static int check_stages(struct sim_task *t)
 {
@@ -22,20 +23,16 @@ static int check_stages(struct sim_task *t)
 	uint32_t ow_op = rk3588_get_DPU_BS_OW_OP_OW_OP(REG(t, DPU_BS_OW_OP));
 
 	if (!rk3588_get_DPU_BS_CFG_BS_BYPASS(bs))
-		return sim_task_fail(t, CFG_ERR, "DPU.BS_CFG = 0x%08x: BS stage not modelled yet",
-				     bs);
+		return REFUSE(t, "DPU.BS_CFG = 0x%08x: BS stage not modelled yet", bs);
 	if (!rk3588_get_DPU_BN_CFG_BN_BYPASS(bn))
-		return sim_task_fail(t, CFG_ERR, "DPU.BN_CFG = 0x%08x: BN stage not modelled yet",
-				     bn);
+		return REFUSE(t, "DPU.BN_CFG = 0x%08x: BN stage not modelled yet", bn);
 	if (!rk3588_get_DPU_EW_CFG_EW_BYPASS(ew))
-		return sim_task_fail(t, CFG_ERR, "DPU.EW_CFG = 0x%08x: EW stage not modelled yet",
-				     ew);
+		return REFUSE(t, "DPU.EW_CFG = 0x%08x: EW stage not modelled yet", ew);
 	if ((!rk3588_get_DPU_BS_OW_CFG_OD_BYPASS(ow) && !(SIM_ASSUME_OW_ZERO_OK && ow_op == 0)) ||
 	    rk3588_get_DPU_BS_OW_CFG_OW_SRC(ow) || rk3588_get_DPU_BS_OW_CFG_RGP_CNTER(ow) ||
 	    rk3588_get_DPU_BS_OW_CFG_TP_ORG_EN(ow))
-		return sim_task_fail(t, CFG_ERR,
-				     "DPU.BS_OW_CFG = 0x%08x: OW/CPEND or regroup not modelled yet",
-				     ow);
+		return REFUSE(t, "DPU.BS_OW_CFG = 0x%08x: OW/CPEND or regroup not modelled yet",
+			      ow);
 	return 0;
 }
 
@@ -53,19 +50,21 @@ static int check_mode(struct sim_task *t, const struct sim_conv *cv, struct sim_
 	    rk3588_get_DPU_FEATURE_MODE_CFG_TP_EN(fm) ||
 	    rk3588_get_DPU_FEATURE_MODE_CFG_NONALIGN(fm) ||
 	    rk3588_get_DPU_FEATURE_MODE_CFG_RGP_TYPE(fm) || (mode & 1u))
-		return sim_task_fail(t, CFG_ERR,
-				     "DPU.FEATURE_MODE_CFG = 0x%08x: flying, depthwise, transpose, "
-				     "non-align, regroup or PPU output not modelled yet",
-				     fm);
+		return REFUSE(t,
+			      "DPU.FEATURE_MODE_CFG = 0x%08x: flying, depthwise, transpose, "
+			      "non-align, regroup or PPU output not modelled yet",
+			      fm);
 	d->to_memory = (mode & 2u) != 0;
+	if (!d->to_memory && !SIM_ASSUME_NO_MEMORY_OUTPUT_OK)
+		return REFUSE(t, "DPU.FEATURE_MODE_CFG = 0x%08x: no output", fm);
 
 	if (rk3588_get_DPU_DATA_FORMAT_IN_PRECISION(df) != in_code ||
 	    rk3588_get_DPU_DATA_FORMAT_PROC_PRECISION(df) != in_code ||
 	    rk3588_get_DPU_DATA_FORMAT_MC_SURF_OUT(df))
-		return sim_task_fail(t, CFG_ERR,
-				     "DPU.DATA_FORMAT = 0x%08x: input/proc precision must match the "
-				     "CNA (%u); MC_SURF_OUT not modelled",
-				     df, in_code);
+		return REFUSE(t,
+			      "DPU.DATA_FORMAT = 0x%08x: input/proc precision must match the "
+			      "CNA (%u); MC_SURF_OUT not modelled",
+			      df, in_code);
 
 	bool ok;
 
@@ -75,12 +74,17 @@ static int check_mode(struct sim_task *t, const struct sim_conv *cv, struct sim_
 	else
 		ok = out == SIM_DPU_PREC_FP16 || out == SIM_DPU_PREC_FP32;
 	if (!ok)
-		return sim_task_fail(t, CFG_ERR,
-				     "DPU.DATA_FORMAT = 0x%08x: output precision %u not modelled "
-				     "for this input",
-				     df, out);
+		return REFUSE(t,
+			      "DPU.DATA_FORMAT = 0x%08x: output precision %u not modelled "
+			      "for this input",
+			      df, out);
 	d->out_prec = out;
-	d->bo = out == SIM_DPU_PREC_INT8 ? 1 : (out == SIM_DPU_PREC_INT16 || out == SIM_DPU_PREC_FP16) ? 2 : 4;
+	if (out == SIM_DPU_PREC_INT8)
+		d->bo = 1;
+	else if (out == SIM_DPU_PREC_INT16 || out == SIM_DPU_PREC_FP16)
+		d->bo = 2;
+	else
+		d->bo = 4;
 	return 0;
 }
 
@@ -92,26 +96,23 @@ static int check_convert(struct sim_task *t, const struct sim_conv *cv, struct s
 	bool fp16_en = rk3588_get_DPU_OUT_CVT_SCALE_FP32TOFP16_EN(scale);
 
 	if (rk3588_get_DPU_OUT_CVT_SHIFT_MINUS_EXP(shift))
-		return sim_task_fail(t, CFG_ERR,
-				     "DPU.OUT_CVT_SHIFT = 0x%08x: MINUS_EXP not modelled yet", shift);
+		return REFUSE(t, "DPU.OUT_CVT_SHIFT = 0x%08x: MINUS_EXP not modelled yet", shift);
 	if (cv->prec == SIM_PREC_FP16) {
 		if (fp16_en != (d->out_prec == SIM_DPU_PREC_FP16))
-			return sim_task_fail(t, CFG_ERR,
-					     "DPU.OUT_CVT_SCALE = 0x%08x: FP32TOFP16_EN must be set "
-					     "exactly for fp16 output",
-					     scale);
+			return REFUSE(t,
+				      "DPU.OUT_CVT_SCALE = 0x%08x: FP32TOFP16_EN must be set "
+				      "exactly for fp16 output",
+				      scale);
 		if (rk3588_get_DPU_OUT_CVT_SHIFT_OUT_CVT_SHIFT(shift) || offset ||
 		    (!SIM_ASSUME_FP_IGNORES_CVT_SCALE &&
 		     rk3588_get_DPU_OUT_CVT_SCALE_OUT_CVT_SCALE(scale) != 1))
-			return sim_task_fail(t, CFG_ERR,
-					     "DPU.OUT_CVT_SHIFT/OFFSET: float requantisation not "
-					     "modelled yet");
+			return REFUSE(t, "DPU.OUT_CVT_SHIFT/OFFSET: float requantisation not "
+					 "modelled yet");
 		return 0;
 	}
 	if (fp16_en)
-		return sim_task_fail(t, CFG_ERR,
-				     "DPU.OUT_CVT_SCALE = 0x%08x: FP32TOFP16_EN on an integer pipeline",
-				     scale);
+		return REFUSE(t, "DPU.OUT_CVT_SCALE = 0x%08x: FP32TOFP16_EN on an integer pipeline",
+			      scale);
 	d->cvt_scale = rk3588_get_DPU_OUT_CVT_SCALE_OUT_CVT_SCALE(scale);
 	d->cvt_shift = rk3588_get_DPU_OUT_CVT_SHIFT_OUT_CVT_SHIFT(shift);
 	d->cvt_offset = rk3588_get_DPU_OUT_CVT_OFFSET_VALUE(offset);
@@ -132,25 +133,30 @@ static int check_cube(struct sim_task *t, const struct sim_conv *cv, struct sim_
 	d->orig_c = rk3588_get_DPU_DATA_CUBE_CHANNEL_ORIG_CHANNEL(ch) + 1;
 	if (d->orig_c > d->c)
 		d->orig_c = d->c;
-	if (d->w != cv->out_w || d->h != cv->out_h)
-		return sim_task_fail(t, CFG_ERR,
-				     "DPU.DATA_CUBE_WIDTH/HEIGHT %ux%u differ from CORE output %ux%u",
-				     d->w, d->h, cv->out_w, cv->out_h);
-	if (d->c > cv->out_c)
-		return sim_task_fail(t, CFG_ERR,
-				     "DPU.DATA_CUBE_CHANNEL: %u channels, CORE produces %u", d->c,
-				     cv->out_c);
+	if (SIM_ASSUME_DPU_CUBE_MATCHES_CORE && (d->w != cv->out_w || d->h != cv->out_h))
+		return REFUSE(t, "DPU.DATA_CUBE_WIDTH/HEIGHT %ux%u differ from CORE output %ux%u",
+			      d->w, d->h, cv->out_w, cv->out_h);
+	if (d->c > cv->out_c) /* never more data than the CORE produces */
+		return REFUSE(t, "DPU.DATA_CUBE_CHANNEL: %u channels, CORE produces %u", d->c,
+			      cv->out_c);
 	if (rk3588_get_DPU_WDMA_SIZE_0_CHANNEL_WDMA(ws0) + 1 != d->c ||
 	    rk3588_get_DPU_WDMA_SIZE_1_WIDTH_WDMA(ws1) + 1 != d->w ||
 	    rk3588_get_DPU_WDMA_SIZE_1_HEIGHT_WDMA(ws1) + 1 != d->h)
 		sim_trace(t->core, "warning: DPU.WDMA_SIZE_0/1 disagree with DPU.DATA_CUBE_*");
 
-	d->e = rk3588_get_DPU_BS_OW_CFG_SIZE_E_0(REG(t, DPU_BS_OW_CFG)) + 1;
+	uint32_t ow = REG(t, DPU_BS_OW_CFG);
+
+	d->e = rk3588_get_DPU_BS_OW_CFG_SIZE_E_0(ow) + 1;
+	if (SIM_ASSUME_SIZE_E0_ONLY && (rk3588_get_DPU_BS_OW_CFG_SIZE_E_1(ow) + 1 != d->e ||
+					rk3588_get_DPU_BS_OW_CFG_SIZE_E_2(ow) + 1 != d->e))
+		sim_trace(t->core, "warning: DPU.BS_OW_CFG SIZE_E_1/2 differ from SIZE_E_0; "
+				   "SIZE_E_0 is used");
 	d->dst = sim_dma_addr(t, rk3588_get_DPU_DST_BASE_ADDR_VALUE(REG(t, DPU_DST_BASE_ADDR)) &
 					 ~(uint64_t)SIM_ASSUME_DST_BASE_IGNORED_BITS);
 	d->surf_add = rk3588_get_DPU_SURFACE_ADD_SURF_ADD(REG(t, DPU_SURFACE_ADD));
 	d->surf_stride = rk3588_get_DPU_DST_SURF_STRIDE_VALUE(REG(t, DPU_DST_SURF_STRIDE));
-	d->notch = rk3588_get_DPU_DATA_CUBE_NOTCH_ADDR_NOTCH_ADDR_0(REG(t, DPU_DATA_CUBE_NOTCH_ADDR));
+	d->notch =
+		rk3588_get_DPU_DATA_CUBE_NOTCH_ADDR_NOTCH_ADDR_0(REG(t, DPU_DATA_CUBE_NOTCH_ADDR));
 	d->pend = (uint16_t)rk3588_get_DPU_OFFSET_PEND_VALUE(REG(t, DPU_OFFSET_PEND));
 	return 0;
 }
@@ -239,6 +245,7 @@ int sim_dpu_run(struct sim_task *t, const struct sim_conv *cv, const struct sim_
 	uint8_t *buf;
 	int rc = 0;
 
+	_Static_assert(SIM_ASSUME_WDMA_WHOLE_ATOMS, "only whole-atom writes are modelled");
 	if (!d->to_memory)
 		return 0;
 	buf = sim_task_alloc(t, run_bytes, 1, "output run buffer");
@@ -247,7 +254,8 @@ int sim_dpu_run(struct sim_task *t, const struct sim_conv *cv, const struct sim_
 
 	for (unsigned int a = 0; a < atoms_c && !rc; a++) {
 		unsigned int c0 = a * c2;
-		uint64_t surf = (uint64_t)(c0 / g) * d->surf_add + (uint64_t)((c0 % g) / c2) * d->surf_stride;
+		uint64_t surf = (uint64_t)(c0 / g) * d->surf_add +
+				(uint64_t)((c0 % g) / c2) * d->surf_stride;
 
 		if (sim_task_aborted(t))
 			break;

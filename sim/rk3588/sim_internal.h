@@ -117,7 +117,7 @@ void sim_trace(const struct sim_core *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void sim_trace_reg(const struct sim_core *c, uint32_t offset, uint32_t value);
 
-/* ---- confirmed hardware constants (fact sheet sections 1.2, 4, 5) ------ */
+/* ---- confirmed hardware constants ----------------------------------- */
 
 /* Precision encodings: CNA/CORE enum and DPU enum. */
 #define SIM_CNA_PREC_INT8 0u
@@ -198,11 +198,12 @@ struct sim_conv {
 	unsigned int clip_shift;
 	bool clip_half_up;
 
-	/* Dense copies made once per task. */
+	/* Dense copies made once per task. int8 data is widened to int16 so
+	 * the dot products map onto 16-bit multiply-add instructions. */
 	unsigned int fp_w, fp_h;   /* padded input plane */
-	int8_t *feat_i8;           /* [fp_h][fp_w][wc] */
+	int16_t *feat_i16;         /* [fp_h][fp_w][wc] */
 	float *feat_f;
-	int8_t *wt_i8;             /* [kernels][kh][kw][wc] */
+	int16_t *wt_i16;           /* [kernels][kh][kw][wc] */
 	float *wt_f;
 
 	/* Accumulator cube [out_h][out_w][out_c] handed to the DPU. */

@@ -13,12 +13,13 @@
 #define KB 4u
 #define LANES SIM_ASSUME_FP_ACC_LANES
 
-/* One tap of KB kernels against one input pixel; int32 cannot overflow
- * here because a tap has at most 65535 channels of |x*w| <= 2^14. */
-static void dot_i8_kb(const int8_t *restrict f, const int8_t *restrict w, size_t stride,
-		      size_t n, int32_t out[KB])
+/* One tap of KB kernels against one input pixel (int8 values held in
+ * int16). int32 cannot overflow here: a tap has at most 65535 channels of
+ * |x*w| <= 2^14. */
+static void dot_i16_kb(const int16_t *restrict f, const int16_t *restrict w, size_t stride,
+		       size_t n, int32_t out[KB])
 {
-	const int8_t *w0 = w, *w1 = w + stride, *w2 = w + 2 * stride, *w3 = w + 3 * stride;
+	const int16_t *w0 = w, *w1 = w + stride, *w2 = w + 2 * stride, *w3 = w + 3 * stride;
 	int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -35,7 +36,7 @@ static void dot_i8_kb(const int8_t *restrict f, const int8_t *restrict w, size_t
 	out[3] = s3;
 }
 
-static int32_t dot_i8(const int8_t *restrict f, const int8_t *restrict w, size_t n)
+static int32_t dot_i16(const int16_t *restrict f, const int16_t *restrict w, size_t n)
 {
 	int32_t s = 0;
 
@@ -45,7 +46,8 @@ static int32_t dot_i8(const int8_t *restrict f, const int8_t *restrict w, size_t
 }
 
 /* The documented fp32 order: partial sum l collects channels c with
- * c % LANES == l, for every tap in turn. */
+ * c % LANES == l, for every tap in turn. Products of two halves are exact
+ * in fp32, so fused multiply-add cannot change the result. */
 static void dot_f_lanes(const float *restrict f, const float *restrict w, size_t n,
 			float lanes[LANES])
 {
@@ -78,59 +80,63 @@ static int32_t finish_int(const struct sim_conv *cv, int64_t acc)
 	return (int32_t)v;
 }
 
-static const int8_t *feat_i8_at(const struct sim_conv *cv, unsigned int oy, unsigned int ox,
-				unsigned int ky, unsigned int kx)
+/* First channel of the input pixel that tap (ky, kx) of output (oy, ox)
+ * reads in the padded plane. */
+static size_t feat_at(const struct sim_conv *cv, unsigned int oy, unsigned int ox,
+		      unsigned int ky, unsigned int kx)
 {
 	size_t y = (size_t)oy * cv->sy + ky, x = (size_t)ox * cv->sx + kx;
 
-	return cv->feat_i8 + (y * cv->fp_w + x) * cv->wc;
+	return (y * cv->fp_w + x) * cv->wc;
 }
 
-static const float *feat_f_at(const struct sim_conv *cv, unsigned int oy, unsigned int ox,
-			      unsigned int ky, unsigned int kx)
-{
-	size_t y = (size_t)oy * cv->sy + ky, x = (size_t)ox * cv->sx + kx;
-
-	return cv->feat_f + (y * cv->fp_w + x) * cv->wc;
-}
-
-static void run_int8(const struct sim_conv *cv, unsigned int n0, unsigned int nb)
+/* All taps of one output pixel for kernels n0 .. n0+nb-1. */
+static void mac_pixel_int8(const struct sim_conv *cv, const int16_t *wbase, unsigned int nb,
+			   unsigned int oy, unsigned int ox, int64_t sum[KB])
 {
 	size_t per_kernel = (size_t)cv->kw * cv->kh * cv->wc;
-	const int8_t *wbase = cv->wt_i8 + n0 * per_kernel;
 
-	for (unsigned int oy = 0; oy < cv->out_h; oy++)
+	for (unsigned int ky = 0; ky < cv->kh; ky++)
+		for (unsigned int kx = 0; kx < cv->kw; kx++) {
+			const int16_t *f = cv->feat_i16 + feat_at(cv, oy, ox, ky, kx);
+			const int16_t *w = wbase + ((size_t)ky * cv->kw + kx) * cv->wc;
+			int32_t part[KB];
+
+			if (nb == KB) {
+				dot_i16_kb(f, w, per_kernel, cv->wc, part);
+			} else {
+				for (unsigned int j = 0; j < nb; j++)
+					part[j] = dot_i16(f, w + j * per_kernel, cv->wc);
+			}
+			for (unsigned int j = 0; j < nb; j++)
+				sum[j] += part[j];
+		}
+}
+
+/* Both loops poll the abort flag once per output row, so a reset stops
+ * even a single huge kernel block quickly. */
+static void run_int8(const struct sim_task *t, const struct sim_conv *cv, unsigned int n0,
+		     unsigned int nb)
+{
+	const int16_t *wbase = cv->wt_i16 + n0 * (size_t)cv->kw * cv->kh * cv->wc;
+
+	for (unsigned int oy = 0; oy < cv->out_h && !sim_task_aborted(t); oy++)
 		for (unsigned int ox = 0; ox < cv->out_w; ox++) {
+			int32_t *out = cv->acc_i + ((size_t)oy * cv->out_w + ox) * cv->out_c + n0;
 			int64_t sum[KB] = { 0 };
 
-			for (unsigned int ky = 0; ky < cv->kh; ky++)
-				for (unsigned int kx = 0; kx < cv->kw; kx++) {
-					const int8_t *f = feat_i8_at(cv, oy, ox, ky, kx);
-					size_t tap = ((size_t)ky * cv->kw + kx) * cv->wc;
-					int32_t part[KB];
-
-					if (nb == KB) {
-						dot_i8_kb(f, wbase + tap, per_kernel, cv->wc, part);
-					} else {
-						for (unsigned int j = 0; j < nb; j++)
-							part[j] = dot_i8(f, wbase + j * per_kernel + tap,
-									 cv->wc);
-					}
-					for (unsigned int j = 0; j < nb; j++)
-						sum[j] += part[j];
-				}
-			int32_t *out = cv->acc_i + ((size_t)oy * cv->out_w + ox) * cv->out_c + n0;
-
+			mac_pixel_int8(cv, wbase, nb, oy, ox, sum);
 			for (unsigned int j = 0; j < nb; j++)
 				out[j] = finish_int(cv, sum[j]);
 		}
 }
 
-static void run_fp16(const struct sim_conv *cv, unsigned int n0, unsigned int nb)
+static void run_fp16(const struct sim_task *t, const struct sim_conv *cv, unsigned int n0,
+		     unsigned int nb)
 {
 	size_t per_kernel = (size_t)cv->kw * cv->kh * cv->wc;
 
-	for (unsigned int oy = 0; oy < cv->out_h; oy++)
+	for (unsigned int oy = 0; oy < cv->out_h && !sim_task_aborted(t); oy++)
 		for (unsigned int ox = 0; ox < cv->out_w; ox++) {
 			float *out = cv->acc_f + ((size_t)oy * cv->out_w + ox) * cv->out_c + n0;
 
@@ -139,10 +145,12 @@ static void run_fp16(const struct sim_conv *cv, unsigned int n0, unsigned int nb
 				float lanes[LANES] = { 0 };
 
 				for (unsigned int ky = 0; ky < cv->kh; ky++)
-					for (unsigned int kx = 0; kx < cv->kw; kx++)
-						dot_f_lanes(feat_f_at(cv, oy, ox, ky, kx),
-							    w + ((size_t)ky * cv->kw + kx) * cv->wc,
-							    cv->wc, lanes);
+					for (unsigned int kx = 0; kx < cv->kw; kx++) {
+						size_t tap = ((size_t)ky * cv->kw + kx) * cv->wc;
+						size_t f = feat_at(cv, oy, ox, ky, kx);
+
+						dot_f_lanes(cv->feat_f + f, w + tap, cv->wc, lanes);
+					}
 				out[j] = combine_lanes(lanes);
 			}
 		}
@@ -174,9 +182,9 @@ int sim_mac_run(struct sim_task *t, struct sim_conv *cv)
 		if (sim_task_aborted(t))
 			return 0;
 		if (cv->prec == SIM_PREC_INT8)
-			run_int8(cv, n0, nb);
+			run_int8(t, cv, n0, nb);
 		else
-			run_fp16(cv, n0, nb);
+			run_fp16(t, cv, n0, nb);
 	}
 	t->macs += (uint64_t)cv->out_h * cv->out_w * cv->kernels * cv->kh * cv->kw * cv->wc;
 	return 0;

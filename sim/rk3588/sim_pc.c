@@ -12,6 +12,8 @@
 #include "sim_internal.h"
 
 #define WORD_BYTES 8u
+/* A word the model refuses ends the task with the config error. */
+#define REFUSE(t, ...) sim_task_fail((t), SIM_ASSUME_ERR_CONFIG_BIT, __VA_ARGS__)
 
 enum task_end {
 	TASK_DONE,
@@ -156,7 +158,7 @@ static int pc_word(struct sim_core *c, struct sim_task *t, size_t i, uint64_t w,
 			     << PC_BASE_ADDRESS_PC_SOURCE_ADDR__SHIFT;
 	} else if (off == REG_PC_REGISTER_AMOUNTS) {
 		*next_amount = rk3588_get_PC_REGISTER_AMOUNTS_PC_DATA_AMOUNT(val);
-	} else {
+	} else if (SIM_ASSUME_PC_WRITES_TAIL_ONLY) {
 		const char *name = rk3588_reg_name(off);
 
 		return sim_task_fail(t, SIM_ASSUME_ERR_CONFIG_BIT,
@@ -193,14 +195,13 @@ static int decode(struct sim_core *c, struct sim_task *t, size_t nwords, uint64_
 			continue;
 		}
 		if (!block_of_target(target, &blk))
-			return sim_task_fail(t, SIM_ASSUME_ERR_CONFIG_BIT,
-					     "regcmd word %zu (0x%016llx): unknown target 0x%04x", i,
-					     (unsigned long long)w, target);
+			return REFUSE(t, "regcmd word %zu (0x%016llx): unknown target 0x%04x", i,
+				      (unsigned long long)w, target);
 		if (rk3588_block_of(off) != &rk3588_blocks[blk])
-			return sim_task_fail(t, SIM_ASSUME_ERR_CONFIG_BIT,
-					     "regcmd word %zu (0x%016llx): offset 0x%04x is outside "
-					     "target %s",
-					     i, (unsigned long long)w, off, rk3588_blocks[blk].name);
+			return REFUSE(t,
+				      "regcmd word %zu (0x%016llx): offset 0x%04x is outside "
+				      "target %s",
+				      i, (unsigned long long)w, off, rk3588_blocks[blk].name);
 		write_reg(c, off, rk3588_regcmd_value(w));
 	}
 	return 0;
@@ -218,6 +219,8 @@ static void count_task(struct sim_core *c, const struct sim_task *t, enum task_e
 		c->stats.total_cycles += cycles;
 	} else if (end == TASK_FAILED || end == TASK_HUNG) {
 		c->stats.errors++;
+		if (end == TASK_FAILED && !SIM_ASSUME_ERROR_TASK_NOT_COUNTED)
+			c->task_counter = (c->task_counter + 1) & PC_TASK_STATUS_TASK_COUNTER__MASK;
 	}
 	pthread_mutex_unlock(&c->lock);
 }
@@ -254,6 +257,12 @@ static enum task_end run_task(struct sim_core *c, struct sim_task *t, uint64_t *
 	found = decode(c, t, nwords, &next_addr, &next_amount);
 	if (found < 0)
 		return TASK_FAILED;
+	if (found == 0 && !SIM_ASSUME_MISSING_OP_EN_HANGS) {
+		sim_task_fail(t, SIM_ASSUME_ERR_CONFIG_BIT,
+			      "no op-enable word among the %zu words fetched at 0x%llx", nwords,
+			      (unsigned long long)fetch_addr);
+		return TASK_FAILED;
+	}
 	if (found == 0) {
 		pthread_mutex_lock(&c->lock);
 		snprintf(c->last_error, sizeof(c->last_error),
@@ -297,6 +306,7 @@ uint32_t sim_pc_run(struct sim_core *c, const struct sim_job *job)
 	uint32_t amount = job->amount;
 	uint32_t raw = 0;
 
+	_Static_assert(SIM_ASSUME_TASK_NUMBER_ZERO_SILENT, "TASK_NUMBER 0 must stay silent");
 	if (job->task_number == 0) {
 		sim_trace(c, "TASK_NUMBER is 0: nothing runs and no interrupt follows");
 		return 0;

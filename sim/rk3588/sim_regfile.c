@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT OR GPL-2.0-only
 /*
- * Per-core register storage with the two ping-pong groups of section 4.1:
+ * Per-core register storage with the two ping-pong register groups:
  * every register from a compute block's banked_from offset upwards exists
  * twice; writes land in the group the block's pointer selects.
  */
@@ -41,9 +41,8 @@ unsigned int sim_regfile_group(const struct sim_regfile *rf, uint32_t offset)
 {
 	enum rk3588_block blk;
 
-	if (SIM_ASSUME_SINGLE_BANK || !sim_regfile_is_banked(offset))
+	if (SIM_ASSUME_SINGLE_BANK || !sim_regfile_is_banked(offset) || !block_of(offset, &blk))
 		return 0;
-	block_of(offset, &blk);
 	return rf->pointer[blk];
 }
 

@@ -106,6 +106,9 @@ int sim_exec_task(struct sim_task *t)
 		rc = sim_cna_fetch(t, &cv);
 	if (!rc)
 		rc = sim_mac_run(t, &cv);
+	/* An abandoned task must not write partial results. */
+	if (!rc && sim_task_aborted(t))
+		rc = -ECANCELED;
 	if (!rc)
 		rc = sim_dpu_run(t, &cv, &dpu);
 	sim_conv_release(t, &cv);

@@ -268,8 +268,8 @@ void pack_input(const struct conv_desc *d, const void *dense, void *dst)
 	for (unsigned int y = 0; y < d->h; y++)
 		for (unsigned int x = 0; x < d->w; x++)
 			for (unsigned int c = 0; c < d->c; c++) {
-				size_t di = ((size_t)(c / c2) * d->h * d->w + (size_t)y * d->w + x) * c2 +
-					    c % c2;
+				size_t atom = (size_t)(c / c2) * d->h * d->w + (size_t)y * d->w + x;
+				size_t di = atom * c2 + c % c2;
 
 				copy_elem(dst, di, dense, ((size_t)y * d->w + x) * d->c + c, eb);
 			}
@@ -291,7 +291,8 @@ void pack_weights(const struct conv_desc *d, const void *dense, void *dst)
 						     (size_t)j * ng * d->kh * d->kw * cb +
 						     ((size_t)ky * d->kw + kx) * ng * cbj +
 						     (oc % g_sz) * cbj + c % cb;
-					size_t si = (((size_t)oc * d->kh + ky) * d->kw + kx) * d->c + c;
+					size_t tap = ((size_t)oc * d->kh + ky) * d->kw + kx;
+					size_t si = tap * d->c + c;
 
 					copy_elem(dst, off, dense, si, eb);
 				}

@@ -101,7 +101,24 @@ static void assert_error_mentions(struct ctx *c, const char *what)
 		fail_msg("error \"%s\" does not mention %s", msg, what);
 }
 
-/* ---- section 8: int8 M=4 K=32 N=32, literal stream -------------------- */
+static int32_t rd_i32(const uint8_t *p, size_t idx)
+{
+	p += idx * 4;
+	return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+			 (uint32_t)p[3] << 24);
+}
+
+static uint32_t rd_u32(const uint8_t *p, size_t idx)
+{
+	return (uint32_t)rd_i32(p, idx);
+}
+
+static uint16_t rd_u16(const uint8_t *p, size_t idx)
+{
+	return (uint16_t)(p[idx * 2] | p[idx * 2 + 1] << 8);
+}
+
+/* ---- int8 M=4 K=32 N=32: the published mtx512 stream, literally ------- */
 
 #define IN_ADDR 0xffff0001u
 #define WT_ADDR 0xffff0002u
@@ -117,7 +134,7 @@ struct lit {
 #define K(reg, v) { RK3588_TARGET_CORE, REG_CORE_##reg, v }
 #define D(reg, v) { RK3588_TARGET_DPU, REG_DPU_##reg, v }
 
-static const struct lit sec8[] = {
+static const struct lit lit4x32x32[] = {
 	D(S_POINTER, 0xe),
 	C(CONV_CON1, 0x0), C(CONV_CON2, 0x50), C(CONV_CON3, 0x9),
 	C(DATA_SIZE0, 0x00010004), C(DATA_SIZE1, 0x001f0020), C(DATA_SIZE2, 1), C(DATA_SIZE3, 4),
@@ -153,26 +170,26 @@ static const struct lit sec8[] = {
 	D(LUT_LO_SLOPE_SHIFT, 0),
 };
 
-#define NSEC8 (sizeof(sec8) / sizeof(sec8[0]))
+#define NLIT (sizeof(lit4x32x32) / sizeof(lit4x32x32[0]))
 
-static size_t sec8_words(uint64_t *w, uint32_t in, uint32_t wt, uint32_t out)
+static size_t lit4x32x32_words(uint64_t *w, uint32_t in, uint32_t wt, uint32_t out)
 {
-	for (size_t i = 0; i < NSEC8; i++) {
-		uint32_t v = sec8[i].value;
+	for (size_t i = 0; i < NLIT; i++) {
+		uint32_t v = lit4x32x32[i].value;
 
 		v = v == IN_ADDR ? in : v == WT_ADDR ? wt : v == OUT_ADDR ? out : v;
-		w[i] = rk3588_regcmd(sec8[i].target, sec8[i].reg, v);
+		w[i] = rk3588_regcmd(lit4x32x32[i].target, lit4x32x32[i].reg, v);
 	}
-	return NSEC8;
+	return NLIT;
 }
 
-static void test_section8_int8_exact(void **state)
+static void test_int8_4x32x32_literal_stream(void **state)
 {
 	enum { M = 4, K = 32, N = 32 };
 	struct ctx *c = *state;
 	int8_t a[M][K], b[K][N];
 	int32_t want[M][N];
-	uint64_t w[NSEC8];
+	uint64_t w[NLIT];
 	uint32_t seed = 0x1234567u;
 	uint32_t in = fb_alloc(&c->fb, M * K, 64);
 	uint32_t wt = fb_alloc(&c->fb, K * N, 64);
@@ -209,37 +226,18 @@ static void test_section8_int8_exact(void **state)
 			pwt[(k / 32) * 1024 + (n / 32) * 32 * K + (n % 32) * 32 + k % 32] = b[k][n];
 	memset(pout, SENTINEL, M * N * 4);
 
-	raw = run_words(c, w, sec8_words(w, in, wt, out), INT_DPU);
+	raw = run_words(c, w, lit4x32x32_words(w, in, wt, out), INT_DPU);
 	assert_int_equal(raw & (INT_DPU | INT_ERR), RK3588_INT_DPU_GRP0);
 	for (int m = 0; m < M; m++)
 		for (int n = 0; n < N; n++) {
-			size_t i = (size_t)((n / 4) * M * 4 + m * 4 + n % 4) * 4;
-			int32_t got = (int32_t)((uint32_t)pout[i] | (uint32_t)pout[i + 1] << 8 |
-						(uint32_t)pout[i + 2] << 16 | (uint32_t)pout[i + 3] << 24);
+			size_t i = (size_t)((n / 4) * M * 4 + m * 4 + n % 4);
 
-			assert_int_equal(got, want[m][n]);
+			assert_int_equal(rd_i32(pout, i), want[m][n]);
 		}
 	clear_irq(c);
 }
 
 /* ---- generic conv through conv_desc ------------------------------------ */
-
-static int32_t rd_i32(const uint8_t *p, size_t idx)
-{
-	p += idx * 4;
-	return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-			 (uint32_t)p[3] << 24);
-}
-
-static uint32_t rd_u32(const uint8_t *p, size_t idx)
-{
-	return (uint32_t)rd_i32(p, idx);
-}
-
-static uint16_t rd_u16(const uint8_t *p, size_t idx)
-{
-	return (uint16_t)(p[idx * 2] | p[idx * 2 + 1] << 8);
-}
 
 /* Allocates and fills input/weights for @d from dense arrays. */
 static void place(struct ctx *c, struct conv_desc *d, const void *x, const void *wt)
@@ -291,12 +289,11 @@ static void conv3x3_case(void **state, bool group_line_off)
 		.sx = 2, .sy = 2, .pad_l = 1, .pad_t = 1, .pad_value = 3, .out_w = 4, .out_h = 4,
 		.group_line_off = group_line_off,
 	};
-	size_t nx = (size_t)d.w * d.h * d.c, nw = (size_t)d.n * d.kh * d.kw * d.c;
-	int8_t *x = malloc(nx), *wt = malloc(nw);
+	/* Static so a failed assertion leaves nothing to leak. */
+	static int8_t x[7 * 7 * 32], wt[40 * 3 * 3 * 32];
+	size_t nx = sizeof(x), nw = sizeof(wt);
 	uint32_t seed = 99;
 
-	assert_non_null(x);
-	assert_non_null(wt);
 	for (size_t i = 0; i < nx; i++)
 		x[i] = (int8_t)test_rand(&seed);
 	for (size_t i = 0; i < nw; i++)
@@ -311,8 +308,6 @@ static void conv3x3_case(void **state, bool group_line_off)
 			for (unsigned int ox = 0; ox < d.out_w; ox++)
 				assert_int_equal(rd_i32(out, out_index(&d, oc, oy, ox)),
 						 conv_ref_i8(&d, x, wt, oc, oy, ox));
-	free(x);
-	free(wt);
 	clear_irq(c);
 }
 
@@ -335,12 +330,10 @@ static void test_int8_out_clip_saturate(void **state)
 		.out_prec = TP_INT8, .w = 3, .h = 5, .c = 64, .kw = 1, .kh = 1, .n = 48,
 		.sx = 1, .sy = 1, .out_w = 3, .out_h = 5, .clip_shift = 4,
 	};
-	size_t nx = (size_t)d.w * d.h * d.c, nw = (size_t)d.n * d.c;
-	int8_t *x = malloc(nx), *wt = malloc(nw);
+	static int8_t x[3 * 5 * 64], wt[48 * 64];
+	size_t nx = sizeof(x), nw = sizeof(wt);
 	uint32_t seed = 7;
 
-	assert_non_null(x);
-	assert_non_null(wt);
 	for (size_t i = 0; i < nx; i++)
 		x[i] = (int8_t)(test_rand(&seed) % 9) - 4;
 	for (size_t i = 0; i < nw; i++)
@@ -362,8 +355,6 @@ static void test_int8_out_clip_saturate(void **state)
 				q = q < -128 ? -128 : q > 127 ? 127 : q;
 				assert_int_equal(out[out_index(&d, oc, oy, ox)], q);
 			}
-	free(x);
-	free(wt);
 	clear_irq(c);
 }
 
@@ -509,14 +500,12 @@ static void error_case(void **state, uint32_t reg, uint32_t value, const char *m
 		.out_prec = TP_INT32, .w = 1, .h = 64, .c = 256, .kw = 1, .kh = 1, .n = 64,
 		.sx = 1, .sy = 1, .out_w = 1, .out_h = 64,
 	};
-	int8_t *x = calloc((size_t)d.h * d.c, 1), *wt = calloc((size_t)d.n * d.c, 1);
+	static const int8_t x[64 * 256], wt[64 * 256];
 	uint64_t w[256];
 	size_t n;
 	unsigned int rises_before, rises;
 	uint32_t raw;
 
-	assert_non_null(x);
-	assert_non_null(wt);
 	place(c, &d, x, wt);
 	n = conv_body(w, &d);
 	patch_reg(w, n, reg, value);
@@ -530,8 +519,6 @@ static void error_case(void **state, uint32_t reg, uint32_t value, const char *m
 	assert_int_equal(rises, rises_before + 1);
 	assert_int_equal(((uint8_t *)fb_ptr(&c->fb, d.out))[0], SENTINEL);
 	assert_error_mentions(c, mention);
-	free(x);
-	free(wt);
 	clear_irq(c);
 }
 
@@ -565,6 +552,12 @@ static void test_cbuf_too_many_banks(void **state)
 	error_case(state, REG_CNA_CBUF_CON0, v, "CNA.CBUF_CON0");
 }
 
+static void test_cbuf_entries_too_small(void **state)
+{
+	/* A row of 256 int8 channels is 4 entries of 64 bytes. */
+	error_case(state, REG_CNA_CBUF_CON1, 3, "CNA.CBUF_CON1");
+}
+
 static void test_dpu_bs_active_is_error(void **state)
 {
 	error_case(state, REG_DPU_BS_CFG, 0x00020152u, "DPU.BS_CFG");
@@ -593,7 +586,7 @@ static void test_alloc_limit_is_error(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_section8_int8_exact),
+		cmocka_unit_test(test_int8_4x32x32_literal_stream),
 		cmocka_unit_test(test_conv3x3_s2_pad_int8),
 		cmocka_unit_test(test_conv3x3_s2_pad_int8_group_line_off),
 		cmocka_unit_test(test_int8_out_clip_saturate),
@@ -603,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_cbuf_data_overflow),
 		cmocka_unit_test(test_cbuf_weight_overflow),
 		cmocka_unit_test(test_cbuf_too_many_banks),
+		cmocka_unit_test(test_cbuf_entries_too_small),
 		cmocka_unit_test(test_dpu_bs_active_is_error),
 		cmocka_unit_test(test_dpu_ew_active_is_error),
 		cmocka_unit_test(test_weight_compression_is_error),

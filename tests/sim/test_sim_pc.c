@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sched.h>
 #include <cmocka.h>
 
 #include "rk3588_regs.h"
@@ -105,7 +105,8 @@ static bool mm_ok(struct ctx *c, const struct mm *t)
 
 	for (int m = 0; m < M; m++)
 		for (int n = 0; n < N; n++) {
-			const uint8_t *q = p + out_index(&t->d, (unsigned int)n, (unsigned int)m, 0) * 4;
+			size_t i = out_index(&t->d, (unsigned int)n, (unsigned int)m, 0);
+			const uint8_t *q = p + i * 4;
 			int32_t got = (int32_t)((uint32_t)q[0] | (uint32_t)q[1] << 8 |
 						(uint32_t)q[2] << 16 | (uint32_t)q[3] << 24);
 
@@ -554,11 +555,10 @@ struct gate {
 
 static struct gate g_gate = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0 };
 
-/* Parks the third fetch of the task until the test is about to reset. */
+/* Parks the third fetch of the task until the reset lines are asserted. */
 static void gate_hook(struct fake_bus *fb, uint64_t addr, size_t len)
 {
 	struct gate *g = fb->hook_ctx;
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
 
 	if (addr != g->addr)
 		return;
@@ -572,8 +572,6 @@ static void gate_hook(struct fake_bus *fb, uint64_t addr, size_t len)
 	while (!g->resetting)
 		pthread_cond_wait(&g->cond, &g->lock);
 	pthread_mutex_unlock(&g->lock);
-	/* Give reset_assert time to raise its abort before this task runs. */
-	nanosleep(&ts, NULL);
 }
 
 static void *starter(void *arg)
@@ -584,6 +582,19 @@ static void *starter(void *arg)
 	return NULL;
 }
 
+/* reset_assert waits for the running list to stop, so it needs its own
+ * thread while the list is parked in the gate. */
+static void *resetter(void *arg)
+{
+	struct ctx *c = arg;
+
+	rk3588_sim_reset_assert(c->sim, 0);
+	return NULL;
+}
+
+/* An offset no block uses: plain storage, so it shows whether writes land. */
+#define SCRATCH_OFFSET 0x2000u
+
 static void test_reset_abandons_and_restores(void **state)
 {
 	struct ctx *c = *state;
@@ -593,7 +604,7 @@ static void test_reset_abandons_and_restores(void **state)
 	uint32_t addr, amount, con = 0;
 	unsigned int r0, r1;
 	struct rk3588_sim_core_stats s0, s1;
-	pthread_t th;
+	pthread_t th, rt;
 
 	mm_init(c, &t, 800);
 	/* A task that links to itself, started 4095 times. */
@@ -626,13 +637,26 @@ static void test_reset_abandons_and_restores(void **state)
 	pthread_mutex_lock(&g_gate.lock);
 	while (!g_gate.reached)
 		pthread_cond_wait(&g_gate.cond, &g_gate.lock);
+	pthread_mutex_unlock(&g_gate.lock);
+
+	/* Assert reset, and wait until it took hold: from then on writes are
+	 * dropped, so the scratch register stops following them. */
+	assert_int_equal(pthread_create(&rt, NULL, resetter, c), 0);
+	for (uint32_t k = 1;; k++) {
+		wr(c, SCRATCH_OFFSET, k);
+		if (rd(c, SCRATCH_OFFSET) != k)
+			break;
+		sched_yield();
+	}
+	pthread_mutex_lock(&g_gate.lock);
 	g_gate.resetting = true;
 	pthread_cond_broadcast(&g_gate.cond);
 	pthread_mutex_unlock(&g_gate.lock);
+	pthread_join(rt, NULL);
 
-	rk3588_sim_reset_assert(c->sim, 0);
 	/* Held in reset: writes are ignored. */
 	wr(c, REG_PC_INTERRUPT_MASK, 0x5);
+	assert_int_equal(rd(c, REG_PC_INTERRUPT_MASK), 0x1ffff);
 	rk3588_sim_reset_deassert(c->sim, 0);
 	pthread_join(th, NULL);
 	rk3588_sim_wait_idle(c->sim, 0);
