@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "rnpu_internal.h"
 
@@ -45,11 +46,20 @@ int rnpu_open(const char *path, struct rnpu_dev **out)
 
 void rnpu_close(struct rnpu_dev *dev)
 {
+	struct rnpu_bo *bo, *next;
+
 	if (!dev)
 		return;
-	while (dev->bos)
-		rnpu_bo_free(dev->bos);
+	/* Closing the session first lets the driver finish the jobs still in
+	 * flight with their buffers intact; it then releases every handle,
+	 * so the objects here only need their mappings and memory freed. */
 	dev->ops->close(dev->ctx);
+	for (bo = dev->bos; bo; bo = next) {
+		next = bo->next;
+		if (bo->map)
+			munmap(bo->map, bo->size);
+		free(bo);
+	}
 	pthread_mutex_destroy(&dev->lock);
 	free(dev);
 }

@@ -155,6 +155,17 @@ int rnpu_matmul_job_run(struct rnpu_matmul_job *job, uint32_t core_mask,
 	return rnpu_submit(job->dev, r);
 }
 
+int rnpu_matmul_job_run_async(struct rnpu_matmul_job *job, uint32_t core_mask, int *fence_fd)
+{
+	struct rnpu_submit_req r;
+
+	memset(&r, 0, sizeof(r));
+	r.task_bo = job->task;
+	r.task_count = job->num_tasks;
+	r.core_mask = core_mask;
+	return rnpu_submit_async(job->dev, &r, fence_fd);
+}
+
 int rnpu_matmul_job_get_output(struct rnpu_matmul_job *job, void *c)
 {
 	int ret = rnpu_bo_sync(job->c, 0, rnpu_bo_size(job->c), RKNPU_MEM_SYNC_FROM_DEVICE);

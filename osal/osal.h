@@ -153,6 +153,50 @@ int rnpu_osal_regulator_get_voltage(struct rnpu_osal_dev *dev);
  * vendor does). May sleep. */
 int rnpu_osal_set_nice(int nice);
 
+/* ---------------------------------------------------------- deferred work */
+
+/* Work run later in a context that may sleep (a kernel workqueue, a
+ * worker thread). One item is queued at most once at a time. */
+struct rnpu_osal_work;
+typedef void (*rnpu_osal_work_fn_t)(void *data);
+
+/* 0 or -ENOMEM. May sleep. */
+int rnpu_osal_work_create(struct rnpu_osal_work **out, rnpu_osal_work_fn_t fn, void *data);
+/* Runs fn(data) after at least @delay_ms (0 = as soon as possible).
+ * Returns false if the item was already pending (its delay is not
+ * changed). Any context. */
+bool rnpu_osal_work_queue(struct rnpu_osal_work *w, unsigned int delay_ms);
+/* Cancels a pending run and waits for a running one to return. Returns
+ * true if a pending run was cancelled. May sleep; must not be called from
+ * the work's own function. */
+bool rnpu_osal_work_cancel_sync(struct rnpu_osal_work *w);
+/* Frees the item; it must be neither pending nor running. */
+void rnpu_osal_work_destroy(struct rnpu_osal_work *w);
+
+/* ----------------------------------------------------------------- fences */
+
+/* A one-shot completion with a status, which userspace sees as a pollable
+ * file descriptor (a sync_file on Linux). It becomes ready once, with 0 or
+ * a negative errno, and stays ready. */
+struct rnpu_osal_fence;
+
+/* A new unsignalled fence. 0 or -ENOMEM/-EMFILE. May sleep. */
+int rnpu_osal_fence_create(struct rnpu_osal_fence **out);
+/* Signals with @status (0 = success, negative errno = failure). Only the
+ * first signal counts. Any context. */
+void rnpu_osal_fence_signal(struct rnpu_osal_fence *f, int status);
+/* Installs a new fd (close-on-exec) for the fence in the caller's table.
+ * 0 and *fd, or negative errno. May sleep. */
+int rnpu_osal_fence_export_fd(struct rnpu_osal_fence *f, int *fd);
+/* Takes a fence from an fd the caller passed in (FENCE_IN). -EINVAL if the
+ * fd is not a fence, -EBADF if it is not open. May sleep. */
+int rnpu_osal_fence_import_fd(int fd, struct rnpu_osal_fence **out);
+/* Waits until signalled or @timeout_ms elapse. Returns the fence status
+ * (0 or negative errno) once signalled, -ETIMEDOUT otherwise. May sleep. */
+int rnpu_osal_fence_wait(struct rnpu_osal_fence *f, unsigned int timeout_ms);
+/* Drops the core's reference; exported fds keep the signal alive. */
+void rnpu_osal_fence_put(struct rnpu_osal_fence *f);
+
 /* -------------------------------------------------------------- DMA memory */
 
 /* Allocation flags for rnpu_osal_dma_alloc. */

@@ -193,6 +193,12 @@ int rknpu_file_open(struct rknpu_device *rdev, struct rknpu_file **out)
 		rnpu_osal_free(file);
 		return ret;
 	}
+	ret = rnpu_osal_waitq_create(&file->idle_wq);
+	if (ret) {
+		rnpu_osal_mutex_destroy(file->lock);
+		rnpu_osal_free(file);
+		return ret;
+	}
 	file->rdev = rdev;
 	file->id = rknpu_atomic_inc(&rdev->next_file_id);
 	rknpu_handles_init(&file->handles);
@@ -204,7 +210,11 @@ void rknpu_file_close(struct rknpu_file *file)
 {
 	if (!file)
 		return;
+	/* Jobs of this session still on the NPU end first (each is bounded
+	 * by its watchdog); then every handle goes. */
+	rknpu_job_wait_file_idle(file);
 	rknpu_gem_release_handles(file);
+	rnpu_osal_waitq_destroy(file->idle_wq);
 	rnpu_osal_mutex_destroy(file->lock);
 	rnpu_osal_free(file);
 }

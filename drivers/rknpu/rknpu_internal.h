@@ -86,6 +86,8 @@ struct rknpu_file {
 	struct rnpu_osal_mutex *lock;
 	struct rknpu_handle_table handles;
 	uint32_t id;                    /* for logs */
+	uint32_t jobs_in_flight;        /* atomic: async jobs not yet freed */
+	struct rnpu_osal_waitq *idle_wq;/* woken when jobs_in_flight drops */
 };
 
 /* ---------------------------------------------------------------- jobs */
@@ -121,7 +123,12 @@ struct rknpu_job {
 	uint32_t interrupt_count;       /* cores still to finish (irq_lock) */
 	uint32_t flags;                 /* RKNPU_JOB_DONE (irq_lock + atomic) */
 	bool done;                      /* mirrors RKNPU_JOB_DONE for waiters */
+	bool aborted;                   /* the watchdog took it (irq_lock) */
+	bool async;                     /* NONBLOCK: freed by cleanup work */
 	int ret;
+	struct rnpu_osal_fence *fence;  /* FENCE_OUT, signalled once */
+	struct rnpu_osal_work *cleanup; /* frees an async job when it ends */
+	struct rnpu_osal_work *watchdog;/* aborts an async job at its timeout */
 	uint64_t create_time;
 	uint64_t hw_commit_time;
 	uint64_t hw_recorder_time;
@@ -176,9 +183,16 @@ struct rknpu_device {
 
 /* ------------------------------------------------------------- logging */
 
-#define rknpu_err(rdev, fmt, ...) rnpu_osal_log(RNPU_LOG_ERR, "RKNPU: " fmt, ##__VA_ARGS__)
-#define rknpu_warn(rdev, fmt, ...) rnpu_osal_log(RNPU_LOG_WARN, "RKNPU: " fmt, ##__VA_ARGS__)
-#define rknpu_info(rdev, fmt, ...) rnpu_osal_log(RNPU_LOG_INFO, "RKNPU: " fmt, ##__VA_ARGS__)
+/* The device is an argument so that a host with several NPUs can prefix
+ * lines per device later; today every line is "RKNPU: ...". */
+#define rknpu_log(rdev, level, fmt, ...)                                       \
+	do {                                                                   \
+		(void)(rdev);                                                  \
+		rnpu_osal_log(level, "RKNPU: " fmt, ##__VA_ARGS__);            \
+	} while (0)
+#define rknpu_err(rdev, fmt, ...) rknpu_log(rdev, RNPU_LOG_ERR, fmt, ##__VA_ARGS__)
+#define rknpu_warn(rdev, fmt, ...) rknpu_log(rdev, RNPU_LOG_WARN, fmt, ##__VA_ARGS__)
+#define rknpu_info(rdev, fmt, ...) rknpu_log(rdev, RNPU_LOG_INFO, fmt, ##__VA_ARGS__)
 #define rknpu_dbg(rdev, cat, fmt, ...)                                                   \
 	do {                                                                             \
 		if ((rdev)->debug & (cat))                                               \
@@ -235,6 +249,9 @@ uint32_t rknpu_fuzz_status(uint32_t status);
 uint32_t rknpu_pc_data_amount(const struct rknpu_soc_data *soc, uint32_t regcfg_amount);
 /* Starts the next queued job on @core if it is idle. Caller holds irq_lock. */
 void rknpu_job_next_locked(struct rknpu_device *rdev, unsigned int core);
+/* Waits (bounded by each job's own watchdog) until @file has no
+ * asynchronous job in flight. */
+void rknpu_job_wait_file_idle(struct rknpu_file *file);
 /* Starts queued jobs on the idle cores of @mask (takes irq_lock). */
 void rknpu_job_kick(struct rknpu_device *rdev, uint32_t mask);
 /* Completion of @core's share of its current job. Caller holds irq_lock. */

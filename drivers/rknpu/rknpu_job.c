@@ -122,13 +122,24 @@ void rknpu_job_core_done_locked(struct rknpu_device *rdev, unsigned int core)
 		job->flags |= RKNPU_JOB_DONE;
 		job->ret = 0;
 		rknpu_atomic_set_bool(&job->done, true);
-		rnpu_osal_waitq_wake_all(rdev->cores[rknpu_lowest_core(job->core_mask)].wq);
+		if (job->fence)
+			rnpu_osal_fence_signal(job->fence, 0);
+		if (job->async)
+			rnpu_osal_work_queue(job->cleanup, 0);
+		else
+			rnpu_osal_waitq_wake_all(rdev->cores[rknpu_lowest_core(job->core_mask)].wq);
 	}
 	rknpu_job_next_locked(rdev, core);
 }
 
 static void rknpu_job_free(struct rknpu_job *job)
 {
+	if (job->watchdog)
+		rnpu_osal_work_destroy(job->watchdog);
+	if (job->cleanup)
+		rnpu_osal_work_destroy(job->cleanup);
+	if (job->fence)
+		rnpu_osal_fence_put(job->fence);
 	if (job->task_obj)
 		rknpu_gem_put(job->task_obj);
 	rnpu_osal_free(job);
@@ -204,6 +215,10 @@ static void rknpu_job_schedule(struct rknpu_job *job)
 		job->core[i].queued = true;
 		rdev->cores[i].task_num += job->core[i].task_number;
 	}
+	/* Armed under irq_lock: neither the watchdog nor the completion can
+	 * touch the job before it is fully queued. */
+	if (job->async)
+		rnpu_osal_work_queue(job->watchdog, job->args.timeout);
 	for (i = 0; i < rdev->num_cores; i++)
 		if (job->core_mask & (1u << i))
 			rknpu_job_next_locked(rdev, i);
@@ -220,14 +235,12 @@ static bool rknpu_job_wait_cond(void *arg)
 
 /* Takes the job off every core it has not finished on. Returns true if any
  * core had started it. */
-static bool rknpu_job_detach(struct rknpu_job *job)
+static bool rknpu_job_detach_locked(struct rknpu_job *job)
 {
 	struct rknpu_device *rdev = job->rdev;
 	bool started = false;
-	unsigned long flags;
 	unsigned int i;
 
-	rnpu_osal_spin_lock_irqsave(rdev->irq_lock, &flags);
 	for (i = 0; i < rdev->num_cores; i++) {
 		struct rknpu_job_core *jc = &job->core[i];
 
@@ -245,7 +258,17 @@ static bool rknpu_job_detach(struct rknpu_job *job)
 			started = true;
 		}
 	}
-	rnpu_osal_spin_unlock_irqrestore(rdev->irq_lock, flags);
+	return started;
+}
+
+static bool rknpu_job_detach(struct rknpu_job *job)
+{
+	unsigned long flags;
+	bool started;
+
+	rnpu_osal_spin_lock_irqsave(job->rdev->irq_lock, &flags);
+	started = rknpu_job_detach_locked(job);
+	rnpu_osal_spin_unlock_irqrestore(job->rdev->irq_lock, flags);
 	return started;
 }
 
@@ -261,16 +284,17 @@ void rknpu_job_kick(struct rknpu_device *rdev, uint32_t mask)
 	rnpu_osal_spin_unlock_irqrestore(rdev->irq_lock, flags);
 }
 
-static void rknpu_job_abort(struct rknpu_job *job, int ret)
+/* Logs a failed job and, for a timeout, resets the NPU. The job is no
+ * longer on any core. */
+static void rknpu_job_report_and_reset(struct rknpu_job *job, int ret)
 {
 	struct rknpu_device *rdev = job->rdev;
 	uint64_t elapsed_us = (rnpu_osal_time_ns() - job->hw_commit_time) / 1000;
 	unsigned int i;
 
-	rnpu_osal_msleep(RKNPU_ABORT_SLEEP_MS);
-	rknpu_job_detach(job);
 	if (ret == -ETIMEDOUT) {
-		rknpu_err(rdev, "job timeout, flags: %#x:", job->args.flags);
+		rknpu_err(rdev, "job timeout, session %u, flags: %#x:", job->file->id,
+			  job->args.flags);
 		for (i = 0; i < rdev->num_cores; i++) {
 			if (!(job->core_mask & (1u << i)))
 				continue;
@@ -286,10 +310,77 @@ static void rknpu_job_abort(struct rknpu_job *job, int ret)
 		}
 		rknpu_soft_reset(rdev);
 	} else {
-		rknpu_err(rdev, "job abort, flags: %#x, ret: %d, elapsed time: %lluus",
-			  job->args.flags, ret, (unsigned long long)elapsed_us);
+		rknpu_err(rdev, "job abort, session %u, flags: %#x, ret: %d, elapsed time: %lluus",
+			  job->file->id, job->args.flags, ret, (unsigned long long)elapsed_us);
 	}
 	rknpu_job_kick(rdev, job->core_mask);
+}
+
+static void rknpu_job_abort(struct rknpu_job *job, int ret)
+{
+	rnpu_osal_msleep(RKNPU_ABORT_SLEEP_MS);
+	rknpu_job_detach(job);
+	rknpu_job_report_and_reset(job, ret);
+	if (job->fence)
+		rnpu_osal_fence_signal(job->fence, ret);
+}
+
+/* Frees an asynchronous job once it has ended, in process context. */
+static void rknpu_job_cleanup_work(void *data)
+{
+	struct rknpu_job *job = data;
+	struct rknpu_file *file = job->file;
+
+	rnpu_osal_work_cancel_sync(job->watchdog);
+	rknpu_job_free(job);
+	rknpu_atomic_dec(&file->jobs_in_flight);
+	rnpu_osal_waitq_wake_all(file->idle_wq);
+}
+
+/* An asynchronous job ran past its timeout: take it off the hardware,
+ * reset, and fail its fence. Milliseconds, unlike the vendor's stale-job
+ * check which compares the millisecond timeout with microseconds. */
+static void rknpu_job_watchdog_work(void *data)
+{
+	struct rknpu_job *job = data;
+	struct rknpu_device *rdev = job->rdev;
+	unsigned long flags;
+
+	rnpu_osal_spin_lock_irqsave(rdev->irq_lock, &flags);
+	if (job->done) {
+		rnpu_osal_spin_unlock_irqrestore(rdev->irq_lock, flags);
+		return; /* completion won the race; cleanup is queued */
+	}
+	job->aborted = true;
+	rknpu_job_detach_locked(job);
+	rnpu_osal_spin_unlock_irqrestore(rdev->irq_lock, flags);
+
+	job->ret = -ETIMEDOUT;
+	rknpu_job_report_and_reset(job, -ETIMEDOUT);
+	if (job->fence)
+		rnpu_osal_fence_signal(job->fence, -ETIMEDOUT);
+	rnpu_osal_work_queue(job->cleanup, 0);
+}
+
+static bool rknpu_file_idle_cond(void *arg)
+{
+	struct rknpu_file *file = arg;
+
+	return __atomic_load_n(&file->jobs_in_flight, __ATOMIC_ACQUIRE) == 0;
+}
+
+void rknpu_job_wait_file_idle(struct rknpu_file *file)
+{
+	unsigned int waited_s = 0;
+
+	/* Every async job ends by completion or by its watchdog, so this
+	 * ends; say so if it takes long. */
+	while (!rnpu_osal_waitq_wait_timeout(file->idle_wq, rknpu_file_idle_cond, file, 1000)) {
+		if (++waited_s % 10 == 0)
+			rknpu_warn(file->rdev, "session %u: still waiting for %u jobs after %us",
+				   file->id, __atomic_load_n(&file->jobs_in_flight, __ATOMIC_ACQUIRE),
+				   waited_s);
+	}
 }
 
 /* The blocking wait of the vendor: up to three waits of `timeout` ms,
@@ -330,6 +421,40 @@ static int rknpu_job_wait(struct rknpu_job *job, unsigned int wait_core)
 	return left > 0 ? 0 : -ETIMEDOUT;
 }
 
+/* FENCE_IN: wait (bounded by the submit's timeout, in ms) before the job
+ * may start. FENCE_OUT: a new fence fd, signalled when the job ends. */
+static int rknpu_job_fences(struct rknpu_job *job, struct rknpu_submit *args)
+{
+	struct rknpu_device *rdev = job->rdev;
+	struct rnpu_osal_fence *in;
+	int ret, fd;
+
+	if (args->flags & RKNPU_JOB_FENCE_IN) {
+		ret = rnpu_osal_fence_import_fd(args->fence_fd, &in);
+		if (ret) {
+			rknpu_err(rdev, "invalid fence in fd, fd: %d", args->fence_fd);
+			return -EINVAL;
+		}
+		ret = rnpu_osal_fence_wait(in, args->timeout);
+		rnpu_osal_fence_put(in);
+		if (ret) {
+			rknpu_err(rdev, "Error (%d) waiting for fence!", ret);
+			return ret;
+		}
+		args->fence_fd = -1;
+	}
+	if (args->flags & RKNPU_JOB_FENCE_OUT) {
+		ret = rnpu_osal_fence_create(&job->fence);
+		if (ret)
+			return ret;
+		ret = rnpu_osal_fence_export_fd(job->fence, &fd);
+		if (ret)
+			return ret;
+		args->fence_fd = fd;
+	}
+	return 0;
+}
+
 static int rknpu_submit_validate(struct rknpu_device *rdev, const struct rknpu_submit *args)
 {
 	uint32_t mask = args->core_mask;
@@ -340,14 +465,6 @@ static int rknpu_submit_validate(struct rknpu_device *rdev, const struct rknpu_s
 	}
 	if (mask > rdev->soc->core_mask) {
 		rknpu_err(rdev, "invalid rknpu core mask: %#x", mask);
-		return -EINVAL;
-	}
-	if (args->flags & (RKNPU_JOB_FENCE_IN | RKNPU_JOB_FENCE_OUT)) {
-		rknpu_err(rdev, "failed to use rknpu fence, please enable rknpu fence config!");
-		return -EINVAL;
-	}
-	if (args->flags & RKNPU_JOB_NONBLOCK) {
-		rknpu_err(rdev, "nonblocking submit is not supported by this driver build");
 		return -EINVAL;
 	}
 	if (!(args->flags & RKNPU_JOB_PC)) {
@@ -414,6 +531,21 @@ int rknpu_submit_ioctl(struct rknpu_file *file, void *data)
 	ret = rknpu_job_ranges(job);
 	if (ret)
 		goto out_free;
+	ret = rknpu_job_fences(job, args);
+	if (ret)
+		goto out_free;
+	if (args->flags & RKNPU_JOB_NONBLOCK) {
+		ret = rnpu_osal_work_create(&job->cleanup, rknpu_job_cleanup_work, job);
+		if (!ret)
+			ret = rnpu_osal_work_create(&job->watchdog, rknpu_job_watchdog_work, job);
+		if (ret)
+			goto out_free;
+		job->async = true;
+		rknpu_atomic_inc(&file->jobs_in_flight);
+		/* From here the job belongs to the completion path. */
+		rknpu_job_schedule(job);
+		return 0;
+	}
 
 	rknpu_job_schedule(job);
 	wait_core = rknpu_lowest_core(job->core_mask);
@@ -449,6 +581,8 @@ int rknpu_submit_ioctl(struct rknpu_file *file, void *data)
 	if (args->core_mask == RKNPU_CORE_AUTO_MASK)
 		args->core_mask = job->core_mask;
 out_free:
+	if (ret && job->fence)
+		rnpu_osal_fence_signal(job->fence, ret);
 	rknpu_job_free(job);
 	return ret;
 }

@@ -34,6 +34,8 @@ int rnpu_matmul_job_set_inputs(struct rnpu_matmul_job *job, const void *a, const
  * be NULL) receives task counter, elapsed time and the core used. */
 int rnpu_matmul_job_run(struct rnpu_matmul_job *job, uint32_t core_mask,
 			struct rnpu_submit_req *req);
+/* Submits without waiting; *fence_fd is signalled when the job ends. */
+int rnpu_matmul_job_run_async(struct rnpu_matmul_job *job, uint32_t core_mask, int *fence_fd);
 /* C: m x n row-major (int32_t, float, or fp16 bit patterns). */
 int rnpu_matmul_job_get_output(struct rnpu_matmul_job *job, void *c);
 void rnpu_matmul_job_destroy(struct rnpu_matmul_job *job);

@@ -32,7 +32,9 @@ struct rnpu_bo;
  * or a device node path. -ENOENT if the node does not exist, -ENODEV if it
  * is not an RKNPU (DRM name other than "rknpu"). */
 int rnpu_open(const char *path, struct rnpu_dev **out);
-/* Frees every buffer object the caller did not free and closes. */
+/* Closes the session: jobs still in flight finish first (each bounded by
+ * its timeout), then every buffer object the caller did not free is
+ * released; their rnpu_bo pointers become invalid. */
 void rnpu_close(struct rnpu_dev *dev);
 
 /* "sim" or "kernel". */
@@ -82,6 +84,10 @@ struct rnpu_submit_req {
 	struct rknpu_subcore_task core_tasks[3];
 	uint32_t timeout_ms;         /* 0 = RNPU_DEFAULT_TIMEOUT_MS */
 	bool pingpong;
+	/* Start only after this fence fd has signalled (waited for in the
+	 * submit call, up to timeout_ms); its failure fails the submit. */
+	bool wait_fence;
+	int wait_fence_fd;
 	/* out */
 	uint32_t task_counter;       /* tasks completed */
 	int64_t hw_elapse_ns;        /* hardware time of the job */
@@ -89,6 +95,18 @@ struct rnpu_submit_req {
 };
 
 int rnpu_submit(struct rnpu_dev *dev, struct rnpu_submit_req *req);
+
+/* Queues the job and returns at once. *fence_fd receives a pollable file
+ * descriptor (POLLIN once the job has ended; close it when done); the
+ * outputs are in the buffers once it signals success. task_counter,
+ * hw_elapse_ns and core_mask_used are not filled for async jobs. */
+int rnpu_submit_async(struct rnpu_dev *dev, struct rnpu_submit_req *req, int *fence_fd);
+
+/* Waits for a fence fd (-1 timeout: forever). Returns 0 if its job
+ * succeeded, the job's negative errno if it failed (-ETIMEDOUT for a job
+ * the driver timed out), -EAGAIN if @timeout_ms passed first, -ECANCELED
+ * if its producer went away. poll() on the fd works as well. */
+int rnpu_fence_wait(int fence_fd, int timeout_ms);
 
 #ifdef __cplusplus
 }

@@ -10,4 +10,9 @@ void rnpu_posix_set_log_sink(rnpu_posix_log_sink_t sink, void *ctx);
 /* Threshold for stderr output (an RNPU_LOG_* level; 0 = silent). */
 void rnpu_posix_set_log_level(int level);
 
+/* Waits up to @timeout_ms (-1: forever) for a fence fd of this host and
+ * returns its status: 0, a negative errno the job failed with,
+ * -ETIMEDOUT, or -ECANCELED if its producer vanished. */
+int rnpu_posix_fence_fd_wait(int fd, int timeout_ms);
+
 #endif

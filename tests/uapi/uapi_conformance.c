@@ -930,18 +930,6 @@ static void submit_core_mask_5_6(void **state)
 	assert_int_equal(submit_raw(*state, &s), -EINVAL);
 }
 
-static void submit_fence_unsupported(void **state)
-{
-	struct rknpu_submit s;
-
-	submit_base(&s, 1, 1);
-	s.flags |= RKNPU_JOB_FENCE_OUT;
-	assert_int_equal(submit_raw(*state, &s), -EINVAL);
-	assert_true(log_has("failed to use rknpu fence, please enable rknpu fence config!", NULL));
-	s.flags = RKNPU_JOB_PC | RKNPU_JOB_FENCE_IN;
-	assert_int_equal(submit_raw(*state, &s), -EINVAL);
-}
-
 static void submit_not_pc_mode(void **state)
 {
 	struct rknpu_submit s;
@@ -1002,15 +990,6 @@ static void submit_subcore_number_0(void **state)
 	assert_int_equal(submit_raw(*state, &s), -EINVAL);
 	assert_true(log_has("core 1: subcore_task task_number is 0", NULL));
 	assert_int_equal(mem_destroy(*state, mc.handle), 0);
-}
-
-static void submit_nonblock_unsupported(void **state)
-{
-	struct rknpu_submit s;
-
-	submit_base(&s, 1, 1);
-	s.flags |= RKNPU_JOB_NONBLOCK;
-	assert_int_equal(submit_raw(*state, &s), -EINVAL);
 }
 
 /* The smallest real job: an int8 matmul 1 x 32 x 16. */
@@ -1328,13 +1307,11 @@ int main(void)
 		T(submit_task_number_0),
 		T(submit_core_mask_8),
 		T(submit_core_mask_5_6),
-		T(submit_fence_unsupported),
 		T(submit_not_pc_mode),
 		T(submit_bad_task_obj),
 		T(submit_task_bo_without_kernel_mapping),
 		T(submit_range_beyond_task_bo),
 		T(submit_subcore_number_0),
-		T(submit_nonblock_unsupported),
 		T(submit_core0),
 		T(submit_core1),
 		T(submit_core2),

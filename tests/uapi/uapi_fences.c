@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: MIT OR GPL-2.0-only
+/*
+ * NONBLOCK submit and fences, one case per behaviour: FENCE_OUT fds that
+ * poll() and report a status, error fences for jobs the driver aborted,
+ * FENCE_IN ordering and its errors, and sessions closed with jobs in
+ * flight.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "rnpu/matmul_job.h"
+#include "osal.h"
+#include "rnpu_host.h"
+#include "uapi_util.h"
+
+#define PAGE 4096u
+
+static int setup(void **state)
+{
+	struct rnpu_dev *dev;
+
+	if (rnpu_open("sim", &dev))
+		return -1;
+	*state = dev;
+	log_capture_start();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	log_capture_stop();
+	rnpu_close(*state);
+	return 0;
+}
+
+static bool fd_ready(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+/* A matmul with known inputs; check_output() compares with the CPU. */
+struct mm {
+	struct rnpu_matmul_job *job;
+	uint32_t m, k, n;
+	int8_t *a, *b;
+};
+
+static void mm_create(struct rnpu_dev *dev, struct mm *mm, uint32_t m, uint32_t k, uint32_t n,
+		      int salt)
+{
+	mm->m = m;
+	mm->k = k;
+	mm->n = n;
+	mm->a = malloc((size_t)m * k);
+	mm->b = malloc((size_t)k * n);
+	assert_non_null(mm->a);
+	assert_non_null(mm->b);
+	for (size_t i = 0; i < (size_t)m * k; i++)
+		mm->a[i] = (int8_t)((int)(i * 7 + salt) % 251 - 125);
+	for (size_t i = 0; i < (size_t)k * n; i++)
+		mm->b[i] = (int8_t)((int)(i * 13 + salt * 3) % 241 - 120);
+	assert_int_equal(rnpu_matmul_job_create(dev, RNPU_MM_INT8_INT32, m, k, n, 0, &mm->job), 0);
+	assert_int_equal(rnpu_matmul_job_set_inputs(mm->job, mm->a, mm->b), 0);
+}
+
+/* Compares a sample of rows (all of them for small jobs). */
+static void mm_check_output(struct mm *mm)
+{
+	int32_t *c = malloc(sizeof(int32_t) * mm->m * mm->n);
+	uint32_t step = mm->m > 64 ? 17 : 1;
+
+	assert_non_null(c);
+	assert_int_equal(rnpu_matmul_job_get_output(mm->job, c), 0);
+	for (uint32_t r = 0; r < mm->m; r += step)
+		for (uint32_t col = 0; col < mm->n; col++) {
+			int32_t ref = 0;
+
+			for (uint32_t l = 0; l < mm->k; l++)
+				ref += mm->a[(size_t)r * mm->k + l] * mm->b[(size_t)l * mm->n + col];
+			assert_int_equal(c[(size_t)r * mm->n + col], ref);
+		}
+	free(c);
+}
+
+static void mm_destroy(struct mm *mm)
+{
+	rnpu_matmul_job_destroy(mm->job);
+	free(mm->a);
+	free(mm->b);
+}
+
+/* A task whose regcmd is all zero: the PC never finds an op-enable word. */
+static uint64_t make_hanging_task(struct rnpu_dev *dev, uint32_t *handles)
+{
+	struct rknpu_mem_create task, cmd;
+	struct rknpu_task *t;
+	uint64_t off;
+
+	assert_int_equal(mem_create(dev, PAGE, RKNPU_MEM_ZEROING, &cmd), 0);
+	assert_int_equal(mem_create(dev, PAGE, RKNPU_MEM_KERNEL_MAPPING, &task), 0);
+	assert_int_equal(mem_map(dev, task.handle, &off), 0);
+	assert_int_equal(rnpu_mmap(dev, off, PAGE, (void **)&t), 0);
+	memset(t, 0, sizeof(*t));
+	t->int_mask = 0x300;
+	t->regcfg_amount = 12;
+	t->regcmd_addr = cmd.dma_addr;
+	munmap(t, PAGE);
+	handles[0] = task.handle;
+	handles[1] = cmd.handle;
+	return task.obj_addr;
+}
+
+static int submit_raw(struct rnpu_dev *dev, uint64_t task_obj, uint32_t flags, uint32_t core,
+		      uint32_t timeout, int *fence_fd)
+{
+	struct rknpu_submit s;
+	int ret;
+
+	memset(&s, 0, sizeof(s));
+	s.flags = RKNPU_JOB_PC | flags;
+	s.timeout = timeout;
+	s.task_number = 1;
+	s.task_obj_addr = task_obj;
+	s.core_mask = core;
+	s.fence_fd = *fence_fd;
+	for (int i = 0; i < 3; i++)
+		s.subcore_task[i] = (struct rknpu_subcore_task){ 0, 1 };
+	ret = rnpu_ioctl(dev, DRM_IOCTL_RKNPU_SUBMIT, &s);
+	*fence_fd = s.fence_fd;
+	return ret;
+}
+
+static void fence_out_blocking(void **state)
+{
+	struct rnpu_submit_req req;
+	struct rknpu_submit s;
+	struct mm mm;
+
+	mm_create(*state, &mm, 8, 64, 32, 1);
+	memset(&s, 0, sizeof(s));
+	(void)req;
+	s.flags = RKNPU_JOB_PC | RKNPU_JOB_FENCE_OUT;
+	s.timeout = 6000;
+	s.task_number = mm.job->num_tasks;
+	s.task_obj_addr = rnpu_bo_obj_addr(mm.job->task);
+	s.core_mask = RKNPU_CORE1_MASK;
+	s.fence_fd = -1;
+	s.subcore_task[1] = (struct rknpu_subcore_task){ 0, mm.job->num_tasks };
+	assert_int_equal(rnpu_ioctl(*state, DRM_IOCTL_RKNPU_SUBMIT, &s), 0);
+	assert_true(s.fence_fd >= 0);
+	/* A blocking submit returns after the job: the fence is signalled. */
+	assert_true(fd_ready(s.fence_fd));
+	assert_int_equal(rnpu_fence_wait(s.fence_fd, 0), 0);
+	assert_int_equal(s.task_counter, mm.job->num_tasks);
+	close(s.fence_fd);
+	mm_check_output(&mm);
+	mm_destroy(&mm);
+}
+
+static void nonblock_fence_signals(void **state)
+{
+	struct mm mm;
+	int fd = -1;
+
+	mm_create(*state, &mm, 128, 1024, 256, 2);
+	assert_int_equal(rnpu_matmul_job_run_async(mm.job, RKNPU_CORE2_MASK, &fd), 0);
+	assert_true(fd >= 0);
+	assert_int_equal(rnpu_fence_wait(fd, 10000), 0);
+	assert_true(fd_ready(fd));
+	assert_int_equal(rnpu_fence_wait(fd, 0), 0); /* stays signalled */
+	close(fd);
+	mm_check_output(&mm);
+	mm_destroy(&mm);
+}
+
+static void nonblock_returns_before_completion(void **state)
+{
+	struct mm mm;
+	int fd = -1;
+
+	/* ~0.5 GMAC: the software NPU needs tens of milliseconds, the submit
+	 * must not. The fence is seen pending at least once. */
+	mm_create(*state, &mm, 256, 2048, 1024, 3);
+	assert_int_equal(rnpu_matmul_job_run_async(mm.job, RKNPU_CORE0_MASK, &fd), 0);
+	assert_int_equal(rnpu_fence_wait(fd, 0), -EAGAIN);
+	assert_int_equal(rnpu_fence_wait(fd, 20000), 0);
+	close(fd);
+	mm_check_output(&mm);
+	mm_destroy(&mm);
+}
+
+static void nonblock_poll_many(void **state)
+{
+	enum { JOBS = 9 };
+	static const uint32_t cores[] = { 1, 2, 4, 0 };
+	struct pollfd p[JOBS];
+	struct mm mm[JOBS];
+	int done = 0;
+
+	for (int i = 0; i < JOBS; i++) {
+		mm_create(*state, &mm[i], 32 + 8 * (uint32_t)i, 256, 64, 10 + i);
+		p[i] = (struct pollfd){ .fd = -1, .events = POLLIN };
+		assert_int_equal(rnpu_matmul_job_run_async(mm[i].job, cores[i % 4], &p[i].fd), 0);
+	}
+	/* poll() on all of them until every fence has signalled. */
+	while (done < JOBS) {
+		int n = poll(p, JOBS, 20000);
+
+		assert_true(n > 0);
+		for (int i = 0; i < JOBS; i++) {
+			if (p[i].fd >= 0 && (p[i].revents & POLLIN)) {
+				assert_int_equal(rnpu_fence_wait(p[i].fd, 0), 0);
+				close(p[i].fd);
+				p[i].fd = -1; /* poll ignores negative fds */
+				done++;
+			}
+		}
+	}
+	for (int i = 0; i < JOBS; i++) {
+		mm_check_output(&mm[i]);
+		mm_destroy(&mm[i]);
+	}
+}
+
+static void nonblock_timeout_error_fence(void **state)
+{
+	uint32_t h[2];
+	uint64_t task = make_hanging_task(*state, h);
+	uint64_t start = rnpu_osal_time_ns();
+	uint64_t waited_ms;
+	int fd = -1;
+	struct mm mm;
+
+	assert_int_equal(submit_raw(*state, task, RKNPU_JOB_NONBLOCK | RKNPU_JOB_FENCE_OUT,
+				    RKNPU_CORE1_MASK, 40, &fd), 0);
+	assert_true(fd >= 0);
+	assert_int_equal(rnpu_fence_wait(fd, 5000), -ETIMEDOUT);
+	waited_ms = (rnpu_osal_time_ns() - start) / 1000000;
+	/* Bound: the timeout plus the reset's 100 ms sleep, with slack. */
+	assert_true(waited_ms >= 40);
+	assert_true(waited_ms < 2000);
+	assert_true(log_has("job timeout, session", NULL));
+	assert_true(log_has("core 1 irq status: 0", "require mask: 0x300"));
+	assert_true(log_has("soft reset, num: 6", NULL));
+	close(fd);
+	assert_int_equal(mem_destroy(*state, h[0]), 0);
+	assert_int_equal(mem_destroy(*state, h[1]), 0);
+	/* The NPU serves the next job on the same core. */
+	mm_create(*state, &mm, 8, 64, 32, 4);
+	assert_int_equal(rnpu_matmul_job_run(mm.job, RKNPU_CORE1_MASK, NULL), 0);
+	mm_check_output(&mm);
+	mm_destroy(&mm);
+}
+
+static void blocking_timeout_error_fence(void **state)
+{
+	uint32_t h[2];
+	uint64_t task = make_hanging_task(*state, h);
+	int fd = -1;
+
+	assert_int_equal(submit_raw(*state, task, RKNPU_JOB_FENCE_OUT, RKNPU_CORE0_MASK, 30, &fd),
+			 -ETIMEDOUT);
+	/* The struct is copied back on failure: the fence reports it. */
+	assert_true(fd >= 0);
+	assert_int_equal(rnpu_fence_wait(fd, 0), -ETIMEDOUT);
+	close(fd);
+	assert_int_equal(mem_destroy(*state, h[0]), 0);
+	assert_int_equal(mem_destroy(*state, h[1]), 0);
+}
+
+static void fence_in_orders_jobs(void **state)
+{
+	struct rnpu_submit_req req;
+	struct mm first, second;
+	int fd_first = -1;
+
+	mm_create(*state, &first, 256, 2048, 1024, 5);
+	mm_create(*state, &second, 8, 64, 32, 6);
+	assert_int_equal(rnpu_matmul_job_run_async(first.job, RKNPU_CORE0_MASK, &fd_first), 0);
+	/* The second job, on another core, must not start before the first
+	 * has signalled: the submit waits for its fence. */
+	memset(&req, 0, sizeof(req));
+	req.task_bo = second.job->task;
+	req.task_count = second.job->num_tasks;
+	req.core_mask = RKNPU_CORE2_MASK;
+	req.wait_fence = true;
+	req.wait_fence_fd = fd_first;
+	assert_int_equal(rnpu_submit(*state, &req), 0);
+	assert_true(fd_ready(fd_first));
+	assert_int_equal(rnpu_fence_wait(fd_first, 0), 0);
+	close(fd_first);
+	mm_check_output(&first);
+	mm_check_output(&second);
+	mm_destroy(&first);
+	mm_destroy(&second);
+}
+
+static void fence_in_bad_fd(void **state)
+{
+	struct mm mm;
+	int fd = -1, pipefd[2];
+
+	mm_create(*state, &mm, 8, 64, 32, 7);
+	assert_int_equal(submit_raw(*state, rnpu_bo_obj_addr(mm.job->task), RKNPU_JOB_FENCE_IN,
+				    RKNPU_CORE0_MASK, 1000, &fd), -EINVAL);
+	assert_true(log_has("invalid fence in fd, fd: -1", NULL));
+	assert_int_equal(pipe(pipefd), 0);
+	fd = pipefd[0];
+	assert_int_equal(submit_raw(*state, rnpu_bo_obj_addr(mm.job->task), RKNPU_JOB_FENCE_IN,
+				    RKNPU_CORE0_MASK, 1000, &fd), -EINVAL);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	mm_destroy(&mm);
+}
+
+static void fence_in_error_propagates(void **state)
+{
+	uint32_t h[2];
+	uint64_t task = make_hanging_task(*state, h);
+	int bad = -1, fd;
+	struct mm mm;
+
+	assert_int_equal(submit_raw(*state, task, RKNPU_JOB_NONBLOCK | RKNPU_JOB_FENCE_OUT,
+				    RKNPU_CORE2_MASK, 30, &bad), 0);
+	assert_int_equal(rnpu_fence_wait(bad, 5000), -ETIMEDOUT);
+	mm_create(*state, &mm, 8, 64, 32, 8);
+	fd = bad;
+	assert_int_equal(submit_raw(*state, rnpu_bo_obj_addr(mm.job->task), RKNPU_JOB_FENCE_IN,
+				    RKNPU_CORE0_MASK, 1000, &fd), -ETIMEDOUT);
+	assert_true(log_has("Error (-110) waiting for fence!", NULL));
+	close(bad);
+	mm_destroy(&mm);
+	assert_int_equal(mem_destroy(*state, h[0]), 0);
+	assert_int_equal(mem_destroy(*state, h[1]), 0);
+}
+
+static void fence_in_wait_is_bounded(void **state)
+{
+	uint64_t start;
+	int sv[2], fd;
+	struct mm mm;
+
+	/* A fence that never signals (a socket nobody writes): the submit
+	 * gives up after its timeout. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	mm_create(*state, &mm, 8, 64, 32, 9);
+	fd = sv[0];
+	start = rnpu_osal_time_ns();
+	assert_int_equal(submit_raw(*state, rnpu_bo_obj_addr(mm.job->task), RKNPU_JOB_FENCE_IN,
+				    RKNPU_CORE0_MASK, 50, &fd), -ETIMEDOUT);
+	assert_true((rnpu_osal_time_ns() - start) / 1000000 < 2000);
+	close(sv[0]);
+	close(sv[1]);
+	mm_destroy(&mm);
+}
+
+static void nonblock_without_fence(void **state)
+{
+	struct rnpu_dev *dev;
+	struct mm mm;
+	int fd = -1;
+	int32_t *out;
+	size_t c_bytes;
+
+	/* A job with no fence still runs; closing the session waits for it,
+	 * and the output mapping outlives the session. */
+	(void)state;
+	assert_int_equal(rnpu_open("sim", &dev), 0);
+	mm_create(dev, &mm, 64, 512, 128, 11);
+	/* A mapping of our own keeps the output readable past the free. */
+	c_bytes = rnpu_bo_size(mm.job->c);
+	{
+		uint64_t off;
+
+		assert_int_equal(mem_map(dev, rnpu_bo_handle(mm.job->c), &off), 0);
+		assert_int_equal(rnpu_mmap(dev, off, c_bytes, (void **)&out), 0);
+	}
+	assert_int_equal(submit_raw(dev, rnpu_bo_obj_addr(mm.job->task), RKNPU_JOB_NONBLOCK,
+				    RKNPU_CORE1_MASK, 6000, &fd), 0);
+	assert_int_equal(fd, -1);
+	rnpu_close(dev); /* frees the job's buffers once the job is done */
+	for (uint32_t col = 0; col < mm.n; col++) {
+		int32_t ref = 0;
+
+		for (uint32_t l = 0; l < mm.k; l++)
+			ref += mm.a[l] * mm.b[(size_t)l * mm.n + col];
+		/* row 0 of the int32 output layout: element n at (n/4)*M*4 + n%4 */
+		assert_int_equal(out[(col / 4) * mm.m * 4 + col % 4], ref);
+	}
+	munmap(out, c_bytes);
+	free(mm.a);
+	free(mm.b);
+	free(mm.job); /* its buffer objects were released with the session */
+}
+
+static void close_with_jobs_in_flight(void **state)
+{
+	uint64_t buffers_before, pages_before, buffers, pages;
+	struct rnpu_host *host;
+	struct rnpu_dev *dev;
+	struct mm mm[3];
+	int fd[3];
+
+	(void)state;
+	assert_int_equal(rnpu_host_get_default(&host), 0);
+	rnpu_host_memory_stats(host, &buffers_before, &pages_before);
+	assert_int_equal(rnpu_open("sim", &dev), 0);
+	for (int i = 0; i < 3; i++) {
+		mm_create(dev, &mm[i], 128, 1024, 256, 20 + i);
+		assert_int_equal(rnpu_matmul_job_run_async(mm[i].job, 1u << i, &fd[i]), 0);
+	}
+	/* Close at once: the jobs finish, then every buffer is released. */
+	rnpu_close(dev);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(rnpu_fence_wait(fd[i], 0), 0);
+		close(fd[i]);
+		free(mm[i].a);
+		free(mm[i].b);
+		free(mm[i].job);
+	}
+	rnpu_host_memory_stats(host, &buffers, &pages);
+	assert_int_equal(buffers, buffers_before);
+	assert_int_equal(pages, pages_before);
+	rnpu_host_put_default(host);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(fence_out_blocking),
+		T(nonblock_fence_signals),
+		T(nonblock_returns_before_completion),
+		T(nonblock_poll_many),
+		T(nonblock_timeout_error_fence),
+		T(blocking_timeout_error_fence),
+		T(fence_in_orders_jobs),
+		T(fence_in_bad_fd),
+		T(fence_in_error_propagates),
+		T(fence_in_wait_is_bounded),
+		T(nonblock_without_fence),
+		T(close_with_jobs_in_flight),
+	};
+
+	return cmocka_run_group_tests_name("fences", tests, NULL, NULL);
+}
