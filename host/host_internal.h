@@ -65,6 +65,7 @@ struct rnpu_host_irq {
 	void *data;
 	bool pending;               /* rising edge not yet delivered */
 	bool level;
+	bool running;               /* a delivery loop runs the handler */
 };
 
 struct rnpu_host {
@@ -76,13 +77,10 @@ struct rnpu_host {
 	struct rnpu_frames frames;
 	struct rnpu_memfd_pool pool;
 
-	/* Interrupt delivery: protects irq[], stop, in_handler. */
+	/* Interrupt delivery: protects irq[]; irq_cond signals the end of a
+	 * delivery loop (free_irq waits for it). */
 	pthread_mutex_t irq_lock;
 	pthread_cond_t irq_cond;
-	pthread_t irq_thread;
-	bool irq_thread_running;
-	bool stop;
-	int in_handler;             /* line whose handler runs, or -1 */
 	struct rnpu_host_irq irq[RNPU_HOST_MAX_CORES];
 
 	/* Reset lines: protects reset_count. */

@@ -1,17 +1,55 @@
 // SPDX-License-Identifier: MIT OR GPL-2.0-only
 /*
- * Interrupt delivery of the userspace host: the software NPU drives one
- * line per core; a thread calls the handler the core registered for each
- * line that rose. A line that stays high is delivered once per rising
- * edge, so a handler that cannot clear its source does not spin the CPU.
+ * Interrupt delivery of the userspace host. The software NPU drives one
+ * line per core; on a rising edge the core's handler runs at once in the
+ * context that raised the line (a software NPU worker), as a kernel runs a
+ * handler on whichever CPU takes the interrupt. Edges that arrive while the
+ * line's handler runs (from another thread, or nested from the handler's
+ * own register writes) are coalesced and delivered when it returns, so a
+ * handler never re-enters itself. A line that stays high is delivered once
+ * per rising edge, so a handler that cannot clear its source does not spin.
  */
 #include <errno.h>
 
 #include "host_internal.h"
+#include "osal_posix.h"
+
+/* Runs the handler of @line while edges are pending. Called with
+ * irq_lock held; returns with it held. */
+static void irq_deliver_locked(struct rnpu_host *host, unsigned int line)
+{
+	struct rnpu_host_irq *irq = &host->irq[line];
+
+	if (irq->running)
+		return; /* the running delivery loop picks the edge up */
+	irq->running = true;
+	while (irq->pending && irq->handler) {
+		rnpu_osal_irq_handler_t fn = irq->handler;
+		void *data = irq->data;
+
+		irq->pending = false;
+		pthread_mutex_unlock(&host->irq_lock);
+		fn(data);
+		pthread_mutex_lock(&host->irq_lock);
+	}
+	irq->running = false;
+	pthread_cond_broadcast(&host->irq_cond);
+}
+
+static void irq_deliver_deferred(void *ctx, unsigned int line)
+{
+	struct rnpu_host *host = ctx;
+
+	pthread_mutex_lock(&host->irq_lock);
+	if (host->irq[line].pending && host->irq[line].handler)
+		irq_deliver_locked(host, line);
+	pthread_mutex_unlock(&host->irq_lock);
+}
 
 void rnpu_host_irq_line(void *ctx, unsigned int core, bool level)
 {
 	struct rnpu_host *host = ctx;
+	bool deliver;
 
 	if (core >= RNPU_HOST_MAX_CORES)
 		return;
@@ -19,75 +57,29 @@ void rnpu_host_irq_line(void *ctx, unsigned int core, bool level)
 	if (level && !host->irq[core].level)
 		host->irq[core].pending = true;
 	host->irq[core].level = level;
-	pthread_cond_broadcast(&host->irq_cond);
+	deliver = host->irq[core].pending && host->irq[core].handler;
+	/* A thread with interrupts disabled (it holds the core's IRQ-safe
+	 * lock, e.g. while committing a job the NPU finished at once) takes
+	 * the interrupt when it re-enables them. */
+	if (deliver && rnpu_posix_irqs_disabled() &&
+	    rnpu_posix_defer_irq(irq_deliver_deferred, host, core))
+		deliver = false;
+	if (deliver)
+		irq_deliver_locked(host, core);
 	pthread_mutex_unlock(&host->irq_lock);
-}
-
-static int irq_next_pending(struct rnpu_host *host)
-{
-	for (int i = 0; i < RNPU_HOST_MAX_CORES; i++)
-		if (host->irq[i].pending && host->irq[i].handler)
-			return i;
-	return -1;
-}
-
-static void *irq_thread_main(void *arg)
-{
-	struct rnpu_host *host = arg;
-
-	pthread_mutex_lock(&host->irq_lock);
-	while (!host->stop) {
-		int line = irq_next_pending(host);
-		rnpu_osal_irq_handler_t fn;
-		void *data;
-
-		if (line < 0) {
-			pthread_cond_wait(&host->irq_cond, &host->irq_lock);
-			continue;
-		}
-		host->irq[line].pending = false;
-		fn = host->irq[line].handler;
-		data = host->irq[line].data;
-		host->in_handler = line;
-		pthread_mutex_unlock(&host->irq_lock);
-		fn(data);
-		pthread_mutex_lock(&host->irq_lock);
-		host->in_handler = -1;
-		pthread_cond_broadcast(&host->irq_cond);
-	}
-	pthread_mutex_unlock(&host->irq_lock);
-	return NULL;
 }
 
 int rnpu_host_irq_start(struct rnpu_host *host)
 {
-	int ret;
-
 	pthread_mutex_init(&host->irq_lock, NULL);
 	pthread_cond_init(&host->irq_cond, NULL);
-	host->in_handler = -1;
-	ret = pthread_create(&host->irq_thread, NULL, irq_thread_main, host);
-	if (ret) {
-		pthread_cond_destroy(&host->irq_cond);
-		pthread_mutex_destroy(&host->irq_lock);
-		return -ret;
-	}
-	host->irq_thread_running = true;
 	return 0;
 }
 
 void rnpu_host_irq_stop(struct rnpu_host *host)
 {
-	if (!host->irq_thread_running)
-		return;
-	pthread_mutex_lock(&host->irq_lock);
-	host->stop = true;
-	pthread_cond_broadcast(&host->irq_cond);
-	pthread_mutex_unlock(&host->irq_lock);
-	pthread_join(host->irq_thread, NULL);
 	pthread_cond_destroy(&host->irq_cond);
 	pthread_mutex_destroy(&host->irq_lock);
-	host->irq_thread_running = false;
 }
 
 int rnpu_osal_request_irq(struct rnpu_osal_dev *dev, unsigned int irq,
@@ -104,9 +96,9 @@ int rnpu_osal_request_irq(struct rnpu_osal_dev *dev, unsigned int irq,
 	} else {
 		host->irq[irq].handler = handler;
 		host->irq[irq].data = data;
-		/* A line already high when connected is delivered. */
+		/* A line already high when connected is delivered now. */
 		host->irq[irq].pending = host->irq[irq].level;
-		pthread_cond_broadcast(&host->irq_cond);
+		irq_deliver_locked(host, irq);
 	}
 	pthread_mutex_unlock(&host->irq_lock);
 	return ret;
@@ -123,7 +115,7 @@ void rnpu_osal_free_irq(struct rnpu_osal_dev *dev, unsigned int irq)
 	host->irq[irq].data = NULL;
 	host->irq[irq].pending = false;
 	/* Bounded by the handler's own run time: handlers never sleep. */
-	while (host->in_handler == (int)irq)
+	while (host->irq[irq].running)
 		pthread_cond_wait(&host->irq_cond, &host->irq_lock);
 	pthread_mutex_unlock(&host->irq_lock);
 }

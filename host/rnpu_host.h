@@ -2,7 +2,7 @@
 /*
  * The userspace host: the driver core and the software NPU bound together
  * in one process. It fills the core's OS services with POSIX ones, routes
- * MMIO to the software NPU, delivers its interrupts from a thread, and
+ * MMIO to the software NPU, delivers its interrupts to the core, and
  * models physical memory as a frame table whose pages belong to memfds.
  */
 #ifndef RNPU_HOST_H

@@ -3,12 +3,21 @@
 #ifndef RNPU_OSAL_POSIX_H
 #define RNPU_OSAL_POSIX_H
 
+#include <stdbool.h>
+
 typedef void (*rnpu_posix_log_sink_t)(void *ctx, int level, const char *line);
 
 /* Every log line goes to @sink instead of stderr (NULL restores stderr). */
 void rnpu_posix_set_log_sink(rnpu_posix_log_sink_t sink, void *ctx);
 /* Threshold for stderr output (an RNPU_LOG_* level; 0 = silent). */
 void rnpu_posix_set_log_level(int level);
+
+/* True while the calling thread holds an interrupt-safe lock, i.e. its
+ * interrupts are "disabled" (hosts deliver interrupts accordingly). */
+bool rnpu_posix_irqs_disabled(void);
+/* Runs fn(ctx, arg) on the calling thread when it releases its outermost
+ * interrupt-safe lock. false if too many are pending already. */
+bool rnpu_posix_defer_irq(void (*fn)(void *ctx, unsigned int arg), void *ctx, unsigned int arg);
 
 /* Waits up to @timeout_ms (-1: forever) for a fence fd of this host and
  * returns its status: 0, a negative errno the job failed with,

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "osal.h"
+#include "osal_posix.h"
 
 struct rnpu_osal_mutex {
 	pthread_mutex_t m;
@@ -75,16 +76,64 @@ void rnpu_osal_spinlock_destroy(struct rnpu_osal_spinlock *l)
 	free(l);
 }
 
+/*
+ * Interrupt masking, modelled per thread: while a thread holds an
+ * interrupt-safe lock its "interrupts are disabled", and an interrupt the
+ * host raises on it is held back and taken when the outermost lock is
+ * released, as a CPU takes a pending interrupt when it re-enables them.
+ */
+#define RNPU_POSIX_MAX_DEFERRED 32 /* lines of every host in the process */
+
+struct rnpu_deferred_irq {
+	void (*fn)(void *ctx, unsigned int arg);
+	void *ctx;
+	unsigned int arg;
+};
+
+static __thread unsigned int irq_disable_depth;
+static __thread struct rnpu_deferred_irq deferred[RNPU_POSIX_MAX_DEFERRED];
+static __thread unsigned int ndeferred;
+
+bool rnpu_posix_irqs_disabled(void)
+{
+	return irq_disable_depth > 0;
+}
+
+bool rnpu_posix_defer_irq(void (*fn)(void *ctx, unsigned int arg), void *ctx, unsigned int arg)
+{
+	for (unsigned int i = 0; i < ndeferred; i++)
+		if (deferred[i].fn == fn && deferred[i].ctx == ctx && deferred[i].arg == arg)
+			return true; /* already pending */
+	if (ndeferred == RNPU_POSIX_MAX_DEFERRED)
+		return false;
+	deferred[ndeferred++] = (struct rnpu_deferred_irq){ fn, ctx, arg };
+	return true;
+}
+
+static void run_deferred_irqs(void)
+{
+	/* A handler may take the lock again and defer more: drain in order. */
+	for (unsigned int i = 0; i < ndeferred; i++) {
+		struct rnpu_deferred_irq d = deferred[i];
+
+		d.fn(d.ctx, d.arg);
+	}
+	ndeferred = 0;
+}
+
 void rnpu_osal_spin_lock_irqsave(struct rnpu_osal_spinlock *l, unsigned long *flags)
 {
 	*flags = 0;
 	pthread_mutex_lock(&l->m);
+	irq_disable_depth++;
 }
 
 void rnpu_osal_spin_unlock_irqrestore(struct rnpu_osal_spinlock *l, unsigned long flags)
 {
 	(void)flags;
 	pthread_mutex_unlock(&l->m);
+	if (--irq_disable_depth == 0 && ndeferred)
+		run_deferred_irqs();
 }
 
 int rnpu_osal_waitq_create(struct rnpu_osal_waitq **out)

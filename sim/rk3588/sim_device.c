@@ -136,7 +136,7 @@ static void start_locked(struct sim_core *c)
 	sim_trace(c, "start: %u task(s) from 0x%llx, amount %u", c->job.task_number,
 		  (unsigned long long)c->job.addr, c->job.amount);
 
-	if (c->sim->threaded) {
+	if (c->sim->threaded && !sim_start_runs_inline(c, &c->job)) {
 		pthread_cond_broadcast(&c->cond);
 		return;
 	}

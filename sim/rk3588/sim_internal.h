@@ -98,6 +98,9 @@ struct sim_core {
 	pthread_t completing_thread;
 };
 
+/* sim_inline.c: whether @job may run in the thread that started it. */
+bool sim_start_runs_inline(struct sim_core *c, const struct sim_job *job);
+
 struct rk3588_sim {
 	struct rk3588_sim_bus bus;
 	unsigned int num_cores;

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT OR GPL-2.0-only
+/*
+ * Where a started task list runs. Hardware runs it asynchronously; the
+ * model may run a tiny one inside the OP_EN write instead of waking the
+ * core's worker thread, which saves two thread switches per job and is
+ * indistinguishable to a driver except in elapsed time: the interrupt
+ * still arrives through the bus after the write, when the writer's
+ * interrupts are enabled. Only a single task whose own register writes
+ * show it is small qualifies; anything else goes to the worker.
+ */
+#include "sim_internal.h"
+
+#define WORD_BYTES 8u
+/* A task at most this large runs inline (a few microseconds of plain C). */
+#define SIM_INLINE_MAX_MACS (64u * 1024u)
+/* Words inspected: a full matmul/conv body plus its tail. */
+#define SIM_INLINE_MAX_WORDS 128u
+
+bool sim_start_runs_inline(struct sim_core *c, const struct sim_job *job)
+{
+	const struct rk3588_sim_bus *bus = &c->sim->bus;
+	uint64_t words[SIM_INLINE_MAX_WORDS];
+	uint32_t size0 = 0, size1 = 0, wsize2 = 0;
+	bool have0 = false, have1 = false, havew = false;
+	uint64_t nwords = 2ull * (job->amount + 1ull), macs;
+
+	if (job->task_number != 1 || nwords > SIM_INLINE_MAX_WORDS)
+		return false;
+	if (bus->dma_read(bus->ctx, job->addr, words, (size_t)nwords * WORD_BYTES))
+		return false; /* let the worker report the fault */
+	for (uint64_t i = 0; i < nwords; i++) {
+		uint32_t target = rk3588_regcmd_target(words[i]);
+		uint32_t reg = rk3588_regcmd_offset(words[i]);
+		uint32_t value = rk3588_regcmd_value(words[i]);
+
+		if (target == RK3588_TARGET_OP_EN)
+			break;
+		if (target != RK3588_TARGET_CNA)
+			continue;
+		if (reg == REG_CNA_DATA_SIZE0) {
+			size0 = value;
+			have0 = true;
+		} else if (reg == REG_CNA_DATA_SIZE1) {
+			size1 = value;
+			have1 = true;
+		} else if (reg == REG_CNA_WEIGHT_SIZE2) {
+			wsize2 = value;
+			havew = true;
+		}
+	}
+	/* A task relying on state left by an earlier one is not judged. */
+	if (!have0 || !have1 || !havew)
+		return false;
+	macs = (uint64_t)rk3588_get_CNA_DATA_SIZE0_DATAIN_WIDTH(size0) *
+	       rk3588_get_CNA_DATA_SIZE0_DATAIN_HEIGHT(size0) *
+	       rk3588_get_CNA_DATA_SIZE1_DATAIN_CHANNEL(size1) *
+	       rk3588_get_CNA_WEIGHT_SIZE2_WEIGHT_KERNELS(wsize2) *
+	       rk3588_get_CNA_WEIGHT_SIZE2_WEIGHT_WIDTH(wsize2) *
+	       rk3588_get_CNA_WEIGHT_SIZE2_WEIGHT_HEIGHT(wsize2);
+	return macs <= SIM_INLINE_MAX_MACS;
+}
