@@ -114,8 +114,8 @@ int rnpu_osal_dma_alloc(struct rnpu_osal_dev *dev, size_t size, unsigned int fla
 {
 	struct rnpu_host *host = dev->host;
 	struct rnpu_osal_dma_buf *buf;
-	void *addr;
-	int fd, ret;
+	void *addr = NULL;
+	int fd = -1, ret;
 	size_t rounded;
 
 	if (size == 0 || size > (size_t)RNPU_HOST_PHYS_FRAMES * RNPU_HOST_PAGE_SIZE)
