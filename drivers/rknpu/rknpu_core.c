@@ -134,49 +134,89 @@ out:
 	rnpu_osal_spin_unlock_irqrestore(rdev->irq_lock, flags);
 }
 
-int rknpu_soft_reset(struct rknpu_device *rdev)
+/* Reset lines are ordered as the vendor's device tree lists them: every
+ * core's AXI reset (srst_a0..n), then every core's AHB reset (srst_h0..n). */
+static unsigned int rknpu_reset_lines_of(const struct rknpu_device *rdev, uint32_t mask,
+					 unsigned int *lines)
 {
+	unsigned int n = 0, line;
+
+	for (line = 0; line < rdev->plat.num_resets; line++)
+		if (mask & (1u << (line % rdev->num_cores)))
+			lines[n++] = line;
+	return n;
+}
+
+/* Widens @mask to every core of a gang job running on one of its cores,
+ * then ends those jobs: the reset abandons them in the hardware. */
+static uint32_t rknpu_reset_claim_locked(struct rknpu_device *rdev, uint32_t mask)
+{
+	uint32_t prev;
 	unsigned int i;
+
+	do {
+		prev = mask;
+		for (i = 0; i < rdev->num_cores; i++)
+			if ((mask & (1u << i)) && rdev->cores[i].job)
+				mask |= rdev->cores[i].job->core_mask;
+	} while (mask != prev);
+	for (i = 0; i < rdev->num_cores; i++) {
+		struct rknpu_job *job = rdev->cores[i].job;
+
+		if ((mask & (1u << i)) && job) {
+			rknpu_job_detach_locked(job);
+			rknpu_job_end_locked(job, -EINVAL);
+		}
+	}
+	return mask;
+}
+
+int rknpu_soft_reset_cores(struct rknpu_device *rdev, uint32_t mask)
+{
+	unsigned int lines[RKNPU_MAX_RESETS];
+	unsigned int i, n;
+	unsigned long flags;
 	int ret = 0;
 
+	mask &= (1u << rdev->num_cores) - 1;
 	if (rknpu_atomic_read_bool(&rdev->bypass_soft_reset)) {
 		rknpu_info(rdev, "bypass soft reset");
 		return 0;
 	}
-	/* A reset already in progress serves this request too. */
-	if (!rnpu_osal_mutex_trylock(rdev->reset_lock))
+	if (!mask)
 		return 0;
-
-	rknpu_atomic_set_bool(&rdev->soft_reseting, true);
+	rnpu_osal_mutex_lock(rdev->reset_lock);
+	rnpu_osal_spin_lock_irqsave(rdev->irq_lock, &flags);
+	mask = rknpu_reset_claim_locked(rdev, mask);
+	__atomic_or_fetch(&rdev->resetting_mask, mask, __ATOMIC_ACQ_REL);
+	rnpu_osal_spin_unlock_irqrestore(rdev->irq_lock, flags);
 	rnpu_osal_msleep(RKNPU_RESET_SLEEP_MS);
-	for (i = 0; i < rdev->num_cores; i++)
-		rnpu_osal_waitq_wake_all(rdev->cores[i].wq);
 
-	rknpu_info(rdev, "soft reset, num: %u", rdev->plat.num_resets);
-	for (i = 0; i < rdev->plat.num_resets; i++) {
-		ret = rnpu_osal_reset_assert(rdev->plat.dev, i);
-		if (ret)
-			goto fail;
+	n = rknpu_reset_lines_of(rdev, mask, lines);
+	rknpu_info(rdev, "soft reset, num: %u", n);
+	for (i = 0; i < n && !ret; i++)
+		ret = rnpu_osal_reset_assert(rdev->plat.dev, lines[i]);
+	rnpu_osal_udelay(RKNPU_RESET_HOLD_US);
+	/* Deassert whatever was asserted, even after a failure. */
+	for (i = 0; i < n; i++) {
+		int r = rnpu_osal_reset_deassert(rdev->plat.dev, lines[i]);
+
+		if (!ret)
+			ret = r;
 	}
 	rnpu_osal_udelay(RKNPU_RESET_HOLD_US);
-	for (i = 0; i < rdev->plat.num_resets; i++) {
-		ret = rnpu_osal_reset_deassert(rdev->plat.dev, i);
-		if (ret)
-			goto fail;
-	}
-	rnpu_osal_udelay(RKNPU_RESET_HOLD_US);
-	rknpu_atomic_set_bool(&rdev->soft_reseting, false);
+	if (ret)
+		rknpu_err(rdev, "failed to soft reset for rknpu: %d", ret);
+	/* Unlike the vendor, never leave cores marked as resetting: later
+	 * jobs get a chance, and the error is reported. */
+	__atomic_and_fetch(&rdev->resetting_mask, ~mask, __ATOMIC_ACQ_REL);
 	rnpu_osal_mutex_unlock(rdev->reset_lock);
-	/* Jobs queued while the reset held every core back start now. */
-	rknpu_job_kick(rdev, (1u << rdev->num_cores) - 1);
-	return 0;
-
-fail:
-	/* Unlike the vendor, do not leave the device marked as resetting
-	 * forever: later jobs get a chance, and the error is reported. */
-	rknpu_err(rdev, "failed to soft reset for rknpu: %d", ret);
-	rknpu_atomic_set_bool(&rdev->soft_reseting, false);
-	rnpu_osal_mutex_unlock(rdev->reset_lock);
-	rknpu_job_kick(rdev, (1u << rdev->num_cores) - 1);
+	/* Jobs queued meanwhile start now. */
+	rknpu_job_kick(rdev, mask);
 	return ret;
+}
+
+int rknpu_soft_reset(struct rknpu_device *rdev)
+{
+	return rknpu_soft_reset_cores(rdev, (1u << rdev->num_cores) - 1);
 }

@@ -123,7 +123,6 @@ struct rknpu_job {
 	uint32_t interrupt_count;       /* cores still to finish (irq_lock) */
 	uint32_t flags;                 /* RKNPU_JOB_DONE (irq_lock + atomic) */
 	bool done;                      /* mirrors RKNPU_JOB_DONE for waiters */
-	bool aborted;                   /* the watchdog took it (irq_lock) */
 	bool async;                     /* NONBLOCK: freed by cleanup work */
 	int ret;
 	struct rnpu_osal_fence *fence;  /* FENCE_OUT, signalled once */
@@ -161,9 +160,9 @@ struct rknpu_device {
 	struct rnpu_osal_spinlock *irq_lock;
 	struct rknpu_subcore cores[RKNPU_MAX_CORES];
 
-	/* Serialises soft resets; trylock'd so a second reset returns. */
+	/* Serialises soft resets (they sleep). */
 	struct rnpu_osal_mutex *reset_lock;
-	bool soft_reseting;             /* atomic; no job starts while set */
+	uint32_t resetting_mask;        /* atomic; no job starts on these cores */
 	bool bypass_soft_reset;         /* atomic */
 
 	/* Protects objs[], obj_capacity, free slots, cookie generation,
@@ -243,6 +242,11 @@ int rknpu_submit_ioctl(struct rknpu_file *file, void *data);
 /* core hardware */
 void rknpu_core_commit(struct rknpu_device *rdev, unsigned int core, struct rknpu_job *job);
 void rknpu_core_irq_handler(void *data);
+/* Resets the cores of @mask (and the other cores of any gang job running
+ * on them). Jobs running there end with -EINVAL; queued jobs stay queued
+ * and start afterwards. May sleep. */
+int rknpu_soft_reset_cores(struct rknpu_device *rdev, uint32_t mask);
+/* ACT_RESET and the like: every core, as the vendor does. */
 int rknpu_soft_reset(struct rknpu_device *rdev);
 uint32_t rknpu_fuzz_status(uint32_t status);
 /* PC_DATA_AMOUNT for a task of @regcfg_amount body words (+ 4 tail words). */
@@ -252,6 +256,12 @@ void rknpu_job_next_locked(struct rknpu_device *rdev, unsigned int core);
 /* Waits (bounded by each job's own watchdog) until @file has no
  * asynchronous job in flight. */
 void rknpu_job_wait_file_idle(struct rknpu_file *file);
+/* Ends @job with @ret exactly once: signals its fence, wakes its waiter
+ * or queues its cleanup. Caller holds irq_lock. */
+void rknpu_job_end_locked(struct rknpu_job *job, int ret);
+/* Takes @job off every core it has not finished on; returns the cores
+ * whose hardware may still run it. Caller holds irq_lock. */
+uint32_t rknpu_job_detach_locked(struct rknpu_job *job);
 /* Starts queued jobs on the idle cores of @mask (takes irq_lock). */
 void rknpu_job_kick(struct rknpu_device *rdev, uint32_t mask);
 /* Completion of @core's share of its current job. Caller holds irq_lock. */

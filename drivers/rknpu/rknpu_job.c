@@ -84,7 +84,7 @@ void rknpu_job_next_locked(struct rknpu_device *rdev, unsigned int core)
 	struct rknpu_job *job;
 	unsigned int i;
 
-	if (rknpu_atomic_read_bool(&rdev->soft_reseting) || sc->job ||
+	if ((__atomic_load_n(&rdev->resetting_mask, __ATOMIC_ACQUIRE) & (1u << core)) || sc->job ||
 	    rknpu_list_empty(&sc->todo_list))
 		return;
 	jc = rknpu_container_of(sc->todo_list.next, struct rknpu_job_core, todo);
@@ -118,18 +118,27 @@ void rknpu_job_core_done_locked(struct rknpu_device *rdev, unsigned int core)
 	sc->task_num -= jc->task_number;
 	sc->busy_time += now - job->hw_recorder_time;
 	job->hw_elapse_time = now - job->hw_commit_time;
-	if (--job->interrupt_count == 0) {
-		job->flags |= RKNPU_JOB_DONE;
-		job->ret = 0;
-		rknpu_atomic_set_bool(&job->done, true);
-		if (job->fence)
-			rnpu_osal_fence_signal(job->fence, 0);
-		if (job->async)
-			rnpu_osal_work_queue(job->cleanup, 0);
-		else
-			rnpu_osal_waitq_wake_all(rdev->cores[rknpu_lowest_core(job->core_mask)].wq);
-	}
+	if (--job->interrupt_count == 0)
+		rknpu_job_end_locked(job, 0);
 	rknpu_job_next_locked(rdev, core);
+}
+
+void rknpu_job_end_locked(struct rknpu_job *job, int ret)
+{
+	struct rknpu_device *rdev = job->rdev;
+
+	if (job->done)
+		return;
+	job->ret = ret;
+	if (!ret)
+		job->flags |= RKNPU_JOB_DONE;
+	rknpu_atomic_set_bool(&job->done, true);
+	if (job->fence)
+		rnpu_osal_fence_signal(job->fence, ret);
+	if (job->async)
+		rnpu_osal_work_queue(job->cleanup, 0);
+	else
+		rnpu_osal_waitq_wake_all(rdev->cores[rknpu_lowest_core(job->core_mask)].wq);
 }
 
 static void rknpu_job_free(struct rknpu_job *job)
@@ -229,16 +238,17 @@ static bool rknpu_job_wait_cond(void *arg)
 {
 	struct rknpu_job *job = arg;
 
-	return rknpu_atomic_read_bool(&job->done) ||
-	       rknpu_atomic_read_bool(&job->rdev->soft_reseting);
+	return rknpu_atomic_read_bool(&job->done);
 }
 
 /* Takes the job off every core it has not finished on. Returns true if any
  * core had started it. */
-static bool rknpu_job_detach_locked(struct rknpu_job *job)
+/* Takes the job off every core it has not finished on; returns the cores
+ * whose hardware may still be running it. */
+uint32_t rknpu_job_detach_locked(struct rknpu_job *job)
 {
 	struct rknpu_device *rdev = job->rdev;
-	bool started = false;
+	uint32_t running = 0;
 	unsigned int i;
 
 	for (i = 0; i < rdev->num_cores; i++) {
@@ -251,25 +261,14 @@ static bool rknpu_job_detach_locked(struct rknpu_job *job)
 			jc->queued = false;
 			rdev->cores[i].task_num -= jc->task_number;
 		} else if (rdev->cores[i].job == job) {
-			started = true;
 			rdev->cores[i].job = NULL;
 			rdev->cores[i].task_num -= jc->task_number;
-		} else {
-			started = true;
+			/* Programmed only once every core of the gang took it. */
+			if (job->run_count == 0)
+				running |= 1u << i;
 		}
 	}
-	return started;
-}
-
-static bool rknpu_job_detach(struct rknpu_job *job)
-{
-	unsigned long flags;
-	bool started;
-
-	rnpu_osal_spin_lock_irqsave(job->rdev->irq_lock, &flags);
-	started = rknpu_job_detach_locked(job);
-	rnpu_osal_spin_unlock_irqrestore(job->rdev->irq_lock, flags);
-	return started;
+	return running;
 }
 
 void rknpu_job_kick(struct rknpu_device *rdev, uint32_t mask)
@@ -284,45 +283,47 @@ void rknpu_job_kick(struct rknpu_device *rdev, uint32_t mask)
 	rnpu_osal_spin_unlock_irqrestore(rdev->irq_lock, flags);
 }
 
-/* Logs a failed job and, for a timeout, resets the NPU. The job is no
- * longer on any core. */
-static void rknpu_job_report_and_reset(struct rknpu_job *job, int ret)
+/* A job ran past its timeout: end it with -ETIMEDOUT (unless it finished
+ * meanwhile), log the state of its cores, and reset the cores it was
+ * running on. Jobs queued behind it, and other cores, are not touched.
+ * Returns the job's result. May sleep. */
+static int rknpu_job_timeout(struct rknpu_job *job)
 {
 	struct rknpu_device *rdev = job->rdev;
-	uint64_t elapsed_us = (rnpu_osal_time_ns() - job->hw_commit_time) / 1000;
+	uint64_t elapsed_us;
+	unsigned long flags;
+	uint32_t running;
 	unsigned int i;
 
-	if (ret == -ETIMEDOUT) {
-		rknpu_err(rdev, "job timeout, session %u, flags: %#x:", job->file->id,
-			  job->args.flags);
-		for (i = 0; i < rdev->num_cores; i++) {
-			if (!(job->core_mask & (1u << i)))
-				continue;
-			rknpu_err(rdev,
-				  "\tcore %u irq status: %#x, raw status: %#x, require mask: %#x, "
-				  "task counter: %#x, elapsed time: %lluus",
-				  i, rknpu_read(rdev, i, REG_PC_INTERRUPT_STATUS),
-				  rknpu_read(rdev, i, REG_PC_INTERRUPT_RAW_STATUS),
-				  job->core[i].int_mask,
-				  rknpu_read(rdev, i, rdev->soc->pc_task_status_offset) &
-					  rdev->soc->pc_task_number_mask,
-				  (unsigned long long)elapsed_us);
-		}
-		rknpu_soft_reset(rdev);
-	} else {
-		rknpu_err(rdev, "job abort, session %u, flags: %#x, ret: %d, elapsed time: %lluus",
-			  job->file->id, job->args.flags, ret, (unsigned long long)elapsed_us);
+	rnpu_osal_spin_lock_irqsave(rdev->irq_lock, &flags);
+	if (job->done) {
+		rnpu_osal_spin_unlock_irqrestore(rdev->irq_lock, flags);
+		return job->ret; /* it completed while we gave up on it */
+	}
+	running = rknpu_job_detach_locked(job);
+	rknpu_job_end_locked(job, -ETIMEDOUT);
+	rnpu_osal_spin_unlock_irqrestore(rdev->irq_lock, flags);
+
+	elapsed_us = (rnpu_osal_time_ns() - job->hw_commit_time) / 1000;
+	rknpu_err(rdev, "job timeout, session %u, flags: %#x:", job->file->id, job->args.flags);
+	for (i = 0; i < rdev->num_cores; i++) {
+		if (!(job->core_mask & (1u << i)))
+			continue;
+		rknpu_err(rdev,
+			  "\tcore %u irq status: %#x, raw status: %#x, require mask: %#x, "
+			  "task counter: %#x, elapsed time: %lluus",
+			  i, rknpu_read(rdev, i, REG_PC_INTERRUPT_STATUS),
+			  rknpu_read(rdev, i, REG_PC_INTERRUPT_RAW_STATUS), job->core[i].int_mask,
+			  rknpu_read(rdev, i, rdev->soc->pc_task_status_offset) &
+				  rdev->soc->pc_task_number_mask,
+			  (unsigned long long)elapsed_us);
+	}
+	if (running) {
+		rnpu_osal_msleep(RKNPU_ABORT_SLEEP_MS);
+		rknpu_soft_reset_cores(rdev, running);
 	}
 	rknpu_job_kick(rdev, job->core_mask);
-}
-
-static void rknpu_job_abort(struct rknpu_job *job, int ret)
-{
-	rnpu_osal_msleep(RKNPU_ABORT_SLEEP_MS);
-	rknpu_job_detach(job);
-	rknpu_job_report_and_reset(job, ret);
-	if (job->fence)
-		rnpu_osal_fence_signal(job->fence, ret);
+	return -ETIMEDOUT;
 }
 
 /* Frees an asynchronous job once it has ended, in process context. */
@@ -342,24 +343,8 @@ static void rknpu_job_cleanup_work(void *data)
  * check which compares the millisecond timeout with microseconds. */
 static void rknpu_job_watchdog_work(void *data)
 {
-	struct rknpu_job *job = data;
-	struct rknpu_device *rdev = job->rdev;
-	unsigned long flags;
-
-	rnpu_osal_spin_lock_irqsave(rdev->irq_lock, &flags);
-	if (job->done) {
-		rnpu_osal_spin_unlock_irqrestore(rdev->irq_lock, flags);
-		return; /* completion won the race; cleanup is queued */
-	}
-	job->aborted = true;
-	rknpu_job_detach_locked(job);
-	rnpu_osal_spin_unlock_irqrestore(rdev->irq_lock, flags);
-
-	job->ret = -ETIMEDOUT;
-	rknpu_job_report_and_reset(job, -ETIMEDOUT);
-	if (job->fence)
-		rnpu_osal_fence_signal(job->fence, -ETIMEDOUT);
-	rnpu_osal_work_queue(job->cleanup, 0);
+	/* The job's end (by completion or here) queues its cleanup. */
+	rknpu_job_timeout(data);
 }
 
 static bool rknpu_file_idle_cond(void *arg)
@@ -487,7 +472,6 @@ int rknpu_submit_ioctl(struct rknpu_file *file, void *data)
 	struct rknpu_job *job;
 	unsigned int wait_core, i;
 	uint32_t elapsed_us;
-	bool started;
 	int ret;
 
 	ret = rknpu_submit_validate(rdev, args);
@@ -549,10 +533,24 @@ int rknpu_submit_ioctl(struct rknpu_file *file, void *data)
 
 	rknpu_job_schedule(job);
 	wait_core = rknpu_lowest_core(job->core_mask);
-	ret = rknpu_job_wait(job, wait_core);
+	if (rknpu_job_wait(job, wait_core) == 0) {
+		ret = job->ret; /* 0, or -EINVAL if a reset abandoned it */
+	} else if (!__atomic_load_n(&job->hw_commit_time, __ATOMIC_ACQUIRE)) {
+		unsigned long flags;
 
-	if (ret == 0 && !rknpu_atomic_read_bool(&job->done))
-		ret = -EINVAL; /* woken by a soft reset */
+		/* Never reached the hardware: nothing to reset. */
+		rnpu_osal_spin_lock_irqsave(rdev->irq_lock, &flags);
+		if (!job->done) {
+			rknpu_job_detach_locked(job);
+			rknpu_job_end_locked(job, -EINVAL);
+		}
+		rnpu_osal_spin_unlock_irqrestore(rdev->irq_lock, flags);
+		ret = job->ret;
+		if (ret)
+			rknpu_err(rdev, "job commit failed");
+	} else {
+		ret = rknpu_job_timeout(job);
+	}
 
 	/* Report each core's interrupt status in its last task, as the
 	 * vendor does for the task it waited on. */
@@ -564,16 +562,9 @@ int rknpu_submit_ioctl(struct rknpu_file *file, void *data)
 		args->task_counter = rknpu_read(rdev, wait_core, rdev->soc->pc_task_status_offset) &
 				     rdev->soc->pc_task_number_mask;
 		elapsed_us = (uint32_t)((rnpu_osal_time_ns() - job->create_time) / 1000);
-		started = __atomic_load_n(&job->hw_commit_time, __ATOMIC_ACQUIRE) != 0;
-		if (!started) {
-			rknpu_job_detach(job);
-			rknpu_err(rdev, "job commit failed");
-			goto out_free;
-		}
 		rknpu_err(rdev, "failed to wait job, task counter: %u, flags: %#x, ret = %d, "
 				"elapsed time: %uus",
 			  args->task_counter, args->flags, ret, elapsed_us);
-		rknpu_job_abort(job, ret);
 		goto out_free;
 	}
 	args->task_counter = args->task_number;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "drm/rnpu_drm_core.h"
 #include "osal_posix.h"
@@ -56,6 +57,18 @@ static inline bool log_has(const char *a, const char *b)
 		found = strstr(g_log.lines[i], a) && (!b || strstr(g_log.lines[i], b));
 	pthread_mutex_unlock(&g_log.lock);
 	return found;
+}
+
+/* log_has(), polled for up to @ms: for lines written by work that runs
+ * after the event a test waited for. */
+static inline bool log_wait_for(const char *a, const char *b, unsigned int ms)
+{
+	for (unsigned int waited = 0; waited < ms; waited += 5) {
+		if (log_has(a, b))
+			return true;
+		usleep(5000);
+	}
+	return log_has(a, b);
 }
 
 static inline int mem_create(struct rnpu_dev *dev, uint64_t size, uint32_t flags,
