@@ -19,6 +19,16 @@ static struct sim_core *core_of(struct rk3588_sim *sim, unsigned int core)
 	return &sim->core[core];
 }
 
+/* The line's level from the core's state. Called with the lock held. */
+static bool irq_level_locked(const struct sim_core *c)
+{
+	uint32_t mask = c->rf.word[0][REG_PC_INTERRUPT_MASK / 4];
+
+	if (!SIM_ASSUME_ERRORS_MASKABLE)
+		mask |= RK3588_INT_DMA_READ_ERROR | RK3588_INT_DMA_WRITE_ERROR;
+	return !c->in_reset && (c->raw & mask) != 0;
+}
+
 void sim_irq_sync(struct sim_core *c)
 {
 	const struct rk3588_sim_bus *bus = &c->sim->bus;
@@ -26,20 +36,23 @@ void sim_irq_sync(struct sim_core *c)
 	pthread_mutex_lock(&c->lock);
 	/* One deliverer at a time; it re-reads the state after every callback,
 	 * so a change made meanwhile (even from inside the callback) is
-	 * delivered in order instead of recursing. */
+	 * delivered in order instead of recursing. A fall and rise during one
+	 * callback (the handler cleared the status, then the next task list
+	 * finished) must still reach the bus as two edges, as a
+	 * level-triggered line would re-interrupt: remember the fall. */
 	if (c->irq_delivering) {
+		if (!irq_level_locked(c))
+			c->irq_fell = true;
 		pthread_mutex_unlock(&c->lock);
 		return;
 	}
 	c->irq_delivering = true;
 	for (;;) {
-		uint32_t mask = c->rf.word[0][REG_PC_INTERRUPT_MASK / 4];
-		bool level;
+		bool level = irq_level_locked(c);
 
-		if (!SIM_ASSUME_ERRORS_MASKABLE)
-			mask |= RK3588_INT_DMA_READ_ERROR | RK3588_INT_DMA_WRITE_ERROR;
-		level = !c->in_reset && (c->raw & mask) != 0;
-
+		if (c->irq_fell && c->irq_level && level)
+			level = false; /* show the missed fall; the rise follows */
+		c->irq_fell = false;
 		if (level == c->irq_level)
 			break;
 		c->irq_level = level;

@@ -85,6 +85,7 @@ struct sim_core {
 	struct sim_job job;
 	bool irq_delivering;
 	bool irq_level;     /* level last handed to bus->irq */
+	bool irq_fell;      /* the line went low during a callback */
 	struct rk3588_sim_core_stats stats;
 	char last_error[SIM_ERRMSG_LEN];
 
