@@ -87,6 +87,7 @@ struct rknpu_file {
 	struct rknpu_handle_table handles;
 	uint32_t id;                    /* for logs */
 	uint32_t jobs_in_flight;        /* atomic: async jobs not yet freed */
+	uint64_t sched_last_tag;        /* fair-queue tag of its last job (irq_lock) */
 	struct rnpu_osal_waitq *idle_wq;/* woken when jobs_in_flight drops */
 };
 
@@ -128,6 +129,8 @@ struct rknpu_job {
 	struct rnpu_osal_fence *fence;  /* FENCE_OUT, signalled once */
 	struct rnpu_osal_work *cleanup; /* frees an async job when it ends */
 	struct rnpu_osal_work *watchdog;/* aborts an async job at its timeout */
+	uint64_t tag;                   /* fair-queue order (rknpu_sched.c) */
+	uint64_t seq;                   /* submission order, breaks tag ties */
 	uint64_t create_time;
 	uint64_t hw_commit_time;
 	uint64_t hw_recorder_time;
@@ -154,11 +157,14 @@ struct rknpu_device {
 	unsigned int debug;             /* RKNPU_DBG_* mask */
 	uint32_t hw_version;
 
-	/* Protects cores[].todo_list, .job, .task_num and every job's
-	 * run_count/interrupt_count/flags/core[] state. Taken in the IRQ
+	/* Protects cores[].todo_list, .job, .task_num, the scheduler's
+	 * clock and tags, and every job's run_count/interrupt_count/flags/
+	 * core[] state. Taken in the IRQ
 	 * handler; never held across a sleep. */
 	struct rnpu_osal_spinlock *irq_lock;
 	struct rknpu_subcore cores[RKNPU_MAX_CORES];
+	uint64_t sched_vtime;           /* tag of the last started job (irq_lock) */
+	uint64_t sched_seq;             /* jobs queued so far (irq_lock) */
 
 	/* Serialises soft resets (they sleep). */
 	struct rnpu_osal_mutex *reset_lock;
@@ -262,6 +268,10 @@ void rknpu_job_end_locked(struct rknpu_job *job, int ret);
 /* Takes @job off every core it has not finished on; returns the cores
  * whose hardware may still run it. Caller holds irq_lock. */
 uint32_t rknpu_job_detach_locked(struct rknpu_job *job);
+/* sched: queues @job on every core of its mask in fair order; notes that
+ * it started. Caller holds irq_lock. */
+void rknpu_sched_enqueue_locked(struct rknpu_device *rdev, struct rknpu_job *job);
+void rknpu_sched_started_locked(struct rknpu_device *rdev, const struct rknpu_job *job);
 /* Starts queued jobs on the idle cores of @mask (takes irq_lock). */
 void rknpu_job_kick(struct rknpu_device *rdev, uint32_t mask);
 /* Completion of @core's share of its current job. Caller holds irq_lock. */

@@ -94,6 +94,7 @@ void rknpu_job_next_locked(struct rknpu_device *rdev, unsigned int core)
 	sc->job = job;
 	__atomic_store_n(&job->hw_commit_time, rnpu_osal_time_ns(), __ATOMIC_RELEASE);
 	job->hw_recorder_time = job->hw_commit_time;
+	rknpu_sched_started_locked(rdev, job);
 	/* Gang start: a multi-core job runs once every core has taken it. */
 	if (--job->run_count == 0) {
 		for (i = 0; i < rdev->num_cores; i++)
@@ -217,13 +218,7 @@ static void rknpu_job_schedule(struct rknpu_job *job)
 	rnpu_osal_spin_lock_irqsave(rdev->irq_lock, &flags);
 	job->run_count = job->use_core_num;
 	job->interrupt_count = job->use_core_num;
-	for (i = 0; i < rdev->num_cores; i++) {
-		if (!(job->core_mask & (1u << i)))
-			continue;
-		rknpu_list_add_tail(&job->core[i].todo, &rdev->cores[i].todo_list);
-		job->core[i].queued = true;
-		rdev->cores[i].task_num += job->core[i].task_number;
-	}
+	rknpu_sched_enqueue_locked(rdev, job);
 	/* Armed under irq_lock: neither the watchdog nor the completion can
 	 * touch the job before it is fully queued. */
 	if (job->async)

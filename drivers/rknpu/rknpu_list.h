@@ -29,6 +29,14 @@ static inline void rknpu_list_add_tail(struct rknpu_list_node *node, struct rknp
 	head->prev = node;
 }
 
+static inline void rknpu_list_add_after(struct rknpu_list_node *node, struct rknpu_list_node *pos)
+{
+	node->prev = pos;
+	node->next = pos->next;
+	pos->next->prev = node;
+	pos->next = node;
+}
+
 static inline void rknpu_list_del(struct rknpu_list_node *node)
 {
 	node->prev->next = node->next;
