@@ -94,10 +94,15 @@ void rnpu_host_default_config(struct rnpu_host_config *cfg)
 	const char *dbg = getenv("RNPU_DEBUG");
 	const char *trace = getenv("RNPU_SIM_TRACE");
 
+	const char *max_bos = getenv("RNPU_SESSION_MAX_BOS");
+	const char *max_bytes = getenv("RNPU_SESSION_MAX_BYTES");
+
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->num_cores = 3;
 	cfg->debug_mask = dbg ? rknpu_parse_debug(dbg) : 0;
 	cfg->sim_trace = trace && trace[0] == '1';
+	cfg->session_max_bos = max_bos ? (uint32_t)strtoul(max_bos, NULL, 0) : 0;
+	cfg->session_max_bytes = max_bytes ? strtoull(max_bytes, NULL, 0) : 0;
 }
 
 int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out)
@@ -152,6 +157,8 @@ int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out)
 	plat.iommu = false;
 	plat.bypass_irq_handler = cfg->bypass_irq_handler;
 	plat.bypass_soft_reset = cfg->bypass_soft_reset;
+	plat.session_max_bos = cfg->session_max_bos;
+	plat.session_max_bytes = cfg->session_max_bytes;
 	ret = rknpu_probe(&plat, &host->rdev);
 	if (ret)
 		goto err_sim;

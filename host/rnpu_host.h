@@ -24,10 +24,13 @@ struct rnpu_host_config {
 	unsigned int debug_mask;    /* RKNPU_DBG_* for the core */
 	bool bypass_irq_handler;
 	bool bypass_soft_reset;
+	uint32_t session_max_bos;   /* 0 = no limit */
+	uint64_t session_max_bytes; /* 0 = no limit */
 };
 
-/* Fills @cfg with defaults, then applies RNPU_DEBUG (e.g. "reg,job") and
- * RNPU_SIM_TRACE=1 from the environment. */
+/* Fills @cfg with defaults, then applies from the environment:
+ * RNPU_DEBUG (e.g. "reg,job"), RNPU_SIM_TRACE=1, and the per-session
+ * limits RNPU_SESSION_MAX_BOS and RNPU_SESSION_MAX_BYTES. */
 void rnpu_host_default_config(struct rnpu_host_config *cfg);
 int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out);
 /* Every file must be closed first. */

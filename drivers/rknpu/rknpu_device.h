@@ -28,6 +28,10 @@ struct rknpu_platform {
 	bool iommu;                    /* an IOMMU translates NPU addresses */
 	bool bypass_irq_handler;       /* module parameter, read at probe only */
 	bool bypass_soft_reset;        /* module parameter; debugfs may change it */
+	/* Per-session limits, 0 = none: buffer objects a session may hold
+	 * handles to, and the bytes of those objects. */
+	uint32_t session_max_bos;
+	uint64_t session_max_bytes;
 };
 
 /* Debug categories for rknpu_set_debug(); each enables a class of trace. */

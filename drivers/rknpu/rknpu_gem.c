@@ -179,7 +179,30 @@ struct rknpu_gem_object *rknpu_gem_lookup_handle(struct rknpu_file *file, uint32
 	return obj;
 }
 
-/* Creates a handle in @file that owns one new reference to @obj. */
+/* Whether @file may hold one more object of @size bytes. Caller holds
+ * file->lock. 0, -ENOSPC (object count) or -ENOMEM (bytes). */
+static int rknpu_session_limit_check(struct rknpu_file *file, uint64_t size)
+{
+	const struct rknpu_platform *plat = &file->rdev->plat;
+
+	if (plat->session_max_bos && file->handles.live >= plat->session_max_bos) {
+		rknpu_err(file->rdev, "session %u: buffer limit of %u objects reached", file->id,
+			  plat->session_max_bos);
+		return -ENOSPC;
+	}
+	if (plat->session_max_bytes && (size > plat->session_max_bytes ||
+					file->mem_bytes > plat->session_max_bytes - size)) {
+		rknpu_err(file->rdev,
+			  "session %u: memory limit of %llu bytes reached (%llu in use, %llu asked)",
+			  file->id, (unsigned long long)plat->session_max_bytes,
+			  (unsigned long long)file->mem_bytes, (unsigned long long)size);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Creates a handle in @file that owns one new reference to @obj; the
+ * object counts against the session's limits while the handle lives. */
 static int rknpu_gem_handle_create(struct rknpu_file *file, struct rknpu_gem_object *obj,
 				   uint32_t *handle)
 {
@@ -187,7 +210,11 @@ static int rknpu_gem_handle_create(struct rknpu_file *file, struct rknpu_gem_obj
 
 	rknpu_gem_get(obj);
 	rnpu_osal_mutex_lock(file->lock);
-	ret = rknpu_handles_alloc(&file->handles, obj, handle);
+	ret = rknpu_session_limit_check(file, obj->info.size);
+	if (!ret)
+		ret = rknpu_handles_alloc(&file->handles, obj, handle);
+	if (!ret)
+		file->mem_bytes += obj->info.size;
 	rnpu_osal_mutex_unlock(file->lock);
 	if (ret)
 		rknpu_gem_put(obj);
@@ -200,6 +227,8 @@ static int rknpu_gem_handle_delete(struct rknpu_file *file, uint32_t handle)
 
 	rnpu_osal_mutex_lock(file->lock);
 	obj = rknpu_handles_remove(&file->handles, handle);
+	if (obj)
+		file->mem_bytes -= obj->info.size;
 	rnpu_osal_mutex_unlock(file->lock);
 	if (!obj)
 		return -EINVAL;
@@ -314,6 +343,13 @@ int rknpu_gem_create_ioctl(struct rknpu_file *file, void *data)
 				 "falling back to contiguous buffer");
 	}
 
+	/* Refuse before allocating; the handle creation checks again. */
+	rnpu_osal_mutex_lock(file->lock);
+	ret = rknpu_session_limit_check(file, (args->size + RKNPU_PAGE_SIZE - 1) &
+						      ~(uint64_t)(RKNPU_PAGE_SIZE - 1));
+	rnpu_osal_mutex_unlock(file->lock);
+	if (ret)
+		return ret;
 	ret = rnpu_osal_dma_alloc(rdev->plat.dev, (size_t)args->size,
 				  rknpu_gem_osal_flags(rdev, args->flags), &buf, &info);
 	if (ret) {

@@ -85,6 +85,7 @@ struct rknpu_file {
 	 * in the other order: order is file->lock then rdev->obj_lock. */
 	struct rnpu_osal_mutex *lock;
 	struct rknpu_handle_table handles;
+	uint64_t mem_bytes;             /* bytes of the objects it holds (lock) */
 	uint32_t id;                    /* for logs */
 	uint32_t jobs_in_flight;        /* atomic: async jobs not yet freed */
 	uint64_t sched_last_tag;        /* fair-queue tag of its last job (irq_lock) */
