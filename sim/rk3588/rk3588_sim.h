@@ -54,6 +54,7 @@ struct rk3588_sim_core_stats {
 	uint64_t last_task_cycles;  /* timing-model estimate of the last task */
 	uint64_t total_cycles;      /* sum of the estimates */
 	uint64_t errors;            /* tasks ended with an error status */
+	uint64_t faults;            /* injected faults that took effect */
 };
 
 struct rk3588_sim;
@@ -78,6 +79,28 @@ void rk3588_sim_wait_idle(struct rk3588_sim *sim, unsigned int core);
 
 void rk3588_sim_get_stats(struct rk3588_sim *sim, unsigned int core,
 			  struct rk3588_sim_core_stats *out);
+
+/* Fault injection (threaded mode only; -EINVAL otherwise). The fault
+ * applies to the next @count task lists started on @core:
+ *  HANG        the list never completes; only a reset ends it;
+ *  LOST_IRQ    the list runs and writes its outputs, but its completion
+ *              never registers (no status bit, no interrupt);
+ *  BAD_STATUS  the list runs, then the interrupt line rises with a status
+ *              that is not the expected one (a DMA read error, whatever
+ *              the mask says);
+ *  SLOW        the list starts @slow_ms late, then runs normally.
+ * NONE disarms. */
+enum rk3588_sim_fault {
+	RK3588_SIM_FAULT_NONE,
+	RK3588_SIM_FAULT_HANG,
+	RK3588_SIM_FAULT_LOST_IRQ,
+	RK3588_SIM_FAULT_BAD_STATUS,
+	RK3588_SIM_FAULT_SLOW,
+};
+int rk3588_sim_inject_fault(struct rk3588_sim *sim, unsigned int core,
+			    enum rk3588_sim_fault fault, unsigned int count, unsigned int slow_ms);
+/* Latches a DPU-done status and raises @core's line now (a glitch). */
+void rk3588_sim_raise_spurious_irq(struct rk3588_sim *sim, unsigned int core);
 
 /* Core clock the timing model assumes, in Hz (default 1 GHz). */
 void rk3588_sim_set_clock_hz(struct rk3588_sim *sim, uint64_t hz);

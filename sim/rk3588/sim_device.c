@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sim_internal.h"
 
@@ -26,7 +27,7 @@ static bool irq_level_locked(const struct sim_core *c)
 
 	if (!SIM_ASSUME_ERRORS_MASKABLE)
 		mask |= RK3588_INT_DMA_READ_ERROR | RK3588_INT_DMA_WRITE_ERROR;
-	return !c->in_reset && (c->raw & mask) != 0;
+	return !c->in_reset && (c->irq_forced || (c->raw & mask) != 0);
 }
 
 void sim_irq_sync(struct sim_core *c)
@@ -91,12 +92,37 @@ static void finish_job(struct sim_core *c, uint32_t raw)
 static void take_and_run(struct sim_core *c)
 {
 	struct sim_job job = c->job;
-	uint32_t raw;
+	enum rk3588_sim_fault fault = sim_fault_take_locked(c);
+	unsigned int slow_ms = c->fault_slow_ms;
+	uint32_t raw = 0;
 
 	c->has_job = false;
 	c->busy = true;
+	if (fault == RK3588_SIM_FAULT_HANG) {
+		/* Busy until a reset abandons the list. */
+		while (!atomic_load(&c->abort) && !c->stop)
+			pthread_cond_wait(&c->cond, &c->lock);
+		pthread_mutex_unlock(&c->lock);
+		finish_job(c, 0);
+		pthread_mutex_lock(&c->lock);
+		return;
+	}
 	pthread_mutex_unlock(&c->lock);
+	if (fault == RK3588_SIM_FAULT_SLOW) {
+		struct timespec ts = { .tv_sec = slow_ms / 1000,
+				       .tv_nsec = (long)(slow_ms % 1000) * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
 	raw = sim_pc_run(c, &job);
+	if (fault == RK3588_SIM_FAULT_LOST_IRQ) {
+		raw = 0;
+	} else if (fault == RK3588_SIM_FAULT_BAD_STATUS) {
+		raw = RK3588_INT_DMA_READ_ERROR;
+		pthread_mutex_lock(&c->lock);
+		c->irq_forced = true;
+		pthread_mutex_unlock(&c->lock);
+	}
 	finish_job(c, raw);
 	pthread_mutex_lock(&c->lock);
 }
@@ -149,7 +175,8 @@ static void start_locked(struct sim_core *c)
 	sim_trace(c, "start: %u task(s) from 0x%llx, amount %u", c->job.task_number,
 		  (unsigned long long)c->job.addr, c->job.amount);
 
-	if (c->sim->threaded && !sim_start_runs_inline(c, &c->job)) {
+	/* An armed fault may hang: never in the starting thread. */
+	if (c->sim->threaded && (c->fault_count || !sim_start_runs_inline(c, &c->job))) {
 		pthread_cond_broadcast(&c->cond);
 		return;
 	}
@@ -167,6 +194,7 @@ static void reset_core_locked(struct sim_core *c)
 {
 	sim_regfile_reset(&c->rf);
 	c->raw = 0;
+	c->irq_forced = false;
 	c->task_counter = 0;
 	c->task_flags = sim_task_status_idle_flags();
 }
@@ -224,10 +252,12 @@ void rk3588_sim_destroy(struct rk3588_sim *sim)
 		if (!c->sim)
 			continue;
 		pthread_mutex_lock(&c->lock);
-		while (c->busy || c->completing)
-			pthread_cond_wait(&c->cond, &c->lock);
+		/* Stop first: a hung list (fault injection) ends on stop, a
+		 * normal one runs to its end. */
 		c->stop = true;
 		pthread_cond_broadcast(&c->cond);
+		while (c->busy || c->completing)
+			pthread_cond_wait(&c->cond, &c->lock);
 		pthread_mutex_unlock(&c->lock);
 		if (c->thread_started)
 			pthread_join(c->thread, NULL);
@@ -300,6 +330,7 @@ void rk3588_sim_mmio_write(struct rk3588_sim *sim, unsigned int core, uint32_t o
 		break;
 	case REG_PC_INTERRUPT_CLEAR:
 		c->raw &= ~value;
+		c->irq_forced = false;
 		sync_irq = true;
 		break;
 	case REG_PC_TASK_CON:
@@ -334,8 +365,9 @@ void rk3588_sim_reset_assert(struct rk3588_sim *sim, unsigned int core)
 	c->in_reset = true;
 	c->has_job = false;
 	atomic_store(&c->abort, true);
-	/* The worker notices the abort at the next task boundary or inside
-	 * the compute loops. */
+	/* The worker notices the abort at the next task boundary, inside the
+	 * compute loops, or (a hung list) when woken here. */
+	pthread_cond_broadcast(&c->cond);
 	while (c->busy)
 		pthread_cond_wait(&c->cond, &c->lock);
 	reset_core_locked(c);

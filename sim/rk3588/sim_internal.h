@@ -86,6 +86,10 @@ struct sim_core {
 	bool irq_delivering;
 	bool irq_level;     /* level last handed to bus->irq */
 	bool irq_fell;      /* the line went low during a callback */
+	bool irq_forced;    /* BAD_STATUS: line high until INTERRUPT_CLEAR */
+	enum rk3588_sim_fault fault; /* armed fault (sim_fault.c) */
+	unsigned int fault_count;
+	unsigned int fault_slow_ms;
 	struct rk3588_sim_core_stats stats;
 	char last_error[SIM_ERRMSG_LEN];
 
@@ -98,6 +102,9 @@ struct sim_core {
 	struct sim_task *task;
 	pthread_t completing_thread;
 };
+
+/* sim_fault.c: the armed fault for the list starting now (consumed). */
+enum rk3588_sim_fault sim_fault_take_locked(struct sim_core *c);
 
 /* sim_inline.c: whether @job may run in the thread that started it. */
 bool sim_start_runs_inline(struct sim_core *c, const struct sim_job *job);
