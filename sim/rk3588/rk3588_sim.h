@@ -112,6 +112,17 @@ uint64_t rk3588_sim_cycles_to_ns(struct rk3588_sim *sim, uint64_t cycles);
  * 1 GiB). A task needing more ends with an error status. For tests. */
 void rk3588_sim_set_alloc_limit(struct rk3588_sim *sim, uint64_t bytes);
 
+/* Datapath of the int8 MAC loop: FAST (default) uses SIMD kernels the host
+ * CPU supports, PLAIN only the portable C code they are checked against.
+ * Results are identical; for tests and benchmarks. */
+enum rk3588_sim_datapath {
+	RK3588_SIM_DATAPATH_FAST,
+	RK3588_SIM_DATAPATH_PLAIN,
+};
+void rk3588_sim_set_datapath(struct rk3588_sim *sim, enum rk3588_sim_datapath dp);
+/* Whether FAST differs from PLAIN on this host (a SIMD kernel exists). */
+bool rk3588_sim_fast_datapath_available(void);
+
 /* Copies the message of @core's most recent error status or hung task list
  * (cleared by each start); false when there is none. For tests/tools. */
 bool rk3588_sim_last_error(struct rk3588_sim *sim, unsigned int core, char *buf, size_t len);

@@ -107,6 +107,30 @@ static inline uint16_t sim_assume_pad_fp16_bits(uint32_t pad_con1)
 	return (uint16_t)(pad_con1 & 0xffffu);
 }
 
+/* PAD_CON1 for int16 input: its low 16 bits as int16. */
+static inline int16_t sim_assume_pad_int16(uint32_t pad_con1)
+{
+	return (int16_t)(pad_con1 & 0xffffu);
+}
+
+/* ATROUS_X/Y_DILATION = d puts kernel taps d + 1 input pixels apart
+ * (0 = ordinary convolution). */
+#define SIM_ASSUME_DILATION_PLUS_ONE 1
+
+/* Depthwise weights come in channel blocks of this many bytes per tap
+ * (64 int8 / 32 int16-fp16 channels): [block][ky][kx][channels of block],
+ * the last block holding the remaining channels. */
+#define SIM_ASSUME_DW_BLOCK_BYTES 64u
+
+/* Depthwise output channel c is input channel c; output channels without
+ * an input channel accumulate nothing. */
+#define SIM_ASSUME_DW_EXTRA_OUT_ZERO 1
+
+/* QD_EN: the CORE also sums, per output pixel, every input value the
+ * window reads (padding included) over all channels (depthwise: over the
+ * pixel's own channel). CLIP_TRUNCATE does not apply to it. */
+#define SIM_ASSUME_QD_WINDOW_SUM 1
+
 /* Per-kernel weight channels must equal DATAIN_CHANNEL. */
 #define SIM_ASSUME_WEIGHT_CHANNELS_MATCH 1
 
@@ -129,6 +153,10 @@ static inline uint16_t sim_assume_pad_fp16_bits(uint32_t pad_con1)
 /* Integer accumulation is exact (64-bit here; 34 bits on hardware), then
  * CLIP_TRUNCATE shifts with rounding and the result saturates to int32. */
 #define SIM_ASSUME_ACC_SATURATE_INT32 1
+
+/* int16 products accumulate exactly too (64-bit); the DPU sees the same
+ * CLIP_TRUNCATE-shifted, int32-saturated value as for int8. */
+#define SIM_ASSUME_INT16_ACC_LIKE_INT8 1
 
 /* fp16 products (exact in fp32) go into this many fp32 partial sums,
  * selected by channel index modulo the count, continued across kernel
@@ -169,13 +197,127 @@ static inline uint16_t sim_assume_pad_fp16_bits(uint32_t pad_con1)
 /* DST_BASE_ADDR low bits the WDMA ignores ([31:4] per the TRM). */
 #define SIM_ASSUME_DST_BASE_IGNORED_BITS 0xfu
 
-/* An active OW/CPEND stage with OW_OP = 0 adds nothing, so it is accepted. */
+/* An active OW/CPEND stage with a zero register operand adds nothing, so it
+ * is accepted without QD_EN. */
 #define SIM_ASSUME_OW_ZERO_OK 1
+
+/* Every integer operation inside the DPU (ALU, multiply-shift, EW
+ * converter, EW operation) saturates its result to int32. */
+#define SIM_ASSUME_DPU_INT_SAT32 1
+
+/* ALU "minus" computes data - operand (allbilly's SUB is main - EW). */
+#define SIM_ASSUME_ALU_MINUS_DATA_FIRST 1
+
+/* BS/BN ALU algorithms other than add (2) and minus (4) are refused. */
+#define SIM_ASSUME_BS_BN_ADD_MINUS_ONLY 1
+
+/* Multiplier right shifts (BS/BN MUL, EW MUL) round half up. */
+#define SIM_ASSUME_MUL_SHIFT_HALF_UP 1
+
+/* The *_NEG shift applies when the stage input is negative. */
+#define SIM_ASSUME_NEG_SHIFT_BY_INPUT_SIGN 1
+
+/* A per-channel shift from memory (TRUNCATE_SRC = 1) replaces both the
+ * positive and the negative shift. */
+#define SIM_ASSUME_MEM_SHIFT_BOTH_SIGNS 1
+
+/* ReLUX (RELUX_EN) clamps to [0, RELUX_CMP_VALUE]; with RELU_BYPASS no
+ * activation applies at all. */
+#define SIM_ASSUME_RELUX_NEEDS_RELU 1
+
+/* OW/CPEND adds OW_OP x window sum to the BS input, before the ALU.
+ * OW_OP is signed 16-bit; it needs CORE.MISC_CFG.QD_EN. */
+#define SIM_ASSUME_OW_BEFORE_ALU 1
+
+/* BRDMA/NRDMA per-channel records: one 32-bit slot per DATA_USE bit set,
+ * in the order ALU, CPEND, MUL, TRT; records of all channels contiguous.
+ * MUL and CPEND use the low 16 bits (signed), TRT the low 6 bits. */
+#define SIM_ASSUME_RDMA_OPERAND_SLOTS 1
+
+/* Memory operands (BRDMA/NRDMA/ERDMA) need DPU_RDMA in the op-enable. */
+#define SIM_ASSUME_MEM_OPERAND_NEEDS_RDMA 1
+
+/* The EW register operand is EW_OP_VALUE_0 (VALUE_1..7 unused). */
+#define SIM_ASSUME_EW_REG_OPERAND_VALUE0 1
+
+/* EW operand converter: EW_OP_CVT_SCALE unsigned 16-bit, rounding per
+ * EW_CVT_ROUND. */
+#define SIM_ASSUME_EW_CVT_SCALE_UNSIGNED 1
+
+/* EW MUL multiplies by the low 16 bits of the (converted) operand, signed
+ * (allbilly's int32 probe). */
+#define SIM_ASSUME_EW_MUL_OPERAND_INT16 1
+
+/* DIV, FLOOR and CEIL on integer pipelines are refused (the hardware gives
+ * float results there). EW_EQUAL_EN is accepted and ignored (RKNN sets it
+ * for min/max); EW_BINARY_EN is refused. */
+#define SIM_ASSUME_EW_INT_FLOAT_OPS_REFUSED 1
+
+/* Float pipelines accept the EW operand converter only as the identity:
+ * scale 0 or 1, shift 0, offset 0. */
+#define SIM_ASSUME_FP_EW_CVT_IDENTITY 1
+
+/* Float operand encodings: ALU, ReLUX and EW register operands and
+ * memory ALU slots are fp32 bits; MUL operands (register or slot) are
+ * fp16 bits. Multiplier shifts are ignored for floats. */
+#define SIM_ASSUME_FP_OPERAND_ENCODING 1
+
+/* fp16 data that is not widened (MRDMA_FP16TOFP32_EN = 0 in flying mode)
+ * is processed in fp16: every stage result rounds to fp16. */
+#define SIM_ASSUME_FP16_PIPELINE_ROUNDS 1
+
+/* ERDMA supports the per-pixel data mode (1) only. */
+#define SIM_ASSUME_ERDMA_PER_PIXEL_ONLY 1
+
+/* DPU_RDMA readers: line pitch W + LINE_NOTCH atoms, surface pitch
+ * (W + LINE_NOTCH) x H + SURF_NOTCH atoms; EW_SURF_STRIDE is not used. */
+#define SIM_ASSUME_RDMA_NOTCH_PITCH 1
+
+/* ---- PPU ---------------------------------------------------------------- */
+
+/* RECIP_KERNEL_WIDTH/HEIGHT hold a 17-bit float (sign 16, exponent 15:10
+ * biased by 31, fraction 9:0) for every precision; the average is
+ * window sum x recip_w x recip_h. */
+#define SIM_ASSUME_PPU_RECIP_FP17 1
+
+/* Integer average: the exact product rounds half up, then saturates. */
+#define SIM_ASSUME_PPU_AVG_INT_HALF_UP 1
+
+/* fp16 average: fp32 window sum in row-major order, times recip_w, times
+ * recip_h, each rounded to fp32, then rounded to fp16. */
+#define SIM_ASSUME_PPU_AVG_FP_ORDER 1
+
+/* Padded cells hold PADDING_VALUE_1 (integers: its 32 bits signed; fp16:
+ * its low 16 bits) and take part in max, min and average alike;
+ * PADDING_VALUE_2 is ignored. */
+#define SIM_ASSUME_PPU_PAD_VALUE 1
+
+/* The PPU pools int8, int16 and fp16; int32/fp32 are refused (hardware was
+ * seen writing zeros). */
+#define SIM_ASSUME_PPU_NO_32BIT 1
+
+/* Every channel of the input atoms is pooled, padding channels included. */
+#define SIM_ASSUME_PPU_WHOLE_ATOMS 1
+
+/* Output line pitch OUT_W + NOTCH_ADDR atoms, surface pitch DST_SURF_STRIDE;
+ * DST_BASE_ADDR bits 3:0 are not address bits. */
+#define SIM_ASSUME_PPU_OUT_PITCH 1
+
+/* The output cube may not need windows beyond the padded input. */
+#define SIM_ASSUME_PPU_WINDOWS_INSIDE 1
+
+/* OPERATION_MODE_CFG.FLYING_MODE selects the input; DATA_FORMAT.DPU_FLYIN
+ * is not consulted. */
+#define SIM_ASSUME_PPU_FLYIN_IGNORED 1
 
 /* ---- timing ------------------------------------------------------------- */
 
-#define SIM_ASSUME_DMA_BYTES_PER_CYCLE 16u
+/* DMA throughput in thousandths of a byte per cycle, and a fixed cost per
+ * task and per PC start, fitted to the public RK3588 timings with the MACs
+ * at their peak rate (docs/sim.md, section Timing model). */
+#define SIM_ASSUME_DMA_MILLIBYTES_PER_CYCLE 7555u
 #define SIM_ASSUME_TASK_OVERHEAD_CYCLES 2000u
+#define SIM_ASSUME_START_OVERHEAD_CYCLES 80300u
 
 /* ---- resource limits ---------------------------------------------------- */
 

@@ -27,6 +27,13 @@ static uint64_t div_up(uint64_t a, uint64_t b)
 	return (a + b - 1) / b;
 }
 
+static enum sim_prec prec_of(unsigned int cna_prec)
+{
+	if (cna_prec == SIM_CNA_PREC_INT8)
+		return SIM_PREC_INT8;
+	return cna_prec == SIM_CNA_PREC_INT16 ? SIM_PREC_INT16 : SIM_PREC_FP16;
+}
+
 static int check_mode(struct sim_task *t, struct sim_conv *cv)
 {
 	uint32_t con1 = REG(t, CNA_CONV_CON1);
@@ -36,35 +43,39 @@ static int check_mode(struct sim_task *t, struct sim_conv *cv)
 	uint32_t cvt = REG(t, CNA_CVT_CON0);
 	unsigned int in_p = rk3588_get_CNA_CONV_CON1_IN_PRECISION(con1);
 	unsigned int proc_p = rk3588_get_CNA_CONV_CON1_PROC_PRECISION(con1);
+	unsigned int mode = rk3588_get_CNA_CONV_CON1_CONV_MODE(con1);
 
-	if (rk3588_get_CNA_CONV_CON1_CONV_MODE(con1) != 0 ||
+	if ((mode != SIM_CONV_MODE_DIRECT && mode != SIM_CONV_MODE_DEPTHWISE) ||
 	    rk3588_get_CNA_CONV_CON1_DECONV(con1) || rk3588_get_CNA_CONV_CON1_ARGB_IN(con1) ||
 	    rk3588_get_CNA_CONV_CON1_NONALIGN_DMA(con1))
 		return REFUSE(t,
-			      "CNA.CONV_CON1 = 0x%08x: only direct convolution with "
-			      "aligned input is modelled",
+			      "CNA.CONV_CON1 = 0x%08x: only direct and depthwise convolution "
+			      "with aligned input are modelled",
 			      con1);
-	if (in_p != proc_p || (in_p != SIM_CNA_PREC_INT8 && in_p != SIM_CNA_PREC_FP16))
+	if (in_p != proc_p || (in_p != SIM_CNA_PREC_INT8 && in_p != SIM_CNA_PREC_INT16 &&
+			       in_p != SIM_CNA_PREC_FP16))
 		return REFUSE(t, "CNA.CONV_CON1 = 0x%08x: precision in %u / proc %u not modelled",
 			      con1, in_p, proc_p);
+	cv->dw = mode == SIM_CONV_MODE_DEPTHWISE;
 	if (rk3588_get_CORE_MISC_CFG_PROC_PRECISION(misc) != proc_p ||
-	    rk3588_get_CORE_MISC_CFG_DW_EN(misc))
+	    (bool)rk3588_get_CORE_MISC_CFG_DW_EN(misc) != cv->dw)
 		return REFUSE(t, "CORE.MISC_CFG = 0x%08x disagrees with CNA.CONV_CON1 = 0x%08x",
 			      misc, con1);
+	cv->qd = rk3588_get_CORE_MISC_CFG_QD_EN(misc);
+	if (cv->qd && in_p == SIM_CNA_PREC_FP16)
+		return REFUSE(t, "CORE.MISC_CFG = 0x%08x: QD_EN window sums are integer only",
+			      misc);
 	if (rk3588_get_CNA_CONV_CON2_CSC_WO_EN(con2) || rk3588_get_CNA_CONV_CON2_CSC_DO_EN(con2))
 		return REFUSE(t, "CNA.CONV_CON2 = 0x%08x: CSC data/weight suppression not modelled",
 			      con2);
 	if (rk3588_get_CNA_CONV_CON3_NN_MODE(con3) ||
-	    rk3588_get_CNA_CONV_CON3_ATROUS_X_DILATION(con3) ||
-	    rk3588_get_CNA_CONV_CON3_ATROUS_Y_DILATION(con3) ||
 	    !rk3588_get_CNA_CONV_CON3_CONV_X_STRIDE(con3) ||
 	    !rk3588_get_CNA_CONV_CON3_CONV_Y_STRIDE(con3))
-		return REFUSE(t, "CNA.CONV_CON3 = 0x%08x: multi-core, dilation or zero stride",
-			      con3);
+		return REFUSE(t, "CNA.CONV_CON3 = 0x%08x: multi-core mode or zero stride", con3);
 	if (!rk3588_get_CNA_CVT_CON0_CVT_BYPASS(cvt) ||
-	    (in_p == SIM_CNA_PREC_INT8 && !rk3588_get_CNA_CVT_CON0_DATA_SIGN(cvt)))
+	    (in_p != SIM_CNA_PREC_FP16 && !rk3588_get_CNA_CVT_CON0_DATA_SIGN(cvt)))
 		return REFUSE(t,
-			      "CNA.CVT_CON0 = 0x%08x: input converter / unsigned int8 not "
+			      "CNA.CVT_CON0 = 0x%08x: input converter / unsigned integers not "
 			      "modelled",
 			      cvt);
 	if (rk3588_get_CNA_FC_CON0_FC_SKIP_EN(REG(t, CNA_FC_CON0)))
@@ -76,10 +87,13 @@ static int check_mode(struct sim_task *t, struct sim_conv *cv)
 			return REFUSE(t, "%s: weight decompression not modelled",
 				      rk3588_reg_name(dcomp_amount_regs[i]));
 
-	cv->prec = in_p == SIM_CNA_PREC_INT8 ? SIM_PREC_INT8 : SIM_PREC_FP16;
+	cv->prec = prec_of(in_p);
 	cv->eb = cv->prec == SIM_PREC_INT8 ? 1 : 2;
 	cv->sx = rk3588_get_CNA_CONV_CON3_CONV_X_STRIDE(con3);
 	cv->sy = rk3588_get_CNA_CONV_CON3_CONV_Y_STRIDE(con3);
+	_Static_assert(SIM_ASSUME_DILATION_PLUS_ONE, "ATROUS field d: taps d + 1 apart");
+	cv->dx = rk3588_get_CNA_CONV_CON3_ATROUS_X_DILATION(con3) + 1;
+	cv->dy = rk3588_get_CNA_CONV_CON3_ATROUS_Y_DILATION(con3) + 1;
 	return 0;
 }
 
@@ -111,6 +125,9 @@ static int check_shapes(struct sim_task *t, struct sim_conv *cv)
 	if (SIM_ASSUME_WEIGHT_CHANNELS_MATCH && cv->wc != cv->in_c)
 		return REFUSE(t, "CNA.WEIGHT_SIZE1: %u channels per kernel, CNA.DATA_SIZE1 has %u",
 			      cv->wc, cv->in_c);
+	if (cv->dw && cv->kernels != 1)
+		return REFUSE(t, "CNA.WEIGHT_SIZE2 = 0x%08x: depthwise weights are one kernel",
+			      ws2);
 	if (SIM_ASSUME_WEIGHT_BYTES_FROM_KERNELS &&
 	    rk3588_get_CNA_WEIGHT_SIZE0_WEIGHT_BYTES(REG(t, CNA_WEIGHT_SIZE0)) < bpk * cv->kernels)
 		return REFUSE(t, "CNA.WEIGHT_SIZE0 is smaller than kernels x bytes per kernel");
@@ -118,7 +135,7 @@ static int check_shapes(struct sim_task *t, struct sim_conv *cv)
 	cv->out_w = rk3588_get_CORE_DATAOUT_SIZE_0_DATAOUT_WIDTH(out0) + 1;
 	cv->out_h = rk3588_get_CORE_DATAOUT_SIZE_0_DATAOUT_HEIGHT(out0) + 1;
 	cv->out_c = rk3588_get_CORE_DATAOUT_SIZE_1_DATAOUT_CHANNEL(REG(t, CORE_DATAOUT_SIZE_1)) + 1;
-	if (cv->kernels > cv->out_c)
+	if (!cv->dw && cv->kernels > cv->out_c)
 		return REFUSE(t, "CORE.DATAOUT_SIZE_1: %u channels for %u kernels", cv->out_c,
 			      cv->kernels);
 
@@ -139,8 +156,8 @@ static int check_shapes(struct sim_task *t, struct sim_conv *cv)
 	cv->clip_half_up = rk3588_get_CORE_CLIP_TRUNCATE_ROUND_TYPE(clip);
 	if (cv->prec == SIM_PREC_FP16 && cv->clip_shift && SIM_ASSUME_FP_IGNORES_CLIP)
 		sim_trace(t->core, "warning: CORE.CLIP_TRUNCATE ignored for fp16");
-	cv->fp_h = (cv->out_h - 1) * cv->sy + cv->kh;
-	cv->fp_w = (cv->out_w - 1) * cv->sx + cv->kw;
+	cv->fp_h = (cv->out_h - 1) * cv->sy + (cv->kh - 1) * cv->dy + 1;
+	cv->fp_w = (cv->out_w - 1) * cv->sx + (cv->kw - 1) * cv->dx + 1;
 	return 0;
 }
 
@@ -153,7 +170,7 @@ static int check_cbuf(struct sim_task *t, const struct sim_conv *cv)
 	uint64_t entries = rk3588_get_CNA_CBUF_CON1_DATA_ENTRIES(REG(t, CNA_CBUF_CON1));
 	uint64_t rows = SIM_ASSUME_CBUF_ROWS_ALL ? cv->in_h : cv->kh;
 	uint64_t data = rows * entries * SIM_ASSUME_CBUF_ENTRY_BYTES;
-	unsigned int kg = cv->prec == SIM_PREC_INT8 ? SIM_KG_INT8 : SIM_KG_FP16;
+	unsigned int kg = cv->dw ? 1 : cv->prec == SIM_PREC_INT8 ? SIM_KG_INT8 : SIM_KG_16BIT;
 	uint64_t group =
 		(uint64_t)(cv->kernels < kg ? cv->kernels : kg) * cv->kw * cv->kh * cv->wc * cv->eb;
 	/* One input row is W pixels of ceil(C / C2) atoms. */
@@ -237,11 +254,12 @@ static int fetch_feature(struct sim_task *t, struct sim_conv *cv)
 	row = sim_task_alloc(t, row_bytes, 1, "feature line buffer");
 	if (!row)
 		return -1;
-	if (cv->prec == SIM_PREC_INT8) {
+	if (cv->prec != SIM_PREC_FP16) {
 		cv->feat_i16 = sim_task_alloc(t, plane * cv->wc, sizeof(int16_t), "feature cube");
 		if (!cv->feat_i16)
 			goto out;
-		int16_t pv = sim_assume_pad_int8(padv);
+		int16_t pv = cv->prec == SIM_PREC_INT8 ? sim_assume_pad_int8(padv)
+						       : sim_assume_pad_int16(padv);
 
 		for (size_t i = 0; i < plane * cv->wc; i++)
 			cv->feat_i16[i] = pv;
@@ -290,6 +308,8 @@ static int fetch_feature(struct sim_task *t, struct sim_conv *cv)
 						break;
 					if (cv->prec == SIM_PREC_INT8)
 						cv->feat_i16[dst + c] = (int8_t)src[k];
+					else if (cv->prec == SIM_PREC_INT16)
+						cv->feat_i16[dst + c] = (int16_t)le16(src + 2 * k);
 					else
 						cv->feat_f[dst + c] =
 							sim_half_to_float(le16(src + 2 * k));
@@ -302,33 +322,39 @@ out:
 	return t->err ? -1 : rc;
 }
 
-/* Tiles for group g, channel block j, tap (ky, kx): [n_g][cb_j]. The
- * walk below visits the packed buffer strictly in order. */
-static int fetch_weights(struct sim_task *t, struct sim_conv *cv)
+/* One packed weight element into the dense copy. */
+static void put_weight(struct sim_conv *cv, const uint8_t *src, size_t pos, size_t dst)
 {
-	uint64_t base =
-		sim_dma_addr(t, (uint64_t)rk3588_get_CNA_DCOMP_ADDR0_VALUE(REG(t, CNA_DCOMP_ADDR0))
-					<< CNA_DCOMP_ADDR0_VALUE__SHIFT);
-	unsigned int kg = cv->prec == SIM_PREC_INT8 ? SIM_KG_INT8 : SIM_KG_FP16;
+	if (cv->prec == SIM_PREC_INT8)
+		cv->wt_i16[dst] = (int8_t)src[pos];
+	else if (cv->prec == SIM_PREC_INT16)
+		cv->wt_i16[dst] = (int16_t)le16(src + 2 * pos);
+	else
+		cv->wt_f[dst] = sim_half_to_float(le16(src + 2 * pos));
+}
+
+/* Direct: tiles for group g, channel block j, tap (ky, kx) are
+ * [n_g][cb_j]. Depthwise: [block][ky][kx][channels of the block]. The
+ * walks visit the packed buffer strictly in order. */
+static void unpack_weights(struct sim_conv *cv, const uint8_t *src)
+{
+	unsigned int kg = cv->prec == SIM_PREC_INT8 ? SIM_KG_INT8 : SIM_KG_16BIT;
 	size_t taps = (size_t)cv->kw * cv->kh;
 	size_t per_kernel = taps * cv->wc;
-	size_t total = per_kernel * cv->kernels;
-	size_t src_bytes = total * cv->eb;
-	uint8_t *src;
 	size_t pos = 0;
 
-	src = sim_task_alloc(t, src_bytes, 1, "packed weights");
-	if (!src)
-		return -1;
-	if (cv->prec == SIM_PREC_INT8)
-		cv->wt_i16 = sim_task_alloc(t, total, sizeof(int16_t), "weights");
-	else
-		cv->wt_f = sim_task_alloc(t, total, sizeof(float), "weights");
-	if ((!cv->wt_i16 && !cv->wt_f) || sim_dma_read(t, base, src, src_bytes, "weights")) {
-		sim_task_free(t, src, src_bytes, 1);
-		return -1;
-	}
+	if (cv->dw) {
+		unsigned int blk = SIM_ASSUME_DW_BLOCK_BYTES / cv->eb;
 
+		for (unsigned int c0 = 0; c0 < cv->wc; c0 += blk) {
+			unsigned int cb = cv->wc - c0 < blk ? cv->wc - c0 : blk;
+
+			for (size_t tap = 0; tap < taps; tap++)
+				for (unsigned int c = 0; c < cb; c++)
+					put_weight(cv, src, pos++, tap * cv->wc + c0 + c);
+		}
+		return;
+	}
 	for (unsigned int g0 = 0; g0 < cv->kernels; g0 += kg) {
 		unsigned int ng = cv->kernels - g0 < kg ? cv->kernels - g0 : kg;
 
@@ -339,18 +365,34 @@ static int fetch_weights(struct sim_task *t, struct sim_conv *cv)
 				for (unsigned int k = 0; k < ng; k++) {
 					size_t dst = (g0 + k) * per_kernel + tap * cv->wc + c0;
 
-					if (cv->prec == SIM_PREC_INT8) {
-						for (unsigned int c = 0; c < cb; c++)
-							cv->wt_i16[dst + c] = (int8_t)src[pos + c];
-						pos += cb;
-						continue;
-					}
-					for (unsigned int c = 0; c < cb; c++, pos++)
-						cv->wt_f[dst + c] =
-							sim_half_to_float(le16(src + 2 * pos));
+					for (unsigned int c = 0; c < cb; c++)
+						put_weight(cv, src, pos++, dst + c);
 				}
 		}
 	}
+}
+
+static int fetch_weights(struct sim_task *t, struct sim_conv *cv)
+{
+	uint64_t base =
+		sim_dma_addr(t, (uint64_t)rk3588_get_CNA_DCOMP_ADDR0_VALUE(REG(t, CNA_DCOMP_ADDR0))
+					<< CNA_DCOMP_ADDR0_VALUE__SHIFT);
+	size_t total = (size_t)cv->kw * cv->kh * cv->wc * cv->kernels;
+	size_t src_bytes = total * cv->eb;
+	uint8_t *src;
+
+	src = sim_task_alloc(t, src_bytes, 1, "packed weights");
+	if (!src)
+		return -1;
+	if (cv->prec != SIM_PREC_FP16)
+		cv->wt_i16 = sim_task_alloc(t, total, sizeof(int16_t), "weights");
+	else
+		cv->wt_f = sim_task_alloc(t, total, sizeof(float), "weights");
+	if ((!cv->wt_i16 && !cv->wt_f) || sim_dma_read(t, base, src, src_bytes, "weights")) {
+		sim_task_free(t, src, src_bytes, 1);
+		return -1;
+	}
+	unpack_weights(cv, src);
 	sim_task_free(t, src, src_bytes, 1);
 	return 0;
 }
@@ -376,5 +418,6 @@ void sim_conv_release(struct sim_task *t, struct sim_conv *cv)
 	sim_task_free(t, cv->wt_f, wts, sizeof(float));
 	sim_task_free(t, cv->acc_i, acc, sizeof(int32_t));
 	sim_task_free(t, cv->acc_f, acc, sizeof(float));
+	sim_task_free(t, cv->wsum, cv->wsum_n, sizeof(int64_t));
 	memset(cv, 0, sizeof(*cv));
 }

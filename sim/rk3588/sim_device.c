@@ -217,6 +217,7 @@ struct rk3588_sim *rk3588_sim_create(const struct rk3588_sim_bus *bus,
 	sim->trace = cfg->trace || (env && strcmp(env, "1") == 0);
 	atomic_init(&sim->clock_hz, SIM_DEFAULT_CLOCK_HZ);
 	atomic_init(&sim->alloc_limit, SIM_ASSUME_MAX_TASK_BYTES);
+	atomic_init(&sim->plain, false);
 
 	for (unsigned int i = 0; i < sim->num_cores; i++) {
 		struct sim_core *c = &sim->core[i];
@@ -439,6 +440,17 @@ void rk3588_sim_set_alloc_limit(struct rk3588_sim *sim, uint64_t bytes)
 {
 	if (sim)
 		atomic_store(&sim->alloc_limit, bytes ? bytes : SIM_ASSUME_MAX_TASK_BYTES);
+}
+
+void rk3588_sim_set_datapath(struct rk3588_sim *sim, enum rk3588_sim_datapath dp)
+{
+	if (sim)
+		atomic_store(&sim->plain, dp == RK3588_SIM_DATAPATH_PLAIN);
+}
+
+bool rk3588_sim_fast_datapath_available(void)
+{
+	return sim_mac_simd_kernel() != NULL;
 }
 
 bool rk3588_sim_last_error(struct rk3588_sim *sim, unsigned int core, char *buf, size_t len)

@@ -116,6 +116,7 @@ struct rk3588_sim {
 	bool trace;
 	_Atomic uint64_t clock_hz;
 	_Atomic uint64_t alloc_limit;
+	atomic_bool plain;      /* RK3588_SIM_DATAPATH_PLAIN */
 	struct sim_core core[RK3588_SIM_MAX_CORES];
 };
 
@@ -132,7 +133,11 @@ void sim_trace_reg(const struct sim_core *c, uint32_t offset, uint32_t value);
 
 /* Precision encodings: CNA/CORE enum and DPU enum. */
 #define SIM_CNA_PREC_INT8 0u
+#define SIM_CNA_PREC_INT16 1u
 #define SIM_CNA_PREC_FP16 2u
+/* CONV_MODE of CNA, DPU and DPU_RDMA: 0 direct, 3 depthwise. */
+#define SIM_CONV_MODE_DIRECT 0u
+#define SIM_CONV_MODE_DEPTHWISE 3u
 #define SIM_DPU_PREC_INT8 0u
 #define SIM_DPU_PREC_INT16 1u
 #define SIM_DPU_PREC_FP16 2u
@@ -145,17 +150,42 @@ void sim_trace_reg(const struct sim_core *c, uint32_t offset, uint32_t value);
 
 /* Weight tiling: kernels per group and channels per block. */
 #define SIM_KG_INT8 32u
-#define SIM_KG_FP16 16u
+#define SIM_KG_16BIT 16u /* int16, fp16 */
+#define SIM_KG_FP16 SIM_KG_16BIT
 #define SIM_CB 32u
 
 /* Peak MACs per cycle per core. */
 #define SIM_MACS_PER_CYCLE_INT8 1024u
+#define SIM_MACS_PER_CYCLE_INT16 512u
 #define SIM_MACS_PER_CYCLE_FP16 512u
+
+/* ALU algorithms (BS/BN/EW share the encoding; BS/BN use add/minus). */
+#define SIM_ALU_MAX 0u
+#define SIM_ALU_MIN 1u
+#define SIM_ALU_ADD 2u
+#define SIM_ALU_DIV 3u
+#define SIM_ALU_MINUS 4u
+#define SIM_ALU_ABS 5u
+#define SIM_ALU_NEG 6u
+#define SIM_ALU_FLOOR 7u
+#define SIM_ALU_CEIL 8u
+
+/* BRDMA/NRDMA DATA_USE bits (field value, not register bits). */
+#define SIM_USE_ALU 1u
+#define SIM_USE_CPEND 2u
+#define SIM_USE_MUL 4u
+#define SIM_USE_TRT 8u
+
+/* PPU pooling methods. */
+#define SIM_POOL_AVG 0u
+#define SIM_POOL_MAX 1u
+#define SIM_POOL_MIN 2u
 
 /* ---- one task ----------------------------------------------------------- */
 
 enum sim_prec {
 	SIM_PREC_INT8,
+	SIM_PREC_INT16,
 	SIM_PREC_FP16,
 };
 
@@ -173,6 +203,8 @@ struct sim_task {
 	uint64_t bytes_read;
 	uint64_t bytes_written;
 	uint64_t macs;
+	uint64_t dpu_elems;    /* elements through the DPU pipeline */
+	uint64_t ppu_elems;    /* window cells the PPU visited */
 	uint64_t alloc_used;
 	enum sim_prec prec;
 };
@@ -199,6 +231,16 @@ uint64_t sim_dma_addr(const struct sim_task *t, uint64_t reg_addr);
 
 /* ---- convolution pipeline ----------------------------------------------- */
 
+/* Kernels per inner MAC block. */
+#define SIM_MAC_KB 4u
+
+/* int8 values held in int16: sums of @n products for SIM_MAC_KB kernels
+ * whose weights are @stride elements apart. */
+typedef void (*sim_dot_kb_fn)(const int16_t *restrict f, const int16_t *restrict w, size_t stride,
+			      size_t n, int32_t out[SIM_MAC_KB]);
+/* The SIMD kernel for this host, NULL when there is none (sim_mac_simd.c). */
+sim_dot_kb_fn sim_mac_simd_kernel(void);
+
 struct sim_conv {
 	enum sim_prec prec;
 	unsigned int eb;        /* input element bytes */
@@ -206,45 +248,181 @@ struct sim_conv {
 	unsigned int out_w, out_h, out_c;
 	unsigned int kw, kh, kernels, wc; /* wc: channels per kernel */
 	unsigned int sx, sy, pad_l, pad_t;
+	unsigned int dx, dy;      /* distance between taps (1 = no dilation) */
+	bool dw;                  /* depthwise: kernel k reads channel k only */
+	bool qd;                  /* QD_EN: window sums for the DPU OW stage */
 	unsigned int clip_shift;
 	bool clip_half_up;
 
 	/* Dense copies made once per task. int8 data is widened to int16 so
-	 * the dot products map onto 16-bit multiply-add instructions. */
+	 * the dot products map onto 16-bit multiply-add instructions; int16
+	 * data is stored as is. */
 	unsigned int fp_w, fp_h;   /* padded input plane */
 	int16_t *feat_i16;         /* [fp_h][fp_w][wc] */
 	float *feat_f;
-	int16_t *wt_i16;           /* [kernels][kh][kw][wc] */
+	int16_t *wt_i16;           /* [kernels][kh][kw][wc]; depthwise [kh][kw][wc] */
 	float *wt_f;
 
 	/* Accumulator cube [out_h][out_w][out_c] handed to the DPU. */
 	int32_t *acc_i;
 	float *acc_f;
+	/* QD_EN window sums: [out_h][out_w], depthwise [out_h][out_w][out_c]. */
+	int64_t *wsum;
+	size_t wsum_n;
+	/* Dot products of one tap for SIM_MAC_KB kernels (plain or SIMD). */
+	sim_dot_kb_fn dot_kb;
+};
+
+/* A dense cube moving between blocks, [h][w][c]; exactly one of i/f is
+ * set. Integer elements are held sign-extended in int32. */
+struct sim_cube {
+	unsigned int w, h, c;
+	int32_t *i;
+	float *f;
+};
+
+/* Where an NC1HWC2 cube lives and how its elements are encoded. */
+struct sim_cube_src {
+	uint64_t base;
+	uint64_t line, surf;       /* pitches, in 16-byte atoms */
+	unsigned int w, h, c;      /* c: channels to keep */
+	unsigned int eb;           /* element bytes: 1, 2 or 4 */
+	bool is_float;             /* 2 bytes: fp16, 4 bytes: fp32 */
+};
+
+/* BS or BN stage, decoded (BN never has OW). */
+struct sim_dpu_stage {
+	const char *name;
+	bool on;
+	bool alu_on, alu_mem;
+	unsigned int alu_algo;
+	uint32_t alu_reg;
+	bool mul_on, mul_mem, shift_mem, prelu;
+	uint32_t mul_reg;          /* 16-bit operand */
+	unsigned int shift, shift_neg;
+	bool relu_on, relux;
+	uint32_t relux_cmp;
+	bool ow_on, ow_mem;
+	int32_t ow_reg;
+	/* Per-channel operands from BRDMA/NRDMA. */
+	unsigned int use;          /* DATA_USE field */
+	uint64_t op_addr;
+	uint32_t *op_alu, *op_cpend, *op_mul, *op_trt;
+};
+
+struct sim_dpu_ew {
+	bool on, op_on, op_mem, mul;
+	unsigned int algo;
+	uint32_t op_reg;
+	bool cvt_on, cvt_add_first, cvt_half_up;
+	int32_t cvt_offset;
+	uint32_t cvt_scale;
+	unsigned int cvt_shift;
+	unsigned int trunc, trunc_neg;
+	bool prelu, relu_on, relux;
+	uint32_t relux_cmp;
+	unsigned int esize;        /* operand element bytes */
+};
+
+/* DPU_RDMA as one task uses it. */
+struct sim_rdma {
+	bool enabled;              /* in the op-enable */
+	struct sim_cube_src mrdma;
+	struct sim_cube_src erdma;
+	bool erdma_on;
+	bool widen;                /* MRDMA_FP16TOFP32_EN */
 };
 
 /* DPU + WDMA settings, decoded and checked before any data moves. */
 struct sim_dpu {
-	unsigned int out_prec;     /* DPU precision enum */
+	bool flying;               /* main input from MRDMA, not the CORE */
+	bool dw;
+	bool is_float;
+	bool fp16_data;            /* float data held in fp16 between stages */
+	unsigned int in_prec;      /* DPU precision enum */
+	unsigned int out_prec;
 	unsigned int bo;           /* output element bytes */
 	unsigned int w, h, c, orig_c;
+	unsigned int c_al;         /* channels in whole output atoms */
 	unsigned int e;            /* 16-byte atoms per kernel group */
 	uint64_t dst;
 	uint64_t surf_add, surf_stride, notch; /* in 16-byte atoms */
-	bool to_memory;
+	bool to_memory, to_ppu;
 	uint32_t cvt_scale;
 	unsigned int cvt_shift;
 	int32_t cvt_offset;
 	bool cvt_add_first;
 	bool cvt_half_up;
+	bool fp32_to_fp16;
 	uint16_t pend;             /* OFFSET_PEND */
+
+	struct sim_dpu_stage bs, bn;
+	struct sim_dpu_ew ew;
+	struct sim_rdma rdma;
+
+	/* Data for one run. */
+	struct sim_cube main;      /* MRDMA input (flying mode) */
+	struct sim_cube eop;       /* ERDMA operand */
+	uint32_t *obits;           /* output element bits [h][w][c_al] */
+};
+
+/* PPU + PPU_RDMA settings. */
+struct sim_ppu {
+	bool flying;               /* input from PPU_RDMA, not the DPU */
+	unsigned int method;
+	unsigned int prec;         /* DPU precision enum */
+	unsigned int eb;
+	bool is_float;
+	unsigned int in_w, in_h, c, c_al;
+	unsigned int out_w, out_h;
+	unsigned int kw, kh, sx, sy, pad_l, pad_t;
+	uint32_t recip_w, recip_h; /* fp17 bits */
+	int32_t pad_i;
+	float pad_f;
+	uint64_t dst, surf_stride, notch;
+	struct sim_cube_src src;   /* PPU_RDMA input */
+	struct sim_cube in;
 };
 
 int sim_cna_setup(struct sim_task *t, struct sim_conv *cv);
 int sim_cna_fetch(struct sim_task *t, struct sim_conv *cv);
 int sim_mac_run(struct sim_task *t, struct sim_conv *cv);
-int sim_dpu_setup(struct sim_task *t, const struct sim_conv *cv, struct sim_dpu *d);
-int sim_dpu_run(struct sim_task *t, const struct sim_conv *cv, const struct sim_dpu *d);
 void sim_conv_release(struct sim_task *t, struct sim_conv *cv);
+
+/* DPU: @cv is the CORE output, NULL in flying mode. */
+int sim_dpu_setup(struct sim_task *t, const struct sim_conv *cv, struct sim_dpu *d);
+int sim_dpu_run(struct sim_task *t, const struct sim_conv *cv, struct sim_dpu *d);
+void sim_dpu_release(struct sim_task *t, struct sim_dpu *d);
+
+/* DPU element arithmetic (sim_dpu_alu.c). @ch is the channel, @wsum the
+ * window sum for OW. */
+int64_t sim_dpu_stage_int(const struct sim_dpu_stage *s, int64_t x, unsigned int ch,
+			  int64_t wsum);
+float sim_dpu_stage_float(const struct sim_dpu_stage *s, float x, unsigned int ch, bool fp16);
+int64_t sim_dpu_ew_int(const struct sim_dpu_ew *e, int64_t x, int64_t op);
+float sim_dpu_ew_float(const struct sim_dpu_ew *e, float x, float op, bool fp16);
+int64_t sim_dpu_out_cvt(const struct sim_dpu *d, int64_t x);
+
+/* DPU_RDMA (sim_dpu_rdma.c): decode, then read what the DPU needs. */
+int sim_rdma_setup(struct sim_task *t, struct sim_dpu *d);
+int sim_rdma_fetch(struct sim_task *t, struct sim_dpu *d);
+void sim_rdma_release(struct sim_task *t, struct sim_dpu *d);
+
+/* PPU + PPU_RDMA (sim_ppu.c). @d is the feeding DPU, NULL in flying mode. */
+int sim_ppu_setup(struct sim_task *t, const struct sim_dpu *d, struct sim_ppu *p);
+int sim_ppu_run(struct sim_task *t, const struct sim_dpu *d, struct sim_ppu *p);
+void sim_ppu_release(struct sim_task *t, struct sim_ppu *p);
+
+/* Cubes (sim_cube.c). */
+int sim_cube_alloc(struct sim_task *t, struct sim_cube *cb, unsigned int w, unsigned int h,
+		   unsigned int c, bool is_float, const char *what);
+void sim_cube_free(struct sim_task *t, struct sim_cube *cb);
+/* Reads an NC1HWC2 cube into @dst (allocated here). */
+int sim_cube_read(struct sim_task *t, const struct sim_cube_src *src, struct sim_cube *dst,
+		  const char *what);
+/* Element bytes of a DPU precision; 0 for unknown codes. */
+unsigned int sim_prec_bytes(unsigned int dpu_prec);
+bool sim_prec_is_float(unsigned int dpu_prec);
 
 /* Runs the blocks of @t->op_en; 0 or negative with t->err set. */
 int sim_exec_task(struct sim_task *t);
@@ -258,6 +436,8 @@ uint32_t sim_pc_run(struct sim_core *c, const struct sim_job *job);
 /* ---- timing (sim_timing.c) ---------------------------------------------- */
 
 uint64_t sim_timing_task_cycles(const struct sim_task *t);
+/* Fixed cost of one PC start, charged to its first task. */
+uint64_t sim_timing_start_cycles(void);
 
 /* ---- arithmetic (sim_arith.c) ------------------------------------------- */
 

@@ -10,7 +10,7 @@
 
 /* Kernels per inner block: enough independent sums to fill vector units,
  * few enough that the weight rows stay in L1 for long dot products. */
-#define KB 4u
+#define KB SIM_MAC_KB
 #define LANES SIM_ASSUME_FP_ACC_LANES
 
 /* One tap of KB kernels against one input pixel (int8 values held in
@@ -75,6 +75,7 @@ static int32_t finish_int(const struct sim_conv *cv, int64_t acc)
 {
 	int64_t v = sim_shift_round(acc, cv->clip_shift, cv->clip_half_up);
 
+	_Static_assert(SIM_ASSUME_INT16_ACC_LIKE_INT8, "int16 sums end like int8 ones");
 	if (SIM_ASSUME_ACC_SATURATE_INT32)
 		v = sim_saturate(v, INT32_MIN, INT32_MAX);
 	return (int32_t)v;
@@ -85,9 +86,20 @@ static int32_t finish_int(const struct sim_conv *cv, int64_t acc)
 static size_t feat_at(const struct sim_conv *cv, unsigned int oy, unsigned int ox,
 		      unsigned int ky, unsigned int kx)
 {
-	size_t y = (size_t)oy * cv->sy + ky, x = (size_t)ox * cv->sx + kx;
+	size_t y = (size_t)oy * cv->sy + (size_t)ky * cv->dy;
+	size_t x = (size_t)ox * cv->sx + (size_t)kx * cv->dx;
 
 	return (y * cv->fp_w + x) * cv->wc;
+}
+
+/* int16 x int16 products reach 2^30: sum in 64 bits. */
+static int64_t dot_i16_wide(const int16_t *restrict f, const int16_t *restrict w, size_t n)
+{
+	int64_t s = 0;
+
+	for (size_t i = 0; i < n; i++)
+		s += (int32_t)f[i] * w[i];
+	return s;
 }
 
 /* All taps of one output pixel for kernels n0 .. n0+nb-1. */
@@ -102,8 +114,13 @@ static void mac_pixel_int8(const struct sim_conv *cv, const int16_t *wbase, unsi
 			const int16_t *w = wbase + ((size_t)ky * cv->kw + kx) * cv->wc;
 			int32_t part[KB];
 
+			if (cv->prec == SIM_PREC_INT16) {
+				for (unsigned int j = 0; j < nb; j++)
+					sum[j] += dot_i16_wide(f, w + j * per_kernel, cv->wc);
+				continue;
+			}
 			if (nb == KB) {
-				dot_i16_kb(f, w, per_kernel, cv->wc, part);
+				cv->dot_kb(f, w, per_kernel, cv->wc, part);
 			} else {
 				for (unsigned int j = 0; j < nb; j++)
 					part[j] = dot_i16(f, w + j * per_kernel, cv->wc);
@@ -114,8 +131,8 @@ static void mac_pixel_int8(const struct sim_conv *cv, const int16_t *wbase, unsi
 }
 
 /* Both loops poll the abort flag once per output row, so a reset stops
- * even a single huge kernel block quickly. */
-static void run_int8(const struct sim_task *t, const struct sim_conv *cv, unsigned int n0,
+ * even a single huge kernel block quickly. int8 and int16 share it. */
+static void run_int(const struct sim_task *t, const struct sim_conv *cv, unsigned int n0,
 		     unsigned int nb)
 {
 	const int16_t *wbase = cv->wt_i16 + n0 * (size_t)cv->kw * cv->kh * cv->wc;
@@ -156,11 +173,73 @@ static void run_fp16(const struct sim_task *t, const struct sim_conv *cv, unsign
 		}
 }
 
+/* Depthwise: output channel k reads input channel k only, taps in (ky, kx)
+ * order (one fp32 partial sum per channel, see SIM_ASSUME_FP_ACC_LANES). */
+static void run_dw(const struct sim_task *t, const struct sim_conv *cv)
+{
+	unsigned int nc = cv->wc < cv->out_c ? cv->wc : cv->out_c;
+
+	_Static_assert(SIM_ASSUME_DW_EXTRA_OUT_ZERO, "extra output channels stay zero");
+	for (unsigned int oy = 0; oy < cv->out_h && !sim_task_aborted(t); oy++)
+		for (unsigned int ox = 0; ox < cv->out_w; ox++) {
+			size_t o = ((size_t)oy * cv->out_w + ox) * cv->out_c;
+
+			for (unsigned int k = 0; k < nc; k++) {
+				int64_t si = 0;
+				float sf = 0.0f;
+
+				for (unsigned int ky = 0; ky < cv->kh; ky++)
+					for (unsigned int kx = 0; kx < cv->kw; kx++) {
+						size_t f = feat_at(cv, oy, ox, ky, kx) + k;
+						size_t w = ((size_t)ky * cv->kw + kx) * cv->wc + k;
+
+						if (cv->prec == SIM_PREC_FP16)
+							sf += cv->feat_f[f] * cv->wt_f[w];
+						else
+							si += (int32_t)cv->feat_i16[f] * cv->wt_i16[w];
+					}
+				if (cv->prec == SIM_PREC_FP16)
+					cv->acc_f[o + k] = sf;
+				else
+					cv->acc_i[o + k] = finish_int(cv, si);
+			}
+		}
+}
+
+/* QD_EN: the sum of every input value each output's window reads. */
+static int window_sums(struct sim_task *t, struct sim_conv *cv)
+{
+	size_t pixels = (size_t)cv->out_h * cv->out_w;
+	unsigned int per = cv->dw ? cv->out_c : 1;
+	unsigned int nc = cv->dw ? (cv->wc < cv->out_c ? cv->wc : cv->out_c) : cv->wc;
+
+	_Static_assert(SIM_ASSUME_QD_WINDOW_SUM, "window sums include padding");
+	cv->wsum_n = pixels * per;
+	cv->wsum = sim_task_alloc(t, cv->wsum_n, sizeof(int64_t), "window sums");
+	if (!cv->wsum)
+		return -1;
+	memset(cv->wsum, 0, cv->wsum_n * sizeof(int64_t));
+	for (unsigned int oy = 0; oy < cv->out_h && !sim_task_aborted(t); oy++)
+		for (unsigned int ox = 0; ox < cv->out_w; ox++) {
+			int64_t *o = cv->wsum + ((size_t)oy * cv->out_w + ox) * per;
+
+			for (unsigned int ky = 0; ky < cv->kh; ky++)
+				for (unsigned int kx = 0; kx < cv->kw; kx++) {
+					const int16_t *f = cv->feat_i16 + feat_at(cv, oy, ox, ky, kx);
+
+					for (unsigned int k = 0; k < nc; k++)
+						o[cv->dw ? k : 0] += f[k];
+				}
+		}
+	return 0;
+}
+
 int sim_mac_run(struct sim_task *t, struct sim_conv *cv)
 {
 	size_t cells = (size_t)cv->out_h * cv->out_w * cv->out_c;
+	unsigned int kernels = cv->dw ? (cv->wc < cv->out_c ? cv->wc : cv->out_c) : cv->kernels;
 
-	if (cv->prec == SIM_PREC_INT8) {
+	if (cv->prec != SIM_PREC_FP16) {
 		cv->acc_i = sim_task_alloc(t, cells, sizeof(int32_t), "accumulator cube");
 		if (!cv->acc_i)
 			return -1;
@@ -173,6 +252,17 @@ int sim_mac_run(struct sim_task *t, struct sim_conv *cv)
 		for (size_t i = 0; i < cells; i++)
 			cv->acc_f[i] = 0.0f;
 	}
+	if (cv->qd && window_sums(t, cv))
+		return -1;
+	cv->dot_kb = dot_i16_kb;
+	if (!atomic_load(&t->core->sim->plain) && sim_mac_simd_kernel())
+		cv->dot_kb = sim_mac_simd_kernel();
+	t->macs += (uint64_t)cv->out_h * cv->out_w * kernels * cv->kh * cv->kw *
+		   (cv->dw ? 1 : cv->wc);
+	if (cv->dw) {
+		run_dw(t, cv);
+		return 0;
+	}
 
 	/* Kernel blocks outermost: a block's weights stay cached while every
 	 * output pixel streams past them. */
@@ -181,11 +271,10 @@ int sim_mac_run(struct sim_task *t, struct sim_conv *cv)
 
 		if (sim_task_aborted(t))
 			return 0;
-		if (cv->prec == SIM_PREC_INT8)
-			run_int8(t, cv, n0, nb);
+		if (cv->prec != SIM_PREC_FP16)
+			run_int(t, cv, n0, nb);
 		else
 			run_fp16(t, cv, n0, nb);
 	}
-	t->macs += (uint64_t)cv->out_h * cv->out_w * cv->kernels * cv->kh * cv->kw * cv->wc;
 	return 0;
 }

@@ -207,12 +207,15 @@ static int decode(struct sim_core *c, struct sim_task *t, size_t nwords, uint64_
 	return 0;
 }
 
-static void count_task(struct sim_core *c, const struct sim_task *t, enum task_end end)
+static void count_task(struct sim_core *c, const struct sim_task *t, enum task_end end,
+		       bool first)
 {
 	pthread_mutex_lock(&c->lock);
 	if (end == TASK_DONE) {
 		uint64_t cycles = sim_timing_task_cycles(t);
 
+		if (first)
+			cycles += sim_timing_start_cycles();
 		c->task_counter = (c->task_counter + 1) & PC_TASK_STATUS_TASK_COUNTER__MASK;
 		c->stats.tasks_done++;
 		c->stats.last_task_cycles = cycles;
@@ -295,6 +298,8 @@ static void task_init(struct sim_task *t, struct sim_core *c, const struct sim_j
 	t->bytes_read = 0;
 	t->bytes_written = 0;
 	t->macs = 0;
+	t->dpu_elems = 0;
+	t->ppu_elems = 0;
 	t->alloc_used = 0;
 	t->prec = SIM_PREC_INT8;
 }
@@ -322,7 +327,7 @@ uint32_t sim_pc_run(struct sim_core *c, const struct sim_job *job)
 		set_flags(c, true, i == 0, last);
 		task_init(t, c, job);
 		end = run_task(c, t, &addr, &amount);
-		count_task(c, t, end);
+		count_task(c, t, end, i == 0);
 		if (end == TASK_ABANDONED || end == TASK_HUNG) {
 			raw = 0;
 			break;

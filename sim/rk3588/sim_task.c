@@ -83,34 +83,65 @@ void sim_task_free(struct sim_task *t, void *p, size_t count, size_t size)
 	t->alloc_used -= (uint64_t)count * size;
 }
 
+/* Which block combinations form a task the hardware can run. */
+static int check_op_en(struct sim_task *t)
+{
+	const uint32_t known = RK3588_OP_EN_CNA | RK3588_OP_EN_CORE | RK3588_OP_EN_DPU |
+			       RK3588_OP_EN_DPU_RDMA | RK3588_OP_EN_PPU | RK3588_OP_EN_PPU_RDMA;
+	uint32_t en = t->op_en;
+	const char *why = NULL;
+
+	if (en & ~known)
+		why = "starts no compute block";
+	else if (!(en & RK3588_OP_EN_CNA) != !(en & RK3588_OP_EN_CORE))
+		why = "runs one of CNA and CORE without the other";
+	else if ((en & RK3588_OP_EN_CORE) && !(en & RK3588_OP_EN_DPU))
+		why = "runs the CORE without the DPU to take its output";
+	else if ((en & RK3588_OP_EN_DPU_RDMA) && !(en & RK3588_OP_EN_DPU))
+		why = "runs DPU_RDMA without the DPU";
+	else if ((en & RK3588_OP_EN_PPU_RDMA) && !(en & RK3588_OP_EN_PPU))
+		why = "runs PPU_RDMA without the PPU";
+	if (why)
+		return sim_task_fail(t, SIM_ASSUME_ERR_CONFIG_BIT, "op-enable 0x%02x %s", en, why);
+	return 0;
+}
+
 int sim_exec_task(struct sim_task *t)
 {
-	const uint32_t conv = RK3588_OP_EN_CNA | RK3588_OP_EN_CORE | RK3588_OP_EN_DPU;
+	bool conv = t->op_en & RK3588_OP_EN_CNA;
+	bool dpu_on = t->op_en & RK3588_OP_EN_DPU;
+	bool ppu_on = t->op_en & RK3588_OP_EN_PPU;
 	struct sim_conv cv = { 0 };
 	struct sim_dpu dpu = { 0 };
+	struct sim_ppu ppu = { 0 };
 	int rc;
 
 	if (t->op_en == 0)
 		return 0;
-	if (t->op_en != conv)
-		return sim_task_fail(t, SIM_ASSUME_ERR_CONFIG_BIT,
-				     "op-enable 0x%02x: only CNA+CORE+DPU (0x%02x) is modelled",
-				     t->op_en, conv);
-
 	/* Validate everything before moving data, so misprogramming is cheap
 	 * to report and leaves memory untouched. */
-	rc = sim_cna_setup(t, &cv);
-	if (!rc)
-		rc = sim_dpu_setup(t, &cv, &dpu);
-	if (!rc)
+	rc = check_op_en(t);
+	if (!rc && conv)
+		rc = sim_cna_setup(t, &cv);
+	if (!rc && dpu_on)
+		rc = sim_dpu_setup(t, conv ? &cv : NULL, &dpu);
+	if (!rc && ppu_on)
+		rc = sim_ppu_setup(t, dpu_on ? &dpu : NULL, &ppu);
+	if (!rc && conv)
 		rc = sim_cna_fetch(t, &cv);
-	if (!rc)
+	if (!rc && conv)
 		rc = sim_mac_run(t, &cv);
 	/* An abandoned task must not write partial results. */
 	if (!rc && sim_task_aborted(t))
 		rc = -ECANCELED;
-	if (!rc)
-		rc = sim_dpu_run(t, &cv, &dpu);
+	if (!rc && dpu_on)
+		rc = sim_dpu_run(t, conv ? &cv : NULL, &dpu);
+	if (!rc && sim_task_aborted(t))
+		rc = -ECANCELED;
+	if (!rc && ppu_on)
+		rc = sim_ppu_run(t, dpu_on ? &dpu : NULL, &ppu);
+	sim_ppu_release(t, &ppu);
+	sim_dpu_release(t, &dpu);
 	sim_conv_release(t, &cv);
 	return rc;
 }

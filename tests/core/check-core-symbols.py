@@ -5,7 +5,7 @@
 Usage: check-core-symbols.py NM LIBRARY...
 
 Every symbol the core archive leaves undefined (after resolving what its own
-members define) must be an OS service (rnpu_osal_*), a register-table helper
+members define) must be an OS service (rnpu_osal_*), a register-table function
 (rk3588_*), or something the compiler itself emits: the four memory
 built-ins, sanitizer and coverage hooks, the stack protector. Anything else
 means the core calls libc (or another layer) behind the OS services' back.

@@ -12,13 +12,16 @@
  *     u8 op     what to do (mod OP_COUNT, see enum fuzz_op)
  *     u8 fix    which fields to replace with values the harness has seen
  *     u8 pick   which of those values (index into the harness tables)
- *     payload   op_payload_len(op) bytes: the ioctl struct, or op arguments
+ *     payload   op_info[op].len bytes: the ioctl struct, or op arguments
+ *
+ * (tests/fuzz/make_corpus.py writes seeds in this format.)
  *
  * The core treats every ioctl argument as a user pointer, so the harness
  * never lets a fuzzed pointer through: pointer fields become harness
  * buffers or NULL, fd fields become harness-owned fds or -1. Everything
  * else reaches the core as the fuzzer wrote it, except what would only make
- * an iteration slow: submit timeouts are cut to at most 20 ms, and buffer
+ * an iteration slow: submit timeouts (blocking waits, nonblocking jobs'
+ * watchdogs, FENCE_IN waits) are cut to at most 20 ms, and buffer
  * sizes are folded below 64 MiB (sizes past 4 GiB still go through, to
  * reach the size check).
  */
@@ -26,11 +29,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "drm/rknpu_ioctl.h"
@@ -163,12 +168,12 @@ struct fuzz_run {
 	unsigned int nfds;
 	uint32_t program_tasks;         /* tasks of the last OP_PROGRAM */
 	uint64_t program_task_cookie;
-	uint64_t program_task_dma;
 	char str[3][FUZZ_STR_BUF];
 };
 
 static struct rnpu_host *fuzz_host;
 static unsigned char *fuzz_raw;
+static bool fuzz_verbose;         /* RNPU_FUZZ_VERBOSE: one line per call */
 
 static void discard_log(void *ctx, int level, const char *line)
 {
@@ -199,9 +204,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	 * printed, unless RNPU_FUZZ_LOG asks for them. */
 	if (!getenv("RNPU_FUZZ_LOG"))
 		rnpu_posix_set_log_sink(discard_log, NULL);
+	fuzz_verbose = getenv("RNPU_FUZZ_VERBOSE") != NULL;
 	rnpu_host_default_config(&cfg);
+	/* RNPU_SIM_TRACE may stay on for replaying a reproducer; the core's
+	 * trace categories are the fuzzer's to choose (OP_DEBUG). */
 	cfg.debug_mask = 0;
-	cfg.sim_trace = false;
 	ret = rnpu_host_create(&cfg, &fuzz_host);
 	if (ret) {
 		fprintf(stderr, "fuzz_ioctl: host creation failed: %d\n", ret);
@@ -266,6 +273,10 @@ static void remember_bo(struct fuzz_run *run, unsigned int file, uint32_t handle
 	b->cookie = mc ? mc->obj_addr : 0;
 	b->dma = mc ? mc->dma_addr : 0;
 	run->nbos++;
+	if (fuzz_verbose)
+		fprintf(stderr, "fuzz_ioctl: bo %u: file %u handle %u size %llu dma 0x%llx\n",
+			run->nbos - 1, file, handle, (unsigned long long)b->size,
+			(unsigned long long)b->dma);
 }
 
 static const struct known_bo *pick_bo(const struct fuzz_run *run, uint8_t pick)
@@ -336,7 +347,7 @@ static void make_foreign_fds(struct fuzz_run *run)
 #define FIX_COOKIE 0x02u
 #define FIX_RANGE 0x04u   /* submit: task ranges of the last program */
 #define FIX_NAME 0x08u
-#define FIX_PC 0x10u      /* submit: force a plain PC job */
+#define FIX_PC 0x10u      /* submit: set the PC flag */
 #define FIX_NULLPTR 0x20u /* GET_UNIQUE, VERSION name: NULL instead of a buffer;
 			   * VERSION date and desc use the next two bits */
 
@@ -344,18 +355,24 @@ static void fix_submit(struct fuzz_run *run, struct rknpu_submit *s, uint8_t fix
 {
 	unsigned int i;
 
-	/* A blocking wait may take up to three timeouts, then an abort: the
-	 * timeout is what bounds the iteration. */
+	/* A blocking wait may take up to three timeouts, then an abort; a
+	 * nonblocking job's watchdog and a FENCE_IN wait use the same value:
+	 * the timeout is what bounds the iteration. */
 	s->timeout %= FUZZ_MAX_TIMEOUT_MS + 1;
 	s->flags &= RKNPU_JOB_MASK;
 	if (fix & FIX_PC)
-		s->flags = RKNPU_JOB_PC | (s->flags & RKNPU_JOB_PINGPONG);
+		s->flags |= RKNPU_JOB_PC;
+	/* FENCE_IN reads an fd: one of the harness's (a fence from an
+	 * earlier FENCE_OUT, a dma-buf, a pipe) or -1. */
+	s->fence_fd = pick_fd(run, pick);
 	if (fix & FIX_COOKIE)
 		s->task_obj_addr = run->program_tasks ? run->program_task_cookie
 						      : pick_cookie(run, pick);
 	if ((fix & FIX_RANGE) && run->program_tasks) {
 		s->task_obj_addr = run->program_task_cookie;
-		s->task_base_addr = run->program_task_dma;
+		/* PC_DMA_BASE_ADDR offsets every data address of the program;
+		 * the builder wrote absolute ones. */
+		s->task_base_addr = 0;
 		s->task_start = 0;
 		s->task_number = run->program_tasks;
 		for (i = 0; i < RKNPU_MAX_SUBCORE_TASKS; i++)
@@ -406,9 +423,10 @@ static void sanitise(struct fuzz_run *run, unsigned int cmd, void *buf, unsigned
 	case T_ACTION: {
 		struct rknpu_action *a = buf;
 
-		/* SET_PROC_NICE renices the fuzzer itself; keep nice 0. */
+		/* SET_PROC_NICE renices the fuzzer itself: ask for the nice
+		 * value it already has. */
 		if (a->flags == RKNPU_SET_PROC_NICE)
-			a->value = 0;
+			a->value = (uint32_t)getpriority(PRIO_PROCESS, 0);
 		break;
 	}
 	case T_SUBMIT:
@@ -514,24 +532,65 @@ static void harvest(struct fuzz_run *run, unsigned int file, unsigned int cmd, c
 
 /* ---------------------------------------------------------------- ops */
 
+static bool fd_known(const struct fuzz_run *run, int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < run->nfds; i++)
+		if (run->fds[i] == fd)
+			return true;
+	return false;
+}
+
+/* Widens a DRM-numbered command so that the struct comes back to the
+ * harness with at least @need bytes: an fd the core installs but the
+ * harness never sees could not be closed. */
+static unsigned int copy_back_at_least(unsigned int cmd, unsigned int need)
+{
+	if (_IOC_TYPE(cmd) == RKNPU_MISC_IOCTL_TYPE)
+		return cmd; /* the misc node always copies its whole struct */
+	if ((_IOC_DIR(cmd) & _IOC_READ) && _IOC_SIZE(cmd) >= need)
+		return cmd;
+	return _IOC(_IOC_DIR(cmd) | _IOC_READ, _IOC_TYPE(cmd), _IOC_NR(cmd),
+		    _IOC_SIZE(cmd) < need ? need : _IOC_SIZE(cmd));
+}
+
 static void do_ioctl(struct fuzz_run *run, unsigned int file, unsigned int cmd, void *buf,
 		     unsigned int len, uint8_t fix, uint8_t pick)
 {
 	enum fuzz_target t = cmd_target(cmd);
+	bool fence_out = false;
 	long ret;
 
 	sanitise(run, cmd, buf, len, fix, pick);
-	/* A new dma-buf fd the harness never sees would leak: make sure the
-	 * struct is copied back whenever export can happen. */
-	if (t == T_TO_FD && _IOC_TYPE(cmd) != RKNPU_MISC_IOCTL_TYPE &&
-	    (!(_IOC_DIR(cmd) & _IOC_READ) || _IOC_SIZE(cmd) < sizeof(struct rnpu_drm_prime_handle)))
-		cmd = _IOC(_IOC_DIR(cmd) | _IOC_READ, _IOC_TYPE(cmd), _IOC_NR(cmd),
-			   _IOC_SIZE(cmd) < sizeof(struct rnpu_drm_prime_handle)
-				   ? (unsigned int)sizeof(struct rnpu_drm_prime_handle)
-				   : _IOC_SIZE(cmd));
+	if (t == T_TO_FD)
+		cmd = copy_back_at_least(cmd, sizeof(struct rnpu_drm_prime_handle));
+	/* The core reads the submit's flags only if they were copied in. */
+	if (t == T_SUBMIT && (_IOC_TYPE(cmd) == RKNPU_MISC_IOCTL_TYPE ||
+			      ((_IOC_DIR(cmd) & _IOC_WRITE) && _IOC_SIZE(cmd) >= 4)) &&
+	    (((struct rknpu_submit *)buf)->flags & RKNPU_JOB_FENCE_OUT)) {
+		fence_out = true;
+		cmd = copy_back_at_least(cmd, offsetof(struct rknpu_submit, fence_fd) + 4);
+	}
 	ret = rknpu_ioctl(run->files[file], cmd, buf);
+	if (fuzz_verbose) {
+		char msg[256];
+		unsigned int c;
+
+		fprintf(stderr, "fuzz_ioctl: file %u cmd 0x%08x -> %ld\n", file, cmd, ret);
+		for (c = 0; t == T_SUBMIT && c < 3; c++)
+			if (rk3588_sim_last_error(rnpu_host_sim(fuzz_host), c, msg, sizeof(msg)))
+				fprintf(stderr, "fuzz_ioctl:   core %u: %s\n", c, msg);
+	}
 	if (t == T_TO_FD && ret == 0)
 		remember_fd(run, ((struct rnpu_drm_prime_handle *)buf)->fd);
+	/* A fence fd comes back even when the job itself failed. */
+	if (fence_out) {
+		int fd = ((struct rknpu_submit *)buf)->fence_fd;
+
+		if (fd >= 0 && !fd_known(run, fd))
+			remember_fd(run, fd);
+	}
 	if (ret == 0)
 		harvest(run, file, cmd, buf, _IOC_SIZE(cmd));
 }
@@ -575,6 +634,9 @@ static void op_mmap(struct fuzz_run *run, unsigned int file, struct reader *r, u
 	}
 	ret = rnpu_host_mmap(fuzz_host, run->files[file], offset, length,
 			     PROT_READ | PROT_WRITE, &addr);
+	if (fuzz_verbose)
+		fprintf(stderr, "fuzz_ioctl: file %u mmap 0x%llx +%u -> %d\n", file,
+			(unsigned long long)offset, length, ret);
 	if (ret)
 		return;
 	/* The map starts at the buffer's first byte and is length long. */
@@ -626,10 +688,18 @@ static void op_program(struct fuzz_run *run, struct reader *r)
 		return;
 	memset(&d, 0, sizeof(d));
 	d.type = (enum rnpu_mm_type)(arg[3] % 3);
-	d.m = 1 + arg[4] % 8;
 	d.k = 32 * (1 + arg[5] % 2);
 	d.n = 16 * (1 + arg[6] % 2);
-	d.max_tile_m = arg[7] % 4;
+	if (arg[4] & 0x80) {
+		/* One row per task and more tasks than one PC start may run
+		 * (4095): the core issues the list in chunks, if the list
+		 * finishes within the timeout, and aborts it mid-run if not. */
+		d.m = 4096 + (arg[4] & 0x7f);
+		d.max_tile_m = 1;
+	} else {
+		d.m = 1 + arg[4] % 8;
+		d.max_tile_m = arg[7] % 4;
+	}
 	a_size = rnpu_matmul_a_size(d.type, d.m, d.k, d.n);
 	b_size = rnpu_matmul_b_size(d.type, d.m, d.k, d.n);
 	c_size = rnpu_matmul_c_size(d.type, d.m, d.k, d.n);
@@ -664,7 +734,9 @@ static void op_program(struct fuzz_run *run, struct reader *r)
 	munmap(tasks, task->size);
 	run->program_tasks = (uint32_t)prog.ntasks;
 	run->program_task_cookie = task->cookie;
-	run->program_task_dma = task->dma;
+	if (fuzz_verbose)
+		fprintf(stderr, "fuzz_ioctl: program %ux%ux%u type %d: %zu tasks\n", d.m, d.k, d.n,
+			(int)d.type, prog.ntasks);
 out:
 	rnpu_regcmd_fini(&prog);
 }

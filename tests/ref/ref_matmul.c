@@ -52,3 +52,16 @@ bool ref_f16_close(float got, float want, float absdot, uint32_t k, bool out_f16
 		tol += ldexp(fabs((double)want), -10) + ldexp(1.0, -25);
 	return fabs((double)got - (double)want) <= tol;
 }
+
+void ref_matmul_i16_i64(uint32_t m, uint32_t k, uint32_t n, const int16_t *a, const int16_t *b,
+			int64_t *c)
+{
+	for (uint32_t i = 0; i < m; i++)
+		for (uint32_t j = 0; j < n; j++) {
+			int64_t sum = 0;
+
+			for (uint32_t l = 0; l < k; l++)
+				sum += (int64_t)a[(size_t)i * k + l] * b[(size_t)l * n + j];
+			c[(size_t)i * n + j] = sum;
+		}
+}

@@ -137,6 +137,241 @@ static void test_rng(void **state)
 	}
 }
 
+static void test_matmul_i16(void **state)
+{
+	/* (-32768)*(-32768) + 32767*(-32768) = 2^30 - (2^30 - 2^15) = 32768;
+	 * 1000*1000 + 2000*3000 = 7000000. */
+	const int16_t a[4] = { -32768, 32767, 1000, 2000 };
+	const int16_t b[2] = { -32768, -32768 };
+	const int16_t b2[2] = { 1000, 3000 };
+	int64_t c[2];
+
+	(void)state;
+	ref_matmul_i16_i64(2, 2, 1, a, b, c);
+	assert_true(c[0] == 32768);
+	ref_matmul_i16_i64(1, 2, 1, a + 2, b2, c);
+	assert_true(c[0] == 7000000);
+}
+
+/* x = [1 2 3; 4 5 6; 7 8 9], kernel [1 0; 0 -1], pad 1 on top/left:
+ * y(oy, ox) = x(oy-1, ox-1) - x(oy, ox). */
+static void test_conv_pad(void **state)
+{
+	const int32_t x[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	const int32_t w[4] = { 1, 0, 0, -1 };
+	const int64_t want0[9] = { -1, -2, -3, -4, -4, -4, -7, -4, -4 };
+	const int64_t want10[9] = { 9, 8, 7, 6, -4, -4, 3, -4, -4 };
+	struct ref_conv_shape s = { .c = 1, .h = 3, .w = 3, .o = 1, .kh = 2, .kw = 2,
+				    .sy = 1, .sx = 1, .dy = 1, .dx = 1, .pt = 1, .pl = 1,
+				    .oh = 3, .ow = 3 };
+	double xf[9], wf[4], yf[9], mag[9];
+	int64_t y[9];
+
+	(void)state;
+	ref_conv2d_i64(&s, x, w, 0, y);
+	for (int i = 0; i < 9; i++)
+		assert_true(y[i] == want0[i]);
+	ref_conv2d_i64(&s, x, w, 10, y);
+	for (int i = 0; i < 9; i++)
+		assert_true(y[i] == want10[i]);
+	for (int i = 0; i < 9; i++)
+		xf[i] = x[i];
+	for (int i = 0; i < 4; i++)
+		wf[i] = w[i];
+	ref_conv2d_f64(&s, xf, wf, 0.0, yf, mag);
+	for (int i = 0; i < 9; i++)
+		assert_true(yf[i] == (double)want0[i]);
+	/* (1, 1): |1*1| + |5*-1| = 6. */
+	assert_true(mag[4] == 6.0);
+
+	/* Window sums (pad 0): (0, 0) sees only x(0, 0); (1, 1) sees 1+2+4+5. */
+	ref_window_sum_i64(&s, x, 0, y);
+	assert_true(y[0] == 1);
+	assert_true(y[4] == 12);
+	assert_true(y[8] == 5 + 6 + 8 + 9);
+}
+
+/* x(r, c) = 5r + c on 5x5, 2x2 ones with taps 2 apart:
+ * y = x(oy,ox) + x(oy,ox+2) + x(oy+2,ox) + x(oy+2,ox+2) = 4*(5oy+ox) + 24. */
+static void test_conv_dilation_stride(void **state)
+{
+	int32_t x[25];
+	const int32_t w[4] = { 1, 1, 1, 1 };
+	struct ref_conv_shape s = { .c = 1, .h = 5, .w = 5, .o = 1, .kh = 2, .kw = 2,
+				    .sy = 1, .sx = 1, .dy = 2, .dx = 2, .oh = 3, .ow = 3 };
+	int64_t y[9];
+
+	(void)state;
+	for (int i = 0; i < 25; i++)
+		x[i] = i;
+	ref_conv2d_i64(&s, x, w, 0, y);
+	assert_true(y[0] == 24);
+	assert_true(y[5] == 4 * 7 + 24);
+	assert_true(y[8] == 72);
+	s.sy = s.sx = 2;
+	s.oh = s.ow = 2;
+	ref_conv2d_i64(&s, x, w, 0, y);
+	assert_true(y[0] == 24);
+	assert_true(y[1] == 4 * 2 + 24);
+	assert_true(y[3] == 72);
+}
+
+static void test_conv_channels_depthwise(void **state)
+{
+	/* Two channels of 1x1: y0 = 3 - 2 = 1, y1 = 2*3 + (-3)*(-2) = 12. */
+	const int32_t x[2] = { 3, -2 };
+	const int32_t w[4] = { 1, 1, 2, -3 };
+	struct ref_conv_shape s = { .c = 2, .h = 1, .w = 1, .o = 2, .kh = 1, .kw = 1,
+				    .sy = 1, .sx = 1, .dy = 1, .dx = 1, .oh = 1, .ow = 1 };
+	/* Depthwise 1x2 kernels over two 1x2 channels: [1 2].[1 1] = 3,
+	 * [3 4].[2 -1] = 2; window sums 3 and 7. */
+	const int32_t xd[4] = { 1, 2, 3, 4 };
+	const int32_t wd[4] = { 1, 1, 2, -1 };
+	struct ref_conv_shape d = { .c = 2, .h = 1, .w = 2, .o = 2, .kh = 1, .kw = 2,
+				    .sy = 1, .sx = 1, .dy = 1, .dx = 1, .oh = 1, .ow = 1,
+				    .depthwise = true };
+	int64_t y[2];
+
+	(void)state;
+	ref_conv2d_i64(&s, x, w, 0, y);
+	assert_true(y[0] == 1);
+	assert_true(y[1] == 12);
+	ref_conv2d_i64(&d, xd, wd, 0, y);
+	assert_true(y[0] == 3);
+	assert_true(y[1] == 2);
+	ref_window_sum_i64(&d, xd, 0, y);
+	assert_true(y[0] == 3);
+	assert_true(y[1] == 7);
+}
+
+static void test_rounding(void **state)
+{
+	(void)state;
+	/* 5/2 = 2.5, -5/2 = -2.5, 6/4 = 1.5, -6/4 = -1.5, 7/4 = 1.75, -7/4 = -1.75. */
+	assert_true(ref_rshift_round(5, 1, REF_ROUND_HALF_EVEN) == 2);
+	assert_true(ref_rshift_round(5, 1, REF_ROUND_HALF_UP) == 3);
+	assert_true(ref_rshift_round(-5, 1, REF_ROUND_HALF_EVEN) == -2);
+	assert_true(ref_rshift_round(-5, 1, REF_ROUND_HALF_UP) == -2);
+	assert_true(ref_rshift_round(6, 2, REF_ROUND_HALF_EVEN) == 2);
+	assert_true(ref_rshift_round(-6, 2, REF_ROUND_HALF_EVEN) == -2);
+	assert_true(ref_rshift_round(-6, 2, REF_ROUND_HALF_UP) == -1);
+	assert_true(ref_rshift_round(7, 2, REF_ROUND_HALF_UP) == 2);
+	assert_true(ref_rshift_round(-7, 2, REF_ROUND_HALF_EVEN) == -2);
+	assert_true(ref_rshift_round(-9, 3, REF_ROUND_HALF_UP) == -1);
+	assert_true(ref_rshift_round(123, 0, REF_ROUND_HALF_UP) == 123);
+	assert_true(ref_rshift_round(INT64_MIN, 62, REF_ROUND_HALF_EVEN) == -2);
+	assert_true(ref_round_double(2.5, REF_ROUND_HALF_EVEN) == 2);
+	assert_true(ref_round_double(2.5, REF_ROUND_HALF_UP) == 3);
+	assert_true(ref_round_double(-2.5, REF_ROUND_HALF_UP) == -2);
+	assert_true(ref_round_double(-2.5, REF_ROUND_HALF_EVEN) == -2);
+	assert_true(ref_round_double(-3.5, REF_ROUND_HALF_EVEN) == -4);
+	assert_true(ref_round_double(ldexp(1.0, -80), REF_ROUND_HALF_UP) == 0);
+	assert_true(ref_round_double(0.5 + ldexp(1.0, -40), REF_ROUND_HALF_EVEN) == 1);
+	assert_true(ref_round_double(-0.75, REF_ROUND_HALF_EVEN) == -1);
+	assert_true(ref_sat_bits(200, 8) == 127);
+	assert_true(ref_sat_bits(-129, 8) == -128);
+	assert_true(ref_sat_bits(-40000, 16) == -32768);
+	assert_true(ref_sat_bits(5000000000ll, 32) == 2147483647);
+	assert_true(ref_clamp(5, 0, 3) == 3);
+}
+
+static void test_requant(void **state)
+{
+	(void)state;
+	/* 1000*3/16 = 187.5 -> 188 (even) -> 183 after -5. */
+	assert_true(ref_requant(1000, 3, 4, -5, false, REF_ROUND_HALF_EVEN, 32) == 183);
+	/* (1000-5)*3/16 = 186.5625 -> 187. */
+	assert_true(ref_requant(1000, 3, 4, -5, true, REF_ROUND_HALF_EVEN, 32) == 187);
+	/* Saturates to int8. */
+	assert_true(ref_requant(1000, 3, 4, -5, false, REF_ROUND_HALF_EVEN, 8) == 127);
+	/* -1000*3/16 = -187.5: even -188, half up -187. */
+	assert_true(ref_requant(-1000, 3, 4, 0, false, REF_ROUND_HALF_EVEN, 16) == -188);
+	assert_true(ref_requant(-1000, 3, 4, 0, false, REF_ROUND_HALF_UP, 16) == -187);
+}
+
+static void test_eltwise(void **state)
+{
+	(void)state;
+	assert_true(ref_ew_i64(REF_EW_MAX, -3, 2) == 2);
+	assert_true(ref_ew_i64(REF_EW_MIN, -3, 2) == -3);
+	assert_true(ref_ew_i64(REF_EW_ADD, -3, 2) == -1);
+	assert_true(ref_ew_i64(REF_EW_SUB, -3, 2) == -5);
+	assert_true(ref_ew_i64(REF_EW_MUL, -3, 2) == -6);
+	assert_true(ref_ew_i64(REF_EW_ABS, -3, 2) == 3);
+	assert_true(ref_ew_i64(REF_EW_NEG, -3, 2) == 3);
+	assert_true(ref_ew_f64(REF_EW_DIV, 7.0, 2.0) == 3.5);
+	assert_true(ref_ew_f64(REF_EW_FLOOR, -2.5, 0.0) == -3.0);
+	assert_true(ref_ew_f64(REF_EW_CEIL, -2.5, 0.0) == -2.0);
+	assert_true(ref_ew_f64(REF_EW_SUB, 1.0, 8.0) == -7.0);
+	assert_true(ref_ew_f64(REF_EW_ABS, -0.5, 0.0) == 0.5);
+}
+
+/* x(r, c) = 4r + c on 4x4. */
+static void test_pool(void **state)
+{
+	int32_t x[16];
+	double xf[16], yf[9];
+	int64_t y[9];
+	struct ref_pool_shape s = { .c = 1, .h = 4, .w = 4, .kh = 2, .kw = 2, .sy = 2, .sx = 2,
+				    .oh = 2, .ow = 2 };
+
+	(void)state;
+	for (int i = 0; i < 16; i++) {
+		x[i] = i;
+		xf[i] = i;
+	}
+	ref_pool2d_i64(&s, REF_POOL_MAX, x, 0, y);
+	assert_true(y[0] == 5 && y[1] == 7 && y[2] == 13 && y[3] == 15);
+	ref_pool2d_i64(&s, REF_POOL_MIN, x, 0, y);
+	assert_true(y[0] == 0 && y[1] == 2 && y[2] == 8 && y[3] == 10);
+	ref_pool2d_i64(&s, REF_POOL_AVG_SUM, x, 0, y);
+	assert_true(y[0] == 10 && y[1] == 18 && y[2] == 42 && y[3] == 50);
+
+	/* Padding 1 all round with -100: window (0,0) = x(0,0) + 3 pads. */
+	s.pt = s.pl = 1;
+	s.oh = s.ow = 3;
+	ref_pool2d_i64(&s, REF_POOL_MAX, x, -100, y);
+	assert_true(y[0] == 0 && y[4] == 10 && y[8] == 15);
+	ref_pool2d_i64(&s, REF_POOL_MIN, x, -100, y);
+	assert_true(y[0] == -100 && y[4] == 5);
+	ref_pool2d_i64(&s, REF_POOL_AVG_SUM, x, -100, y);
+	assert_true(y[0] == -300 && y[4] == 30 && y[8] == -285);
+	ref_pool2d_f64(&s, REF_POOL_AVG_SUM, xf, -100.0, yf);
+	assert_true(yf[0] == -300.0 && yf[4] == 30.0 && yf[8] == -285.0);
+	ref_pool2d_f64(&s, REF_POOL_MIN, xf, 0.5, yf);
+	assert_true(yf[0] == 0.0 && yf[2] == 0.5);
+}
+
+static void test_half_from_double(void **state)
+{
+	(void)state;
+	assert_int_equal(ref_half_from_double(1.0), 0x3c00);
+	assert_int_equal(ref_half_from_double(-2.0), 0xc000);
+	assert_int_equal(ref_half_from_double(65504.0), 0x7bff);
+	assert_int_equal(ref_half_from_double(65519.0), 0x7bff);
+	assert_int_equal(ref_half_from_double(65520.0), 0x7c00); /* tie to even: infinity */
+	assert_int_equal(ref_half_from_double(2049.0), 0x6800);  /* tie to even: 2048 */
+	assert_int_equal(ref_half_from_double(2051.0), 0x6802);  /* tie to even: 2052 */
+	assert_int_equal(ref_half_from_double(1.0 / 3.0), 0x3555);
+	assert_int_equal(ref_half_from_double(ldexp(1.0, -24)), 0x0001);
+	assert_int_equal(ref_half_from_double(ldexp(1.0, -25)), 0x0000); /* tie to even: 0 */
+	assert_int_equal(ref_half_from_double(ldexp(3.0, -26)), 0x0001);
+	assert_int_equal(ref_half_from_double(ldexp(1023.5, -24)), 0x0400); /* to smallest normal */
+	assert_int_equal(ref_half_from_double(-0.0), 0x8000);
+	assert_int_equal(ref_half_from_double(1e9), 0x7c00);
+	assert_int_equal(ref_half_from_double(NAN) & 0x7c00, 0x7c00);
+}
+
+static void test_fp17(void **state)
+{
+	(void)state;
+	assert_true(ref_fp17_value(31u << 10) == 1.0);
+	assert_true(ref_fp17_value(0x7800) == 0.5);     /* exponent 30 */
+	assert_true(ref_fp17_value((29u << 10) | 341) == 1365.0 / 4096.0);
+	assert_true(ref_fp17_value((1u << 16) | (32u << 10) | 512) == -3.0);
+	assert_true(ref_fp17_value(0) == 0.0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +382,16 @@ int main(void)
 		cmocka_unit_test(test_f16_single_rounding),
 		cmocka_unit_test(test_tolerance),
 		cmocka_unit_test(test_rng),
+		cmocka_unit_test(test_matmul_i16),
+		cmocka_unit_test(test_conv_pad),
+		cmocka_unit_test(test_conv_dilation_stride),
+		cmocka_unit_test(test_conv_channels_depthwise),
+		cmocka_unit_test(test_rounding),
+		cmocka_unit_test(test_requant),
+		cmocka_unit_test(test_eltwise),
+		cmocka_unit_test(test_pool),
+		cmocka_unit_test(test_half_from_double),
+		cmocka_unit_test(test_fp17),
 	};
 
 	return cmocka_run_group_tests_name("ref-selftest", tests, NULL, NULL);

@@ -60,6 +60,113 @@ void ref_fill_i8(struct ref_rng *r, int8_t *dst, size_t count, int lo, int hi);
  */
 void ref_fill_f16(struct ref_rng *r, uint16_t *dst, size_t count, int min_exp2, int max_exp2);
 
+/* ---- integer matmul, wider inputs ---------------------------------------- */
+
+/* C = A x B with int16 inputs, exact in 64 bits. */
+void ref_matmul_i16_i64(uint32_t m, uint32_t k, uint32_t n, const int16_t *a, const int16_t *b,
+			int64_t *c);
+
+/* ---- convolution (NCHW, batch 1) ----------------------------------------- */
+
+/*
+ * Input x[c][h][w]; weights w[o][c][kh][kw] (depthwise: w[c][kh][kw], o = c);
+ * output y[o][oh][ow]. Output (oy, ox), tap (ky, kx) reads input row
+ * oy*sy - pt + ky*dy and column ox*sx - pl + kx*dx; outside the input it
+ * reads @pad. Right/bottom padding is whatever oh/ow imply. dy, dx are the
+ * distances between taps (1 = no dilation).
+ */
+struct ref_conv_shape {
+	uint32_t c, h, w;
+	uint32_t o, kh, kw;
+	uint32_t sy, sx;
+	uint32_t dy, dx;
+	uint32_t pt, pl;
+	uint32_t oh, ow;
+	bool depthwise;
+};
+
+void ref_conv2d_i64(const struct ref_conv_shape *s, const int32_t *x, const int32_t *w,
+		    int32_t pad, int64_t *y);
+/* Same in double; @absdot (may be NULL) receives sum(|x*w|) per output. */
+void ref_conv2d_f64(const struct ref_conv_shape *s, const double *x, const double *w, double pad,
+		    double *y, double *absdot);
+/* Sum of the inputs each output reads (padding included): y[oh][ow] over
+ * all channels, or y[c][oh][ow] per channel for depthwise. */
+void ref_window_sum_i64(const struct ref_conv_shape *s, const int32_t *x, int32_t pad,
+			int64_t *y);
+
+/* ---- fixed-point arithmetic --------------------------------------------- */
+
+enum ref_round {
+	REF_ROUND_HALF_EVEN, /* ties to the even neighbour */
+	REF_ROUND_HALF_UP,   /* ties toward +infinity */
+};
+
+/* v / 2^shift rounded to an integer (shift <= 62). */
+int64_t ref_rshift_round(int64_t v, unsigned int shift, enum ref_round mode);
+/* A double (|v| < 2^62) rounded to an integer. */
+int64_t ref_round_double(double v, enum ref_round mode);
+int64_t ref_clamp(int64_t v, int64_t lo, int64_t hi);
+/* Saturation to a signed integer of @bits bits (2..64). */
+int64_t ref_sat_bits(int64_t v, unsigned int bits);
+
+/*
+ * Requantisation as a fixed-point scale: add_first = false gives
+ * round(x*scale / 2^shift) + offset, add_first = true gives
+ * round((x + offset)*scale / 2^shift); then saturation to @out_bits.
+ */
+int64_t ref_requant(int64_t x, int64_t scale, unsigned int shift, int64_t offset, bool add_first,
+		    enum ref_round mode, unsigned int out_bits);
+
+/* ---- elementwise ---------------------------------------------------------- */
+
+enum ref_ew_op {
+	REF_EW_MAX,
+	REF_EW_MIN,
+	REF_EW_ADD,
+	REF_EW_SUB, /* a - b */
+	REF_EW_MUL,
+	REF_EW_DIV, /* a / b */
+	REF_EW_ABS, /* |a| */
+	REF_EW_NEG, /* -a */
+	REF_EW_FLOOR,
+	REF_EW_CEIL,
+};
+
+/* Exact integer result (no saturation); DIV, FLOOR and CEIL are not
+ * integer operations and return a unchanged. */
+int64_t ref_ew_i64(enum ref_ew_op op, int64_t a, int64_t b);
+double ref_ew_f64(enum ref_ew_op op, double a, double b);
+
+/* ---- pooling (NCHW, batch 1) ------------------------------------------- */
+
+enum ref_pool_op {
+	REF_POOL_AVG_SUM, /* the window sum; the caller divides */
+	REF_POOL_MAX,
+	REF_POOL_MIN,
+};
+
+/* Window (oy, ox) covers rows oy*sy - pt .. + kh - 1 and columns
+ * ox*sx - pl .. + kw - 1; cells outside the input hold @pad. */
+struct ref_pool_shape {
+	uint32_t c, h, w;
+	uint32_t kh, kw, sy, sx, pt, pl;
+	uint32_t oh, ow;
+};
+
+void ref_pool2d_i64(const struct ref_pool_shape *s, enum ref_pool_op op, const int32_t *x,
+		    int32_t pad, int64_t *y);
+void ref_pool2d_f64(const struct ref_pool_shape *s, enum ref_pool_op op, const double *x,
+		    double pad, double *y);
+
+/* ---- number formats ---------------------------------------------------- */
+
+/* Nearest binary16 (ties to even; overflow to infinity), as bits. */
+uint16_t ref_half_from_double(double v);
+/* Exact value of a 17-bit float: sign [16], exponent [15:10] (bias 31),
+ * fraction [9:0]; exponent 0 is zero/subnormal. */
+double ref_fp17_value(uint32_t bits);
+
 #ifdef __cplusplus
 }
 #endif

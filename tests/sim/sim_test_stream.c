@@ -11,7 +11,13 @@
 
 static unsigned int eb_in(const struct conv_desc *d)
 {
-	return d->fp16 ? 2 : 1;
+	return d->fp16 || d->int16 ? 2 : 1;
+}
+
+/* CNA precision code and the DPU input code it turns into. */
+static unsigned int cna_prec(const struct conv_desc *d)
+{
+	return d->fp16 ? PREC_FP16 : d->int16 ? 1 : 0;
 }
 
 static unsigned int bo_out(const struct conv_desc *d)
@@ -19,6 +25,7 @@ static unsigned int bo_out(const struct conv_desc *d)
 	switch (d->out_prec) {
 	case TP_INT8:
 		return 1;
+	case TP_INT16:
 	case TP_FP16:
 		return 2;
 	default:
@@ -26,10 +33,21 @@ static unsigned int bo_out(const struct conv_desc *d)
 	}
 }
 
-/* Kernels per group: 32 for int8, 16 for fp16. */
+/* Kernels per group: 32 for int8, 16 for int16/fp16. */
 static unsigned int kg(const struct conv_desc *d)
 {
-	return d->fp16 ? 16 : 32;
+	return eb_in(d) == 2 ? 16 : 32;
+}
+
+/* Bytes of one kernel (depthwise: the only kernel). */
+static unsigned int kernel_bytes(const struct conv_desc *d)
+{
+	return d->kw * d->kh * d->c * eb_in(d);
+}
+
+static unsigned int kernels(const struct conv_desc *d)
+{
+	return d->dw ? 1 : d->n;
 }
 
 static unsigned int div_up(unsigned int a, unsigned int b)
@@ -41,14 +59,23 @@ static unsigned int div_up(unsigned int a, unsigned int b)
 
 size_t conv_body(uint64_t *w, const struct conv_desc *d)
 {
+	static const struct dpu_desc plain = { 0 };
+	const struct dpu_desc *dd = d->dpu ? d->dpu : &plain;
 	unsigned int eb = eb_in(d), bo = bo_out(d);
 	unsigned int e = kg(d) * bo / 16; /* atoms per kernel group per pixel */
 	unsigned int entries = div_up(d->w * d->c * eb, CBUF_ENTRY_BYTES);
 	unsigned int dbank = div_up(d->h * entries * CBUF_ENTRY_BYTES, CBUF_BANK_BYTES);
 	unsigned int hw_out = d->out_w * d->out_h;
+	unsigned int in_sh = d->in_surf_h ? d->in_surf_h : d->h;
+	unsigned int out_sh = d->out_surf_h ? d->out_surf_h : d->out_h;
+	unsigned int out_plane = d->out_w * out_sh;
+	unsigned int orig = dd->orig_c ? dd->orig_c : d->n;
+	unsigned int mode;
 	uint32_t v;
 	size_t n = 0;
 
+	if (e == 0)
+		e = 1;
 	if (dbank == 0)
 		dbank = 1;
 
@@ -57,11 +84,14 @@ size_t conv_body(uint64_t *w, const struct conv_desc *d)
 	rk3588_set_DPU_S_POINTER_EXECUTER_PP_EN(&v, 1);
 	rk3588_set_DPU_S_POINTER_POINTER_PP_MODE(&v, 1);
 	W(DPU, DPU_S_POINTER, v);
+	if (d->rdma)
+		W(DPU_RDMA, DPU_RDMA_S_POINTER, v);
 
 	v = 0;
-	rk3588_set_CNA_CONV_CON1_IN_PRECISION(&v, d->fp16 ? PREC_FP16 : 0);
-	rk3588_set_CNA_CONV_CON1_PROC_PRECISION(&v, d->fp16 ? PREC_FP16 : 0);
+	rk3588_set_CNA_CONV_CON1_IN_PRECISION(&v, cna_prec(d));
+	rk3588_set_CNA_CONV_CON1_PROC_PRECISION(&v, cna_prec(d));
 	rk3588_set_CNA_CONV_CON1_GROUP_LINE_OFF(&v, d->group_line_off);
+	rk3588_set_CNA_CONV_CON1_CONV_MODE(&v, d->dw ? 3 : 0);
 	W(CNA, CNA_CONV_CON1, v);
 	v = 0;
 	rk3588_set_CNA_CONV_CON2_FEATURE_GRAINS(&v, d->h + 1 > 1023 ? 1023 : d->h + 1);
@@ -69,6 +99,8 @@ size_t conv_body(uint64_t *w, const struct conv_desc *d)
 	v = 0;
 	rk3588_set_CNA_CONV_CON3_CONV_X_STRIDE(&v, d->sx);
 	rk3588_set_CNA_CONV_CON3_CONV_Y_STRIDE(&v, d->sy);
+	rk3588_set_CNA_CONV_CON3_ATROUS_X_DILATION(&v, d->dx > 1 ? d->dx - 1 : 0);
+	rk3588_set_CNA_CONV_CON3_ATROUS_Y_DILATION(&v, d->dy > 1 ? d->dy - 1 : 0);
 	W(CNA, CNA_CONV_CON3, v);
 	v = 0;
 	rk3588_set_CNA_DATA_SIZE0_DATAIN_WIDTH(&v, d->w);
@@ -80,12 +112,12 @@ size_t conv_body(uint64_t *w, const struct conv_desc *d)
 	W(CNA, CNA_DATA_SIZE1, v);
 	W(CNA, CNA_DATA_SIZE2, d->out_w);
 	W(CNA, CNA_DATA_SIZE3, hw_out);
-	W(CNA, CNA_WEIGHT_SIZE0, d->kw * d->kh * d->c * eb * d->n);
-	W(CNA, CNA_WEIGHT_SIZE1, d->kw * d->kh * d->c * eb);
+	W(CNA, CNA_WEIGHT_SIZE0, kernel_bytes(d) * kernels(d));
+	W(CNA, CNA_WEIGHT_SIZE1, kernel_bytes(d));
 	v = 0;
 	rk3588_set_CNA_WEIGHT_SIZE2_WEIGHT_WIDTH(&v, d->kw);
 	rk3588_set_CNA_WEIGHT_SIZE2_WEIGHT_HEIGHT(&v, d->kh);
-	rk3588_set_CNA_WEIGHT_SIZE2_WEIGHT_KERNELS(&v, d->n);
+	rk3588_set_CNA_WEIGHT_SIZE2_WEIGHT_KERNELS(&v, kernels(d));
 	W(CNA, CNA_WEIGHT_SIZE2, v);
 	v = 0;
 	rk3588_set_CNA_CBUF_CON0_DATA_BANK(&v, dbank);
@@ -115,14 +147,14 @@ size_t conv_body(uint64_t *w, const struct conv_desc *d)
 	rk3588_set_CNA_DMA_CON0_WEIGHT_BURST_LEN(&v, 15);
 	rk3588_set_CNA_DMA_CON0_DATA_BURST_LEN(&v, 15);
 	W(CNA, CNA_DMA_CON0, v);
-	/* Plain NC1HWC2 in either stride mode: surface pitch W*H atoms. */
+	/* Plain NC1HWC2 in either stride mode: surface pitch W * in_sh atoms. */
 	v = 0;
 	if (d->group_line_off) {
 		W(CNA, CNA_DMA_CON1, d->w);
-		rk3588_set_CNA_DMA_CON2_SURF_STRIDE(&v, (int32_t)(d->w * d->h) - (int32_t)d->w);
+		rk3588_set_CNA_DMA_CON2_SURF_STRIDE(&v, (int32_t)(d->w * in_sh) - (int32_t)d->w);
 	} else {
 		W(CNA, CNA_DMA_CON1, 4 * d->w);
-		rk3588_set_CNA_DMA_CON2_SURF_STRIDE(&v, (int32_t)(d->w * d->h) - 4 * (int32_t)d->w);
+		rk3588_set_CNA_DMA_CON2_SURF_STRIDE(&v, (int32_t)(d->w * in_sh) - 4 * (int32_t)d->w);
 	}
 	W(CNA, CNA_DMA_CON2, v);
 	v = 0;
@@ -137,7 +169,9 @@ size_t conv_body(uint64_t *w, const struct conv_desc *d)
 	W(CNA, CNA_PAD_CON1, d->pad_value);
 
 	v = 0;
-	rk3588_set_CORE_MISC_CFG_PROC_PRECISION(&v, d->fp16 ? PREC_FP16 : 0);
+	rk3588_set_CORE_MISC_CFG_PROC_PRECISION(&v, cna_prec(d));
+	rk3588_set_CORE_MISC_CFG_DW_EN(&v, d->dw);
+	rk3588_set_CORE_MISC_CFG_QD_EN(&v, d->qd);
 	W(CORE, CORE_MISC_CFG, v);
 	v = 0;
 	rk3588_set_CORE_DATAOUT_SIZE_0_DATAOUT_HEIGHT(&v, d->out_h - 1);
@@ -147,77 +181,46 @@ size_t conv_body(uint64_t *w, const struct conv_desc *d)
 	W(CORE, CORE_CLIP_TRUNCATE, d->clip_shift);
 	W(CORE, CORE_RESERVED_3030, 0);
 
+	mode = (dd->no_memory ? 0u : 2u) | (dd->to_ppu ? 1u : 0u);
 	v = 0;
 	rk3588_set_DPU_FEATURE_MODE_CFG_BURST_LEN(&v, 15);
-	rk3588_set_DPU_FEATURE_MODE_CFG_OUTPUT_MODE(&v, 2);
+	rk3588_set_DPU_FEATURE_MODE_CFG_OUTPUT_MODE(&v, mode);
+	rk3588_set_DPU_FEATURE_MODE_CFG_CONV_MODE(&v, d->dw ? 3 : 0);
 	W(DPU, DPU_FEATURE_MODE_CFG, v);
-	v = 0;
-	rk3588_set_DPU_DATA_FORMAT_OUT_PRECISION(&v, d->out_prec);
-	rk3588_set_DPU_DATA_FORMAT_IN_PRECISION(&v, d->fp16 ? PREC_FP16 : 0);
-	rk3588_set_DPU_DATA_FORMAT_PROC_PRECISION(&v, d->fp16 ? PREC_FP16 : 0);
-	W(DPU, DPU_DATA_FORMAT, v);
-	W(DPU, DPU_OFFSET_PEND, 0);
+	W(DPU, DPU_OFFSET_PEND, dd->pend);
 	W(DPU, DPU_DST_BASE_ADDR, d->out);
 	v = 0;
-	rk3588_set_DPU_DST_SURF_STRIDE_VALUE(&v, hw_out);
+	rk3588_set_DPU_DST_SURF_STRIDE_VALUE(&v, out_plane);
 	W(DPU, DPU_DST_SURF_STRIDE, v);
 	W(DPU, DPU_DATA_CUBE_WIDTH, d->out_w - 1);
 	W(DPU, DPU_DATA_CUBE_HEIGHT, d->out_h - 1);
 	W(DPU, DPU_DATA_CUBE_NOTCH_ADDR, 0);
 	v = 0;
-	rk3588_set_DPU_DATA_CUBE_CHANNEL_ORIG_CHANNEL(&v, d->n - 1);
+	rk3588_set_DPU_DATA_CUBE_CHANNEL_ORIG_CHANNEL(&v, orig - 1);
 	rk3588_set_DPU_DATA_CUBE_CHANNEL_CHANNEL(&v, d->n - 1);
 	W(DPU, DPU_DATA_CUBE_CHANNEL, v);
-	v = 0;
-	rk3588_set_DPU_BS_CFG_BS_RELU_BYPASS(&v, 1);
-	rk3588_set_DPU_BS_CFG_BS_MUL_BYPASS(&v, 1);
-	rk3588_set_DPU_BS_CFG_BS_ALU_BYPASS(&v, 1);
-	rk3588_set_DPU_BS_CFG_BS_BYPASS(&v, 1);
-	W(DPU, DPU_BS_CFG, v);
-	W(DPU, DPU_BS_ALU_CFG, 0);
-	W(DPU, DPU_BS_MUL_CFG, 0);
-	W(DPU, DPU_BS_RELUX_CMP_VALUE, 0);
-	v = 0;
-	rk3588_set_DPU_BS_OW_CFG_SIZE_E_2(&v, e - 1);
-	rk3588_set_DPU_BS_OW_CFG_SIZE_E_1(&v, e - 1);
-	rk3588_set_DPU_BS_OW_CFG_SIZE_E_0(&v, e - 1);
-	rk3588_set_DPU_BS_OW_CFG_OD_BYPASS(&v, 1);
-	W(DPU, DPU_BS_OW_CFG, v);
-	W(DPU, DPU_BS_OW_OP, 0);
 	W(DPU, DPU_WDMA_SIZE_0, d->n - 1);
 	v = 0;
 	rk3588_set_DPU_WDMA_SIZE_1_HEIGHT_WDMA(&v, d->out_h - 1);
 	rk3588_set_DPU_WDMA_SIZE_1_WIDTH_WDMA(&v, d->out_w - 1);
 	W(DPU, DPU_WDMA_SIZE_1, v);
 	v = 0;
-	rk3588_set_DPU_BN_CFG_BN_RELU_BYPASS(&v, 1);
-	rk3588_set_DPU_BN_CFG_BN_MUL_BYPASS(&v, 1);
-	rk3588_set_DPU_BN_CFG_BN_ALU_BYPASS(&v, 1);
-	rk3588_set_DPU_BN_CFG_BN_BYPASS(&v, 1);
-	W(DPU, DPU_BN_CFG, v);
-	W(DPU, DPU_BN_ALU_CFG, 0);
-	W(DPU, DPU_BN_MUL_CFG, 0);
-	W(DPU, DPU_BN_RELUX_CMP_VALUE, 0);
+	rk3588_set_DPU_BS_OW_CFG_SIZE_E_2(&v, e - 1);
+	rk3588_set_DPU_BS_OW_CFG_SIZE_E_1(&v, e - 1);
+	rk3588_set_DPU_BS_OW_CFG_SIZE_E_0(&v, e - 1);
+	rk3588_set_DPU_BS_OW_CFG_OD_BYPASS(&v, !dd->ow);
+	rk3588_set_DPU_BS_OW_CFG_OW_SRC(&v, dd->ow_mem);
+	W(DPU, DPU_BS_OW_CFG, v);
 	v = 0;
-	rk3588_set_DPU_EW_CFG_EW_RELU_BYPASS(&v, 1);
-	rk3588_set_DPU_EW_CFG_EW_OP_CVT_BYPASS(&v, 1);
-	rk3588_set_DPU_EW_CFG_EW_LUT_BYPASS(&v, 1);
-	rk3588_set_DPU_EW_CFG_EW_OP_BYPASS(&v, 1);
-	rk3588_set_DPU_EW_CFG_EW_BYPASS(&v, 1);
-	W(DPU, DPU_EW_CFG, v);
-	W(DPU, DPU_EW_CVT_OFFSET_VALUE, 0);
-	W(DPU, DPU_EW_CVT_SCALE_VALUE, 1);
-	W(DPU, DPU_EW_RELUX_CMP_VALUE, 0);
-	W(DPU, DPU_OUT_CVT_OFFSET, 0);
+	rk3588_set_DPU_BS_OW_OP_OW_OP(&v, (uint16_t)dd->ow_op);
+	W(DPU, DPU_BS_OW_OP, v);
+	dpu_stage_words(w, &n, dd, cna_prec(d), d->out_prec, d->fp16);
 	v = 0;
-	rk3588_set_DPU_OUT_CVT_SCALE_OUT_CVT_SCALE(&v, 1);
-	rk3588_set_DPU_OUT_CVT_SCALE_FP32TOFP16_EN(&v, d->fp16 && d->out_prec == TP_FP16);
-	W(DPU, DPU_OUT_CVT_SCALE, v);
-	W(DPU, DPU_OUT_CVT_SHIFT, 0);
-	v = 0;
-	rk3588_set_DPU_SURFACE_ADD_SURF_ADD(&v, e * hw_out);
+	rk3588_set_DPU_SURFACE_ADD_SURF_ADD(&v, e * out_plane);
 	W(DPU, DPU_SURFACE_ADD, v);
 	W(DPU, DPU_RESERVED_40C4, 0);
+	if (d->rdma)
+		rdma_words(w, &n, dd, d->out_w, d->out_h, d->n, d->dw, NULL);
 	return n;
 }
 
@@ -246,7 +249,7 @@ size_t conv_in_bytes(const struct conv_desc *d)
 
 size_t conv_wt_bytes(const struct conv_desc *d)
 {
-	return (size_t)d->kw * d->kh * d->c * d->n * eb_in(d);
+	return (size_t)kernel_bytes(d) * kernels(d);
 }
 
 size_t conv_out_bytes(const struct conv_desc *d)
@@ -304,6 +307,23 @@ size_t out_index(const struct conv_desc *d, unsigned int c, unsigned int y, unsi
 	size_t hw = (size_t)d->out_w * d->out_h;
 
 	return ((c / c2) * hw + (size_t)y * d->out_w + x) * c2 + c % c2;
+}
+
+/* [block][ky][kx][channels of the block]: 64-byte blocks of channels. */
+void pack_weights_dw(const struct conv_desc *d, const void *dense, void *dst)
+{
+	unsigned int eb = eb_in(d), blk = 64 / eb;
+	size_t pos = 0;
+
+	for (unsigned int c0 = 0; c0 < d->c; c0 += blk) {
+		unsigned int cb = d->c - c0 < blk ? d->c - c0 : blk;
+
+		for (unsigned int ky = 0; ky < d->kh; ky++)
+			for (unsigned int kx = 0; kx < d->kw; kx++)
+				for (unsigned int c = 0; c < cb; c++)
+					copy_elem(dst, pos++, dense,
+						  ((size_t)ky * d->kw + kx) * d->c + c0 + c, eb);
+	}
 }
 
 uint32_t test_rand(uint32_t *state)

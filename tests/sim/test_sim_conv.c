@@ -558,12 +558,20 @@ static void test_cbuf_entries_too_small(void **state)
 	error_case(state, REG_CNA_CBUF_CON1, 3, "CNA.CBUF_CON1");
 }
 
-static void test_dpu_bs_active_is_error(void **state)
+static void test_dpu_bs_reserved_alu_is_error(void **state)
 {
-	error_case(state, REG_DPU_BS_CFG, 0x00020152u, "DPU.BS_CFG");
+	uint32_t v = 0;
+
+	/* ALU active with algorithm 7: only add (2) and minus (4) exist. */
+	rk3588_set_DPU_BS_CFG_BS_ALU_ALGO(&v, 7);
+	rk3588_set_DPU_BS_CFG_BS_RELU_BYPASS(&v, 1);
+	rk3588_set_DPU_BS_CFG_BS_MUL_BYPASS(&v, 1);
+	error_case(state, REG_DPU_BS_CFG, v, "DPU.BS_CFG");
 }
 
-static void test_dpu_ew_active_is_error(void **state)
+/* allbilly's elementwise EW_CFG reads its operand through ERDMA; a conv
+ * task without DPU_RDMA in the op-enable cannot. */
+static void test_dpu_ew_without_rdma_is_error(void **state)
 {
 	error_case(state, REG_DPU_EW_CFG, 0x108002c0u, "DPU.EW_CFG");
 }
@@ -597,8 +605,8 @@ int main(void)
 		cmocka_unit_test(test_cbuf_weight_overflow),
 		cmocka_unit_test(test_cbuf_too_many_banks),
 		cmocka_unit_test(test_cbuf_entries_too_small),
-		cmocka_unit_test(test_dpu_bs_active_is_error),
-		cmocka_unit_test(test_dpu_ew_active_is_error),
+		cmocka_unit_test(test_dpu_bs_reserved_alu_is_error),
+		cmocka_unit_test(test_dpu_ew_without_rdma_is_error),
 		cmocka_unit_test(test_weight_compression_is_error),
 		cmocka_unit_test(test_alloc_limit_is_error),
 	};

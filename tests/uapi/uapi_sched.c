@@ -110,7 +110,7 @@ static void flood_does_not_starve_newcomer(void **state)
 	completion_order(fds, FLOOD + 1, rank);
 	/* FIFO would finish it last (rank 12); the bound is the running job
 	 * plus one queued job of the other session. */
-	print_message("newcomer finished after %u of %d flood jobs\n", rank[FLOOD], FLOOD);
+	print_message("# newcomer finished after %u of %d flood jobs\n", rank[FLOOD], FLOOD);
 	assert_true(rank[FLOOD] <= 2);
 	for (int i = 0; i <= FLOOD; i++) {
 		close(fds[i]);
@@ -148,7 +148,7 @@ static void priority_gets_larger_share(void **state)
 		else
 			early_normal++;
 	}
-	print_message("first 9: %u priority, %u normal\n", early_high, early_normal);
+	print_message("# first 9: %u priority, %u normal\n", early_high, early_normal);
 	assert_true(early_high >= 5);
 	assert_true(early_normal >= 2); /* weighted, not strict: no starvation */
 	for (int i = 0; i < 2 * FLOOD; i++) {

@@ -166,7 +166,7 @@ static void stress_sessions(void **state)
 		assert_int_equal(s[i].mismatches, 0);
 		total += s[i].done;
 	}
-	print_message("stress: %u jobs verified across %d sessions\n", total, SESSIONS);
+	print_message("# stress: %u jobs verified across %d sessions\n", total, SESSIONS);
 	/* The time budget may cut a long run short, never the CI count. */
 	if (!full)
 		assert_int_equal(total, SESSIONS * 40);
