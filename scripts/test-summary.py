@@ -20,7 +20,13 @@ TAP_RE = re.compile(r'^(not ok|ok)\b(.*)$')
 def read_tests(paths):
     for path in paths:
         build = path.split('/')[0]
-        with open(path, encoding='utf-8') as f:
+        try:
+            f = open(path, encoding='utf-8')
+        except OSError as e:
+            # A build that failed before its tests ran: one failed case.
+            yield build, {'name': f'{build} (no test log: {e.strerror})', 'result': 'ERROR'}
+            continue
+        with f:
             for line in f:
                 if line.strip():
                     yield build, json.loads(line)

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT OR GPL-2.0-only
 # Builds everything with clang, AddressSanitizer and UndefinedBehavior-
 # Sanitizer, runs every test (including a bounded fuzz run), runs the
-# concurrency suite again under ThreadSanitizer, and prints
+# concurrency suite again under ThreadSanitizer, builds the core for a
+# RISC-V RTOS, runs the suite again on arm64 under qemu-user, and prints
 # 'N passed, N failed' counting each test case.
 #   RNPU_LONG_TESTS=1   full parameter sweeps instead of the CI subset
 #   RNPU_FUZZ_SECONDS=N time budget of the fuzz run (default 30)
@@ -31,6 +32,11 @@ meson test -C build-test --print-errorlogs --num-processes 2 || status=1
 ninja -C build-tsan
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
   meson test -C build-tsan --suite concurrency --print-errorlogs --num-processes 2 || status=1
+# The portable core, freestanding for RISC-V with the RTOS services, and
+# the whole suite cross-built for arm64 under qemu-user.
+scripts/build-riscv.sh || status=1
+rm -f build-arm64/meson-logs/testlog.json
+scripts/test-arm64.sh || status=1
 python3 scripts/test-summary.py build-test/meson-logs/testlog.json \
-  build-tsan/meson-logs/testlog.json || status=1
+  build-tsan/meson-logs/testlog.json build-arm64/meson-logs/testlog.json || status=1
 exit $status
