@@ -30,6 +30,18 @@ void rnpu_osal_writel(struct rnpu_osal_mmio *io, uint32_t offset, uint32_t value
 	rk3588_sim_mmio_write(io->host->sim, io->core, offset, value);
 }
 
+/* The RK3588's registers are all 32 bits wide: low word, then high word. */
+uint64_t rnpu_osal_readq(struct rnpu_osal_mmio *io, uint32_t offset)
+{
+	return rnpu_osal_readl(io, offset) | (uint64_t)rnpu_osal_readl(io, offset + 4) << 32;
+}
+
+void rnpu_osal_writeq(struct rnpu_osal_mmio *io, uint32_t offset, uint64_t value)
+{
+	rnpu_osal_writel(io, offset, (uint32_t)value);
+	rnpu_osal_writel(io, offset + 4, (uint32_t)(value >> 32));
+}
+
 /* Lines are srst_a0..a2 then srst_h0..h2; a core is held in reset while
  * either of its two lines is asserted. */
 int rnpu_osal_reset_assert(struct rnpu_osal_dev *dev, unsigned int line)

@@ -129,6 +129,12 @@ struct rnpu_osal_mmio;
 /* 32-bit register access at byte @offset of @io. Any context; no sleep. */
 uint32_t rnpu_osal_readl(struct rnpu_osal_mmio *io, uint32_t offset);
 void rnpu_osal_writel(struct rnpu_osal_mmio *io, uint32_t offset, uint32_t value);
+/* 64-bit register access at 8-byte aligned @offset, for registers wider
+ * than 32 bits whose halves must change in one store (the K230 KPU's
+ * masked CTRL word). One bus access where the CPU has 64-bit stores; a
+ * 32-bit CPU does low word then high word. Any context; no sleep. */
+uint64_t rnpu_osal_readq(struct rnpu_osal_mmio *io, uint32_t offset);
+void rnpu_osal_writeq(struct rnpu_osal_mmio *io, uint32_t offset, uint64_t value);
 
 typedef void (*rnpu_osal_irq_handler_t)(void *data);
 /* Connects @handler to interrupt line @irq (an index the platform

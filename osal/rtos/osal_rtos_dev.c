@@ -33,6 +33,31 @@ void rnpu_osal_writel(struct rnpu_osal_mmio *io, uint32_t offset, uint32_t value
 	*(volatile uint32_t *)(io->base + offset) = value;
 }
 
+uint64_t rnpu_osal_readq(struct rnpu_osal_mmio *io, uint32_t offset)
+{
+	uint64_t v;
+
+#if UINTPTR_MAX > 0xffffffffu
+	v = *(volatile uint64_t *)(io->base + offset);
+#else
+	v = *(volatile uint32_t *)(io->base + offset);
+	v |= (uint64_t)*(volatile uint32_t *)(io->base + offset + 4) << 32;
+#endif
+	rnpu_rtos_io_barrier();
+	return v;
+}
+
+void rnpu_osal_writeq(struct rnpu_osal_mmio *io, uint32_t offset, uint64_t value)
+{
+	rnpu_rtos_io_barrier();
+#if UINTPTR_MAX > 0xffffffffu
+	*(volatile uint64_t *)(io->base + offset) = value;
+#else
+	*(volatile uint32_t *)(io->base + offset) = (uint32_t)value;
+	*(volatile uint32_t *)(io->base + offset + 4) = (uint32_t)(value >> 32);
+#endif
+}
+
 int rnpu_osal_request_irq(struct rnpu_osal_dev *dev, unsigned int irq,
 			  rnpu_osal_irq_handler_t handler, void *data)
 {
