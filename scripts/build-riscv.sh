@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT OR GPL-2.0-only
-# Builds the portable driver core (drivers/rknpu, hw/rk3588_regs.c) with the
+# Builds the portable driver cores (drivers/rknpu, hw/rk3588_regs.c; the K230
+# KPU driver drivers/kpu, hw/k230_*_regs.c) with the
 # RTOS OS services (osal/rtos) and the example port
 # (tests/port/rtos_port_example.c) as freestanding code, warnings as errors,
 # for 64-bit RISC-V (Debian's bare-metal gcc-riscv64-unknown-elf) and for
@@ -26,9 +27,10 @@ if ! scripts/install-deps.sh "$riscv_pkg" || ! command -v riscv64-unknown-elf-gc
   riscv_ok=false
 fi
 
-core_srcs=(drivers/rknpu/*.c hw/rk3588_regs.c osal/rtos/*.c)
+core_srcs=(drivers/rknpu/*.c hw/rk3588_regs.c drivers/kpu/*.c hw/k230_kpu_regs.c
+           hw/k230_mailbox_regs.c osal/rtos/*.c)
 port_srcs=(tests/port/rtos_port_example.c)
-incs=(-Iosal -Iosal/rtos -Iinclude/uapi -Ihw -Idrivers/rknpu -Itests/port)
+incs=(-Iosal -Iosal/rtos -Iinclude/uapi -Iinclude -Ihw -Idrivers/rknpu -Idrivers/kpu -Itests/port)
 # The project's warning set (meson.build), as errors. No stack protector,
 # no PIC: neither a guard symbol nor a GOT exists on a bare system.
 cflags=(-std=gnu11 -O2 -g -ffreestanding -nostdlib -fno-builtin-printf
