@@ -53,10 +53,12 @@ struct k230_sim {
 	unsigned int cpu;
 	k230_sim_irq_fn irq;
 	void *ctx;
-	/* Timer: protects stop; cond is signalled when this CPU starts a run. */
+	/* Timer: protects stop and kicked; cond is signalled when this CPU
+	 * starts a run (kicked stays set until the timer has looked). */
 	pthread_mutex_t timer_lock;
 	pthread_cond_t timer_cond;
 	bool stop;
+	bool kicked;
 	pthread_t timer;
 };
 

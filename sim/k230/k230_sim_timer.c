@@ -24,11 +24,15 @@ static void *k230_sim_timer_main(void *arg)
 	while (!sim->stop) {
 		uint64_t next;
 
+		sim->kicked = false;
 		pthread_mutex_unlock(&sim->timer_lock);
 		next = k230_sim_advance(sim);
 		pthread_mutex_lock(&sim->timer_lock);
 		if (sim->stop)
 			break;
+		/* A run started while we looked: look again before sleeping. */
+		if (sim->kicked)
+			continue;
 		if (next == UINT64_MAX) {
 			/* A start kicks us; the bound only guards against a
 			 * start made by another process for this CPU. */
@@ -48,6 +52,7 @@ static void *k230_sim_timer_main(void *arg)
 void k230_sim_kick_timer(struct k230_sim *sim)
 {
 	pthread_mutex_lock(&sim->timer_lock);
+	sim->kicked = true;
 	pthread_cond_signal(&sim->timer_cond);
 	pthread_mutex_unlock(&sim->timer_lock);
 }
