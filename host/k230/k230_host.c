@@ -57,7 +57,7 @@ int k230_host_create(const struct k230_host_config *cfg, struct k230_host **out)
 	plat.wait_timeout_ms = cfg->wait_timeout_ms;
 	/* Another driver of this OS holding the lock's reservation. */
 	if (cfg->no_hardlock)
-		kpu_hardlock_request(host->hardlock, 1);
+		kpu_hardlock_request(host->hardlock, K230_HOST_KPU_HARDLOCK);
 	ret = kpu_probe(&plat, &host->kdev);
 	if (ret)
 		goto err_hardlock;
@@ -241,10 +241,11 @@ int k230_host_poll(struct k230_host *host, struct pollfd *fds, unsigned int nfds
 		for (i = 0; i < nfds; i++) {
 			int mask;
 
-			if (!set.file[i])
+			/* Only a poll for POLLIN may consume the completion. */
+			if (!set.file[i] || !(fds[i].events & POLLIN))
 				continue;
 			mask = kpu_poll(set.file[i], &wq);
-			if (mask > 0 && (fds[i].events & POLLIN)) {
+			if (mask > 0) {
 				fds[i].revents = POLLIN;
 				ready++;
 			}

@@ -49,7 +49,9 @@ int k230_host_open(struct k230_host *host, const char *path);
 /* 0, or -1 with errno: EBADF, or the driver's error. */
 int k230_host_ioctl(struct k230_host *host, int fd, unsigned int cmd, void *arg);
 /* As poll(2) over this host's descriptors: the number of ready ones, 0
- * on timeout, -1 with errno. A negative timeout waits without limit. */
+ * on timeout, -1 with errno. A negative timeout waits without limit. The
+ * devices only report POLLIN: without it in any events, poll returns 0 at
+ * once. */
 int k230_host_poll(struct k230_host *host, struct pollfd *fds, unsigned int nfds, int timeout_ms);
 int k230_host_close(struct k230_host *host, int fd);
 

@@ -12,6 +12,8 @@
 #define K230_HOST_MAX_FDS 64
 #define K230_HOST_FIRST_FD 3
 #define K230_HOST_PAGE 4096u
+/* HARDLOCK_KPU of the K230 SDK, for the no_hardlock test switch. */
+#define K230_HOST_KPU_HARDLOCK 1u
 /* DMA memory: page frames in DDR (below 0x80000000, where MMZ lives on a
  * K230), 256 MiB from 0x10000000. */
 #define K230_HOST_DMA_BASE 0x10000000ull

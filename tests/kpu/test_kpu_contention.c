@@ -141,6 +141,54 @@ static void test_two_hosts(void **state)
 	k230_sim_hw_destroy(hw);
 }
 
+struct poller {
+	struct k230_host *host;
+	int fd;
+	int ready;
+};
+
+static void *poller_main(void *arg)
+{
+	struct poller *p = arg;
+	short rev = 0;
+
+	p->ready = t_poll1(p->host, p->fd, 1500, &rev);
+	if (p->ready == 1 && rev != POLLIN)
+		p->ready = -1;
+	return NULL;
+}
+
+/* Two pollers, one completion: exactly one of them sees it. */
+static void test_one_completion_two_pollers(void **state)
+{
+	struct k230_host_config cfg = { 0 };
+	struct poller p[2];
+	pthread_t t[2];
+	struct k230_host *host;
+	int lock_fd;
+
+	(void)state;
+	assert_int_equal(k230_host_create(&cfg, &host), 0);
+	lock_fd = k230_host_open(host, K230_GNNE_DEVICE);
+	assert_int_equal(k230_host_ioctl(host, lock_fd, K230_GNNE_IOC_LOCK, NULL), 0);
+	k230_sim_set_run_ns(k230_host_hw(host), 20000000ull);
+	for (int i = 0; i < 2; i++) {
+		p[i] = (struct poller){ .host = host, .fd = k230_host_open(host, K230_GNNE_DEVICE) };
+		assert_true(p[i].fd > 0);
+	}
+	t_kpu_start(host, 0x1000, 0x2000);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, poller_main, &p[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(p[0].ready + p[1].ready, 1);
+	assert_true(p[0].ready >= 0 && p[1].ready >= 0);
+	for (int i = 0; i < 2; i++)
+		k230_host_close(host, p[i].fd);
+	k230_host_close(host, lock_fd);
+	assert_int_equal(k230_host_destroy(host), 0);
+}
+
 /* The child: CPU 1 of the shared KPU, as the other OS. */
 static int child_main(struct k230_sim_hw *hw, struct witness *w)
 {
@@ -207,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_two_processes),
 		cmocka_unit_test(test_two_threads),
 		cmocka_unit_test(test_two_hosts),
+		cmocka_unit_test(test_one_completion_two_pollers),
 	};
 
 	t_quiet_logs();
