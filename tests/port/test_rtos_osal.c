@@ -267,6 +267,15 @@ static void test_device(void **state)
 	assert_int_equal(rnpu_osal_readl(&io, 4), 0x46495245u);
 	rnpu_osal_writel(&io, 8, 0xabcd);
 	assert_int_equal(regs[2], 0xabcd);
+	{
+		/* 64-bit registers (the K230 KPU's CTRL). */
+		uint64_t wide[2] = { 0x1122334455667788ull, 0 };
+		struct rnpu_osal_mmio wio = { .base = (uintptr_t)wide };
+
+		assert_int_equal(rnpu_osal_readq(&wio, 0), 0x1122334455667788ull);
+		rnpu_osal_writeq(&wio, 8, 0x0000000400000004ull);
+		assert_int_equal(wide[1], 0x0000000400000004ull);
+	}
 
 	irq_calls = 0;
 	rnpu_rtos_irq_dispatch(&dev, 1); /* nothing connected: ignored */
