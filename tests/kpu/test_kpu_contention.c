@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "k230/mpi_sys_api.h"
+#include "kpu_device.h"
 #include "kpu_test_util.h"
 
 #define RUNS 25
@@ -189,6 +191,96 @@ static void test_one_completion_two_pollers(void **state)
 	assert_int_equal(k230_host_destroy(host), 0);
 }
 
+/* A descriptor closed while another thread polls it: the poll ends at
+ * its timeout, the file goes when the poll lets go of it, nothing is
+ * touched after it is freed (ASan/TSan watch). */
+static void test_close_during_poll(void **state)
+{
+	struct k230_host_config cfg = { 0 };
+	struct k230_host *host;
+	struct poller p;
+	pthread_t t;
+	struct timespec ms20 = { 0, 20000000 };
+
+	(void)state;
+	assert_int_equal(k230_host_create(&cfg, &host), 0);
+	p = (struct poller){ .host = host, .fd = k230_host_open(host, K230_GNNE_DEVICE) };
+	assert_int_equal(k230_host_ioctl(host, p.fd, K230_GNNE_IOC_LOCK, NULL), 0);
+	assert_int_equal(pthread_create(&t, NULL, poller_main, &p), 0);
+	nanosleep(&ms20, NULL);
+	assert_int_equal(k230_host_close(host, p.fd), 0);
+	/* Closed: new calls see a bad descriptor at once. */
+	assert_int_equal(k230_host_ioctl(host, p.fd, K230_GNNE_IOC_UNLOCK, NULL), -1);
+	assert_int_equal(errno, EBADF);
+	pthread_join(t, NULL);
+	assert_int_equal(p.ready, 0);
+	/* The close released the KPU lock once the poll let go. */
+	{
+		int fd = k230_host_open(host, K230_GNNE_DEVICE);
+
+		assert_int_equal(k230_host_ioctl(host, fd, K230_GNNE_IOC_TRYLOCK, NULL), 0);
+		k230_host_close(host, fd);
+	}
+	assert_int_equal(k230_host_destroy(host), 0);
+}
+
+struct mmz_user {
+	unsigned int seed;
+	int errors;
+};
+
+/* Allocations, lookups and frees racing on one allocator. */
+static void *mmz_main(void *arg)
+{
+	struct mmz_user *u = arg;
+
+	for (unsigned int i = 0; i < 200; i++) {
+		k_u32 len = 1 + ((u->seed * 2654435761u + i * 40503u) % 20000u);
+		k_sys_virmem_info info;
+		k_u64 phys;
+		void *virt;
+
+		if (kd_mpi_sys_mmz_alloc_cached(&phys, &virt, "race", NULL, len)) {
+			u->errors++;
+			continue;
+		}
+		((uint8_t *)virt)[len - 1] = (uint8_t)i;
+		if (kd_mpi_sys_get_virmem_info((uint8_t *)virt + len - 1, &info) ||
+		    info.phy_addr != phys + len - 1 ||
+		    kd_mpi_sys_mmz_flush_cache(phys, virt, len) ||
+		    ((uint8_t *)kd_mpi_sys_mmap(phys + len - 1, 1))[0] != (uint8_t)i)
+			u->errors++;
+		if (kd_mpi_sys_mmz_free(phys, virt))
+			u->errors++;
+	}
+	return NULL;
+}
+
+static void test_mmz_threads(void **state)
+{
+	struct k230_host_config cfg = { .bind_mmz = true };
+	struct mmz_user u[4];
+	struct kpu_mmz_stats ms;
+	struct k230_host *host;
+	pthread_t t[4];
+
+	(void)state;
+	assert_int_equal(k230_host_create(&cfg, &host), 0);
+	for (unsigned int i = 0; i < 4; i++) {
+		u[i] = (struct mmz_user){ .seed = i + 1 };
+		assert_int_equal(pthread_create(&t[i], NULL, mmz_main, &u[i]), 0);
+	}
+	for (unsigned int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(u[i].errors, 0);
+	}
+	kpu_mmz_get_stats(k230_host_mmz(host), &ms);
+	assert_int_equal(ms.allocs, 800);
+	assert_int_equal(ms.frees, 800);
+	assert_int_equal(ms.blocks, 0);
+	assert_int_equal(k230_host_destroy(host), 0);
+}
+
 /* The child: CPU 1 of the shared KPU, as the other OS. */
 static int child_main(struct k230_sim_hw *hw, struct witness *w)
 {
@@ -256,6 +348,8 @@ int main(void)
 		cmocka_unit_test(test_two_threads),
 		cmocka_unit_test(test_two_hosts),
 		cmocka_unit_test(test_one_completion_two_pollers),
+		cmocka_unit_test(test_close_during_poll),
+		cmocka_unit_test(test_mmz_threads),
 	};
 
 	t_quiet_logs();
