@@ -28,7 +28,7 @@ bool kpu_gnne_busy(struct kpu_device *kdev)
 {
 	uint32_t work = k230_kpu_get_GNNE_STATUS_KPU_WORK_STATUS(kpu_gnne_status(kdev));
 
-	return work == 1 || work == 2; /* running or pending */
+	return work == KPU_WORK_RUNNING || work == KPU_WORK_PENDING;
 }
 
 void kpu_gnne_irq(void *data)

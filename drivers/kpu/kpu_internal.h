@@ -7,6 +7,14 @@
 #include "k230_mailbox_regs.h"
 #include "kpu_device.h"
 
+/* STATUS.KPU_WORK_STATUS values (nncase gnne.h). */
+enum kpu_work_status {
+	KPU_WORK_IDLE = 0,
+	KPU_WORK_RUNNING = 1,
+	KPU_WORK_PENDING = 2,
+	KPU_WORK_ERROR = 3,
+};
+
 /* Per-SoC data (kpu_soc.c). */
 struct kpu_soc_data {
 	const char *compatible;

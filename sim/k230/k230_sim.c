@@ -133,7 +133,7 @@ uint64_t k230_sim_model_run_ns(uint32_t pc_start, uint32_t pc_end)
 static void k230_sim_gnne_finish(struct k230_sim_hw *hw)
 {
 	hw->gnne.active = false;
-	hw->work_status = hw->exception ? 3u : 0u;
+	hw->work_status = hw->exception ? K230_WORK_ERROR : K230_WORK_IDLE;
 	hw->stats.runs_completed++;
 	if (hw->gnne.no_irq)
 		return;
@@ -189,11 +189,11 @@ static bool k230_sim_gnne_start(struct k230_sim_hw *hw, unsigned int cpu)
 	hw->gnne.hang = hw->faults & K230_SIM_FAULT_HANG;
 	hw->gnne.no_irq = hw->faults & K230_SIM_FAULT_NO_IRQ;
 	hw->faults = 0;
-	hw->exception = 0;
+	hw->exception = K230_EXC_NONE;
 	hw->gnne.active = true;
-	hw->work_status = 1;
+	hw->work_status = K230_WORK_RUNNING;
 	if (K230_SIM_ASSUME_EMPTY_PROGRAM_IS_ILLEGAL && pc_end <= pc_start) {
-		hw->exception = 1;
+		hw->exception = K230_EXC_ILLEGAL_INSN;
 		k230_sim_gnne_finish(hw);
 		return false;
 	}
@@ -224,8 +224,8 @@ static bool k230_sim_ctrl_store(struct k230_sim *sim, uint32_t value, uint32_t m
 				hw->stats.runs_aborted++;
 			hw->gnne.active = false;
 			hw->gnne.owner = K230_SIM_NO_OWNER;
-			hw->work_status = 0;
-			hw->exception = 0;
+			hw->work_status = K230_WORK_IDLE;
+			hw->exception = K230_EXC_NONE;
 			hw->reset_end_ns = k230_sim_now_ns() + K230_SIM_ASSUME_RESET_NS;
 		}
 	}
@@ -237,9 +237,10 @@ static uint32_t k230_sim_status(struct k230_sim_hw *hw)
 	uint32_t status = 0;
 	bool resetting = k230_sim_now_ns() < hw->reset_end_ns;
 
-	k230_kpu_set_GNNE_STATUS_KPU_WORK_STATUS(&status, resetting ? 0 : hw->work_status);
+	k230_kpu_set_GNNE_STATUS_KPU_WORK_STATUS(&status, resetting ? K230_WORK_IDLE : hw->work_status);
 	k230_kpu_set_GNNE_STATUS_EXCEPTION_STATUS(&status, hw->exception);
-	k230_kpu_set_GNNE_STATUS_RESET_STATUS(&status, resetting ? 1 : 0);
+	k230_kpu_set_GNNE_STATUS_RESET_STATUS(&status, resetting ? K230_RESET_FLUSHING_BUS :
+									  K230_RESET_NORMAL);
 	k230_kpu_set_GNNE_STATUS_AI2D_BUSY(&status, hw->ai2d.active);
 	k230_kpu_set_GNNE_STATUS_INTR_STATUS(&status, hw->gnne_intr);
 	return status;

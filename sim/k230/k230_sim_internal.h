@@ -13,6 +13,11 @@
 #define K230_SIM_WINDOW 0x1000u
 #define K230_SIM_NO_OWNER 0xffffffffu
 
+/* STATUS field values (nncase gnne.h). */
+enum k230_sim_work { K230_WORK_IDLE = 0, K230_WORK_RUNNING = 1, K230_WORK_ERROR = 3 };
+enum k230_sim_exception { K230_EXC_NONE = 0, K230_EXC_ILLEGAL_INSN = 1 };
+enum k230_sim_reset { K230_RESET_NORMAL = 0, K230_RESET_FLUSHING_BUS = 1 };
+
 /* One unit's run (the GNNE's or the AI2D's). */
 struct k230_sim_run {
 	bool active;
