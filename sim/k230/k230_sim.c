@@ -237,10 +237,11 @@ static uint32_t k230_sim_status(struct k230_sim_hw *hw)
 	uint32_t status = 0;
 	bool resetting = k230_sim_now_ns() < hw->reset_end_ns;
 
-	k230_kpu_set_GNNE_STATUS_KPU_WORK_STATUS(&status, resetting ? K230_WORK_IDLE : hw->work_status);
+	k230_kpu_set_GNNE_STATUS_KPU_WORK_STATUS(&status,
+						 resetting ? K230_WORK_IDLE : hw->work_status);
 	k230_kpu_set_GNNE_STATUS_EXCEPTION_STATUS(&status, hw->exception);
-	k230_kpu_set_GNNE_STATUS_RESET_STATUS(&status, resetting ? K230_RESET_FLUSHING_BUS :
-									  K230_RESET_NORMAL);
+	k230_kpu_set_GNNE_STATUS_RESET_STATUS(&status,
+					      resetting ? K230_RESET_FLUSHING_BUS : K230_RESET_NORMAL);
 	k230_kpu_set_GNNE_STATUS_AI2D_BUSY(&status, hw->ai2d.active);
 	k230_kpu_set_GNNE_STATUS_INTR_STATUS(&status, hw->gnne_intr);
 	return status;
