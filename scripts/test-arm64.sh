@@ -40,7 +40,8 @@ fi
 
 status=0
 ninja -C build-arm64
-meson test -C build-arm64 --print-errorlogs --num-processes 2 || status=1
+# Emulation runs several times slower than native: scale the timeouts.
+meson test -C build-arm64 --print-errorlogs --num-processes 2 --timeout-multiplier 4 || status=1
 echo "test-arm64: built and ran in $(( $(date +%s) - start )) s"
 python3 scripts/test-summary.py build-arm64/meson-logs/testlog.json || status=1
 exit $status

@@ -21,6 +21,7 @@
 
 #include "rnpu/matmul_job.h"
 #include "osal.h"
+#include "rk3588_sim.h"
 #include "rnpu_host.h"
 #include "uapi_util.h"
 
@@ -49,6 +50,18 @@ static bool fd_ready(int fd)
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 
 	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+/* Delays the completion of the next job on @core by @ms in the software
+ * NPU, so a test can see it in flight independently of the host's speed. */
+static void slow_next_job(unsigned int core, unsigned int ms)
+{
+	struct rnpu_host *host;
+
+	assert_int_equal(rnpu_host_get_default(&host), 0);
+	assert_int_equal(rk3588_sim_inject_fault(rnpu_host_sim(host), core,
+						 RK3588_SIM_FAULT_SLOW, 1, ms), 0);
+	rnpu_host_put_default(host);
 }
 
 /* A matmul with known inputs; check_output() compares with the CPU. */
@@ -191,9 +204,11 @@ static void nonblock_returns_before_completion(void **state)
 	struct mm mm;
 	int fd = -1;
 
-	/* ~0.5 GMAC: the software NPU needs tens of milliseconds, the submit
-	 * must not. The fence is seen pending at least once. */
-	mm_create(*state, &mm, 256, 2048, 1024, 3);
+	/* The software NPU holds this small job back 300 ms (whatever the
+	 * machine's speed or load), the submit must not wait for it: the
+	 * fence is seen pending at least once. */
+	mm_create(*state, &mm, 8, 64, 32, 3);
+	slow_next_job(0, 300);
 	assert_int_equal(rnpu_matmul_job_run_async(mm.job, RKNPU_CORE0_MASK, &fd), 0);
 	assert_int_equal(rnpu_fence_wait(fd, 0), -EAGAIN);
 	assert_int_equal(rnpu_fence_wait(fd, 20000), 0);
@@ -288,8 +303,9 @@ static void fence_in_orders_jobs(void **state)
 	struct mm first, second;
 	int fd_first = -1;
 
-	mm_create(*state, &first, 256, 2048, 1024, 5);
+	mm_create(*state, &first, 8, 64, 32, 5);
 	mm_create(*state, &second, 8, 64, 32, 6);
+	slow_next_job(0, 300);
 	assert_int_equal(rnpu_matmul_job_run_async(first.job, RKNPU_CORE0_MASK, &fd_first), 0);
 	/* The second job, on another core, must not start before the first
 	 * has signalled: the submit waits for its fence. */
