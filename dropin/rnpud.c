@@ -84,7 +84,7 @@ struct client {
 	struct rknpu_file *file;
 	pthread_t thread;
 	bool done;                    /* thread finished, under clients_lock */
-	uint8_t buf[RNPUD_MAX_MSG + 1];
+	uint8_t buf[RNPUD_MAX_MSG + 1] __attribute__((aligned(8)));
 };
 
 struct daemon {

@@ -34,7 +34,7 @@ struct unix_ctx {
 	int sock;
 	uint32_t seq;
 	bool broken;            /* a reply was lost: the stream is out of step */
-	uint8_t buf[RNPUD_MAX_MSG];
+	uint8_t buf[RNPUD_MAX_MSG] __attribute__((aligned(8)));
 };
 
 static int unix_send(struct unix_ctx *c, const void *msg, size_t len, int fd)
