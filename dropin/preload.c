@@ -13,7 +13,8 @@
  *
  * After fork() the child's inherited device fds are dead ends (ioctl and
  * mmap fail with EBADF; close works); a new open in the child gets a fresh
- * session. exec() drops the table: an fd that survives it is a plain fd.
+ * session. A vfork()/posix_spawn() child leaves the table alone. exec()
+ * drops the table: an fd that survives it is a plain fd.
  */
 /* Both the plain and the 64-bit names are defined here, so the headers
  * must not redirect one to the other (meson builds with 64-bit offsets). */
@@ -71,6 +72,15 @@ struct session {
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct session **table;
 static size_t table_len;
+/* The process the table belongs to. A vfork() or posix_spawn() child
+ * shares our memory until it execs, without the fork handlers running:
+ * its closes (close_range before exec) must not touch the parent's table. */
+static pid_t table_pid;
+
+static bool table_is_ours(void)
+{
+	return getpid() == table_pid;
+}
 
 /* The next symbol of each name: libc's. */
 static struct {
@@ -189,7 +199,7 @@ static void table_drop(int fd)
 {
 	struct session *s = NULL;
 
-	if (fd < 0)
+	if (fd < 0 || !table_is_ours())
 		return;
 	pthread_mutex_lock(&table_lock);
 	if ((size_t)fd < table_len) {
@@ -206,7 +216,7 @@ static void table_copy(int oldfd, int newfd)
 {
 	struct session *s, *old = NULL;
 
-	if (oldfd < 0 || newfd < 0 || oldfd == newfd)
+	if (oldfd < 0 || newfd < 0 || oldfd == newfd || !table_is_ours())
 		return;
 	pthread_mutex_lock(&table_lock);
 	s = (size_t)oldfd < table_len ? table[oldfd] : NULL;
@@ -242,11 +252,13 @@ static void atfork_child(void)
 		if (table[i])
 			table[i]->stale = true;
 	pthread_mutex_init(&table_lock, NULL);
+	table_pid = getpid();
 	rnpu_host_forget_default();
 }
 
 __attribute__((constructor)) static void preload_init(void)
 {
+	table_pid = getpid();
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }
 

@@ -243,13 +243,15 @@ static int unix_ioctl(void *ctx, unsigned long cmd, void *arg)
 	} else if (kind == RNPUD_KIND_FD_IN && size >= RNPUD_PRIME_SIZE) {
 		fd_in = arg_i32(arg, RNPUD_PRIME_FD_OFF);
 	} else if (kind == RNPUD_KIND_SUBMIT && size >= RNPUD_SUBMIT_FENCE_OFF + 4) {
-		const struct rknpu_submit *s = arg;
+		struct rknpu_submit s;
+		uint32_t t;
 
-		uint32_t t = s->timeout ? s->timeout : 6000;
-
-		flags = s->flags;
+		/* The caller's struct may sit anywhere (a Python bytearray). */
+		memcpy(&s, arg, size < sizeof(s) ? size : sizeof(s));
+		t = s.timeout ? s.timeout : 6000;
+		flags = s.flags;
 		if (flags & RKNPU_JOB_FENCE_IN)
-			fd_in = s->fence_fd;
+			fd_in = s.fence_fd;
 		/* FENCE_IN wait, then up to three waits for the job. */
 		if (t > 600000)
 			t = 600000;
