@@ -36,6 +36,7 @@ def main():
         time.sleep(0.02)
     env = dict(os.environ)
     env['RNPUD_SOCKET'] = sock
+    env['RNPUD_PID'] = str(d.pid)
     rc = subprocess.call(command, env=env)
     d.send_signal(signal.SIGTERM)
     try:
