@@ -328,12 +328,14 @@ static void client_killed_mid_job(void **state)
 		if (rnpu_open(device, &dev) ||
 		    rnpu_matmul_job_create(dev, RNPU_MM_INT8_INT32, 256, 1024, 256, 0, &job))
 			_exit(1);
+		/* All on core 0: the jobs share one output buffer, so they
+		 * must not run at once on different cores. */
 		for (i = 0; i < 8; i++)
-			if (rnpu_matmul_job_run_async(job, RKNPU_CORE_AUTO_MASK, &fence))
+			if (rnpu_matmul_job_run_async(job, RKNPU_CORE0_MASK, &fence))
 				_exit(1);
 		(void)!write(pipefd[1], "q", 1);
 		/* A blocking job in flight as well when the kill comes. */
-		rnpu_matmul_job_run(job, RKNPU_CORE_AUTO_MASK, NULL);
+		rnpu_matmul_job_run(job, RKNPU_CORE0_MASK, NULL);
 		pause();
 		_exit(0);
 	}
