@@ -84,6 +84,7 @@ struct client {
 	struct rknpu_file *file;
 	pthread_t thread;
 	bool done;                    /* thread finished, under clients_lock */
+	unsigned int rejections;      /* refused messages (client thread only) */
 	uint8_t buf[RNPUD_MAX_MSG + 1] __attribute__((aligned(8)));
 };
 
@@ -113,6 +114,29 @@ static void logf_(const char *fmt, ...)
 }
 
 /* ------------------------------------------------------------ messages */
+
+/* Every refused message is logged with what was wrong, up to a limit per
+ * client so that a hostile one cannot flood the log. */
+#define RNPUD_LOG_REJECTIONS 20
+
+static void log_rejection(struct client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void log_rejection(struct client *c, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (c->rejections++ > RNPUD_LOG_REJECTIONS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (c->rejections > RNPUD_LOG_REJECTIONS)
+		logf_("client %u (pid %d): refused %s; further refusals not logged", c->id,
+		      (int)c->pid, msg);
+	else
+		logf_("client %u (pid %d): refused %s", c->id, (int)c->pid, msg);
+}
 
 static int send_reply(struct client *c, uint32_t seq, int32_t ret, const void *arg,
 		      uint32_t arg_size, int fd)
@@ -269,9 +293,7 @@ static int handle_message(struct client *c, size_t len, int fd_in, unsigned int 
 	int ret = rnpud_decode(c->buf, len, nfds, &m);
 
 	if (ret) {
-		if (c->d->verbose)
-			logf_("client %u (pid %d): rejected message of %zu bytes with %u fds: %s",
-			      c->id, (int)c->pid, len, nfds, strerror(-ret));
+		log_rejection(c, "%s (%s)", m.why, strerror(-ret));
 		/* Echo whatever sequence number is there, if any. */
 		return send_reply(c, len >= sizeof(struct rnpud_hdr) ? m.seq : 0, ret, NULL, 0, -1)
 		       ? -EPIPE : (ret == -EPROTO ? -EPROTO : 0);
@@ -387,9 +409,9 @@ static void *client_main(void *arg)
 		if (n <= 0)
 			break; /* the client closed or died */
 		if (bad || (size_t)n > RNPUD_MAX_MSG) {
-			if (d->verbose)
-				logf_("client %u (pid %d): oversized, truncated or flooded message",
-				      c->id, (int)c->pid);
+			log_rejection(c, "message of %zd bytes with %u fds: %s", n, nfds,
+				      (size_t)n > RNPUD_MAX_MSG ? "longer than the largest message"
+				      : "truncated body or control data, or foreign control data");
 			r = send_reply(c, 0, (size_t)n > RNPUD_MAX_MSG ? -EMSGSIZE : -EBADMSG,
 				       NULL, 0, -1);
 		} else {

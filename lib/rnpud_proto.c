@@ -60,6 +60,12 @@ uint32_t rnpud_ioctl_arg_size(uint32_t cmd)
 	return _IOC_DIR(cmd) == _IOC_NONE ? 0 : size;
 }
 
+#define REFUSE(out, err, ...)                                              \
+	do {                                                               \
+		snprintf((out)->why, sizeof((out)->why), __VA_ARGS__);    \
+		return (err);                                              \
+	} while (0)
+
 static uint32_t get_u32(const uint8_t *p)
 {
 	uint32_t v;
@@ -76,33 +82,35 @@ int rnpud_decode(const void *buf, size_t len, unsigned int nfds, struct rnpud_ms
 
 	memset(out, 0, sizeof(*out));
 	if (len > RNPUD_MAX_MSG)
-		return -EMSGSIZE;
+		REFUSE(out, -EMSGSIZE, "message of %zu bytes, at most %zu", len, (size_t)RNPUD_MAX_MSG);
 	if (len < sizeof(h))
-		return -EBADMSG;
+		REFUSE(out, -EBADMSG, "message of %zu bytes, shorter than a header", len);
 	memcpy(&h, p, sizeof(h));
-	if (h.magic != RNPUD_MAGIC || h.version != RNPUD_VERSION)
-		return -EPROTO;
-	if (h.len != len)
-		return -EBADMSG;
+	if (h.magic != RNPUD_MAGIC)
+		REFUSE(out, -EPROTO, "magic 0x%08x", h.magic);
+	if (h.version != RNPUD_VERSION)
+		REFUSE(out, -EPROTO, "header version %u", h.version);
 	out->type = h.type;
 	out->seq = h.seq;
+	if (h.len != len)
+		REFUSE(out, -EBADMSG, "len %u, message is %zu bytes", h.len, len);
 	p += sizeof(h);
 	body = len - sizeof(h);
 	switch (h.type) {
 	case RNPUD_HELLO:
 		if (body != sizeof(uint32_t))
-			return -EBADMSG;
+			REFUSE(out, -EBADMSG, "HELLO body of %zu bytes", body);
 		out->hello_version = get_u32(p);
 		break;
 	case RNPUD_STATS:
 		if (body != 0)
-			return -EBADMSG;
+			REFUSE(out, -EBADMSG, "STATS body of %zu bytes", body);
 		break;
 	case RNPUD_MMAP: {
 		struct rnpud_mmap m;
 
 		if (body != sizeof(m))
-			return -EBADMSG;
+			REFUSE(out, -EBADMSG, "MMAP body of %zu bytes", body);
 		memcpy(&m, p, sizeof(m));
 		out->offset = m.offset;
 		out->length = m.length;
@@ -113,11 +121,14 @@ int rnpud_decode(const void *buf, size_t len, unsigned int nfds, struct rnpud_ms
 		enum rnpud_kind kind;
 
 		if (body < sizeof(io))
-			return -EBADMSG;
+			REFUSE(out, -EBADMSG, "IOCTL body of %zu bytes", body);
 		memcpy(&io, p, sizeof(io));
-		if (io.arg_size != body - sizeof(io) ||
-		    io.arg_size != rnpud_ioctl_arg_size(io.cmd))
-			return -EBADMSG;
+		if (io.arg_size != body - sizeof(io))
+			REFUSE(out, -EBADMSG, "arg_size %u, %zu bytes follow", io.arg_size,
+			       body - sizeof(io));
+		if (io.arg_size != rnpud_ioctl_arg_size(io.cmd))
+			REFUSE(out, -EBADMSG, "arg_size %u, cmd 0x%08x takes %u", io.arg_size, io.cmd,
+			       rnpud_ioctl_arg_size(io.cmd));
 		out->cmd = io.cmd;
 		out->arg_size = io.arg_size;
 		out->arg = p + sizeof(io);
@@ -130,10 +141,10 @@ int rnpud_decode(const void *buf, size_t len, unsigned int nfds, struct rnpud_ms
 		break;
 	}
 	default:
-		return -EBADMSG;
+		REFUSE(out, -EBADMSG, "type %u", h.type);
 	}
 	if (nfds > (unsigned int)out->may_fd)
-		return -EBADMSG;
+		REFUSE(out, -EBADMSG, "%u fds with a message that takes %d", nfds, out->may_fd);
 	return 0;
 }
 

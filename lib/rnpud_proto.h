@@ -95,6 +95,7 @@ struct rnpud_msg {
 	uint64_t length;       /* MMAP */
 	uint32_t hello_version;/* HELLO */
 	int may_fd;            /* an fd may come with it (PRIME import, FENCE_IN) */
+	char why[96];          /* on refusal: the field and value at fault */
 };
 
 /* Checks a received request of @len bytes carrying @nfds descriptors:
