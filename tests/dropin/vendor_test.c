@@ -30,6 +30,7 @@
 #include "drm/rnpu_drm_core.h"
 #include "rnpu/matmul_task.h"
 #include "rnpu_ref.h"
+#include "sim_test_stream.h"
 
 #define CARD "/dev/dri/card1"
 
@@ -288,6 +289,99 @@ static void matmul_fp16(void **state)
 	close(fd);
 }
 
+/* A 3x3 stride-2 padded int8 convolution whose register program comes
+ * from the software NPU tests' stream generator (written from the
+ * hardware notes), submitted by hand, checked against tests/ref. */
+static void conv3x3_int8(void **state)
+{
+	enum { W = 7, H = 7, C = 32, KW = 3, KH = 3, O = 40, OW = 4, OH = 4, PAD = 3 };
+	struct conv_desc d = {
+		.out_prec = TP_INT32, .w = W, .h = H, .c = C, .kw = KW, .kh = KH, .n = O,
+		.sx = 2, .sy = 2, .pad_l = 1, .pad_t = 1, .pad_value = PAD, .out_w = OW, .out_h = OH,
+	};
+	struct ref_conv_shape rs = { .c = C, .h = H, .w = W, .o = O, .kh = KH, .kw = KW,
+				     .sy = 2, .sx = 2, .dy = 1, .dx = 1, .pt = 1, .pl = 1,
+				     .oh = OH, .ow = OW };
+	static int8_t x[H * W * C], wt[O * KH * KW * C];
+	static int32_t xr[C * H * W], wr[O * C * KH * KW];
+	static int64_t want[O * OH * OW];
+	uint64_t words[256];
+	struct bo bin, bwt, bout, breg, btask;
+	struct rknpu_submit s;
+	struct rknpu_task *t;
+	struct ref_rng r;
+	size_t n, i;
+	unsigned int c, y, xx, o, ky, kx;
+	int fd = open_card();
+
+	(void)state;
+	ref_rng_seed(&r, 3);
+	ref_fill_i8(&r, x, sizeof(x), -128, 127);
+	ref_fill_i8(&r, wt, sizeof(wt), -128, 127);
+	/* The generator packs HWC input and [o][ky][kx][c] weights; the
+	 * reference takes NCHW and [o][c][kh][kw]. */
+	for (y = 0; y < H; y++)
+		for (xx = 0; xx < W; xx++)
+			for (c = 0; c < C; c++)
+				xr[(c * H + y) * W + xx] = x[(y * W + xx) * C + c];
+	for (o = 0; o < O; o++)
+		for (ky = 0; ky < KH; ky++)
+			for (kx = 0; kx < KW; kx++)
+				for (c = 0; c < C; c++)
+					wr[((o * C + c) * KH + ky) * KW + kx] =
+						wt[((o * KH + ky) * KW + kx) * C + c];
+	ref_conv2d_i64(&rs, xr, wr, PAD, want);
+
+	bo_create(fd, conv_in_bytes(&d), 0, &bin);
+	bo_create(fd, conv_wt_bytes(&d), 0, &bwt);
+	bo_create(fd, conv_out_bytes(&d), 0, &bout);
+	d.in = (uint32_t)bin.dma_addr;
+	d.wt = (uint32_t)bwt.dma_addr;
+	d.out = (uint32_t)bout.dma_addr;
+	pack_input(&d, x, bin.map);
+	pack_weights(&d, wt, bwt.map);
+	n = conv_body(words, &d);
+	task_tail(words + n, 0, 0, CONV_OP_EN);
+	bo_create(fd, (n + TAIL_WORDS) * 8, 0, &breg);
+	memcpy(breg.map, words, (n + TAIL_WORDS) * 8);
+	bo_create(fd, sizeof(*t), RKNPU_MEM_KERNEL_MAPPING, &btask);
+	t = btask.map;
+	memset(t, 0, sizeof(*t));
+	t->enable_mask = CONV_OP_EN;
+	t->int_mask = 0x300; /* DPU done, either register group */
+	t->int_clear = RKNPU_INT_CLEAR;
+	t->regcfg_amount = (uint32_t)n;
+	t->regcmd_addr = breg.dma_addr;
+
+	memset(&s, 0, sizeof(s));
+	s.flags = RKNPU_JOB_PC;
+	s.timeout = 6000;
+	s.task_number = 1;
+	s.task_obj_addr = btask.obj_addr;
+	s.core_mask = RKNPU_CORE2_MASK;
+	s.fence_fd = -1;
+	s.subcore_task[2].task_number = 1;
+	assert_int_equal(xioctl(fd, DRM_IOCTL_RKNPU_SUBMIT, &s), 0);
+	assert_int_equal(s.task_counter, 1);
+	for (o = 0; o < O; o++)
+		for (y = 0; y < OH; y++)
+			for (xx = 0; xx < OW; xx++) {
+				int32_t got;
+
+				i = out_index(&d, o, y, xx);
+				memcpy(&got, (uint8_t *)bout.map + i * 4, 4);
+				if (got != want[(o * OH + y) * OW + xx])
+					fail_msg("out[%u][%u][%u] = %d, want %lld", o, y, xx, got,
+						 (long long)want[(o * OH + y) * OW + xx]);
+			}
+	bo_destroy(fd, &btask);
+	bo_destroy(fd, &breg);
+	bo_destroy(fd, &bout);
+	bo_destroy(fd, &bwt);
+	bo_destroy(fd, &bin);
+	close(fd);
+}
+
 /* /dev/rknpu speaks the misc numbering. */
 static void misc_node(void **state)
 {
@@ -456,6 +550,7 @@ int main(void)
 		cmocka_unit_test(mem_create_40_and_48),
 		cmocka_unit_test(matmul_int8),
 		cmocka_unit_test(matmul_fp16),
+		cmocka_unit_test(conv3x3_int8),
 		cmocka_unit_test(misc_node),
 		cmocka_unit_test(dup_and_close),
 		cmocka_unit_test(prime_roundtrip),
