@@ -603,6 +603,13 @@ EXPORT int ioctl(int fd, unsigned long request, ...)
 	va_start(ap, request);
 	arg = va_arg(ap, void *);
 	va_end(ap);
+	/* Generic file ioctls (FIOCLEX, FIONBIO, ... type 'T'), which
+	 * libraries apply to any fd (CPython's os.set_inheritable), act on
+	 * the real fd as the kernel's VFS would before the driver sees them. */
+	if (s && ((request >> 8) & 0xff) == 'T') {
+		session_put(s);
+		s = NULL;
+	}
 	if (!s)
 		return RESOLVE(ioctl, "ioctl")(fd, request, arg);
 	ret = s->stale ? -EBADF : rnpu_ioctl(s->dev, request, arg);

@@ -86,6 +86,10 @@ def main():
     want = a.astype(np.int64) @ b.astype(np.int64)
 
     fd = os.open('/dev/dri/card1', os.O_RDWR)
+    # Generic fd calls work on the node (FIOCLEX/FIONCLEX ioctls in CPython).
+    os.set_inheritable(fd, True)
+    assert os.get_inheritable(fd)
+    os.set_inheritable(fd, False)
     act = bytearray(struct.pack('<II', 1, 0))
     fcntl.ioctl(fd, ACTION, act, True)
     assert struct.unpack('<II', act)[1] == 908, 'driver version'
