@@ -7,7 +7,7 @@
 #   bench/run.sh [BUILD_DIR]        (default: build-bench)
 #
 # Extra benchmark arguments can be passed through the environment:
-# BENCH_BO_ARGS, BENCH_SUBMIT_ARGS, BENCH_MATMUL_ARGS.
+# BENCH_BO_ARGS, BENCH_SUBMIT_ARGS, BENCH_MATMUL_ARGS, BENCH_DROPIN_ARGS.
 set -euo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,7 +18,8 @@ cd "$src"
 if [ ! -f "$build/build.ninja" ]; then
 	meson setup "$build" --buildtype=release -Dtests=false -Dbench=true
 fi
-ninja -C "$build" bench/bench_bo bench/bench_submit bench/bench_matmul
+ninja -C "$build" bench/bench_bo bench/bench_submit bench/bench_matmul bench/bench_dropin \
+	dropin/rnpu-run dropin/rnpud dropin/librnpu-preload.so
 
 # Other work on the machine skews every number: record how busy it was.
 load=$(cut -d ' ' -f 1-3 /proc/loadavg)
@@ -38,6 +39,8 @@ bo=$(run bench_bo ${BENCH_BO_ARGS:-})
 submit=$(run bench_submit ${BENCH_SUBMIT_ARGS:-})
 # shellcheck disable=SC2086
 matmul=$(run bench_matmul ${BENCH_MATMUL_ARGS:-})
+# shellcheck disable=SC2086
+dropin=$(run bench_dropin ${BENCH_DROPIN_ARGS:-})
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 cpu=${cpu:-unknown}
@@ -56,10 +59,12 @@ Command:
 \`\`\`
 bench/run.sh $build
 # = meson setup $build --buildtype=release -Dtests=false -Dbench=true
-#   ninja -C $build bench/bench_bo bench/bench_submit bench/bench_matmul
+#   ninja -C $build bench/bench_bo bench/bench_submit bench/bench_matmul bench/bench_dropin \\
+#     dropin/rnpu-run dropin/rnpud dropin/librnpu-preload.so
 #   $build/bench/bench_bo${BENCH_BO_ARGS:+ $BENCH_BO_ARGS}
 #   $build/bench/bench_submit${BENCH_SUBMIT_ARGS:+ $BENCH_SUBMIT_ARGS}
 #   $build/bench/bench_matmul${BENCH_MATMUL_ARGS:+ $BENCH_MATMUL_ARGS}
+#   $build/bench/bench_dropin${BENCH_DROPIN_ARGS:+ $BENCH_DROPIN_ARGS}
 \`\`\`
 
 Machine:
@@ -111,5 +116,18 @@ core, so this compares the model's datapath with a tuned CPU GEMM, not the
 RK3588's NPU with its CPU.
 
 $matmul
+
+## Drop-in: rnpu-run in process vs through rnpud
+
+The same unmodified-style worker (raw \`open\`/\`ioctl\`/\`mmap\` on
+\`/dev/dri/card1\`) runs alternately under \`rnpu-run\` and
+\`rnpu-run --daemon\` against one \`rnpud\`; each run reports the median of
+its samples, the table the median over the rounds. The job is one task
+(int8 matmul 1x32x16, blocking SUBMIT, result checked first). Through rnpud
+every ioctl is a request and a reply on a Unix socket and a thread switch in
+the daemon; buffer memory is never copied, mmap receives the memfd. Goal:
+rnpud round trip median <= 50 us.
+
+$dropin
 EOF
 echo "wrote $out" >&2

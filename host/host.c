@@ -266,6 +266,30 @@ int rnpu_host_mmap(struct rnpu_host *host, struct rknpu_file *file, uint64_t off
 	return 0;
 }
 
+int rnpu_host_mmap_fd(struct rnpu_host *host, struct rknpu_file *file, uint64_t offset,
+		      size_t length, int *fd)
+{
+	struct rnpu_osal_vma vma = { .length = length, .want_fd = true, .fd = -1 };
+	int ret;
+
+	(void)host;
+	if (length == 0)
+		return -EINVAL;
+	ret = rknpu_mmap(file, offset, &vma);
+	if (ret)
+		return ret;
+	*fd = vma.fd;
+	return 0;
+}
+
+void rnpu_host_forget_default(void)
+{
+	/* The lock may have been held by a thread that did not survive the
+	 * fork; the host's own threads are gone too, so it is left alone. */
+	pthread_mutex_init(&default_host_lock, NULL);
+	default_host = NULL;
+}
+
 void rnpu_host_memory_stats(struct rnpu_host *host, uint64_t *buffers, uint64_t *pages)
 {
 	pthread_rwlock_rdlock(&host->frames.lock);

@@ -267,9 +267,19 @@ int rnpu_osal_dma_mmap(struct rnpu_osal_dma_buf *buf, struct rnpu_osal_vma *vma,
 		       unsigned int flags)
 {
 	/* Cache attributes have no meaning on the host's coherent memory. */
-	void *a = mmap(NULL, vma->length, vma->prot, MAP_SHARED, buf->fd, 0);
+	void *a;
 
 	(void)flags;
+	if (vma->want_fd) {
+		vma->fd = fcntl(buf->fd, F_DUPFD_CLOEXEC, 0);
+		if (vma->fd < 0)
+			return -errno;
+		/* Mapped elsewhere: the memfd must never be recycled for
+		 * another buffer while that mapping may live. */
+		buf->shared = true;
+		return 0;
+	}
+	a = mmap(NULL, vma->length, vma->prot, MAP_SHARED, buf->fd, 0);
 	if (a == MAP_FAILED)
 		return -errno;
 	vma->addr = a;

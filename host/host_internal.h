@@ -105,6 +105,10 @@ struct rnpu_osal_vma {
 	size_t length;
 	int prot;
 	void *addr;                 /* out */
+	/* Instead of mapping, hand out a dup of the buffer's memfd in fd so
+	 * that another address space (a drop-in client) maps it itself. */
+	bool want_fd;
+	int fd;                     /* out, with want_fd */
 };
 
 int rnpu_host_irq_start(struct rnpu_host *host);

@@ -49,6 +49,18 @@ struct rk3588_sim *rnpu_host_sim(struct rnpu_host *host);
 int rnpu_host_mmap(struct rnpu_host *host, struct rknpu_file *file, uint64_t offset,
 		   size_t length, int prot, void **addr);
 
+/* The same validation as rnpu_host_mmap(), but instead of mapping hands
+ * out in *fd a new close-on-exec fd of the buffer's memory (a memfd; map
+ * it from offset 0) for another address space to map. Such a buffer is
+ * never recycled. 0 or negative errno. */
+int rnpu_host_mmap_fd(struct rnpu_host *host, struct rknpu_file *file, uint64_t offset,
+		      size_t length, int *fd);
+
+/* In a child process after fork(): forgets the inherited default host
+ * without touching it (its threads did not survive the fork), so that
+ * the next rnpu_host_get_default() builds a fresh one. */
+void rnpu_host_forget_default(void);
+
 /* Buffers alive in the frame table and pages they use (leak checks). */
 void rnpu_host_memory_stats(struct rnpu_host *host, uint64_t *buffers, uint64_t *pages);
 

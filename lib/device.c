@@ -31,10 +31,14 @@ int rnpu_open(const char *path, struct rnpu_dev **out)
 	pthread_mutex_init(&dev->lock, NULL);
 	if (!path || !strcmp(path, "sim"))
 		ret = rnpu_transport_inproc_open(&dev->ops, &dev->ctx);
+	else if (!strncmp(path, "unix:", 5))
+		ret = rnpu_transport_unix_open(path + 5, &dev->ops, &dev->ctx);
+	else if (!strcmp(path, "unix"))
+		ret = rnpu_transport_unix_open(NULL, &dev->ops, &dev->ctx);
 	else if (path[0] == '/')
 		ret = rnpu_transport_kernel_open(path, &dev->ops, &dev->ctx);
 	else
-		ret = -EINVAL; /* neither "sim" nor a path */
+		ret = -EINVAL; /* neither "sim", "unix:" nor a path */
 	if (ret) {
 		pthread_mutex_destroy(&dev->lock);
 		free(dev);
@@ -82,6 +86,11 @@ int rnpu_ioctl(struct rnpu_dev *dev, unsigned long cmd, void *arg)
 int rnpu_mmap(struct rnpu_dev *dev, uint64_t offset, size_t length, void **addr)
 {
 	return dev->ops->mmap(dev->ctx, offset, length, addr);
+}
+
+int rnpu_mmap_fd(struct rnpu_dev *dev, uint64_t offset, size_t length, int *fd)
+{
+	return dev->ops->mmap_fd(dev->ctx, offset, length, fd);
 }
 
 int rnpu_action(struct rnpu_dev *dev, uint32_t action, uint32_t *value)

@@ -11,6 +11,8 @@ struct rnpu_transport_ops {
 	const char *name;
 	int (*ioctl)(void *ctx, unsigned long cmd, void *arg);
 	int (*mmap)(void *ctx, uint64_t offset, size_t length, void **addr);
+	/* A new fd of the buffer's memory, to be mapped from offset 0. */
+	int (*mmap_fd)(void *ctx, uint64_t offset, size_t length, int *fd);
 	void (*close)(void *ctx);
 };
 
@@ -34,6 +36,8 @@ struct rnpu_bo {
 };
 
 int rnpu_transport_inproc_open(const struct rnpu_transport_ops **ops, void **ctx);
+int rnpu_transport_unix_open(const char *path, const struct rnpu_transport_ops **ops,
+			     void **ctx);
 int rnpu_transport_kernel_open(const char *path, const struct rnpu_transport_ops **ops,
 			       void **ctx);
 

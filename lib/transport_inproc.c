@@ -28,6 +28,13 @@ static int inproc_mmap(void *ctx, uint64_t offset, size_t length, void **addr)
 	return rnpu_host_mmap(c->host, c->file, offset, length, PROT_READ | PROT_WRITE, addr);
 }
 
+static int inproc_mmap_fd(void *ctx, uint64_t offset, size_t length, int *fd)
+{
+	struct inproc_ctx *c = ctx;
+
+	return rnpu_host_mmap_fd(c->host, c->file, offset, length, fd);
+}
+
 static void inproc_close(void *ctx)
 {
 	struct inproc_ctx *c = ctx;
@@ -41,6 +48,7 @@ static const struct rnpu_transport_ops inproc_ops = {
 	.name = "sim",
 	.ioctl = inproc_ioctl,
 	.mmap = inproc_mmap,
+	.mmap_fd = inproc_mmap_fd,
 	.close = inproc_close,
 };
 

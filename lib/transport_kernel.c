@@ -38,6 +38,16 @@ static int kernel_mmap(void *ctx, uint64_t offset, size_t length, void **addr)
 	return 0;
 }
 
+static int kernel_mmap_fd(void *ctx, uint64_t offset, size_t length, int *fd)
+{
+	/* A kernel node's memory is mapped through the node itself. */
+	(void)ctx;
+	(void)offset;
+	(void)length;
+	(void)fd;
+	return -EOPNOTSUPP;
+}
+
 static void kernel_close(void *ctx)
 {
 	struct kernel_ctx *c = ctx;
@@ -50,6 +60,7 @@ static const struct rnpu_transport_ops kernel_ops = {
 	.name = "kernel",
 	.ioctl = kernel_ioctl,
 	.mmap = kernel_mmap,
+	.mmap_fd = kernel_mmap_fd,
 	.close = kernel_close,
 };
 

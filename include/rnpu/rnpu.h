@@ -29,7 +29,9 @@ struct rnpu_dev;
 struct rnpu_bo;
 
 /* Opens a device. @path: "sim" (or NULL) for the in-process software NPU,
- * or a device node path. -ENOENT if the node does not exist, -ENODEV if it
+ * "unix:SOCKET" for a running rnpud ("unix" alone: its default socket,
+ * see docs/dropin.md; -ENOENT/-ECONNREFUSED if none listens there), or a
+ * device node path. -ENOENT if the node does not exist, -ENODEV if it
  * is not an RKNPU (DRM name other than "rknpu"). */
 int rnpu_open(const char *path, struct rnpu_dev **out);
 /* Closes the session: jobs still in flight finish first (each bounded by
@@ -37,7 +39,7 @@ int rnpu_open(const char *path, struct rnpu_dev **out);
  * released; their rnpu_bo pointers become invalid. */
 void rnpu_close(struct rnpu_dev *dev);
 
-/* "sim" or "kernel". */
+/* "sim", "unix" or "kernel". */
 const char *rnpu_transport_name(const struct rnpu_dev *dev);
 /* A description of the last failure on @dev ("" if none). */
 const char *rnpu_last_error(const struct rnpu_dev *dev);
@@ -46,6 +48,11 @@ const char *rnpu_last_error(const struct rnpu_dev *dev);
 int rnpu_ioctl(struct rnpu_dev *dev, unsigned long cmd, void *arg);
 /* mmap of a fake offset from RKNPU_MEM_MAP; unmap with munmap(). */
 int rnpu_mmap(struct rnpu_dev *dev, uint64_t offset, size_t length, void **addr);
+
+/* The same checks as rnpu_mmap(), but gives a new close-on-exec fd of the
+ * buffer's memory instead, to be mapped from offset 0 as the caller likes
+ * (how rnpu-run serves mmap). -EOPNOTSUPP on a kernel node. */
+int rnpu_mmap_fd(struct rnpu_dev *dev, uint64_t offset, size_t length, int *fd);
 
 /* ACTION: @action is an RKNPU_GET_* / RKNPU_SET_* code. */
 int rnpu_action(struct rnpu_dev *dev, uint32_t action, uint32_t *value);

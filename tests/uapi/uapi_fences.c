@@ -461,9 +461,11 @@ static void timeout_spares_other_cores(void **state)
 	struct mm big;
 	int fd_big = -1, fd_hang = -1;
 
-	/* A long job on core 0, a hang on core 1: the hang's reset touches
-	 * core 1 only, so the job on core 0 completes correctly. */
-	mm_create(*state, &big, 256, 2048, 1024, 30);
+	/* A long job on core 0 (held back 300 ms past the 20 ms timeout), a
+	 * hang on core 1: the hang's reset touches core 1 only, so the job on
+	 * core 0 completes correctly. */
+	mm_create(*state, &big, 64, 256, 128, 30);
+	slow_next_job(0, 300);
 	assert_int_equal(rnpu_matmul_job_run_async(big.job, RKNPU_CORE0_MASK, &fd_big), 0);
 	assert_int_equal(submit_raw(*state, task, RKNPU_JOB_NONBLOCK | RKNPU_JOB_FENCE_OUT,
 				    RKNPU_CORE1_MASK, 20, &fd_hang), 0);
