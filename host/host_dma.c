@@ -3,7 +3,7 @@
  * DMA memory of the userspace host. Every buffer is a memfd: that memfd is
  * its dma-buf (export hands out a dup, import accepts any memfd). Its pages
  * are entered in the frame table so the software NPU reaches them by
- * physical address. Small buffers that were never shared are kept in a
+ * physical address. Small buffers never shared nor mapped by a process are kept in a
  * pool and zeroed on reuse, which spares the system calls of memfd
  * creation on the hot create/destroy path.
  */
@@ -282,6 +282,9 @@ int rnpu_osal_dma_mmap(struct rnpu_osal_dma_buf *buf, struct rnpu_osal_vma *vma,
 	a = mmap(NULL, vma->length, vma->prot, MAP_SHARED, buf->fd, 0);
 	if (a == MAP_FAILED)
 		return -errno;
+	/* The mapping may outlive the buffer (munmap is the caller's): the
+	 * memfd must not be recycled for another buffer, or another session. */
+	buf->shared = true;
 	vma->addr = a;
 	return 0;
 }

@@ -494,6 +494,40 @@ static void close_with_mapped_bo(void **state)
 	munmap(p, 2 * PAGE);
 }
 
+static void destroy_while_mapped_isolated(void **state)
+{
+	enum { BUFS = 8 };
+	struct rknpu_mem_create mc, other_mc[BUFS];
+	struct rnpu_dev *other;
+	uint64_t off;
+	uint8_t *p, *q;
+
+	/* A buffer destroyed while its owner still maps it must never be
+	 * handed to another session: the stale mapping would read and write
+	 * that session's data. */
+	assert_int_equal(rnpu_open("sim", &other), 0);
+	assert_int_equal(mem_create(*state, PAGE, 0, &mc), 0);
+	assert_int_equal(mem_map(*state, mc.handle, &off), 0);
+	assert_int_equal(rnpu_mmap(*state, off, PAGE, (void **)&p), 0);
+	memset(p, 0x5a, PAGE);
+	assert_int_equal(mem_destroy(*state, mc.handle), 0);
+	for (int i = 0; i < BUFS; i++) {
+		assert_int_equal(mem_create(other, PAGE, 0, &other_mc[i]), 0);
+		assert_int_equal(mem_map(other, other_mc[i].handle, &off), 0);
+		assert_int_equal(rnpu_mmap(other, off, PAGE, (void **)&q), 0);
+		for (size_t j = 0; j < PAGE; j++)
+			assert_int_equal(q[j], 0); /* new memory is zeroed */
+		memset(q, 0xc3, PAGE);
+		munmap(q, PAGE);
+	}
+	for (size_t j = 0; j < PAGE; j++)
+		assert_int_equal(p[j], 0x5a);
+	munmap(p, PAGE);
+	for (int i = 0; i < BUFS; i++)
+		assert_int_equal(mem_destroy(other, other_mc[i].handle), 0);
+	rnpu_close(other);
+}
+
 static void handles_are_per_session(void **state)
 {
 	struct rknpu_mem_create mc;
@@ -1272,6 +1306,7 @@ int main(void)
 		T(mem_destroy_bad_handle),
 		T(mem_destroy_ignores_obj_addr),
 		T(close_with_mapped_bo),
+		T(destroy_while_mapped_isolated),
 		T(handles_are_per_session),
 		T(mem_sync_cacheable),
 		T(mem_sync_non_cacheable),
