@@ -384,6 +384,13 @@ static int fetch_weights(struct sim_task *t, struct sim_conv *cv)
 	src = sim_task_alloc(t, src_bytes, 1, "packed weights");
 	if (!src)
 		return -1;
+	/* The fast datapath reads the packed weights as they are. */
+	cv->fast = sim_mac_fast_for(t, cv);
+	if (cv->fast) {
+		cv->wt_raw = src;
+		cv->wt_raw_bytes = src_bytes;
+		return sim_dma_read(t, base, src, src_bytes, "weights");
+	}
 	if (cv->prec != SIM_PREC_FP16)
 		cv->wt_i16 = sim_task_alloc(t, total, sizeof(int16_t), "weights");
 	else
@@ -419,5 +426,6 @@ void sim_conv_release(struct sim_task *t, struct sim_conv *cv)
 	sim_task_free(t, cv->acc_i, acc, sizeof(int32_t));
 	sim_task_free(t, cv->acc_f, acc, sizeof(float));
 	sim_task_free(t, cv->wsum, cv->wsum_n, sizeof(int64_t));
+	sim_task_free(t, cv->wt_raw, cv->wt_raw_bytes, 1);
 	memset(cv, 0, sizeof(*cv));
 }

@@ -11,6 +11,7 @@
 /* Kernels per inner block: enough independent sums to fill vector units,
  * few enough that the weight rows stay in L1 for long dot products. */
 #define KB SIM_MAC_KB
+#define TKB SIM_MAC_TILE_KB
 #define LANES SIM_ASSUME_FP_ACC_LANES
 
 /* One tap of KB kernels against one input pixel (int8 values held in
@@ -173,6 +174,81 @@ static void run_fp16(const struct sim_task *t, const struct sim_conv *cv, unsign
 		}
 }
 
+const struct sim_mac_fast *sim_mac_fast_for(const struct sim_task *t, const struct sim_conv *cv)
+{
+	const struct sim_mac_fast *fk = sim_mac_fast_kernels();
+	size_t per_kernel = (size_t)cv->kh * cv->kw * cv->wc;
+
+	if (!fk || atomic_load(&t->core->sim->plain) || cv->dw)
+		return NULL;
+	if (cv->prec == SIM_PREC_INT8 && fk->tile_i8 && per_kernel <= SIM_MAC_TILE_MAX_K)
+		return fk;
+	return cv->prec == SIM_PREC_FP16 && fk->tile_f ? fk : NULL;
+}
+
+/* The tile kernels: every kernel block against every pixel, three pixels
+ * at a time; taps are offsets from a pixel's first tap. */
+static int run_fast(struct sim_task *t, const struct sim_conv *cv)
+{
+	size_t taps = (size_t)cv->kh * cv->kw, per_kernel = taps * cv->wc;
+	size_t pixels = (size_t)cv->out_h * cv->out_w;
+	bool is_float = cv->prec == SIM_PREC_FP16;
+	const void *ft = is_float ? (const void *)cv->feat_f : (const void *)cv->feat_i16;
+	size_t feb = is_float ? sizeof(float) : sizeof(int16_t);
+	unsigned int kg = is_float ? SIM_KG_16BIT : SIM_KG_INT8;
+	struct sim_tile tl = { .taps = taps, .wc = cv->wc };
+	size_t *tap_off;
+
+	_Static_assert(SIM_KG_INT8 % TKB == 0 && SIM_KG_16BIT % TKB == 0,
+		       "a kernel block never straddles two kernel groups");
+	tap_off = sim_task_alloc(t, taps, sizeof(*tap_off), "tap offsets");
+	if (!tap_off)
+		return -1;
+	for (unsigned int ky = 0; ky < cv->kh; ky++)
+		for (unsigned int kx = 0; kx < cv->kw; kx++)
+			tap_off[ky * cv->kw + kx] = feat_at(cv, 0, 0, ky, kx);
+	tl.tap_off = tap_off;
+
+	for (unsigned int n0 = 0; n0 < cv->kernels && !sim_task_aborted(t); n0 += TKB) {
+		unsigned int nb = cv->kernels - n0 < TKB ? cv->kernels - n0 : TKB;
+		unsigned int g0 = n0 / kg * kg;
+
+		tl.wg = cv->wt_raw + (size_t)g0 * per_kernel * cv->eb;
+		tl.ng = cv->kernels - g0 < kg ? cv->kernels - g0 : kg;
+		for (unsigned int j = 0; j < TKB; j++)
+			tl.k[j] = n0 - g0 + (j < nb ? j : nb - 1);
+		for (size_t q0 = 0; q0 < pixels; q0 += SIM_MAC_TILE_PX) {
+			size_t np = pixels - q0 < SIM_MAC_TILE_PX ? pixels - q0 : SIM_MAC_TILE_PX;
+
+			for (unsigned int p = 0; p < SIM_MAC_TILE_PX; p++) {
+				size_t q = q0 + (p < np ? p : np - 1);
+				unsigned int oy = (unsigned int)(q / cv->out_w);
+				unsigned int ox = (unsigned int)(q % cv->out_w);
+
+				tl.f[p] = (const char *)ft + feat_at(cv, oy, ox, 0, 0) * feb;
+			}
+			if (is_float) {
+				float o[SIM_MAC_TILE_PX][TKB];
+
+				cv->fast->tile_f(&tl, o);
+				for (unsigned int p = 0; p < np; p++)
+					memcpy(cv->acc_f + (q0 + p) * cv->out_c + n0, o[p],
+					       nb * sizeof(float));
+			} else {
+				int64_t o[SIM_MAC_TILE_PX][TKB];
+
+				cv->fast->tile_i8(&tl, o);
+				for (unsigned int p = 0; p < np; p++)
+					for (unsigned int j = 0; j < nb; j++)
+						cv->acc_i[(q0 + p) * cv->out_c + n0 + j] =
+							finish_int(cv, o[p][j]);
+			}
+		}
+	}
+	sim_task_free(t, tap_off, taps, sizeof(*tap_off));
+	return 0;
+}
+
 /* Depthwise: output channel k reads input channel k only, taps in (ky, kx)
  * order (one fp32 partial sum per channel, see SIM_ASSUME_FP_ACC_LANES). */
 static void run_dw(const struct sim_task *t, const struct sim_conv *cv)
@@ -263,6 +339,10 @@ int sim_mac_run(struct sim_task *t, struct sim_conv *cv)
 		run_dw(t, cv);
 		return 0;
 	}
+
+	/* Chosen when the weights were fetched (sim_cna.c). */
+	if (cv->fast)
+		return run_fast(t, cv);
 
 	/* Kernel blocks outermost: a block's weights stay cached while every
 	 * output pixel streams past them. */

@@ -63,7 +63,9 @@ size_t conv_body(uint64_t *w, const struct conv_desc *d)
 	const struct dpu_desc *dd = d->dpu ? d->dpu : &plain;
 	unsigned int eb = eb_in(d), bo = bo_out(d);
 	unsigned int e = kg(d) * bo / 16; /* atoms per kernel group per pixel */
-	unsigned int entries = div_up(d->w * d->c * eb, CBUF_ENTRY_BYTES);
+	/* A row is W pixels of whole 16-byte atoms, the last one partly
+	 * filled when C is not a multiple of the atom's channels. */
+	unsigned int entries = div_up(d->w * div_up(d->c * eb, 16) * 16, CBUF_ENTRY_BYTES);
 	unsigned int dbank = div_up(d->h * entries * CBUF_ENTRY_BYTES, CBUF_BANK_BYTES);
 	unsigned int hw_out = d->out_w * d->out_h;
 	unsigned int in_sh = d->in_surf_h ? d->in_surf_h : d->h;
