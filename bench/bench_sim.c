@@ -18,6 +18,7 @@
  */
 #include <math.h>
 #include <stdbool.h>
+#include <unistd.h>
 
 #include "bench_util.h"
 #include "rk3588_regs.h"
@@ -31,12 +32,29 @@
 
 #define MAX_TASKS 64u
 
+/* CPU time of the whole process: unlike wall time it does not grow while
+ * other programs hold the CPUs, so single-threaded ratios by CPU time
+ * stay meaningful on a loaded machine. */
+static uint64_t cpu_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* One timed run: wall and CPU seconds. */
+struct timing {
+	double wall, cpu;
+};
+
 static const char usage[] =
 	"Usage: bench_sim [--runs=N] [--m=M] [--k=K] [--n=N] [--only=WHAT]\n"
 	"\n"
-	"Times the software NPU's fast MAC datapath (and, for the convolution, its\n"
-	"plain C datapath) against OpenBLAS cblas_sgemm with 1 thread and with all\n"
-	"threads, on the same number of multiply-adds, and prints a Markdown table.\n"
+	"Times the software NPU's fast MAC datapath with 1 and with all host threads\n"
+	"(and, for the convolution, its plain C datapath) against OpenBLAS\n"
+	"cblas_sgemm with 1 and with all threads, on the same number of\n"
+	"multiply-adds, and prints a Markdown table.\n"
 	"\n"
 	"  --runs=N   rounds per workload; each round runs every contender once\n"
 	"             (default 5). Times are medians over the rounds; ratios are\n"
@@ -46,8 +64,11 @@ static const char usage[] =
 	"             a sum selects several (default 7, all)\n"
 	"  --help     this text\n"
 	"\n"
-	"GMAC/s counts multiply-adds (one sgemm FMA = one MAC). Exit status 1 if a\n"
-	"result is wrong or a task fails.\n";
+	"GMAC/s counts multiply-adds (one sgemm FMA = one MAC) per wall second.\n"
+	"CPU time is the whole process's; for single-threaded rows it does not\n"
+	"grow while other programs hold the CPUs, so their CPU-time ratio is the\n"
+	"steadier figure on a loaded machine. Exit status 1 if a result is wrong\n"
+	"or a task fails.\n";
 
 struct chain {
 	struct fake_bus fb;
@@ -80,17 +101,21 @@ static void chain_build(struct chain *c)
 	c->amount0 = amount[0];
 }
 
-/* Seconds for one run of the chain on @dp. */
-static double chain_run(struct chain *c, enum rk3588_sim_datapath dp)
+/* One run of the chain on @dp with @threads MAC threads. */
+static struct timing chain_run(struct chain *c, enum rk3588_sim_datapath dp, unsigned int threads)
 {
-	uint64_t t0;
+	uint64_t t0, c0;
+	struct timing tm;
 	uint32_t st;
 
 	rk3588_sim_set_datapath(c->sim, dp);
+	rk3588_sim_set_mac_threads(c->sim, threads);
 	t0 = bench_now_ns();
+	c0 = cpu_now_ns();
 	test_commit(c->sim, 0, c->addr0, c->amount0, c->tasks, 0x300);
 	rk3588_sim_wait_idle(c->sim, 0);
-	t0 = bench_now_ns() - t0;
+	tm.cpu = (double)(cpu_now_ns() - c0) / 1e9;
+	tm.wall = (double)(bench_now_ns() - t0) / 1e9;
 	st = rk3588_sim_mmio_read(c->sim, 0, REG_PC_INTERRUPT_STATUS);
 	rk3588_sim_mmio_write(c->sim, 0, REG_PC_INTERRUPT_CLEAR, RK3588_INT_ALL);
 	if (st != 0x100) {
@@ -100,7 +125,7 @@ static double chain_run(struct chain *c, enum rk3588_sim_datapath dp)
 		fprintf(stderr, "bench_sim: task list ended with 0x%x: %s\n", st, msg);
 		exit(1);
 	}
-	return (double)t0 / 1e9;
+	return tm;
 }
 
 static uint32_t out_word(struct chain *c, unsigned int t, unsigned int ch, unsigned int y,
@@ -266,12 +291,12 @@ static void conv_check(struct chain *c, const int8_t *x, const int8_t *wt)
 }
 
 /* The contenders of one workload, and their per-round times. */
-#define MAX_CONTENDERS 4
+#define MAX_CONTENDERS 6
 
 struct row {
 	const char *name;
-	const char *threads;
-	double t[64];
+	int threads;
+	struct timing t[64];
 };
 
 #ifdef RNPU_BENCH_HAVE_OPENBLAS
@@ -280,62 +305,75 @@ struct gemm {
 	float *a, *b, *c;
 };
 
-static double sgemm_run(struct gemm *g, int threads)
+static struct timing sgemm_run(struct gemm *g, int threads)
 {
-	uint64_t t0;
+	uint64_t t0, c0;
+	struct timing tm;
 
 	openblas_set_num_threads(threads);
 	t0 = bench_now_ns();
+	c0 = cpu_now_ns();
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g->m, g->n, g->k, 1.0f, g->a, g->k,
 		    g->b, g->k, 0.0f, g->c, g->n);
-	return (double)(bench_now_ns() - t0) / 1e9;
+	tm.cpu = (double)(cpu_now_ns() - c0) / 1e9;
+	tm.wall = (double)(bench_now_ns() - t0) / 1e9;
+	return tm;
 }
 #endif
 
-static void print_rows(const char *workload, double macs, struct row *rows, unsigned int nrows,
-		       long runs, int sgemm_row)
+static double median_of(const struct row *r, long runs, bool cpu)
+{
+	double v[64];
+
+	for (long i = 0; i < runs; i++)
+		v[i] = cpu ? r->t[i].cpu : r->t[i].wall;
+	return bench_median(v, (size_t)runs);
+}
+
+/* Median over rounds of sgemm's time / this row's time. */
+static double median_ratio(const struct row *r, const struct row *ref, long runs, bool cpu)
+{
+	double v[64];
+
+	for (long i = 0; i < runs; i++)
+		v[i] = cpu ? ref->t[i].cpu / r->t[i].cpu : ref->t[i].wall / r->t[i].wall;
+	return bench_median(v, (size_t)runs);
+}
+
+static void print_rows(const char *workload, double macs, const struct row *rows,
+		       unsigned int nrows, long runs, int sgemm_row)
 {
 	for (unsigned int i = 0; i < nrows; i++) {
-		double t[64], ratio[64], med;
+		double wall = median_of(&rows[i], runs, false);
 
-		memcpy(t, rows[i].t, sizeof(double) * (size_t)runs);
-		med = bench_median(t, (size_t)runs);
-		printf("| %s | %s | %s | %.1f | %.1f |", workload, rows[i].name, rows[i].threads,
-		       med * 1e3, macs / med / 1e9);
-		if (sgemm_row >= 0) {
-			for (long r = 0; r < runs; r++)
-				ratio[r] = rows[sgemm_row].t[r] / rows[i].t[r];
-			printf(" %.2f |\n", bench_median(ratio, (size_t)runs));
-		} else {
-			printf(" - |\n");
+		printf("| %s | %s | %d | %.1f | %.1f | %.1f |", workload, rows[i].name,
+		       rows[i].threads, wall * 1e3, median_of(&rows[i], runs, true) * 1e3,
+		       macs / wall / 1e9);
+		if (sgemm_row < 0) {
+			printf(" - | - |\n");
+			continue;
 		}
+		printf(" %.2f |", median_ratio(&rows[i], &rows[sgemm_row], runs, false));
+		if (rows[i].threads == 1)
+			printf(" %.2f |\n", median_ratio(&rows[i], &rows[sgemm_row], runs, true));
+		else
+			printf(" - |\n");
 	}
 }
 
 static void bench_workload(const char *workload, struct chain *c, bool with_plain, long runs,
 			   double macs, int gm, int gk, int gn, const float *fa, const float *fb)
 {
-	struct row rows[MAX_CONTENDERS] = {
-		{ .name = "software NPU, fast datapath", .threads = "1" },
-	};
-	unsigned int nrows = 1;
-	int sgemm_row = -1, all = 1;
+	int all = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	struct row rows[MAX_CONTENDERS];
+	unsigned int nrows = 0;
+	int sgemm_row = -1;
 #ifdef RNPU_BENCH_HAVE_OPENBLAS
 	struct gemm g = { gm, gk, gn, (float *)fa, (float *)fb, NULL };
 
-	all = openblas_get_num_procs();
 	g.c = malloc((size_t)gm * gn * sizeof(float));
 	if (!g.c)
 		exit(1);
-	sgemm_row = (int)nrows;
-	rows[nrows++] = (struct row){ .name = "OpenBLAS cblas_sgemm, float", .threads = "1" };
-	if (all > 1) {
-		static char label[16];
-
-		snprintf(label, sizeof(label), "%d", all);
-		rows[nrows++] = (struct row){ .name = "OpenBLAS cblas_sgemm, float",
-					      .threads = label };
-	}
 	/* Untimed: OpenBLAS starts its threads lazily. */
 	sgemm_run(&g, all);
 #else
@@ -345,22 +383,37 @@ static void bench_workload(const char *workload, struct chain *c, bool with_plai
 	(void)fa;
 	(void)fb;
 #endif
+	if (all < 1)
+		all = 1;
+	rows[nrows++] = (struct row){ .name = "software NPU, fast datapath", .threads = 1 };
+	if (all > 1)
+		rows[nrows++] = (struct row){ .name = "software NPU, fast datapath",
+					      .threads = all };
+#ifdef RNPU_BENCH_HAVE_OPENBLAS
+	sgemm_row = (int)nrows;
+	rows[nrows++] = (struct row){ .name = "OpenBLAS cblas_sgemm, float", .threads = 1 };
+	if (all > 1)
+		rows[nrows++] = (struct row){ .name = "OpenBLAS cblas_sgemm, float",
+					      .threads = all };
+#endif
 	if (with_plain)
 		rows[nrows++] = (struct row){ .name = "software NPU, plain C datapath",
-					      .threads = "1" };
-	chain_run(c, RK3588_SIM_DATAPATH_FAST); /* warm-up */
-	for (long r = 0; r < runs; r++) {
-		unsigned int i = 0;
-
-		rows[i++].t[r] = chain_run(c, RK3588_SIM_DATAPATH_FAST);
+					      .threads = 1 };
+	chain_run(c, RK3588_SIM_DATAPATH_FAST, 1); /* warm-up */
+	for (long r = 0; r < runs; r++)
+		for (unsigned int i = 0; i < nrows; i++) {
+			if (rows[i].name[0] == 'O') {
 #ifdef RNPU_BENCH_HAVE_OPENBLAS
-		rows[i++].t[r] = sgemm_run(&g, 1);
-		if (all > 1)
-			rows[i++].t[r] = sgemm_run(&g, all);
+				rows[i].t[r] = sgemm_run(&g, rows[i].threads);
 #endif
-		if (with_plain)
-			rows[i++].t[r] = chain_run(c, RK3588_SIM_DATAPATH_PLAIN);
-	}
+			} else {
+				rows[i].t[r] = chain_run(c,
+							 strstr(rows[i].name, "plain")
+								 ? RK3588_SIM_DATAPATH_PLAIN
+								 : RK3588_SIM_DATAPATH_FAST,
+							 (unsigned int)rows[i].threads);
+			}
+		}
 	print_rows(workload, macs, rows, nrows, runs, sgemm_row);
 #ifdef RNPU_BENCH_HAVE_OPENBLAS
 	free(g.c);
@@ -408,8 +461,9 @@ int main(int argc, char **argv)
 
 	printf("Fast datapath kernels on this host: %s.\n\n",
 	       rk3588_sim_fast_datapath_available() ? "yes" : "none (plain C only)");
-	printf("| workload | implementation | threads | median ms | GMAC/s | vs sgemm 1 thread |\n");
-	printf("| --- | --- | --- | --- | --- | --- |\n");
+	printf("| workload | implementation | threads | median wall ms | median CPU ms | GMAC/s "
+	       "(wall) | vs sgemm 1 thread, wall | vs sgemm 1 thread, CPU time |\n");
+	printf("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
 	for (int fp16 = 0; fp16 < 2; fp16++) {
 		struct chain c = { 0 };
 		char name[96];
@@ -472,7 +526,7 @@ int main(int argc, char **argv)
 		conv_setup(&c, x, wt);
 		bench_workload("int8 conv 3x3 56x56x64 -> 64, pad 1 (1 task)", &c, true, runs,
 			       (double)pixels * kk * CONV_N, (int)pixels, (int)kk, CONV_N, col, fw);
-		chain_run(&c, RK3588_SIM_DATAPATH_FAST);
+		chain_run(&c, RK3588_SIM_DATAPATH_FAST, 2);
 		conv_check(&c, x, wt);
 		rk3588_sim_destroy(c.sim);
 		fb_fini(&c.fb);

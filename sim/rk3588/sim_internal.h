@@ -117,6 +117,7 @@ struct rk3588_sim {
 	_Atomic uint64_t clock_hz;
 	_Atomic uint64_t alloc_limit;
 	atomic_bool plain;      /* RK3588_SIM_DATAPATH_PLAIN */
+	_Atomic unsigned int mac_threads; /* 0: RNPU_SIM_MAC_THREADS or 1 */
 	struct sim_core core[RK3588_SIM_MAX_CORES];
 };
 

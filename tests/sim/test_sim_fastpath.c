@@ -22,6 +22,12 @@
 
 #define MEM_SIZE (16u << 20)
 
+/* Host threads for the fast datapath (the threaded build of this test
+ * runs in the concurrency suite, under ThreadSanitizer in CI). */
+#ifndef FASTPATH_MAC_THREADS
+#define FASTPATH_MAC_THREADS 1
+#endif
+
 static uint32_t run(struct fake_bus *fb, struct rk3588_sim *sim, struct conv_desc *d,
 		    enum rk3588_sim_datapath dp)
 {
@@ -151,6 +157,9 @@ static const struct conv_shape shapes[] = {
 	{ "in_9x8x17.k5x3.s1.p2.d2.out_35", 9, 8, 17, 5, 3, 35, 1, 1, 2, 2 },
 	{ "in_4x4x96.k2.s2.p0.out_1", 4, 4, 96, 2, 2, 1, 2, 2, 0, 1 },
 	{ "in_1x13x80.k1.s1.p0.out_50", 1, 13, 80, 1, 1, 50, 1, 1, 0, 1 },
+	/* Large enough (10M MACs) to be split over MAC threads, in uneven
+	 * shares with a partial last kernel block. */
+	{ "in_1x40x1024.k1.s1.p0.out_255", 1, 40, 1024, 1, 1, 255, 1, 1, 0, 1 },
 };
 
 static unsigned int out_size(unsigned int in, unsigned int k, unsigned int s, unsigned int pad,
@@ -295,6 +304,7 @@ static void shapes_case(bool fp16)
 	assert_non_null(fb.mem);
 	sim = test_sim_create(&fb, false, 1);
 	assert_non_null(sim);
+	rk3588_sim_set_mac_threads(sim, FASTPATH_MAC_THREADS);
 	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
 		run_shape(&fb, sim, &shapes[i], fp16, &seed);
 	rk3588_sim_destroy(sim);
@@ -321,5 +331,7 @@ int main(void)
 		cmocka_unit_test(test_fp16_conv_shapes),
 	};
 
-	return cmocka_run_group_tests_name("sim-fastpath", tests, NULL, NULL);
+	return cmocka_run_group_tests_name(FASTPATH_MAC_THREADS > 1 ? "sim-fastpath-threaded"
+								    : "sim-fastpath",
+					   tests, NULL, NULL);
 }
