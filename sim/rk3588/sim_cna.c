@@ -381,7 +381,7 @@ static int fetch_weights(struct sim_task *t, struct sim_conv *cv)
 	size_t src_bytes = total * cv->eb;
 	uint8_t *src;
 
-	src = sim_task_alloc(t, src_bytes, 1, "packed weights");
+	src = sim_task_alloc_kept(t, src_bytes, "packed weights");
 	if (!src)
 		return -1;
 	/* The fast datapath reads the packed weights as they are. */
@@ -396,11 +396,11 @@ static int fetch_weights(struct sim_task *t, struct sim_conv *cv)
 	else
 		cv->wt_f = sim_task_alloc(t, total, sizeof(float), "weights");
 	if ((!cv->wt_i16 && !cv->wt_f) || sim_dma_read(t, base, src, src_bytes, "weights")) {
-		sim_task_free(t, src, src_bytes, 1);
+		sim_task_free_kept(t, src, src_bytes);
 		return -1;
 	}
 	unpack_weights(cv, src);
-	sim_task_free(t, src, src_bytes, 1);
+	sim_task_free_kept(t, src, src_bytes);
 	return 0;
 }
 
@@ -426,6 +426,6 @@ void sim_conv_release(struct sim_task *t, struct sim_conv *cv)
 	sim_task_free(t, cv->acc_i, acc, sizeof(int32_t));
 	sim_task_free(t, cv->acc_f, acc, sizeof(float));
 	sim_task_free(t, cv->wsum, cv->wsum_n, sizeof(int64_t));
-	sim_task_free(t, cv->wt_raw, cv->wt_raw_bytes, 1);
+	sim_task_free_kept(t, cv->wt_raw, cv->wt_raw_bytes);
 	memset(cv, 0, sizeof(*cv));
 }

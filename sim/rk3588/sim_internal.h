@@ -99,6 +99,8 @@ struct sim_core {
 	/* Owned by whoever runs the task list. */
 	uint8_t *fetch_buf;
 	size_t fetch_cap;
+	void *kept;             /* a task's large buffer kept for the next task */
+	size_t kept_bytes;
 	struct sim_task *task;
 	pthread_t completing_thread;
 };
@@ -220,6 +222,13 @@ bool sim_task_aborted(const struct sim_task *t);
 /* Host allocations charged against the per-task limit. */
 void *sim_task_alloc(struct sim_task *t, size_t count, size_t size, const char *what);
 void sim_task_free(struct sim_task *t, void *p, size_t count, size_t size);
+/* The same for a large buffer whose contents the task overwrites: freeing
+ * keeps it on the core (one at a time, up to SIM_KEPT_MAX_BYTES) for the
+ * next task asking for the same size, sparing the page faults of a fresh
+ * mapping on every task of a chained list. */
+#define SIM_KEPT_MAX_BYTES (64u << 20)
+void *sim_task_alloc_kept(struct sim_task *t, size_t bytes, const char *what);
+void sim_task_free_kept(struct sim_task *t, void *p, size_t bytes);
 
 /* ---- DMA (sim_dma.c) ---------------------------------------------------- */
 
