@@ -302,6 +302,11 @@ struct sim_conv {
 	bool qd;                  /* QD_EN: window sums for the DPU OW stage */
 	unsigned int clip_shift;
 	bool clip_half_up;
+	/* CNA input converter (CVT_BYPASS = 0), parameters for channels 0..3. */
+	bool cvt_on, in_unsigned, cvt_add_first, cvt_half_up;
+	uint32_t cvt_mask;        /* CVT_CON5: channels it applies to */
+	int32_t cvt_scale[4], cvt_offset[4];
+	unsigned int cvt_shift[4];
 
 	/* Dense copies made once per task. int8 data is widened to int16 so
 	 * the dot products map onto 16-bit multiply-add instructions; int16
