@@ -7,7 +7,8 @@
 #   bench/run.sh [BUILD_DIR]        (default: build-bench)
 #
 # Extra benchmark arguments can be passed through the environment:
-# BENCH_BO_ARGS, BENCH_SUBMIT_ARGS, BENCH_MATMUL_ARGS, BENCH_DROPIN_ARGS.
+# BENCH_BO_ARGS, BENCH_SUBMIT_ARGS, BENCH_MATMUL_ARGS, BENCH_DROPIN_ARGS,
+# BENCH_SIM_ARGS.
 set -euo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,7 +20,7 @@ if [ ! -f "$build/build.ninja" ]; then
 	meson setup "$build" --buildtype=release -Dtests=false -Dbench=true
 fi
 ninja -C "$build" bench/bench_bo bench/bench_submit bench/bench_matmul bench/bench_dropin \
-	dropin/rnpu-run dropin/rnpud dropin/librnpu-preload.so
+	bench/bench_sim dropin/rnpu-run dropin/rnpud dropin/librnpu-preload.so
 
 # Other work on the machine skews every number: record how busy it was.
 load=$(cut -d ' ' -f 1-3 /proc/loadavg)
@@ -41,6 +42,10 @@ submit=$(run bench_submit ${BENCH_SUBMIT_ARGS:-})
 matmul=$(run bench_matmul ${BENCH_MATMUL_ARGS:-})
 # shellcheck disable=SC2086
 dropin=$(run bench_dropin ${BENCH_DROPIN_ARGS:-})
+load_sim=$(cut -d ' ' -f 1-3 /proc/loadavg)
+# shellcheck disable=SC2086
+sim=$(run bench_sim ${BENCH_SIM_ARGS:-})
+load_end=$(cut -d ' ' -f 1-3 /proc/loadavg)
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 cpu=${cpu:-unknown}
@@ -60,11 +65,12 @@ Command:
 bench/run.sh $build
 # = meson setup $build --buildtype=release -Dtests=false -Dbench=true
 #   ninja -C $build bench/bench_bo bench/bench_submit bench/bench_matmul bench/bench_dropin \\
-#     dropin/rnpu-run dropin/rnpud dropin/librnpu-preload.so
+#     bench/bench_sim dropin/rnpu-run dropin/rnpud dropin/librnpu-preload.so
 #   $build/bench/bench_bo${BENCH_BO_ARGS:+ $BENCH_BO_ARGS}
 #   $build/bench/bench_submit${BENCH_SUBMIT_ARGS:+ $BENCH_SUBMIT_ARGS}
 #   $build/bench/bench_matmul${BENCH_MATMUL_ARGS:+ $BENCH_MATMUL_ARGS}
 #   $build/bench/bench_dropin${BENCH_DROPIN_ARGS:+ $BENCH_DROPIN_ARGS}
+#   $build/bench/bench_sim${BENCH_SIM_ARGS:+ $BENCH_SIM_ARGS}
 \`\`\`
 
 Machine:
@@ -77,6 +83,7 @@ Machine:
 | kernel | $(uname -sr) |
 | compiler | $cc_version |
 | load average before the runs | $load |
+| load average before / after bench_sim | $load_sim / $load_end |
 
 Every number below is from the in-process software NPU ("sim"): the driver
 core, the userspace host and the simulated RK3588 in one process. They
@@ -129,5 +136,27 @@ the daemon; buffer memory is never copied, mmap receives the memfd. Goal:
 rnpud round trip median <= 50 us.
 
 $dropin
+
+## Software NPU datapath against sgemm
+
+The model alone (\`bench/bench_sim.c\`): register streams from the test
+generator on an in-memory bus, one NPU core, against OpenBLAS
+\`cblas_sgemm\` on float copies of the same values with the same number of
+multiply-adds (the convolution as its im2col GEMM, pixels x 9*64 x 64).
+Each round runs every line once, in turn, so load from elsewhere hits them
+alike; times are medians over the rounds and each ratio is the median of
+the per-round ratios (sgemm's time over the line's). "threads" is host
+threads: for the software NPU the fast datapath's MAC threads
+(\`rk3588_sim_set_mac_threads\`), for sgemm OpenBLAS's. CPU time is the
+whole process's: for single-threaded lines it does not grow while other
+programs hold the CPUs, so on a loaded machine the CPU-time ratio is the
+steadier figure. Every result is checked (the convolution fully, the
+matmuls on a sample). The fast datapath is SIMD (AVX2; FMA and F16C for
+fp16) and bit-exact with the plain C datapath, which is the oracle.
+
+Targets: int8 at least 2x sgemm's rate, fp16 at least 0.7x. See
+[sim.md](sim.md#fast-datapath) for what bounds them on this CPU.
+
+$sim
 EOF
 echo "wrote $out" >&2

@@ -112,7 +112,7 @@ uint64_t rk3588_sim_cycles_to_ns(struct rk3588_sim *sim, uint64_t cycles);
  * 1 GiB). A task needing more ends with an error status. For tests. */
 void rk3588_sim_set_alloc_limit(struct rk3588_sim *sim, uint64_t bytes);
 
-/* Datapath of the int8 MAC loop: FAST (default) uses SIMD kernels the host
+/* Datapath of the int8 and fp16 MAC loops: FAST (default) uses SIMD kernels the host
  * CPU supports, PLAIN only the portable C code they are checked against.
  * Results are identical; for tests and benchmarks. */
 enum rk3588_sim_datapath {
@@ -122,6 +122,13 @@ enum rk3588_sim_datapath {
 void rk3588_sim_set_datapath(struct rk3588_sim *sim, enum rk3588_sim_datapath dp);
 /* Whether FAST differs from PLAIN on this host (a SIMD kernel exists). */
 bool rk3588_sim_fast_datapath_available(void);
+
+/* Host threads the fast datapath may use for one large convolution (each
+ * takes a share of the kernels; the task's own thread is one of them).
+ * 0 = the RNPU_SIM_MAC_THREADS environment variable, else 1. At most
+ * RK3588_SIM_MAX_MAC_THREADS; results do not depend on it. */
+#define RK3588_SIM_MAX_MAC_THREADS 16u
+void rk3588_sim_set_mac_threads(struct rk3588_sim *sim, unsigned int threads);
 
 /* Copies the message of @core's most recent error status or hung task list
  * (cleared by each start); false when there is none. For tests/tools. */

@@ -113,6 +113,18 @@ static inline int16_t sim_assume_pad_int16(uint32_t pad_con1)
 	return (int16_t)(pad_con1 & 0xffffu);
 }
 
+/* CNA input converter (fact sheet 6.2: y = round(x * SCALE / 2^TRUNCATE) +
+ * OFFSET, or round((x + OFFSET) * SCALE / 2^TRUNCATE) with CVT_TYPE 1).
+ * Unconfirmed: the result saturates to the input precision (int8/int16)
+ * before the MACs; PAD_VALUE is inserted after the converter, i.e. it is
+ * already in the converted domain (Mesa-derived streams write
+ * zero_point - 128 while converting uint8 with offset -128); a scale of
+ * 0x8000 or more (sign unknown) and a channel above 3 enabled in CVT_CON5
+ * (no parameters for it) are refused; so is the converter on fp16 data. */
+#define SIM_ASSUME_CNA_CVT_SATURATES 1
+#define SIM_ASSUME_CNA_CVT_PAD_AFTER 1
+#define SIM_ASSUME_CNA_CVT_CHANNELS 4u
+
 /* ATROUS_X/Y_DILATION = d puts kernel taps d + 1 input pixels apart
  * (0 = ordinary convolution). */
 #define SIM_ASSUME_DILATION_PLUS_ONE 1

@@ -72,11 +72,16 @@ static int check_mode(struct sim_task *t, struct sim_conv *cv)
 	    !rk3588_get_CNA_CONV_CON3_CONV_X_STRIDE(con3) ||
 	    !rk3588_get_CNA_CONV_CON3_CONV_Y_STRIDE(con3))
 		return REFUSE(t, "CNA.CONV_CON3 = 0x%08x: multi-core mode or zero stride", con3);
-	if (!rk3588_get_CNA_CVT_CON0_CVT_BYPASS(cvt) ||
-	    (in_p != SIM_CNA_PREC_FP16 && !rk3588_get_CNA_CVT_CON0_DATA_SIGN(cvt)))
-		return REFUSE(t,
-			      "CNA.CVT_CON0 = 0x%08x: input converter / unsigned integers not "
+	cv->cvt_on = !rk3588_get_CNA_CVT_CON0_CVT_BYPASS(cvt);
+	cv->in_unsigned = in_p != SIM_CNA_PREC_FP16 && !rk3588_get_CNA_CVT_CON0_DATA_SIGN(cvt);
+	if (cv->cvt_on && in_p == SIM_CNA_PREC_FP16)
+		return REFUSE(t, "CNA.CVT_CON0 = 0x%08x: the input converter on fp16 data is not "
 			      "modelled",
+			      cvt);
+	if (cv->in_unsigned && !cv->cvt_on)
+		return REFUSE(t,
+			      "CNA.CVT_CON0 = 0x%08x: unsigned integers without the input "
+			      "converter are not modelled",
 			      cvt);
 	if (rk3588_get_CNA_FC_CON0_FC_SKIP_EN(REG(t, CNA_FC_CON0)))
 		return REFUSE(t, "CNA.FC_CON0: zero skipping not modelled");
@@ -161,6 +166,72 @@ static int check_shapes(struct sim_task *t, struct sim_conv *cv)
 	return 0;
 }
 
+/* The input converter's per-channel parameters (fact sheet 6.2). */
+static int check_converter(struct sim_task *t, struct sim_conv *cv)
+{
+	static const uint32_t regs[SIM_ASSUME_CNA_CVT_CHANNELS] = {
+		REG_CNA_CVT_CON1, REG_CNA_CVT_CON2, REG_CNA_CVT_CON3, REG_CNA_CVT_CON4,
+	};
+	uint32_t con0 = REG(t, CNA_CVT_CON0);
+	unsigned int trunc[SIM_ASSUME_CNA_CVT_CHANNELS] = {
+		rk3588_get_CNA_CVT_CON0_CVT_TRUNCATE_0(con0),
+		rk3588_get_CNA_CVT_CON0_CVT_TRUNCATE_1(con0),
+		rk3588_get_CNA_CVT_CON0_CVT_TRUNCATE_2(con0),
+		rk3588_get_CNA_CVT_CON0_CVT_TRUNCATE_3(con0),
+	};
+
+	if (!cv->cvt_on)
+		return 0;
+	cv->cvt_mask = rk3588_get_CNA_CVT_CON5_PER_CHANNEL_CVT_EN(REG(t, CNA_CVT_CON5));
+	cv->cvt_add_first = rk3588_get_CNA_CVT_CON0_CVT_TYPE(con0);
+	cv->cvt_half_up = rk3588_get_CNA_CVT_CON0_ROUND_TYPE(con0);
+	for (unsigned int c = SIM_ASSUME_CNA_CVT_CHANNELS; c < cv->wc && c < 32; c++)
+		if (cv->cvt_mask >> c & 1u)
+			return REFUSE(t,
+				      "CNA.CVT_CON5 = 0x%08x: converter enabled for channel %u; "
+				      "parameters exist for channels 0..3 only",
+				      cv->cvt_mask, c);
+	for (unsigned int c = 0; cv->in_unsigned && c < cv->wc; c++)
+		if (c >= SIM_ASSUME_CNA_CVT_CHANNELS || !(cv->cvt_mask >> c & 1u))
+			return REFUSE(t,
+				      "CNA.CVT_CON5 = 0x%08x: unsigned channel %u bypasses the "
+				      "converter (unsigned MAC input not modelled)",
+				      cv->cvt_mask, c);
+	for (unsigned int n = 0; n < SIM_ASSUME_CNA_CVT_CHANNELS; n++) {
+		/* The same field layout in all four registers. */
+		uint32_t v = sim_task_reg(t, regs[n]);
+		uint32_t scale = rk3588_get_CNA_CVT_CON1_CVT_SCALE0(v);
+
+		if ((cv->cvt_mask >> n & 1u) && n < cv->wc && scale >= 0x8000u)
+			return REFUSE(t,
+				      "%s = 0x%08x: converter scale 0x%04x (sign not known) not "
+				      "modelled",
+				      rk3588_reg_name(regs[n]), v, scale);
+		cv->cvt_scale[n] = (int32_t)scale;
+		cv->cvt_offset[n] = rk3588_get_CNA_CVT_CON1_CVT_OFFSET0(v);
+		cv->cvt_shift[n] = trunc[n];
+	}
+	return 0;
+}
+
+/* One fetched integer through the input converter, if it applies. */
+static int32_t convert_input(const struct sim_conv *cv, unsigned int c, int32_t x)
+{
+	int64_t y, lim = cv->prec == SIM_PREC_INT8 ? INT8_MAX : INT16_MAX;
+
+	if (!cv->cvt_on || c >= SIM_ASSUME_CNA_CVT_CHANNELS || !(cv->cvt_mask >> c & 1u))
+		return x;
+	if (cv->cvt_add_first)
+		y = sim_shift_round(((int64_t)x + cv->cvt_offset[c]) * cv->cvt_scale[c],
+				    cv->cvt_shift[c], cv->cvt_half_up);
+	else
+		y = sim_shift_round((int64_t)x * cv->cvt_scale[c], cv->cvt_shift[c],
+				    cv->cvt_half_up) +
+		    cv->cvt_offset[c];
+	_Static_assert(SIM_ASSUME_CNA_CVT_SATURATES, "converted inputs saturate");
+	return (int32_t)sim_saturate(y, -lim - 1, lim);
+}
+
 /* What one task needs resident in the 12 x 32 KiB CBUF. */
 static int check_cbuf(struct sim_task *t, const struct sim_conv *cv)
 {
@@ -212,6 +283,8 @@ int sim_cna_setup(struct sim_task *t, struct sim_conv *cv)
 
 	if (!rc)
 		rc = check_shapes(t, cv);
+	if (!rc)
+		rc = check_converter(t, cv);
 	if (!rc)
 		rc = check_cbuf(t, cv);
 	t->prec = cv->prec;
@@ -306,10 +379,17 @@ static int fetch_feature(struct sim_task *t, struct sim_conv *cv)
 
 					if (c >= cv->wc)
 						break;
+					_Static_assert(SIM_ASSUME_CNA_CVT_PAD_AFTER,
+						       "padding is not converted");
 					if (cv->prec == SIM_PREC_INT8)
-						cv->feat_i16[dst + c] = (int8_t)src[k];
+						cv->feat_i16[dst + c] = (int16_t)convert_input(
+							cv, c,
+							cv->in_unsigned ? src[k] : (int8_t)src[k]);
 					else if (cv->prec == SIM_PREC_INT16)
-						cv->feat_i16[dst + c] = (int16_t)le16(src + 2 * k);
+						cv->feat_i16[dst + c] = (int16_t)convert_input(
+							cv, c,
+							cv->in_unsigned ? le16(src + 2 * k)
+									: (int16_t)le16(src + 2 * k));
 					else
 						cv->feat_f[dst + c] =
 							sim_half_to_float(le16(src + 2 * k));
@@ -381,19 +461,26 @@ static int fetch_weights(struct sim_task *t, struct sim_conv *cv)
 	size_t src_bytes = total * cv->eb;
 	uint8_t *src;
 
-	src = sim_task_alloc(t, src_bytes, 1, "packed weights");
+	src = sim_task_alloc_kept(t, src_bytes, "packed weights");
 	if (!src)
 		return -1;
+	/* The fast datapath reads the packed weights as they are. */
+	cv->fast = sim_mac_fast_for(t, cv);
+	if (cv->fast) {
+		cv->wt_raw = src;
+		cv->wt_raw_bytes = src_bytes;
+		return sim_dma_read(t, base, src, src_bytes, "weights");
+	}
 	if (cv->prec != SIM_PREC_FP16)
 		cv->wt_i16 = sim_task_alloc(t, total, sizeof(int16_t), "weights");
 	else
 		cv->wt_f = sim_task_alloc(t, total, sizeof(float), "weights");
 	if ((!cv->wt_i16 && !cv->wt_f) || sim_dma_read(t, base, src, src_bytes, "weights")) {
-		sim_task_free(t, src, src_bytes, 1);
+		sim_task_free_kept(t, src, src_bytes);
 		return -1;
 	}
 	unpack_weights(cv, src);
-	sim_task_free(t, src, src_bytes, 1);
+	sim_task_free_kept(t, src, src_bytes);
 	return 0;
 }
 
@@ -419,5 +506,6 @@ void sim_conv_release(struct sim_task *t, struct sim_conv *cv)
 	sim_task_free(t, cv->acc_i, acc, sizeof(int32_t));
 	sim_task_free(t, cv->acc_f, acc, sizeof(float));
 	sim_task_free(t, cv->wsum, cv->wsum_n, sizeof(int64_t));
+	sim_task_free_kept(t, cv->wt_raw, cv->wt_raw_bytes);
 	memset(cv, 0, sizeof(*cv));
 }

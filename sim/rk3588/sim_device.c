@@ -265,6 +265,7 @@ void rk3588_sim_destroy(struct rk3588_sim *sim)
 		pthread_cond_destroy(&c->cond);
 		pthread_mutex_destroy(&c->lock);
 		free(c->fetch_buf);
+		free(c->kept);
 		free(c->task);
 	}
 	free(sim);

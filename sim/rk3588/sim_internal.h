@@ -99,6 +99,8 @@ struct sim_core {
 	/* Owned by whoever runs the task list. */
 	uint8_t *fetch_buf;
 	size_t fetch_cap;
+	void *kept;             /* a task's large buffer kept for the next task */
+	size_t kept_bytes;
 	struct sim_task *task;
 	pthread_t completing_thread;
 };
@@ -117,6 +119,7 @@ struct rk3588_sim {
 	_Atomic uint64_t clock_hz;
 	_Atomic uint64_t alloc_limit;
 	atomic_bool plain;      /* RK3588_SIM_DATAPATH_PLAIN */
+	_Atomic unsigned int mac_threads; /* 0: RNPU_SIM_MAC_THREADS or 1 */
 	struct sim_core core[RK3588_SIM_MAX_CORES];
 };
 
@@ -219,6 +222,13 @@ bool sim_task_aborted(const struct sim_task *t);
 /* Host allocations charged against the per-task limit. */
 void *sim_task_alloc(struct sim_task *t, size_t count, size_t size, const char *what);
 void sim_task_free(struct sim_task *t, void *p, size_t count, size_t size);
+/* The same for a large buffer whose contents the task overwrites: freeing
+ * keeps it on the core (one at a time, up to SIM_KEPT_MAX_BYTES) for the
+ * next task asking for the same size, sparing the page faults of a fresh
+ * mapping on every task of a chained list. */
+#define SIM_KEPT_MAX_BYTES (64u << 20)
+void *sim_task_alloc_kept(struct sim_task *t, size_t bytes, const char *what);
+void sim_task_free_kept(struct sim_task *t, void *p, size_t bytes);
 
 /* ---- DMA (sim_dma.c) ---------------------------------------------------- */
 
@@ -241,6 +251,45 @@ typedef void (*sim_dot_kb_fn)(const int16_t *restrict f, const int16_t *restrict
 /* The SIMD kernel for this host, NULL when there is none (sim_mac_simd.c). */
 sim_dot_kb_fn sim_mac_simd_kernel(void);
 
+/* One register tile of the fast MAC kernels: SIM_MAC_TILE_PX pixels x
+ * SIM_MAC_TILE_KB kernels, ten accumulators, so that with the operands it
+ * fits the 16 vector registers. */
+#define SIM_MAC_TILE_PX 5u
+#define SIM_MAC_TILE_KB 2u
+/* Channels x taps per kernel the int8 tile sums in 32-bit lanes: a lane
+ * takes at most 2 * 2^14 per 16 channels, so 2^19 keeps it below 2^30. */
+#define SIM_MAC_TILE_MAX_K (1u << 19)
+
+/* One tile: the sums over every tap and channel of pixel p's features
+ * (dense, @f[p] its first tap; tap t is @tap_off[t] elements further)
+ * times kernel @k[j] of the group whose weights, in the fetched
+ * kernel-group tiling (int8 or binary16 bytes), start at @wg. Padding the
+ * tile repeats a pixel or kernel. */
+struct sim_tile {
+	const void *f[SIM_MAC_TILE_PX];
+	const size_t *tap_off;
+	size_t taps, wc;
+	const void *wg;
+	size_t ng;                 /* kernels in the group */
+	size_t k[SIM_MAC_TILE_KB];
+};
+
+/* int8 features held in int16, int8 weights: exact sums. */
+typedef void (*sim_tile_i8_fn)(const struct sim_tile *tl,
+			       int64_t out[SIM_MAC_TILE_PX][SIM_MAC_TILE_KB]);
+/* fp16 features held in fp32, binary16 weights: the
+ * SIM_ASSUME_FP_ACC_LANES order, lanes combined. */
+typedef void (*sim_tile_f_fn)(const struct sim_tile *tl,
+			      float out[SIM_MAC_TILE_PX][SIM_MAC_TILE_KB]);
+
+struct sim_mac_fast {
+	sim_tile_i8_fn tile_i8;
+	sim_tile_f_fn tile_f;
+};
+
+/* The tile kernels for this host, NULL when there are none. */
+const struct sim_mac_fast *sim_mac_fast_kernels(void);
+
 struct sim_conv {
 	enum sim_prec prec;
 	unsigned int eb;        /* input element bytes */
@@ -253,6 +302,11 @@ struct sim_conv {
 	bool qd;                  /* QD_EN: window sums for the DPU OW stage */
 	unsigned int clip_shift;
 	bool clip_half_up;
+	/* CNA input converter (CVT_BYPASS = 0), parameters for channels 0..3. */
+	bool cvt_on, in_unsigned, cvt_add_first, cvt_half_up;
+	uint32_t cvt_mask;        /* CVT_CON5: channels it applies to */
+	int32_t cvt_scale[4], cvt_offset[4];
+	unsigned int cvt_shift[4];
 
 	/* Dense copies made once per task. int8 data is widened to int16 so
 	 * the dot products map onto 16-bit multiply-add instructions; int16
@@ -271,6 +325,11 @@ struct sim_conv {
 	size_t wsum_n;
 	/* Dot products of one tap for SIM_MAC_KB kernels (plain or SIMD). */
 	sim_dot_kb_fn dot_kb;
+	/* Fast datapath: the tile kernels read the fetched weights as they
+	 * are (@wt_raw) instead of the dense copy. */
+	const struct sim_mac_fast *fast;
+	uint8_t *wt_raw;
+	size_t wt_raw_bytes;
 };
 
 /* A dense cube moving between blocks, [h][w][c]; exactly one of i/f is
@@ -387,6 +446,8 @@ struct sim_ppu {
 int sim_cna_setup(struct sim_task *t, struct sim_conv *cv);
 int sim_cna_fetch(struct sim_task *t, struct sim_conv *cv);
 int sim_mac_run(struct sim_task *t, struct sim_conv *cv);
+/* The tile kernels that will run @cv, NULL for the plain loops. */
+const struct sim_mac_fast *sim_mac_fast_for(const struct sim_task *t, const struct sim_conv *cv);
 void sim_conv_release(struct sim_task *t, struct sim_conv *cv);
 
 /* DPU: @cv is the CORE output, NULL in flying mode. */

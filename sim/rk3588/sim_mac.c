@@ -4,6 +4,8 @@
  * built: every kernel tap is one contiguous dot product over channels,
  * computed for a block of kernels at once so each feature load is reused.
  */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim_internal.h"
@@ -11,6 +13,7 @@
 /* Kernels per inner block: enough independent sums to fill vector units,
  * few enough that the weight rows stay in L1 for long dot products. */
 #define KB SIM_MAC_KB
+#define TKB SIM_MAC_TILE_KB
 #define LANES SIM_ASSUME_FP_ACC_LANES
 
 /* One tap of KB kernels against one input pixel (int8 values held in
@@ -173,6 +176,152 @@ static void run_fp16(const struct sim_task *t, const struct sim_conv *cv, unsign
 		}
 }
 
+const struct sim_mac_fast *sim_mac_fast_for(const struct sim_task *t, const struct sim_conv *cv)
+{
+	const struct sim_mac_fast *fk = sim_mac_fast_kernels();
+	size_t per_kernel = (size_t)cv->kh * cv->kw * cv->wc;
+
+	if (!fk || atomic_load(&t->core->sim->plain) || cv->dw)
+		return NULL;
+	if (cv->prec == SIM_PREC_INT8 && fk->tile_i8 && per_kernel <= SIM_MAC_TILE_MAX_K)
+		return fk;
+	return cv->prec == SIM_PREC_FP16 && fk->tile_f ? fk : NULL;
+}
+
+/* Kernels [n_begin, n_end) of a convolution on the tile kernels. */
+struct fast_share {
+	struct sim_task *t;
+	const struct sim_conv *cv;
+	const size_t *tap_off;
+	unsigned int n_begin, n_end;
+};
+
+/* Every kernel block of @sh against every pixel, five pixels at a time;
+ * taps are offsets from a pixel's first tap. Shares write disjoint
+ * channels of the accumulator cube. */
+static void *run_fast_share(void *arg)
+{
+	const struct fast_share *sh = arg;
+	const struct sim_conv *cv = sh->cv;
+	size_t taps = (size_t)cv->kh * cv->kw, per_kernel = taps * cv->wc;
+	size_t pixels = (size_t)cv->out_h * cv->out_w;
+	bool is_float = cv->prec == SIM_PREC_FP16;
+	const void *ft = is_float ? (const void *)cv->feat_f : (const void *)cv->feat_i16;
+	size_t feb = is_float ? sizeof(float) : sizeof(int16_t);
+	unsigned int kg = is_float ? SIM_KG_16BIT : SIM_KG_INT8;
+	struct sim_tile tl = { .taps = taps, .wc = cv->wc, .tap_off = sh->tap_off };
+
+	_Static_assert(SIM_KG_INT8 % TKB == 0 && SIM_KG_16BIT % TKB == 0,
+		       "a kernel block never straddles two kernel groups");
+	for (unsigned int n0 = sh->n_begin; n0 < sh->n_end && !sim_task_aborted(sh->t);
+	     n0 += TKB) {
+		unsigned int nb = sh->n_end - n0 < TKB ? sh->n_end - n0 : TKB;
+		unsigned int g0 = n0 / kg * kg;
+
+		tl.wg = cv->wt_raw + (size_t)g0 * per_kernel * cv->eb;
+		tl.ng = cv->kernels - g0 < kg ? cv->kernels - g0 : kg;
+		for (unsigned int j = 0; j < TKB; j++)
+			tl.k[j] = n0 - g0 + (j < nb ? j : nb - 1);
+		for (size_t q0 = 0; q0 < pixels; q0 += SIM_MAC_TILE_PX) {
+			size_t np = pixels - q0 < SIM_MAC_TILE_PX ? pixels - q0 : SIM_MAC_TILE_PX;
+
+			for (unsigned int p = 0; p < SIM_MAC_TILE_PX; p++) {
+				size_t q = q0 + (p < np ? p : np - 1);
+				unsigned int oy = (unsigned int)(q / cv->out_w);
+				unsigned int ox = (unsigned int)(q % cv->out_w);
+
+				tl.f[p] = (const char *)ft + feat_at(cv, oy, ox, 0, 0) * feb;
+			}
+			if (is_float) {
+				float o[SIM_MAC_TILE_PX][TKB];
+
+				cv->fast->tile_f(&tl, o);
+				for (unsigned int p = 0; p < np; p++)
+					memcpy(cv->acc_f + (q0 + p) * cv->out_c + n0, o[p],
+					       nb * sizeof(float));
+			} else {
+				int64_t o[SIM_MAC_TILE_PX][TKB];
+
+				cv->fast->tile_i8(&tl, o);
+				for (unsigned int p = 0; p < np; p++)
+					for (unsigned int j = 0; j < nb; j++)
+						cv->acc_i[(q0 + p) * cv->out_c + n0 + j] =
+							finish_int(cv, o[p][j]);
+			}
+		}
+	}
+	return NULL;
+}
+
+/* Below this many MACs a task stays on its own thread: starting another
+ * costs tens of microseconds. */
+#define MAC_THREAD_MIN_MACS (8u << 20)
+
+static unsigned int mac_threads(const struct rk3588_sim *sim)
+{
+	unsigned int n = atomic_load(&sim->mac_threads);
+
+	if (!n) {
+		const char *env = getenv("RNPU_SIM_MAC_THREADS");
+
+		n = env ? (unsigned int)strtoul(env, NULL, 10) : 1;
+	}
+	if (n < 1)
+		n = 1;
+	return n > RK3588_SIM_MAX_MAC_THREADS ? RK3588_SIM_MAX_MAC_THREADS : n;
+}
+
+void rk3588_sim_set_mac_threads(struct rk3588_sim *sim, unsigned int threads)
+{
+	if (sim)
+		atomic_store(&sim->mac_threads, threads);
+}
+
+/* The kernels split in contiguous shares of whole kernel blocks, one per
+ * thread; a thread that cannot be started leaves its share to the task's
+ * own thread. */
+static int run_fast(struct sim_task *t, const struct sim_conv *cv)
+{
+	size_t taps = (size_t)cv->kh * cv->kw;
+	uint64_t macs = (uint64_t)cv->out_h * cv->out_w * cv->kernels * taps * cv->wc;
+	unsigned int blocks = (cv->kernels + TKB - 1) / TKB;
+	unsigned int nthreads = mac_threads(t->core->sim);
+	struct fast_share sh[RK3588_SIM_MAX_MAC_THREADS];
+	pthread_t tid[RK3588_SIM_MAX_MAC_THREADS];
+	bool started[RK3588_SIM_MAX_MAC_THREADS] = { false };
+	size_t *tap_off;
+
+	tap_off = sim_task_alloc(t, taps, sizeof(*tap_off), "tap offsets");
+	if (!tap_off)
+		return -1;
+	for (unsigned int ky = 0; ky < cv->kh; ky++)
+		for (unsigned int kx = 0; kx < cv->kw; kx++)
+			tap_off[ky * cv->kw + kx] = feat_at(cv, 0, 0, ky, kx);
+	if (macs < MAC_THREAD_MIN_MACS)
+		nthreads = 1;
+	if (nthreads > blocks)
+		nthreads = blocks;
+	for (unsigned int i = 0; i < nthreads; i++) {
+		unsigned int b0 = (unsigned int)((uint64_t)blocks * i / nthreads);
+		unsigned int b1 = (unsigned int)((uint64_t)blocks * (i + 1) / nthreads);
+
+		sh[i] = (struct fast_share){ .t = t, .cv = cv, .tap_off = tap_off,
+					     .n_begin = b0 * TKB,
+					     .n_end = b1 * TKB < cv->kernels ? b1 * TKB : cv->kernels };
+	}
+	for (unsigned int i = 1; i < nthreads; i++)
+		started[i] = pthread_create(&tid[i], NULL, run_fast_share, &sh[i]) == 0;
+	run_fast_share(&sh[0]);
+	for (unsigned int i = 1; i < nthreads; i++) {
+		if (started[i])
+			pthread_join(tid[i], NULL);
+		else
+			run_fast_share(&sh[i]);
+	}
+	sim_task_free(t, tap_off, taps, sizeof(*tap_off));
+	return 0;
+}
+
 /* Depthwise: output channel k reads input channel k only, taps in (ky, kx)
  * order (one fp32 partial sum per channel, see SIM_ASSUME_FP_ACC_LANES). */
 static void run_dw(const struct sim_task *t, const struct sim_conv *cv)
@@ -263,6 +412,10 @@ int sim_mac_run(struct sim_task *t, struct sim_conv *cv)
 		run_dw(t, cv);
 		return 0;
 	}
+
+	/* Chosen when the weights were fetched (sim_cna.c). */
+	if (cv->fast)
+		return run_fast(t, cv);
 
 	/* Kernel blocks outermost: a block's weights stay cached while every
 	 * output pixel streams past them. */

@@ -5,9 +5,12 @@
  * sim_mac.c; integer addition is exact and associative here (no partial sum
  * can overflow int32, see dot_i16_kb), so results are identical bit for bit.
  */
+#include <string.h>
+
 #include "sim_internal.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
 #include <immintrin.h>
 
 #define AVX2 __attribute__((target("avx2")))
@@ -56,21 +59,288 @@ AVX2 static void dot_kb_avx2(const int16_t *restrict f, const int16_t *restrict 
 	}
 }
 
-sim_dot_kb_fn sim_mac_simd_kernel(void)
+/* 64-bit sum of eight int32 lanes (their int32 sum may overflow). */
+AVX2 static int64_t hsum64(__m256i v)
+{
+	__m256i q = _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(v)),
+				     _mm256_cvtepi32_epi64(_mm256_extracti128_si256(v, 1)));
+	__m128i s = _mm_add_epi64(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
+
+	return _mm_cvtsi128_si64(s) + _mm_extract_epi64(s, 1);
+}
+
+_Static_assert(SIM_MAC_TILE_PX == 5 && SIM_MAC_TILE_KB == 2, "the tiles are 5 pixels x 2 kernels");
+_Static_assert(SIM_CB == 32, "a full channel block is two int8 vectors, four fp32 ones");
+
+/* Where tap @t of channel block @c0 (of @cb channels) of the group's
+ * kernel 0 lies in the kernel-group tiling: [block][tap][kernel][channel]. */
+static size_t wt_at(const struct sim_tile *tl, size_t c0, size_t cb, size_t t)
+{
+	return c0 * tl->taps * tl->ng + t * tl->ng * cb;
+}
+
+/* The channels past the last multiple of 16 of each block, in 64 bits;
+ * kept out of the vector loop so its accumulators stay in registers. */
+__attribute__((noinline)) static void tail_i8(const struct sim_tile *tl,
+					      int64_t tail[SIM_MAC_TILE_PX][SIM_MAC_TILE_KB])
+{
+	for (size_t t = 0; t < tl->taps; t++)
+		for (size_t c0 = 0; c0 < tl->wc; c0 += SIM_CB) {
+			size_t cb = tl->wc - c0 < SIM_CB ? tl->wc - c0 : SIM_CB;
+			const int8_t *wt = (const int8_t *)tl->wg + wt_at(tl, c0, cb, t);
+
+			for (size_t i = cb & ~(size_t)15; i < cb; i++)
+				for (unsigned int p = 0; p < SIM_MAC_TILE_PX; p++) {
+					int32_t x = ((const int16_t *)tl->f[p])[tl->tap_off[t] + c0 + i];
+
+					for (unsigned int j = 0; j < SIM_MAC_TILE_KB; j++)
+						tail[p][j] += x * wt[tl->k[j] * cb + i];
+				}
+		}
+}
+
+/* An empty asm that needs both values in vector registers here: without
+ * it gcc hoists all products of a step ahead of their additions and
+ * spills the accumulators (a third slower). */
+#define KEEP_IN_REGISTERS(u, v) __asm__("" : "+x"(u), "+x"(v))
+
+/* Pixel p's feature vector against both kernels' weight vectors. */
+#define MADD2(p, i)                                                                \
+	do {                                                                       \
+		__m256i x_ = _mm256_loadu_si256((const __m256i *)(f##p + (i)));    \
+		a##p##0 = _mm256_add_epi32(a##p##0, _mm256_madd_epi16(x_, y0));    \
+		a##p##1 = _mm256_add_epi32(a##p##1, _mm256_madd_epi16(x_, y1));    \
+		KEEP_IN_REGISTERS(a##p##0, a##p##1);                               \
+	} while (0)
+
+/* 16 channels at @i: both kernels' int8 weights widened, then five pixels. */
+#define STEP_I8(i)                                                                     \
+	do {                                                                           \
+		__m256i y0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w0 + (i)))); \
+		__m256i y1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w1 + (i)))); \
+                                                                                       \
+		MADD2(0, i);                                                           \
+		MADD2(1, i);                                                           \
+		MADD2(2, i);                                                           \
+		MADD2(3, i);                                                           \
+		MADD2(4, i);                                                           \
+	} while (0)
+
+/* Each pixel's first feature of tap @t, @c0 channels in. */
+#define TAP_FEATURES(type, t, c0)                                           \
+	const type *f0 = (const type *)tl->f[0] + tl->tap_off[t] + (c0);   \
+	const type *f1 = (const type *)tl->f[1] + tl->tap_off[t] + (c0);   \
+	const type *f2 = (const type *)tl->f[2] + tl->tap_off[t] + (c0);   \
+	const type *f3 = (const type *)tl->f[3] + tl->tap_off[t] + (c0);   \
+	const type *f4 = (const type *)tl->f[4] + tl->tap_off[t] + (c0)
+
+/* Five pixels x two kernels in ten int32 vectors: each lane sums the
+ * products of the channels congruent to it, over all taps. Exact: see
+ * SIM_MAC_TILE_MAX_K; the lanes are added in 64 bits, and so are the
+ * channels past the last multiple of 16 of a block (tail_i8). */
+AVX2 static void tile_i8_avx2(const struct sim_tile *tl,
+			      int64_t out[SIM_MAC_TILE_PX][SIM_MAC_TILE_KB])
+{
+	__m256i a00 = _mm256_setzero_si256(), a01 = a00, a10 = a00, a11 = a00, a20 = a00;
+	__m256i a21 = a00, a30 = a00, a31 = a00, a40 = a00, a41 = a00;
+	int64_t tail[SIM_MAC_TILE_PX][SIM_MAC_TILE_KB] = { { 0 } };
+	const int8_t *wg = tl->wg;
+	size_t wc = tl->wc, nfull = wc / SIM_CB, rem = wc % SIM_CB;
+	size_t bstride = tl->taps * tl->ng * SIM_CB;
+
+	for (size_t t = 0; t < tl->taps; t++) {
+		const int8_t *wt = wg + wt_at(tl, 0, SIM_CB, t);
+		const int8_t *w0 = wt + tl->k[0] * SIM_CB, *w1 = wt + tl->k[1] * SIM_CB;
+		TAP_FEATURES(int16_t, t, 0);
+
+		/* Full blocks: the same kernel's next block is a fixed stride on. */
+		for (size_t b = 0; b < nfull; b++) {
+			STEP_I8(0);
+			STEP_I8(16);
+			w0 += bstride;
+			w1 += bstride;
+			f0 += SIM_CB;
+			f1 += SIM_CB;
+			f2 += SIM_CB;
+			f3 += SIM_CB;
+			f4 += SIM_CB;
+		}
+		if (rem >= 16) {
+			wt = wg + wt_at(tl, nfull * SIM_CB, rem, t);
+			w0 = wt + tl->k[0] * rem;
+			w1 = wt + tl->k[1] * rem;
+			STEP_I8(0);
+		}
+	}
+	if (wc % 16)
+		tail_i8(tl, tail);
+	out[0][0] = hsum64(a00) + tail[0][0];
+	out[0][1] = hsum64(a01) + tail[0][1];
+	out[1][0] = hsum64(a10) + tail[1][0];
+	out[1][1] = hsum64(a11) + tail[1][1];
+	out[2][0] = hsum64(a20) + tail[2][0];
+	out[2][1] = hsum64(a21) + tail[2][1];
+	out[3][0] = hsum64(a30) + tail[3][0];
+	out[3][1] = hsum64(a31) + tail[3][1];
+	out[4][0] = hsum64(a40) + tail[4][0];
+	out[4][1] = hsum64(a41) + tail[4][1];
+}
+
+#define AVX2_FMA __attribute__((target("avx2,fma,f16c")))
+
+/* Eight binary16 weights (little-endian, as fetched) as floats; F16C
+ * converts every non-NaN value exactly, like sim_half_to_float. */
+AVX2_FMA static __m256 half8(const uint16_t *w)
+{
+	return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)w));
+}
+
+#define FMA2(p, x)                                          \
+	do {                                                \
+		__m256 x_ = (x);                            \
+		a##p##0 = _mm256_fmadd_ps(x_, y0, a##p##0); \
+		a##p##1 = _mm256_fmadd_ps(x_, y1, a##p##1); \
+		KEEP_IN_REGISTERS(a##p##0, a##p##1);        \
+	} while (0)
+
+/* Eight channels at @i. */
+#define STEP_F(i)                                  \
+	do {                                       \
+		__m256 y0 = half8(w0 + (i));       \
+		__m256 y1 = half8(w1 + (i));       \
+                                                   \
+		FMA2(0, _mm256_loadu_ps(f0 + (i))); \
+		FMA2(1, _mm256_loadu_ps(f1 + (i))); \
+		FMA2(2, _mm256_loadu_ps(f2 + (i))); \
+		FMA2(3, _mm256_loadu_ps(f3 + (i))); \
+		FMA2(4, _mm256_loadu_ps(f4 + (i))); \
+	} while (0)
+
+/* The ((0+1)+(2+3))+((4+5)+(6+7)) combination of the eight lanes. */
+AVX2_FMA static float combine8(__m256 v)
+{
+	float l[8];
+
+	_mm256_storeu_ps(l, v);
+	return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+}
+
+/* The SIM_ASSUME_FP_ACC_LANES order with one vector lane per partial sum,
+ * taps outermost, channels in order, as in the plain loop. A product of
+ * two binary16 values is exact in binary32, so a fused multiply-add rounds
+ * exactly as the plain loop's multiply then add. Past the last full vector
+ * of a tap, zeros feed the unused lanes; a partial sum that starts at +0
+ * never becomes -0 by round-to-nearest addition, so adding +0 leaves it
+ * unchanged. */
+AVX2_FMA static void tile_f_avx2(const struct sim_tile *tl,
+				 float out[SIM_MAC_TILE_PX][SIM_MAC_TILE_KB])
+{
+	__m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00;
+	__m256 a21 = a00, a30 = a00, a31 = a00, a40 = a00, a41 = a00;
+	const uint16_t *wg = tl->wg;
+	size_t wc = tl->wc, nfull = wc / SIM_CB, rem = wc % SIM_CB;
+	size_t bstride = tl->taps * tl->ng * SIM_CB;
+
+	_Static_assert(SIM_ASSUME_FP_ACC_LANES == 8, "one 8-lane vector per partial-sum set");
+	for (size_t t = 0; t < tl->taps; t++) {
+		const uint16_t *wt = wg + wt_at(tl, 0, SIM_CB, t);
+		const uint16_t *w0 = wt + tl->k[0] * SIM_CB, *w1 = wt + tl->k[1] * SIM_CB;
+		TAP_FEATURES(float, t, 0);
+
+		for (size_t b = 0; b < nfull; b++) {
+			STEP_F(0);
+			STEP_F(8);
+			STEP_F(16);
+			STEP_F(24);
+			w0 += bstride;
+			w1 += bstride;
+			f0 += SIM_CB;
+			f1 += SIM_CB;
+			f2 += SIM_CB;
+			f3 += SIM_CB;
+			f4 += SIM_CB;
+		}
+		if (rem) {
+			size_t i, r = rem % 8;
+
+			wt = wg + wt_at(tl, nfull * SIM_CB, rem, t);
+			w0 = wt + tl->k[0] * rem;
+			w1 = wt + tl->k[1] * rem;
+			for (i = 0; i + 8 <= rem; i += 8)
+				STEP_F(i);
+			if (r) {
+				__m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)r),
+							       _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+				uint16_t h0[8] = { 0 }, h1[8] = { 0 };
+				__m256 y0, y1;
+
+				memcpy(h0, w0 + i, r * sizeof(uint16_t));
+				memcpy(h1, w1 + i, r * sizeof(uint16_t));
+				y0 = half8(h0);
+				y1 = half8(h1);
+				FMA2(0, _mm256_maskload_ps(f0 + i, m));
+				FMA2(1, _mm256_maskload_ps(f1 + i, m));
+				FMA2(2, _mm256_maskload_ps(f2 + i, m));
+				FMA2(3, _mm256_maskload_ps(f3 + i, m));
+				FMA2(4, _mm256_maskload_ps(f4 + i, m));
+			}
+		}
+	}
+	out[0][0] = combine8(a00);
+	out[0][1] = combine8(a01);
+	out[1][0] = combine8(a10);
+	out[1][1] = combine8(a11);
+	out[2][0] = combine8(a20);
+	out[2][1] = combine8(a21);
+	out[3][0] = combine8(a30);
+	out[3][1] = combine8(a31);
+	out[4][0] = combine8(a40);
+	out[4][1] = combine8(a41);
+}
+
+static int host_simd(void)
 {
 	/* Cached: the answer cannot change while the process runs. */
-	static _Atomic int state; /* 0 unknown, 1 none, 2 avx2 */
+	static _Atomic int state; /* 0 unknown, 1 none, 2 avx2, 3 avx2 + fma + f16c */
 	int s = atomic_load_explicit(&state, memory_order_relaxed);
 
 	if (s == 0) {
+		unsigned int eax, ebx, ecx = 0, edx;
+
+		/* F16C is CPUID leaf 1, ECX bit 29 (not every compiler's
+		 * __builtin_cpu_supports knows it). */
 		__builtin_cpu_init();
-		s = __builtin_cpu_supports("avx2") ? 2 : 1;
+		if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx))
+			ecx = 0;
+		s = !__builtin_cpu_supports("avx2")			      ? 1
+		    : __builtin_cpu_supports("fma") && (ecx & bit_F16C) ? 3
+									: 2;
 		atomic_store_explicit(&state, s, memory_order_relaxed);
 	}
-	return s == 2 ? dot_kb_avx2 : NULL;
+	return s;
+}
+
+const struct sim_mac_fast *sim_mac_fast_kernels(void)
+{
+	static const struct sim_mac_fast avx2 = { .tile_i8 = tile_i8_avx2 };
+	static const struct sim_mac_fast avx2_fma = { .tile_i8 = tile_i8_avx2,
+						      .tile_f = tile_f_avx2 };
+	int s = host_simd();
+
+	return s == 3 ? &avx2_fma : s == 2 ? &avx2 : NULL;
+}
+
+sim_dot_kb_fn sim_mac_simd_kernel(void)
+{
+	return host_simd() >= 2 ? dot_kb_avx2 : NULL;
 }
 
 #else
+
+const struct sim_mac_fast *sim_mac_fast_kernels(void)
+{
+	return NULL;
+}
 
 sim_dot_kb_fn sim_mac_simd_kernel(void)
 {

@@ -49,9 +49,22 @@ bool sim_task_aborted(const struct sim_task *t)
 	return atomic_load_explicit(&t->core->abort, memory_order_relaxed);
 }
 
-void *sim_task_alloc(struct sim_task *t, size_t count, size_t size, const char *what)
+/* Charges @bytes to the task's budget; false (task failed) when over. */
+static bool charge(struct sim_task *t, uint64_t bytes, const char *what)
 {
 	uint64_t limit = atomic_load(&t->core->sim->alloc_limit);
+
+	if (bytes > limit || t->alloc_used > limit - bytes) {
+		sim_task_fail(t, SIM_ASSUME_ERR_CONFIG_BIT,
+			      "%s needs %llu bytes, over the model's %llu-byte task limit", what,
+			      (unsigned long long)bytes, (unsigned long long)limit);
+		return false;
+	}
+	return true;
+}
+
+void *sim_task_alloc(struct sim_task *t, size_t count, size_t size, const char *what)
+{
 	void *p;
 
 	if (count && size > (SIZE_MAX / count)) {
@@ -60,12 +73,8 @@ void *sim_task_alloc(struct sim_task *t, size_t count, size_t size, const char *
 	}
 	uint64_t bytes = (uint64_t)count * size;
 
-	if (bytes > limit || t->alloc_used > limit - bytes) {
-		sim_task_fail(t, SIM_ASSUME_ERR_CONFIG_BIT,
-			      "%s needs %llu bytes, over the model's %llu-byte task limit", what,
-			      (unsigned long long)bytes, (unsigned long long)limit);
+	if (!charge(t, bytes, what))
 		return NULL;
-	}
 	p = malloc(bytes ? bytes : 1);
 	if (!p) {
 		sim_task_fail(t, SIM_ASSUME_ERR_CONFIG_BIT, "%s: host out of memory", what);
@@ -81,6 +90,37 @@ void sim_task_free(struct sim_task *t, void *p, size_t count, size_t size)
 		return;
 	free(p);
 	t->alloc_used -= (uint64_t)count * size;
+}
+
+void *sim_task_alloc_kept(struct sim_task *t, size_t bytes, const char *what)
+{
+	struct sim_core *c = t->core;
+	void *p;
+
+	if (!c->kept || c->kept_bytes != bytes)
+		return sim_task_alloc(t, bytes, 1, what);
+	if (!charge(t, bytes, what))
+		return NULL;
+	p = c->kept;
+	c->kept = NULL;
+	t->alloc_used += bytes;
+	return p;
+}
+
+void sim_task_free_kept(struct sim_task *t, void *p, size_t bytes)
+{
+	struct sim_core *c = t->core;
+
+	if (!p)
+		return;
+	t->alloc_used -= bytes;
+	if (bytes > SIM_KEPT_MAX_BYTES) {
+		free(p);
+		return;
+	}
+	free(c->kept);
+	c->kept = p;
+	c->kept_bytes = bytes;
 }
 
 /* Which block combinations form a task the hardware can run. */

@@ -63,7 +63,9 @@ size_t conv_body(uint64_t *w, const struct conv_desc *d)
 	const struct dpu_desc *dd = d->dpu ? d->dpu : &plain;
 	unsigned int eb = eb_in(d), bo = bo_out(d);
 	unsigned int e = kg(d) * bo / 16; /* atoms per kernel group per pixel */
-	unsigned int entries = div_up(d->w * d->c * eb, CBUF_ENTRY_BYTES);
+	/* A row is W pixels of whole 16-byte atoms, the last one partly
+	 * filled when C is not a multiple of the atom's channels. */
+	unsigned int entries = div_up(d->w * div_up(d->c * eb, 16) * 16, CBUF_ENTRY_BYTES);
 	unsigned int dbank = div_up(d->h * entries * CBUF_ENTRY_BYTES, CBUF_BANK_BYTES);
 	unsigned int hw_out = d->out_w * d->out_h;
 	unsigned int in_sh = d->in_surf_h ? d->in_surf_h : d->h;
@@ -125,16 +127,30 @@ size_t conv_body(uint64_t *w, const struct conv_desc *d)
 	W(CNA, CNA_CBUF_CON0, v);
 	W(CNA, CNA_CBUF_CON1, entries);
 	v = 0;
-	rk3588_set_CNA_CVT_CON0_CVT_BYPASS(&v, 1);
-	rk3588_set_CNA_CVT_CON0_CVT_TYPE(&v, 1);
-	rk3588_set_CNA_CVT_CON0_DATA_SIGN(&v, 1);
+	if (d->cvt) {
+		rk3588_set_CNA_CVT_CON0_CVT_TYPE(&v, d->cvt_add_first);
+		rk3588_set_CNA_CVT_CON0_ROUND_TYPE(&v, d->cvt_half_up);
+		rk3588_set_CNA_CVT_CON0_DATA_SIGN(&v, !d->cvt_unsigned);
+		rk3588_set_CNA_CVT_CON0_CVT_TRUNCATE_0(&v, d->cvt_shift[0]);
+		rk3588_set_CNA_CVT_CON0_CVT_TRUNCATE_1(&v, d->cvt_shift[1]);
+		rk3588_set_CNA_CVT_CON0_CVT_TRUNCATE_2(&v, d->cvt_shift[2]);
+		rk3588_set_CNA_CVT_CON0_CVT_TRUNCATE_3(&v, d->cvt_shift[3]);
+	} else {
+		rk3588_set_CNA_CVT_CON0_CVT_BYPASS(&v, 1);
+		rk3588_set_CNA_CVT_CON0_CVT_TYPE(&v, 1);
+		rk3588_set_CNA_CVT_CON0_DATA_SIGN(&v, !d->cvt_unsigned);
+	}
 	W(CNA, CNA_CVT_CON0, v);
-	v = 0;
-	rk3588_set_CNA_CVT_CON1_CVT_SCALE0(&v, 1);
-	W(CNA, CNA_CVT_CON1, v);
-	W(CNA, CNA_CVT_CON2, v);
-	W(CNA, CNA_CVT_CON3, v);
-	W(CNA, CNA_CVT_CON4, v);
+	for (unsigned int i = 0; i < 4; i++) {
+		static const uint32_t regs[4] = { REG_CNA_CVT_CON1, REG_CNA_CVT_CON2,
+						  REG_CNA_CVT_CON3, REG_CNA_CVT_CON4 };
+
+		/* CVT_CON1..4 share one field layout. */
+		v = 0;
+		rk3588_set_CNA_CVT_CON1_CVT_SCALE0(&v, d->cvt ? d->cvt_scale[i] : 1);
+		rk3588_set_CNA_CVT_CON1_CVT_OFFSET0(&v, d->cvt ? d->cvt_offset[i] : 0);
+		w[n++] = rk3588_regcmd(RK3588_TARGET_CNA, regs[i], v);
+	}
 	W(CNA, CNA_FC_CON0, 0);
 	W(CNA, CNA_FC_CON1, 0);
 	v = 0;
@@ -165,7 +181,7 @@ size_t conv_body(uint64_t *w, const struct conv_desc *d)
 	W(CNA, CNA_DCOMP_CTRL, 0);
 	W(CNA, CNA_DCOMP_REGNUM, 0);
 	W(CNA, CNA_DCOMP_ADDR0, d->wt);
-	W(CNA, CNA_CVT_CON5, 0);
+	W(CNA, CNA_CVT_CON5, d->cvt ? d->cvt_mask : 0);
 	W(CNA, CNA_PAD_CON1, d->pad_value);
 
 	v = 0;

@@ -122,6 +122,14 @@ struct conv_desc {
 	bool qd;             /* CORE.MISC_CFG.QD_EN */
 	const struct dpu_desc *dpu;
 	bool rdma;           /* the task also runs DPU_RDMA */
+	/* CNA input converter; cvt = false leaves it bypassed (signed data). */
+	bool cvt;
+	bool cvt_unsigned;   /* DATA_SIGN = 0 */
+	bool cvt_add_first, cvt_half_up;
+	uint32_t cvt_mask;   /* CVT_CON5 */
+	uint16_t cvt_scale[4];
+	int16_t cvt_offset[4];
+	unsigned int cvt_shift[4];
 };
 
 /* Flying-mode DPU task: main input from memory through MRDMA. */

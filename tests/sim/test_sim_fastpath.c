@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT OR GPL-2.0-only
 /*
- * The SIMD int8 MAC kernel against the plain C loop it replaces: the same
- * streams run with each datapath must write identical bytes, and both must
- * equal a dot product computed here. Skipped on hosts without a SIMD kernel.
+ * The fast MAC datapath (SIMD tile kernels, int8 and fp16) against the
+ * plain C loops it replaces: the same streams run with each datapath must
+ * write identical bytes, and both must equal a convolution computed here
+ * (exactly for int8, within the binary32 summation bound for fp16).
+ * Skipped on hosts without a SIMD kernel.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <cmocka.h>
 
 #include "rk3588_regs.h"
@@ -18,6 +21,12 @@
 #include "sim_test_stream.h"
 
 #define MEM_SIZE (16u << 20)
+
+/* Host threads for the fast datapath (the threaded build of this test
+ * runs in the concurrency suite, under ThreadSanitizer in CI). */
+#ifndef FASTPATH_MAC_THREADS
+#define FASTPATH_MAC_THREADS 1
+#endif
 
 static uint32_t run(struct fake_bus *fb, struct rk3588_sim *sim, struct conv_desc *d,
 		    enum rk3588_sim_datapath dp)
@@ -35,6 +44,12 @@ static uint32_t run(struct fake_bus *fb, struct rk3588_sim *sim, struct conv_des
 	rk3588_sim_wait_idle(sim, 0);
 	raw = rk3588_sim_mmio_read(sim, 0, REG_PC_INTERRUPT_RAW_STATUS);
 	rk3588_sim_mmio_write(sim, 0, REG_PC_INTERRUPT_CLEAR, RK3588_INT_ALL);
+	if ((raw & 0x3300) != 0x100) {
+		char msg[256];
+
+		if (rk3588_sim_last_error(sim, 0, msg, sizeof(msg)))
+			print_message("# refused: %s\n", msg);
+	}
 	return raw & 0x3300;
 }
 
@@ -123,11 +138,200 @@ static void test_fast_equals_plain(void **state)
 	fb_fini(&fb);
 }
 
+/* ---- convolutions: shapes around every edge of the tile kernels ------- */
+
+/* A convolution shape; the name is how a failure reports it. */
+struct conv_shape {
+	const char *name;
+	unsigned int w, h, c, kw, kh, n, sx, sy, pad, dil;
+};
+
+/* Channel counts around the 16/32-channel steps and blocks (3, 17, 40, 48),
+ * kernel counts around the 2-kernel tile and the 32/16-kernel groups, pixel
+ * counts that leave partial 5-pixel tiles, stride, padding and dilation. */
+static const struct conv_shape shapes[] = {
+	{ "in_9x7x64.k3.s1.p1.out_64", 9, 7, 64, 3, 3, 64, 1, 1, 1, 1 },
+	{ "in_11x9x3.k3.s2.p1.out_16", 11, 9, 3, 3, 3, 16, 2, 2, 1, 1 },
+	{ "in_6x5x40.k3.s1.p0.out_7", 6, 5, 40, 3, 3, 7, 1, 1, 0, 1 },
+	{ "in_7x3x48.k1.s1.p0.out_33", 7, 3, 48, 1, 1, 33, 1, 1, 0, 1 },
+	{ "in_9x8x17.k5x3.s1.p2.d2.out_35", 9, 8, 17, 5, 3, 35, 1, 1, 2, 2 },
+	{ "in_4x4x96.k2.s2.p0.out_1", 4, 4, 96, 2, 2, 1, 2, 2, 0, 1 },
+	{ "in_1x13x80.k1.s1.p0.out_50", 1, 13, 80, 1, 1, 50, 1, 1, 0, 1 },
+	/* Large enough (10M MACs) to be split over MAC threads, in uneven
+	 * shares with a partial last kernel block. */
+	{ "in_1x40x1024.k1.s1.p0.out_255", 1, 40, 1024, 1, 1, 255, 1, 1, 0, 1 },
+};
+
+static unsigned int out_size(unsigned int in, unsigned int k, unsigned int s, unsigned int pad,
+			     unsigned int dil)
+{
+	return (in + 2 * pad - (k - 1) * dil - 1) / s + 1;
+}
+
+/* binary16 bits to double, written out from the format. */
+static double half_value(uint16_t h)
+{
+	int e = (h >> 10) & 0x1f;
+	double m = h & 0x3ff, v = e ? ldexp(1024 + m, e - 25) : ldexp(m, -24);
+
+	return h & 0x8000 ? -v : v;
+}
+
+/* Random binary16 values in [2^-6, 2^5) in magnitude, with some zeros and
+ * subnormals: sums that round at every step. */
+static uint16_t random_half(uint32_t *seed)
+{
+	uint32_t r = test_rand(seed);
+
+	if (r % 23 == 0)
+		return (uint16_t)(r & 0x83ff & ~0x7c00u); /* zero or subnormal */
+	return (uint16_t)((r & 0x8000) | ((9 + (r >> 16) % 11) << 10) | ((r >> 4) & 0x3ff));
+}
+
+static uint32_t le32(const uint8_t *q)
+{
+	return (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
+}
+
+static void run_shape(struct fake_bus *fb, struct rk3588_sim *sim, const struct conv_shape *sh,
+		      bool fp16, uint32_t *seed)
+{
+	unsigned int eb = fp16 ? 2 : 1;
+	struct conv_desc d = {
+		.fp16 = fp16, .out_prec = fp16 ? TP_FP32 : TP_INT32, .w = sh->w, .h = sh->h,
+		.c = sh->c, .kw = sh->kw, .kh = sh->kh, .n = sh->n, .sx = sh->sx, .sy = sh->sy,
+		.pad_l = sh->pad, .pad_t = sh->pad, .pad_value = 0, .dx = sh->dil, .dy = sh->dil,
+		.out_w = out_size(sh->w, sh->kw, sh->sx, sh->pad, sh->dil),
+		.out_h = out_size(sh->h, sh->kh, sh->sy, sh->pad, sh->dil),
+	};
+	size_t nx = (size_t)d.w * d.h * d.c, nw = (size_t)d.n * d.kh * d.kw * d.c;
+	uint8_t *x = malloc(nx * eb), *wt = malloc(nw * eb), *plain;
+	size_t ob = conv_out_bytes(&d);
+
+	print_message("# %s.%s\n", fp16 ? "fp16" : "int8", sh->name);
+	assert_non_null(x);
+	assert_non_null(wt);
+	for (size_t i = 0; i < nx; i++) {
+		if (fp16) {
+			uint16_t h = random_half(seed);
+
+			memcpy(x + 2 * i, &h, 2);
+		} else {
+			x[i] = (uint8_t)(i % 11 == 0 ? 0x80 : test_rand(seed));
+		}
+	}
+	for (size_t i = 0; i < nw; i++) {
+		if (fp16) {
+			uint16_t h = random_half(seed);
+
+			memcpy(wt + 2 * i, &h, 2);
+		} else {
+			wt[i] = (uint8_t)(i % 13 == 0 ? 0x80 : test_rand(seed));
+		}
+	}
+	fb->next = FB_BASE;
+	d.in = fb_alloc(fb, conv_in_bytes(&d), 64);
+	d.wt = fb_alloc(fb, conv_wt_bytes(&d), 64);
+	d.out = fb_alloc(fb, ob, 64);
+	pack_input(&d, x, fb_ptr(fb, d.in));
+	pack_weights(&d, wt, fb_ptr(fb, d.wt));
+	plain = malloc(ob);
+	assert_non_null(plain);
+	assert_int_equal(run(fb, sim, &d, RK3588_SIM_DATAPATH_PLAIN), 0x100);
+	memcpy(plain, fb_ptr(fb, d.out), ob);
+	assert_int_equal(run(fb, sim, &d, RK3588_SIM_DATAPATH_FAST), 0x100);
+	assert_memory_equal(plain, fb_ptr(fb, d.out), ob);
+
+	/* Both against the definition; padding reads 0. */
+	for (unsigned int oc = 0; oc < d.n; oc++)
+		for (unsigned int oy = 0; oy < d.out_h; oy++)
+			for (unsigned int ox = 0; ox < d.out_w; ox++) {
+				int64_t si = 0;
+				double sf = 0, mag = 0;
+				uint32_t got = le32(plain + out_index(&d, oc, oy, ox) * 4);
+
+				for (unsigned int ky = 0; ky < d.kh; ky++)
+					for (unsigned int kx = 0; kx < d.kw; kx++) {
+						int iy = (int)(oy * d.sy + ky * sh->dil) - (int)sh->pad;
+						int ix = (int)(ox * d.sx + kx * sh->dil) - (int)sh->pad;
+
+						if (iy < 0 || iy >= (int)d.h || ix < 0 || ix >= (int)d.w)
+							continue;
+						for (unsigned int ch = 0; ch < d.c; ch++) {
+							size_t xi = ((size_t)iy * d.w + ix) * d.c + ch;
+							size_t wi = (((size_t)oc * d.kh + ky) * d.kw + kx) *
+									    d.c +
+								    ch;
+
+							if (fp16) {
+								uint16_t hx, hw;
+								double p;
+
+								memcpy(&hx, x + 2 * xi, 2);
+								memcpy(&hw, wt + 2 * wi, 2);
+								p = half_value(hx) * half_value(hw);
+								sf += p;
+								mag += fabs(p);
+							} else {
+								si += (int64_t)(int8_t)x[xi] * (int8_t)wt[wi];
+							}
+						}
+					}
+				if (fp16) {
+					float f;
+					double k = (double)d.kh * d.kw * d.c;
+
+					memcpy(&f, &got, 4);
+					assert_true(fabs(f - sf) <= 2 * k * ldexp(mag, -24) + 1e-30);
+				} else {
+					assert_int_equal((int32_t)got, si);
+				}
+			}
+	free(plain);
+	free(x);
+	free(wt);
+}
+
+static void shapes_case(bool fp16)
+{
+	struct fake_bus fb;
+	struct rk3588_sim *sim;
+	uint32_t seed = fp16 ? 0xf16u : 0x1a7u;
+
+	if (!rk3588_sim_fast_datapath_available())
+		skip();
+	fb_init(&fb, MEM_SIZE);
+	assert_non_null(fb.mem);
+	sim = test_sim_create(&fb, false, 1);
+	assert_non_null(sim);
+	rk3588_sim_set_mac_threads(sim, FASTPATH_MAC_THREADS);
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
+		run_shape(&fb, sim, &shapes[i], fp16, &seed);
+	rk3588_sim_destroy(sim);
+	fb_fini(&fb);
+}
+
+static void test_int8_conv_shapes(void **state)
+{
+	(void)state;
+	shapes_case(false);
+}
+
+static void test_fp16_conv_shapes(void **state)
+{
+	(void)state;
+	shapes_case(true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fast_equals_plain),
+		cmocka_unit_test(test_int8_conv_shapes),
+		cmocka_unit_test(test_fp16_conv_shapes),
 	};
 
-	return cmocka_run_group_tests_name("sim-fastpath", tests, NULL, NULL);
+	return cmocka_run_group_tests_name(FASTPATH_MAC_THREADS > 1 ? "sim-fastpath-threaded"
+								    : "sim-fastpath",
+					   tests, NULL, NULL);
 }
