@@ -167,6 +167,11 @@ static int check_params(struct conv_plan *pl, char *err, size_t len)
 		return refuse(err, len, -EINVAL,
 			      "pad_bottom %u / pad_right %u: windows entirely in the padding",
 			      p->pad_bottom, p->pad_right);
+	if (p->pad_top >= (uint64_t)p->kh * p->dilation_h ||
+	    p->pad_left >= (uint64_t)p->kw * p->dilation_w)
+		return refuse(err, len, -EINVAL,
+			      "pad_top %u / pad_left %u: windows entirely in the padding",
+			      p->pad_top, p->pad_left);
 	return 0;
 }
 

@@ -374,6 +374,7 @@ static void test_conv_bad_args(void **state)
 	expect_refused(&p, -EINVAL, "shift[1] = 64");
 	p = ok;
 	p.pad_top = 16; /* CNA.PAD_CON0.PAD_TOP is 4 bits */
+	p.kh = 17;
 	p.in_h = 40;
 	expect_refused(&p, -ERANGE, "PAD_TOP");
 	p = ok;
@@ -392,6 +393,9 @@ static void test_conv_bad_args(void **state)
 	p = ok;
 	p.pad_bottom = 3;
 	expect_refused(&p, -EINVAL, "pad_bottom 3");
+	p = ok;
+	p.pad_top = 3;
+	expect_refused(&p, -EINVAL, "pad_top 3");
 	p = ok;
 	p.dtype = RNPU_DT_FP16;
 	p.in_zero_point = 1;
