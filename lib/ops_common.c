@@ -100,10 +100,102 @@ void rnpu_op_destroy(struct rnpu_op *op)
 	rnpu_bo_free(op->task);
 	rnpu_bo_free(op->regcmd);
 	rnpu_bo_free(op->consts);
-	rnpu_bo_free(op->out);
+	if (!op->borrowed[OPS_MAX_INPUTS])
+		rnpu_bo_free(op->out);
 	for (unsigned int i = 0; i < OPS_MAX_INPUTS; i++)
-		rnpu_bo_free(op->in[i]);
+		if (!op->borrowed[i])
+			rnpu_bo_free(op->in[i]);
+	free(op->plan);
 	free(op);
+}
+
+int ops_keep_plan(struct rnpu_op *op, const void *plan, size_t size,
+		  int (*build)(struct rnpu_op *, struct rnpu_regcmd_prog *, uint64_t, char *,
+			       size_t))
+{
+	op->plan = malloc(size);
+	if (!op->plan)
+		return -ENOMEM;
+	memcpy(op->plan, plan, size);
+	op->build = build;
+	return 0;
+}
+
+/* Rewrites the register program for the buffers now bound; the task list
+ * stays valid because the program's layout does not depend on addresses. */
+static int reprogram(struct rnpu_op *op)
+{
+	char err[RNPU_REGCMD_MSG_LEN + 64] = "";
+	struct rnpu_regcmd_prog prog;
+	void *words;
+	int ret = op->build(op, &prog, rnpu_bo_dma_addr(op->regcmd), err, sizeof(err));
+
+	if (ret)
+		return ops_fail(op, ret, err);
+	ret = rnpu_bo_map(op->regcmd, &words);
+	if (!ret && prog.nwords * sizeof(uint64_t) > rnpu_bo_size(op->regcmd))
+		ret = -EINVAL;
+	if (!ret) {
+		memcpy(words, prog.words, prog.nwords * sizeof(uint64_t));
+		ret = rnpu_bo_sync(op->regcmd, 0, rnpu_bo_size(op->regcmd),
+				   RKNPU_MEM_SYNC_TO_DEVICE);
+	}
+	rnpu_regcmd_fini(&prog);
+	return ret;
+}
+
+static int bind(struct rnpu_op *op, unsigned int slot, struct rnpu_bo *bo)
+{
+	bool output = slot == OPS_MAX_INPUTS;
+	struct rnpu_bo **cur = output ? &op->out : &op->in[slot];
+	void **map = output ? &op->out_map : &op->in_map[slot];
+	size_t need = output ? op->out_bytes : op->in_bytes[slot];
+	struct rnpu_bo *old = *cur;
+	void *old_map = *map, *new_map;
+	bool old_borrowed = op->borrowed[slot];
+	int ret;
+
+	if (!bo || bo->dev != op->dev)
+		return rnpu_set_error(op->dev, -EINVAL, "%s: bind: buffer object %p is not of this"
+				      " device", op->name, (void *)bo);
+	if (rnpu_bo_size(bo) < need)
+		return rnpu_set_error(op->dev, -EINVAL, "%s: bind: buffer of %llu bytes, the %s"
+				      " needs %zu", op->name, (unsigned long long)rnpu_bo_size(bo),
+				      output ? "output" : "input", need);
+	if (rnpu_bo_dma_addr(bo) % OPS_ATOM_BYTES)
+		return rnpu_set_error(op->dev, -EINVAL, "%s: bind: device address 0x%llx is not"
+				      " %u-byte aligned", op->name,
+				      (unsigned long long)rnpu_bo_dma_addr(bo), OPS_ATOM_BYTES);
+	/* An imported buffer may have no CPU mapping here; its owner reads
+	 * and writes it through its own. */
+	if (rnpu_bo_map(bo, &new_map))
+		new_map = NULL;
+	*cur = bo;
+	*map = new_map;
+	op->borrowed[slot] = true;
+	ret = reprogram(op);
+	if (ret) {
+		*cur = old;
+		*map = old_map;
+		op->borrowed[slot] = old_borrowed;
+		return ret;
+	}
+	if (!old_borrowed)
+		rnpu_bo_free(old);
+	return 0;
+}
+
+int rnpu_op_bind_input(struct rnpu_op *op, unsigned int index, struct rnpu_bo *bo)
+{
+	if (index >= op->num_inputs)
+		return rnpu_set_error(op->dev, -EINVAL, "%s: bind: input index %u (of %u)",
+				      op->name, index, op->num_inputs);
+	return bind(op, index, bo);
+}
+
+int rnpu_op_bind_output(struct rnpu_op *op, struct rnpu_bo *bo)
+{
+	return bind(op, OPS_MAX_INPUTS, bo);
 }
 
 void rnpu_op_output_shape(const struct rnpu_op *op, uint32_t *h, uint32_t *w, uint32_t *c)
@@ -139,6 +231,9 @@ int rnpu_op_set_input(struct rnpu_op *op, unsigned int index, const void *data)
 	if (index >= op->num_inputs || !data)
 		return rnpu_set_error(op->dev, -EINVAL, "%s: input index %u (of %u) or data %p",
 				      op->name, index, op->num_inputs, data);
+	if (!op->in_map[index])
+		return rnpu_set_error(op->dev, -EINVAL, "%s: input %u is a bound buffer without a"
+				      " CPU mapping here; write it through its own", op->name, index);
 	if (op->kind == OPS_ELTWISE) {
 		/* Elementwise data is processed as it lies: no conversion. */
 		bytes = (size_t)op->in_h * rnpu_dtype_size(op->in_dt);
@@ -159,6 +254,9 @@ int rnpu_op_get_output(struct rnpu_op *op, void *data)
 
 	if (!data)
 		return rnpu_set_error(op->dev, -EINVAL, "%s: output pointer is NULL", op->name);
+	if (!op->out_map)
+		return rnpu_set_error(op->dev, -EINVAL, "%s: the output is a bound buffer without a"
+				      " CPU mapping here; read it through its own", op->name);
 	ret = rnpu_bo_sync(op->out, 0, rnpu_bo_size(op->out), RKNPU_MEM_SYNC_FROM_DEVICE);
 	if (ret)
 		return ret;

@@ -600,6 +600,17 @@ static int build(struct rnpu_regcmd_prog *prog, const struct conv_plan *pl, uint
 	return ret;
 }
 
+static int rebuild(struct rnpu_op *op, struct rnpu_regcmd_prog *prog, uint64_t regcmd_dma,
+		   char *err, size_t len)
+{
+	struct conv_plan *pl = op->plan;
+
+	pl->in_dma = rnpu_bo_dma_addr(op->in[0]);
+	pl->out_dma = rnpu_bo_dma_addr(op->out);
+	pl->consts_dma = rnpu_bo_dma_addr(op->consts);
+	return build(prog, pl, regcmd_dma, err, len);
+}
+
 int rnpu_conv2d_create(struct rnpu_dev *dev, const struct rnpu_conv2d_params *params,
 		       struct rnpu_op **out)
 {
@@ -661,6 +672,8 @@ int rnpu_conv2d_create(struct rnpu_dev *dev, const struct rnpu_conv2d_params *pa
 	nwords = prog.nwords;
 	rnpu_regcmd_fini(&prog);
 
+	op->in_bytes[0] = rnpu_native_size(op->in_dt, pl.p.in_h, pl.p.in_w, pl.p.in_c);
+	op->out_bytes = rnpu_native_size(op->out_dt, pl.oh, pl.ow, pl.p.out_c);
 	ret = ops_bo_alloc(op, rnpu_native_size(op->in_dt, pl.p.in_h, pl.p.in_w, pl.p.in_c),
 			   &op->in[0], &op->in_map[0]);
 	if (!ret)
@@ -681,7 +694,10 @@ int rnpu_conv2d_create(struct rnpu_dev *dev, const struct rnpu_conv2d_params *pa
 	ret = build(&prog, &pl, rnpu_bo_dma_addr(op->regcmd), err, sizeof(err));
 	if (ret)
 		goto fail;
-	ret = ops_install_program(op, &prog);
+	if (!ret)
+		ret = ops_keep_plan(op, &pl, sizeof(pl), rebuild);
+	if (!ret)
+		ret = ops_install_program(op, &prog);
 	rnpu_regcmd_fini(&prog);
 	if (ret)
 		goto fail;

@@ -214,6 +214,17 @@ static int check(const struct rnpu_eltwise_params *e, char *err, size_t len)
 	return 0;
 }
 
+static int rebuild(struct rnpu_op *op, struct rnpu_regcmd_prog *prog, uint64_t regcmd_dma,
+		   char *err, size_t len)
+{
+	struct ew_plan *pl = op->plan;
+
+	pl->a_dma = rnpu_bo_dma_addr(op->in[0]);
+	pl->b_dma = rnpu_bo_dma_addr(op->in[1]);
+	pl->out_dma = rnpu_bo_dma_addr(op->out);
+	return build(prog, pl, regcmd_dma, err, len);
+}
+
 int rnpu_eltwise_create(struct rnpu_dev *dev, const struct rnpu_eltwise_params *params,
 			struct rnpu_op **out)
 {
@@ -268,6 +279,7 @@ int rnpu_eltwise_create(struct rnpu_dev *dev, const struct rnpu_eltwise_params *
 		goto fail;
 	nwords = prog.nwords;
 	rnpu_regcmd_fini(&prog);
+	op->in_bytes[0] = op->in_bytes[1] = op->out_bytes = bytes;
 	/* Zeroed buffers: the padding of the last row computes on zeros. */
 	ret = ops_bo_alloc(op, bytes, &op->in[0], &op->in_map[0]);
 	if (!ret)
@@ -284,7 +296,10 @@ int rnpu_eltwise_create(struct rnpu_dev *dev, const struct rnpu_eltwise_params *
 	ret = build(&prog, &pl, rnpu_bo_dma_addr(op->regcmd), err, sizeof(err));
 	if (ret)
 		goto fail;
-	ret = ops_install_program(op, &prog);
+	if (!ret)
+		ret = ops_keep_plan(op, &pl, sizeof(pl), rebuild);
+	if (!ret)
+		ret = ops_install_program(op, &prog);
 	rnpu_regcmd_fini(&prog);
 	if (ret)
 		goto fail;

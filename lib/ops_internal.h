@@ -28,6 +28,12 @@ struct rnpu_op {
 	void *in_map[OPS_MAX_INPUTS], *out_map, *consts_map;
 	uint32_t num_tasks;
 	uint64_t macs;                  /* work estimate for the core choice */
+	size_t in_bytes[OPS_MAX_INPUTS], out_bytes; /* native sizes the program reads/writes */
+	bool borrowed[OPS_MAX_INPUTS + 1]; /* caller's BO bound (inputs, then output) */
+	void *plan;                     /* the op's geometry, for rebuilding */
+	/* Builds the program for the buffers now in in[]/out/consts. */
+	int (*build)(struct rnpu_op *op, struct rnpu_regcmd_prog *prog, uint64_t regcmd_dma,
+		     char *err, size_t len);
 };
 
 /* Allocates a data buffer object (cacheable; non-contiguous where an IOMMU
@@ -39,6 +45,10 @@ int ops_alloc_regcmd(struct rnpu_op *op, size_t prog_words);
 /* Copies the linked program into the regcmd buffer and writes the task
  * list. */
 int ops_install_program(struct rnpu_op *op, const struct rnpu_regcmd_prog *prog);
+/* Keeps a copy of @plan (@size bytes) and @build for rnpu_op_bind_*. */
+int ops_keep_plan(struct rnpu_op *op, const void *plan, size_t size,
+		  int (*build)(struct rnpu_op *, struct rnpu_regcmd_prog *, uint64_t, char *,
+			       size_t));
 /* Records @ret for rnpu_last_error() as "<op name>: <msg>". */
 int ops_fail(struct rnpu_op *op, int ret, const char *msg);
 

@@ -211,6 +211,16 @@ static int check(struct pool_plan *pl, char *err, size_t len)
 	return 0;
 }
 
+static int rebuild(struct rnpu_op *op, struct rnpu_regcmd_prog *prog, uint64_t regcmd_dma,
+		   char *err, size_t len)
+{
+	struct pool_plan *pl = op->plan;
+
+	pl->in_dma = rnpu_bo_dma_addr(op->in[0]);
+	pl->out_dma = rnpu_bo_dma_addr(op->out);
+	return build(prog, pl, regcmd_dma, err, len);
+}
+
 int rnpu_pool_create(struct rnpu_dev *dev, const struct rnpu_pool_params *params,
 		     struct rnpu_op **out)
 {
@@ -249,6 +259,8 @@ int rnpu_pool_create(struct rnpu_dev *dev, const struct rnpu_pool_params *params
 		goto fail;
 	nwords = prog.nwords;
 	rnpu_regcmd_fini(&prog);
+	op->in_bytes[0] = rnpu_native_size(pl.p.dtype, pl.p.in_h, pl.p.in_w, pl.p.c);
+	op->out_bytes = rnpu_native_size(pl.p.dtype, pl.oh, pl.ow, pl.p.c);
 	ret = ops_bo_alloc(op, rnpu_native_size(pl.p.dtype, pl.p.in_h, pl.p.in_w, pl.p.c),
 			   &op->in[0], &op->in_map[0]);
 	if (!ret)
@@ -263,7 +275,10 @@ int rnpu_pool_create(struct rnpu_dev *dev, const struct rnpu_pool_params *params
 	ret = build(&prog, &pl, rnpu_bo_dma_addr(op->regcmd), err, sizeof(err));
 	if (ret)
 		goto fail;
-	ret = ops_install_program(op, &prog);
+	if (!ret)
+		ret = ops_keep_plan(op, &pl, sizeof(pl), rebuild);
+	if (!ret)
+		ret = ops_install_program(op, &prog);
 	rnpu_regcmd_fini(&prog);
 	if (ret)
 		goto fail;

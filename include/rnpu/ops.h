@@ -193,6 +193,16 @@ int rnpu_op_get_output(struct rnpu_op *op, void *data);
  * for zero-copy use (valid until destroy). */
 struct rnpu_bo *rnpu_op_input_bo(struct rnpu_op *op, unsigned int index);
 struct rnpu_bo *rnpu_op_output_bo(struct rnpu_op *op);
+/*
+ * Zero copy: use the caller's buffer object (e.g. an imported dma-buf) as
+ * input @index / the output, in native layout (for elementwise: the plain
+ * element order). The program is rewritten for its address; the buffer the
+ * operation allocated is freed. The caller keeps ownership of @bo and must
+ * keep it until the operation is destroyed. -EINVAL if @bo is too small,
+ * misaligned or of another device.
+ */
+int rnpu_op_bind_input(struct rnpu_op *op, unsigned int index, struct rnpu_bo *bo);
+int rnpu_op_bind_output(struct rnpu_op *op, struct rnpu_bo *bo);
 
 /*
  * Runs the task list, blocking. @core_mask: RNPU_CORE_AUTO_MASK or one core
