@@ -197,6 +197,48 @@ static void test_bad_args(void **state)
 	assert_int_equal(rnpu_op_run_async(op, 0, NULL), -EINVAL);
 	assert_null(rnpu_op_input_bo(op, 2));
 	assert_non_null(rnpu_op_input_bo(op, 1));
+	/* Binding the caller's buffers: refusals, then a run through them. */
+	{
+		struct rnpu_bo *small, *a_bo, *out_bo;
+		int8_t *a_map, *out_map;
+
+		struct rnpu_eltwise_params big_p = ok;
+		struct rnpu_op *big;
+
+		/* 2^20 elements need 1 MiB; a page is too small. */
+		big_p.count = 1u << 20;
+		assert_int_equal(rnpu_eltwise_create(g_dev, &big_p, &big), 0);
+		assert_int_equal(rnpu_bo_create(g_dev, 4096, 0, &small), 0);
+		assert_int_equal(rnpu_op_bind_input(big, 0, small), -EINVAL);
+		assert_non_null(strstr(rnpu_last_error(g_dev), "buffer of 4096 bytes"));
+		assert_int_equal(rnpu_op_bind_output(big, small), -EINVAL);
+		assert_int_equal(rnpu_op_bind_input(big, 0, NULL), -EINVAL);
+		assert_int_equal(rnpu_op_bind_input(big, 2, small), -EINVAL);
+		assert_non_null(strstr(rnpu_last_error(g_dev), "input index 2"));
+		rnpu_op_destroy(big);
+		rnpu_bo_free(small);
+		assert_int_equal(rnpu_bo_create(g_dev, 4096, 0, &a_bo), 0);
+		assert_int_equal(rnpu_bo_create(g_dev, 4096, 0, &out_bo), 0);
+		assert_int_equal(rnpu_bo_map(a_bo, (void **)&a_map), 0);
+		assert_int_equal(rnpu_bo_map(out_bo, (void **)&out_map), 0);
+		assert_int_equal(rnpu_op_bind_input(op, 0, a_bo), 0);
+		assert_int_equal(rnpu_op_bind_output(op, out_bo), 0);
+		for (int i = 0; i < 64; i++) {
+			a_map[i] = (int8_t)(i - 32);
+			buf[i] = (uint8_t)(3 * i);
+		}
+		assert_int_equal(rnpu_op_set_input(op, 1, buf), 0);
+		assert_int_equal(rnpu_op_run(op, 0, NULL), 0);
+		for (int i = 0; i < 64; i++) {
+			int s = (i - 32) + (int8_t)(uint8_t)(3 * i);
+
+			assert_int_equal(out_map[i], s > 127 ? 127 : s < -128 ? -128 : s);
+		}
+		rnpu_op_destroy(op);
+		rnpu_bo_free(a_bo);
+		rnpu_bo_free(out_bo);
+		assert_int_equal(rnpu_eltwise_create(g_dev, &ok, &op), 0);
+	}
 	/* The async run works and its fence signals success. */
 	assert_int_equal(rnpu_op_run_async(op, 0, &fence), 0);
 	assert_int_equal(rnpu_fence_wait(fence, 5000), 0);
