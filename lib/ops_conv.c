@@ -51,13 +51,24 @@ struct conv_plan {
 	uint32_t oh, ow;
 	uint32_t reach_h;          /* input rows one output row needs */
 	uint32_t kpt;              /* kernels per task (direct) */
+	uint32_t reach_w;          /* input columns one output column needs */
 	uint32_t band;             /* output rows per task */
+	uint32_t tile_ow;          /* output columns per task */
 	uint32_t data_banks;
 	uint32_t nchunks;          /* kernel chunks (1 for depthwise) */
 	uint32_t rec_words;        /* 32-bit slots per channel record */
 	size_t wt_bytes_chunk;     /* packed weights of a full chunk, 16-aligned */
 	size_t wt_total, rec_offset, consts_bytes;
 	uint64_t in_dma, out_dma, consts_dma;
+};
+
+/* One task's share: a kernel chunk, a band of output rows, a tile of
+ * output columns, and the input window they read. */
+struct conv_tile {
+	uint32_t chunk;
+	uint32_t oy0, rows, ox0, cols;
+	uint32_t iy0, in_rows, ix0, in_cols;
+	uint32_t pad_t, pad_l;
 };
 
 static uint32_t chunk_kernels(const struct conv_plan *pl, uint32_t chunk)
@@ -81,9 +92,10 @@ static uint64_t kernel_bytes(const struct conv_plan *pl)
 	return (uint64_t)pl->p.kh * pl->p.kw * pl->ca * pl->eb;
 }
 
-static uint64_t row_bytes(const struct conv_plan *pl)
+/* CBUF bytes of one input row of @cols columns: whole 64-byte entries. */
+static uint64_t row_bytes(const struct conv_plan *pl, uint32_t cols)
 {
-	return (uint64_t)ops_div_up((uint64_t)pl->p.in_w * pl->ca * pl->eb, CBUF_ENTRY_BYTES) *
+	return (uint64_t)ops_div_up((uint64_t)cols * pl->ca * pl->eb, CBUF_ENTRY_BYTES) *
 	       CBUF_ENTRY_BYTES;
 }
 
@@ -178,23 +190,28 @@ static int check_params(struct conv_plan *pl, char *err, size_t len)
 static int plan_tiles(struct conv_plan *pl, char *err, size_t len)
 {
 	const struct rnpu_conv2d_params *p = &pl->p;
-	uint64_t kb = kernel_bytes(pl), rb = row_bytes(pl), group;
-	uint32_t wbanks, max_rows, lim;
+	const uint32_t max_cols = CNA_DATA_SIZE0_DATAIN_WIDTH__MASK >>
+				  CNA_DATA_SIZE0_DATAIN_WIDTH__SHIFT;
+	uint64_t kb = kernel_bytes(pl), group, data_bytes, row_min;
+	uint32_t wbanks, max_rows, lim, in_cols;
 
 	pl->reach_h = (p->kh - 1) * p->dilation_h + 1;
+	pl->reach_w = (p->kw - 1) * p->dilation_w + 1;
+	/* The narrowest task reads reach_w columns of reach_h rows. */
+	row_min = row_bytes(pl, ops_min(pl->reach_w, p->in_w));
 	if (p->depthwise) {
 		pl->kpt = pl->ca;
 		group = kb;
 	} else {
 		/* All kernels in one task unless one group's weights leave no
-		 * room for the rows a band needs; then halve the kernels per
-		 * task, keeping whole output atoms. */
+		 * room even for the narrowest task's rows; then halve the
+		 * kernels per task, keeping whole output atoms. */
 		pl->kpt = p->out_c;
 		for (;;) {
 			group = kb * ops_min(pl->kpt, pl->kg);
 			wbanks = ops_div_up(group, CBUF_BANK_BYTES);
 			if (wbanks < CBUF_BANKS &&
-			    (uint64_t)(CBUF_BANKS - wbanks) * CBUF_BANK_BYTES / rb >= pl->reach_h)
+			    (uint64_t)(CBUF_BANKS - wbanks) * CBUF_BANK_BYTES / row_min >= pl->reach_h)
 				break;
 			if (ops_min(pl->kpt, pl->kg) <= pl->c2out)
 				break;
@@ -207,12 +224,34 @@ static int plan_tiles(struct conv_plan *pl, char *err, size_t len)
 			      "CNA.CBUF_CON0.WEIGHT_BANK: a kernel of %ux%ux%u needs %" PRIu64
 			      " bytes per group, more than %u banks of %u bytes",
 			      p->kh, p->kw, pl->ca, group, CBUF_BANKS - 1, CBUF_BANK_BYTES);
-	max_rows = (uint32_t)((uint64_t)(CBUF_BANKS - wbanks) * CBUF_BANK_BYTES / rb);
-	if (max_rows < pl->reach_h)
+	data_bytes = (uint64_t)(CBUF_BANKS - wbanks) * CBUF_BANK_BYTES;
+	if (data_bytes / row_min < pl->reach_h)
 		return refuse(err, len, -ERANGE,
 			      "CNA.CBUF_CON0.DATA_BANK: %u input rows of %ux%u (%" PRIu64
 			      " bytes each) do not fit %u banks beside the weights",
-			      pl->reach_h, p->in_w, pl->ca, rb, CBUF_BANKS - wbanks);
+			      pl->reach_h, ops_min(pl->reach_w, p->in_w), pl->ca, row_min,
+			      CBUF_BANKS - wbanks);
+	if (pl->reach_w > max_cols)
+		return refuse(err, len, -ERANGE,
+			      "CNA.DATA_SIZE0.DATAIN_WIDTH: a window %u columns wide exceeds %u",
+			      pl->reach_w, max_cols);
+
+	/* Whole rows when they fit (and the width field allows); otherwise
+	 * column tiles sized for two output rows per band. */
+	pl->tile_ow = pl->ow;
+	if (p->in_w > max_cols || data_bytes / row_bytes(pl, p->in_w) < pl->reach_h) {
+		uint64_t rows = ops_min(pl->reach_h + p->stride_h, p->in_h + p->pad_top);
+		uint64_t cols = data_bytes / rows / CBUF_ENTRY_BYTES * CBUF_ENTRY_BYTES /
+				((uint64_t)pl->ca * pl->eb);
+
+		if (cols < pl->reach_w) /* room for reach_h rows only */
+			cols = data_bytes / pl->reach_h / CBUF_ENTRY_BYTES * CBUF_ENTRY_BYTES /
+			       ((uint64_t)pl->ca * pl->eb);
+		cols = cols < max_cols ? cols : max_cols;
+		pl->tile_ow = ops_min(pl->ow, (uint32_t)((cols - pl->reach_w) / p->stride_w + 1));
+	}
+	in_cols = ops_min(p->in_w, (pl->tile_ow - 1) * p->stride_w + pl->reach_w);
+	max_rows = (uint32_t)(data_bytes / row_bytes(pl, in_cols));
 	pl->band = (max_rows - pl->reach_h) / p->stride_h + 1;
 	/* FEATURE_GRAINS holds the rows of a band plus one. */
 	lim = (CNA_CONV_CON2_FEATURE_GRAINS__MASK >> CNA_CONV_CON2_FEATURE_GRAINS__SHIFT) - 1;
@@ -286,9 +325,8 @@ static int fill_consts(struct conv_plan *pl, void *consts, char *err, size_t len
 	return 0;
 }
 
-static void emit_cna(struct rnpu_regcmd_prog *p, const struct conv_plan *pl, uint32_t kernels,
-		     uint32_t in_rows, uint32_t out_rows, uint32_t pad_top, uint64_t in_dma,
-		     uint64_t wt_dma)
+static void emit_cna(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
+		     const struct conv_tile *t, uint64_t in_dma, uint64_t wt_dma)
 {
 	static const uint16_t dcomp_amounts[] = {
 		REG_CNA_DCOMP_AMOUNT0, REG_CNA_DCOMP_AMOUNT1, REG_CNA_DCOMP_AMOUNT2,
@@ -301,8 +339,9 @@ static void emit_cna(struct rnpu_regcmd_prog *p, const struct conv_plan *pl, uin
 	const struct rnpu_conv2d_params *c = &pl->p;
 	uint32_t prec = c->dtype == RNPU_DT_FP16 ? PREC_FP16 : PREC_INT8;
 	uint32_t mode = c->depthwise ? CONV_MODE_DEPTHWISE : CONV_MODE_DIRECT;
-	uint32_t entries = ops_div_up((uint64_t)c->in_w * pl->ca * pl->eb, CBUF_ENTRY_BYTES);
-	uint32_t dbank = ops_div_up((uint64_t)in_rows * entries * CBUF_ENTRY_BYTES,
+	uint32_t kernels = chunk_kernels(pl, t->chunk);
+	uint32_t entries = ops_div_up((uint64_t)t->in_cols * pl->ca * pl->eb, CBUF_ENTRY_BYTES);
+	uint32_t dbank = ops_div_up((uint64_t)t->in_rows * entries * CBUF_ENTRY_BYTES,
 				    CBUF_BANK_BYTES);
 	uint64_t kb = kernel_bytes(pl);
 	uint32_t pad_value = c->dtype == RNPU_DT_INT8 ? (uint8_t)(int8_t)c->in_zero_point : 0;
@@ -312,22 +351,22 @@ static void emit_cna(struct rnpu_regcmd_prog *p, const struct conv_plan *pl, uin
 	SET(CNA, CONV_CON1, PROC_PRECISION, prec);
 	SET(CNA, CONV_CON1, IN_PRECISION, prec);
 	PUT(CNA, CONV_CON1);
-	SET(CNA, CONV_CON2, FEATURE_GRAINS, (uint64_t)in_rows + 1);
+	SET(CNA, CONV_CON2, FEATURE_GRAINS, (uint64_t)t->in_rows + 1);
 	PUT(CNA, CONV_CON2);
 	SET(CNA, CONV_CON3, CONV_Y_STRIDE, c->stride_h);
 	SET(CNA, CONV_CON3, CONV_X_STRIDE, c->stride_w);
 	SET(CNA, CONV_CON3, ATROUS_Y_DILATION, c->dilation_h - 1);
 	SET(CNA, CONV_CON3, ATROUS_X_DILATION, c->dilation_w - 1);
 	PUT(CNA, CONV_CON3);
-	SET(CNA, DATA_SIZE0, DATAIN_WIDTH, c->in_w);
-	SET(CNA, DATA_SIZE0, DATAIN_HEIGHT, in_rows);
+	SET(CNA, DATA_SIZE0, DATAIN_WIDTH, t->in_cols);
+	SET(CNA, DATA_SIZE0, DATAIN_HEIGHT, t->in_rows);
 	PUT(CNA, DATA_SIZE0);
 	SET(CNA, DATA_SIZE1, DATAIN_CHANNEL_REAL, pl->ca - 1);
 	SET(CNA, DATA_SIZE1, DATAIN_CHANNEL, pl->ca);
 	PUT(CNA, DATA_SIZE1);
-	SET(CNA, DATA_SIZE2, DATAOUT_WIDTH, pl->ow);
+	SET(CNA, DATA_SIZE2, DATAOUT_WIDTH, t->cols);
 	PUT(CNA, DATA_SIZE2);
-	SET(CNA, DATA_SIZE3, DATAOUT_ATOMICS, (uint64_t)pl->ow * out_rows);
+	SET(CNA, DATA_SIZE3, DATAOUT_ATOMICS, (uint64_t)t->cols * t->rows);
 	PUT(CNA, DATA_SIZE3);
 	SET(CNA, WEIGHT_SIZE0, WEIGHT_BYTES, kb * kernels);
 	PUT(CNA, WEIGHT_SIZE0);
@@ -357,8 +396,8 @@ static void emit_cna(struct rnpu_regcmd_prog *p, const struct conv_plan *pl, uin
 	PUT(CNA, CVT_CON4);
 	ZERO(CNA, FC_CON0);
 	ZERO(CNA, FC_CON1);
-	SET(CNA, PAD_CON0, PAD_LEFT, c->pad_left);
-	SET(CNA, PAD_CON0, PAD_TOP, pad_top);
+	SET(CNA, PAD_CON0, PAD_LEFT, t->pad_l);
+	SET(CNA, PAD_CON0, PAD_TOP, t->pad_t);
 	PUT(CNA, PAD_CON0);
 	SET_ADDR(CNA, FEATURE_DATA_ADDR, VALUE, in_dma);
 	PUT(CNA, FEATURE_DATA_ADDR);
@@ -366,15 +405,15 @@ static void emit_cna(struct rnpu_regcmd_prog *p, const struct conv_plan *pl, uin
 	SET(CNA, DMA_CON0, WEIGHT_BURST_LEN, BURST_16);
 	SET(CNA, DMA_CON0, DATA_BURST_LEN, BURST_16);
 	PUT(CNA, DMA_CON0);
-	/* Group-line fetch: line stride 4 lines, surface pitch the whole
-	 * input (a band reads inside the full tensor). */
+	/* Group-line fetch: line stride 4 lines of the full input, surface
+	 * pitch the whole input (a tile reads inside the full tensor). */
 	SET(CNA, DMA_CON1, LINE_STRIDE, (uint64_t)GROUP_LINES * c->in_w);
 	PUT(CNA, DMA_CON1);
 	SET_S(CNA, DMA_CON2, SURF_STRIDE,
-	      (int64_t)c->in_w * c->in_h - (int64_t)GROUP_LINES * c->in_w);
+	      (int64_t)c->in_w * c->in_h - (int64_t)GROUP_LINES * t->in_cols);
 	PUT(CNA, DMA_CON2);
-	SET(CNA, FC_DATA_SIZE0, DMA_WIDTH, c->in_w);
-	SET(CNA, FC_DATA_SIZE0, DMA_HEIGHT, in_rows);
+	SET(CNA, FC_DATA_SIZE0, DMA_WIDTH, t->in_cols);
+	SET(CNA, FC_DATA_SIZE0, DMA_HEIGHT, t->in_rows);
 	PUT(CNA, FC_DATA_SIZE0);
 	SET(CNA, FC_DATA_SIZE1, DMA_CHANNEL, pl->ca);
 	PUT(CNA, FC_DATA_SIZE1);
@@ -389,16 +428,17 @@ static void emit_cna(struct rnpu_regcmd_prog *p, const struct conv_plan *pl, uin
 	PUT(CNA, PAD_CON1);
 }
 
-static void emit_core(struct rnpu_regcmd_prog *p, const struct conv_plan *pl, uint32_t channels,
-		      uint32_t out_rows)
+static void emit_core(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
+		      const struct conv_tile *t)
 {
+	uint32_t channels = chunk_channels(pl, t->chunk);
 	uint32_t v = 0;
 
 	SET(CORE, MISC_CFG, PROC_PRECISION, pl->p.dtype == RNPU_DT_FP16 ? PREC_FP16 : PREC_INT8);
 	SET(CORE, MISC_CFG, DW_EN, pl->p.depthwise);
 	PUT(CORE, MISC_CFG);
-	SET(CORE, DATAOUT_SIZE_0, DATAOUT_HEIGHT, out_rows - 1);
-	SET(CORE, DATAOUT_SIZE_0, DATAOUT_WIDTH, pl->ow - 1);
+	SET(CORE, DATAOUT_SIZE_0, DATAOUT_HEIGHT, t->rows - 1);
+	SET(CORE, DATAOUT_SIZE_0, DATAOUT_WIDTH, t->cols - 1);
 	PUT(CORE, DATAOUT_SIZE_0);
 	SET(CORE, DATAOUT_SIZE_1, DATAOUT_CHANNEL, channels - 1);
 	PUT(CORE, DATAOUT_SIZE_1);
@@ -406,9 +446,12 @@ static void emit_core(struct rnpu_regcmd_prog *p, const struct conv_plan *pl, ui
 	ZERO(CORE, RESERVED_3030);
 }
 
-static void emit_dpu(struct rnpu_regcmd_prog *p, const struct conv_plan *pl, uint32_t channels,
-		     uint32_t real_channels, uint32_t out_rows, uint64_t out_dma)
+static void emit_dpu(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
+		     const struct conv_tile *t, uint64_t out_dma)
 {
+	uint32_t channels = chunk_channels(pl, t->chunk);
+	uint32_t real_channels = pl->p.depthwise ? pl->p.in_c : channels;
+	uint32_t notch = pl->ow - t->cols; /* the rest of each output line */
 	const struct rnpu_conv2d_params *c = &pl->p;
 	bool fp = c->dtype == RNPU_DT_FP16;
 	uint32_t prec = fp ? PREC_FP16 : PREC_INT8;
@@ -430,11 +473,13 @@ static void emit_dpu(struct rnpu_regcmd_prog *p, const struct conv_plan *pl, uin
 	PUT(DPU, DST_BASE_ADDR);
 	SET(DPU, DST_SURF_STRIDE, VALUE, plane);
 	PUT(DPU, DST_SURF_STRIDE);
-	SET(DPU, DATA_CUBE_WIDTH, VALUE, pl->ow - 1);
+	SET(DPU, DATA_CUBE_WIDTH, VALUE, t->cols - 1);
 	PUT(DPU, DATA_CUBE_WIDTH);
-	SET(DPU, DATA_CUBE_HEIGHT, HEIGHT, out_rows - 1);
+	SET(DPU, DATA_CUBE_HEIGHT, HEIGHT, t->rows - 1);
 	PUT(DPU, DATA_CUBE_HEIGHT);
-	ZERO(DPU, DATA_CUBE_NOTCH_ADDR);
+	SET(DPU, DATA_CUBE_NOTCH_ADDR, NOTCH_ADDR_1, notch);
+	SET(DPU, DATA_CUBE_NOTCH_ADDR, NOTCH_ADDR_0, notch);
+	PUT(DPU, DATA_CUBE_NOTCH_ADDR);
 	SET(DPU, DATA_CUBE_CHANNEL, CHANNEL, channels - 1);
 	SET(DPU, DATA_CUBE_CHANNEL, ORIG_CHANNEL, real_channels - 1);
 	PUT(DPU, DATA_CUBE_CHANNEL);
@@ -460,8 +505,8 @@ static void emit_dpu(struct rnpu_regcmd_prog *p, const struct conv_plan *pl, uin
 	ZERO(DPU, BS_OW_OP);
 	SET(DPU, WDMA_SIZE_0, CHANNEL_WDMA, channels - 1);
 	PUT(DPU, WDMA_SIZE_0);
-	SET(DPU, WDMA_SIZE_1, HEIGHT_WDMA, out_rows - 1);
-	SET(DPU, WDMA_SIZE_1, WIDTH_WDMA, pl->ow - 1);
+	SET(DPU, WDMA_SIZE_1, HEIGHT_WDMA, t->rows - 1);
+	SET(DPU, WDMA_SIZE_1, WIDTH_WDMA, t->cols - 1);
 	PUT(DPU, WDMA_SIZE_1);
 	SET(DPU, BN_CFG, BN_RELU_BYPASS, 1);
 	SET(DPU, BN_CFG, BN_MUL_BYPASS, 1);
@@ -494,15 +539,16 @@ static void emit_dpu(struct rnpu_regcmd_prog *p, const struct conv_plan *pl, uin
 	ZERO(DPU, RESERVED_40C4);
 }
 
-static void emit_rdma(struct rnpu_regcmd_prog *p, const struct conv_plan *pl, uint32_t channels,
-		      uint32_t out_rows, uint64_t rec_dma)
+static void emit_rdma(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
+		      const struct conv_tile *t, uint64_t rec_dma)
 {
+	uint32_t channels = chunk_channels(pl, t->chunk);
 	bool fp = pl->p.dtype == RNPU_DT_FP16;
 	uint32_t v = 0;
 
-	SET(DPU_RDMA, RDMA_DATA_CUBE_WIDTH, VALUE, pl->ow - 1);
+	SET(DPU_RDMA, RDMA_DATA_CUBE_WIDTH, VALUE, t->cols - 1);
 	PUT(DPU_RDMA, RDMA_DATA_CUBE_WIDTH);
-	SET(DPU_RDMA, RDMA_DATA_CUBE_HEIGHT, HEIGHT, out_rows - 1);
+	SET(DPU_RDMA, RDMA_DATA_CUBE_HEIGHT, HEIGHT, t->rows - 1);
 	PUT(DPU_RDMA, RDMA_DATA_CUBE_HEIGHT);
 	SET(DPU_RDMA, RDMA_DATA_CUBE_CHANNEL, VALUE, channels - 1);
 	PUT(DPU_RDMA, RDMA_DATA_CUBE_CHANNEL);
@@ -518,7 +564,7 @@ static void emit_rdma(struct rnpu_regcmd_prog *p, const struct conv_plan *pl, ui
 	SET(DPU_RDMA, RDMA_ERDMA_CFG, ERDMA_DISABLE, 1);
 	PUT(DPU_RDMA, RDMA_ERDMA_CFG);
 	ZERO(DPU_RDMA, RDMA_EW_BASE_ADDR);
-	SET(DPU_RDMA, RDMA_EW_SURF_STRIDE, VALUE, (uint64_t)pl->ow * out_rows);
+	SET(DPU_RDMA, RDMA_EW_SURF_STRIDE, VALUE, (uint64_t)t->cols * t->rows);
 	PUT(DPU_RDMA, RDMA_EW_SURF_STRIDE);
 	SET(DPU_RDMA, RDMA_FEATURE_MODE_CFG, BURST_LEN, BURST_16);
 	SET(DPU_RDMA, RDMA_FEATURE_MODE_CFG, MRDMA_DISABLE, 1);
@@ -537,26 +583,33 @@ static void emit_rdma(struct rnpu_regcmd_prog *p, const struct conv_plan *pl, ui
 	ZERO(DPU_RDMA, RDMA_EW_SURF_NOTCH);
 }
 
-static void emit_task(struct rnpu_regcmd_prog *p, const struct conv_plan *pl, uint32_t chunk,
-		      uint32_t oy0, uint32_t oy1)
+/* The input window of output range [o0, o0 + n) along one axis. */
+static void window(uint32_t o0, uint32_t n, uint32_t stride, uint32_t pad, uint32_t reach,
+		   uint32_t in, uint32_t *i0, uint32_t *count, uint32_t *pad_before)
+{
+	int64_t first = (int64_t)o0 * stride - pad;
+	int64_t end = (int64_t)(o0 + n - 1) * stride - pad + reach;
+	uint32_t lo = first < 0 ? 0 : (uint32_t)first;
+	uint32_t hi = end > (int64_t)in ? in : (uint32_t)end;
+
+	*pad_before = first < 0 ? (uint32_t)-first : 0;
+	/* check_params keeps every window touching the input. */
+	*i0 = lo < in ? lo : in - 1;
+	*count = hi > *i0 ? hi - *i0 : 1;
+}
+
+static void emit_task(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
+		      const struct conv_tile *t)
 {
 	const struct rnpu_conv2d_params *c = &pl->p;
-	int64_t top = (int64_t)oy0 * c->stride_h - c->pad_top;
-	int64_t bot = (int64_t)(oy1 - 1) * c->stride_h - c->pad_top + pl->reach_h;
-	uint32_t iy0 = top < 0 ? 0 : (uint32_t)top;
-	uint32_t iy1 = bot > (int64_t)c->in_h ? c->in_h : (uint32_t)bot;
-	uint32_t in_rows = iy1 > iy0 ? iy1 - iy0 : 1;
-	uint32_t channels = chunk_channels(pl, chunk);
-	uint32_t real = c->depthwise ? c->in_c : channels;
-	uint32_t oc0 = c->depthwise ? 0 : chunk * pl->kpt;
+	uint32_t oc0 = c->depthwise ? 0 : t->chunk * pl->kpt;
 	uint64_t plane = (uint64_t)pl->oh * pl->ow * OPS_ATOM_BYTES;
 	uint64_t out_dma = pl->out_dma + (uint64_t)(oc0 / pl->c2out) * plane +
-			   (uint64_t)oy0 * pl->ow * OPS_ATOM_BYTES;
+			   ((uint64_t)t->oy0 * pl->ow + t->ox0) * OPS_ATOM_BYTES;
+	uint64_t in_dma = pl->in_dma + ((uint64_t)t->iy0 * c->in_w + t->ix0) * OPS_ATOM_BYTES;
 	uint64_t rec_dma = pl->consts_dma + pl->rec_offset + (uint64_t)oc0 * pl->rec_words * 4;
 	uint32_t v = 0;
 
-	if (iy0 >= c->in_h)
-		iy0 = c->in_h - 1; /* a band wholly in the bottom padding */
 	rnpu_regcmd_task_begin(p);
 	SET(DPU, S_POINTER, POINTER_PP_MODE, 1);
 	SET(DPU, S_POINTER, EXECUTER_PP_EN, 1);
@@ -566,13 +619,10 @@ static void emit_task(struct rnpu_regcmd_prog *p, const struct conv_plan *pl, ui
 	SET(DPU_RDMA, S_POINTER, EXECUTER_PP_EN, 1);
 	SET(DPU_RDMA, S_POINTER, POINTER_PP_EN, 1);
 	PUT(DPU_RDMA, S_POINTER);
-	emit_cna(p, pl, chunk_kernels(pl, chunk), in_rows, oy1 - oy0,
-		 top < 0 ? (uint32_t)-top : 0,
-		 pl->in_dma + (uint64_t)iy0 * c->in_w * OPS_ATOM_BYTES,
-		 pl->consts_dma + chunk * pl->wt_bytes_chunk);
-	emit_core(p, pl, channels, oy1 - oy0);
-	emit_dpu(p, pl, channels, real, oy1 - oy0, out_dma);
-	emit_rdma(p, pl, channels, oy1 - oy0, rec_dma);
+	emit_cna(p, pl, t, in_dma, pl->consts_dma + t->chunk * pl->wt_bytes_chunk);
+	emit_core(p, pl, t);
+	emit_dpu(p, pl, t, out_dma);
+	emit_rdma(p, pl, t, rec_dma);
 	rnpu_regcmd_task_end(p,
 			     RK3588_OP_EN_CNA | RK3588_OP_EN_CORE | RK3588_OP_EN_DPU |
 				     RK3588_OP_EN_DPU_RDMA,
@@ -587,10 +637,20 @@ static int build(struct rnpu_regcmd_prog *prog, const struct conv_plan *pl, uint
 
 	rnpu_regcmd_init(p);
 	for (uint32_t ch = 0; !ret && ch < pl->nchunks; ch++)
-		for (uint32_t oy0 = 0; !ret && oy0 < pl->oh; oy0 += pl->band) {
-			emit_task(p, pl, ch, oy0, ops_min(oy0 + pl->band, pl->oh));
-			ret = p->err;
-		}
+		for (uint32_t oy0 = 0; !ret && oy0 < pl->oh; oy0 += pl->band)
+			for (uint32_t ox0 = 0; !ret && ox0 < pl->ow; ox0 += pl->tile_ow) {
+				const struct rnpu_conv2d_params *c = &pl->p;
+				struct conv_tile t = { .chunk = ch, .oy0 = oy0, .ox0 = ox0 };
+
+				t.rows = ops_min(pl->band, pl->oh - oy0);
+				t.cols = ops_min(pl->tile_ow, pl->ow - ox0);
+				window(oy0, t.rows, c->stride_h, c->pad_top, pl->reach_h, c->in_h,
+				       &t.iy0, &t.in_rows, &t.pad_t);
+				window(ox0, t.cols, c->stride_w, c->pad_left, pl->reach_w, c->in_w,
+				       &t.ix0, &t.in_cols, &t.pad_l);
+				emit_task(p, pl, &t);
+				ret = p->err;
+			}
 	if (!ret)
 		ret = rnpu_regcmd_link(p, regcmd_dma);
 	if (ret) {

@@ -296,6 +296,18 @@ static const struct conv_case g_cases[] = {
 	{ .name = "conv.int8.in_6x8x1280.k3.p1.out_48.kernel_chunks", .h = 6, .w = 8, .c = 1280,
 	  .o = 48, K3, .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true, .quant = true,
 	  .min_tasks = 3 },
+	{ .name = "conv.int8.in_5x4x2048.k3.p1.out_40.kernel_chunks", .h = 5, .w = 4, .c = 2048,
+	  .o = 40, K3, .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true, .quant = true,
+	  .min_tasks = 3 },
+	{ .name = "conv.int8.in_4x2100x16.k3.p1.out_16.column_tiles", .h = 4, .w = 2100, .c = 16,
+	  .o = 16, K3, .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true, .quant = true,
+	  .zx = 7, .min_tasks = 2 },
+	{ .name = "conv.int8.in_7x300x512.k3.s2.p1.out_32.column_tiles", .h = 7, .w = 300,
+	  .c = 512, .o = 32, .kh = 3, .kw = 3, .sy = 2, .sx = 2, .dy = 1, .dx = 1, .pt = 1,
+	  .pb = 1, .pl = 1, .pr = 1, .bias = true, .quant = true, .relu = true, .min_tasks = 2 },
+	{ .name = "dwconv.int8.in_5x700x200.k3.p1.column_tiles", .h = 5, .w = 700, .c = 200, K3,
+	  .pt = 1, .pb = 1, .pl = 1, .pr = 1, .dw = true, .bias = true, .quant = true,
+	  .min_tasks = 2 },
 	{ .name = "conv.int8.in_9x9x512.k1.out_96", .h = 9, .w = 9, .c = 512, .o = 96, .kh = 1,
 	  .kw = 1, .sy = 1, .sx = 1, .dy = 1, .dx = 1, .bias = true, .quant = true,
 	  .min_tasks = 1 },
@@ -335,7 +347,7 @@ static void expect_refused(const struct rnpu_conv2d_params *p, int err, const ch
 
 static void test_conv_bad_args(void **state)
 {
-	static const int8_t w[4 * 3 * 3 * 1280];
+	static const int8_t w[16 * 3 * 3 * 16000];
 	static const uint8_t big_shift[4] = { 0, 64, 0, 0 };
 	const struct rnpu_conv2d_params ok = { .dtype = RNPU_DT_INT8, .in_h = 8, .in_w = 8,
 					       .in_c = 4, .out_c = 4, .kh = 3, .kw = 3,
@@ -381,15 +393,24 @@ static void test_conv_bad_args(void **state)
 	p.stride_h = 8; /* CONV_Y_STRIDE is 3 bits */
 	expect_refused(&p, -ERANGE, "CONV_Y_STRIDE");
 	p = ok;
-	p.in_w = 2048; /* DATAIN_WIDTH is 11 bits */
+	p.kw = 2100; /* DATAIN_WIDTH is 11 bits: no window that wide */
+	p.in_w = 2200;
 	p.in_h = 3;
+	p.kh = 1;
+	p.in_c = 1;
 	expect_refused(&p, -ERANGE, "DATAIN_WIDTH");
 	p = ok;
-	p.in_w = 1900;
-	p.in_c = 1280;
-	p.kh = 1;
+	p.in_c = 16000; /* 41 rows of 16000 channels do not fit beside the weights */
+	p.in_h = 50;
+	p.kh = 3;
 	p.kw = 1;
+	p.dilation_h = 20;
+	p.out_c = 1;
 	expect_refused(&p, -ERANGE, "DATA_BANK");
+	p = ok;
+	p.in_c = 16000; /* 16 kernels of 3x3x16000 exceed the weight banks */
+	p.out_c = 16;
+	expect_refused(&p, -ERANGE, "WEIGHT_BANK");
 	p = ok;
 	p.pad_bottom = 3;
 	expect_refused(&p, -EINVAL, "pad_bottom 3");
