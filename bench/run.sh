@@ -7,7 +7,7 @@
 #   bench/run.sh [BUILD_DIR]        (default: build-bench)
 #
 # Extra benchmark arguments can be passed through the environment:
-# BENCH_BO_ARGS, BENCH_SUBMIT_ARGS, BENCH_MATMUL_ARGS.
+# BENCH_BO_ARGS, BENCH_SUBMIT_ARGS, BENCH_MATMUL_ARGS, BENCH_OPS_ARGS.
 set -euo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,7 +18,7 @@ cd "$src"
 if [ ! -f "$build/build.ninja" ]; then
 	meson setup "$build" --buildtype=release -Dtests=false -Dbench=true
 fi
-ninja -C "$build" bench/bench_bo bench/bench_submit bench/bench_matmul
+ninja -C "$build" bench/bench_bo bench/bench_submit bench/bench_matmul bench/bench_ops
 
 # Other work on the machine skews every number: record how busy it was.
 load=$(cut -d ' ' -f 1-3 /proc/loadavg)
@@ -38,6 +38,7 @@ bo=$(run bench_bo ${BENCH_BO_ARGS:-})
 submit=$(run bench_submit ${BENCH_SUBMIT_ARGS:-})
 # shellcheck disable=SC2086
 matmul=$(run bench_matmul ${BENCH_MATMUL_ARGS:-})
+ops=$(run bench_ops ${BENCH_OPS_ARGS:-})
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 cpu=${cpu:-unknown}
@@ -56,10 +57,11 @@ Command:
 \`\`\`
 bench/run.sh $build
 # = meson setup $build --buildtype=release -Dtests=false -Dbench=true
-#   ninja -C $build bench/bench_bo bench/bench_submit bench/bench_matmul
+#   ninja -C $build bench/bench_bo bench/bench_submit bench/bench_matmul bench/bench_ops
 #   $build/bench/bench_bo${BENCH_BO_ARGS:+ $BENCH_BO_ARGS}
 #   $build/bench/bench_submit${BENCH_SUBMIT_ARGS:+ $BENCH_SUBMIT_ARGS}
 #   $build/bench/bench_matmul${BENCH_MATMUL_ARGS:+ $BENCH_MATMUL_ARGS}
+#   $build/bench/bench_ops${BENCH_OPS_ARGS:+ $BENCH_OPS_ARGS}
 \`\`\`
 
 Machine:
@@ -111,5 +113,17 @@ core, so this compares the model's datapath with a tuned CPU GEMM, not the
 RK3588's NPU with its CPU.
 
 $matmul
+
+## Operations on several cores
+
+int8 3x3 convolutions through \`include/rnpu/ops.h\` (row bands forced with
+\`max_rows_per_task\`), the same planned operation run on one core, split
+over two and three cores, and with \`RNPU_OPS_CORES_WHERE_IT_PAYS\`; rounds
+interleave the masks, every mask's result is checked against one core's.
+hw_elapse is the driver's job time. The software NPU runs each core on its
+own host thread, so the gain is bounded by the host's free CPUs, not by the
+RK3588's three cores.
+
+$ops
 EOF
 echo "wrote $out" >&2
