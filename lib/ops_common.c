@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ops_internal.h"
 #include "rnpu_internal.h"
@@ -93,10 +94,23 @@ int ops_fail(struct rnpu_op *op, int ret, const char *msg)
 			      msg && msg[0] ? msg : "buffer allocation failed");
 }
 
+/* The driver holds only the task list of a queued job, so the other
+ * buffers must outlive every job still using them: destroy waits for the
+ * operation's asynchronous runs, each bounded by twice the job timeout. */
+#define DESTROY_WAIT_MS (2 * RNPU_DEFAULT_TIMEOUT_MS)
+
 void rnpu_op_destroy(struct rnpu_op *op)
 {
 	if (!op)
 		return;
+	for (size_t i = 0; i < op->nfences; i++) {
+		if (rnpu_fence_wait(op->fences[i], DESTROY_WAIT_MS) == -EAGAIN)
+			rnpu_set_error(op->dev, -ETIMEDOUT, "%s: destroy: a job still runs after"
+				       " %d ms; freeing its buffers anyway", op->name,
+				       DESTROY_WAIT_MS);
+		close(op->fences[i]);
+	}
+	free(op->fences);
 	rnpu_bo_free(op->task);
 	rnpu_bo_free(op->regcmd);
 	rnpu_bo_free(op->consts);
@@ -332,6 +346,34 @@ int rnpu_op_run(struct rnpu_op *op, uint32_t core_mask, struct rnpu_submit_req *
 	return ret ? ret : rnpu_submit(op->dev, r);
 }
 
+/* Keeps a dup of @fd until its job is seen done, dropping finished ones. */
+static int track_fence(struct rnpu_op *op, int fd)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < op->nfences; i++) {
+		if (rnpu_fence_wait(op->fences[i], 0) != -EAGAIN)
+			close(op->fences[i]);
+		else
+			op->fences[n++] = op->fences[i];
+	}
+	op->nfences = n;
+	if (op->nfences == op->fences_cap) {
+		size_t cap = op->fences_cap ? 2 * op->fences_cap : 4;
+		int *f = realloc(op->fences, cap * sizeof(*f));
+
+		if (!f)
+			return -ENOMEM;
+		op->fences = f;
+		op->fences_cap = cap;
+	}
+	fd = dup(fd);
+	if (fd < 0)
+		return -errno;
+	op->fences[op->nfences++] = fd;
+	return 0;
+}
+
 int rnpu_op_run_async(struct rnpu_op *op, uint32_t core_mask, int *fence_fd)
 {
 	struct rnpu_submit_req r;
@@ -340,5 +382,14 @@ int rnpu_op_run_async(struct rnpu_op *op, uint32_t core_mask, int *fence_fd)
 	if (!fence_fd)
 		return rnpu_set_error(op->dev, -EINVAL, "%s: fence_fd pointer is NULL", op->name);
 	ret = fill_req(op, core_mask, &r);
-	return ret ? ret : rnpu_submit_async(op->dev, &r, fence_fd);
+	if (!ret)
+		ret = rnpu_submit_async(op->dev, &r, fence_fd);
+	if (ret)
+		return ret;
+	ret = track_fence(op, *fence_fd);
+	if (ret) {
+		/* Without a way to wait for it at destroy, wait for it now. */
+		rnpu_fence_wait(*fence_fd, DESTROY_WAIT_MS);
+	}
+	return 0;
 }

@@ -31,6 +31,8 @@ struct rnpu_op {
 	size_t in_bytes[OPS_MAX_INPUTS], out_bytes; /* native sizes the program reads/writes */
 	bool borrowed[OPS_MAX_INPUTS + 1]; /* caller's BO bound (inputs, then output) */
 	void *plan;                     /* the op's geometry, for rebuilding */
+	int *fences;                    /* dups of the fences of async runs not yet seen done */
+	size_t nfences, fences_cap;
 	/* Builds the program for the buffers now in in[]/out/consts. */
 	int (*build)(struct rnpu_op *op, struct rnpu_regcmd_prog *prog, uint64_t regcmd_dma,
 		     char *err, size_t len);

@@ -211,11 +211,16 @@ int rnpu_op_bind_output(struct rnpu_op *op, struct rnpu_bo *bo);
  * @req (may be NULL) receives task counter, elapsed time and the core used.
  */
 int rnpu_op_run(struct rnpu_op *op, uint32_t core_mask, struct rnpu_submit_req *req);
-/* Queues the job; *fence_fd signals its end (rnpu_fence_wait, close it). */
+/* Queues the job; *fence_fd signals its end (rnpu_fence_wait, close it).
+ * The operation's buffers must not change until it has signalled. */
 int rnpu_op_run_async(struct rnpu_op *op, uint32_t core_mask, int *fence_fd);
 /* The mask rnpu_op_run uses for RNPU_OPS_CORES_WHERE_IT_PAYS: every core
  * of the RK3588 when the tasks are many and large enough, else AUTO. */
 #define RNPU_OPS_CORES_WHERE_IT_PAYS 0xffffffffu
+/* Waits for the operation's asynchronous jobs still running (each at most
+ * twice RNPU_DEFAULT_TIMEOUT_MS), then frees everything it holds. Call it
+ * before rnpu_close() of its device. An operation is used by one thread at
+ * a time; different operations of a device may run in parallel. */
 void rnpu_op_destroy(struct rnpu_op *op);
 
 #ifdef __cplusplus
