@@ -437,14 +437,91 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* ---- seeded random sweep ------------------------------------------------ */
+
+#define SWEEP_MAX 200u
+static struct conv_case g_sweep[SWEEP_MAX];
+static char g_names[SWEEP_MAX][112];
+
+static bool long_tests(void)
+{
+	const char *e = getenv("RNPU_LONG_TESTS");
+
+	return e ? e[0] == '1' : RNPU_LONG_TESTS_DEFAULT;
+}
+
+/* Random shapes, with wide and deep ones that need column tiles and
+ * kernel chunks now and then, under a MAC budget. */
+static size_t make_sweep(size_t count, uint64_t budget)
+{
+	static const uint32_t ks[] = { 1, 3, 5 };
+	struct ref_rng r;
+	size_t n = 0;
+
+	ref_rng_seed(&r, 0x0b5c0de);
+	for (unsigned int tries = 0; n < count && tries < 100000; tries++) {
+		struct conv_case k = { 0 };
+		uint32_t reach_h, reach_w, oh, ow;
+		uint64_t macs;
+
+		k.fp16 = ref_rng_range(&r, 0, 4) == 0;
+		k.dw = ref_rng_range(&r, 0, 3) == 0;
+		k.h = (uint32_t)ref_rng_range(&r, 1, ref_rng_range(&r, 0, 4) ? 40 : 200);
+		k.w = (uint32_t)ref_rng_range(&r, 1, ref_rng_range(&r, 0, 4) ? 40 : 2300);
+		k.c = (uint32_t)ref_rng_range(&r, 1, ref_rng_range(&r, 0, 3) ? 64 : 1500);
+		k.o = (uint32_t)ref_rng_range(&r, 1, ref_rng_range(&r, 0, 2) ? 48 : 160);
+		k.kh = ks[ref_rng_range(&r, 0, 2)];
+		k.kw = ref_rng_range(&r, 0, 3) ? k.kh : ks[ref_rng_range(&r, 0, 2)];
+		k.sy = (uint32_t)ref_rng_range(&r, 1, 2);
+		k.sx = (uint32_t)ref_rng_range(&r, 1, 2);
+		k.dy = ref_rng_range(&r, 0, 5) ? 1 : 2;
+		k.dx = k.dy;
+		reach_h = (k.kh - 1) * k.dy + 1;
+		reach_w = (k.kw - 1) * k.dx + 1;
+		k.pt = (uint32_t)ref_rng_range(&r, 0, (int32_t)(reach_h / 2));
+		k.pb = (uint32_t)ref_rng_range(&r, 0, (int32_t)(reach_h / 2));
+		k.pl = (uint32_t)ref_rng_range(&r, 0, (int32_t)(reach_w / 2));
+		k.pr = (uint32_t)ref_rng_range(&r, 0, (int32_t)(reach_w / 2));
+		k.relu = ref_rng_range(&r, 0, 1);
+		k.bias = ref_rng_range(&r, 0, 1);
+		k.quant = !k.fp16;
+		if (!k.fp16) {
+			k.zx = ref_rng_range(&r, -20, 20);
+			k.zy = ref_rng_range(&r, -20, 20);
+		}
+		k.max_rows = ref_rng_range(&r, 0, 2) ? 0 : (uint32_t)ref_rng_range(&r, 1, 6);
+		k.core_mask = ref_rng_range(&r, 0, 2) ? 0 : 7;
+		if (k.h + k.pt + k.pb < reach_h || k.w + k.pl + k.pr < reach_w)
+			continue;
+		oh = out_dim(k.h, k.kh, k.sy, k.dy, k.pt, k.pb);
+		ow = out_dim(k.w, k.kw, k.sx, k.dx, k.pl, k.pr);
+		macs = (uint64_t)oh * ow * k.kh * k.kw * (k.c + 15) / 16 * 16 * (k.dw ? 1 : k.o);
+		if (macs > budget)
+			continue;
+		snprintf(g_names[n], sizeof(g_names[n]),
+			 "sweep.%s%s.in_%ux%ux%u.k%ux%u.s%u_%u.d%u.p%u_%u_%u_%u.out_%u%s%s.rows%u.m%u",
+			 k.dw ? "dw." : "", k.fp16 ? "fp16" : "int8", k.h, k.w, k.c, k.kh, k.kw,
+			 k.sy, k.sx, k.dy, k.pt, k.pb, k.pl, k.pr, k.dw ? k.c : k.o,
+			 k.bias ? ".bias" : "", k.relu ? ".relu" : "", k.max_rows, k.core_mask);
+		k.name = g_names[n];
+		g_sweep[n++] = k;
+	}
+	return n;
+}
+
 int main(void)
 {
 	enum { N = sizeof(g_cases) / sizeof(g_cases[0]) };
-	struct CMUnitTest tests[N + 1];
+	static struct CMUnitTest tests[N + 1 + SWEEP_MAX];
+	size_t ns = long_tests() ? make_sweep(SWEEP_MAX, 1ull << 26) : make_sweep(10, 1ull << 21);
 
 	for (size_t i = 0; i < N; i++)
 		tests[i] = (struct CMUnitTest){ .name = g_cases[i].name, .test_func = run_case,
 						.initial_state = (void *)&g_cases[i] };
 	tests[N] = (struct CMUnitTest){ .name = "conv.bad-args", .test_func = test_conv_bad_args };
-	return _cmocka_run_group_tests("ops-conv", tests, N + 1, setup, teardown);
+	for (size_t i = 0; i < ns; i++)
+		tests[N + 1 + i] = (struct CMUnitTest){ .name = g_sweep[i].name,
+							.test_func = run_case,
+							.initial_state = &g_sweep[i] };
+	return _cmocka_run_group_tests("ops-conv", tests, N + 1 + ns, setup, teardown);
 }
