@@ -41,6 +41,7 @@
 #define ESIZE_8BIT 1u
 #define ERDMA_PER_PIXEL 1u
 #define SHIFT_MAX 63u
+#define DW_OUT_ATOMS 4u
 
 struct conv_plan {
 	struct rnpu_conv2d_params p;
@@ -456,7 +457,9 @@ static void emit_dpu(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
 	bool fp = c->dtype == RNPU_DT_FP16;
 	uint32_t prec = fp ? PREC_FP16 : PREC_INT8;
 	uint32_t out_bytes = fp ? 2 : 1;
-	uint32_t e = pl->kg * out_bytes / OPS_ATOM_BYTES; /* atoms per kernel group */
+	/* Output atoms per kernel group (SIZE_E + 1): 2 for direct int8 and
+	 * fp16 output; vendor captures program 4 for depthwise (docs/ops.md). */
+	uint32_t e = c->depthwise ? DW_OUT_ATOMS : pl->kg * out_bytes / OPS_ATOM_BYTES;
 	uint64_t plane = (uint64_t)pl->oh * pl->ow;
 	uint32_t v = 0;
 
