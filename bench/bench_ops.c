@@ -120,7 +120,8 @@ int main(int argc, char **argv)
 	if (rounds < 1 || rounds > 64)
 		rounds = 7;
 	BENCH_CHECK(rnpu_open("sim", &dev));
-	printf("| workload (int8, sim) | cores | median wall ms | median hw_elapse ms | speed-up vs 1 core |\n");
+	printf("| workload (int8, sim) | cores | median wall ms | median hw_elapse ms |"
+	       " speed-up vs 1 core |\n");
 	printf("| --- | --- | --- | --- | --- |\n");
 	for (size_t i = 0; i < sizeof(wls) / sizeof(wls[0]); i++)
 		run(dev, &wls[i], rounds);

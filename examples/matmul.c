@@ -61,7 +61,8 @@ int main(int argc, char **argv)
 			for (int k = 0; k < K; k++)
 				want += a[i * K + k] * b[k * N + j];
 			if (c[i * N + j] != want && bad++ < 5)
-				fprintf(stderr, "C[%d][%d]: NPU %d, CPU %d\n", i, j, c[i * N + j], want);
+				fprintf(stderr, "C[%d][%d]: NPU %d, CPU %d\n", i, j, c[i * N + j],
+					want);
 		}
 	printf("matmul %dx%dx%d int8: %u tasks, %lld ns on the NPU, %s\n", M, K, N,
 	       job->num_tasks, (long long)req.hw_elapse_ns, bad ? "MISMATCH" : "matches the CPU");

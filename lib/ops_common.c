@@ -2,6 +2,8 @@
 /* The life cycle every operation shares: buffers, task list, layout
  * conversion of inputs and output, blocking and asynchronous runs. */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -64,8 +66,8 @@ int ops_install_program(struct rnpu_op *op, const struct rnpu_regcmd_prog *prog)
 	if (prog->nwords * sizeof(uint64_t) > rnpu_bo_size(op->regcmd))
 		return -EINVAL;
 	memcpy(words, prog->words, prog->nwords * sizeof(uint64_t));
-	ret = bo_alloc_flags(op, prog->ntasks * sizeof(struct rknpu_task), TASK_BO_FLAGS,
-			     &op->task, (void **)&tasks);
+	ret = bo_alloc_flags(op, prog->ntasks * sizeof(struct rknpu_task), TASK_BO_FLAGS, &op->task,
+			     (void **)&tasks);
 	if (ret)
 		return ret;
 	for (size_t i = 0; i < prog->ntasks; i++) {
@@ -88,6 +90,16 @@ int ops_install_program(struct rnpu_op *op, const struct rnpu_regcmd_prog *prog)
 	return ret;
 }
 
+int ops_refuse(char *err, size_t len, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
 int ops_fail(struct rnpu_op *op, int ret, const char *msg)
 {
 	return rnpu_set_error(op->dev, ret, "%s: %s", op->name,
@@ -105,9 +117,10 @@ void rnpu_op_destroy(struct rnpu_op *op)
 		return;
 	for (size_t i = 0; i < op->nfences; i++) {
 		if (rnpu_fence_wait(op->fences[i], DESTROY_WAIT_MS) == -EAGAIN)
-			rnpu_set_error(op->dev, -ETIMEDOUT, "%s: destroy: a job still runs after"
-				       " %d ms; freeing its buffers anyway", op->name,
-				       DESTROY_WAIT_MS);
+			rnpu_set_error(op->dev, -ETIMEDOUT,
+				       "%s: destroy: a job still runs after"
+				       " %d ms; freeing its buffers anyway",
+				       op->name, DESTROY_WAIT_MS);
 		close(op->fences[i]);
 	}
 	free(op->fences);
@@ -170,16 +183,22 @@ static int bind(struct rnpu_op *op, unsigned int slot, struct rnpu_bo *bo)
 	int ret;
 
 	if (!bo || bo->dev != op->dev)
-		return rnpu_set_error(op->dev, -EINVAL, "%s: bind: buffer object %p is not of this"
-				      " device", op->name, (void *)bo);
+		return rnpu_set_error(op->dev, -EINVAL,
+				      "%s: bind: buffer object %p is not of this"
+				      " device",
+				      op->name, (void *)bo);
 	if (rnpu_bo_size(bo) < need)
-		return rnpu_set_error(op->dev, -EINVAL, "%s: bind: buffer of %llu bytes, the %s"
-				      " needs %zu", op->name, (unsigned long long)rnpu_bo_size(bo),
+		return rnpu_set_error(op->dev, -EINVAL,
+				      "%s: bind: buffer of %llu bytes, the %s"
+				      " needs %zu",
+				      op->name, (unsigned long long)rnpu_bo_size(bo),
 				      output ? "output" : "input", need);
 	if (rnpu_bo_dma_addr(bo) % OPS_ATOM_BYTES)
-		return rnpu_set_error(op->dev, -EINVAL, "%s: bind: device address 0x%llx is not"
-				      " %u-byte aligned", op->name,
-				      (unsigned long long)rnpu_bo_dma_addr(bo), OPS_ATOM_BYTES);
+		return rnpu_set_error(op->dev, -EINVAL,
+				      "%s: bind: device address 0x%llx is not"
+				      " %u-byte aligned",
+				      op->name, (unsigned long long)rnpu_bo_dma_addr(bo),
+				      OPS_ATOM_BYTES);
 	/* An imported buffer may have no CPU mapping here; its owner reads
 	 * and writes it through its own. */
 	if (rnpu_bo_map(bo, &new_map))
@@ -246,15 +265,17 @@ int rnpu_op_set_input(struct rnpu_op *op, unsigned int index, const void *data)
 		return rnpu_set_error(op->dev, -EINVAL, "%s: input index %u (of %u) or data %p",
 				      op->name, index, op->num_inputs, data);
 	if (!op->in_map[index])
-		return rnpu_set_error(op->dev, -EINVAL, "%s: input %u is a bound buffer without a"
-				      " CPU mapping here; write it through its own", op->name, index);
+		return rnpu_set_error(op->dev, -EINVAL,
+				      "%s: input %u is a bound buffer without a"
+				      " CPU mapping here; write it through its own",
+				      op->name, index);
 	if (op->kind == OPS_ELTWISE) {
 		/* Elementwise data is processed as it lies: no conversion. */
 		bytes = (size_t)op->in_h * rnpu_dtype_size(op->in_dt);
 		memcpy(op->in_map[index], data, bytes);
 	} else {
-		ret = rnpu_to_native(op->in_dt, RNPU_LAYOUT_NHWC, op->in_h, op->in_w, op->in_c, data,
-				     op->in_map[index]);
+		ret = rnpu_to_native(op->in_dt, RNPU_LAYOUT_NHWC, op->in_h, op->in_w, op->in_c,
+				     data, op->in_map[index]);
 		if (ret)
 			return ret;
 	}
@@ -269,8 +290,10 @@ int rnpu_op_get_output(struct rnpu_op *op, void *data)
 	if (!data)
 		return rnpu_set_error(op->dev, -EINVAL, "%s: output pointer is NULL", op->name);
 	if (!op->out_map)
-		return rnpu_set_error(op->dev, -EINVAL, "%s: the output is a bound buffer without a"
-				      " CPU mapping here; read it through its own", op->name);
+		return rnpu_set_error(op->dev, -EINVAL,
+				      "%s: the output is a bound buffer without a"
+				      " CPU mapping here; read it through its own",
+				      op->name);
 	ret = rnpu_bo_sync(op->out, 0, rnpu_bo_size(op->out), RKNPU_MEM_SYNC_FROM_DEVICE);
 	if (ret)
 		return ret;

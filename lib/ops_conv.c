@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,20 +44,20 @@
 
 struct conv_plan {
 	struct rnpu_conv2d_params p;
-	unsigned int eb;           /* input element bytes */
+	unsigned int eb; /* input element bytes */
 	unsigned int c2in, c2out;
-	uint32_t ca;               /* input channels padded to c2in */
-	uint32_t kg;               /* kernels per group */
+	uint32_t ca; /* input channels padded to c2in */
+	uint32_t kg; /* kernels per group */
 	uint32_t oh, ow;
-	uint32_t reach_h;          /* input rows one output row needs */
-	uint32_t kpt;              /* kernels per task (direct) */
-	uint32_t reach_w;          /* input columns one output column needs */
-	uint32_t band;             /* output rows per task */
-	uint32_t tile_ow;          /* output columns per task */
+	uint32_t reach_h; /* input rows one output row needs */
+	uint32_t kpt;	  /* kernels per task (direct) */
+	uint32_t reach_w; /* input columns one output column needs */
+	uint32_t band;	  /* output rows per task */
+	uint32_t tile_ow; /* output columns per task */
 	uint32_t data_banks;
-	uint32_t nchunks;          /* kernel chunks (1 for depthwise) */
-	uint32_t rec_words;        /* 32-bit slots per channel record */
-	size_t wt_bytes_chunk;     /* packed weights of a full chunk, 16-aligned */
+	uint32_t nchunks;      /* kernel chunks (1 for depthwise) */
+	uint32_t rec_words;    /* 32-bit slots per channel record */
+	size_t wt_bytes_chunk; /* packed weights of a full chunk, 16-aligned */
 	size_t wt_total, rec_offset, consts_bytes;
 	uint64_t in_dma, out_dma, consts_dma;
 };
@@ -100,18 +99,6 @@ static uint64_t row_bytes(const struct conv_plan *pl, uint32_t cols)
 	       CBUF_ENTRY_BYTES;
 }
 
-static int refuse(char *err, size_t len, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int refuse(char *err, size_t len, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
 uint32_t rnpu_conv2d_out_dim(uint32_t in, uint32_t k, uint32_t stride, uint32_t dilation,
 			     uint32_t pad_a, uint32_t pad_b)
 {
@@ -133,66 +120,66 @@ static int check_params(struct conv_plan *pl, char *err, size_t len)
 	struct rnpu_conv2d_params *p = &pl->p;
 
 	if (p->dtype != RNPU_DT_INT8 && p->dtype != RNPU_DT_FP16)
-		return refuse(err, len, -EINVAL, "dtype %d: only int8 (0) and fp16 (2)",
-			      (int)p->dtype);
+		return ops_refuse(err, len, -EINVAL, "dtype %d: only int8 (0) and fp16 (2)",
+				  (int)p->dtype);
 	if (!p->in_h || !p->in_w || !p->in_c || !p->out_c || !p->kh || !p->kw)
-		return refuse(err, len, -EINVAL,
-			      "in %ux%ux%u, out_c %u, kernel %ux%u: sizes must be at least 1",
-			      p->in_h, p->in_w, p->in_c, p->out_c, p->kh, p->kw);
+		return ops_refuse(err, len, -EINVAL,
+				  "in %ux%ux%u, out_c %u, kernel %ux%u: sizes must be at least 1",
+				  p->in_h, p->in_w, p->in_c, p->out_c, p->kh, p->kw);
 	if (!p->weights)
-		return refuse(err, len, -EINVAL, "weights: NULL");
+		return ops_refuse(err, len, -EINVAL, "weights: NULL");
 	if (p->depthwise && p->out_c != p->in_c)
-		return refuse(err, len, -EINVAL, "depthwise: out_c %u must equal in_c %u",
-			      p->out_c, p->in_c);
+		return ops_refuse(err, len, -EINVAL, "depthwise: out_c %u must equal in_c %u",
+				  p->out_c, p->in_c);
 	p->stride_h = p->stride_h ? p->stride_h : 1;
 	p->stride_w = p->stride_w ? p->stride_w : 1;
 	p->dilation_h = p->dilation_h ? p->dilation_h : 1;
 	p->dilation_w = p->dilation_w ? p->dilation_w : 1;
 	if (p->dtype == RNPU_DT_INT8) {
 		if (p->in_zero_point < -128 || p->in_zero_point > 127)
-			return refuse(err, len, -EINVAL, "in_zero_point %d outside -128..127",
-				      p->in_zero_point);
+			return ops_refuse(err, len, -EINVAL, "in_zero_point %d outside -128..127",
+					  p->in_zero_point);
 		if (p->out_zero_point < -128 || p->out_zero_point > 127)
-			return refuse(err, len, -EINVAL, "out_zero_point %d outside -128..127",
-				      p->out_zero_point);
+			return ops_refuse(err, len, -EINVAL, "out_zero_point %d outside -128..127",
+					  p->out_zero_point);
 		for (uint32_t o = 0; p->shift && o < p->out_c; o++)
 			if (p->shift[o] > SHIFT_MAX)
-				return refuse(err, len, -EINVAL, "shift[%u] = %u exceeds %u", o,
-					      p->shift[o], SHIFT_MAX);
+				return ops_refuse(err, len, -EINVAL, "shift[%u] = %u exceeds %u", o,
+						  p->shift[o], SHIFT_MAX);
 	} else if (p->in_zero_point || p->out_zero_point || p->multiplier || p->shift) {
-		return refuse(err, len, -EINVAL,
-			      "fp16: zero points, multiplier and shift must be 0/NULL");
+		return ops_refuse(err, len, -EINVAL,
+				  "fp16: zero points, multiplier and shift must be 0/NULL");
 	}
 	pl->oh = rnpu_conv2d_out_dim(p->in_h, p->kh, p->stride_h, p->dilation_h, p->pad_top,
 				     p->pad_bottom);
 	pl->ow = rnpu_conv2d_out_dim(p->in_w, p->kw, p->stride_w, p->dilation_w, p->pad_left,
 				     p->pad_right);
 	if (!pl->oh || !pl->ow)
-		return refuse(err, len, -EINVAL,
-			      "kernel %ux%u (dilation %u/%u) does not fit the padded input %ux%u",
-			      p->kh, p->kw, p->dilation_h, p->dilation_w,
-			      p->in_h + p->pad_top + p->pad_bottom,
-			      p->in_w + p->pad_left + p->pad_right);
+		return ops_refuse(
+			err, len, -EINVAL,
+			"kernel %ux%u (dilation %u/%u) does not fit the padded input %ux%u", p->kh,
+			p->kw, p->dilation_h, p->dilation_w, p->in_h + p->pad_top + p->pad_bottom,
+			p->in_w + p->pad_left + p->pad_right);
 	/* The window must start inside the input or the programmed padding:
 	 * the hardware only pads top/left explicitly. */
 	if (p->pad_bottom >= (uint64_t)p->kh * p->dilation_h ||
 	    p->pad_right >= (uint64_t)p->kw * p->dilation_w)
-		return refuse(err, len, -EINVAL,
-			      "pad_bottom %u / pad_right %u: windows entirely in the padding",
-			      p->pad_bottom, p->pad_right);
+		return ops_refuse(err, len, -EINVAL,
+				  "pad_bottom %u / pad_right %u: windows entirely in the padding",
+				  p->pad_bottom, p->pad_right);
 	if (p->pad_top >= (uint64_t)p->kh * p->dilation_h ||
 	    p->pad_left >= (uint64_t)p->kw * p->dilation_w)
-		return refuse(err, len, -EINVAL,
-			      "pad_top %u / pad_left %u: windows entirely in the padding",
-			      p->pad_top, p->pad_left);
+		return ops_refuse(err, len, -EINVAL,
+				  "pad_top %u / pad_left %u: windows entirely in the padding",
+				  p->pad_top, p->pad_left);
 	return 0;
 }
 
 static int plan_tiles(struct conv_plan *pl, char *err, size_t len)
 {
 	const struct rnpu_conv2d_params *p = &pl->p;
-	const uint32_t max_cols = CNA_DATA_SIZE0_DATAIN_WIDTH__MASK >>
-				  CNA_DATA_SIZE0_DATAIN_WIDTH__SHIFT;
+	const uint32_t max_cols =
+		CNA_DATA_SIZE0_DATAIN_WIDTH__MASK >> CNA_DATA_SIZE0_DATAIN_WIDTH__SHIFT;
 	uint64_t kb = kernel_bytes(pl), group, data_bytes, row_min;
 	uint32_t wbanks, max_rows, lim, in_cols;
 
@@ -212,7 +199,8 @@ static int plan_tiles(struct conv_plan *pl, char *err, size_t len)
 			group = kb * ops_min(pl->kpt, pl->kg);
 			wbanks = ops_div_up(group, CBUF_BANK_BYTES);
 			if (wbanks < CBUF_BANKS &&
-			    (uint64_t)(CBUF_BANKS - wbanks) * CBUF_BANK_BYTES / row_min >= pl->reach_h)
+			    (uint64_t)(CBUF_BANKS - wbanks) * CBUF_BANK_BYTES / row_min >=
+				    pl->reach_h)
 				break;
 			if (ops_min(pl->kpt, pl->kg) <= pl->c2out)
 				break;
@@ -221,21 +209,22 @@ static int plan_tiles(struct conv_plan *pl, char *err, size_t len)
 	}
 	wbanks = ops_div_up(group, CBUF_BANK_BYTES);
 	if (wbanks >= CBUF_BANKS)
-		return refuse(err, len, -ERANGE,
-			      "CNA.CBUF_CON0.WEIGHT_BANK: a kernel of %ux%ux%u needs %" PRIu64
-			      " bytes per group, more than %u banks of %u bytes",
-			      p->kh, p->kw, pl->ca, group, CBUF_BANKS - 1, CBUF_BANK_BYTES);
+		return ops_refuse(err, len, -ERANGE,
+				  "CNA.CBUF_CON0.WEIGHT_BANK: a kernel of %ux%ux%u needs %" PRIu64
+				  " bytes per group, more than %u banks of %u bytes",
+				  p->kh, p->kw, pl->ca, group, CBUF_BANKS - 1, CBUF_BANK_BYTES);
 	data_bytes = (uint64_t)(CBUF_BANKS - wbanks) * CBUF_BANK_BYTES;
 	if (data_bytes / row_min < pl->reach_h)
-		return refuse(err, len, -ERANGE,
-			      "CNA.CBUF_CON0.DATA_BANK: %u input rows of %ux%u (%" PRIu64
-			      " bytes each) do not fit %u banks beside the weights",
-			      pl->reach_h, ops_min(pl->reach_w, p->in_w), pl->ca, row_min,
-			      CBUF_BANKS - wbanks);
+		return ops_refuse(err, len, -ERANGE,
+				  "CNA.CBUF_CON0.DATA_BANK: %u input rows of %ux%u (%" PRIu64
+				  " bytes each) do not fit %u banks beside the weights",
+				  pl->reach_h, ops_min(pl->reach_w, p->in_w), pl->ca, row_min,
+				  CBUF_BANKS - wbanks);
 	if (pl->reach_w > max_cols)
-		return refuse(err, len, -ERANGE,
-			      "CNA.DATA_SIZE0.DATAIN_WIDTH: a window %u columns wide exceeds %u",
-			      pl->reach_w, max_cols);
+		return ops_refuse(
+			err, len, -ERANGE,
+			"CNA.DATA_SIZE0.DATAIN_WIDTH: a window %u columns wide exceeds %u",
+			pl->reach_w, max_cols);
 
 	/* Whole rows when they fit (and the width field allows); otherwise
 	 * column tiles sized for two output rows per band. */
@@ -284,7 +273,7 @@ static int fill_consts(struct conv_plan *pl, void *consts, char *err, size_t len
 					     p->depthwise, src,
 					     (unsigned char *)consts + ch * pl->wt_bytes_chunk);
 		if (ret)
-			return refuse(err, len, ret, "weights: conversion failed");
+			return ops_refuse(err, len, ret, "weights: conversion failed");
 	}
 	for (uint32_t o = 0; o < nrec; o++) {
 		uint32_t *r = rec + (size_t)o * pl->rec_words;
@@ -315,10 +304,10 @@ static int fill_consts(struct conv_plan *pl, void *consts, char *err, size_t len
 			b -= (int64_t)p->in_zero_point * sum;
 		}
 		if (b < INT32_MIN || b > INT32_MAX)
-			return refuse(err, len, -ERANGE,
-				      "bias[%u] with the input zero point folded in (%" PRId64
-				      ") exceeds int32",
-				      o, b);
+			return ops_refuse(err, len, -ERANGE,
+					  "bias[%u] with the input zero point folded in (%" PRId64
+					  ") exceeds int32",
+					  o, b);
 		r[0] = (uint32_t)(int32_t)b;
 		r[1] = (uint32_t)(uint16_t)(real && p->multiplier ? p->multiplier[o] : 1);
 		r[2] = real && p->shift ? p->shift[o] : 0;
@@ -330,10 +319,10 @@ static void emit_cna(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
 		     const struct conv_tile *t, uint64_t in_dma, uint64_t wt_dma)
 {
 	static const uint16_t dcomp_amounts[] = {
-		REG_CNA_DCOMP_AMOUNT0, REG_CNA_DCOMP_AMOUNT1, REG_CNA_DCOMP_AMOUNT2,
-		REG_CNA_DCOMP_AMOUNT3, REG_CNA_DCOMP_AMOUNT4, REG_CNA_DCOMP_AMOUNT5,
-		REG_CNA_DCOMP_AMOUNT6, REG_CNA_DCOMP_AMOUNT7, REG_CNA_DCOMP_AMOUNT8,
-		REG_CNA_DCOMP_AMOUNT9, REG_CNA_DCOMP_AMOUNT10, REG_CNA_DCOMP_AMOUNT11,
+		REG_CNA_DCOMP_AMOUNT0,	REG_CNA_DCOMP_AMOUNT1,	REG_CNA_DCOMP_AMOUNT2,
+		REG_CNA_DCOMP_AMOUNT3,	REG_CNA_DCOMP_AMOUNT4,	REG_CNA_DCOMP_AMOUNT5,
+		REG_CNA_DCOMP_AMOUNT6,	REG_CNA_DCOMP_AMOUNT7,	REG_CNA_DCOMP_AMOUNT8,
+		REG_CNA_DCOMP_AMOUNT9,	REG_CNA_DCOMP_AMOUNT10, REG_CNA_DCOMP_AMOUNT11,
 		REG_CNA_DCOMP_AMOUNT12, REG_CNA_DCOMP_AMOUNT13, REG_CNA_DCOMP_AMOUNT14,
 		REG_CNA_DCOMP_AMOUNT15,
 	};
@@ -342,8 +331,8 @@ static void emit_cna(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
 	uint32_t mode = c->depthwise ? CONV_MODE_DEPTHWISE : CONV_MODE_DIRECT;
 	uint32_t kernels = chunk_kernels(pl, t->chunk);
 	uint32_t entries = ops_div_up((uint64_t)t->in_cols * pl->ca * pl->eb, CBUF_ENTRY_BYTES);
-	uint32_t dbank = ops_div_up((uint64_t)t->in_rows * entries * CBUF_ENTRY_BYTES,
-				    CBUF_BANK_BYTES);
+	uint32_t dbank =
+		ops_div_up((uint64_t)t->in_rows * entries * CBUF_ENTRY_BYTES, CBUF_BANK_BYTES);
 	uint64_t kb = kernel_bytes(pl);
 	uint32_t pad_value = c->dtype == RNPU_DT_INT8 ? (uint8_t)(int8_t)c->in_zero_point : 0;
 	uint32_t v = 0;
@@ -626,10 +615,9 @@ static void emit_task(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
 	emit_core(p, pl, t);
 	emit_dpu(p, pl, t, out_dma);
 	emit_rdma(p, pl, t, rec_dma);
-	rnpu_regcmd_task_end(p,
-			     RK3588_OP_EN_CNA | RK3588_OP_EN_CORE | RK3588_OP_EN_DPU |
-				     RK3588_OP_EN_DPU_RDMA,
-			     RK3588_INT_DPU_GRP0 | RK3588_INT_DPU_GRP1);
+	rnpu_regcmd_task_end(
+		p, RK3588_OP_EN_CNA | RK3588_OP_EN_CORE | RK3588_OP_EN_DPU | RK3588_OP_EN_DPU_RDMA,
+		RK3588_INT_DPU_GRP0 | RK3588_INT_DPU_GRP1);
 }
 
 static int build(struct rnpu_regcmd_prog *prog, const struct conv_plan *pl, uint64_t regcmd_dma,
@@ -722,11 +710,11 @@ int rnpu_conv2d_create(struct rnpu_dev *dev, const struct rnpu_conv2d_params *pa
 	pl.wt_bytes_chunk = rnpu_native_weights_size((enum rnpu_dtype)pl.p.dtype,
 						     pl.p.depthwise ? pl.p.in_c : pl.kpt, pl.p.kh,
 						     pl.p.kw, pl.p.in_c, pl.p.depthwise);
-	pl.wt_bytes_chunk = (pl.wt_bytes_chunk + OPS_ATOM_BYTES - 1) / OPS_ATOM_BYTES *
-			    OPS_ATOM_BYTES;
+	pl.wt_bytes_chunk =
+		(pl.wt_bytes_chunk + OPS_ATOM_BYTES - 1) / OPS_ATOM_BYTES * OPS_ATOM_BYTES;
 	pl.rec_offset = pl.wt_bytes_chunk * pl.nchunks;
-	pl.consts_bytes = pl.rec_offset +
-			  (size_t)(pl.p.depthwise ? pl.ca : pl.p.out_c) * pl.rec_words * 4;
+	pl.consts_bytes =
+		pl.rec_offset + (size_t)(pl.p.depthwise ? pl.ca : pl.p.out_c) * pl.rec_words * 4;
 
 	/* Dry run: validates every register value and sizes the program. */
 	ret = build(&prog, &pl, 0, err, sizeof(err));

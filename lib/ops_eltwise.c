@@ -50,10 +50,11 @@ static void emit_task(struct rnpu_regcmd_prog *p, const struct ew_plan *pl, uint
 	uint64_t plane = (uint64_t)pl->width * rows;
 	uint32_t esize_code = pl->eb == 1 ? 1 : 2;
 	bool mul = e->kind == RNPU_ELTWISE_MUL;
-	uint32_t algo = e->kind == RNPU_ELTWISE_ADD ? ALU_ADD :
-			e->kind == RNPU_ELTWISE_SUB ? ALU_MINUS :
-			e->kind == RNPU_ELTWISE_MAX ? ALU_MAX :
-			e->kind == RNPU_ELTWISE_MIN ? ALU_MIN : 0;
+	uint32_t algo = e->kind == RNPU_ELTWISE_ADD   ? ALU_ADD
+			: e->kind == RNPU_ELTWISE_SUB ? ALU_MINUS
+			: e->kind == RNPU_ELTWISE_MAX ? ALU_MAX
+			: e->kind == RNPU_ELTWISE_MIN ? ALU_MIN
+						      : 0;
 	uint32_t v = 0;
 
 	rnpu_regcmd_task_begin(p);
@@ -115,8 +116,7 @@ static void emit_task(struct rnpu_regcmd_prog *p, const struct ew_plan *pl, uint
 	SET(DPU, EW_CFG, EW_DATA_MODE, ERDMA_PER_PIXEL);
 	SET(DPU, EW_CFG, EDATA_SIZE, esize_code);
 	/* RKNN sets EQUAL_EN for max/min; kept for the same streams. */
-	SET(DPU, EW_CFG, EW_EQUAL_EN,
-	    e->kind == RNPU_ELTWISE_MAX || e->kind == RNPU_ELTWISE_MIN);
+	SET(DPU, EW_CFG, EW_EQUAL_EN, e->kind == RNPU_ELTWISE_MAX || e->kind == RNPU_ELTWISE_MIN);
 	SET(DPU, EW_CFG, EW_ALU_ALGO, mul ? 0 : algo);
 	SET(DPU, EW_CFG, EW_RELU_BYPASS, !e->relu);
 	SET(DPU, EW_CFG, EW_OP_CVT_BYPASS, 1);
@@ -199,18 +199,18 @@ static int build(struct rnpu_regcmd_prog *p, const struct ew_plan *pl, uint64_t 
 static int check(const struct rnpu_eltwise_params *e, char *err, size_t len)
 {
 	if (e->dtype != RNPU_DT_INT8 && e->dtype != RNPU_DT_FP16)
-		return snprintf(err, len, "dtype %d: only int8 (0) and fp16 (2)", (int)e->dtype),
-		       -EINVAL;
+		return ops_refuse(err, len, -EINVAL, "dtype %d: only int8 (0) and fp16 (2)",
+				  (int)e->dtype);
 	if ((unsigned int)e->kind > RNPU_ELTWISE_MIN)
-		return snprintf(err, len, "kind %d: unknown operation", (int)e->kind), -EINVAL;
+		return ops_refuse(err, len, -EINVAL, "kind %d: unknown operation", (int)e->kind);
 	if (!e->count)
-		return snprintf(err, len, "count 0: nothing to compute"), -EINVAL;
+		return ops_refuse(err, len, -EINVAL, "count 0: nothing to compute");
 	if (e->out_shift > OUT_SHIFT_MAX)
-		return snprintf(err, len, "out_shift %u exceeds %u", e->out_shift, OUT_SHIFT_MAX),
-		       -EINVAL;
+		return ops_refuse(err, len, -EINVAL, "out_shift %u exceeds %u", e->out_shift,
+				  OUT_SHIFT_MAX);
 	if (e->dtype == RNPU_DT_FP16 && (e->out_scale || e->out_shift || e->out_offset))
-		return snprintf(err, len, "fp16: out_scale, out_shift and out_offset must be 0"),
-		       -EINVAL;
+		return ops_refuse(err, len, -EINVAL,
+				  "fp16: out_scale, out_shift and out_offset must be 0");
 	return 0;
 }
 
@@ -228,10 +228,10 @@ static int rebuild(struct rnpu_op *op, struct rnpu_regcmd_prog *prog, uint64_t r
 int rnpu_eltwise_create(struct rnpu_dev *dev, const struct rnpu_eltwise_params *params,
 			struct rnpu_op **out)
 {
-	const uint32_t max_w = field_limit(DPU_DATA_CUBE_WIDTH_VALUE__MASK,
-					   DPU_DATA_CUBE_WIDTH_VALUE__SHIFT);
-	const uint32_t max_h = field_limit(DPU_DATA_CUBE_HEIGHT_HEIGHT__MASK,
-					   DPU_DATA_CUBE_HEIGHT_HEIGHT__SHIFT);
+	const uint32_t max_w =
+		field_limit(DPU_DATA_CUBE_WIDTH_VALUE__MASK, DPU_DATA_CUBE_WIDTH_VALUE__SHIFT);
+	const uint32_t max_h =
+		field_limit(DPU_DATA_CUBE_HEIGHT_HEIGHT__MASK, DPU_DATA_CUBE_HEIGHT_HEIGHT__SHIFT);
 	char err[RNPU_REGCMD_MSG_LEN + 64] = "";
 	struct rnpu_regcmd_prog prog;
 	struct rnpu_op *op;
@@ -258,8 +258,7 @@ int rnpu_eltwise_create(struct rnpu_dev *dev, const struct rnpu_eltwise_params *
 	pl.c2 = rnpu_dtype_c2(pl.p.dtype);
 	pixels = (pl.p.count + pl.c2 - 1) / pl.c2;
 	pl.width = pixels < max_w ? (uint32_t)pixels : max_w;
-	if ((pixels + pl.width - 1) / pl.width > UINT32_MAX ||
-	    pl.p.count > UINT32_MAX) {
+	if ((pixels + pl.width - 1) / pl.width > UINT32_MAX || pl.p.count > UINT32_MAX) {
 		snprintf(err, sizeof(err), "count %llu exceeds 2^32 elements",
 			 (unsigned long long)pl.p.count);
 		ret = -ERANGE;

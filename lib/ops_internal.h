@@ -51,6 +51,9 @@ int ops_install_program(struct rnpu_op *op, const struct rnpu_regcmd_prog *prog)
 int ops_keep_plan(struct rnpu_op *op, const void *plan, size_t size,
 		  int (*build)(struct rnpu_op *, struct rnpu_regcmd_prog *, uint64_t, char *,
 			       size_t));
+/* Writes the message of a refusal into @err and returns @ret. */
+int ops_refuse(char *err, size_t len, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* Records @ret for rnpu_last_error() as "<op name>: <msg>". */
 int ops_fail(struct rnpu_op *op, int ret, const char *msg);
 

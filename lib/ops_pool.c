@@ -60,12 +60,9 @@ static uint32_t pad_value(const struct rnpu_pool_params *p)
 	bool fp = p->dtype == RNPU_DT_FP16;
 
 	switch (p->kind) {
-	case RNPU_POOL_MAX:
-		return fp ? FP16_NEG_INF : (uint32_t)INT8_MIN;
-	case RNPU_POOL_MIN:
-		return fp ? FP16_POS_INF : (uint32_t)INT8_MAX;
-	default:
-		return 0;
+	case RNPU_POOL_MAX: return fp ? FP16_NEG_INF : (uint32_t)INT8_MIN;
+	case RNPU_POOL_MIN: return fp ? FP16_POS_INF : (uint32_t)INT8_MAX;
+	default: return 0;
 	}
 }
 
@@ -80,8 +77,9 @@ static void emit_task(struct rnpu_regcmd_prog *p, const struct pool_plan *pl, ui
 	uint32_t pad_b = bot > (int64_t)q->in_h ? (uint32_t)(bot - q->in_h) : 0;
 	uint32_t in_rows = iy1 - iy0;
 	uint32_t rows = oy1 - oy0;
-	uint32_t method = q->kind == RNPU_POOL_MAX ? POOL_METHOD_MAX :
-			  q->kind == RNPU_POOL_MIN ? POOL_METHOD_MIN : POOL_METHOD_AVG;
+	uint32_t method = q->kind == RNPU_POOL_MAX   ? POOL_METHOD_MAX
+			  : q->kind == RNPU_POOL_MIN ? POOL_METHOD_MIN
+						     : POOL_METHOD_AVG;
 	uint64_t in_plane = (uint64_t)q->in_w * q->in_h;
 	uint64_t out_plane = (uint64_t)pl->ow * pl->oh;
 	uint32_t v = 0;
@@ -127,8 +125,7 @@ static void emit_task(struct rnpu_regcmd_prog *p, const struct pool_plan *pl, ui
 	SET(PPU, PADDING_VALUE_1_CFG, VALUE, pad_value(q));
 	PUT(PPU, PADDING_VALUE_1_CFG);
 	ZERO(PPU, PADDING_VALUE_2_CFG);
-	SET_ADDR(PPU, DST_BASE_ADDR, VALUE,
-		 pl->out_dma + (uint64_t)oy0 * pl->ow * OPS_ATOM_BYTES);
+	SET_ADDR(PPU, DST_BASE_ADDR, VALUE, pl->out_dma + (uint64_t)oy0 * pl->ow * OPS_ATOM_BYTES);
 	PUT(PPU, DST_BASE_ADDR);
 	SET(PPU, DST_SURF_STRIDE, VALUE, out_plane);
 	PUT(PPU, DST_SURF_STRIDE);
@@ -178,27 +175,27 @@ static int build(struct rnpu_regcmd_prog *p, const struct pool_plan *pl, uint64_
 static int check(struct pool_plan *pl, char *err, size_t len)
 {
 	struct rnpu_pool_params *q = &pl->p;
-	uint32_t max_h = (PPU_DATA_CUBE_OUT_HEIGHT_VALUE__MASK >>
-			  PPU_DATA_CUBE_OUT_HEIGHT_VALUE__SHIFT) + 1;
+	uint32_t max_h =
+		(PPU_DATA_CUBE_OUT_HEIGHT_VALUE__MASK >> PPU_DATA_CUBE_OUT_HEIGHT_VALUE__SHIFT) + 1;
 
 	if (q->dtype != RNPU_DT_INT8 && q->dtype != RNPU_DT_FP16)
-		return snprintf(err, len, "dtype %d: only int8 (0) and fp16 (2)", (int)q->dtype),
-		       -EINVAL;
+		return ops_refuse(err, len, -EINVAL, "dtype %d: only int8 (0) and fp16 (2)",
+				  (int)q->dtype);
 	if ((unsigned int)q->kind > RNPU_POOL_MIN)
-		return snprintf(err, len, "kind %d: unknown pooling", (int)q->kind), -EINVAL;
+		return ops_refuse(err, len, -EINVAL, "kind %d: unknown pooling", (int)q->kind);
 	if (!q->in_h || !q->in_w || !q->c || !q->kh || !q->kw)
-		return snprintf(err, len, "in %ux%ux%u, kernel %ux%u: sizes must be at least 1",
-				q->in_h, q->in_w, q->c, q->kh, q->kw),
-		       -EINVAL;
+		return ops_refuse(err, len, -EINVAL,
+				  "in %ux%ux%u, kernel %ux%u: sizes must be at least 1", q->in_h,
+				  q->in_w, q->c, q->kh, q->kw);
 	q->stride_h = q->stride_h ? q->stride_h : q->kh;
 	q->stride_w = q->stride_w ? q->stride_w : q->kw;
 	pl->oh = rnpu_conv2d_out_dim(q->in_h, q->kh, q->stride_h, 1, q->pad_top, q->pad_bottom);
 	pl->ow = rnpu_conv2d_out_dim(q->in_w, q->kw, q->stride_w, 1, q->pad_left, q->pad_right);
 	if (!pl->oh || !pl->ow)
-		return snprintf(err, len, "kernel %ux%u does not fit the padded input %ux%u",
-				q->kh, q->kw, q->in_h + q->pad_top + q->pad_bottom,
-				q->in_w + q->pad_left + q->pad_right),
-		       -EINVAL;
+		return ops_refuse(err, len, -EINVAL,
+				  "kernel %ux%u does not fit the padded input %ux%u", q->kh, q->kw,
+				  q->in_h + q->pad_top + q->pad_bottom,
+				  q->in_w + q->pad_left + q->pad_right);
 	if (q->pad_top >= q->kh || q->pad_bottom >= q->kh || q->pad_left >= q->kw ||
 	    q->pad_right >= q->kw)
 		return snprintf(err, len,
