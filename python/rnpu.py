@@ -22,7 +22,8 @@ import weakref
 import numpy as np
 
 __all__ = ["RnpuError", "Device", "Op", "matmul", "conv2d", "conv2d_op", "eltwise",
-           "pool2d", "to_native", "from_native", "native_size", "library_path"]
+           "pool2d", "to_native", "from_native", "native_size", "requant_from_scale",
+           "library_path"]
 
 # enum rnpu_dtype / rnpu_layout / kinds (include/rnpu/ops.h)
 DT_INT8, DT_INT16, DT_FP16, DT_INT32, DT_FP32 = 0, 1, 2, 4, 5
@@ -113,6 +114,8 @@ _op_set = _proto("rnpu_op_set_input", ctypes.c_int, _vp, ctypes.c_uint, _vp)
 _op_get = _proto("rnpu_op_get_output", ctypes.c_int, _vp, _vp)
 _op_run = _proto("rnpu_op_run", ctypes.c_int, _vp, _u32, _vp)
 _op_destroy = _proto("rnpu_op_destroy", None, _vp)
+_requant = _proto("rnpu_requant_from_scale", ctypes.c_int, ctypes.c_double,
+                  ctypes.POINTER(ctypes.c_int16), ctypes.POINTER(ctypes.c_uint8))
 _native_size = _proto("rnpu_native_size", ctypes.c_size_t, ctypes.c_int, _u32, _u32, _u32)
 _to_native = _proto("rnpu_to_native", ctypes.c_int, ctypes.c_int, ctypes.c_int, _u32, _u32,
                     _u32, _vp, _vp)
@@ -267,11 +270,27 @@ def _hwc(x):
     return x
 
 
+def requant_from_scale(scale):
+    """Real requantisation scales -> (multiplier int16[], shift uint8[]),
+    each the nearest multiplier / 2^shift the DPU can apply."""
+    scale = np.atleast_1d(np.asarray(scale, dtype=np.float64))
+    mult = np.empty(scale.shape, np.int16)
+    shift = np.empty(scale.shape, np.uint8)
+    for i, v in enumerate(scale):
+        m, s = ctypes.c_int16(), ctypes.c_uint8()
+        _check(_requant(float(v), ctypes.byref(m), ctypes.byref(s)),
+               what="requant_from_scale(%g)" % v)
+        mult[i], shift[i] = m.value, s.value
+    return mult, shift
+
+
 def conv2d_op(dev, in_shape, w, bias=None, stride=1, padding=0, dilation=1, depthwise=False,
               relu=False, in_zero_point=0, out_zero_point=0, multiplier=None, shift=None,
-              max_rows_per_task=0):
+              scale=None, max_rows_per_task=0):
     """Plans a convolution for HWC inputs of @in_shape; returns an Op.
-    w: OHWI (depthwise: HWC with C = channels), int8 or float16."""
+    w: OHWI (depthwise: HWC with C = channels), int8 or float16. int8
+    requantisation: multiplier and shift per channel, or scale (real
+    numbers, per channel or one for all) converted to them."""
     w = np.ascontiguousarray(w)
     if w.dtype not in (np.int8, np.float16):
         raise TypeError("conv2d: int8 or float16 weights, got %s" % w.dtype)
@@ -285,6 +304,11 @@ def conv2d_op(dev, in_shape, w, bias=None, stride=1, padding=0, dilation=1, dept
     if wc != c:
         raise ValueError("conv2d: weights have %d channels, input %d" % (wc, c))
     keep = [w]
+    if scale is not None:
+        if multiplier is not None or shift is not None:
+            raise ValueError("conv2d: give scale or multiplier/shift, not both")
+        o_ch = w.shape[-1] if depthwise else w.shape[0]
+        multiplier, shift = requant_from_scale(np.broadcast_to(scale, (o_ch,)))
     p = _Conv2dParams()
     p.dtype = DT_FP16 if fp else DT_INT8
     p.in_h, p.in_w, p.in_c, p.out_c, p.kh, p.kw = h, wd, c, o, kh, kw

@@ -120,6 +120,11 @@ struct rnpu_conv2d_params {
 
 int rnpu_conv2d_create(struct rnpu_dev *dev, const struct rnpu_conv2d_params *p,
 		       struct rnpu_op **out);
+/* A real requantisation scale (input scale x weight scale / output scale,
+ * 0 < scale <= 32767) as the nearest multiplier / 2^shift with a 16-bit
+ * multiplier and shift 0..63: relative error at most 2^-15 for scales from
+ * 2^-49 up. -EINVAL for a scale out of range or NaN, -ERANGE below 2^-64. */
+int rnpu_requant_from_scale(double scale, int16_t *multiplier, uint8_t *shift);
 /* Output size of a convolution; 0 if the window does not fit. */
 uint32_t rnpu_conv2d_out_dim(uint32_t in, uint32_t k, uint32_t stride, uint32_t dilation,
 			     uint32_t pad_a, uint32_t pad_b);

@@ -8,6 +8,7 @@
  * is named by its parameters. Then the error codes of bad parameters.
  */
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -424,6 +425,32 @@ static void test_conv_bad_args(void **state)
 	assert_int_equal(rnpu_conv2d_create(g_dev, NULL, &op), -EINVAL);
 }
 
+static void test_requant_from_scale(void **state)
+{
+	static const double scales[] = { 1.0,	  0.5,	    0.75,     1.0 / 3,	 0.0123456,
+					 2.5e-5,  7.77e-10, 32767.0,  123.456,	 3.0e-15 };
+	int16_t m;
+	uint8_t s;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(scales) / sizeof(scales[0]); i++) {
+		double got;
+
+		assert_int_equal(rnpu_requant_from_scale(scales[i], &m, &s), 0);
+		got = ldexp((double)m, -(int)s);
+		if (fabs(got - scales[i]) > ldexp(scales[i], -15))
+			print_error("scale %g: %d / 2^%u = %g\n", scales[i], m, s, got);
+		assert_true(fabs(got - scales[i]) <= ldexp(scales[i], -15));
+		assert_true(m > 0 && s <= 63);
+	}
+	assert_int_equal(rnpu_requant_from_scale(0.0, &m, &s), -EINVAL);
+	assert_int_equal(rnpu_requant_from_scale(-1.0, &m, &s), -EINVAL);
+	assert_int_equal(rnpu_requant_from_scale(NAN, &m, &s), -EINVAL);
+	assert_int_equal(rnpu_requant_from_scale(40000.0, &m, &s), -EINVAL);
+	assert_int_equal(rnpu_requant_from_scale(1e-30, &m, &s), -ERANGE);
+	assert_int_equal(rnpu_requant_from_scale(1.0, NULL, &s), -EINVAL);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -512,16 +539,18 @@ static size_t make_sweep(size_t count, uint64_t budget)
 int main(void)
 {
 	enum { N = sizeof(g_cases) / sizeof(g_cases[0]) };
-	static struct CMUnitTest tests[N + 1 + SWEEP_MAX];
+	static struct CMUnitTest tests[N + 2 + SWEEP_MAX];
 	size_t ns = long_tests() ? make_sweep(SWEEP_MAX, 1ull << 26) : make_sweep(10, 1ull << 21);
 
 	for (size_t i = 0; i < N; i++)
 		tests[i] = (struct CMUnitTest){ .name = g_cases[i].name, .test_func = run_case,
 						.initial_state = (void *)&g_cases[i] };
 	tests[N] = (struct CMUnitTest){ .name = "conv.bad-args", .test_func = test_conv_bad_args };
+	tests[N + 1] = (struct CMUnitTest){ .name = "conv.requant-from-scale",
+					    .test_func = test_requant_from_scale };
 	for (size_t i = 0; i < ns; i++)
-		tests[N + 1 + i] = (struct CMUnitTest){ .name = g_sweep[i].name,
+		tests[N + 2 + i] = (struct CMUnitTest){ .name = g_sweep[i].name,
 							.test_func = run_case,
 							.initial_state = &g_sweep[i] };
-	return _cmocka_run_group_tests("ops-conv", tests, N + 1 + ns, setup, teardown);
+	return _cmocka_run_group_tests("ops-conv", tests, N + 2 + ns, setup, teardown);
 }

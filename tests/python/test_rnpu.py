@@ -91,6 +91,22 @@ def conv2d_int8_requantised(dev):
 
 
 @test
+def conv2d_int8_real_scale(dev):
+    rng = np.random.default_rng(10)
+    x = rng.integers(-128, 128, (10, 9, 24), dtype=np.int8)
+    w = rng.integers(-128, 128, (16, 3, 3, 24), dtype=np.int8)
+    scale = rng.uniform(1e-4, 4e-4, 16)
+    got = rnpu.conv2d(dev, x, w, padding=1, scale=scale, out_zero_point=2)
+    acc = ref_conv(x, w, 1, (1, 1, 1, 1), 1, False)
+    want = np.clip(np.floor(acc * scale + 0.5) + 2, -128, 127)
+    # The multiplier carries 15 significant bits: at most one step off.
+    assert np.max(np.abs(got.astype(np.int64) - want)) <= 1
+    assert np.mean(got == want) > 0.95
+    m, s = rnpu.requant_from_scale([0.5, 1 / 3])
+    assert list(m) == [16384, 21845] and list(s) == [15, 16]
+
+
+@test
 def conv2d_int8_depthwise(dev):
     rng = np.random.default_rng(4)
     x = rng.integers(-128, 128, (12, 12, 40), dtype=np.int8)
