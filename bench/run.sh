@@ -8,7 +8,7 @@
 #
 # Extra benchmark arguments can be passed through the environment:
 # BENCH_BO_ARGS, BENCH_SUBMIT_ARGS, BENCH_MATMUL_ARGS, BENCH_DROPIN_ARGS,
-# BENCH_SIM_ARGS.
+# BENCH_SIM_ARGS, BENCH_OPS_ARGS.
 set -euo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,7 +20,7 @@ if [ ! -f "$build/build.ninja" ]; then
 	meson setup "$build" --buildtype=release -Dtests=false -Dbench=true
 fi
 ninja -C "$build" bench/bench_bo bench/bench_submit bench/bench_matmul bench/bench_dropin \
-	bench/bench_sim dropin/rnpu-run dropin/rnpud dropin/librnpu-preload.so
+	bench/bench_sim bench/bench_ops dropin/rnpu-run dropin/rnpud dropin/librnpu-preload.so
 
 # Other work on the machine skews every number: record how busy it was.
 load=$(cut -d ' ' -f 1-3 /proc/loadavg)
@@ -46,6 +46,8 @@ load_sim=$(cut -d ' ' -f 1-3 /proc/loadavg)
 # shellcheck disable=SC2086
 sim=$(run bench_sim ${BENCH_SIM_ARGS:-})
 load_end=$(cut -d ' ' -f 1-3 /proc/loadavg)
+# shellcheck disable=SC2086
+ops=$(run bench_ops ${BENCH_OPS_ARGS:-})
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 cpu=${cpu:-unknown}
@@ -65,12 +67,13 @@ Command:
 bench/run.sh $build
 # = meson setup $build --buildtype=release -Dtests=false -Dbench=true
 #   ninja -C $build bench/bench_bo bench/bench_submit bench/bench_matmul bench/bench_dropin \\
-#     bench/bench_sim dropin/rnpu-run dropin/rnpud dropin/librnpu-preload.so
+#     bench/bench_sim bench/bench_ops dropin/rnpu-run dropin/rnpud dropin/librnpu-preload.so
 #   $build/bench/bench_bo${BENCH_BO_ARGS:+ $BENCH_BO_ARGS}
 #   $build/bench/bench_submit${BENCH_SUBMIT_ARGS:+ $BENCH_SUBMIT_ARGS}
 #   $build/bench/bench_matmul${BENCH_MATMUL_ARGS:+ $BENCH_MATMUL_ARGS}
 #   $build/bench/bench_dropin${BENCH_DROPIN_ARGS:+ $BENCH_DROPIN_ARGS}
 #   $build/bench/bench_sim${BENCH_SIM_ARGS:+ $BENCH_SIM_ARGS}
+#   $build/bench/bench_ops${BENCH_OPS_ARGS:+ $BENCH_OPS_ARGS}
 \`\`\`
 
 Machine:
@@ -158,5 +161,17 @@ Targets: int8 at least 2x sgemm's rate, fp16 at least 0.7x. See
 [sim.md](sim.md#fast-datapath) for what bounds them on this CPU.
 
 $sim
+
+## Operations on several cores
+
+int8 3x3 convolutions through \`include/rnpu/ops.h\` (row bands forced with
+\`max_rows_per_task\`), the same planned operation run on one core, split
+over two and three cores, and with \`RNPU_OPS_CORES_WHERE_IT_PAYS\`; rounds
+interleave the masks, every mask's result is checked against one core's.
+hw_elapse is the driver's job time. The software NPU runs each core on its
+own host thread, so the gain is bounded by the host's free CPUs, not by the
+RK3588's three cores.
+
+$ops
 EOF
 echo "wrote $out" >&2

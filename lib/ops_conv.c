@@ -1,0 +1,761 @@
+// SPDX-License-Identifier: MIT OR GPL-2.0-only
+/*
+ * conv2d on CNA + CORE + DPU (+ DPU_RDMA for the per-channel bias and
+ * requantisation records). The output is cut into row bands whose input
+ * rows fit the CBUF next to one kernel group's weights; when even one
+ * group's weights leave no room, the kernels are split into chunks of
+ * fewer kernels, each with its own packed weights. Every (chunk, band) is
+ * one task; tasks are independent, so they can be spread over cores.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops_internal.h"
+#include "rk3588_regs.h"
+#include "rnpu_internal.h"
+
+#define CBUF_BANKS 12u
+#define CBUF_BANK_BYTES 32768u
+#define CBUF_ENTRY_BYTES 64u
+#define KG_8BIT 32u
+#define KG_16BIT 16u
+/* CNA/CORE/DPU precision codes. */
+#define PREC_INT8 0u
+#define PREC_FP16 2u
+#define CONV_MODE_DIRECT 0u
+#define CONV_MODE_DEPTHWISE 3u
+#define BURST_16 15u
+#define OUTPUT_TO_MEMORY 2u
+#define GROUP_LINES 4u
+/* ALU algorithm "add" of BS/BN/EW. */
+#define ALU_ADD 2u
+/* BRDMA DATA_USE bits: ALU, CPEND, MUL, TRT slots of a record. */
+#define USE_ALU 1u
+#define USE_MUL 4u
+#define USE_TRT 8u
+/* ERDMA element-size code of 8-bit data. */
+#define ESIZE_8BIT 1u
+#define ERDMA_PER_PIXEL 1u
+#define SHIFT_MAX 63u
+#define DW_OUT_ATOMS 4u
+
+struct conv_plan {
+	struct rnpu_conv2d_params p;
+	unsigned int eb; /* input element bytes */
+	unsigned int c2in, c2out;
+	uint32_t ca; /* input channels padded to c2in */
+	uint32_t kg; /* kernels per group */
+	uint32_t oh, ow;
+	uint32_t reach_h; /* input rows one output row needs */
+	uint32_t kpt;	  /* kernels per task (direct) */
+	uint32_t reach_w; /* input columns one output column needs */
+	uint32_t band;	  /* output rows per task */
+	uint32_t tile_ow; /* output columns per task */
+	uint32_t data_banks;
+	uint32_t nchunks;      /* kernel chunks (1 for depthwise) */
+	uint32_t rec_words;    /* 32-bit slots per channel record */
+	size_t wt_bytes_chunk; /* packed weights of a full chunk, 16-aligned */
+	size_t wt_total, rec_offset, consts_bytes;
+	uint64_t in_dma, out_dma, consts_dma;
+};
+
+/* One task's share: a kernel chunk, a band of output rows, a tile of
+ * output columns, and the input window they read. */
+struct conv_tile {
+	uint32_t chunk;
+	uint32_t oy0, rows, ox0, cols;
+	uint32_t iy0, in_rows, ix0, in_cols;
+	uint32_t pad_t, pad_l;
+};
+
+static uint32_t chunk_kernels(const struct conv_plan *pl, uint32_t chunk)
+{
+	uint32_t oc0 = chunk * pl->kpt;
+
+	if (pl->p.depthwise)
+		return 1;
+	return ops_min(pl->kpt, pl->p.out_c - oc0);
+}
+
+/* Output channels the DPU writes for a chunk: depthwise writes every
+ * (padded) input channel. */
+static uint32_t chunk_channels(const struct conv_plan *pl, uint32_t chunk)
+{
+	return pl->p.depthwise ? pl->ca : chunk_kernels(pl, chunk);
+}
+
+static uint64_t kernel_bytes(const struct conv_plan *pl)
+{
+	return (uint64_t)pl->p.kh * pl->p.kw * pl->ca * pl->eb;
+}
+
+/* CBUF bytes of one input row of @cols columns: whole 64-byte entries. */
+static uint64_t row_bytes(const struct conv_plan *pl, uint32_t cols)
+{
+	return (uint64_t)ops_div_up((uint64_t)cols * pl->ca * pl->eb, CBUF_ENTRY_BYTES) *
+	       CBUF_ENTRY_BYTES;
+}
+
+uint32_t rnpu_conv2d_out_dim(uint32_t in, uint32_t k, uint32_t stride, uint32_t dilation,
+			     uint32_t pad_a, uint32_t pad_b)
+{
+	uint64_t span = (uint64_t)in + pad_a + pad_b;
+	uint64_t reach;
+
+	stride = stride ? stride : 1;
+	dilation = dilation ? dilation : 1;
+	if (!k)
+		return 0;
+	reach = (uint64_t)(k - 1) * dilation + 1;
+	if (!in || span < reach)
+		return 0;
+	return (uint32_t)((span - reach) / stride + 1);
+}
+
+static int check_params(struct conv_plan *pl, char *err, size_t len)
+{
+	struct rnpu_conv2d_params *p = &pl->p;
+
+	if (p->dtype != RNPU_DT_INT8 && p->dtype != RNPU_DT_FP16)
+		return ops_refuse(err, len, -EINVAL, "dtype %d: only int8 (0) and fp16 (2)",
+				  (int)p->dtype);
+	if (!p->in_h || !p->in_w || !p->in_c || !p->out_c || !p->kh || !p->kw)
+		return ops_refuse(err, len, -EINVAL,
+				  "in %ux%ux%u, out_c %u, kernel %ux%u: sizes must be at least 1",
+				  p->in_h, p->in_w, p->in_c, p->out_c, p->kh, p->kw);
+	if (!p->weights)
+		return ops_refuse(err, len, -EINVAL, "weights: NULL");
+	if (p->depthwise && p->out_c != p->in_c)
+		return ops_refuse(err, len, -EINVAL, "depthwise: out_c %u must equal in_c %u",
+				  p->out_c, p->in_c);
+	p->stride_h = p->stride_h ? p->stride_h : 1;
+	p->stride_w = p->stride_w ? p->stride_w : 1;
+	p->dilation_h = p->dilation_h ? p->dilation_h : 1;
+	p->dilation_w = p->dilation_w ? p->dilation_w : 1;
+	if (p->dtype == RNPU_DT_INT8) {
+		if (p->in_zero_point < -128 || p->in_zero_point > 127)
+			return ops_refuse(err, len, -EINVAL, "in_zero_point %d outside -128..127",
+					  p->in_zero_point);
+		if (p->out_zero_point < -128 || p->out_zero_point > 127)
+			return ops_refuse(err, len, -EINVAL, "out_zero_point %d outside -128..127",
+					  p->out_zero_point);
+		for (uint32_t o = 0; p->shift && o < p->out_c; o++)
+			if (p->shift[o] > SHIFT_MAX)
+				return ops_refuse(err, len, -EINVAL, "shift[%u] = %u exceeds %u", o,
+						  p->shift[o], SHIFT_MAX);
+	} else if (p->in_zero_point || p->out_zero_point || p->multiplier || p->shift) {
+		return ops_refuse(err, len, -EINVAL,
+				  "fp16: zero points, multiplier and shift must be 0/NULL");
+	}
+	pl->oh = rnpu_conv2d_out_dim(p->in_h, p->kh, p->stride_h, p->dilation_h, p->pad_top,
+				     p->pad_bottom);
+	pl->ow = rnpu_conv2d_out_dim(p->in_w, p->kw, p->stride_w, p->dilation_w, p->pad_left,
+				     p->pad_right);
+	if (!pl->oh || !pl->ow)
+		return ops_refuse(
+			err, len, -EINVAL,
+			"kernel %ux%u (dilation %u/%u) does not fit the padded input %ux%u", p->kh,
+			p->kw, p->dilation_h, p->dilation_w, p->in_h + p->pad_top + p->pad_bottom,
+			p->in_w + p->pad_left + p->pad_right);
+	/* The window must start inside the input or the programmed padding:
+	 * the hardware only pads top/left explicitly. */
+	if (p->pad_bottom >= (uint64_t)p->kh * p->dilation_h ||
+	    p->pad_right >= (uint64_t)p->kw * p->dilation_w)
+		return ops_refuse(err, len, -EINVAL,
+				  "pad_bottom %u / pad_right %u: windows entirely in the padding",
+				  p->pad_bottom, p->pad_right);
+	if (p->pad_top >= (uint64_t)p->kh * p->dilation_h ||
+	    p->pad_left >= (uint64_t)p->kw * p->dilation_w)
+		return ops_refuse(err, len, -EINVAL,
+				  "pad_top %u / pad_left %u: windows entirely in the padding",
+				  p->pad_top, p->pad_left);
+	return 0;
+}
+
+static int plan_tiles(struct conv_plan *pl, char *err, size_t len)
+{
+	const struct rnpu_conv2d_params *p = &pl->p;
+	const uint32_t max_cols =
+		CNA_DATA_SIZE0_DATAIN_WIDTH__MASK >> CNA_DATA_SIZE0_DATAIN_WIDTH__SHIFT;
+	uint64_t kb = kernel_bytes(pl), group, data_bytes, row_min;
+	uint32_t wbanks, max_rows, lim, in_cols;
+
+	pl->reach_h = (p->kh - 1) * p->dilation_h + 1;
+	pl->reach_w = (p->kw - 1) * p->dilation_w + 1;
+	/* The narrowest task reads reach_w columns of reach_h rows. */
+	row_min = row_bytes(pl, ops_min(pl->reach_w, p->in_w));
+	if (p->depthwise) {
+		pl->kpt = pl->ca;
+		group = kb;
+	} else {
+		/* All kernels in one task unless one group's weights leave no
+		 * room even for the narrowest task's rows; then halve the
+		 * kernels per task, keeping whole output atoms. */
+		pl->kpt = p->out_c;
+		for (;;) {
+			group = kb * ops_min(pl->kpt, pl->kg);
+			wbanks = ops_div_up(group, CBUF_BANK_BYTES);
+			if (wbanks < CBUF_BANKS &&
+			    (uint64_t)(CBUF_BANKS - wbanks) * CBUF_BANK_BYTES / row_min >=
+				    pl->reach_h)
+				break;
+			if (ops_min(pl->kpt, pl->kg) <= pl->c2out)
+				break;
+			pl->kpt = ops_min(pl->kpt, pl->kg) / 2;
+		}
+	}
+	wbanks = ops_div_up(group, CBUF_BANK_BYTES);
+	if (wbanks >= CBUF_BANKS)
+		return ops_refuse(err, len, -ERANGE,
+				  "CNA.CBUF_CON0.WEIGHT_BANK: a kernel of %ux%ux%u needs %" PRIu64
+				  " bytes per group, more than %u banks of %u bytes",
+				  p->kh, p->kw, pl->ca, group, CBUF_BANKS - 1, CBUF_BANK_BYTES);
+	data_bytes = (uint64_t)(CBUF_BANKS - wbanks) * CBUF_BANK_BYTES;
+	if (data_bytes / row_min < pl->reach_h)
+		return ops_refuse(err, len, -ERANGE,
+				  "CNA.CBUF_CON0.DATA_BANK: %u input rows of %ux%u (%" PRIu64
+				  " bytes each) do not fit %u banks beside the weights",
+				  pl->reach_h, ops_min(pl->reach_w, p->in_w), pl->ca, row_min,
+				  CBUF_BANKS - wbanks);
+	if (pl->reach_w > max_cols)
+		return ops_refuse(
+			err, len, -ERANGE,
+			"CNA.DATA_SIZE0.DATAIN_WIDTH: a window %u columns wide exceeds %u",
+			pl->reach_w, max_cols);
+
+	/* Whole rows when they fit (and the width field allows); otherwise
+	 * column tiles sized for two output rows per band. */
+	pl->tile_ow = pl->ow;
+	if (p->in_w > max_cols || data_bytes / row_bytes(pl, p->in_w) < pl->reach_h) {
+		uint64_t rows = ops_min(pl->reach_h + p->stride_h, p->in_h + p->pad_top);
+		uint64_t cols = data_bytes / rows / CBUF_ENTRY_BYTES * CBUF_ENTRY_BYTES /
+				((uint64_t)pl->ca * pl->eb);
+
+		if (cols < pl->reach_w) /* room for reach_h rows only */
+			cols = data_bytes / pl->reach_h / CBUF_ENTRY_BYTES * CBUF_ENTRY_BYTES /
+			       ((uint64_t)pl->ca * pl->eb);
+		cols = cols < max_cols ? cols : max_cols;
+		pl->tile_ow = ops_min(pl->ow, (uint32_t)((cols - pl->reach_w) / p->stride_w + 1));
+	}
+	in_cols = ops_min(p->in_w, (pl->tile_ow - 1) * p->stride_w + pl->reach_w);
+	max_rows = (uint32_t)(data_bytes / row_bytes(pl, in_cols));
+	pl->band = (max_rows - pl->reach_h) / p->stride_h + 1;
+	/* FEATURE_GRAINS holds the rows of a band plus one. */
+	lim = (CNA_CONV_CON2_FEATURE_GRAINS__MASK >> CNA_CONV_CON2_FEATURE_GRAINS__SHIFT) - 1;
+	if (lim >= pl->reach_h)
+		pl->band = ops_min(pl->band, (lim - pl->reach_h) / p->stride_h + 1);
+	if (p->max_rows_per_task)
+		pl->band = ops_min(pl->band, p->max_rows_per_task);
+	pl->band = ops_min(pl->band, pl->oh);
+	pl->nchunks = p->depthwise ? 1 : ops_div_up(p->out_c, pl->kpt);
+	return 0;
+}
+
+/* Packs the weights of every chunk and the per-channel records. */
+static int fill_consts(struct conv_plan *pl, void *consts, char *err, size_t len)
+{
+	const struct rnpu_conv2d_params *p = &pl->p;
+	size_t src_kernel = (size_t)p->kh * p->kw * p->in_c * pl->eb;
+	uint32_t nrec = p->depthwise ? pl->ca : p->out_c;
+	uint32_t *rec = (uint32_t *)((unsigned char *)consts + pl->rec_offset);
+	int ret;
+
+	for (uint32_t ch = 0; ch < pl->nchunks; ch++) {
+		uint32_t n = chunk_kernels(pl, ch);
+		const unsigned char *src = (const unsigned char *)p->weights +
+					   (p->depthwise ? 0 : (size_t)ch * pl->kpt * src_kernel);
+
+		ret = rnpu_weights_to_native((enum rnpu_dtype)p->dtype, RNPU_LAYOUT_NHWC,
+					     p->depthwise ? p->in_c : n, p->kh, p->kw, p->in_c,
+					     p->depthwise, src,
+					     (unsigned char *)consts + ch * pl->wt_bytes_chunk);
+		if (ret)
+			return ops_refuse(err, len, ret, "weights: conversion failed");
+	}
+	for (uint32_t o = 0; o < nrec; o++) {
+		uint32_t *r = rec + (size_t)o * pl->rec_words;
+		bool real = o < p->out_c;
+
+		if (p->dtype == RNPU_DT_FP16) {
+			float b = real && p->bias ? ((const float *)p->bias)[o] : 0.0f;
+
+			memcpy(&r[0], &b, sizeof(b));
+			continue;
+		}
+		/* Zero point of the input folded into the bias: padded cells
+		 * hold it, so every tap contributes (x - zp) * w. */
+		int64_t b = real && p->bias ? ((const int32_t *)p->bias)[o] : 0;
+
+		if (real && p->in_zero_point) {
+			const int8_t *w = (const int8_t *)p->weights;
+			int64_t sum = 0;
+			size_t taps = (size_t)p->kh * p->kw;
+
+			for (size_t t = 0; t < taps; t++) {
+				if (p->depthwise)
+					sum += w[t * p->in_c + o];
+				else
+					for (uint32_t c = 0; c < p->in_c; c++)
+						sum += w[((size_t)o * taps + t) * p->in_c + c];
+			}
+			b -= (int64_t)p->in_zero_point * sum;
+		}
+		if (b < INT32_MIN || b > INT32_MAX)
+			return ops_refuse(err, len, -ERANGE,
+					  "bias[%u] with the input zero point folded in (%" PRId64
+					  ") exceeds int32",
+					  o, b);
+		r[0] = (uint32_t)(int32_t)b;
+		r[1] = (uint32_t)(uint16_t)(real && p->multiplier ? p->multiplier[o] : 1);
+		r[2] = real && p->shift ? p->shift[o] : 0;
+	}
+	return 0;
+}
+
+static void emit_cna(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
+		     const struct conv_tile *t, uint64_t in_dma, uint64_t wt_dma)
+{
+	static const uint16_t dcomp_amounts[] = {
+		REG_CNA_DCOMP_AMOUNT0,	REG_CNA_DCOMP_AMOUNT1,	REG_CNA_DCOMP_AMOUNT2,
+		REG_CNA_DCOMP_AMOUNT3,	REG_CNA_DCOMP_AMOUNT4,	REG_CNA_DCOMP_AMOUNT5,
+		REG_CNA_DCOMP_AMOUNT6,	REG_CNA_DCOMP_AMOUNT7,	REG_CNA_DCOMP_AMOUNT8,
+		REG_CNA_DCOMP_AMOUNT9,	REG_CNA_DCOMP_AMOUNT10, REG_CNA_DCOMP_AMOUNT11,
+		REG_CNA_DCOMP_AMOUNT12, REG_CNA_DCOMP_AMOUNT13, REG_CNA_DCOMP_AMOUNT14,
+		REG_CNA_DCOMP_AMOUNT15,
+	};
+	const struct rnpu_conv2d_params *c = &pl->p;
+	uint32_t prec = c->dtype == RNPU_DT_FP16 ? PREC_FP16 : PREC_INT8;
+	uint32_t mode = c->depthwise ? CONV_MODE_DEPTHWISE : CONV_MODE_DIRECT;
+	uint32_t kernels = chunk_kernels(pl, t->chunk);
+	uint32_t entries = ops_div_up((uint64_t)t->in_cols * pl->ca * pl->eb, CBUF_ENTRY_BYTES);
+	uint32_t dbank =
+		ops_div_up((uint64_t)t->in_rows * entries * CBUF_ENTRY_BYTES, CBUF_BANK_BYTES);
+	uint64_t kb = kernel_bytes(pl);
+	uint32_t pad_value = c->dtype == RNPU_DT_INT8 ? (uint8_t)(int8_t)c->in_zero_point : 0;
+	uint32_t v = 0;
+
+	SET(CNA, CONV_CON1, CONV_MODE, mode);
+	SET(CNA, CONV_CON1, PROC_PRECISION, prec);
+	SET(CNA, CONV_CON1, IN_PRECISION, prec);
+	PUT(CNA, CONV_CON1);
+	SET(CNA, CONV_CON2, FEATURE_GRAINS, (uint64_t)t->in_rows + 1);
+	PUT(CNA, CONV_CON2);
+	SET(CNA, CONV_CON3, CONV_Y_STRIDE, c->stride_h);
+	SET(CNA, CONV_CON3, CONV_X_STRIDE, c->stride_w);
+	SET(CNA, CONV_CON3, ATROUS_Y_DILATION, c->dilation_h - 1);
+	SET(CNA, CONV_CON3, ATROUS_X_DILATION, c->dilation_w - 1);
+	PUT(CNA, CONV_CON3);
+	SET(CNA, DATA_SIZE0, DATAIN_WIDTH, t->in_cols);
+	SET(CNA, DATA_SIZE0, DATAIN_HEIGHT, t->in_rows);
+	PUT(CNA, DATA_SIZE0);
+	SET(CNA, DATA_SIZE1, DATAIN_CHANNEL_REAL, pl->ca - 1);
+	SET(CNA, DATA_SIZE1, DATAIN_CHANNEL, pl->ca);
+	PUT(CNA, DATA_SIZE1);
+	SET(CNA, DATA_SIZE2, DATAOUT_WIDTH, t->cols);
+	PUT(CNA, DATA_SIZE2);
+	SET(CNA, DATA_SIZE3, DATAOUT_ATOMICS, (uint64_t)t->cols * t->rows);
+	PUT(CNA, DATA_SIZE3);
+	SET(CNA, WEIGHT_SIZE0, WEIGHT_BYTES, kb * kernels);
+	PUT(CNA, WEIGHT_SIZE0);
+	SET(CNA, WEIGHT_SIZE1, WEIGHT_BYTES_PER_KERNEL, kb);
+	PUT(CNA, WEIGHT_SIZE1);
+	SET(CNA, WEIGHT_SIZE2, WEIGHT_WIDTH, c->kw);
+	SET(CNA, WEIGHT_SIZE2, WEIGHT_HEIGHT, c->kh);
+	SET(CNA, WEIGHT_SIZE2, WEIGHT_KERNELS, kernels);
+	PUT(CNA, WEIGHT_SIZE2);
+	SET(CNA, CBUF_CON0, WEIGHT_BANK, CBUF_BANKS - dbank);
+	SET(CNA, CBUF_CON0, DATA_BANK, dbank);
+	PUT(CNA, CBUF_CON0);
+	SET(CNA, CBUF_CON1, DATA_ENTRIES, entries);
+	PUT(CNA, CBUF_CON1);
+	/* Input converter bypassed; integer data is signed. */
+	SET(CNA, CVT_CON0, DATA_SIGN, 1);
+	SET(CNA, CVT_CON0, CVT_TYPE, 1);
+	SET(CNA, CVT_CON0, CVT_BYPASS, 1);
+	PUT(CNA, CVT_CON0);
+	SET(CNA, CVT_CON1, CVT_SCALE0, 1);
+	PUT(CNA, CVT_CON1);
+	SET(CNA, CVT_CON2, CVT_SCALE1, 1);
+	PUT(CNA, CVT_CON2);
+	SET(CNA, CVT_CON3, CVT_SCALE2, 1);
+	PUT(CNA, CVT_CON3);
+	SET(CNA, CVT_CON4, CVT_SCALE3, 1);
+	PUT(CNA, CVT_CON4);
+	ZERO(CNA, FC_CON0);
+	ZERO(CNA, FC_CON1);
+	SET(CNA, PAD_CON0, PAD_LEFT, t->pad_l);
+	SET(CNA, PAD_CON0, PAD_TOP, t->pad_t);
+	PUT(CNA, PAD_CON0);
+	SET_ADDR(CNA, FEATURE_DATA_ADDR, VALUE, in_dma);
+	PUT(CNA, FEATURE_DATA_ADDR);
+	ZERO(CNA, FC_CON2);
+	SET(CNA, DMA_CON0, WEIGHT_BURST_LEN, BURST_16);
+	SET(CNA, DMA_CON0, DATA_BURST_LEN, BURST_16);
+	PUT(CNA, DMA_CON0);
+	/* Group-line fetch: line stride 4 lines of the full input, surface
+	 * pitch the whole input (a tile reads inside the full tensor). */
+	SET(CNA, DMA_CON1, LINE_STRIDE, (uint64_t)GROUP_LINES * c->in_w);
+	PUT(CNA, DMA_CON1);
+	SET_S(CNA, DMA_CON2, SURF_STRIDE,
+	      (int64_t)c->in_w * c->in_h - (int64_t)GROUP_LINES * t->in_cols);
+	PUT(CNA, DMA_CON2);
+	SET(CNA, FC_DATA_SIZE0, DMA_WIDTH, t->in_cols);
+	SET(CNA, FC_DATA_SIZE0, DMA_HEIGHT, t->in_rows);
+	PUT(CNA, FC_DATA_SIZE0);
+	SET(CNA, FC_DATA_SIZE1, DMA_CHANNEL, pl->ca);
+	PUT(CNA, FC_DATA_SIZE1);
+	ZERO(CNA, DCOMP_CTRL);
+	ZERO(CNA, DCOMP_REGNUM);
+	SET_ADDR(CNA, DCOMP_ADDR0, VALUE, wt_dma);
+	PUT(CNA, DCOMP_ADDR0);
+	for (size_t i = 0; i < sizeof(dcomp_amounts) / sizeof(dcomp_amounts[0]); i++)
+		rnpu_regcmd_emit(p, RK3588_TARGET_CNA, dcomp_amounts[i], 0);
+	ZERO(CNA, CVT_CON5);
+	SET(CNA, PAD_CON1, PAD_VALUE, pad_value);
+	PUT(CNA, PAD_CON1);
+}
+
+static void emit_core(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
+		      const struct conv_tile *t)
+{
+	uint32_t channels = chunk_channels(pl, t->chunk);
+	uint32_t v = 0;
+
+	SET(CORE, MISC_CFG, PROC_PRECISION, pl->p.dtype == RNPU_DT_FP16 ? PREC_FP16 : PREC_INT8);
+	SET(CORE, MISC_CFG, DW_EN, pl->p.depthwise);
+	PUT(CORE, MISC_CFG);
+	SET(CORE, DATAOUT_SIZE_0, DATAOUT_HEIGHT, t->rows - 1);
+	SET(CORE, DATAOUT_SIZE_0, DATAOUT_WIDTH, t->cols - 1);
+	PUT(CORE, DATAOUT_SIZE_0);
+	SET(CORE, DATAOUT_SIZE_1, DATAOUT_CHANNEL, channels - 1);
+	PUT(CORE, DATAOUT_SIZE_1);
+	ZERO(CORE, CLIP_TRUNCATE);
+	ZERO(CORE, RESERVED_3030);
+}
+
+static void emit_dpu(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
+		     const struct conv_tile *t, uint64_t out_dma)
+{
+	uint32_t channels = chunk_channels(pl, t->chunk);
+	uint32_t real_channels = pl->p.depthwise ? pl->p.in_c : channels;
+	uint32_t notch = pl->ow - t->cols; /* the rest of each output line */
+	const struct rnpu_conv2d_params *c = &pl->p;
+	bool fp = c->dtype == RNPU_DT_FP16;
+	uint32_t prec = fp ? PREC_FP16 : PREC_INT8;
+	uint32_t out_bytes = fp ? 2 : 1;
+	/* Output atoms per kernel group (SIZE_E + 1): 2 for direct int8 and
+	 * fp16 output; vendor captures program 4 for depthwise (docs/ops.md). */
+	uint32_t e = c->depthwise ? DW_OUT_ATOMS : pl->kg * out_bytes / OPS_ATOM_BYTES;
+	uint64_t plane = (uint64_t)pl->oh * pl->ow;
+	uint32_t v = 0;
+
+	SET(DPU, FEATURE_MODE_CFG, BURST_LEN, BURST_16);
+	SET(DPU, FEATURE_MODE_CFG, CONV_MODE, c->depthwise ? CONV_MODE_DEPTHWISE : 0);
+	SET(DPU, FEATURE_MODE_CFG, OUTPUT_MODE, OUTPUT_TO_MEMORY);
+	PUT(DPU, FEATURE_MODE_CFG);
+	SET(DPU, DATA_FORMAT, OUT_PRECISION, prec);
+	SET(DPU, DATA_FORMAT, IN_PRECISION, prec);
+	SET(DPU, DATA_FORMAT, PROC_PRECISION, prec);
+	PUT(DPU, DATA_FORMAT);
+	ZERO(DPU, OFFSET_PEND);
+	SET_ADDR(DPU, DST_BASE_ADDR, VALUE, out_dma);
+	PUT(DPU, DST_BASE_ADDR);
+	SET(DPU, DST_SURF_STRIDE, VALUE, plane);
+	PUT(DPU, DST_SURF_STRIDE);
+	SET(DPU, DATA_CUBE_WIDTH, VALUE, t->cols - 1);
+	PUT(DPU, DATA_CUBE_WIDTH);
+	SET(DPU, DATA_CUBE_HEIGHT, HEIGHT, t->rows - 1);
+	PUT(DPU, DATA_CUBE_HEIGHT);
+	SET(DPU, DATA_CUBE_NOTCH_ADDR, NOTCH_ADDR_1, notch);
+	SET(DPU, DATA_CUBE_NOTCH_ADDR, NOTCH_ADDR_0, notch);
+	PUT(DPU, DATA_CUBE_NOTCH_ADDR);
+	SET(DPU, DATA_CUBE_CHANNEL, CHANNEL, channels - 1);
+	SET(DPU, DATA_CUBE_CHANNEL, ORIG_CHANNEL, real_channels - 1);
+	PUT(DPU, DATA_CUBE_CHANNEL);
+	/* BS: bias (ALU add) and, for int8, the per-channel multiplier and
+	 * shift, all from the BRDMA records; then ReLU. */
+	SET(DPU, BS_CFG, BS_ALU_ALGO, ALU_ADD);
+	SET(DPU, BS_CFG, BS_ALU_SRC, 1);
+	SET(DPU, BS_CFG, BS_RELU_BYPASS, !c->relu);
+	SET(DPU, BS_CFG, BS_MUL_BYPASS, fp);
+	PUT(DPU, BS_CFG);
+	ZERO(DPU, BS_ALU_CFG);
+	if (!fp) {
+		SET(DPU, BS_MUL_CFG, BS_TRUNCATE_SRC, 1);
+		SET(DPU, BS_MUL_CFG, BS_MUL_SRC, 1);
+	}
+	PUT(DPU, BS_MUL_CFG);
+	ZERO(DPU, BS_RELUX_CMP_VALUE);
+	SET(DPU, BS_OW_CFG, SIZE_E_2, e - 1);
+	SET(DPU, BS_OW_CFG, SIZE_E_1, e - 1);
+	SET(DPU, BS_OW_CFG, SIZE_E_0, e - 1);
+	SET(DPU, BS_OW_CFG, OD_BYPASS, 1);
+	PUT(DPU, BS_OW_CFG);
+	ZERO(DPU, BS_OW_OP);
+	SET(DPU, WDMA_SIZE_0, CHANNEL_WDMA, channels - 1);
+	PUT(DPU, WDMA_SIZE_0);
+	SET(DPU, WDMA_SIZE_1, HEIGHT_WDMA, t->rows - 1);
+	SET(DPU, WDMA_SIZE_1, WIDTH_WDMA, t->cols - 1);
+	PUT(DPU, WDMA_SIZE_1);
+	SET(DPU, BN_CFG, BN_RELU_BYPASS, 1);
+	SET(DPU, BN_CFG, BN_MUL_BYPASS, 1);
+	SET(DPU, BN_CFG, BN_ALU_BYPASS, 1);
+	SET(DPU, BN_CFG, BN_BYPASS, 1);
+	PUT(DPU, BN_CFG);
+	ZERO(DPU, BN_ALU_CFG);
+	ZERO(DPU, BN_MUL_CFG);
+	ZERO(DPU, BN_RELUX_CMP_VALUE);
+	SET(DPU, EW_CFG, EW_RELU_BYPASS, 1);
+	SET(DPU, EW_CFG, EW_OP_CVT_BYPASS, 1);
+	SET(DPU, EW_CFG, EW_LUT_BYPASS, 1);
+	SET(DPU, EW_CFG, EW_OP_BYPASS, 1);
+	SET(DPU, EW_CFG, EW_BYPASS, 1);
+	PUT(DPU, EW_CFG);
+	ZERO(DPU, EW_CVT_OFFSET_VALUE);
+	SET(DPU, EW_CVT_SCALE_VALUE, EW_OP_CVT_SCALE, 1);
+	PUT(DPU, EW_CVT_SCALE_VALUE);
+	ZERO(DPU, EW_RELUX_CMP_VALUE);
+	/* OUT_CVT adds the output zero point; saturation to int8 follows. */
+	SET_S(DPU, OUT_CVT_OFFSET, VALUE, fp ? 0 : c->out_zero_point);
+	PUT(DPU, OUT_CVT_OFFSET);
+	SET(DPU, OUT_CVT_SCALE, OUT_CVT_SCALE, 1);
+	SET(DPU, OUT_CVT_SCALE, FP32TOFP16_EN, fp);
+	PUT(DPU, OUT_CVT_SCALE);
+	ZERO(DPU, OUT_CVT_SHIFT);
+	ZERO(DPU, EW_OP_VALUE_0);
+	SET(DPU, SURFACE_ADD, SURF_ADD, (uint64_t)e * plane);
+	PUT(DPU, SURFACE_ADD);
+	ZERO(DPU, RESERVED_40C4);
+}
+
+static void emit_rdma(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
+		      const struct conv_tile *t, uint64_t rec_dma)
+{
+	uint32_t channels = chunk_channels(pl, t->chunk);
+	bool fp = pl->p.dtype == RNPU_DT_FP16;
+	uint32_t v = 0;
+
+	SET(DPU_RDMA, RDMA_DATA_CUBE_WIDTH, VALUE, t->cols - 1);
+	PUT(DPU_RDMA, RDMA_DATA_CUBE_WIDTH);
+	SET(DPU_RDMA, RDMA_DATA_CUBE_HEIGHT, HEIGHT, t->rows - 1);
+	PUT(DPU_RDMA, RDMA_DATA_CUBE_HEIGHT);
+	SET(DPU_RDMA, RDMA_DATA_CUBE_CHANNEL, VALUE, channels - 1);
+	PUT(DPU_RDMA, RDMA_DATA_CUBE_CHANNEL);
+	ZERO(DPU_RDMA, RDMA_SRC_BASE_ADDR);
+	SET(DPU_RDMA, RDMA_BRDMA_CFG, BRDMA_DATA_USE, fp ? USE_ALU : USE_ALU | USE_MUL | USE_TRT);
+	PUT(DPU_RDMA, RDMA_BRDMA_CFG);
+	SET_ADDR(DPU_RDMA, RDMA_BS_BASE_ADDR, VALUE, rec_dma);
+	PUT(DPU_RDMA, RDMA_BS_BASE_ADDR);
+	ZERO(DPU_RDMA, RDMA_NRDMA_CFG);
+	ZERO(DPU_RDMA, RDMA_BN_BASE_ADDR);
+	SET(DPU_RDMA, RDMA_ERDMA_CFG, ERDMA_DATA_MODE, ERDMA_PER_PIXEL);
+	SET(DPU_RDMA, RDMA_ERDMA_CFG, DATA_SIZE, ESIZE_8BIT);
+	SET(DPU_RDMA, RDMA_ERDMA_CFG, ERDMA_DISABLE, 1);
+	PUT(DPU_RDMA, RDMA_ERDMA_CFG);
+	ZERO(DPU_RDMA, RDMA_EW_BASE_ADDR);
+	SET(DPU_RDMA, RDMA_EW_SURF_STRIDE, VALUE, (uint64_t)t->cols * t->rows);
+	PUT(DPU_RDMA, RDMA_EW_SURF_STRIDE);
+	SET(DPU_RDMA, RDMA_FEATURE_MODE_CFG, BURST_LEN, BURST_16);
+	SET(DPU_RDMA, RDMA_FEATURE_MODE_CFG, MRDMA_DISABLE, 1);
+	SET(DPU_RDMA, RDMA_FEATURE_MODE_CFG, CONV_MODE,
+	    pl->p.depthwise ? CONV_MODE_DEPTHWISE : CONV_MODE_DIRECT);
+	PUT(DPU_RDMA, RDMA_FEATURE_MODE_CFG);
+	ZERO(DPU_RDMA, RDMA_SRC_DMA_CFG);
+	ZERO(DPU_RDMA, RDMA_SURF_NOTCH);
+	ZERO(DPU_RDMA, RDMA_PAD_CFG);
+	/* Equal arbitration weights for the four read engines. */
+	SET(DPU_RDMA, RDMA_WEIGHT, E_WEIGHT, 1);
+	SET(DPU_RDMA, RDMA_WEIGHT, N_WEIGHT, 1);
+	SET(DPU_RDMA, RDMA_WEIGHT, B_WEIGHT, 1);
+	SET(DPU_RDMA, RDMA_WEIGHT, M_WEIGHT, 1);
+	PUT(DPU_RDMA, RDMA_WEIGHT);
+	ZERO(DPU_RDMA, RDMA_EW_SURF_NOTCH);
+}
+
+/* The input window of output range [o0, o0 + n) along one axis. */
+static void window(uint32_t o0, uint32_t n, uint32_t stride, uint32_t pad, uint32_t reach,
+		   uint32_t in, uint32_t *i0, uint32_t *count, uint32_t *pad_before)
+{
+	int64_t first = (int64_t)o0 * stride - pad;
+	int64_t end = (int64_t)(o0 + n - 1) * stride - pad + reach;
+	uint32_t lo = first < 0 ? 0 : (uint32_t)first;
+	uint32_t hi = end > (int64_t)in ? in : (uint32_t)end;
+
+	*pad_before = first < 0 ? (uint32_t)-first : 0;
+	/* check_params keeps every window touching the input. */
+	*i0 = lo < in ? lo : in - 1;
+	*count = hi > *i0 ? hi - *i0 : 1;
+}
+
+static void emit_task(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
+		      const struct conv_tile *t)
+{
+	const struct rnpu_conv2d_params *c = &pl->p;
+	uint32_t oc0 = c->depthwise ? 0 : t->chunk * pl->kpt;
+	uint64_t plane = (uint64_t)pl->oh * pl->ow * OPS_ATOM_BYTES;
+	uint64_t out_dma = pl->out_dma + (uint64_t)(oc0 / pl->c2out) * plane +
+			   ((uint64_t)t->oy0 * pl->ow + t->ox0) * OPS_ATOM_BYTES;
+	uint64_t in_dma = pl->in_dma + ((uint64_t)t->iy0 * c->in_w + t->ix0) * OPS_ATOM_BYTES;
+	uint64_t rec_dma = pl->consts_dma + pl->rec_offset + (uint64_t)oc0 * pl->rec_words * 4;
+	uint32_t v = 0;
+
+	rnpu_regcmd_task_begin(p);
+	SET(DPU, S_POINTER, POINTER_PP_MODE, 1);
+	SET(DPU, S_POINTER, EXECUTER_PP_EN, 1);
+	SET(DPU, S_POINTER, POINTER_PP_EN, 1);
+	PUT(DPU, S_POINTER);
+	SET(DPU_RDMA, S_POINTER, POINTER_PP_MODE, 1);
+	SET(DPU_RDMA, S_POINTER, EXECUTER_PP_EN, 1);
+	SET(DPU_RDMA, S_POINTER, POINTER_PP_EN, 1);
+	PUT(DPU_RDMA, S_POINTER);
+	emit_cna(p, pl, t, in_dma, pl->consts_dma + t->chunk * pl->wt_bytes_chunk);
+	emit_core(p, pl, t);
+	emit_dpu(p, pl, t, out_dma);
+	emit_rdma(p, pl, t, rec_dma);
+	rnpu_regcmd_task_end(
+		p, RK3588_OP_EN_CNA | RK3588_OP_EN_CORE | RK3588_OP_EN_DPU | RK3588_OP_EN_DPU_RDMA,
+		RK3588_INT_DPU_GRP0 | RK3588_INT_DPU_GRP1);
+}
+
+static int build(struct rnpu_regcmd_prog *prog, const struct conv_plan *pl, uint64_t regcmd_dma,
+		 char *err, size_t len)
+{
+	struct rnpu_regcmd_prog *p = prog;
+	int ret = 0;
+
+	rnpu_regcmd_init(p);
+	for (uint32_t ch = 0; !ret && ch < pl->nchunks; ch++)
+		for (uint32_t oy0 = 0; !ret && oy0 < pl->oh; oy0 += pl->band)
+			for (uint32_t ox0 = 0; !ret && ox0 < pl->ow; ox0 += pl->tile_ow) {
+				const struct rnpu_conv2d_params *c = &pl->p;
+				struct conv_tile t = { .chunk = ch, .oy0 = oy0, .ox0 = ox0 };
+
+				t.rows = ops_min(pl->band, pl->oh - oy0);
+				t.cols = ops_min(pl->tile_ow, pl->ow - ox0);
+				window(oy0, t.rows, c->stride_h, c->pad_top, pl->reach_h, c->in_h,
+				       &t.iy0, &t.in_rows, &t.pad_t);
+				window(ox0, t.cols, c->stride_w, c->pad_left, pl->reach_w, c->in_w,
+				       &t.ix0, &t.in_cols, &t.pad_l);
+				emit_task(p, pl, &t);
+				ret = p->err;
+			}
+	if (!ret)
+		ret = rnpu_regcmd_link(p, regcmd_dma);
+	if (ret) {
+		snprintf(err, len, "%s", p->msg);
+		rnpu_regcmd_fini(p);
+	}
+	return ret;
+}
+
+static int rebuild(struct rnpu_op *op, struct rnpu_regcmd_prog *prog, uint64_t regcmd_dma,
+		   char *err, size_t len)
+{
+	struct conv_plan *pl = op->plan;
+
+	pl->in_dma = rnpu_bo_dma_addr(op->in[0]);
+	pl->out_dma = rnpu_bo_dma_addr(op->out);
+	pl->consts_dma = rnpu_bo_dma_addr(op->consts);
+	return build(prog, pl, regcmd_dma, err, len);
+}
+
+int rnpu_conv2d_create(struct rnpu_dev *dev, const struct rnpu_conv2d_params *params,
+		       struct rnpu_op **out)
+{
+	struct rnpu_op *op;
+	struct conv_plan pl;
+	struct rnpu_regcmd_prog prog;
+	char err[RNPU_REGCMD_MSG_LEN + 64] = "";
+	size_t nwords;
+	int ret;
+
+	if (!dev || !params || !out)
+		return dev ? rnpu_set_error(dev, -EINVAL, "conv2d: NULL parameters or result")
+			   : -EINVAL;
+	op = calloc(1, sizeof(*op));
+	if (!op)
+		return -ENOMEM;
+	op->dev = dev;
+	op->kind = OPS_CONV2D;
+	op->name = "conv2d";
+	memset(&pl, 0, sizeof(pl));
+	pl.p = *params;
+	ret = check_params(&pl, err, sizeof(err));
+	if (ret)
+		goto fail;
+	pl.eb = rnpu_dtype_size((enum rnpu_dtype)pl.p.dtype);
+	pl.c2in = rnpu_dtype_c2((enum rnpu_dtype)pl.p.dtype);
+	pl.c2out = pl.c2in; /* int8 -> int8, fp16 -> fp16 */
+	pl.ca = ops_div_up(pl.p.in_c, pl.c2in) * pl.c2in;
+	pl.kg = pl.eb == 1 ? KG_8BIT : KG_16BIT;
+	pl.rec_words = pl.p.dtype == RNPU_DT_FP16 ? 1 : 3;
+	ret = plan_tiles(&pl, err, sizeof(err));
+	if (ret)
+		goto fail;
+
+	op->in_dt = op->out_dt = (enum rnpu_dtype)pl.p.dtype;
+	op->in_h = pl.p.in_h;
+	op->in_w = pl.p.in_w;
+	op->in_c = pl.p.in_c;
+	op->out_h = pl.oh;
+	op->out_w = pl.ow;
+	op->out_c = pl.p.out_c;
+	op->num_inputs = 1;
+	op->macs = (uint64_t)pl.oh * pl.ow * pl.p.kh * pl.p.kw * pl.ca *
+		   (pl.p.depthwise ? 1 : pl.p.out_c);
+
+	pl.wt_bytes_chunk = rnpu_native_weights_size((enum rnpu_dtype)pl.p.dtype,
+						     pl.p.depthwise ? pl.p.in_c : pl.kpt, pl.p.kh,
+						     pl.p.kw, pl.p.in_c, pl.p.depthwise);
+	pl.wt_bytes_chunk =
+		(pl.wt_bytes_chunk + OPS_ATOM_BYTES - 1) / OPS_ATOM_BYTES * OPS_ATOM_BYTES;
+	pl.rec_offset = pl.wt_bytes_chunk * pl.nchunks;
+	pl.consts_bytes =
+		pl.rec_offset + (size_t)(pl.p.depthwise ? pl.ca : pl.p.out_c) * pl.rec_words * 4;
+
+	/* Dry run: validates every register value and sizes the program. */
+	ret = build(&prog, &pl, 0, err, sizeof(err));
+	if (ret)
+		goto fail;
+	nwords = prog.nwords;
+	rnpu_regcmd_fini(&prog);
+
+	op->in_bytes[0] = rnpu_native_size(op->in_dt, pl.p.in_h, pl.p.in_w, pl.p.in_c);
+	op->out_bytes = rnpu_native_size(op->out_dt, pl.oh, pl.ow, pl.p.out_c);
+	ret = ops_bo_alloc(op, rnpu_native_size(op->in_dt, pl.p.in_h, pl.p.in_w, pl.p.in_c),
+			   &op->in[0], &op->in_map[0]);
+	if (!ret)
+		ret = ops_bo_alloc(op, rnpu_native_size(op->out_dt, pl.oh, pl.ow, pl.p.out_c),
+				   &op->out, &op->out_map);
+	if (!ret)
+		ret = ops_bo_alloc(op, pl.consts_bytes, &op->consts, &op->consts_map);
+	if (!ret)
+		ret = ops_alloc_regcmd(op, nwords);
+	if (ret)
+		goto fail;
+	ret = fill_consts(&pl, op->consts_map, err, sizeof(err));
+	if (ret)
+		goto fail;
+	pl.in_dma = rnpu_bo_dma_addr(op->in[0]);
+	pl.out_dma = rnpu_bo_dma_addr(op->out);
+	pl.consts_dma = rnpu_bo_dma_addr(op->consts);
+	ret = build(&prog, &pl, rnpu_bo_dma_addr(op->regcmd), err, sizeof(err));
+	if (ret)
+		goto fail;
+	if (!ret)
+		ret = ops_keep_plan(op, &pl, sizeof(pl), rebuild);
+	if (!ret)
+		ret = ops_install_program(op, &prog);
+	rnpu_regcmd_fini(&prog);
+	if (ret)
+		goto fail;
+	*out = op;
+	return 0;
+fail:
+	ret = ops_fail(op, ret, err);
+	rnpu_op_destroy(op);
+	return ret;
+}

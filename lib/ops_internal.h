@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT OR GPL-2.0-only */
+/* What every operation of ops.h shares: its buffers, its task list, and
+ * how its inputs and output move between NHWC and native layout. */
+#ifndef RNPU_OPS_INTERNAL_H
+#define RNPU_OPS_INTERNAL_H
+
+#include "rnpu/ops.h"
+#include "rnpu/regcmd.h"
+
+#define OPS_ATOM_BYTES 16u
+#define OPS_MAX_INPUTS 2u
+
+enum ops_kind {
+	OPS_CONV2D,
+	OPS_ELTWISE,
+	OPS_POOL,
+};
+
+struct rnpu_op {
+	struct rnpu_dev *dev;
+	enum ops_kind kind;
+	const char *name;               /* for messages */
+	enum rnpu_dtype in_dt, out_dt;
+	uint32_t in_h, in_w, in_c;      /* eltwise: count, 1, 1 */
+	uint32_t out_h, out_w, out_c;
+	unsigned int num_inputs;
+	struct rnpu_bo *in[OPS_MAX_INPUTS], *out, *consts, *regcmd, *task;
+	void *in_map[OPS_MAX_INPUTS], *out_map, *consts_map;
+	uint32_t num_tasks;
+	uint64_t macs;                  /* work estimate for the core choice */
+	size_t in_bytes[OPS_MAX_INPUTS], out_bytes; /* native sizes the program reads/writes */
+	bool borrowed[OPS_MAX_INPUTS + 1]; /* caller's BO bound (inputs, then output) */
+	void *plan;                     /* the op's geometry, for rebuilding */
+	int *fences;                    /* dups of the fences of async runs not yet seen done */
+	size_t nfences, fences_cap;
+	/* Builds the program for the buffers now in in[]/out/consts. */
+	int (*build)(struct rnpu_op *op, struct rnpu_regcmd_prog *prog, uint64_t regcmd_dma,
+		     char *err, size_t len);
+};
+
+/* Allocates a data buffer object (cacheable; non-contiguous where an IOMMU
+ * can honour it) and maps it when @map is not NULL. */
+int ops_bo_alloc(struct rnpu_op *op, size_t size, struct rnpu_bo **bo, void **map);
+/* Allocates the regcmd buffer for @prog_words words (the program must then
+ * be built for its address). */
+int ops_alloc_regcmd(struct rnpu_op *op, size_t prog_words);
+/* Copies the linked program into the regcmd buffer and writes the task
+ * list. */
+int ops_install_program(struct rnpu_op *op, const struct rnpu_regcmd_prog *prog);
+/* Keeps a copy of @plan (@size bytes) and @build for rnpu_op_bind_*. */
+int ops_keep_plan(struct rnpu_op *op, const void *plan, size_t size,
+		  int (*build)(struct rnpu_op *, struct rnpu_regcmd_prog *, uint64_t, char *,
+			       size_t));
+/* Writes the message of a refusal into @err and returns @ret. */
+int ops_refuse(char *err, size_t len, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Records @ret for rnpu_last_error() as "<op name>: <msg>". */
+int ops_fail(struct rnpu_op *op, int ret, const char *msg);
+
+uint32_t ops_div_up(uint64_t a, uint32_t b);
+uint32_t ops_min(uint32_t a, uint32_t b);
+
+/* Register-building shorthands over the generated packers (regcmd.h). */
+#define SET(BLK, R, F, val) RNPU_REGCMD_FIELD(p, &v, BLK, R, F, (val))
+#define SET_S(BLK, R, F, val) RNPU_REGCMD_FIELD_S(p, &v, BLK, R, F, (val))
+#define SET_ADDR(BLK, R, F, addr) RNPU_REGCMD_FIELD_ADDR(p, &v, BLK, R, F, (addr))
+#define PUT(BLK, R)                                                                      \
+	do {                                                                             \
+		rnpu_regcmd_emit(p, RK3588_TARGET_##BLK, REG_##BLK##_##R, v);            \
+		v = 0;                                                                   \
+	} while (0)
+#define ZERO(BLK, R) rnpu_regcmd_emit(p, RK3588_TARGET_##BLK, REG_##BLK##_##R, 0)
+
+#endif

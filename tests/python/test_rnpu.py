@@ -1,0 +1,237 @@
+# SPDX-License-Identifier: MIT OR GPL-2.0-only
+"""The Python binding (python/rnpu.py) against plain numpy references:
+matmul int8/fp16, conv2d int8 (requantised, depthwise, strided, padded,
+tiled) and fp16, elementwise, pooling, the layout converters, and the
+errors. Prints TAP."""
+
+import os
+import sys
+import traceback
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+import rnpu  # noqa: E402
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+def rshift_half_up(v, s):
+    """round(v / 2^s), ties toward +infinity, on int64 arrays."""
+    return (v + (np.int64(1) << s) // 2 * (s > 0)) >> s
+
+
+def ref_conv(x, w, stride, pads, dil, depthwise):
+    """Plain NHWC convolution in float64 (exact for these integers)."""
+    x = x.astype(np.float64)
+    w = w.astype(np.float64)
+    pt, pb, pl, pr = pads
+    xp = np.pad(x, ((pt, pb), (pl, pr), (0, 0)))
+    if depthwise:
+        kh, kw, c = w.shape
+    else:
+        o, kh, kw, c = w.shape
+    oh = (xp.shape[0] - (kh - 1) * dil - 1) // stride + 1
+    ow = (xp.shape[1] - (kw - 1) * dil - 1) // stride + 1
+    out = np.zeros((oh, ow, c if depthwise else o))
+    for ky in range(kh):
+        for kx in range(kw):
+            win = xp[ky * dil: ky * dil + (oh - 1) * stride + 1: stride,
+                     kx * dil: kx * dil + (ow - 1) * stride + 1: stride, :]
+            out += win * w[ky, kx, :] if depthwise else win @ w[:, ky, kx, :].T
+    return out
+
+
+@test
+def matmul_int8_odd_shapes(dev):
+    rng = np.random.default_rng(1)
+    a = rng.integers(-128, 128, (37, 50), dtype=np.int8)
+    b = rng.integers(-128, 128, (50, 21), dtype=np.int8)
+    got = rnpu.matmul(dev, a, b)
+    assert got.dtype == np.int32 and got.shape == (37, 21)
+    assert np.array_equal(got, a.astype(np.int64) @ b.astype(np.int64))
+
+
+@test
+def matmul_fp16_fp32(dev):
+    rng = np.random.default_rng(2)
+    a = rng.uniform(-1, 1, (16, 64)).astype(np.float16)
+    b = rng.uniform(-1, 1, (64, 32)).astype(np.float16)
+    got = rnpu.matmul(dev, a, b)
+    want = a.astype(np.float64) @ b.astype(np.float64)
+    bound = 2 * 64 * 2.0 ** -24 * (np.abs(a.astype(np.float64)) @ np.abs(b.astype(np.float64)))
+    assert got.dtype == np.float32
+    assert np.all(np.abs(got - want) <= bound)
+
+
+@test
+def conv2d_int8_requantised(dev):
+    rng = np.random.default_rng(3)
+    x = rng.integers(-128, 128, (19, 23, 20), dtype=np.int8)
+    w = rng.integers(-128, 128, (24, 3, 3, 20), dtype=np.int8)
+    bias = rng.integers(-20000, 20000, 24).astype(np.int32)
+    mult = rng.integers(16384, 32768, 24).astype(np.int16)
+    shift = np.full(24, 19, np.uint8)
+    zx, zy = 3, -5
+    got = rnpu.conv2d(dev, x, w, bias=bias, stride=2, padding=(1, 1, 1, 0),
+                      multiplier=mult, shift=shift, relu=True, in_zero_point=zx,
+                      out_zero_point=zy, max_rows_per_task=2)
+    acc = ref_conv(x.astype(np.int64) - zx, w, 2, (1, 1, 1, 0), 1, False).astype(np.int64)
+    t = np.clip(acc + bias, -2 ** 31, 2 ** 31 - 1)
+    t = np.clip(rshift_half_up(t * mult.astype(np.int64), 19), -2 ** 31, 2 ** 31 - 1)
+    t = np.maximum(t, 0)
+    want = np.clip(t + zy, -128, 127)
+    assert got.shape == want.shape, (got.shape, want.shape)
+    assert np.array_equal(got, want)
+
+
+@test
+def conv2d_int8_real_scale(dev):
+    rng = np.random.default_rng(10)
+    x = rng.integers(-128, 128, (10, 9, 24), dtype=np.int8)
+    w = rng.integers(-128, 128, (16, 3, 3, 24), dtype=np.int8)
+    scale = rng.uniform(1e-4, 4e-4, 16)
+    got = rnpu.conv2d(dev, x, w, padding=1, scale=scale, out_zero_point=2)
+    acc = ref_conv(x, w, 1, (1, 1, 1, 1), 1, False)
+    want = np.clip(np.floor(acc * scale + 0.5) + 2, -128, 127)
+    # The multiplier carries 15 significant bits: at most one step off.
+    assert np.max(np.abs(got.astype(np.int64) - want)) <= 1
+    assert np.mean(got == want) > 0.95
+    m, s = rnpu.requant_from_scale([0.5, 1 / 3])
+    assert list(m) == [16384, 21845] and list(s) == [15, 16]
+
+
+@test
+def conv2d_int8_depthwise(dev):
+    rng = np.random.default_rng(4)
+    x = rng.integers(-128, 128, (12, 12, 40), dtype=np.int8)
+    w = rng.integers(-128, 128, (3, 3, 40), dtype=np.int8)
+    got = rnpu.conv2d(dev, x[None], w, depthwise=True, padding=1,
+                      multiplier=np.full(40, 1, np.int16), shift=np.full(40, 8, np.uint8))
+    acc = ref_conv(x, w, 1, (1, 1, 1, 1), 1, True).astype(np.int64)
+    want = np.clip(rshift_half_up(acc, 8), -128, 127)
+    assert np.array_equal(got, want)
+
+
+@test
+def conv2d_fp16(dev):
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-1, 1, (9, 10, 8)).astype(np.float16)
+    w = rng.uniform(-1, 1, (16, 3, 3, 8)).astype(np.float16)
+    bias = rng.uniform(-1, 1, 16).astype(np.float32)
+    got = rnpu.conv2d(dev, x, w, bias=bias, padding=1, relu=True)
+    want = np.maximum(ref_conv(x, w, 1, (1, 1, 1, 1), 1, False) + bias, 0)
+    mag = ref_conv(np.abs(x), np.abs(w), 1, (1, 1, 1, 1), 1, False) + np.abs(bias)
+    bound = 2 * 73 * 2.0 ** -24 * mag + 2.0 ** -11 * np.abs(want) + 2.0 ** -25
+    assert got.dtype == np.float16
+    assert np.all(np.abs(got.astype(np.float64) - want) <= bound)
+
+
+@test
+def conv2d_op_reuse_and_cores(dev):
+    rng = np.random.default_rng(6)
+    w = rng.integers(-8, 8, (32, 1, 1, 16), dtype=np.int8)
+    with rnpu.conv2d_op(dev, (40, 8, 16), w, max_rows_per_task=5) as op:
+        assert op.num_tasks == 8
+        for core_mask in (0, 1, 3, 7):
+            x = rng.integers(-8, 8, (40, 8, 16), dtype=np.int8)
+            got = op(x, core_mask=core_mask)
+            want = np.clip(x.astype(np.int64) @ w[:, 0, 0, :].T.astype(np.int64), -128, 127)
+            assert np.array_equal(got, want)
+
+
+@test
+def eltwise_int8_and_fp16(dev):
+    rng = np.random.default_rng(7)
+    a = rng.integers(-128, 128, (5, 7, 11), dtype=np.int8)
+    b = rng.integers(-128, 128, (5, 7, 11), dtype=np.int8)
+    a64, b64 = a.astype(np.int64), b.astype(np.int64)
+    assert np.array_equal(rnpu.eltwise(dev, "add", a, b), np.clip(a64 + b64, -128, 127))
+    assert np.array_equal(rnpu.eltwise(dev, "sub", a, b, relu=True),
+                          np.clip(np.maximum(a64 - b64, 0), -128, 127))
+    # (a*b) >> 7 with ties to even, as numpy's rint does on exact halves.
+    assert np.array_equal(rnpu.eltwise(dev, "mul", a, b, out_shift=7),
+                          np.clip(np.rint((a64 * b64) / 128.0), -128, 127))
+    assert np.array_equal(rnpu.eltwise(dev, "max", a, b), np.maximum(a, b))
+    fa = rng.uniform(-4, 4, 300).astype(np.float16)
+    fb = rng.uniform(-4, 4, 300).astype(np.float16)
+    want = (fa.astype(np.float64) * fb.astype(np.float64)).astype(np.float16)
+    assert np.array_equal(rnpu.eltwise(dev, "mul", fa, fb), want)
+
+
+@test
+def pool2d_max_and_avg(dev):
+    rng = np.random.default_rng(8)
+    x = rng.integers(-128, 128, (14, 10, 19), dtype=np.int8)
+    got = rnpu.pool2d(dev, "max", x, 2)
+    want = x.reshape(7, 2, 5, 2, 19).max(axis=(1, 3))
+    assert np.array_equal(got, want)
+    got = rnpu.pool2d(dev, "avg", x, 2)
+    want = np.floor(x.astype(np.int64).reshape(7, 2, 5, 2, 19).sum(axis=(1, 3)) * 0.25 + 0.5)
+    assert np.array_equal(got, want)
+
+
+@test
+def layout_converters(dev):
+    rng = np.random.default_rng(9)
+    x = rng.integers(-128, 128, (3, 4, 21), dtype=np.int8)
+    buf = rnpu.to_native(x)
+    assert buf.size == 2 * 3 * 4 * 16
+    nat = buf.view(np.int8).reshape(2, 3, 4, 16)
+    for c in range(21):
+        assert np.array_equal(nat[c // 16, :, :, c % 16], x[:, :, c])
+    assert not nat[1, :, :, 5:].any()
+    assert np.array_equal(rnpu.from_native(buf, np.int8, x.shape), x)
+    chw = np.ascontiguousarray(x.transpose(2, 0, 1))
+    assert np.array_equal(rnpu.to_native(chw, "NCHW"), buf)
+    h = rng.uniform(-1, 1, (2, 2, 9)).astype(np.float16)
+    assert np.array_equal(rnpu.from_native(rnpu.to_native(h), np.float16, h.shape), h)
+
+
+@test
+def errors_raise_with_errno(dev):
+    w = np.zeros((4, 3, 3, 4), np.int8)
+    try:
+        rnpu.conv2d(dev, np.zeros((8, 8, 4), np.int8), w, in_zero_point=300)
+    except rnpu.RnpuError as e:
+        assert e.errno == 22 and "in_zero_point 300" in str(e), str(e)
+    else:
+        raise AssertionError("conv2d accepted in_zero_point 300")
+    try:
+        rnpu.pool2d(dev, "max", np.zeros((20, 20, 4), np.int8), 17, stride=1)
+    except rnpu.RnpuError as e:
+        assert e.errno == 34 and "KERNEL_HEIGHT" in str(e), str(e)
+    else:
+        raise AssertionError("pool2d accepted kernel 17")
+    try:
+        rnpu.matmul(dev, np.zeros((2, 3), np.int8), np.zeros((4, 2), np.int8))
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("matmul accepted mismatched shapes")
+
+
+def main():
+    print("1..%d" % len(TESTS))
+    failed = 0
+    with rnpu.Device("sim") as dev:
+        for i, fn in enumerate(TESTS, 1):
+            try:
+                fn(dev)
+                print("ok %d - python.%s" % (i, fn.__name__))
+            except Exception:  # noqa: BLE001 - every failure is reported
+                failed += 1
+                print("not ok %d - python.%s" % (i, fn.__name__))
+                for line in traceback.format_exc().splitlines():
+                    print("# " + line)
+            sys.stdout.flush()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
