@@ -96,6 +96,7 @@ void rnpu_host_default_config(struct rnpu_host_config *cfg)
 
 	const char *max_bos = getenv("RNPU_SESSION_MAX_BOS");
 	const char *max_bytes = getenv("RNPU_SESSION_MAX_BYTES");
+	const char *iommu = getenv("RNPU_IOMMU");
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->num_cores = 3;
@@ -103,6 +104,7 @@ void rnpu_host_default_config(struct rnpu_host_config *cfg)
 	cfg->sim_trace = trace && trace[0] == '1';
 	cfg->session_max_bos = max_bos ? (uint32_t)strtoul(max_bos, NULL, 0) : 0;
 	cfg->session_max_bytes = max_bytes ? strtoull(max_bytes, NULL, 0) : 0;
+	cfg->iommu = iommu && iommu[0] == '1';
 }
 
 int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out)
@@ -154,7 +156,7 @@ int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out)
 	plat.num_mmio = cfg->num_cores;
 	plat.num_irqs = cfg->num_cores;
 	plat.num_resets = RNPU_HOST_RESET_LINES;
-	plat.iommu = false;
+	plat.iommu = cfg->iommu;
 	plat.bypass_irq_handler = cfg->bypass_irq_handler;
 	plat.bypass_soft_reset = cfg->bypass_soft_reset;
 	plat.session_max_bos = cfg->session_max_bos;

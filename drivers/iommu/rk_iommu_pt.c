@@ -172,12 +172,12 @@ static uint32_t *rk_iommu_pte_slot(struct rk_iommu_space *s, uint32_t iova)
 	return &s->tables[(1u + dte_index) * RK_IOMMU_ENTRIES + RK_IOMMU_PTE_INDEX(iova)];
 }
 
-int rk_iommu_space_map(struct rk_iommu_space *s, uint64_t phys, uint64_t size, uint32_t *iova)
+int rk_iommu_space_reserve(struct rk_iommu_space *s, uint64_t size, uint32_t *iova)
 {
 	uint64_t pages64 = (size + RK_IOMMU_PAGE_SIZE - 1u) >> RK_IOMMU_PAGE_SHIFT;
-	uint32_t pages, first, i;
+	uint32_t pages, first;
 
-	if (size == 0 || pages64 > RK_IOMMU_SPACE_PAGES || (phys & (RK_IOMMU_PAGE_SIZE - 1u)))
+	if (size == 0 || pages64 > RK_IOMMU_SPACE_PAGES)
 		return -EINVAL;
 	pages = (uint32_t)pages64;
 	first = rk_iommu_find_free(s, pages);
@@ -186,17 +186,33 @@ int rk_iommu_space_map(struct rk_iommu_space *s, uint64_t phys, uint64_t size, u
 	rk_iommu_set_bits(s->bitmap, first, pages, true);
 	s->used += pages;
 	s->hint = first + pages < RK_IOMMU_SPACE_PAGES ? first + pages : 0;
-	for (i = 0; i < pages; i++) {
-		uint32_t va = (first + i) << RK_IOMMU_PAGE_SHIFT;
+	*iova = first << RK_IOMMU_PAGE_SHIFT;
+	return 0;
+}
 
-		*rk_iommu_pte_slot(s, va) =
+void rk_iommu_space_fill(struct rk_iommu_space *s, uint32_t iova, uint64_t phys, uint64_t size)
+{
+	uint32_t pages = (uint32_t)((size + RK_IOMMU_PAGE_SIZE - 1u) >> RK_IOMMU_PAGE_SHIFT);
+	uint32_t first = iova >> RK_IOMMU_PAGE_SHIFT, i;
+
+	for (i = 0; i < pages; i++)
+		*rk_iommu_pte_slot(s, (first + i) << RK_IOMMU_PAGE_SHIFT) =
 			rk_iommu_mk_pte(phys + (uint64_t)i * RK_IOMMU_PAGE_SIZE, true);
-	}
 	/* The tables are read by another bus master: publish the entries
 	 * before the caller hands out the address. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	*iova = first << RK_IOMMU_PAGE_SHIFT;
-	return 0;
+}
+
+int rk_iommu_space_map(struct rk_iommu_space *s, uint64_t phys, uint64_t size, uint32_t *iova)
+{
+	int ret;
+
+	if (phys & (RK_IOMMU_PAGE_SIZE - 1u))
+		return -EINVAL;
+	ret = rk_iommu_space_reserve(s, size, iova);
+	if (!ret)
+		rk_iommu_space_fill(s, *iova, phys, size);
+	return ret;
 }
 
 void rk_iommu_space_unmap(struct rk_iommu_space *s, uint32_t iova, uint64_t size)

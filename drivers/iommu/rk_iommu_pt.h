@@ -62,7 +62,13 @@ uint32_t rk_iommu_space_dte_reg(const struct rk_iommu_space *s);
  * @phys to a fresh IOVA range, readable and writable. 0 and *iova, or
  * -EINVAL (size 0 or beyond 4 GiB), -ENOSPC (no free IOVA range). */
 int rk_iommu_space_map(struct rk_iommu_space *s, uint64_t phys, uint64_t size, uint32_t *iova);
-/* Removes a mapping made by rk_iommu_space_map and frees its IOVA range. */
+/* The two halves of a map, for ranges built from several pieces: reserve
+ * an IOVA range (same errors as map), then fill parts of it with
+ * physically contiguous memory (page-aligned @phys and @iova). */
+int rk_iommu_space_reserve(struct rk_iommu_space *s, uint64_t size, uint32_t *iova);
+void rk_iommu_space_fill(struct rk_iommu_space *s, uint32_t iova, uint64_t phys, uint64_t size);
+/* Removes a mapping made by rk_iommu_space_map (or reserve + fill) and
+ * frees its IOVA range. */
 void rk_iommu_space_unmap(struct rk_iommu_space *s, uint32_t iova, uint64_t size);
 /* Pages of IOVA space in use. */
 uint32_t rk_iommu_space_used_pages(const struct rk_iommu_space *s);

@@ -201,6 +201,13 @@ int rknpu_file_open(struct rknpu_device *rdev, struct rknpu_file **out)
 	}
 	file->rdev = rdev;
 	file->id = rknpu_atomic_inc(&rdev->next_file_id);
+	ret = rknpu_iommu_file_init(file);
+	if (ret) {
+		rnpu_osal_waitq_destroy(file->idle_wq);
+		rnpu_osal_mutex_destroy(file->lock);
+		rnpu_osal_free(file);
+		return ret;
+	}
 	rknpu_handles_init(&file->handles);
 	*out = file;
 	return 0;
@@ -214,6 +221,7 @@ void rknpu_file_close(struct rknpu_file *file)
 	 * by its watchdog); then every handle goes. */
 	rknpu_job_wait_file_idle(file);
 	rknpu_gem_release_handles(file);
+	rknpu_iommu_file_fini(file);
 	rnpu_osal_waitq_destroy(file->idle_wq);
 	rnpu_osal_mutex_destroy(file->lock);
 	rnpu_osal_free(file);
@@ -290,6 +298,9 @@ int rknpu_probe(const struct rknpu_platform *plat, struct rknpu_device **out)
 	rdev->plat = *plat;
 	rdev->num_cores = soc->num_cores;
 	rdev->bypass_soft_reset = plat->bypass_soft_reset;
+	ret = rknpu_iommu_check_soc(rdev);
+	if (ret)
+		goto err_free;
 
 	ret = rknpu_gem_init(rdev);
 	if (ret)

@@ -208,6 +208,11 @@ static int rknpu_gem_handle_create(struct rknpu_file *file, struct rknpu_gem_obj
 {
 	int ret;
 
+	/* The session's IOVA exists before its handle does, so every
+	 * handle a job may name is mapped. */
+	ret = rknpu_iommu_map_obj(file, obj);
+	if (ret)
+		return ret;
 	rknpu_gem_get(obj);
 	rnpu_osal_mutex_lock(file->lock);
 	ret = rknpu_session_limit_check(file, obj->info.size);
@@ -216,8 +221,10 @@ static int rknpu_gem_handle_create(struct rknpu_file *file, struct rknpu_gem_obj
 	if (!ret)
 		file->mem_bytes += obj->info.size;
 	rnpu_osal_mutex_unlock(file->lock);
-	if (ret)
+	if (ret) {
+		rknpu_iommu_unmap_obj(file, obj);
 		rknpu_gem_put(obj);
+	}
 	return ret;
 }
 
@@ -232,6 +239,7 @@ static int rknpu_gem_handle_delete(struct rknpu_file *file, uint32_t handle)
 	rnpu_osal_mutex_unlock(file->lock);
 	if (!obj)
 		return -EINVAL;
+	rknpu_iommu_unmap_obj(file, obj);
 	rknpu_gem_put(obj);
 	return 0;
 }
@@ -244,6 +252,7 @@ void rknpu_gem_release_handles(struct rknpu_file *file)
 	/* The session is closing: nobody else can use this table now. */
 	for (i = 0; i < t->used; i++) {
 		if (t->entries[i]) {
+			rknpu_iommu_unmap_obj(file, t->entries[i]);
 			rknpu_gem_put(t->entries[i]);
 			t->entries[i] = NULL;
 		}
@@ -275,13 +284,14 @@ static struct rknpu_gem_object *rknpu_gem_alloc_object(struct rknpu_device *rdev
 	return obj;
 }
 
-static void rknpu_mem_create_report(struct rknpu_mem_create *args,
+static void rknpu_mem_create_report(struct rknpu_file *file, struct rknpu_mem_create *args,
 				    const struct rknpu_gem_object *obj)
 {
 	args->size = obj->info.size;
 	args->obj_addr = obj->cookie;
-	args->dma_addr = obj->info.dma_addr;
-	args->sram_size = 0;
+	/* With an IOMMU: the session's own IOVA for the object. */
+	args->dma_addr = rknpu_iommu_obj_addr(file, obj);
+	args->sram_size = obj->sram_size;
 }
 
 static unsigned int rknpu_gem_osal_flags(struct rknpu_device *rdev, uint32_t flags)
@@ -316,7 +326,7 @@ int rknpu_gem_create_ioctl(struct rknpu_file *file, void *data)
 	if (args->handle) {
 		obj = rknpu_gem_lookup_handle(file, args->handle);
 		if (obj) {
-			rknpu_mem_create_report(args, obj);
+			rknpu_mem_create_report(file, args, obj);
 			rknpu_gem_put(obj);
 			return 0;
 		}
@@ -372,7 +382,7 @@ int rknpu_gem_create_ioctl(struct rknpu_file *file, void *data)
 	if (ret)
 		return ret;
 	args->handle = handle;
-	rknpu_mem_create_report(args, obj);
+	rknpu_mem_create_report(file, args, obj);
 	rknpu_dbg(rdev, RKNPU_DBG_GEM, "file %u: handle %u size %llu dma 0x%llx flags 0x%x",
 		  file->id, handle, (unsigned long long)args->size,
 		  (unsigned long long)args->dma_addr, args->flags);

@@ -110,7 +110,7 @@ void rknpu_job_core_done_locked(struct rknpu_device *rdev, unsigned int core)
 	struct rknpu_job_core *jc = &job->core[core];
 	uint64_t now;
 
-	if (jc->remaining) {
+	if (jc->remaining && !job->mmu_fault) {
 		rknpu_core_commit(rdev, core, job); /* next chunk of this core */
 		return;
 	}
@@ -120,7 +120,7 @@ void rknpu_job_core_done_locked(struct rknpu_device *rdev, unsigned int core)
 	sc->busy_time += now - job->hw_recorder_time;
 	job->hw_elapse_time = now - job->hw_commit_time;
 	if (--job->interrupt_count == 0)
-		rknpu_job_end_locked(job, 0);
+		rknpu_job_end_locked(job, job->mmu_fault ? -EFAULT : 0);
 	rknpu_job_next_locked(rdev, core);
 }
 
@@ -510,6 +510,17 @@ int rknpu_submit_ioctl(struct rknpu_file *file, void *data)
 	ret = rknpu_job_ranges(job);
 	if (ret)
 		goto out_free;
+	if (rdev->plat.iommu) {
+		if (args->iommu_domain_id >= RKNPU_MAX_IOMMU_DOMAINS) {
+			rknpu_err(rdev, "invalid iommu domain id: %d, reuse domain id: %d",
+				  (int32_t)args->iommu_domain_id, rdev->iommu_domain_id);
+			ret = -EINVAL;
+			goto out_free;
+		}
+		ret = rknpu_iommu_job_space(file, (int32_t)args->iommu_domain_id, &job->iommu_dte);
+		if (ret)
+			goto out_free;
+	}
 	ret = rknpu_job_fences(job, args);
 	if (ret)
 		goto out_free;
