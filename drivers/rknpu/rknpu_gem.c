@@ -306,7 +306,8 @@ static unsigned int rknpu_gem_osal_flags(struct rknpu_device *rdev, uint32_t fla
 		of |= RNPU_OSAL_DMA_WRITECOMBINE;
 	if (flags & RKNPU_MEM_ZEROING)
 		of |= RNPU_OSAL_DMA_ZERO;
-	if (flags & RKNPU_MEM_KERNEL_MAPPING)
+	/* Without an IOMMU the regcmd validator reads every object. */
+	if ((flags & RKNPU_MEM_KERNEL_MAPPING) || !rdev->plat.iommu)
 		of |= RNPU_OSAL_DMA_KMAP;
 	return of;
 }

@@ -267,6 +267,10 @@ void rknpu_iommu_attach_locked(struct rknpu_device *rdev, unsigned int core, uin
 bool rknpu_iommu_irq_locked(struct rknpu_device *rdev, unsigned int core, uint32_t *fault_addr,
 			    bool *is_write);
 
+/* validate (rknpu_validate.c): contiguous mode only; 0 or -EINVAL with a
+ * log line naming the register and the address. May sleep. */
+int rknpu_validate_job(struct rknpu_job *job);
+
 /* action */
 int rknpu_action_ioctl(struct rknpu_file *file, void *data);
 

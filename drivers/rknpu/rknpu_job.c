@@ -520,6 +520,10 @@ int rknpu_submit_ioctl(struct rknpu_file *file, void *data)
 		ret = rknpu_iommu_job_space(file, (int32_t)args->iommu_domain_id, &job->iommu_dte);
 		if (ret)
 			goto out_free;
+	} else {
+		ret = rknpu_validate_job(job);
+		if (ret)
+			goto out_free;
 	}
 	ret = rknpu_job_fences(job, args);
 	if (ret)
