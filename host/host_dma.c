@@ -276,6 +276,39 @@ int rnpu_osal_dma_mmap(struct rnpu_osal_dma_buf *buf, struct rnpu_osal_vma *vma,
 	return 0;
 }
 
+int rnpu_osal_dma_mmap_split(struct rnpu_osal_dev *dev, uint64_t head_phys, size_t head_len,
+			     struct rnpu_osal_dma_buf *buf, struct rnpu_osal_vma *vma,
+			     unsigned int flags)
+{
+	struct rnpu_host *host = dev->host;
+	struct rnpu_osal_dma_buf *sram = host->sram;
+	uint8_t *a;
+
+	(void)flags;
+	if (head_len > vma->length)
+		head_len = vma->length;
+	if (!sram || head_phys < host->sram_phys ||
+	    head_phys - host->sram_phys > sram->size ||
+	    head_len > sram->size - (head_phys - host->sram_phys) || vma->length - head_len > buf->size)
+		return -EINVAL;
+	/* Reserve the whole range, then lay both files over it. */
+	a = mmap(NULL, vma->length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a == MAP_FAILED)
+		return -errno;
+	if (mmap(a, head_len, vma->prot, MAP_SHARED | MAP_FIXED, sram->fd,
+		 (off_t)(head_phys - host->sram_phys)) == MAP_FAILED ||
+	    (vma->length > head_len &&
+	     mmap(a + head_len, vma->length - head_len, vma->prot, MAP_SHARED | MAP_FIXED, buf->fd,
+		  0) == MAP_FAILED)) {
+		int err = -errno;
+
+		munmap(a, vma->length);
+		return err;
+	}
+	vma->addr = a;
+	return 0;
+}
+
 size_t rnpu_osal_vma_length(const struct rnpu_osal_vma *vma)
 {
 	return vma->length;

@@ -88,6 +88,11 @@ struct rnpu_host {
 	unsigned int reset_count[RNPU_HOST_MAX_CORES]; /* asserted lines per core */
 
 	unsigned int default_refs;  /* under the default-host lock */
+
+	/* The NPU's on-chip SRAM: one buffer the platform names (NULL if
+	 * none), mapped by physical address for SRAM-backed objects. */
+	struct rnpu_osal_dma_buf *sram;
+	uint64_t sram_phys;
 };
 
 struct rnpu_osal_dma_buf {

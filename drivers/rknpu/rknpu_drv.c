@@ -308,6 +308,9 @@ int rknpu_probe(const struct rknpu_platform *plat, struct rknpu_device **out)
 	ret = rknpu_job_init(rdev);
 	if (ret)
 		goto err_gem;
+	ret = rknpu_sram_init(rdev);
+	if (ret)
+		goto err_job;
 	if (plat->bypass_irq_handler) {
 		rknpu_warn(rdev, "bypass irq handler!");
 	} else {
@@ -330,6 +333,8 @@ int rknpu_probe(const struct rknpu_platform *plat, struct rknpu_device **out)
 err_irq:
 	while (i--)
 		rnpu_osal_free_irq(plat->dev, plat->irq[i]);
+	rknpu_sram_fini(rdev);
+err_job:
 	rknpu_job_fini(rdev);
 err_gem:
 	rknpu_gem_fini(rdev);
@@ -347,6 +352,7 @@ void rknpu_remove(struct rknpu_device *rdev)
 	if (!rdev->plat.bypass_irq_handler)
 		for (i = 0; i < rdev->num_cores; i++)
 			rnpu_osal_free_irq(rdev->plat.dev, rdev->plat.irq[i]);
+	rknpu_sram_fini(rdev);
 	rknpu_job_fini(rdev);
 	rknpu_gem_fini(rdev);
 	rnpu_osal_free(rdev);

@@ -129,6 +129,7 @@ static void rknpu_gem_free(struct rknpu_gem_object *obj)
 {
 	rknpu_dbg(obj->rdev, RKNPU_DBG_GEM, "free object slot %u size %zu", obj->slot,
 		  obj->info.size);
+	rknpu_sram_free(obj->rdev, obj->sram_phys, obj->sram_size);
 	rnpu_osal_dma_put(obj->buf);
 	rnpu_osal_free(obj);
 }
@@ -312,6 +313,37 @@ static unsigned int rknpu_gem_osal_flags(struct rknpu_device *rdev, uint32_t fla
 	return of;
 }
 
+/* Puts up to the object's size (or the caller's sram_size, if smaller)
+ * of SRAM in front of it; on shortage it stays in memory alone. The
+ * memory keeps its full size, as the vendor allocates it. */
+static void rknpu_gem_try_sram(struct rknpu_device *rdev, struct rknpu_gem_object *obj,
+			       uint64_t sram_size)
+{
+	uint64_t want = obj->info.size, free_bytes = rknpu_sram_free_bytes(rdev), phys;
+	int ret;
+
+	if (!rdev->sram)
+		return;
+	if (sram_size) {
+		sram_size = (sram_size + RKNPU_PAGE_SIZE - 1) & ~(uint64_t)(RKNPU_PAGE_SIZE - 1);
+		if (want > sram_size)
+			want = sram_size;
+	}
+	if (want > free_bytes)
+		want = free_bytes;
+	if (!want)
+		return;
+	ret = rknpu_sram_alloc(rdev, want, &phys);
+	if (ret) {
+		rknpu_warn(rdev, "mm allocate %llu failed, ret: %d, free size: %llu",
+			   (unsigned long long)want, ret,
+			   (unsigned long long)rknpu_sram_free_bytes(rdev));
+		return;
+	}
+	obj->sram_phys = phys;
+	obj->sram_size = want;
+}
+
 int rknpu_gem_create_ioctl(struct rknpu_file *file, void *data)
 {
 	struct rknpu_device *rdev = file->rdev;
@@ -377,6 +409,8 @@ int rknpu_gem_create_ioctl(struct rknpu_file *file, void *data)
 	obj->osal_flags = rknpu_gem_osal_flags(rdev, args->flags);
 	obj->kvaddr = (args->flags & RKNPU_MEM_KERNEL_MAPPING) ? info.vaddr : NULL;
 	obj->iommu_domain_id = args->iommu_domain_id;
+	if (args->flags & RKNPU_MEM_TRY_ALLOC_SRAM)
+		rknpu_gem_try_sram(rdev, obj, args->sram_size);
 
 	ret = rknpu_gem_handle_create(file, obj, &handle);
 	rknpu_gem_put(obj); /* the handle owns the object now */
@@ -605,7 +639,12 @@ int rknpu_mmap(struct rknpu_file *file, uint64_t offset, struct rnpu_osal_vma *v
 		ret = -EINVAL;
 		goto out;
 	}
-	ret = rnpu_osal_dma_mmap(obj->buf, vma, obj->osal_flags);
+	/* An object with SRAM: the CPU sees what the NPU sees, SRAM first. */
+	if (obj->sram_size)
+		ret = rnpu_osal_dma_mmap_split(rdev->plat.dev, obj->sram_phys, obj->sram_size,
+					       obj->buf, vma, obj->osal_flags);
+	else
+		ret = rnpu_osal_dma_mmap(obj->buf, vma, obj->osal_flags);
 out:
 	rknpu_gem_put(obj);
 	return ret;

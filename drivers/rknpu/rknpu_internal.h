@@ -157,6 +157,23 @@ struct rknpu_subcore {
 	struct rnpu_osal_waitq *wq;     /* blocking submitters of this core */
 };
 
+/* ---------------------------------------------------------------- SRAM */
+
+struct rknpu_sram {
+	/* Protects bitmap and free_chunks. Sleeps allowed. */
+	struct rnpu_osal_mutex *lock;
+	uint64_t base;                  /* physical address of chunk 0 */
+	uint32_t chunk_size;
+	uint32_t total_chunks;
+	uint32_t free_chunks;
+	uint64_t *bitmap;               /* 1 = chunk in use */
+};
+
+static inline bool rknpu_sram_chunk_used(const struct rknpu_sram *s, uint32_t i)
+{
+	return (s->bitmap[i / 64u] >> (i % 64u)) & 1u;
+}
+
 /* -------------------------------------------------------------- device */
 
 struct rknpu_device {
@@ -192,6 +209,7 @@ struct rknpu_device {
 	uint64_t cookie_salt;
 	uint32_t next_file_id;          /* atomic */
 	bool warned_noncontig;          /* one warning per device, not per call */
+	struct rknpu_sram *sram;        /* NULL: no SRAM manager */
 	int32_t iommu_domain_id;        /* current domain (no IOMMU: stays 0) */
 };
 
@@ -270,6 +288,16 @@ bool rknpu_iommu_irq_locked(struct rknpu_device *rdev, unsigned int core, uint32
 /* validate (rknpu_validate.c): contiguous mode only; 0 or -EINVAL with a
  * log line naming the register and the address. May sleep. */
 int rknpu_validate_job(struct rknpu_job *job);
+
+/* sram (rknpu_sram.c) */
+int rknpu_sram_init(struct rknpu_device *rdev);
+void rknpu_sram_fini(struct rknpu_device *rdev);
+/* First-fit run of whole chunks: 0 and *phys, -EINVAL (size 0), -ENOMEM
+ * (no run that long), -ENODEV (no SRAM manager). May sleep. */
+int rknpu_sram_alloc(struct rknpu_device *rdev, uint64_t size, uint64_t *phys);
+void rknpu_sram_free(struct rknpu_device *rdev, uint64_t phys, uint64_t size);
+uint64_t rknpu_sram_total_bytes(struct rknpu_device *rdev);
+uint64_t rknpu_sram_free_bytes(struct rknpu_device *rdev);
 
 /* action */
 int rknpu_action_ioctl(struct rknpu_file *file, void *data);
