@@ -129,6 +129,18 @@ uint32_t rk_iommu_space_dte_reg(const struct rk_iommu_space *s)
 	return rk_iommu_dte_addr_reg(s->tables_phys);
 }
 
+uint32_t rk_iommu_space_pte(const struct rk_iommu_space *s, uint32_t iova)
+{
+	uint32_t dte = s->tables[RK_IOMMU_DTE_INDEX(iova)];
+	uint64_t pt = rk_iommu_entry_addr(dte);
+
+	if (!(dte & RK_IOMMU_ENTRY_VALID) || pt < s->tables_phys + RK_IOMMU_PAGE_SIZE)
+		return 0;
+	/* The directory entry names the table by physical address; find it
+	 * in the CPU view of the same allocation. */
+	return s->tables[(pt - s->tables_phys) / sizeof(uint32_t) + RK_IOMMU_PTE_INDEX(iova)];
+}
+
 uint32_t rk_iommu_space_used_pages(const struct rk_iommu_space *s)
 {
 	return s->used;

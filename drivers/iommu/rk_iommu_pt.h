@@ -70,6 +70,9 @@ void rk_iommu_space_fill(struct rk_iommu_space *s, uint32_t iova, uint64_t phys,
 /* Removes a mapping made by rk_iommu_space_map (or reserve + fill) and
  * frees its IOVA range. */
 void rk_iommu_space_unmap(struct rk_iommu_space *s, uint32_t iova, uint64_t size);
+/* The PTE the IOMMU would find for @iova (0 when its directory entry is
+ * not valid). For tests and debugging. */
+uint32_t rk_iommu_space_pte(const struct rk_iommu_space *s, uint32_t iova);
 /* Pages of IOVA space in use. */
 uint32_t rk_iommu_space_used_pages(const struct rk_iommu_space *s);
 
