@@ -128,6 +128,8 @@ int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out)
 	host->dev.host = host;
 	pthread_mutex_init(&host->reset_lock, NULL);
 	rnpu_memfd_pool_init(&host->pool);
+	rnpu_slabs_init(&host->slabs);
+	pthread_mutex_init(&host->promote_lock, NULL);
 	ret = rnpu_frames_init(&host->frames);
 	if (ret)
 		goto err_pool;
@@ -195,6 +197,8 @@ err_irq:
 err_frames:
 	rnpu_frames_fini(&host->frames);
 err_pool:
+	rnpu_slabs_fini(&host->slabs);
+	pthread_mutex_destroy(&host->promote_lock);
 	rnpu_memfd_pool_fini(&host->pool);
 	pthread_mutex_destroy(&host->reset_lock);
 	free(host);
@@ -214,6 +218,8 @@ void rnpu_host_destroy(struct rnpu_host *host)
 	rnpu_host_irq_stop(host);
 	rnpu_frames_fini(&host->frames);
 	rnpu_memfd_pool_fini(&host->pool);
+	rnpu_slabs_fini(&host->slabs);
+	pthread_mutex_destroy(&host->promote_lock);
 	pthread_mutex_destroy(&host->reset_lock);
 	free(host);
 }
