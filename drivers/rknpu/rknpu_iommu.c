@@ -185,6 +185,8 @@ uint64_t rknpu_iommu_obj_addr(struct rknpu_file *file, const struct rknpu_gem_ob
 
 	if (!d)
 		return addr;
+	/* Never a physical address: 0 if the session has not mapped it. */
+	addr = 0;
 	rnpu_osal_mutex_lock(d->lock);
 	if (obj->slot < d->maps_cap && d->maps[obj->slot].count)
 		addr = d->maps[obj->slot].iova;
