@@ -4,7 +4,8 @@
  * A task pointed at another session's IOVA faults: the job fails with
  * EFAULT, the log names the address, the other session's memory is
  * untouched and both sessions go on working. iommu_domain_id selects a
- * second 4 GiB space of the session.
+ * second 4 GiB space of the session. A shared object has an address of its
+ * own in each session holding it.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -279,6 +280,58 @@ static void iommu_domain_id(void **state)
 	rnpu_close(dev); /* the domain-1 objects go with the session */
 }
 
+/* An object shared with another session is mapped in that session's
+ * space too, at an address of its own, and a job there reaches it. */
+static void iommu_shared_object(void **state)
+{
+	struct rnpu_dev *a, *b;
+	struct rnpu_bo *filler;
+	struct mm *owner, *user;
+	struct rnpu_drm_gem_flink fl = { 0 };
+	struct rnpu_drm_gem_open op = { 0 };
+	struct rnpu_drm_gem_close cl = { 0 };
+	struct rknpu_mem_create info;
+	int32_t c[MM_M * MM_N];
+
+	(void)state;
+	assert_int_equal(rnpu_open("sim", &a), 0);
+	assert_int_equal(rnpu_open("sim", &b), 0);
+	/* B's addresses are shifted, so the shared object's two addresses
+	 * differ. */
+	assert_int_equal(rnpu_bo_create(b, 64 * 4096, 0, &filler), 0);
+	owner = mm_new(a, 5);
+	user = mm_new(b, 5); /* the same inputs */
+	fl.handle = rnpu_bo_handle(owner->job->c);
+	assert_int_equal(rnpu_ioctl(a, RNPU_DRM_IOCTL_GEM_FLINK, &fl), 0);
+	op.name = fl.name;
+	assert_int_equal(rnpu_ioctl(b, RNPU_DRM_IOCTL_GEM_OPEN, &op), 0);
+	memset(&info, 0, sizeof(info));
+	info.handle = op.handle;
+	assert_int_equal(rnpu_ioctl(b, DRM_IOCTL_RKNPU_MEM_CREATE, &info), 0);
+	assert_true(info.dma_addr != 0);
+	assert_true(info.dma_addr != rnpu_bo_dma_addr(owner->job->c));
+
+	/* B computes into A's C through B's own address for it. */
+	assert_int_equal(patch_reg(user, REG_DPU_DST_BASE_ADDR, (uint32_t)info.dma_addr), 1);
+	assert_int_equal(rnpu_matmul_job_run(user->job, RKNPU_CORE2_MASK, NULL), 0);
+	assert_int_equal(rnpu_matmul_job_get_output(owner->job, c), 0);
+	mm_check_c(owner, c);
+
+	/* Once B drops its handle, the address faults in B again. */
+	cl.handle = op.handle;
+	assert_int_equal(rnpu_ioctl(b, RNPU_DRM_IOCTL_GEM_CLOSE, &cl), 0);
+	log_capture_start();
+	assert_int_equal(rnpu_matmul_job_run(user->job, RKNPU_CORE2_MASK, NULL), -EFAULT);
+	assert_true(log_has("iommu page fault", "write"));
+	log_capture_stop();
+
+	mm_free(user);
+	mm_free(owner);
+	rnpu_bo_free(filler);
+	rnpu_close(b);
+	rnpu_close(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +339,7 @@ int main(void)
 		cmocka_unit_test(iommu_fault_read),
 		cmocka_unit_test(iommu_fault_write),
 		cmocka_unit_test(iommu_domain_id),
+		cmocka_unit_test(iommu_shared_object),
 	};
 
 	setenv("RNPU_IOMMU", "1", 1);
