@@ -127,19 +127,24 @@ void rknpu_job_core_done_locked(struct rknpu_device *rdev, unsigned int core)
 void rknpu_job_end_locked(struct rknpu_job *job, int ret)
 {
 	struct rknpu_device *rdev = job->rdev;
+	struct rnpu_osal_waitq *wq = rdev->cores[rknpu_lowest_core(job->core_mask)].wq;
 
 	if (job->done)
 		return;
 	job->ret = ret;
 	if (!ret)
 		job->flags |= RKNPU_JOB_DONE;
-	rknpu_atomic_set_bool(&job->done, true);
 	if (job->fence)
 		rnpu_osal_fence_signal(job->fence, ret);
-	if (job->async)
-		rnpu_osal_work_queue(job->cleanup, 0);
-	else
-		rnpu_osal_waitq_wake_all(rdev->cores[rknpu_lowest_core(job->core_mask)].wq);
+	if (job->async) {
+		rknpu_atomic_set_bool(&job->done, true);
+		rnpu_osal_work_queue(job->cleanup, 0); /* the only one to free it */
+		return;
+	}
+	/* A blocking submitter frees its job as soon as it sees it done:
+	 * nothing of the job may be touched after this store. */
+	rknpu_atomic_set_bool(&job->done, true);
+	rnpu_osal_waitq_wake_all(wq);
 }
 
 static void rknpu_job_free(struct rknpu_job *job)

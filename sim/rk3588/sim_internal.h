@@ -86,6 +86,9 @@ struct sim_mmu {
 	bool stall;
 	bool fault_active;
 	bool fault_write;
+	/* Mirrors paging for the DMA path, which checks it without the lock
+	 * (contiguous mode pays one load per access). */
+	atomic_bool paging_on;
 };
 
 struct sim_core;

@@ -41,6 +41,7 @@ static void mmu_reset(struct sim_mmu *m)
 	m->stall = false;
 	m->fault_active = false;
 	m->fault_write = false;
+	atomic_store(&m->paging_on, false);
 }
 
 void sim_iommu_init(struct sim_core *c)
@@ -48,6 +49,7 @@ void sim_iommu_init(struct sim_core *c)
 	c->num_mmu = mmu_count[c->index];
 	for (unsigned int i = 0; i < c->num_mmu; i++) {
 		pthread_mutex_init(&c->mmu[i].lock, NULL);
+		atomic_init(&c->mmu[i].paging_on, false);
 		mmu_reset(&c->mmu[i]);
 	}
 }
@@ -159,9 +161,11 @@ bool sim_iommu_mmio_write(struct sim_core *c, uint32_t offset, uint32_t value)
 		switch (rkiommu_get_MMU_COMMAND_CMD(value)) {
 		case SIM_MMU_CMD_ENABLE_PAGING:
 			m->paging = true;
+			atomic_store(&m->paging_on, true);
 			break;
 		case SIM_MMU_CMD_DISABLE_PAGING:
 			m->paging = false;
+			atomic_store(&m->paging_on, false);
 			break;
 		case SIM_MMU_CMD_ENABLE_STALL:
 			m->stall = true;
@@ -227,13 +231,17 @@ static int access(struct sim_core *c, uint64_t addr, uint8_t *rd, const uint8_t 
 	/* Which instance serves which traffic of a core with two. */
 	struct sim_mmu *m = &c->mmu[write && c->num_mmu > 1 ? SIM_ASSUME_MMU_WRITE_INSTANCE
 							    : SIM_ASSUME_MMU_READ_INSTANCE];
-	uint64_t dir;
+	uint64_t dir = 0;
 	bool paging;
 
-	pthread_mutex_lock(&m->lock);
-	paging = m->paging;
-	dir = ((uint64_t)m->dte_addr & 0xfffff000u) | (((uint64_t)m->dte_addr & 0xff0u) << 28);
-	pthread_mutex_unlock(&m->lock);
+	paging = atomic_load(&m->paging_on);
+	if (paging) {
+		pthread_mutex_lock(&m->lock);
+		paging = m->paging;
+		dir = ((uint64_t)m->dte_addr & 0xfffff000u) |
+		      (((uint64_t)m->dte_addr & 0xff0u) << 28);
+		pthread_mutex_unlock(&m->lock);
+	}
 	if (!paging)
 		return write ? bus->dma_write(bus->ctx, addr, wr, len)
 			     : bus->dma_read(bus->ctx, addr, rd, len);
