@@ -10,6 +10,7 @@
  * mapping and stays so; an unmapped IOVA has an invalid PTE.
  */
 #include "rk_iommu_pt.h"
+#include "rk_iommu_regs.h"
 
 #define RK_IOMMU_LO_MASK 0xfffff000ull
 #define RK_IOMMU_HI1_MASK 0x0f00000000ull /* address bits 35:32 */
@@ -18,8 +19,6 @@
 #define RK_IOMMU_HI2_SHIFT 32u            /* bits 39:36 <-> entry bits 7:4 */
 #define RK_IOMMU_ENTRY_HI1 0x00000f00u
 #define RK_IOMMU_ENTRY_HI2 0x000000f0u
-#define RK_IOMMU_DTE_REG_HI_MASK 0xff00000000ull
-#define RK_IOMMU_DTE_REG_HI_SHIFT 28u     /* bits 39:32 <-> register bits 11:4 */
 #define RK_IOMMU_DTE_INDEX(iova) ((iova) >> 22)
 #define RK_IOMMU_PTE_INDEX(iova) (((iova) >> RK_IOMMU_PAGE_SHIFT) & (RK_IOMMU_ENTRIES - 1u))
 #define RK_IOMMU_BITMAP_WORDS (RK_IOMMU_SPACE_PAGES / 64u)
@@ -54,8 +53,12 @@ uint64_t rk_iommu_entry_addr(uint32_t entry)
 
 uint32_t rk_iommu_dte_addr_reg(uint64_t phys)
 {
-	return (uint32_t)((phys & RK_IOMMU_LO_MASK) |
-			  ((phys & RK_IOMMU_DTE_REG_HI_MASK) >> RK_IOMMU_DTE_REG_HI_SHIFT));
+	uint32_t v = 0;
+
+	/* Both fields fit: the directory is page aligned below 2^40. */
+	rkiommu_set_MMU_DTE_ADDR_ADDR_31_12(&v, (uint32_t)(phys >> 12) & 0xfffffu);
+	rkiommu_set_MMU_DTE_ADDR_ADDR_39_32(&v, (uint32_t)(phys >> 32) & 0xffu);
+	return v;
 }
 
 static bool rk_iommu_bit(const uint64_t *bm, uint32_t i)

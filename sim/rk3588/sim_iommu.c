@@ -18,8 +18,6 @@
 #define MMU_ENTRY_VALID (1u << 0)
 #define MMU_PTE_READABLE (1u << 1)
 #define MMU_PTE_WRITABLE (1u << 2)
-#define MMU_STATUS_IDLE (1u << 3)
-#define MMU_STATUS_REPLAY_EMPTY (1u << 4)
 
 /* Where each core's instances sit in its window (RK3588 device tree:
  * fdab9000 and fdaba000 for core 0, fdaca000, fdada000). */
@@ -113,7 +111,10 @@ uint32_t sim_iommu_mmio_read(struct sim_core *c, uint32_t offset)
 		v = m->dte_addr;
 		break;
 	case REG_MMU_STATUS:
-		v = MMU_STATUS_IDLE | MMU_STATUS_REPLAY_EMPTY;
+		v = 0;
+		/* No walk is ever pending between accesses. */
+		rkiommu_set_MMU_STATUS_IDLE(&v, 1);
+		rkiommu_set_MMU_STATUS_REPLAY_BUFFER_EMPTY(&v, 1);
 		rkiommu_set_MMU_STATUS_PAGING_ENABLED(&v, m->paging);
 		rkiommu_set_MMU_STATUS_PAGE_FAULT_ACTIVE(&v, m->fault_active);
 		rkiommu_set_MMU_STATUS_STALL_ACTIVE(&v, m->stall);
@@ -154,8 +155,8 @@ bool sim_iommu_mmio_write(struct sim_core *c, uint32_t offset, uint32_t value)
 	pthread_mutex_lock(&m->lock);
 	switch (reg) {
 	case REG_MMU_DTE_ADDR:
-		/* Bits 3:0 do not exist (reads back without them). */
-		m->dte_addr = value & ~0xfu;
+		/* Only the address fields exist (bits 3:0 read back 0). */
+		m->dte_addr = value & (MMU_DTE_ADDR_ADDR_31_12__MASK | MMU_DTE_ADDR_ADDR_39_32__MASK);
 		break;
 	case REG_MMU_COMMAND:
 		switch (rkiommu_get_MMU_COMMAND_CMD(value)) {
@@ -238,8 +239,8 @@ static int access(struct sim_core *c, uint64_t addr, uint8_t *rd, const uint8_t 
 	if (paging) {
 		pthread_mutex_lock(&m->lock);
 		paging = m->paging;
-		dir = ((uint64_t)m->dte_addr & 0xfffff000u) |
-		      (((uint64_t)m->dte_addr & 0xff0u) << 28);
+		dir = ((uint64_t)rkiommu_get_MMU_DTE_ADDR_ADDR_31_12(m->dte_addr) << 12) |
+		      ((uint64_t)rkiommu_get_MMU_DTE_ADDR_ADDR_39_32(m->dte_addr) << 32);
 		pthread_mutex_unlock(&m->lock);
 	}
 	if (!paging)
