@@ -108,6 +108,8 @@ void rnpu_host_default_config(struct rnpu_host_config *cfg)
 
 	const char *max_bos = getenv("RNPU_SESSION_MAX_BOS");
 	const char *max_bytes = getenv("RNPU_SESSION_MAX_BYTES");
+	const char *iommu = getenv("RNPU_IOMMU");
+	const char *sram = getenv("RNPU_SRAM_SIZE");
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->num_cores = 3;
@@ -115,6 +117,8 @@ void rnpu_host_default_config(struct rnpu_host_config *cfg)
 	cfg->sim_trace = trace && trace[0] == '1';
 	cfg->session_max_bos = max_bos ? (uint32_t)strtoul(max_bos, NULL, 0) : 0;
 	cfg->session_max_bytes = max_bytes ? strtoull(max_bytes, NULL, 0) : 0;
+	cfg->iommu = iommu && iommu[0] == '1';
+	cfg->sram_size = sram ? strtoull(sram, NULL, 0) : 0;
 }
 
 int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out)
@@ -136,6 +140,8 @@ int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out)
 	host->dev.host = host;
 	pthread_mutex_init(&host->reset_lock, NULL);
 	rnpu_memfd_pool_init(&host->pool);
+	rnpu_slabs_init(&host->slabs);
+	pthread_mutex_init(&host->promote_lock, NULL);
 	ret = rnpu_frames_init(&host->frames);
 	if (ret)
 		goto err_pool;
@@ -166,18 +172,34 @@ int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out)
 	plat.num_mmio = cfg->num_cores;
 	plat.num_irqs = cfg->num_cores;
 	plat.num_resets = RNPU_HOST_RESET_LINES;
-	plat.iommu = false;
+	plat.iommu = cfg->iommu;
+	if (cfg->sram_size) {
+		struct rnpu_osal_dma_info info;
+
+		ret = rnpu_osal_dma_alloc(&host->dev, cfg->sram_size,
+					  RNPU_OSAL_DMA_CONTIGUOUS | RNPU_OSAL_DMA_KMAP, &host->sram,
+					  &info);
+		if (ret)
+			goto err_sim;
+		host->sram->shared = true; /* never recycled as a buffer */
+		host->sram_phys = info.dma_addr;
+		plat.sram_phys = info.dma_addr;
+		plat.sram_size = info.size;
+		plat.sram_vaddr = info.vaddr;
+	}
 	plat.bypass_irq_handler = cfg->bypass_irq_handler;
 	plat.bypass_soft_reset = cfg->bypass_soft_reset;
 	plat.session_max_bos = cfg->session_max_bos;
 	plat.session_max_bytes = cfg->session_max_bytes;
 	ret = rknpu_probe(&plat, &host->rdev);
 	if (ret)
-		goto err_sim;
+		goto err_sram;
 	rknpu_set_debug(host->rdev, cfg->debug_mask);
 	*out = host;
 	return 0;
 
+err_sram:
+	rnpu_osal_dma_put(host->sram);
 err_sim:
 	rk3588_sim_destroy(host->sim);
 	rnpu_host_irq_stop(host);
@@ -187,6 +209,8 @@ err_irq:
 err_frames:
 	rnpu_frames_fini(&host->frames);
 err_pool:
+	rnpu_slabs_fini(&host->slabs);
+	pthread_mutex_destroy(&host->promote_lock);
 	rnpu_memfd_pool_fini(&host->pool);
 	pthread_mutex_destroy(&host->reset_lock);
 	free(host);
@@ -201,10 +225,13 @@ void rnpu_host_destroy(struct rnpu_host *host)
 	 * workers may still be returning from an interrupt callback), then
 	 * interrupt delivery, then memory. */
 	rknpu_remove(host->rdev);
+	rnpu_osal_dma_put(host->sram);
 	rk3588_sim_destroy(host->sim);
 	rnpu_host_irq_stop(host);
 	rnpu_frames_fini(&host->frames);
 	rnpu_memfd_pool_fini(&host->pool);
+	rnpu_slabs_fini(&host->slabs);
+	pthread_mutex_destroy(&host->promote_lock);
 	pthread_mutex_destroy(&host->reset_lock);
 	free(host);
 }

@@ -3,9 +3,12 @@
  * DMA memory of the userspace host. Every buffer is a memfd: that memfd is
  * its dma-buf (export hands out a dup, import accepts any memfd). Its pages
  * are entered in the frame table so the software NPU reaches them by
- * physical address. Small buffers never shared nor mapped by a process are kept in a
- * pool and zeroed on reuse, which spares the system calls of memfd
- * creation on the hot create/destroy path.
+ * physical address. Buffers of up to 16 pages start in a shared slab memfd
+ * (host_slab.c) and get a memfd of their own, mapped over the same
+ * address, when they are first exported or mapped by userspace. Larger
+ * buffers never shared nor mapped by a process are kept in a pool and
+ * zeroed on reuse, which spares the system calls of memfd creation on the
+ * hot create/destroy path.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -127,7 +130,15 @@ int rnpu_osal_dma_alloc(struct rnpu_osal_dev *dev, size_t size, unsigned int fla
 	buf->host = host;
 	buf->size = rounded;
 	buf->npages = (uint32_t)(rounded >> RNPU_HOST_PAGE_SHIFT);
-	if (pool_take(&host->pool, buf->npages, &fd, &addr)) {
+	if (buf->npages <= RNPU_SLAB_MAX_PAGES) {
+		/* Slab pages read zero: fresh, or punched when freed. */
+		ret = rnpu_slab_alloc(&host->slabs, buf->npages, &buf->slab, &buf->slab_first);
+		if (ret) {
+			free(buf);
+			return ret;
+		}
+		addr = buf->slab->addr + (size_t)buf->slab_first * RNPU_HOST_PAGE_SIZE;
+	} else if (pool_take(&host->pool, buf->npages, &fd, &addr)) {
 		/* A reused buffer may hold another session's data: always
 		 * clear it, whatever the ZERO flag says. */
 		memset(addr, 0, rounded);
@@ -142,8 +153,12 @@ int rnpu_osal_dma_alloc(struct rnpu_osal_dev *dev, size_t size, unsigned int fla
 	buf->addr = addr;
 	ret = rnpu_frames_map(&host->frames, buf->addr, buf->npages, &buf->pfn);
 	if (ret) {
-		munmap(addr, rounded);
-		close(fd);
+		if (buf->slab) {
+			rnpu_slab_free(&host->slabs, buf->slab, buf->slab_first, buf->npages);
+		} else {
+			munmap(addr, rounded);
+			close(fd);
+		}
 		free(buf);
 		return ret;
 	}
@@ -152,12 +167,70 @@ int rnpu_osal_dma_alloc(struct rnpu_osal_dev *dev, size_t size, unsigned int fla
 	return 0;
 }
 
+/* Gives a slab buffer a memfd of its own, mapped over the same address
+ * (the core's CPU pointer and the frame table stay valid), so it can be
+ * shared or mapped without exposing its slab neighbours. */
+static int buf_promote(struct rnpu_osal_dma_buf *buf)
+{
+	struct rnpu_host *host = buf->host;
+	size_t done = 0;
+	int f, ret = 0;
+
+	pthread_mutex_lock(&host->promote_lock);
+	if (buf->fd >= 0)
+		goto out;
+	f = memfd_create("rnpu-bo", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (f < 0 || ftruncate(f, (off_t)buf->size) < 0) {
+		ret = -errno;
+		if (f >= 0)
+			close(f);
+		goto out;
+	}
+	/* No DMA while the pages move (walks hold the lock for reading). */
+	pthread_rwlock_wrlock(&host->frames.lock);
+	while (done < buf->size) {
+		ssize_t n = pwrite(f, buf->addr + done, buf->size - done, (off_t)done);
+
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	if (done != buf->size ||
+	    mmap(buf->addr, buf->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, f, 0) ==
+		    MAP_FAILED) {
+		ret = -ENOMEM;
+		close(f);
+	} else {
+		buf->fd = f;
+	}
+	pthread_rwlock_unlock(&host->frames.lock);
+out:
+	pthread_mutex_unlock(&host->promote_lock);
+	return ret;
+}
+
+static void buf_put_slab(struct rnpu_osal_dma_buf *buf)
+{
+	struct rnpu_host *host = buf->host;
+
+	if (buf->fd >= 0) {
+		/* Put the slab's pages back under the address first. */
+		if (mmap(buf->addr, buf->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			 buf->slab->fd, (off_t)buf->slab_first * RNPU_HOST_PAGE_SIZE) == MAP_FAILED)
+			return; /* keep the slot: its address range is not the slab's */
+		close(buf->fd);
+	}
+	rnpu_slab_free(&host->slabs, buf->slab, buf->slab_first, buf->npages);
+}
+
 void rnpu_osal_dma_put(struct rnpu_osal_dma_buf *buf)
 {
 	if (!buf)
 		return;
 	rnpu_frames_unmap(&buf->host->frames, buf->pfn, buf->npages);
-	if (buf->shared || !pool_give(&buf->host->pool, buf->npages, buf->fd, buf->addr)) {
+	if (buf->slab) {
+		buf_put_slab(buf);
+	} else if (buf->shared || !pool_give(&buf->host->pool, buf->npages, buf->fd, buf->addr)) {
 		munmap(buf->addr, buf->size);
 		close(buf->fd);
 	}
@@ -178,8 +251,11 @@ void rnpu_osal_dma_sync(struct rnpu_osal_dma_buf *buf, uint64_t offset, uint64_t
 
 int rnpu_osal_dma_export_fd(struct rnpu_osal_dma_buf *buf, unsigned int flags, int *fd)
 {
-	int f = fcntl(buf->fd, (flags & RNPU_DRM_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
+	int f, ret = buf_promote(buf);
 
+	if (ret)
+		return ret;
+	f = fcntl(buf->fd, (flags & RNPU_DRM_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
 	if (f < 0)
 		return -errno;
 	buf->shared = true;
@@ -204,7 +280,8 @@ uint64_t rnpu_osal_dma_identity(struct rnpu_osal_dma_buf *buf)
 {
 	uint64_t id = 0;
 
-	if (!buf->identity && rnpu_osal_dma_fd_identity(buf->fd, &id) == 0)
+	if (!buf->identity && buf_promote(buf) == 0 &&
+	    rnpu_osal_dma_fd_identity(buf->fd, &id) == 0)
 		buf->identity = id;
 	return buf->identity;
 }
@@ -267,9 +344,12 @@ int rnpu_osal_dma_mmap(struct rnpu_osal_dma_buf *buf, struct rnpu_osal_vma *vma,
 		       unsigned int flags)
 {
 	/* Cache attributes have no meaning on the host's coherent memory. */
+	int ret = buf_promote(buf);
 	void *a;
 
 	(void)flags;
+	if (ret)
+		return ret;
 	if (vma->want_fd) {
 		vma->fd = fcntl(buf->fd, F_DUPFD_CLOEXEC, 0);
 		if (vma->fd < 0)
@@ -285,6 +365,46 @@ int rnpu_osal_dma_mmap(struct rnpu_osal_dma_buf *buf, struct rnpu_osal_vma *vma,
 	/* The mapping may outlive the buffer (munmap is the caller's): the
 	 * memfd must not be recycled for another buffer, or another session. */
 	buf->shared = true;
+	vma->addr = a;
+	return 0;
+}
+
+int rnpu_osal_dma_mmap_split(struct rnpu_osal_dev *dev, uint64_t head_phys, size_t head_len,
+			     struct rnpu_osal_dma_buf *buf, struct rnpu_osal_vma *vma,
+			     unsigned int flags)
+{
+	struct rnpu_host *host = dev->host;
+	struct rnpu_osal_dma_buf *sram = host->sram;
+	uint8_t *a;
+	int ret = buf_promote(buf), sram_fd;
+	off_t sram_off;
+
+	(void)flags;
+	if (ret)
+		return ret;
+	if (head_len > vma->length)
+		head_len = vma->length;
+	if (!sram || head_phys < host->sram_phys ||
+	    head_phys - host->sram_phys > sram->size ||
+	    head_len > sram->size - (head_phys - host->sram_phys) || vma->length - head_len > buf->size)
+		return -EINVAL;
+	/* A small SRAM region may sit in a slab. */
+	sram_fd = sram->slab && sram->fd < 0 ? sram->slab->fd : sram->fd;
+	sram_off = sram->slab && sram->fd < 0 ? (off_t)sram->slab_first * RNPU_HOST_PAGE_SIZE : 0;
+	/* Reserve the whole range, then lay both files over it. */
+	a = mmap(NULL, vma->length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a == MAP_FAILED)
+		return -errno;
+	if (mmap(a, head_len, vma->prot, MAP_SHARED | MAP_FIXED, sram_fd,
+		 sram_off + (off_t)(head_phys - host->sram_phys)) == MAP_FAILED ||
+	    (vma->length > head_len &&
+	     mmap(a + head_len, vma->length - head_len, vma->prot, MAP_SHARED | MAP_FIXED, buf->fd,
+		  0) == MAP_FAILED)) {
+		int err = -errno;
+
+		munmap(a, vma->length);
+		return err;
+	}
 	vma->addr = a;
 	return 0;
 }

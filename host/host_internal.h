@@ -51,6 +51,27 @@ struct rnpu_memfd_pool {
 	} cls[RNPU_POOL_MAX_PAGES + 1];
 };
 
+/* Slab memfds for buffers of up to RNPU_SLAB_MAX_PAGES pages (host_slab.c). */
+#define RNPU_SLAB_PAGES 512u
+#define RNPU_SLAB_MAX_PAGES 16u
+struct rnpu_slab {
+	int fd;
+	uint8_t *addr;              /* the whole slab, mapped once */
+	uint64_t used[RNPU_SLAB_PAGES / 64]; /* slabs lock */
+	uint32_t used_pages;        /* slabs lock */
+};
+struct rnpu_slabs {
+	pthread_mutex_t lock;       /* protects every field and slab bitmaps */
+	struct rnpu_slab **slab;
+	uint32_t count, cap;
+	uint32_t hint;              /* no slab before it has room */
+};
+void rnpu_slabs_init(struct rnpu_slabs *s);
+void rnpu_slabs_fini(struct rnpu_slabs *s);
+int rnpu_slab_alloc(struct rnpu_slabs *s, uint32_t npages, struct rnpu_slab **slab,
+		    uint32_t *first);
+void rnpu_slab_free(struct rnpu_slabs *s, struct rnpu_slab *sl, uint32_t first, uint32_t npages);
+
 struct rnpu_osal_dev {
 	struct rnpu_host *host;
 };
@@ -76,6 +97,9 @@ struct rnpu_host {
 	struct rknpu_device *rdev;
 	struct rnpu_frames frames;
 	struct rnpu_memfd_pool pool;
+	struct rnpu_slabs slabs;
+	/* Serialises giving slab buffers a memfd of their own. */
+	pthread_mutex_t promote_lock;
 
 	/* Interrupt delivery: protects irq[]; irq_cond signals the end of a
 	 * delivery loop (free_irq waits for it). */
@@ -88,11 +112,20 @@ struct rnpu_host {
 	unsigned int reset_count[RNPU_HOST_MAX_CORES]; /* asserted lines per core */
 
 	unsigned int default_refs;  /* under the default-host lock */
+
+	/* The NPU's on-chip SRAM: one buffer the platform names (NULL if
+	 * none), mapped by physical address for SRAM-backed objects. */
+	struct rnpu_osal_dma_buf *sram;
+	uint64_t sram_phys;
 };
 
 struct rnpu_osal_dma_buf {
 	struct rnpu_host *host;
-	int fd;
+	/* A small buffer lives in a slab until it is exported or mapped by
+	 * userspace, then gets its own memfd (fd >= 0) at the same address. */
+	struct rnpu_slab *slab;
+	uint32_t slab_first;
+	int fd;                     /* -1 while in a slab (promote_lock) */
 	uint8_t *addr;              /* host mapping used for DMA */
 	size_t size;
 	uint32_t pfn;

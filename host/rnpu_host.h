@@ -26,11 +26,15 @@ struct rnpu_host_config {
 	bool bypass_soft_reset;
 	uint32_t session_max_bos;   /* 0 = no limit */
 	uint64_t session_max_bytes; /* 0 = no limit */
+	bool iommu;                 /* NPU addresses go through the IOMMUs */
+	uint64_t sram_size;         /* on-chip SRAM for the NPU (IOMMU mode); 0 = none */
 };
 
 /* Fills @cfg with defaults, then applies from the environment:
  * RNPU_DEBUG (e.g. "reg,job"), RNPU_SIM_TRACE=1, and the per-session
- * limits RNPU_SESSION_MAX_BOS and RNPU_SESSION_MAX_BYTES. */
+ * limits RNPU_SESSION_MAX_BOS and RNPU_SESSION_MAX_BYTES, and
+ * RNPU_IOMMU=1 (IOMMU mode: per-session address spaces) and
+ * RNPU_SRAM_SIZE (bytes of on-chip SRAM, used in IOMMU mode). */
 void rnpu_host_default_config(struct rnpu_host_config *cfg);
 int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out);
 /* Every file must be closed first. */

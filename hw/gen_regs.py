@@ -47,7 +47,8 @@ class Field:
 
 
 class Reg:
-    def __init__(self, block, name, offset, access, reset, vendor, desc):
+    def __init__(self, block, name, offset, access, reset, vendor, desc, addr=False):
+        self.addr = addr
         self.block = block
         self.name = name
         self.offset = offset
@@ -191,9 +192,12 @@ def parse_block(el, index):
         if access not in ACCESS_CODES:
             raise SpecError("%s: access '%s' is not one of %s"
                             % (rwhere, access, "/".join(ACCESS_CODES)))
+        addr = r.get("addr", "0")
+        if addr not in ("0", "1"):
+            raise SpecError("%s: addr must be 0 or 1" % rwhere)
         reg = Reg(blk, rname, num(r, "offset", rwhere), access,
                   num(r, "reset", rwhere, 0), r.get("vendor"),
-                  text_attr(r, "desc", rwhere))
+                  text_attr(r, "desc", rwhere), addr == "1")
         if reg.vendor is not None and not IDENT.match(reg.vendor):
             raise SpecError("%s: vendor alias '%s' is not an identifier" % (rwhere, reg.vendor))
         for f in r:
@@ -509,6 +513,12 @@ def gen_header(dev, xml_name):
     o.append("/* \"BLOCK.NAME\" of the register at offset, NULL if none. */")
     o.append("const char *%s_reg_name(uint32_t offset);" % p)
     o.append("")
+    o.append("/* Registers whose value is a device address (addr=\"1\"), by offset. */")
+    o.append("extern const uint32_t %s_addr_regs[];" % p)
+    o.append("extern const unsigned int %s_num_addr_regs;" % p)
+    o.append("/* Whether the register at @offset holds a device address. */")
+    o.append("bool %s_reg_is_addr(uint32_t offset);" % p)
+    o.append("")
 
     o.append("/* Command word: target in bits 63:48, value in 47:16, offset in 15:0. */")
     o.append("static inline uint64_t %s_regcmd(uint16_t target, uint16_t offset, uint32_t value)" % p)
@@ -626,6 +636,24 @@ def gen_source(dev, xml_name, header_name):
     o.append("\tconst struct %s_reg_info *r = %s_reg_lookup(offset);" % (p, p))
     o.append("")
     o.append("\treturn r ? r->name : NULL;")
+    o.append("}")
+    o.append("")
+    addr_regs = [r for r in dev.all_regs() if r.addr]
+    o.append("const uint32_t %s_addr_regs[] = {" % p)
+    for r in addr_regs:
+        o.append("\t%su, /* %s */" % (hx(r.offset, d), r.full))
+    if not addr_regs:
+        o.append("\t0u, /* none: keeps the array non-empty */")
+    o.append("};")
+    o.append("")
+    o.append("const unsigned int %s_num_addr_regs = %d;" % (p, len(addr_regs)))
+    o.append("")
+    o.append("bool %s_reg_is_addr(uint32_t offset)" % p)
+    o.append("{")
+    o.append("\tfor (unsigned int i = 0; i < %s_num_addr_regs; i++)" % p)
+    o.append("\t\tif (%s_addr_regs[i] == offset)" % p)
+    o.append("\t\t\treturn true;")
+    o.append("\treturn false;")
     o.append("}")
     return "\n".join(o) + "\n"
 

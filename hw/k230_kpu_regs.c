@@ -71,3 +71,17 @@ const char *k230_kpu_reg_name(uint32_t offset)
 
 	return r ? r->name : NULL;
 }
+
+const uint32_t k230_kpu_addr_regs[] = {
+	0u, /* none: keeps the array non-empty */
+};
+
+const unsigned int k230_kpu_num_addr_regs = 0;
+
+bool k230_kpu_reg_is_addr(uint32_t offset)
+{
+	for (unsigned int i = 0; i < k230_kpu_num_addr_regs; i++)
+		if (k230_kpu_addr_regs[i] == offset)
+			return true;
+	return false;
+}

@@ -60,3 +60,17 @@ const char *k230_mbox_reg_name(uint32_t offset)
 
 	return r ? r->name : NULL;
 }
+
+const uint32_t k230_mbox_addr_regs[] = {
+	0u, /* none: keeps the array non-empty */
+};
+
+const unsigned int k230_mbox_num_addr_regs = 0;
+
+bool k230_mbox_reg_is_addr(uint32_t offset)
+{
+	for (unsigned int i = 0; i < k230_mbox_num_addr_regs; i++)
+		if (k230_mbox_addr_regs[i] == offset)
+			return true;
+	return false;
+}

@@ -64,6 +64,12 @@ const struct k230_mbox_reg_info *k230_mbox_reg_lookup(uint32_t offset);
 /* "BLOCK.NAME" of the register at offset, NULL if none. */
 const char *k230_mbox_reg_name(uint32_t offset);
 
+/* Registers whose value is a device address (addr="1"), by offset. */
+extern const uint32_t k230_mbox_addr_regs[];
+extern const unsigned int k230_mbox_num_addr_regs;
+/* Whether the register at @offset holds a device address. */
+bool k230_mbox_reg_is_addr(uint32_t offset);
+
 /* Command word: target in bits 63:48, value in 47:16, offset in 15:0. */
 static inline uint64_t k230_mbox_regcmd(uint16_t target, uint16_t offset, uint32_t value)
 {

@@ -244,3 +244,26 @@ const char *rk3588_reg_name(uint32_t offset)
 
 	return r ? r->name : NULL;
 }
+
+const uint32_t rk3588_addr_regs[] = {
+	0x0010u, /* PC.BASE_ADDRESS */
+	0x1070u, /* CNA.FEATURE_DATA_ADDR */
+	0x1110u, /* CNA.DCOMP_ADDR0 */
+	0x4020u, /* DPU.DST_BASE_ADDR */
+	0x5018u, /* DPU_RDMA.RDMA_SRC_BASE_ADDR */
+	0x5020u, /* DPU_RDMA.RDMA_BS_BASE_ADDR */
+	0x502cu, /* DPU_RDMA.RDMA_BN_BASE_ADDR */
+	0x5038u, /* DPU_RDMA.RDMA_EW_BASE_ADDR */
+	0x6070u, /* PPU.DST_BASE_ADDR */
+	0x701cu, /* PPU_RDMA.RDMA_SRC_BASE_ADDR */
+};
+
+const unsigned int rk3588_num_addr_regs = 10;
+
+bool rk3588_reg_is_addr(uint32_t offset)
+{
+	for (unsigned int i = 0; i < rk3588_num_addr_regs; i++)
+		if (rk3588_addr_regs[i] == offset)
+			return true;
+	return false;
+}

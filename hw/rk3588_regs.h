@@ -106,6 +106,12 @@ const struct rk3588_reg_info *rk3588_reg_lookup(uint32_t offset);
 /* "BLOCK.NAME" of the register at offset, NULL if none. */
 const char *rk3588_reg_name(uint32_t offset);
 
+/* Registers whose value is a device address (addr="1"), by offset. */
+extern const uint32_t rk3588_addr_regs[];
+extern const unsigned int rk3588_num_addr_regs;
+/* Whether the register at @offset holds a device address. */
+bool rk3588_reg_is_addr(uint32_t offset);
+
 /* Command word: target in bits 63:48, value in 47:16, offset in 15:0. */
 static inline uint64_t rk3588_regcmd(uint16_t target, uint16_t offset, uint32_t value)
 {

@@ -258,6 +258,13 @@ struct rnpu_osal_vma;
  * @flags (RNPU_OSAL_DMA_*). 0 or negative errno. May sleep. */
 int rnpu_osal_dma_mmap(struct rnpu_osal_dma_buf *buf, struct rnpu_osal_vma *vma,
 		       unsigned int flags);
+/* Maps @head_len bytes of device memory at physical @head_phys (on-chip
+ * SRAM the platform described), followed by @buf from its first byte, as
+ * one mapping of the length @vma asks for (the head is cut to it). 0 or
+ * negative errno (-EOPNOTSUPP where the host cannot). May sleep. */
+int rnpu_osal_dma_mmap_split(struct rnpu_osal_dev *dev, uint64_t head_phys, size_t head_len,
+			     struct rnpu_osal_dma_buf *buf, struct rnpu_osal_vma *vma,
+			     unsigned int flags);
 /* Length in bytes the mapping request asks for. */
 size_t rnpu_osal_vma_length(const struct rnpu_osal_vma *vma);
 

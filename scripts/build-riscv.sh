@@ -27,10 +27,11 @@ if ! scripts/install-deps.sh "$riscv_pkg" || ! command -v riscv64-unknown-elf-gc
   riscv_ok=false
 fi
 
-core_srcs=(drivers/rknpu/*.c hw/rk3588_regs.c drivers/kpu/*.c hw/k230_kpu_regs.c
-           hw/k230_mailbox_regs.c osal/rtos/*.c)
+core_srcs=(drivers/rknpu/*.c drivers/iommu/*.c hw/rk3588_regs.c hw/rk_iommu_regs.c
+           drivers/kpu/*.c hw/k230_kpu_regs.c hw/k230_mailbox_regs.c osal/rtos/*.c)
 port_srcs=(tests/port/rtos_port_example.c)
-incs=(-Iosal -Iosal/rtos -Iinclude/uapi -Iinclude -Ihw -Idrivers/rknpu -Idrivers/kpu -Itests/port)
+incs=(-Iosal -Iosal/rtos -Iinclude/uapi -Iinclude -Ihw -Idrivers/rknpu -Idrivers/iommu -Idrivers/kpu
+      -Itests/port)
 # The project's warning set (meson.build), as errors. No stack protector,
 # no PIC: neither a guard symbol nor a GOT exists on a bare system.
 cflags=(-std=gnu11 -O2 -g -ffreestanding -nostdlib -fno-builtin-printf

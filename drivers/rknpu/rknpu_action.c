@@ -89,8 +89,10 @@ int rknpu_action_ioctl(struct rknpu_file *file, void *data)
 	case RKNPU_POWER_OFF:
 		return -EINVAL;
 	case RKNPU_GET_TOTAL_SRAM_SIZE:
+		args->value = (uint32_t)rknpu_sram_total_bytes(rdev); /* 0: no SRAM manager */
+		return 0;
 	case RKNPU_GET_FREE_SRAM_SIZE:
-		args->value = 0; /* no SRAM manager on this device */
+		args->value = (uint32_t)rknpu_sram_free_bytes(rdev);
 		return 0;
 	case RKNPU_GET_IOMMU_DOMAIN_ID:
 		args->value = (uint32_t)rdev->iommu_domain_id;

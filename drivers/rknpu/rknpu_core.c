@@ -54,6 +54,7 @@ void rknpu_core_commit(struct rknpu_device *rdev, unsigned int core, struct rknp
 	rnpu_memcpy(&task_first, &job->tasks[first], sizeof(task_first));
 	rnpu_memcpy(&task_last, &job->tasks[last], sizeof(task_last));
 
+	rknpu_iommu_attach_locked(rdev, core, job->iommu_dte);
 	rk3588_set_PC_BASE_ADDRESS_PC_SEL(&slave, 1);
 	rknpu_write(rdev, core, REG_PC_BASE_ADDRESS, slave);
 	if (soc->write_s_pointer) {
@@ -106,10 +107,31 @@ void rknpu_core_irq_handler(void *data)
 	unsigned int core = sc->index;
 	struct rknpu_job *job;
 	unsigned long flags;
-	uint32_t status;
+	uint32_t status, fault_addr = 0;
+	bool fault_write = false;
 
 	rnpu_osal_spin_lock_irqsave(rdev->irq_lock, &flags);
 	job = sc->job;
+	/* The line is shared with the core's IOMMU: a page fault ends this
+	 * core's share of the job (the faulting task list has stopped), and
+	 * the job fails once all its cores are done. */
+	if (rknpu_iommu_irq_locked(rdev, core, &fault_addr, &fault_write)) {
+		rknpu_err(rdev, "iommu page fault: core %u, session %u, %s at iova 0x%08x, "
+				"job iommu domain id: %d",
+			  core, job ? job->file->id : 0u, fault_write ? "write" : "read", fault_addr,
+			  job ? (int)job->args.iommu_domain_id : -1);
+		status = rknpu_read(rdev, core, REG_PC_INTERRUPT_RAW_STATUS);
+		rknpu_write(rdev, core, REG_PC_INTERRUPT_CLEAR, RKNPU_INT_CLEAR);
+		if (job) {
+			job->core[core].irq_entered = true;
+			job->core[core].int_status = status;
+			job->mmu_fault = true;
+			rknpu_job_core_done_locked(rdev, core);
+		} else {
+			rknpu_job_next_locked(rdev, core);
+		}
+		goto out;
+	}
 	if (!job) {
 		rknpu_write(rdev, core, REG_PC_INTERRUPT_CLEAR, RKNPU_INT_CLEAR);
 		rknpu_job_next_locked(rdev, core);

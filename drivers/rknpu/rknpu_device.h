@@ -26,6 +26,11 @@ struct rknpu_platform {
 	unsigned int num_irqs;
 	unsigned int num_resets;       /* reset lines, asserted in index order */
 	bool iommu;                    /* an IOMMU translates NPU addresses */
+	/* On-chip SRAM the NPU may use ("rockchip,sram"); size 0 = none.
+	 * Used in IOMMU mode only, as the vendor does. */
+	uint64_t sram_phys;
+	uint64_t sram_size;
+	void *sram_vaddr;              /* CPU view of it, to clear what is handed out */
 	bool bypass_irq_handler;       /* module parameter, read at probe only */
 	bool bypass_soft_reset;        /* module parameter; debugfs may change it */
 	/* Per-session limits, 0 = none: buffer objects a session may hold
@@ -60,6 +65,11 @@ void rknpu_file_close(struct rknpu_file *file);
  * pointer in the caller's address space; copied with the DRM core's size
  * rules. Returns 0 or negative errno. */
 long rknpu_ioctl(struct rknpu_file *file, unsigned int cmd, void __rnpu_user *arg);
+
+/* The vendor's debugfs "mm" text (SRAM bitmap) into @buf (NUL-terminated
+ * when @len > 0). Returns the length of the whole text, which may exceed
+ * @len - 1 like snprintf; 0 (empty file) without SRAM. May sleep. */
+size_t rknpu_debug_mm_show(struct rknpu_device *rdev, char *buf, size_t len);
 
 /* mmap of the device node at fake offset @offset: validates the request
  * and hands it to rnpu_osal_dma_mmap(). 0 or negative errno. */

@@ -201,6 +201,13 @@ int rknpu_file_open(struct rknpu_device *rdev, struct rknpu_file **out)
 	}
 	file->rdev = rdev;
 	file->id = rknpu_atomic_inc(&rdev->next_file_id);
+	ret = rknpu_iommu_file_init(file);
+	if (ret) {
+		rnpu_osal_waitq_destroy(file->idle_wq);
+		rnpu_osal_mutex_destroy(file->lock);
+		rnpu_osal_free(file);
+		return ret;
+	}
 	rknpu_handles_init(&file->handles);
 	*out = file;
 	return 0;
@@ -214,6 +221,7 @@ void rknpu_file_close(struct rknpu_file *file)
 	 * by its watchdog); then every handle goes. */
 	rknpu_job_wait_file_idle(file);
 	rknpu_gem_release_handles(file);
+	rknpu_iommu_file_fini(file);
 	rnpu_osal_waitq_destroy(file->idle_wq);
 	rnpu_osal_mutex_destroy(file->lock);
 	rnpu_osal_free(file);
@@ -290,6 +298,9 @@ int rknpu_probe(const struct rknpu_platform *plat, struct rknpu_device **out)
 	rdev->plat = *plat;
 	rdev->num_cores = soc->num_cores;
 	rdev->bypass_soft_reset = plat->bypass_soft_reset;
+	ret = rknpu_iommu_check_soc(rdev);
+	if (ret)
+		goto err_free;
 
 	ret = rknpu_gem_init(rdev);
 	if (ret)
@@ -297,6 +308,9 @@ int rknpu_probe(const struct rknpu_platform *plat, struct rknpu_device **out)
 	ret = rknpu_job_init(rdev);
 	if (ret)
 		goto err_gem;
+	ret = rknpu_sram_init(rdev);
+	if (ret)
+		goto err_job;
 	if (plat->bypass_irq_handler) {
 		rknpu_warn(rdev, "bypass irq handler!");
 	} else {
@@ -319,6 +333,8 @@ int rknpu_probe(const struct rknpu_platform *plat, struct rknpu_device **out)
 err_irq:
 	while (i--)
 		rnpu_osal_free_irq(plat->dev, plat->irq[i]);
+	rknpu_sram_fini(rdev);
+err_job:
 	rknpu_job_fini(rdev);
 err_gem:
 	rknpu_gem_fini(rdev);
@@ -336,6 +352,7 @@ void rknpu_remove(struct rknpu_device *rdev)
 	if (!rdev->plat.bypass_irq_handler)
 		for (i = 0; i < rdev->num_cores; i++)
 			rnpu_osal_free_irq(rdev->plat.dev, rdev->plat.irq[i]);
+	rknpu_sram_fini(rdev);
 	rknpu_job_fini(rdev);
 	rknpu_gem_fini(rdev);
 	rnpu_osal_free(rdev);

@@ -129,6 +129,7 @@ static void rknpu_gem_free(struct rknpu_gem_object *obj)
 {
 	rknpu_dbg(obj->rdev, RKNPU_DBG_GEM, "free object slot %u size %zu", obj->slot,
 		  obj->info.size);
+	rknpu_sram_free(obj->rdev, obj->sram_phys, obj->sram_size);
 	rnpu_osal_dma_put(obj->buf);
 	rnpu_osal_free(obj);
 }
@@ -208,6 +209,11 @@ static int rknpu_gem_handle_create(struct rknpu_file *file, struct rknpu_gem_obj
 {
 	int ret;
 
+	/* The session's IOVA exists before its handle does, so every
+	 * handle a job may name is mapped. */
+	ret = rknpu_iommu_map_obj(file, obj);
+	if (ret)
+		return ret;
 	rknpu_gem_get(obj);
 	rnpu_osal_mutex_lock(file->lock);
 	ret = rknpu_session_limit_check(file, obj->info.size);
@@ -216,8 +222,10 @@ static int rknpu_gem_handle_create(struct rknpu_file *file, struct rknpu_gem_obj
 	if (!ret)
 		file->mem_bytes += obj->info.size;
 	rnpu_osal_mutex_unlock(file->lock);
-	if (ret)
+	if (ret) {
+		rknpu_iommu_unmap_obj(file, obj);
 		rknpu_gem_put(obj);
+	}
 	return ret;
 }
 
@@ -232,6 +240,7 @@ static int rknpu_gem_handle_delete(struct rknpu_file *file, uint32_t handle)
 	rnpu_osal_mutex_unlock(file->lock);
 	if (!obj)
 		return -EINVAL;
+	rknpu_iommu_unmap_obj(file, obj);
 	rknpu_gem_put(obj);
 	return 0;
 }
@@ -244,6 +253,7 @@ void rknpu_gem_release_handles(struct rknpu_file *file)
 	/* The session is closing: nobody else can use this table now. */
 	for (i = 0; i < t->used; i++) {
 		if (t->entries[i]) {
+			rknpu_iommu_unmap_obj(file, t->entries[i]);
 			rknpu_gem_put(t->entries[i]);
 			t->entries[i] = NULL;
 		}
@@ -275,13 +285,14 @@ static struct rknpu_gem_object *rknpu_gem_alloc_object(struct rknpu_device *rdev
 	return obj;
 }
 
-static void rknpu_mem_create_report(struct rknpu_mem_create *args,
+static void rknpu_mem_create_report(struct rknpu_file *file, struct rknpu_mem_create *args,
 				    const struct rknpu_gem_object *obj)
 {
 	args->size = obj->info.size;
 	args->obj_addr = obj->cookie;
-	args->dma_addr = obj->info.dma_addr;
-	args->sram_size = 0;
+	/* With an IOMMU: the session's own IOVA for the object. */
+	args->dma_addr = rknpu_iommu_obj_addr(file, obj);
+	args->sram_size = obj->sram_size;
 }
 
 static unsigned int rknpu_gem_osal_flags(struct rknpu_device *rdev, uint32_t flags)
@@ -296,9 +307,41 @@ static unsigned int rknpu_gem_osal_flags(struct rknpu_device *rdev, uint32_t fla
 		of |= RNPU_OSAL_DMA_WRITECOMBINE;
 	if (flags & RKNPU_MEM_ZEROING)
 		of |= RNPU_OSAL_DMA_ZERO;
-	if (flags & RKNPU_MEM_KERNEL_MAPPING)
+	/* Without an IOMMU the regcmd validator reads every object. */
+	if ((flags & RKNPU_MEM_KERNEL_MAPPING) || !rdev->plat.iommu)
 		of |= RNPU_OSAL_DMA_KMAP;
 	return of;
+}
+
+/* Puts up to the object's size (or the caller's sram_size, if smaller)
+ * of SRAM in front of it; on shortage it stays in memory alone. The
+ * memory keeps its full size, as the vendor allocates it. */
+static void rknpu_gem_try_sram(struct rknpu_device *rdev, struct rknpu_gem_object *obj,
+			       uint64_t sram_size)
+{
+	uint64_t want = obj->info.size, free_bytes = rknpu_sram_free_bytes(rdev), phys;
+	int ret;
+
+	if (!rdev->sram)
+		return;
+	if (sram_size) {
+		sram_size = (sram_size + RKNPU_PAGE_SIZE - 1) & ~(uint64_t)(RKNPU_PAGE_SIZE - 1);
+		if (want > sram_size)
+			want = sram_size;
+	}
+	if (want > free_bytes)
+		want = free_bytes;
+	if (!want)
+		return;
+	ret = rknpu_sram_alloc(rdev, want, &phys);
+	if (ret) {
+		rknpu_warn(rdev, "mm allocate %llu failed, ret: %d, free size: %llu",
+			   (unsigned long long)want, ret,
+			   (unsigned long long)rknpu_sram_free_bytes(rdev));
+		return;
+	}
+	obj->sram_phys = phys;
+	obj->sram_size = want;
 }
 
 int rknpu_gem_create_ioctl(struct rknpu_file *file, void *data)
@@ -316,7 +359,7 @@ int rknpu_gem_create_ioctl(struct rknpu_file *file, void *data)
 	if (args->handle) {
 		obj = rknpu_gem_lookup_handle(file, args->handle);
 		if (obj) {
-			rknpu_mem_create_report(args, obj);
+			rknpu_mem_create_report(file, args, obj);
 			rknpu_gem_put(obj);
 			return 0;
 		}
@@ -366,13 +409,15 @@ int rknpu_gem_create_ioctl(struct rknpu_file *file, void *data)
 	obj->osal_flags = rknpu_gem_osal_flags(rdev, args->flags);
 	obj->kvaddr = (args->flags & RKNPU_MEM_KERNEL_MAPPING) ? info.vaddr : NULL;
 	obj->iommu_domain_id = args->iommu_domain_id;
+	if (args->flags & RKNPU_MEM_TRY_ALLOC_SRAM)
+		rknpu_gem_try_sram(rdev, obj, args->sram_size);
 
 	ret = rknpu_gem_handle_create(file, obj, &handle);
 	rknpu_gem_put(obj); /* the handle owns the object now */
 	if (ret)
 		return ret;
 	args->handle = handle;
-	rknpu_mem_create_report(args, obj);
+	rknpu_mem_create_report(file, args, obj);
 	rknpu_dbg(rdev, RKNPU_DBG_GEM, "file %u: handle %u size %llu dma 0x%llx flags 0x%x",
 		  file->id, handle, (unsigned long long)args->size,
 		  (unsigned long long)args->dma_addr, args->flags);
@@ -594,7 +639,12 @@ int rknpu_mmap(struct rknpu_file *file, uint64_t offset, struct rnpu_osal_vma *v
 		ret = -EINVAL;
 		goto out;
 	}
-	ret = rnpu_osal_dma_mmap(obj->buf, vma, obj->osal_flags);
+	/* An object with SRAM: the CPU sees what the NPU sees, SRAM first. */
+	if (obj->sram_size)
+		ret = rnpu_osal_dma_mmap_split(rdev->plat.dev, obj->sram_phys, obj->sram_size,
+					       obj->buf, vma, obj->osal_flags);
+	else
+		ret = rnpu_osal_dma_mmap(obj->buf, vma, obj->osal_flags);
 out:
 	rknpu_gem_put(obj);
 	return ret;

@@ -67,6 +67,11 @@ struct rknpu_gem_object {
 	bool flinked;                   /* a flink name (slot + 1) exists */
 	bool exported;
 	int32_t iommu_domain_id;
+	/* On-chip SRAM in front of the memory (IOMMU mode only): the
+	 * object's device range is sram_size bytes of SRAM, then info.size
+	 * bytes of memory. */
+	uint64_t sram_phys;
+	uint64_t sram_size;
 };
 
 /* Per-session handle table: handle n lives at entries[n - 1]. */
@@ -90,6 +95,7 @@ struct rknpu_file {
 	uint32_t jobs_in_flight;        /* atomic: async jobs not yet freed */
 	uint64_t sched_last_tag;        /* fair-queue tag of its last job (irq_lock) */
 	struct rnpu_osal_waitq *idle_wq;/* woken when jobs_in_flight drops */
+	struct rknpu_iommu_domain *iommu; /* IOMMU mode: the session's domain */
 };
 
 /* ---------------------------------------------------------------- jobs */
@@ -136,6 +142,8 @@ struct rknpu_job {
 	uint64_t hw_commit_time;
 	uint64_t hw_recorder_time;
 	uint64_t hw_elapse_time;
+	uint32_t iommu_dte;             /* DTE_ADDR of the job's address space */
+	bool mmu_fault;                 /* a DMA faulted (irq_lock) */
 	struct rknpu_job_core core[RKNPU_MAX_CORES];
 };
 
@@ -148,6 +156,23 @@ struct rknpu_subcore {
 	uint64_t busy_time;             /* ns of the current load window */
 	struct rnpu_osal_waitq *wq;     /* blocking submitters of this core */
 };
+
+/* ---------------------------------------------------------------- SRAM */
+
+struct rknpu_sram {
+	/* Protects bitmap and free_chunks. Sleeps allowed. */
+	struct rnpu_osal_mutex *lock;
+	uint64_t base;                  /* physical address of chunk 0 */
+	uint32_t chunk_size;
+	uint32_t total_chunks;
+	uint32_t free_chunks;
+	uint64_t *bitmap;               /* 1 = chunk in use */
+};
+
+static inline bool rknpu_sram_chunk_used(const struct rknpu_sram *s, uint32_t i)
+{
+	return (s->bitmap[i / 64u] >> (i % 64u)) & 1u;
+}
 
 /* -------------------------------------------------------------- device */
 
@@ -184,6 +209,7 @@ struct rknpu_device {
 	uint64_t cookie_salt;
 	uint32_t next_file_id;          /* atomic */
 	bool warned_noncontig;          /* one warning per device, not per call */
+	struct rknpu_sram *sram;        /* NULL: no SRAM manager */
 	int32_t iommu_domain_id;        /* current domain (no IOMMU: stays 0) */
 };
 
@@ -237,6 +263,41 @@ struct rknpu_gem_object *rknpu_handles_remove(struct rknpu_handle_table *t, uint
 /* Finds a handle that refers to @obj; 0 if none. */
 uint32_t rknpu_handles_find(const struct rknpu_handle_table *t,
 			    const struct rknpu_gem_object *obj);
+
+/* iommu (rknpu_iommu.c): a session's address spaces. Without an IOMMU
+ * every function is a no-op and addresses are physical. */
+struct rknpu_iommu_domain;
+int rknpu_iommu_check_soc(struct rknpu_device *rdev);
+int rknpu_iommu_file_init(struct rknpu_file *file);
+void rknpu_iommu_file_fini(struct rknpu_file *file);
+/* Gives @obj an IOVA in @file's space for its domain id (counted: one per
+ * handle). May sleep; no lock held. */
+int rknpu_iommu_map_obj(struct rknpu_file *file, struct rknpu_gem_object *obj);
+void rknpu_iommu_unmap_obj(struct rknpu_file *file, struct rknpu_gem_object *obj);
+/* The address the NPU uses for @obj in @file's jobs. */
+uint64_t rknpu_iommu_obj_addr(struct rknpu_file *file, const struct rknpu_gem_object *obj);
+/* DTE_ADDR value for jobs of @file in @domain_id (created if needed). */
+int rknpu_iommu_job_space(struct rknpu_file *file, int32_t domain_id, uint32_t *dte);
+/* Points @core's IOMMUs at @dte and enables paging. Caller holds irq_lock. */
+void rknpu_iommu_attach_locked(struct rknpu_device *rdev, unsigned int core, uint32_t dte);
+/* Acknowledges a pending IOMMU interrupt of @core; true if there was one,
+ * with the first faulting IOVA. Caller holds irq_lock. */
+bool rknpu_iommu_irq_locked(struct rknpu_device *rdev, unsigned int core, uint32_t *fault_addr,
+			    bool *is_write);
+
+/* validate (rknpu_validate.c): contiguous mode only; 0 or -EINVAL with a
+ * log line naming the register and the address. May sleep. */
+int rknpu_validate_job(struct rknpu_job *job);
+
+/* sram (rknpu_sram.c) */
+int rknpu_sram_init(struct rknpu_device *rdev);
+void rknpu_sram_fini(struct rknpu_device *rdev);
+/* First-fit run of whole chunks: 0 and *phys, -EINVAL (size 0), -ENOMEM
+ * (no run that long), -ENODEV (no SRAM manager). May sleep. */
+int rknpu_sram_alloc(struct rknpu_device *rdev, uint64_t size, uint64_t *phys);
+void rknpu_sram_free(struct rknpu_device *rdev, uint64_t phys, uint64_t size);
+uint64_t rknpu_sram_total_bytes(struct rknpu_device *rdev);
+uint64_t rknpu_sram_free_bytes(struct rknpu_device *rdev);
 
 /* action */
 int rknpu_action_ioctl(struct rknpu_file *file, void *data);

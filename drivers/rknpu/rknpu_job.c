@@ -110,7 +110,7 @@ void rknpu_job_core_done_locked(struct rknpu_device *rdev, unsigned int core)
 	struct rknpu_job_core *jc = &job->core[core];
 	uint64_t now;
 
-	if (jc->remaining) {
+	if (jc->remaining && !job->mmu_fault) {
 		rknpu_core_commit(rdev, core, job); /* next chunk of this core */
 		return;
 	}
@@ -120,26 +120,31 @@ void rknpu_job_core_done_locked(struct rknpu_device *rdev, unsigned int core)
 	sc->busy_time += now - job->hw_recorder_time;
 	job->hw_elapse_time = now - job->hw_commit_time;
 	if (--job->interrupt_count == 0)
-		rknpu_job_end_locked(job, 0);
+		rknpu_job_end_locked(job, job->mmu_fault ? -EFAULT : 0);
 	rknpu_job_next_locked(rdev, core);
 }
 
 void rknpu_job_end_locked(struct rknpu_job *job, int ret)
 {
 	struct rknpu_device *rdev = job->rdev;
+	struct rnpu_osal_waitq *wq = rdev->cores[rknpu_lowest_core(job->core_mask)].wq;
 
 	if (job->done)
 		return;
 	job->ret = ret;
 	if (!ret)
 		job->flags |= RKNPU_JOB_DONE;
-	rknpu_atomic_set_bool(&job->done, true);
 	if (job->fence)
 		rnpu_osal_fence_signal(job->fence, ret);
-	if (job->async)
-		rnpu_osal_work_queue(job->cleanup, 0);
-	else
-		rnpu_osal_waitq_wake_all(rdev->cores[rknpu_lowest_core(job->core_mask)].wq);
+	if (job->async) {
+		rknpu_atomic_set_bool(&job->done, true);
+		rnpu_osal_work_queue(job->cleanup, 0); /* the only one to free it */
+		return;
+	}
+	/* A blocking submitter frees its job as soon as it sees it done:
+	 * nothing of the job may be touched after this store. */
+	rknpu_atomic_set_bool(&job->done, true);
+	rnpu_osal_waitq_wake_all(wq);
 }
 
 static void rknpu_job_free(struct rknpu_job *job)
@@ -510,6 +515,21 @@ int rknpu_submit_ioctl(struct rknpu_file *file, void *data)
 	ret = rknpu_job_ranges(job);
 	if (ret)
 		goto out_free;
+	if (rdev->plat.iommu) {
+		if (args->iommu_domain_id >= RKNPU_MAX_IOMMU_DOMAINS) {
+			rknpu_err(rdev, "invalid iommu domain id: %d, reuse domain id: %d",
+				  (int32_t)args->iommu_domain_id, rdev->iommu_domain_id);
+			ret = -EINVAL;
+			goto out_free;
+		}
+		ret = rknpu_iommu_job_space(file, (int32_t)args->iommu_domain_id, &job->iommu_dte);
+		if (ret)
+			goto out_free;
+	} else {
+		ret = rknpu_validate_job(job);
+		if (ret)
+			goto out_free;
+	}
 	ret = rknpu_job_fences(job, args);
 	if (ret)
 		goto out_free;

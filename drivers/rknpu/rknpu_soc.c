@@ -23,6 +23,9 @@ static const struct rknpu_soc_data rknpu_soc_table[] = {
 		.default_freq_hz = 1000000000ull,
 		.default_volt_uv = 825000,
 		.num_resets = 6,
+		/* Device tree: fdab9000 + fdaba000, fdaca000, fdada000. */
+		.mmu_offset = { { 0x9000, 0xa000 }, { 0xa000 }, { 0xa000 } },
+		.num_mmu = { 2, 1, 1 },
 	},
 	{
 		.compatible = "rockchip,rk3568-rknpu",

@@ -6,6 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define RKNPU_SOC_MAX_CORES 3
+#define RKNPU_SOC_MAX_MMU_PER_CORE 2
+
 struct rknpu_soc_data {
 	const char *compatible;
 	const char *name;
@@ -31,6 +34,10 @@ struct rknpu_soc_data {
 	uint64_t default_freq_hz;
 	int default_volt_uv;
 	unsigned int num_resets;        /* srst_a0..n, srst_h0..n */
+	/* IOMMU instances of each core, as offsets in its register window
+	 * (0 entries: the SoC's IOMMU position is not known here). */
+	uint32_t mmu_offset[RKNPU_SOC_MAX_CORES][RKNPU_SOC_MAX_MMU_PER_CORE];
+	unsigned int num_mmu[RKNPU_SOC_MAX_CORES];
 };
 
 /* NULL if no SoC matches. */

@@ -246,6 +246,21 @@ int rnpu_osal_dma_mmap(struct rnpu_osal_dma_buf *buf, struct rnpu_osal_vma *vma,
 	return 0;
 }
 
+int rnpu_osal_dma_mmap_split(struct rnpu_osal_dev *dev, uint64_t head_phys, size_t head_len,
+			     struct rnpu_osal_dma_buf *buf, struct rnpu_osal_vma *vma,
+			     unsigned int flags)
+{
+	/* One flat address space: SRAM and the buffer cannot be made to
+	 * look adjacent. */
+	(void)dev;
+	(void)head_phys;
+	(void)head_len;
+	(void)buf;
+	(void)vma;
+	(void)flags;
+	return -EOPNOTSUPP;
+}
+
 size_t rnpu_osal_vma_length(const struct rnpu_osal_vma *vma)
 {
 	return vma->length;

@@ -35,6 +35,20 @@ static inline bool sim_assume_pointer_toggles(uint32_t s_pointer)
  * return reset values. */
 #define SIM_ASSUME_RESET_IGNORES_WRITES 1
 
+/* ---- IOMMU ---------------------------------------------------------------- */
+
+/* Core 0 has two IOMMU instances (+0x9000, +0xa000); which bus master uses
+ * which is unknown. The model translates core 0's reads through the first
+ * and its writes through the second, so both must be programmed. */
+#define SIM_ASSUME_MMU_READ_INSTANCE 0u
+#define SIM_ASSUME_MMU_WRITE_INSTANCE 1u
+
+/* A failed translation drops the access and fails the task with the DMA
+ * read/write error bit; the task list ends there. The IOMMU's page-fault
+ * interrupt is latched at once but, sharing the core's line, is seen
+ * together with the end of the list. */
+#define SIM_ASSUME_MMU_FAULT_ENDS_LIST 1
+
 /* ---- program control ---------------------------------------------------- */
 
 /* TASK_DMA_BASE_ADDR is not added to the PC's own regcmd fetch. */

@@ -21,13 +21,15 @@ static struct sim_core *core_of(struct rk3588_sim *sim, unsigned int core)
 }
 
 /* The line's level from the core's state. Called with the lock held. */
-static bool irq_level_locked(const struct sim_core *c)
+static bool irq_level_locked(struct sim_core *c)
 {
 	uint32_t mask = c->rf.word[0][REG_PC_INTERRUPT_MASK / 4];
 
 	if (!SIM_ASSUME_ERRORS_MASKABLE)
 		mask |= RK3588_INT_DMA_READ_ERROR | RK3588_INT_DMA_WRITE_ERROR;
-	return !c->in_reset && (c->irq_forced || (c->raw & mask) != 0);
+	/* The line is shared with the core's IOMMU. */
+	return !c->in_reset &&
+	       (c->irq_forced || (c->raw & mask) != 0 || sim_iommu_irq_pending(c));
 }
 
 void sim_irq_sync(struct sim_core *c)
@@ -197,6 +199,7 @@ static void reset_core_locked(struct sim_core *c)
 	c->irq_forced = false;
 	c->task_counter = 0;
 	c->task_flags = sim_task_status_idle_flags();
+	sim_iommu_reset(c);
 }
 
 struct rk3588_sim *rk3588_sim_create(const struct rk3588_sim_bus *bus,
@@ -226,6 +229,7 @@ struct rk3588_sim *rk3588_sim_create(const struct rk3588_sim_bus *bus,
 		c->index = i;
 		atomic_init(&c->abort, false);
 		pthread_mutex_init(&c->lock, NULL);
+		sim_iommu_init(c);
 		pthread_cond_init(&c->cond, NULL);
 		reset_core_locked(c);
 		c->task = calloc(1, sizeof(*c->task));
@@ -264,6 +268,7 @@ void rk3588_sim_destroy(struct rk3588_sim *sim)
 			pthread_join(c->thread, NULL);
 		pthread_cond_destroy(&c->cond);
 		pthread_mutex_destroy(&c->lock);
+		sim_iommu_fini(c);
 		free(c->fetch_buf);
 		free(c->kept);
 		free(c->task);
@@ -290,6 +295,8 @@ uint32_t rk3588_sim_mmio_read(struct rk3588_sim *sim, unsigned int core, uint32_
 
 	if (!c || !valid_offset(offset))
 		return 0;
+	if (sim_iommu_owns(c, offset))
+		return sim_iommu_mmio_read(c, offset);
 	pthread_mutex_lock(&c->lock);
 	switch (offset) {
 	case REG_PC_INTERRUPT_STATUS:
@@ -320,6 +327,11 @@ void rk3588_sim_mmio_write(struct rk3588_sim *sim, unsigned int core, uint32_t o
 
 	if (!c || !valid_offset(offset))
 		return;
+	if (sim_iommu_owns(c, offset)) {
+		if (sim_iommu_mmio_write(c, offset, value))
+			sim_irq_sync(c);
+		return;
+	}
 	pthread_mutex_lock(&c->lock);
 	if (c->in_reset && SIM_ASSUME_RESET_IGNORES_WRITES) {
 		pthread_mutex_unlock(&c->lock);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT OR GPL-2.0-only
 /*
- * The model's bus master: every access goes through the host's bus, and a
- * refused access becomes the DMA error status instead of a crash.
+ * The model's bus master: every access goes through the core's IOMMU to the
+ * host's bus, and a refused access becomes the DMA error status instead of
+ * a crash.
  */
 #include <errno.h>
 
@@ -21,11 +22,9 @@ static bool range_ok(uint64_t addr, size_t len)
 
 int sim_dma_read(struct sim_task *t, uint64_t addr, void *dst, size_t len, const char *what)
 {
-	const struct rk3588_sim_bus *bus = &t->core->sim->bus;
-
 	if (len == 0)
 		return 0;
-	if (!range_ok(addr, len) || bus->dma_read(bus->ctx, addr, dst, len) != 0)
+	if (!range_ok(addr, len) || sim_iommu_read(t->core, addr, dst, len, true) != 0)
 		return sim_task_fail(t, RK3588_INT_DMA_READ_ERROR,
 				     "DMA read fault: %s, %zu bytes at 0x%llx", what, len,
 				     (unsigned long long)addr);
@@ -36,11 +35,9 @@ int sim_dma_read(struct sim_task *t, uint64_t addr, void *dst, size_t len, const
 int sim_dma_write(struct sim_task *t, uint64_t addr, const void *src, size_t len,
 		  const char *what)
 {
-	const struct rk3588_sim_bus *bus = &t->core->sim->bus;
-
 	if (len == 0)
 		return 0;
-	if (!range_ok(addr, len) || bus->dma_write(bus->ctx, addr, src, len) != 0)
+	if (!range_ok(addr, len) || sim_iommu_write(t->core, addr, src, len) != 0)
 		return sim_task_fail(t, RK3588_INT_DMA_WRITE_ERROR,
 				     "DMA write fault: %s, %zu bytes at 0x%llx", what, len,
 				     (unsigned long long)addr);

@@ -18,7 +18,6 @@
 
 bool sim_start_runs_inline(struct sim_core *c, const struct sim_job *job)
 {
-	const struct rk3588_sim_bus *bus = &c->sim->bus;
 	uint64_t words[SIM_INLINE_MAX_WORDS];
 	uint32_t size0 = 0, size1 = 0, wsize2 = 0;
 	bool have0 = false, have1 = false, havew = false;
@@ -26,7 +25,7 @@ bool sim_start_runs_inline(struct sim_core *c, const struct sim_job *job)
 
 	if (job->task_number != 1 || nwords > SIM_INLINE_MAX_WORDS)
 		return false;
-	if (bus->dma_read(bus->ctx, job->addr, words, (size_t)nwords * WORD_BYTES))
+	if (sim_iommu_read(c, job->addr, words, (size_t)nwords * WORD_BYTES, false))
 		return false; /* let the worker report the fault */
 	for (uint64_t i = 0; i < nwords; i++) {
 		uint32_t target = rk3588_regcmd_target(words[i]);

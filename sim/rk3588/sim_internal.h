@@ -62,6 +62,53 @@ struct sim_job {
 	uint64_t dma_base;
 };
 
+/* ---- IOMMU (sim_iommu.c) ------------------------------------------------ */
+
+#define SIM_MMU_MAX_PER_CORE 2
+#define RK_IOMMU_WINDOW_SIZE 0x100u
+/* COMMAND register codes (Linux rockchip-iommu.c). */
+#define SIM_MMU_CMD_ENABLE_PAGING 0u
+#define SIM_MMU_CMD_DISABLE_PAGING 1u
+#define SIM_MMU_CMD_ENABLE_STALL 2u
+#define SIM_MMU_CMD_DISABLE_STALL 3u
+#define SIM_MMU_CMD_ZAP_CACHE 4u
+#define SIM_MMU_CMD_PAGE_FAULT_DONE 5u
+#define SIM_MMU_CMD_FORCE_RESET 6u
+
+struct sim_mmu {
+	pthread_mutex_t lock;   /* protects every field below */
+	uint32_t dte_addr;
+	uint32_t fault_addr;
+	uint32_t rawstat;
+	uint32_t mask;
+	uint32_t auto_gating;
+	bool paging;
+	bool stall;
+	bool fault_active;
+	bool fault_write;
+	/* Mirrors paging for the DMA path, which checks it without the lock
+	 * (contiguous mode pays one load per access). */
+	atomic_bool paging_on;
+};
+
+struct sim_core;
+void sim_iommu_init(struct sim_core *c);
+void sim_iommu_fini(struct sim_core *c);
+/* Reset lines: every instance of the core back to its reset state. */
+void sim_iommu_reset(struct sim_core *c);
+/* Whether @offset of the core's window is an IOMMU register. */
+bool sim_iommu_owns(struct sim_core *c, uint32_t offset);
+uint32_t sim_iommu_mmio_read(struct sim_core *c, uint32_t offset);
+/* True when the write may have moved the interrupt line. */
+bool sim_iommu_mmio_write(struct sim_core *c, uint32_t offset, uint32_t value);
+/* An unmasked IOMMU interrupt is pending (it shares the core's line). */
+bool sim_iommu_irq_pending(struct sim_core *c);
+/* DMA of the core, translated when paging is on. 0, or -EFAULT; a failed
+ * translation is latched as the IOMMU's fault (for reads: with @report;
+ * a peek that must leave no trace passes false). */
+int sim_iommu_read(struct sim_core *c, uint64_t addr, void *dst, size_t len, bool report);
+int sim_iommu_write(struct sim_core *c, uint64_t addr, const void *src, size_t len);
+
 struct sim_core {
 	struct rk3588_sim *sim;
 	unsigned int index;
@@ -95,6 +142,10 @@ struct sim_core {
 
 	/* Read without the lock by the compute loops. */
 	atomic_bool abort;
+
+	/* IOMMU instances; each has its own lock, taken after @lock. */
+	struct sim_mmu mmu[SIM_MMU_MAX_PER_CORE];
+	unsigned int num_mmu;
 
 	/* Owned by whoever runs the task list. */
 	uint8_t *fetch_buf;

@@ -56,7 +56,6 @@ static uint64_t word_at(const uint8_t *p)
 
 static int fetch(struct sim_core *c, struct sim_task *t, uint64_t addr, size_t nwords)
 {
-	const struct rk3588_sim_bus *bus = &c->sim->bus;
 	size_t bytes = nwords * WORD_BYTES;
 
 	if (bytes > c->fetch_cap) {
@@ -68,7 +67,7 @@ static int fetch(struct sim_core *c, struct sim_task *t, uint64_t addr, size_t n
 		c->fetch_buf = nb;
 		c->fetch_cap = bytes;
 	}
-	if (addr > UINT64_MAX - bytes || bus->dma_read(bus->ctx, addr, c->fetch_buf, bytes) != 0)
+	if (addr > UINT64_MAX - bytes || sim_iommu_read(c, addr, c->fetch_buf, bytes, true) != 0)
 		return sim_task_fail(t, RK3588_INT_DMA_READ_ERROR,
 				     "DMA read fault: regcmd fetch of %zu words at 0x%llx", nwords,
 				     (unsigned long long)addr);

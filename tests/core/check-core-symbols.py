@@ -6,7 +6,7 @@ Usage: check-core-symbols.py NM LIBRARY...
 
 Every symbol the core archive leaves undefined (after resolving what its own
 members define) must be an OS service (rnpu_osal_*), a register-table function
-(rk3588_*), or something the compiler itself emits: the four memory
+(rk3588_*, rkiommu_*), or something the compiler itself emits: the four memory
 built-ins, sanitizer and coverage hooks, the stack protector. Anything else
 means the core calls libc (or another layer) behind the OS services' back.
 Prints TAP.
@@ -18,6 +18,7 @@ import sys
 ALLOWED = [
     re.compile(r"^rnpu_osal_"),
     re.compile(r"^rk3588_"),
+    re.compile(r"^rkiommu_"),
     # __builtin_mem* may lower to calls, and -ffreestanding keeps them.
     re.compile(r"^(memcpy|memset|memmove|memcmp)$"),
     # Instrumentation of sanitizer/coverage builds, not code of the core.

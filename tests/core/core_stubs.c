@@ -148,6 +148,19 @@ int rnpu_osal_dma_mmap(struct rnpu_osal_dma_buf *buf, struct rnpu_osal_vma *vma,
 	CORE_STUB_UNREACHABLE();
 }
 
+int rnpu_osal_dma_mmap_split(struct rnpu_osal_dev *dev, uint64_t head_phys, size_t head_len,
+			     struct rnpu_osal_dma_buf *buf, struct rnpu_osal_vma *vma,
+			     unsigned int flags)
+{
+	(void)dev;
+	(void)head_phys;
+	(void)head_len;
+	(void)buf;
+	(void)vma;
+	(void)flags;
+	CORE_STUB_UNREACHABLE();
+}
+
 size_t rnpu_osal_vma_length(const struct rnpu_osal_vma *vma)
 {
 	(void)vma;

@@ -468,16 +468,22 @@ static void prime_roundtrip(void **state)
 /* A NONBLOCK job's fence fd is pollable; the job ran. */
 static void fence_poll(void **state)
 {
-	enum { M = 16, K = 32, N = 16 };
 	struct rknpu_submit s;
+	struct rknpu_task *t;
 	struct bo task;
 	struct pollfd p;
 	int fd = open_card();
 
 	(void)state;
-	/* A task list the driver refuses to start still signals the fence
-	 * with the failure; an empty one with no regcmd is enough here. */
+	/* A job that never completes (its register program, zeros in the
+	 * session's own buffer, enables no block) still signals its fence,
+	 * with the timeout's failure. */
 	bo_create(fd, 4096, RKNPU_MEM_KERNEL_MAPPING, &task);
+	t = task.map;
+	memset(t, 0, sizeof(*t));
+	t->int_mask = 0x300;
+	t->regcfg_amount = 4;
+	t->regcmd_addr = task.dma_addr + 2048; /* non-cacheable: no sync */
 	memset(&s, 0, sizeof(s));
 	s.flags = RKNPU_JOB_PC | RKNPU_JOB_NONBLOCK | RKNPU_JOB_FENCE_OUT;
 	s.timeout = 200;
@@ -494,9 +500,6 @@ static void fence_poll(void **state)
 	close(s.fence_fd);
 	bo_destroy(fd, &task);
 	close(fd);
-	(void)M;
-	(void)K;
-	(void)N;
 }
 
 /* After fork the child's inherited node refuses work; a new open works. */

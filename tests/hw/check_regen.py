@@ -57,6 +57,9 @@ BAD_CASES = [
      "PC.FAR"),
     ("register without fields",
      dict(extra_reg='<reg name="EMPTY" offset="0x14"/>'), "PC.EMPTY"),
+    ("address flag not 0 or 1",
+     dict(extra_reg='<reg name="BASE" offset="0x14" addr="2"><field name="VALUE" low="0" high="31"/></reg>'),
+     "PC.BASE"),
 ]
 
 

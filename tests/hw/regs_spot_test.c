@@ -396,6 +396,26 @@ static void test_blocks(void **state)
 	}
 }
 
+/* The registers whose values are DMA addresses, from the hardware notes:
+ * the PC's regcmd source, CNA feature and weight bases, the DPU output,
+ * the four DPU_RDMA operand bases, the PPU output and its RDMA input. */
+static void test_addr_regs(void **state)
+{
+	static const uint32_t expected[] = {
+		0x0010, 0x1070, 0x1110, 0x4020, 0x5018, 0x5020, 0x502c, 0x5038, 0x6070, 0x701c,
+	};
+
+	(void)state;
+	assert_int_equal(rk3588_num_addr_regs, sizeof(expected) / sizeof(expected[0]));
+	for (unsigned int i = 0; i < rk3588_num_addr_regs; i++) {
+		assert_int_equal(rk3588_addr_regs[i], expected[i]);
+		assert_true(rk3588_reg_is_addr(expected[i]));
+	}
+	/* Pitches and sizes named like addresses are not addresses. */
+	assert_false(rk3588_reg_is_addr(REG_DPU_DATA_CUBE_NOTCH_ADDR));
+	assert_false(rk3588_reg_is_addr(REG_PC_REGISTER_AMOUNTS));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -406,6 +426,7 @@ int main(void)
 		cmocka_unit_test(test_worked_example),
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_blocks),
+		cmocka_unit_test(test_addr_regs),
 	};
 
 	return cmocka_run_group_tests_name("hw-regs-spot", tests, NULL, NULL);
