@@ -35,6 +35,7 @@ TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
 # The portable core, freestanding for RISC-V with the RTOS services, and
 # the whole suite cross-built for arm64 under qemu-user.
 scripts/build-riscv.sh || status=1
+scripts/build-kmod.sh || status=1
 rm -f build-arm64/meson-logs/testlog.json
 scripts/test-arm64.sh || status=1
 python3 scripts/test-summary.py build-test/meson-logs/testlog.json \
