@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT OR GPL-2.0-only
-# Usage: check-install.sh BUILD_DIR SMOKE_C PREFIX LIBDIR INCLUDEDIR CC SANITIZE_FLAGS
+# Usage: check-install.sh BUILD_DIR SMOKE_C PREFIX LIBDIR INCLUDEDIR CC SANITIZE_FLAGS native|cross
 # Installs BUILD_DIR into a scratch DESTDIR and checks, as TAP, what a
 # board image or a distribution package would get from `meson install`.
 set -uo pipefail
-build=$1 smoke=$2 prefix=$3 libdir=$4 includedir=$5 cc=$6 sanitize=$7
+build=$1 smoke=$2 prefix=$3 libdir=$4 includedir=$5 cc=$6 sanitize=$7 machine=$8
 case $libdir in /*) ;; *) libdir=$prefix/$libdir ;; esac
 case $includedir in /*) ;; *) includedir=$prefix/$includedir ;; esac
 dest=$(mktemp -d)
@@ -33,5 +33,9 @@ flags=$(pkg-config --cflags --libs rnpu 2>/dev/null)
 # shellcheck disable=SC2086 # word splitting of the flags is intended
 check "a program builds with pkg-config --cflags --libs rnpu" \
   "$cc" -o "$dest/smoke" "$smoke" $flags $sanitize
-check "that program opens the software NPU" env LD_LIBRARY_PATH="$dest$libdir" "$dest/smoke"
+if [ "$machine" = cross ]; then
+  echo "ok 7 - that program opens the software NPU # SKIP cross build, cannot run it here"
+else
+  check "that program opens the software NPU" env LD_LIBRARY_PATH="$dest$libdir" "$dest/smoke"
+fi
 exit $failed
