@@ -15,6 +15,11 @@ RNPU_LICENSE_FILES = LICENSE
 RNPU_INSTALL_STAGING = YES
 RNPU_DEPENDENCIES = host-pkgconf
 
+# The device-tree probe helper and rnpu-fdt-info need libfdt.
+ifeq ($(BR2_PACKAGE_DTC),y)
+RNPU_DEPENDENCIES += dtc
+endif
+
 # librnpu, headers, rnpu.pc and rnpu-demo with meson; no tests, no
 # benchmarks on the target.
 RNPU_CONF_OPTS = -Dtests=false -Dbench=false
