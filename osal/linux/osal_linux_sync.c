@@ -70,7 +70,9 @@ void rnpu_osal_spinlock_destroy(struct rnpu_osal_spinlock *l)
 	kfree(l);
 }
 
+/* The lock is taken here and released in another function: tell sparse. */
 void rnpu_osal_spin_lock_irqsave(struct rnpu_osal_spinlock *l, unsigned long *flags)
+	__acquires(&l->lock)
 {
 	unsigned long f;
 
@@ -79,6 +81,7 @@ void rnpu_osal_spin_lock_irqsave(struct rnpu_osal_spinlock *l, unsigned long *fl
 }
 
 void rnpu_osal_spin_unlock_irqrestore(struct rnpu_osal_spinlock *l, unsigned long flags)
+	__releases(&l->lock)
 {
 	spin_unlock_irqrestore(&l->lock, flags);
 }
