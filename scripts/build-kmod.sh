@@ -6,6 +6,8 @@
 # lock contexts, endianness), and fails on any compiler, sparse or modpost
 # warning. The headers' version is taken from what is installed, not from
 # the running kernel (which may differ, e.g. in a container).
+# Then builds it again the way a distribution does, with DKMS
+# (kmod/dkms.conf), from a scratch source and DKMS tree.
 # The module is left in build-kmod/rnpu.ko; loading it needs an RK3588
 # board whose device tree has the vendor NPU node (docs/kmod.md).
 #   RNPU_KDIR=DIR   build against this kernel tree instead
@@ -42,4 +44,26 @@ else
 fi
 # The core's objects are built next to its sources: remove them.
 make -C kmod clean KDIR="$kdir" >/dev/null 2>&1 || true
+
+# DKMS: the sources a DKMS package ships (what kmod/Kbuild reaches), with
+# dkms.conf at the top as DKMS wants it, built in scratch trees.
+if [ $status -eq 0 ] && [ -z "${RNPU_KDIR:-}" ]; then
+  scripts/install-deps.sh dkms >/dev/null
+  kver=$(basename "$(dirname "$kdir")")
+  version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' kmod/dkms.conf)
+  scratch=$(mktemp -d)
+  src=$scratch/src/rnpu-$version
+  mkdir -p "$src" "$scratch/dkms"
+  cp -r drivers hw include kmod osal LICENSE "$src/"
+  cp kmod/dkms.conf "$src/dkms.conf"
+  if dkms build --sourcetree "$scratch/src" --dkmstree "$scratch/dkms" -m rnpu -v "$version" \
+       -k "$kver" >"$out/dkms.log" 2>&1 &&
+     ls "$scratch/dkms/rnpu/$version/$kver"/*/module/rnpu.ko* >/dev/null 2>&1; then
+    echo "build-kmod: dkms build of rnpu $version for $kver: ok"
+  else
+    echo "build-kmod: dkms build FAILED (log: $out/dkms.log)" >&2
+    status=1
+  fi
+  rm -rf "$scratch"
+fi
 exit $status
