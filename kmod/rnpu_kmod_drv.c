@@ -18,6 +18,7 @@
 #include <linux/pm_domain.h>
 #include <linux/pm_runtime.h>
 #include <linux/seq_file.h>
+#include <linux/version.h>
 
 #include "rnpu_kmod.h"
 
@@ -253,7 +254,7 @@ err_core:
 /* Runs only at module unload (no manual unbind: suppress_bind_attrs), and
  * every open file holds a reference on the module: no file is open here,
  * which is what rknpu_remove() requires. */
-static int rnpu_kmod_remove(struct platform_device *pdev)
+static void rnpu_kmod_teardown(struct platform_device *pdev)
 {
 	struct rnpu_kmod *k = platform_get_drvdata(pdev);
 
@@ -261,8 +262,21 @@ static int rnpu_kmod_remove(struct platform_device *pdev)
 	rnpu_kmod_misc_unregister(k);
 	drm_dev_unplug(&k->drm);
 	rknpu_remove(k->rdev);
+}
+
+/* The remove callback returns void from Linux 6.11 on. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+static void rnpu_kmod_remove(struct platform_device *pdev)
+{
+	rnpu_kmod_teardown(pdev);
+}
+#else
+static int rnpu_kmod_remove(struct platform_device *pdev)
+{
+	rnpu_kmod_teardown(pdev);
 	return 0;
 }
+#endif
 
 static const struct of_device_id rnpu_kmod_of_match[] = {
 	{ .compatible = RNPU_COMPATIBLE },

@@ -12,6 +12,7 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/version.h>
 
 #include "rnpu_kmod.h"
 
@@ -83,7 +84,9 @@ const struct drm_driver rnpu_drm_driver = {
 	.fops = &rnpu_drm_fops,
 	.name = "rknpu",
 	.desc = "RKNPU driver",
-	.date = "20240828",
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 14, 0)
+	.date = "20240828", /* the core reports it in VERSION in any case */
+#endif
 	.major = 0,
 	.minor = 9,
 	.patchlevel = 8,

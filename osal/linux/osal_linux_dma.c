@@ -18,10 +18,26 @@
 #include <linux/module.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/version.h>
 
 #include "osal_linux.h"
 
+/* The namespace became a string literal in Linux 6.13. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+MODULE_IMPORT_NS("DMA_BUF");
+#else
 MODULE_IMPORT_NS(DMA_BUF);
+#endif
+
+/* From Linux 6.2 on, dma_buf_map_attachment() wants the reservation lock
+ * held; the _unlocked variants take it. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define rnpu_dmabuf_map_attachment dma_buf_map_attachment_unlocked
+#define rnpu_dmabuf_unmap_attachment dma_buf_unmap_attachment_unlocked
+#else
+#define rnpu_dmabuf_map_attachment dma_buf_map_attachment
+#define rnpu_dmabuf_unmap_attachment dma_buf_unmap_attachment
+#endif
 
 struct rnpu_osal_dma_buf {
 	struct kref ref;
@@ -73,7 +89,7 @@ static void rnpu_linux_dma_release(struct kref *ref)
 	struct rnpu_osal_dma_buf *buf = container_of(ref, struct rnpu_osal_dma_buf, ref);
 
 	if (buf->import) {
-		dma_buf_unmap_attachment(buf->attach, buf->sgt, DMA_BIDIRECTIONAL);
+		rnpu_dmabuf_unmap_attachment(buf->attach, buf->sgt, DMA_BIDIRECTIONAL);
 		dma_buf_detach(buf->import, buf->attach);
 		dma_buf_put(buf->import);
 	} else {
@@ -278,7 +294,7 @@ int rnpu_osal_dma_import_fd(struct rnpu_osal_dev *dev, int fd, struct rnpu_osal_
 		ret = (int)PTR_ERR(buf->attach);
 		goto err_free;
 	}
-	buf->sgt = dma_buf_map_attachment(buf->attach, DMA_BIDIRECTIONAL);
+	buf->sgt = rnpu_dmabuf_map_attachment(buf->attach, DMA_BIDIRECTIONAL);
 	if (IS_ERR(buf->sgt)) {
 		ret = (int)PTR_ERR(buf->sgt);
 		goto err_detach;
@@ -295,7 +311,7 @@ int rnpu_osal_dma_import_fd(struct rnpu_osal_dev *dev, int fd, struct rnpu_osal_
 	return 0;
 
 err_unmap:
-	dma_buf_unmap_attachment(buf->attach, buf->sgt, DMA_BIDIRECTIONAL);
+	rnpu_dmabuf_unmap_attachment(buf->attach, buf->sgt, DMA_BIDIRECTIONAL);
 err_detach:
 	dma_buf_detach(dmabuf, buf->attach);
 err_free:
