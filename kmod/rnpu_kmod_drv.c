@@ -43,7 +43,8 @@ static int rnpu_kmod_get_resources(struct platform_device *pdev, struct rnpu_kmo
 {
 	struct device *dev = &pdev->dev;
 	struct rnpu_osal_dev *od = &k->osdev;
-	int count, i;
+	bool named;
+	int count, half, i;
 
 	od->dev = dev;
 	for (i = 0; i < RKNPU_MAX_CORES; i++) {
@@ -79,10 +80,19 @@ static int rnpu_kmod_get_resources(struct platform_device *pdev, struct rnpu_kmo
 		dev_err(dev, "resets: %d lines, at most %d\n", count, RKNPU_MAX_RESETS);
 		return -EINVAL;
 	}
+	/* The core asserts srst_a of every core, then srst_h: take them by
+	 * name in that order when the node names them, else in its order. */
+	named = count > 0 && of_property_count_strings(dev->of_node, "reset-names") == count;
+	half = count > 1 ? count / 2 : 1;
 	for (i = 0; i < count; i++) {
-		od->resets[i] = devm_reset_control_get_exclusive_by_index(dev, i);
+		char name[16];
+
+		snprintf(name, sizeof(name), "srst_%c%d", i < half ? 'a' : 'h', i % half);
+		od->resets[i] = named ? devm_reset_control_get_exclusive(dev, name) :
+				devm_reset_control_get_exclusive_by_index(dev, i);
 		if (IS_ERR(od->resets[i]))
-			return dev_err_probe(dev, PTR_ERR(od->resets[i]), "reset line %d\n", i);
+			return dev_err_probe(dev, PTR_ERR(od->resets[i]), "reset line %d (%s)\n", i,
+					     named ? name : "by index");
 	}
 	od->num_resets = count > 0 ? (unsigned int)count : 0;
 	k->plat.num_resets = od->num_resets;
