@@ -88,6 +88,10 @@ static int probe_vendor(const void *fdt, int node, const struct rknpu_soc_data *
 		ret = rnpu_fdt_reg(fdt, node, (int)i, &out->mmio[i], e);
 		if (ret)
 			return ret;
+		if (out->mmio[i].size < RKNPU_CORE_WINDOW)
+			return rnpu_fdt_fail(fdt, node, e, -ENXIO,
+					     "reg: window %u is 0x%" PRIx64 " bytes, a core's registers span 0x%x",
+					     i, out->mmio[i].size, RKNPU_CORE_WINDOW);
 	}
 
 	ret = rnpu_fdt_irqs(fdt, node, out->irqs, RKNPU_MAX_CORES, &count, e);

@@ -272,6 +272,13 @@ static void test_vendor_missing_reset(void **state)
 			   "/npu@fdab0000: resets: 5 lines, the rk3588 needs 6");
 }
 
+static void test_vendor_small_window(void **state)
+{
+	(void)state;
+	expect_rknpu_error("vendor-small-window", -ENXIO,
+			   "/npu@fdab0000: reg: window 2 is 0x1000 bytes, a core's registers span 0x10000");
+}
+
 static void test_mainline_missing_core(void **state)
 {
 	(void)state;
@@ -377,6 +384,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_vendor_missing_compatible),
 		cmocka_unit_test(test_vendor_disabled),
 		cmocka_unit_test(test_vendor_missing_reset),
+		cmocka_unit_test(test_vendor_small_window),
 		cmocka_unit_test(test_mainline_missing_core),
 		cmocka_unit_test(test_mainline_reg_names),
 		cmocka_unit_test(test_mainline_cut_phandle_list),
