@@ -38,6 +38,9 @@ MODULE_PARM_DESC(session_max_bytes, "bytes of buffer objects one open file may h
 #define RNPU_COMPATIBLE "rockchip,rk3588-rknpu"
 /* Every NPU address register is 32 bits wide. */
 #define RNPU_DMA_BITS 32
+/* Each core's register space (PC, CNA, CORE, DPU, ...), as the vendor's
+ * device tree gives it. */
+#define RNPU_CORE_WINDOW 0x10000
 
 static int rnpu_kmod_get_resources(struct platform_device *pdev, struct rnpu_kmod *k)
 {
@@ -52,6 +55,11 @@ static int rnpu_kmod_get_resources(struct platform_device *pdev, struct rnpu_kmo
 
 		if (!res)
 			break;
+		if (resource_size(res) < RNPU_CORE_WINDOW) {
+			dev_err(dev, "reg: window %d is %pR, a core's registers span %#x bytes\n",
+				i, res, RNPU_CORE_WINDOW);
+			return -EINVAL;
+		}
 		/* Not devm_ioremap_resource: the NPU's IOMMU has already
 		 * claimed sub-ranges of these windows. */
 		od->mmio[i].base = devm_ioremap(dev, res->start, resource_size(res));
