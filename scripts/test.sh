@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh meson ninja-build pkg-config clang libclang-rt-14-dev \
-  libcmocka-dev libopenblas-dev python3 python3-numpy binutils
+  libcmocka-dev libopenblas-dev python3 python3-numpy binutils libfdt-dev device-tree-compiler
 
 long=false; [ "${RNPU_LONG_TESTS:-0}" = 1 ] && long=true
 # setup_build DIR OPTIONS...: configure once, reconfigure afterwards.
@@ -35,6 +35,7 @@ TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
 # The portable core, freestanding for RISC-V with the RTOS services, and
 # the whole suite cross-built for arm64 under qemu-user.
 scripts/build-riscv.sh || status=1
+scripts/build-kmod.sh || status=1
 rm -f build-arm64/meson-logs/testlog.json
 scripts/test-arm64.sh || status=1
 python3 scripts/test-summary.py build-test/meson-logs/testlog.json \

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT OR GPL-2.0-only */
+/* The Linux module's device: the DRM device, /dev/rknpu and the core. */
+#ifndef RNPU_KMOD_H
+#define RNPU_KMOD_H
+
+#include <drm/drm_device.h>
+#include <linux/miscdevice.h>
+
+#include "osal_linux.h"
+#include "rknpu_device.h"
+
+struct rnpu_kmod {
+	struct drm_device drm;        /* /dev/dri/cardN, renderDN: name "rknpu" */
+	struct miscdevice misc;       /* /dev/rknpu, the vendor's misc numbering */
+	bool misc_registered;
+	struct rnpu_osal_dev osdev;   /* what the core's device services use */
+	struct rknpu_platform plat;
+	struct rknpu_device *rdev;
+	struct clk_bulk_data *clks;
+	int num_clks;
+	struct device *pd_devs[RKNPU_MAX_CORES]; /* per-core power domains */
+	unsigned int num_pd_devs;
+	struct dentry *debugfs;
+};
+
+extern const struct drm_driver rnpu_drm_driver;
+
+int rnpu_kmod_misc_register(struct rnpu_kmod *k);
+void rnpu_kmod_misc_unregister(struct rnpu_kmod *k);
+
+#endif

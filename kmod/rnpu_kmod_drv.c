@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: MIT OR GPL-2.0-only
+/*
+ * rnpu.ko: the platform driver for the vendor device-tree node
+ * "rockchip,rk3588-rknpu". Probe gathers what the node describes (register
+ * windows, interrupts, reset lines, clocks, supplies, power domains),
+ * powers the NPU, hands a platform description to the portable core, and
+ * registers the DRM device and /dev/rknpu. The NPU stays powered while the
+ * driver is bound (a runtime PM reference is held from probe to remove).
+ */
+#include <drm/drm_drv.h>
+#include <linux/debugfs.h>
+#include <linux/dma-mapping.h>
+#include <linux/io.h>
+#include <linux/iommu.h>
+#include <linux/module.h>
+#include <linux/of.h>
+#include <linux/platform_device.h>
+#include <linux/pm_domain.h>
+#include <linux/pm_runtime.h>
+#include <linux/seq_file.h>
+#include <linux/version.h>
+
+#include "rnpu_kmod.h"
+
+static bool bypass_irq_handler;
+module_param(bypass_irq_handler, bool, 0444);
+MODULE_PARM_DESC(bypass_irq_handler, "do not handle NPU interrupts (vendor debugging switch)");
+static bool bypass_soft_reset;
+module_param(bypass_soft_reset, bool, 0444);
+MODULE_PARM_DESC(bypass_soft_reset, "never soft-reset the NPU after a timeout");
+static uint session_max_bos;
+module_param(session_max_bos, uint, 0444);
+MODULE_PARM_DESC(session_max_bos, "buffer objects one open file may hold (0 = no limit)");
+static ulong session_max_bytes;
+module_param(session_max_bytes, ulong, 0444);
+MODULE_PARM_DESC(session_max_bytes, "bytes of buffer objects one open file may hold (0 = no limit)");
+
+#define RNPU_COMPATIBLE "rockchip,rk3588-rknpu"
+/* Every NPU address register is 32 bits wide. */
+#define RNPU_DMA_BITS 32
+/* Each core's register space (PC, CNA, CORE, DPU, ...), as the vendor's
+ * device tree gives it. */
+#define RNPU_CORE_WINDOW 0x10000
+
+static int rnpu_kmod_get_resources(struct platform_device *pdev, struct rnpu_kmod *k)
+{
+	struct device *dev = &pdev->dev;
+	struct rnpu_osal_dev *od = &k->osdev;
+	bool named;
+	int count, half, i;
+
+	od->dev = dev;
+	for (i = 0; i < RKNPU_MAX_CORES; i++) {
+		struct resource *res = platform_get_resource(pdev, IORESOURCE_MEM, i);
+
+		if (!res)
+			break;
+		if (resource_size(res) < RNPU_CORE_WINDOW) {
+			dev_err(dev, "reg: window %d is %pR, a core's registers span %#x bytes\n",
+				i, res, RNPU_CORE_WINDOW);
+			return -EINVAL;
+		}
+		/* Not devm_ioremap_resource: the NPU's IOMMU has already
+		 * claimed sub-ranges of these windows. */
+		od->mmio[i].base = devm_ioremap(dev, res->start, resource_size(res));
+		if (!od->mmio[i].base)
+			return -ENOMEM;
+		k->plat.mmio[i] = &od->mmio[i];
+		k->plat.num_mmio++;
+	}
+
+	count = platform_irq_count(pdev);
+	if (count < 0)
+		return count;
+	for (i = 0; i < RKNPU_MAX_CORES; i++) {
+		od->irqs[i].irq = -ENXIO;
+		if (i >= count)
+			continue;
+		od->irqs[i].irq = platform_get_irq(pdev, i);
+		if (od->irqs[i].irq < 0)
+			return od->irqs[i].irq;
+		k->plat.irq[i] = (unsigned int)i;
+		k->plat.num_irqs++;
+	}
+
+	count = of_count_phandle_with_args(dev->of_node, "resets", "#reset-cells");
+	if (count > RKNPU_MAX_RESETS) {
+		dev_err(dev, "resets: %d lines, at most %d\n", count, RKNPU_MAX_RESETS);
+		return -EINVAL;
+	}
+	/* The core asserts srst_a of every core, then srst_h: take them by
+	 * name in that order when the node names them, else in its order. */
+	named = count > 0 && of_property_count_strings(dev->of_node, "reset-names") == count;
+	half = count > 1 ? count / 2 : 1;
+	for (i = 0; i < count; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "srst_%c%d", i < half ? 'a' : 'h', i % half);
+		od->resets[i] = named ? devm_reset_control_get_exclusive(dev, name) :
+				devm_reset_control_get_exclusive_by_index(dev, i);
+		if (IS_ERR(od->resets[i]))
+			return dev_err_probe(dev, PTR_ERR(od->resets[i]), "reset line %d (%s)\n", i,
+					     named ? name : "by index");
+	}
+	od->num_resets = count > 0 ? (unsigned int)count : 0;
+	k->plat.num_resets = od->num_resets;
+	return 0;
+}
+
+static void rnpu_kmod_regulator_off(void *data)
+{
+	regulator_disable(data);
+}
+
+static void rnpu_kmod_clocks_off(void *data)
+{
+	struct rnpu_kmod *k = data;
+
+	clk_bulk_disable_unprepare(k->num_clks, k->clks);
+}
+
+static void rnpu_kmod_domains_off(void *data)
+{
+	struct rnpu_kmod *k = data;
+
+	while (k->num_pd_devs) {
+		struct device *pd = k->pd_devs[--k->num_pd_devs];
+
+		pm_runtime_put_sync(pd);
+		dev_pm_domain_detach(pd, true);
+	}
+}
+
+static void rnpu_kmod_runtime_put(void *data)
+{
+	pm_runtime_put_sync(data);
+}
+
+/* Everything the NPU needs to run: both supplies, every clock, the
+ * per-core power domains, and a runtime PM reference. Undone by devres
+ * in reverse order. */
+static int rnpu_kmod_power_on(struct device *dev, struct rnpu_kmod *k)
+{
+	static const char *const supplies[] = { "rknpu", "mem" };
+	int count, ret;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(supplies); i++) {
+		struct regulator *r = devm_regulator_get_optional(dev, supplies[i]);
+
+		if (IS_ERR(r)) {
+			if (PTR_ERR(r) != -ENODEV)
+				return dev_err_probe(dev, PTR_ERR(r), "supply %s\n", supplies[i]);
+			continue;
+		}
+		ret = regulator_enable(r);
+		if (ret)
+			return dev_err_probe(dev, ret, "enabling supply %s\n", supplies[i]);
+		ret = devm_add_action_or_reset(dev, rnpu_kmod_regulator_off, r);
+		if (ret)
+			return ret;
+		if (i == 0)
+			k->osdev.supply = r;
+	}
+
+	k->num_clks = devm_clk_bulk_get_all(dev, &k->clks);
+	if (k->num_clks < 0)
+		return dev_err_probe(dev, k->num_clks, "clocks\n");
+	if (k->num_clks == 0) {
+		dev_err(dev, "clocks: none in the device tree\n");
+		return -ENODEV;
+	}
+	for (i = 0; i < (unsigned int)k->num_clks; i++)
+		if (k->clks[i].id && !strcmp(k->clks[i].id, "clk_npu"))
+			k->osdev.core_clk = k->clks[i].clk;
+	ret = clk_bulk_prepare_enable(k->num_clks, k->clks);
+	if (ret)
+		return dev_err_probe(dev, ret, "enabling clocks\n");
+	ret = devm_add_action_or_reset(dev, rnpu_kmod_clocks_off, k);
+	if (ret)
+		return ret;
+
+	/* With several domains the device has none of its own: attach each
+	 * core's and keep it on. */
+	count = of_count_phandle_with_args(dev->of_node, "power-domains", "#power-domain-cells");
+	ret = devm_add_action_or_reset(dev, rnpu_kmod_domains_off, k);
+	if (ret)
+		return ret;
+	for (i = 0; count > 1 && i < (unsigned int)count && i < RKNPU_MAX_CORES; i++) {
+		struct device *pd = dev_pm_domain_attach_by_id(dev, i);
+
+		if (IS_ERR_OR_NULL(pd))
+			return dev_err_probe(dev, pd ? PTR_ERR(pd) : -ENODEV, "power domain %u\n", i);
+		ret = pm_runtime_resume_and_get(pd);
+		if (ret) {
+			dev_pm_domain_detach(pd, true);
+			return dev_err_probe(dev, ret, "powering domain %u\n", i);
+		}
+		k->pd_devs[k->num_pd_devs++] = pd;
+	}
+
+	ret = devm_pm_runtime_enable(dev);
+	if (ret)
+		return ret;
+	ret = pm_runtime_resume_and_get(dev);
+	if (ret)
+		return dev_err_probe(dev, ret, "runtime resume\n");
+	return devm_add_action_or_reset(dev, rnpu_kmod_runtime_put, dev);
+}
+
+/* debugfs "version", in the vendor's format. */
+static int rnpu_kmod_version_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "%s: v%d.%d.%d\n", rnpu_drm_driver.desc, rnpu_drm_driver.major,
+		   rnpu_drm_driver.minor, rnpu_drm_driver.patchlevel);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(rnpu_kmod_version);
+
+static int rnpu_kmod_probe(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	struct rnpu_kmod *k;
+	int ret;
+
+	k = devm_drm_dev_alloc(dev, &rnpu_drm_driver, struct rnpu_kmod, drm);
+	if (IS_ERR(k))
+		return PTR_ERR(k);
+	platform_set_drvdata(pdev, k);
+
+	ret = rnpu_kmod_get_resources(pdev, k);
+	if (ret)
+		return ret;
+	ret = rnpu_kmod_power_on(dev, k);
+	if (ret)
+		return ret;
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(RNPU_DMA_BITS));
+	if (ret)
+		return dev_err_probe(dev, ret, "32-bit DMA\n");
+
+	k->plat.compatible = RNPU_COMPATIBLE;
+	k->plat.unique = dev_name(dev);
+	k->plat.dev = &k->osdev;
+	k->plat.iommu = device_iommu_mapped(dev);
+	k->plat.bypass_irq_handler = bypass_irq_handler;
+	k->plat.bypass_soft_reset = bypass_soft_reset;
+	k->plat.session_max_bos = session_max_bos;
+	k->plat.session_max_bytes = session_max_bytes;
+	dev_info(dev, "rknpu iommu is %s\n", k->plat.iommu ? "enabled, using iommu mode" :
+		 "not found, using non-iommu mode");
+	ret = rknpu_probe(&k->plat, &k->rdev);
+	if (ret)
+		return dev_err_probe(dev, ret, "core probe\n");
+
+	ret = drm_dev_register(&k->drm, 0);
+	if (ret)
+		goto err_core;
+	ret = rnpu_kmod_misc_register(k);
+	if (ret)
+		goto err_drm;
+	k->debugfs = debugfs_create_dir("rknpu", NULL);
+	debugfs_create_file("version", 0444, k->debugfs, k, &rnpu_kmod_version_fops);
+	return 0;
+
+err_drm:
+	drm_dev_unregister(&k->drm);
+err_core:
+	rknpu_remove(k->rdev);
+	return ret;
+}
+
+/* Runs only at module unload (no manual unbind: suppress_bind_attrs), and
+ * every open file holds a reference on the module: no file is open here,
+ * which is what rknpu_remove() requires. */
+static void rnpu_kmod_teardown(struct platform_device *pdev)
+{
+	struct rnpu_kmod *k = platform_get_drvdata(pdev);
+
+	debugfs_remove_recursive(k->debugfs);
+	rnpu_kmod_misc_unregister(k);
+	drm_dev_unplug(&k->drm);
+	rknpu_remove(k->rdev);
+}
+
+/* The remove callback returns void from Linux 6.11 on. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+static void rnpu_kmod_remove(struct platform_device *pdev)
+{
+	rnpu_kmod_teardown(pdev);
+}
+#else
+static int rnpu_kmod_remove(struct platform_device *pdev)
+{
+	rnpu_kmod_teardown(pdev);
+	return 0;
+}
+#endif
+
+static const struct of_device_id rnpu_kmod_of_match[] = {
+	{ .compatible = RNPU_COMPATIBLE },
+	{ }
+};
+MODULE_DEVICE_TABLE(of, rnpu_kmod_of_match);
+
+static struct platform_driver rnpu_kmod_driver = {
+	.probe = rnpu_kmod_probe,
+	.remove = rnpu_kmod_remove,
+	.driver = {
+		.name = "RKNPU",
+		.of_match_table = rnpu_kmod_of_match,
+		.suppress_bind_attrs = true,
+	},
+};
+
+static int __init rnpu_kmod_init(void)
+{
+	rnpu_linux_fence_init();
+	return platform_driver_register(&rnpu_kmod_driver);
+}
+module_init(rnpu_kmod_init);
+
+static void __exit rnpu_kmod_exit(void)
+{
+	platform_driver_unregister(&rnpu_kmod_driver);
+}
+module_exit(rnpu_kmod_exit);
+
+MODULE_DESCRIPTION("RKNPU driver");
+MODULE_VERSION("0.9.8");
+MODULE_ALIAS("rockchip-rknpu");
+MODULE_LICENSE("Dual MIT/GPL");

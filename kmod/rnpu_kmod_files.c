@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT OR GPL-2.0-only
+/*
+ * File entry points of both device nodes. Each open is a session of the
+ * core (rknpu_file_open); ioctls and mmaps go to the core unchanged, so
+ * the DRM node answers the DRM core ioctls (VERSION, GEM_CLOSE, FLINK,
+ * PRIME) with the core's own handle table and buffer objects, not the
+ * kernel's GEM.
+ */
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/version.h>
+
+#include "rnpu_kmod.h"
+
+static int rnpu_drm_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct rnpu_kmod *k = container_of(drm, struct rnpu_kmod, drm);
+	struct rknpu_file *session;
+	int ret = rknpu_file_open(k->rdev, &session);
+
+	if (ret)
+		return ret;
+	file->driver_priv = session;
+	return 0;
+}
+
+static void rnpu_drm_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	rknpu_file_close(file->driver_priv);
+}
+
+static long rnpu_drm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	struct drm_file *file = filp->private_data;
+
+	if (drm_dev_is_unplugged(file->minor->dev))
+		return -ENODEV;
+	return rknpu_ioctl(file->driver_priv, cmd, (void __rnpu_user *)arg);
+}
+
+#ifdef CONFIG_COMPAT
+/* The UAPI structs hold only fixed-width fields: same layout for 32-bit
+ * callers, only the pointer needs converting. */
+static long rnpu_drm_compat_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	return rnpu_drm_ioctl(filp, cmd, (unsigned long)compat_ptr(arg));
+}
+#endif
+
+static int rnpu_drm_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct drm_file *file = filp->private_data;
+	struct rnpu_osal_vma req = { .vma = vma };
+
+	if (drm_dev_is_unplugged(file->minor->dev))
+		return -ENODEV;
+	return rknpu_mmap(file->driver_priv, (u64)vma->vm_pgoff << PAGE_SHIFT, &req);
+}
+
+static const struct file_operations rnpu_drm_fops = {
+	.owner = THIS_MODULE,
+	.open = drm_open,
+	.release = drm_release,
+	.unlocked_ioctl = rnpu_drm_ioctl,
+#ifdef CONFIG_COMPAT
+	.compat_ioctl = rnpu_drm_compat_ioctl,
+#endif
+	.mmap = rnpu_drm_mmap,
+	.poll = drm_poll,
+	.read = drm_read,
+	.llseek = noop_llseek,
+};
+
+/* Name, description, date and version as the vendor's 0.9.8 reports
+ * them; DRM_IOCTL_VERSION itself is answered by the core. */
+const struct drm_driver rnpu_drm_driver = {
+	.driver_features = DRIVER_RENDER,
+	.open = rnpu_drm_open,
+	.postclose = rnpu_drm_postclose,
+	.fops = &rnpu_drm_fops,
+	.name = "rknpu",
+	.desc = "RKNPU driver",
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 14, 0)
+	.date = "20240828", /* the core reports it in VERSION in any case */
+#endif
+	.major = 0,
+	.minor = 9,
+	.patchlevel = 8,
+};
+
+/* /dev/rknpu: the misc device of the vendor's non-DRM build. */
+static int rnpu_misc_open(struct inode *inode, struct file *filp)
+{
+	struct rnpu_kmod *k = container_of(filp->private_data, struct rnpu_kmod, misc);
+	struct rknpu_file *session;
+	int ret = rknpu_file_open(k->rdev, &session);
+
+	if (ret)
+		return ret;
+	filp->private_data = session;
+	return 0;
+}
+
+static int rnpu_misc_release(struct inode *inode, struct file *filp)
+{
+	rknpu_file_close(filp->private_data);
+	return 0;
+}
+
+static long rnpu_misc_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	return rknpu_ioctl(filp->private_data, cmd, (void __rnpu_user *)arg);
+}
+
+#ifdef CONFIG_COMPAT
+static long rnpu_misc_compat_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	return rnpu_misc_ioctl(filp, cmd, (unsigned long)compat_ptr(arg));
+}
+#endif
+
+static int rnpu_misc_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct rnpu_osal_vma req = { .vma = vma };
+
+	return rknpu_mmap(filp->private_data, (u64)vma->vm_pgoff << PAGE_SHIFT, &req);
+}
+
+static const struct file_operations rnpu_misc_fops = {
+	.owner = THIS_MODULE,
+	.open = rnpu_misc_open,
+	.release = rnpu_misc_release,
+	.unlocked_ioctl = rnpu_misc_ioctl,
+#ifdef CONFIG_COMPAT
+	.compat_ioctl = rnpu_misc_compat_ioctl,
+#endif
+	.mmap = rnpu_misc_mmap,
+	.llseek = noop_llseek,
+};
+
+int rnpu_kmod_misc_register(struct rnpu_kmod *k)
+{
+	int ret;
+
+	k->misc.minor = MISC_DYNAMIC_MINOR;
+	k->misc.name = "rknpu";
+	k->misc.fops = &rnpu_misc_fops;
+	k->misc.parent = k->drm.dev;
+	ret = misc_register(&k->misc);
+	if (ret)
+		return ret;
+	k->misc_registered = true;
+	return 0;
+}
+
+void rnpu_kmod_misc_unregister(struct rnpu_kmod *k)
+{
+	if (k->misc_registered)
+		misc_deregister(&k->misc);
+	k->misc_registered = false;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT OR GPL-2.0-only */
+/*
+ * The OS services for the Linux kernel: what the module's glue
+ * (kmod/rnpu_kmod_*.c) fills in for the core. Everything else about the
+ * implementation is private to osal/linux.
+ */
+#ifndef RNPU_OSAL_LINUX_H
+#define RNPU_OSAL_LINUX_H
+
+#include <linux/clk.h>
+#include <linux/device.h>
+#include <linux/interrupt.h>
+#include <linux/mm_types.h>
+#include <linux/regulator/consumer.h>
+#include <linux/reset.h>
+
+#include "osal.h"
+#include "rknpu_device.h"
+
+/* One core's register window. */
+struct rnpu_osal_mmio {
+	void __iomem *base;
+};
+
+/* The core's interrupt handler behind one Linux interrupt line. */
+struct rnpu_linux_irq {
+	int irq;                   /* Linux interrupt number, < 0 if absent */
+	rnpu_osal_irq_handler_t handler;
+	void *data;
+	bool requested;
+};
+
+/* The NPU as the core sees it: the platform device and what the glue
+ * obtained for it at probe (all device-managed). */
+struct rnpu_osal_dev {
+	struct device *dev;
+	struct rnpu_osal_mmio mmio[RKNPU_MAX_CORES];
+	struct rnpu_linux_irq irqs[RKNPU_MAX_CORES];
+	struct reset_control *resets[RKNPU_MAX_RESETS];
+	unsigned int num_resets;
+	struct clk *core_clk;      /* "clk_npu" (rate for ACTION queries) */
+	struct regulator *supply;  /* "rknpu" supply, may be NULL */
+};
+
+/* A user mapping request: the VMA DRM's or misc's mmap handed over. */
+struct rnpu_osal_vma {
+	struct vm_area_struct *vma;
+};
+
+/* Module-wide setup of the fence timeline; 0 or negative errno. */
+void rnpu_linux_fence_init(void);
+
+#endif

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: MIT OR GPL-2.0-only
+/*
+ * Kernel OS services: NPU memory from the DMA API. With an IOMMU attached
+ * to the device the DMA API maps scattered pages at contiguous IOVAs;
+ * without one it hands out contiguous (CMA) memory. The device's DMA mask
+ * is 32 bits (every NPU address register is), so every address fits.
+ * Buffers are reference-counted: the core's reference, one per user
+ * mapping and one per dma-buf exported from them (PRIME). Imported
+ * dma-bufs are attached to the NPU device and must come out as one range
+ * of NPU addresses.
+ */
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/fcntl.h>
+#include <linux/iosys-map.h>
+#include <linux/kref.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/version.h>
+
+#include "osal_linux.h"
+
+/* The namespace became a string literal in Linux 6.13. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+MODULE_IMPORT_NS("DMA_BUF");
+#else
+MODULE_IMPORT_NS(DMA_BUF);
+#endif
+
+/* From Linux 6.2 on, dma_buf_map_attachment() wants the reservation lock
+ * held; the _unlocked variants take it. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define rnpu_dmabuf_map_attachment dma_buf_map_attachment_unlocked
+#define rnpu_dmabuf_unmap_attachment dma_buf_unmap_attachment_unlocked
+#else
+#define rnpu_dmabuf_map_attachment dma_buf_map_attachment
+#define rnpu_dmabuf_unmap_attachment dma_buf_unmap_attachment
+#endif
+
+struct rnpu_osal_dma_buf {
+	struct kref ref;
+	struct device *dev;
+	void *cpu;            /* CPU address, or the DMA API's cookie */
+	dma_addr_t dma;
+	size_t size;
+	unsigned long attrs;
+	/* Imported from another driver: the dma-buf, our attachment and its
+	 * mapping for the NPU (cpu is then NULL). */
+	struct dma_buf *import;
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+};
+
+int rnpu_osal_dma_alloc(struct rnpu_osal_dev *dev, size_t size, unsigned int flags,
+			struct rnpu_osal_dma_buf **out, struct rnpu_osal_dma_info *info)
+{
+	struct rnpu_osal_dma_buf *buf;
+
+	if (!size)
+		return -EINVAL;
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	kref_init(&buf->ref);
+	buf->dev = dev->dev;
+	buf->size = PAGE_ALIGN(size);
+	if (flags & RNPU_OSAL_DMA_WRITECOMBINE)
+		buf->attrs |= DMA_ATTR_WRITE_COMBINE;
+	if (!(flags & RNPU_OSAL_DMA_KMAP))
+		buf->attrs |= DMA_ATTR_NO_KERNEL_MAPPING;
+	/* dma_alloc_attrs memory is always zeroed. */
+	buf->cpu = dma_alloc_attrs(buf->dev, buf->size, &buf->dma, GFP_KERNEL, buf->attrs);
+	if (!buf->cpu) {
+		kfree(buf);
+		return -ENOMEM;
+	}
+	info->size = buf->size;
+	info->dma_addr = buf->dma;
+	info->vaddr = (flags & RNPU_OSAL_DMA_KMAP) ? buf->cpu : NULL;
+	info->contiguous = true; /* contiguous in the NPU's address space */
+	*out = buf;
+	return 0;
+}
+
+static void rnpu_linux_dma_release(struct kref *ref)
+{
+	struct rnpu_osal_dma_buf *buf = container_of(ref, struct rnpu_osal_dma_buf, ref);
+
+	if (buf->import) {
+		rnpu_dmabuf_unmap_attachment(buf->attach, buf->sgt, DMA_BIDIRECTIONAL);
+		dma_buf_detach(buf->import, buf->attach);
+		dma_buf_put(buf->import);
+	} else {
+		dma_free_attrs(buf->dev, buf->size, buf->cpu, buf->dma, buf->attrs);
+	}
+	kfree(buf);
+}
+
+void rnpu_osal_dma_put(struct rnpu_osal_dma_buf *buf)
+{
+	if (buf)
+		kref_put(&buf->ref, rnpu_linux_dma_release);
+}
+
+/* The DMA API's allocations are coherent for the device: there is no
+ * cache to maintain, only the ordering, which readl/writel give. */
+void rnpu_osal_dma_sync(struct rnpu_osal_dma_buf *buf, uint64_t offset, uint64_t size,
+			unsigned int dir)
+{
+}
+
+/* ------------------------------------------------ dma-buf exporter (PRIME) */
+
+/* The importer's view: an sg table of the buffer, mapped for its device. */
+static struct sg_table *rnpu_dmabuf_map(struct dma_buf_attachment *attach,
+					enum dma_data_direction dir)
+{
+	struct rnpu_osal_dma_buf *buf = attach->dmabuf->priv;
+	struct sg_table *sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	int ret;
+
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	ret = dma_get_sgtable_attrs(buf->dev, sgt, buf->cpu, buf->dma, buf->size, buf->attrs);
+	if (ret)
+		goto err_free;
+	ret = dma_map_sgtable(attach->dev, sgt, dir, 0);
+	if (ret)
+		goto err_table;
+	return sgt;
+
+err_table:
+	sg_free_table(sgt);
+err_free:
+	kfree(sgt);
+	return ERR_PTR(ret);
+}
+
+static void rnpu_dmabuf_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
+			      enum dma_data_direction dir)
+{
+	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	sg_free_table(sgt);
+	kfree(sgt);
+}
+
+static void rnpu_dmabuf_release(struct dma_buf *dmabuf)
+{
+	rnpu_osal_dma_put(dmabuf->priv);
+}
+
+/* dma_buf_mmap() has already made vm_pgoff the offset in the buffer, and
+ * the dma-buf's file keeps the buffer alive while mapped. */
+static int rnpu_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	struct rnpu_osal_dma_buf *buf = dmabuf->priv;
+
+	return dma_mmap_attrs(buf->dev, vma, buf->cpu, buf->dma, buf->size, buf->attrs);
+}
+
+static int rnpu_dmabuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct rnpu_osal_dma_buf *buf = dmabuf->priv;
+
+	if (buf->attrs & DMA_ATTR_NO_KERNEL_MAPPING)
+		return -ENOMEM;
+	iosys_map_set_vaddr(map, buf->cpu);
+	return 0;
+}
+
+static const struct dma_buf_ops rnpu_dmabuf_ops = {
+	.map_dma_buf = rnpu_dmabuf_map,
+	.unmap_dma_buf = rnpu_dmabuf_unmap,
+	.release = rnpu_dmabuf_release,
+	.mmap = rnpu_dmabuf_mmap,
+	.vmap = rnpu_dmabuf_vmap,
+};
+
+/* @flags is the core's RNPU_DRM_CLOEXEC / RNPU_DRM_RDWR subset, which has
+ * DRM's values: O_CLOEXEC and O_RDWR. */
+int rnpu_osal_dma_export_fd(struct rnpu_osal_dma_buf *buf, unsigned int flags, int *fd)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(info);
+	struct dma_buf *dmabuf;
+	int ret;
+
+	if (buf->import) {
+		/* Re-export of an import: hand out the original dma-buf. */
+		dmabuf = buf->import;
+		get_dma_buf(dmabuf);
+	} else {
+		info.ops = &rnpu_dmabuf_ops;
+		info.size = buf->size;
+		info.flags = O_RDWR;
+		info.priv = buf;
+		kref_get(&buf->ref);
+		dmabuf = dma_buf_export(&info);
+		if (IS_ERR(dmabuf)) {
+			rnpu_osal_dma_put(buf);
+			return PTR_ERR(dmabuf);
+		}
+	}
+	ret = dma_buf_fd(dmabuf, (int)(flags & (O_CLOEXEC | O_RDWR)));
+	if (ret < 0) {
+		dma_buf_put(dmabuf);
+		return ret;
+	}
+	*fd = ret;
+	return 0;
+}
+
+/* Our own exports are identified by their buffer, anything else by the
+ * dma-buf, so that re-importing an export finds the original object. */
+static uint64_t rnpu_dmabuf_identity(struct dma_buf *dmabuf)
+{
+	if (dmabuf->ops == &rnpu_dmabuf_ops)
+		return (uint64_t)(uintptr_t)dmabuf->priv;
+	return (uint64_t)(uintptr_t)dmabuf;
+}
+
+static struct dma_buf *rnpu_dmabuf_get(int fd)
+{
+	struct file *file = fget(fd);
+	struct dma_buf *dmabuf;
+
+	if (!file)
+		return ERR_PTR(-EBADF);
+	fput(file);
+	dmabuf = dma_buf_get(fd);
+	return IS_ERR(dmabuf) ? ERR_PTR(-EINVAL) : dmabuf;
+}
+
+int rnpu_osal_dma_fd_identity(int fd, uint64_t *id)
+{
+	struct dma_buf *dmabuf = rnpu_dmabuf_get(fd);
+
+	if (IS_ERR(dmabuf))
+		return (int)PTR_ERR(dmabuf);
+	*id = rnpu_dmabuf_identity(dmabuf);
+	dma_buf_put(dmabuf);
+	return 0;
+}
+
+uint64_t rnpu_osal_dma_identity(struct rnpu_osal_dma_buf *buf)
+{
+	return buf->import ? rnpu_dmabuf_identity(buf->import) : (uint64_t)(uintptr_t)buf;
+}
+
+/* The NPU takes one base address per buffer: the mapping must be one
+ * range of device addresses, below 4 GiB. */
+static int rnpu_dmabuf_check_range(struct device *dev, struct sg_table *sgt, size_t size)
+{
+	struct scatterlist *sg;
+	dma_addr_t next = 0;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		if (i && sg_dma_address(sg) != next) {
+			dev_err(dev, "PRIME import: dma-buf is not contiguous for the NPU (segment %u)\n", i);
+			return -EINVAL;
+		}
+		next = sg_dma_address(sg) + sg_dma_len(sg);
+	}
+	if (next - sg_dma_address(sgt->sgl) < size || next > (1ull << 32)) {
+		dev_err(dev, "PRIME import: dma-buf at %pad, %zu bytes, is not reachable by the NPU\n",
+			&sg_dma_address(sgt->sgl), size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int rnpu_osal_dma_import_fd(struct rnpu_osal_dev *dev, int fd, struct rnpu_osal_dma_buf **out,
+			    struct rnpu_osal_dma_info *info)
+{
+	struct rnpu_osal_dma_buf *buf;
+	struct dma_buf *dmabuf = rnpu_dmabuf_get(fd);
+	int ret;
+
+	if (IS_ERR(dmabuf))
+		return (int)PTR_ERR(dmabuf);
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto err_put;
+	}
+	kref_init(&buf->ref);
+	buf->dev = dev->dev;
+	buf->import = dmabuf;
+	buf->size = dmabuf->size;
+	buf->attach = dma_buf_attach(dmabuf, dev->dev);
+	if (IS_ERR(buf->attach)) {
+		ret = (int)PTR_ERR(buf->attach);
+		goto err_free;
+	}
+	buf->sgt = rnpu_dmabuf_map_attachment(buf->attach, DMA_BIDIRECTIONAL);
+	if (IS_ERR(buf->sgt)) {
+		ret = (int)PTR_ERR(buf->sgt);
+		goto err_detach;
+	}
+	ret = rnpu_dmabuf_check_range(dev->dev, buf->sgt, buf->size);
+	if (ret)
+		goto err_unmap;
+	buf->dma = sg_dma_address(buf->sgt->sgl);
+	info->size = buf->size;
+	info->dma_addr = buf->dma;
+	info->vaddr = NULL;
+	info->contiguous = true;
+	*out = buf;
+	return 0;
+
+err_unmap:
+	rnpu_dmabuf_unmap_attachment(buf->attach, buf->sgt, DMA_BIDIRECTIONAL);
+err_detach:
+	dma_buf_detach(dmabuf, buf->attach);
+err_free:
+	kfree(buf);
+err_put:
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
+/* ------------------------------------------------------------ user mmap */
+
+static void rnpu_linux_vma_open(struct vm_area_struct *vma)
+{
+	struct rnpu_osal_dma_buf *buf = vma->vm_private_data;
+
+	kref_get(&buf->ref);
+}
+
+static void rnpu_linux_vma_close(struct vm_area_struct *vma)
+{
+	rnpu_osal_dma_put(vma->vm_private_data);
+}
+
+static const struct vm_operations_struct rnpu_linux_vm_ops = {
+	.open = rnpu_linux_vma_open,
+	.close = rnpu_linux_vma_close,
+};
+
+int rnpu_osal_dma_mmap(struct rnpu_osal_dma_buf *buf, struct rnpu_osal_vma *req,
+		       unsigned int flags)
+{
+	struct vm_area_struct *vma = req->vma;
+	int ret;
+
+	if (buf->import)
+		return -EINVAL; /* mapped through the dma-buf, not here */
+	/* The fake offset selected the buffer; the mapping starts at its
+	 * first byte. */
+	vma->vm_pgoff = 0;
+	ret = dma_mmap_attrs(buf->dev, vma, buf->cpu, buf->dma, buf->size, buf->attrs);
+	if (ret)
+		return ret;
+	vma->vm_ops = &rnpu_linux_vm_ops;
+	vma->vm_private_data = buf;
+	kref_get(&buf->ref);
+	return 0;
+}
+
+size_t rnpu_osal_vma_length(const struct rnpu_osal_vma *req)
+{
+	return req->vma->vm_end - req->vma->vm_start;
+}
