@@ -241,13 +241,17 @@ static int rnpu_kmod_probe(struct platform_device *pdev)
 	k->plat.compatible = RNPU_COMPATIBLE;
 	k->plat.unique = dev_name(dev);
 	k->plat.dev = &k->osdev;
-	k->plat.iommu = device_iommu_mapped(dev);
+	/* The kernel's IOMMU driver owns the NPU's IOMMU and the DMA API
+	 * hands out addresses in its domain; the core's own page tables are
+	 * for hosts without one. So the core runs in its contiguous mode,
+	 * where its regcmd validator checks jobs against those addresses. */
+	k->plat.iommu = false;
 	k->plat.bypass_irq_handler = bypass_irq_handler;
 	k->plat.bypass_soft_reset = bypass_soft_reset;
 	k->plat.session_max_bos = session_max_bos;
 	k->plat.session_max_bytes = session_max_bytes;
-	dev_info(dev, "rknpu iommu is %s\n", k->plat.iommu ? "enabled, using iommu mode" :
-		 "not found, using non-iommu mode");
+	dev_info(dev, "rknpu iommu is %s\n", device_iommu_mapped(dev) ?
+		 "enabled, managed by the kernel" : "not found, using non-iommu mode");
 	ret = rknpu_probe(&k->plat, &k->rdev);
 	if (ret)
 		return dev_err_probe(dev, ret, "core probe\n");

@@ -5,6 +5,7 @@
  * obtained (struct rnpu_osal_dev).
  */
 #include <linux/io.h>
+#include <linux/io-64-nonatomic-lo-hi.h>
 
 #include "osal_linux.h"
 
@@ -16,6 +17,18 @@ uint32_t rnpu_osal_readl(struct rnpu_osal_mmio *io, uint32_t offset)
 void rnpu_osal_writel(struct rnpu_osal_mmio *io, uint32_t offset, uint32_t value)
 {
 	writel(value, io->base + offset);
+}
+
+/* One 64-bit access on 64-bit CPUs; elsewhere the lo-hi helpers do low
+ * word then high word, as osal.h allows. */
+uint64_t rnpu_osal_readq(struct rnpu_osal_mmio *io, uint32_t offset)
+{
+	return readq(io->base + offset);
+}
+
+void rnpu_osal_writeq(struct rnpu_osal_mmio *io, uint32_t offset, uint64_t value)
+{
+	writeq(value, io->base + offset);
 }
 
 /* The line is shared with the NPU's IOMMU; the core's handler reads its

@@ -360,6 +360,15 @@ int rnpu_osal_dma_mmap(struct rnpu_osal_dma_buf *buf, struct rnpu_osal_vma *req,
 	return 0;
 }
 
+int rnpu_osal_dma_mmap_split(struct rnpu_osal_dev *dev, uint64_t head_phys, size_t head_len,
+			     struct rnpu_osal_dma_buf *buf, struct rnpu_osal_vma *req,
+			     unsigned int flags)
+{
+	/* SRAM is handed out in the core's IOMMU mode only, which the module
+	 * does not use (the kernel's IOMMU driver owns the IOMMU). */
+	return -EOPNOTSUPP;
+}
+
 size_t rnpu_osal_vma_length(const struct rnpu_osal_vma *req)
 {
 	return req->vma->vm_end - req->vma->vm_start;
