@@ -168,6 +168,20 @@ struct rknpu_gem_object *rknpu_gem_lookup_cookie(struct rknpu_device *rdev, uint
 	return obj;
 }
 
+bool rknpu_gem_file_holds(struct rknpu_file *file, const struct rknpu_gem_object *obj)
+{
+	bool held;
+
+	rnpu_osal_mutex_lock(file->lock);
+	/* The creator's own handle first; otherwise (imports, or the creator
+	 * closed that handle) the table is searched. */
+	held = (obj->creator_id == file->id &&
+		rknpu_handles_get(&file->handles, obj->creator_handle) == obj) ||
+	       rknpu_handles_find(&file->handles, obj) != 0;
+	rnpu_osal_mutex_unlock(file->lock);
+	return held;
+}
+
 struct rknpu_gem_object *rknpu_gem_lookup_handle(struct rknpu_file *file, uint32_t handle)
 {
 	struct rknpu_gem_object *obj;
@@ -219,8 +233,13 @@ static int rknpu_gem_handle_create(struct rknpu_file *file, struct rknpu_gem_obj
 	ret = rknpu_session_limit_check(file, obj->info.size);
 	if (!ret)
 		ret = rknpu_handles_alloc(&file->handles, obj, handle);
-	if (!ret)
+	if (!ret) {
 		file->mem_bytes += obj->info.size;
+		if (!obj->creator_id) {
+			obj->creator_id = file->id;
+			obj->creator_handle = *handle;
+		}
+	}
 	rnpu_osal_mutex_unlock(file->lock);
 	if (ret) {
 		rknpu_iommu_unmap_obj(file, obj);
@@ -630,11 +649,10 @@ int rknpu_mmap(struct rknpu_file *file, uint64_t offset, struct rnpu_osal_vma *v
 	if (!obj)
 		return -EINVAL;
 	/* As the DRM core: the session must hold a handle for the object. */
-	rnpu_osal_mutex_lock(file->lock);
-	ret = rknpu_handles_find(&file->handles, obj) ? 0 : -EACCES;
-	rnpu_osal_mutex_unlock(file->lock);
-	if (ret)
+	if (!rknpu_gem_file_holds(file, obj)) {
+		ret = -EACCES;
 		goto out;
+	}
 	if (rnpu_osal_vma_length(vma) > obj->info.size) {
 		ret = -EINVAL;
 		goto out;

@@ -67,6 +67,11 @@ struct rknpu_gem_object {
 	bool flinked;                   /* a flink name (slot + 1) exists */
 	bool exported;
 	int32_t iommu_domain_id;
+	/* The session that created the object and its handle there, set once
+	 * before the cookie is handed out: the O(1) path of
+	 * rknpu_gem_file_holds(). */
+	uint32_t creator_id;
+	uint32_t creator_handle;
 	/* On-chip SRAM in front of the memory (IOMMU mode only): the
 	 * object's device range is sram_size bytes of SRAM, then info.size
 	 * bytes of memory. */
@@ -240,6 +245,9 @@ void rknpu_gem_get(struct rknpu_gem_object *obj);
 void rknpu_gem_put(struct rknpu_gem_object *obj);
 /* Looks up an obj_addr cookie; returns a new reference or NULL. */
 struct rknpu_gem_object *rknpu_gem_lookup_cookie(struct rknpu_device *rdev, uint64_t cookie);
+/* Whether @file holds a handle for @obj (the DRM rule for using an object
+ * named by a global cookie). Takes file->lock. */
+bool rknpu_gem_file_holds(struct rknpu_file *file, const struct rknpu_gem_object *obj);
 /* Looks up a handle of @file; returns a new reference or NULL. */
 struct rknpu_gem_object *rknpu_gem_lookup_handle(struct rknpu_file *file, uint32_t handle);
 void rknpu_gem_release_handles(struct rknpu_file *file);

@@ -493,6 +493,14 @@ int rknpu_submit_ioctl(struct rknpu_file *file, void *data)
 		ret = -EINVAL;
 		goto out_free;
 	}
+	/* The cookie is device-wide: a session may only submit a task list it
+	 * holds (the driver writes int_status back into it). */
+	if (!rknpu_gem_file_holds(file, job->task_obj)) {
+		rknpu_err(rdev, "task object 0x%llx is not held by session %u",
+			  (unsigned long long)args->task_obj_addr, file->id);
+		ret = -EINVAL;
+		goto out_free;
+	}
 	if (!job->task_obj->kvaddr) {
 		rknpu_err(rdev, "task object 0x%llx has no kernel mapping (RKNPU_MEM_KERNEL_MAPPING)",
 			  (unsigned long long)args->task_obj_addr);

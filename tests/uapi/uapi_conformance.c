@@ -984,6 +984,31 @@ static void submit_bad_task_obj(void **state)
 	assert_int_equal(submit_raw(*state, &s), -EINVAL);
 }
 
+static void submit_foreign_task_obj(void **state)
+{
+	struct rknpu_mem_create mc;
+	struct rknpu_submit s;
+	struct rnpu_dev *other;
+	uint32_t *words;
+	uint64_t off;
+
+	/* obj_addr cookies are device-wide: another session's task list is
+	 * refused (the driver would write int_status back into it). */
+	assert_int_equal(rnpu_open("sim", &other), 0);
+	assert_int_equal(mem_create(other, PAGE, RKNPU_MEM_KERNEL_MAPPING, &mc), 0);
+	assert_int_equal(mem_map(other, mc.handle, &off), 0);
+	assert_int_equal(rnpu_mmap(other, off, PAGE, (void **)&words), 0);
+	memset(words, 0x11, PAGE);
+	submit_base(&s, mc.obj_addr, 1);
+	assert_int_equal(submit_raw(*state, &s), -EINVAL);
+	assert_true(log_has("is not held by session", NULL));
+	for (size_t i = 0; i < PAGE / 4; i++)
+		assert_int_equal(words[i], 0x11111111u);
+	munmap(words, PAGE);
+	assert_int_equal(mem_destroy(other, mc.handle), 0);
+	rnpu_close(other);
+}
+
 static void submit_task_bo_without_kernel_mapping(void **state)
 {
 	struct rknpu_mem_create mc;
@@ -1346,6 +1371,7 @@ int main(void)
 		T(submit_core_mask_5_6),
 		T(submit_not_pc_mode),
 		T(submit_bad_task_obj),
+		T(submit_foreign_task_obj),
 		T(submit_task_bo_without_kernel_mapping),
 		T(submit_range_beyond_task_bo),
 		T(submit_subcore_number_0),
