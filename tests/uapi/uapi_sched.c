@@ -16,7 +16,9 @@
 
 #include <cmocka.h>
 
+#include "rk3588_sim.h"
 #include "rnpu/matmul_job.h"
+#include "rnpu_host.h"
 
 #define FLOOD 12
 /* Each job a few milliseconds on the software NPU, so completions on one
@@ -24,6 +26,19 @@
 #define JM 64
 #define JK 512
 #define JN 256
+
+/* Holds the next job on core 0 back 300 ms in the software NPU, so every
+ * job submitted after it is queued when the scheduler picks the next one,
+ * however slow the host is at submitting. */
+static void hold_first_job(void)
+{
+	struct rnpu_host *host;
+
+	assert_int_equal(rnpu_host_get_default(&host), 0);
+	assert_int_equal(rk3588_sim_inject_fault(rnpu_host_sim(host), 0,
+						 RK3588_SIM_FAULT_SLOW, 1, 300), 0);
+	rnpu_host_put_default(host);
+}
 
 static struct rnpu_matmul_job *make_job(struct rnpu_dev *dev)
 {
@@ -104,6 +119,7 @@ static void flood_does_not_starve_newcomer(void **state)
 	for (int i = 0; i < FLOOD; i++)
 		jobs[i] = make_job(flooder);
 	jobs[FLOOD] = make_job(newcomer);
+	hold_first_job();
 	for (int i = 0; i < FLOOD; i++)
 		fds[i] = submit(jobs[i]);
 	fds[FLOOD] = submit(jobs[FLOOD]);
@@ -134,6 +150,7 @@ static void priority_gets_larger_share(void **state)
 		jobs[2 * i] = make_job(normal);
 		jobs[2 * i + 1] = make_job(high);
 	}
+	hold_first_job();
 	for (int i = 0; i < FLOOD; i++) {
 		fds[2 * i] = submit_prio(jobs[2 * i], 0);
 		fds[2 * i + 1] = submit_prio(jobs[2 * i + 1], 1);
