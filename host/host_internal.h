@@ -88,6 +88,17 @@ struct rnpu_host {
 	unsigned int reset_count[RNPU_HOST_MAX_CORES]; /* asserted lines per core */
 
 	unsigned int default_refs;  /* under the default-host lock */
+
+	/* Power, clock, voltage (host_power.c): protects the fields below. */
+	pthread_mutex_t power_lock;
+	bool domain_on[RNPU_HOST_MAX_CORES];
+	uint64_t clk_hz;
+	int volt_uv;
+	char events[4096];          /* recent events, newline separated */
+	size_t events_len;
+	uint64_t model_ns;          /* model clock (atomic) */
+
+	struct rnpu_host_export *export; /* host_export.c, NULL if off */
 };
 
 struct rnpu_osal_dma_buf {
@@ -107,6 +118,12 @@ struct rnpu_osal_vma {
 	void *addr;                 /* out */
 };
 
+void rnpu_host_power_default_config(struct rnpu_host_config *cfg);
+int rnpu_host_power_init(struct rnpu_host *host);
+void rnpu_host_power_fini(struct rnpu_host *host);
+void rnpu_host_model_time(void *ctx, unsigned int core, uint64_t ns);
+int rnpu_host_export_start(struct rnpu_host *host);
+void rnpu_host_export_stop(struct rnpu_host *host);
 int rnpu_host_irq_start(struct rnpu_host *host);
 void rnpu_host_irq_stop(struct rnpu_host *host);
 void rnpu_host_irq_line(void *ctx, unsigned int core, bool level);

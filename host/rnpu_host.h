@@ -26,11 +26,28 @@ struct rnpu_host_config {
 	bool bypass_soft_reset;
 	uint32_t session_max_bos;   /* 0 = no limit */
 	uint64_t session_max_bytes; /* 0 = no limit */
+	unsigned int opp_bin;       /* OPP voltage bin: 0 base, 1..5 L1..L5 */
+	/* Temperature source: a file holding millidegrees C (as
+	 * /sys/class/thermal/thermal_zoneN/temp); empty = the software
+	 * NPU's thermal model. */
+	char thermal_path[256];
+	/* Time of the core is model time: it advances only by the software
+	 * NPU's modelled job durations and rnpu_host_advance_clock(), and
+	 * the load window closes only on rnpu_host_load_tick(). For tests. */
+	bool model_clock;
+	/* Export the debugfs files, devfreq attributes, temperature and
+	 * per-session fdinfo as plain files under this directory ("" = no
+	 * export); see docs/monitoring.md. */
+	char export_dir[256];
+	unsigned int export_period_ms; /* refresh period (default 500) */
 };
 
 /* Fills @cfg with defaults, then applies from the environment:
- * RNPU_DEBUG (e.g. "reg,job"), RNPU_SIM_TRACE=1, and the per-session
- * limits RNPU_SESSION_MAX_BOS and RNPU_SESSION_MAX_BYTES. */
+ * RNPU_DEBUG (e.g. "reg,job"), RNPU_SIM_TRACE=1, the per-session
+ * limits RNPU_SESSION_MAX_BOS and RNPU_SESSION_MAX_BYTES, RNPU_OPP_BIN
+ * (default 2), RNPU_THERMAL_PATH, and the file export: RNPU_EXPORT=1
+ * exports under $XDG_RUNTIME_DIR/rnpu (else /tmp/rnpu-$UID),
+ * RNPU_EXPORT_DIR=<dir> under <dir>, RNPU_EXPORT_PERIOD_MS. */
 void rnpu_host_default_config(struct rnpu_host_config *cfg);
 int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out);
 /* Every file must be closed first. */
@@ -48,6 +65,22 @@ struct rk3588_sim *rnpu_host_sim(struct rnpu_host *host);
  * mmap would do: 0 and *addr, or negative errno. Unmap with munmap(). */
 int rnpu_host_mmap(struct rnpu_host *host, struct rknpu_file *file, uint64_t offset,
 		   size_t length, int prot, void **addr);
+
+/* Power, clock and voltage events the core caused, one per line ("pd0
+ * on", "volt 825000", "clk 1000000000"), oldest first, since the last
+ * call; clears them. For tests. */
+size_t rnpu_host_take_events(struct rnpu_host *host, char *buf, size_t len);
+/* Model clock (cfg.model_clock): the core's current time in ns, and
+ * moving it forward. */
+uint64_t rnpu_host_clock_ns(struct rnpu_host *host);
+void rnpu_host_advance_clock(struct rnpu_host *host, uint64_t ns);
+/* Closes the core's load window now (model clock). */
+void rnpu_host_load_tick(struct rnpu_host *host);
+/* Writes every exported file now (the export thread does so
+ * periodically) and applies writes found in them. 0 or negative errno. */
+int rnpu_host_export_sync(struct rnpu_host *host);
+/* The export directory in use, or NULL. */
+const char *rnpu_host_export_dir(struct rnpu_host *host);
 
 /* Buffers alive in the frame table and pages they use (leak checks). */
 void rnpu_host_memory_stats(struct rnpu_host *host, uint64_t *buffers, uint64_t *pages);

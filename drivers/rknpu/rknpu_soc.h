@@ -6,6 +6,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Leakage/PVTM bins of an OPP row: 0 = base, 1..5 = L1..L5. */
+#define RKNPU_OPP_BINS 6
+
+/* One operating point: a frequency and the rail voltage per bin. */
+struct rknpu_opp_row {
+	uint64_t hz;
+	int uv[RKNPU_OPP_BINS];
+};
+
 struct rknpu_soc_data {
 	const char *compatible;
 	const char *name;
@@ -31,6 +40,19 @@ struct rknpu_soc_data {
 	uint64_t default_freq_hz;
 	int default_volt_uv;
 	unsigned int num_resets;        /* srst_a0..n, srst_h0..n */
+	/* Power domains, switched on in index order, off in reverse; domain
+	 * i holds core i (the first one must be on for the others). */
+	unsigned int num_power_domains;
+	/* devfreq: OPP rows in ascending frequency (none = no devfreq), the
+	 * boot frequency, and the thermal rule: above thermal_high_mc the
+	 * frequency is capped at thermal_cap_hz until the temperature falls
+	 * thermal_hyst_mc below the limit. */
+	const struct rknpu_opp_row *opps;
+	unsigned int num_opps;
+	uint64_t init_freq_hz;
+	int thermal_high_mc;
+	int thermal_hyst_mc;
+	uint64_t thermal_cap_hz;
 };
 
 /* NULL if no SoC matches. */

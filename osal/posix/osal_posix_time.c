@@ -4,11 +4,24 @@
 #include <time.h>
 
 #include "osal.h"
+#include "osal_posix.h"
+
+static void *clock_ctx;
+static uint64_t (*clock_fn)(void *ctx);
+
+void rnpu_posix_set_clock(uint64_t (*now)(void *ctx), void *ctx)
+{
+	__atomic_store_n(&clock_ctx, ctx, __ATOMIC_RELEASE);
+	__atomic_store_n(&clock_fn, now, __ATOMIC_RELEASE);
+}
 
 uint64_t rnpu_osal_time_ns(void)
 {
+	uint64_t (*fn)(void *) = __atomic_load_n(&clock_fn, __ATOMIC_ACQUIRE);
 	struct timespec ts;
 
+	if (fn)
+		return fn(__atomic_load_n(&clock_ctx, __ATOMIC_ACQUIRE));
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }

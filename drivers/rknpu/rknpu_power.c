@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT OR GPL-2.0-only
+/*
+ * Power: a reference count around every ioctl and job, power domains
+ * switched in the SoC's order on the first reference and off after the
+ * last, a delayed release that later ioctls do not extend, and system
+ * suspend/resume.
+ */
+#include "rknpu_internal.h"
+
+/* Domains on in index order (the top domain first: the others depend on
+ * it); on failure the ones already on go off again. Caller holds
+ * power_lock. */
+static int rknpu_power_on_locked(struct rknpu_device *rdev)
+{
+	unsigned int i;
+	int ret;
+
+	if (rdev->domains_on)
+		return 0;
+	for (i = 0; i < rdev->soc->num_power_domains; i++) {
+		ret = rnpu_osal_power_domain_set(rdev->plat.dev, i, true);
+		if (ret) {
+			rknpu_err(rdev, "failed to get pm runtime for npu%u, ret: %d", i, ret);
+			goto err_unwind;
+		}
+	}
+	rdev->domains_on = true;
+	return 0;
+
+err_unwind:
+	while (i--)
+		rnpu_osal_power_domain_set(rdev->plat.dev, i, false);
+	return ret;
+}
+
+/* Domains off in reverse order. Caller holds power_lock. */
+static int rknpu_power_off_locked(struct rknpu_device *rdev)
+{
+	unsigned int i = rdev->soc->num_power_domains;
+	int ret, first_err = 0;
+
+	if (!rdev->domains_on)
+		return 0;
+	while (i--) {
+		ret = rnpu_osal_power_domain_set(rdev->plat.dev, i, false);
+		if (ret && !first_err) {
+			rknpu_err(rdev, "failed to put pm runtime for npu%u, ret: %d", i, ret);
+			first_err = ret;
+		}
+	}
+	rdev->domains_on = false;
+	return first_err;
+}
+
+static void rknpu_power_off_work(void *data)
+{
+	rknpu_power_put(data);
+}
+
+int rknpu_power_init(struct rknpu_device *rdev)
+{
+	int ret;
+
+	ret = rnpu_osal_mutex_create(&rdev->power_lock);
+	if (ret)
+		return ret;
+	ret = rnpu_osal_work_create(&rdev->power_off_work, rknpu_power_off_work, rdev);
+	if (ret) {
+		rnpu_osal_mutex_destroy(rdev->power_lock);
+		return ret;
+	}
+	__atomic_store_n(&rdev->power_put_delay_ms, RKNPU_POWER_PUT_DELAY_MS, __ATOMIC_RELAXED);
+	return 0;
+}
+
+void rknpu_power_fini(struct rknpu_device *rdev)
+{
+	rnpu_osal_work_cancel_sync(rdev->power_off_work);
+	rnpu_osal_mutex_lock(rdev->power_lock);
+	rknpu_power_off_locked(rdev);
+	__atomic_store_n(&rdev->power_refcount, 0, __ATOMIC_RELEASE);
+	rnpu_osal_mutex_unlock(rdev->power_lock);
+	rnpu_osal_work_destroy(rdev->power_off_work);
+	rnpu_osal_mutex_destroy(rdev->power_lock);
+}
+
+int rknpu_power_get(struct rknpu_device *rdev)
+{
+	int ret = 0;
+
+	rnpu_osal_mutex_lock(rdev->power_lock);
+	if (rdev->suspended) {
+		/* The system froze its tasks; whatever still calls must not
+		 * reach a switched-off core. */
+		rknpu_warn(rdev, "power requested while suspended");
+		ret = -EBUSY;
+	} else if (rdev->power_refcount == 0) {
+		ret = rknpu_power_on_locked(rdev);
+	}
+	if (!ret)
+		__atomic_add_fetch(&rdev->power_refcount, 1, __ATOMIC_ACQ_REL);
+	rnpu_osal_mutex_unlock(rdev->power_lock);
+	return ret;
+}
+
+void rknpu_power_put(struct rknpu_device *rdev)
+{
+	rnpu_osal_mutex_lock(rdev->power_lock);
+	if (rdev->power_refcount <= 0) {
+		rknpu_warn(rdev, "power put without a reference");
+		rnpu_osal_mutex_unlock(rdev->power_lock);
+		return;
+	}
+	if (__atomic_sub_fetch(&rdev->power_refcount, 1, __ATOMIC_ACQ_REL) == 0 &&
+	    rknpu_power_off_locked(rdev)) {
+		/* Keep the reference and try again later, as the vendor does. */
+		__atomic_add_fetch(&rdev->power_refcount, 1, __ATOMIC_ACQ_REL);
+		rnpu_osal_work_queue(rdev->power_off_work,
+				     __atomic_load_n(&rdev->power_put_delay_ms, __ATOMIC_RELAXED));
+	}
+	rnpu_osal_mutex_unlock(rdev->power_lock);
+}
+
+void rknpu_power_put_delay(struct rknpu_device *rdev)
+{
+	uint32_t delay = __atomic_load_n(&rdev->power_put_delay_ms, __ATOMIC_RELAXED);
+
+	if (delay == 0) {
+		rknpu_power_put(rdev);
+		return;
+	}
+	rnpu_osal_mutex_lock(rdev->power_lock);
+	/* The last reference is handed to the off work; while it is pending
+	 * a new last reference is not queued again, so the delay runs from
+	 * the first release, not the latest. */
+	if (rdev->power_refcount == 1)
+		rnpu_osal_work_queue(rdev->power_off_work, delay);
+	else if (rdev->power_refcount > 1)
+		__atomic_sub_fetch(&rdev->power_refcount, 1, __ATOMIC_ACQ_REL);
+	rnpu_osal_mutex_unlock(rdev->power_lock);
+}
+
+bool rknpu_power_is_on(struct rknpu_device *rdev)
+{
+	return __atomic_load_n(&rdev->power_refcount, __ATOMIC_ACQUIRE) > 0;
+}
+
+void rknpu_power_cmdline(struct rknpu_device *rdev, bool on)
+{
+	bool put = false;
+
+	if (on) {
+		if (rknpu_power_get(rdev) == 0) {
+			rnpu_osal_mutex_lock(rdev->power_lock);
+			rdev->cmdline_refcount++;
+			rnpu_osal_mutex_unlock(rdev->power_lock);
+		}
+		rknpu_info(rdev, "rknpu power is on!");
+		return;
+	}
+	/* "off" drops every reference "on" took. */
+	rnpu_osal_mutex_lock(rdev->power_lock);
+	if (rdev->power_refcount > 0 && rdev->cmdline_refcount > 0) {
+		__atomic_sub_fetch(&rdev->power_refcount, rdev->cmdline_refcount - 1,
+				   __ATOMIC_ACQ_REL);
+		rdev->cmdline_refcount = 0;
+		put = true;
+	}
+	rnpu_osal_mutex_unlock(rdev->power_lock);
+	if (put)
+		rknpu_power_put(rdev);
+	if (!rknpu_power_is_on(rdev))
+		rknpu_info(rdev, "rknpu power is off!");
+}
+
+int rknpu_suspend(struct rknpu_device *rdev)
+{
+	int ret;
+
+	rnpu_osal_mutex_lock(rdev->power_lock);
+	rdev->suspended = true;
+	ret = rknpu_power_off_locked(rdev);
+	rnpu_osal_mutex_unlock(rdev->power_lock);
+	return ret;
+}
+
+int rknpu_resume(struct rknpu_device *rdev)
+{
+	int ret = 0;
+
+	rnpu_osal_mutex_lock(rdev->power_lock);
+	rdev->suspended = false;
+	if (rdev->power_refcount > 0)
+		ret = rknpu_power_on_locked(rdev);
+	rnpu_osal_mutex_unlock(rdev->power_lock);
+	return ret;
+}
