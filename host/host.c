@@ -101,8 +101,9 @@ int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out)
 	unsigned int i;
 	int ret;
 
-	/* The simulated part is an RK3588: three cores, no fewer. */
-	if (cfg->num_cores != RNPU_HOST_MAX_CORES)
+	/* The simulated part is an RK3588 (three cores), or a one-core part
+	 * named by its compatible. */
+	if (cfg->compatible ? cfg->num_cores != 1 : cfg->num_cores != RNPU_HOST_MAX_CORES)
 		return -EINVAL;
 	host = calloc(1, sizeof(*host));
 	if (!host)
@@ -131,7 +132,7 @@ int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out)
 	}
 
 	memset(&plat, 0, sizeof(plat));
-	plat.compatible = RK3588_COMPATIBLE;
+	plat.compatible = cfg->compatible ? cfg->compatible : RK3588_COMPATIBLE;
 	plat.unique = RK3588_UNIQUE;
 	plat.dev = &host->dev;
 	for (i = 0; i < cfg->num_cores; i++) {

@@ -32,6 +32,7 @@ void rnpu_host_power_default_config(struct rnpu_host_config *cfg)
 	const char *export_on = getenv("RNPU_EXPORT");
 	const char *period = getenv("RNPU_EXPORT_PERIOD_MS");
 	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	const char *model = getenv("RNPU_MODEL_CLOCK");
 
 	cfg->opp_bin = bin ? (unsigned int)strtoul(bin, NULL, 0) : RNPU_HOST_DEFAULT_OPP_BIN;
 	if (thermal)
@@ -44,6 +45,7 @@ void rnpu_host_power_default_config(struct rnpu_host_config *cfg)
 		snprintf(cfg->export_dir, sizeof(cfg->export_dir), "/tmp/rnpu-%u",
 			 (unsigned int)getuid());
 	cfg->export_period_ms = period ? (unsigned int)strtoul(period, NULL, 0) : 500;
+	cfg->model_clock = model && model[0] == '1';
 }
 
 static uint64_t host_model_clock(void *ctx)

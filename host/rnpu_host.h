@@ -18,7 +18,10 @@ struct rknpu_file;
 struct rk3588_sim;
 
 struct rnpu_host_config {
-	unsigned int num_cores;     /* must be 3 (an RK3588) */
+	unsigned int num_cores;     /* 3 (an RK3588), or 1 with compatible */
+	/* NULL: "rockchip,rk3588-rknpu". A one-core part (e.g.
+	 * "rockchip,rk3568-rknpu") runs on core 0 of the software NPU. */
+	const char *compatible;
 	bool sim_synchronous;       /* run task lists inside the OP_EN write */
 	bool sim_trace;             /* log every regcmd word */
 	unsigned int debug_mask;    /* RKNPU_DBG_* for the core */
@@ -47,7 +50,8 @@ struct rnpu_host_config {
  * limits RNPU_SESSION_MAX_BOS and RNPU_SESSION_MAX_BYTES, RNPU_OPP_BIN
  * (default 2), RNPU_THERMAL_PATH, and the file export: RNPU_EXPORT=1
  * exports under $XDG_RUNTIME_DIR/rnpu (else /tmp/rnpu-$UID),
- * RNPU_EXPORT_DIR=<dir> under <dir>, RNPU_EXPORT_PERIOD_MS. */
+ * RNPU_EXPORT_DIR=<dir> under <dir>, RNPU_EXPORT_PERIOD_MS, and
+ * RNPU_MODEL_CLOCK=1 (tests). */
 void rnpu_host_default_config(struct rnpu_host_config *cfg);
 int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out);
 /* Every file must be closed first. */

@@ -28,5 +28,8 @@ int rnpu_posix_fence_fd_wait(int fd, int timeout_ms);
 /* Replaces the monotonic clock of rnpu_osal_time_ns() by @now(ctx) (a
  * model clock for tests); NULL restores the real clock. Process-wide. */
 void rnpu_posix_set_clock(uint64_t (*now)(void *ctx), void *ctx);
+/* The real monotonic clock in ns, whatever the clock above (delays of
+ * deferred work run on it). */
+uint64_t rnpu_posix_monotonic_ns(void);
 
 #endif

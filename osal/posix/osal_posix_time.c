@@ -18,10 +18,16 @@ void rnpu_posix_set_clock(uint64_t (*now)(void *ctx), void *ctx)
 uint64_t rnpu_osal_time_ns(void)
 {
 	uint64_t (*fn)(void *) = __atomic_load_n(&clock_fn, __ATOMIC_ACQUIRE);
-	struct timespec ts;
 
 	if (fn)
 		return fn(__atomic_load_n(&clock_ctx, __ATOMIC_ACQUIRE));
+	return rnpu_posix_monotonic_ns();
+}
+
+uint64_t rnpu_posix_monotonic_ns(void)
+{
+	struct timespec ts;
+
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }

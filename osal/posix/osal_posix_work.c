@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "osal.h"
+#include "osal_posix.h"
 
 struct rnpu_osal_work {
 	rnpu_osal_work_fn_t fn;
@@ -33,7 +34,7 @@ static void *wq_main(void *arg)
 	pthread_mutex_lock(&wq_lock);
 	for (;;) {
 		struct rnpu_osal_work *w = wq_head;
-		uint64_t now = rnpu_osal_time_ns();
+		uint64_t now = rnpu_posix_monotonic_ns();
 
 		if (!w) {
 			pthread_cond_wait(&wq_cond, &wq_lock);
@@ -96,7 +97,7 @@ bool rnpu_osal_work_queue(struct rnpu_osal_work *w, unsigned int delay_ms)
 		pthread_attr_destroy(&attr);
 	}
 	if (!w->pending) {
-		w->deadline = rnpu_osal_time_ns() + (uint64_t)delay_ms * 1000000ull;
+		w->deadline = rnpu_posix_monotonic_ns() + (uint64_t)delay_ms * 1000000ull;
 		for (pos = &wq_head; *pos && (*pos)->deadline <= w->deadline; pos = &(*pos)->next)
 			;
 		w->next = *pos;
