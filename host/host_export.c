@@ -14,8 +14,10 @@
  * content is handed to the core's store function (the vendor's write
  * rules), after which the file shows the new state. inotify wakes the
  * thread at once when a file is closed after writing; without inotify the
- * next period finds the change. Own writes go through a temporary file
- * and rename(), so a reader never sees half a file.
+ * next period finds the change. Read-only files are replaced through a
+ * temporary file and rename(), so a reader never sees half a file;
+ * writable ones are rewritten in place, so a writer that opened the file
+ * meanwhile writes into the file that is watched.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -83,6 +85,24 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
+/* Rewrites a writable file in place: a write by someone else then
+ * either lands before ours (and was applied just before) or after (and
+ * changes the file again, so the next pass applies it). */
+static int rewrite_in_place(const char *path, const char *text, mode_t mode)
+{
+	size_t len = strlen(text);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, mode) || (len && write(fd, text, len) != (ssize_t)len)) {
+		close(fd);
+		return -EIO;
+	}
+	close(fd);
+	return 0;
+}
+
 /* Replaces @path atomically with @text. */
 static int write_file(const char *path, const char *text, mode_t mode)
 {
@@ -144,9 +164,19 @@ static bool changed_since_written(const struct export_file *f, const struct stat
 	       st->st_mtim.tv_sec != f->st_mtim.tv_sec || st->st_mtim.tv_nsec != f->st_mtim.tv_nsec;
 }
 
-/* Someone wrote @f: hand its content to the core. */
+static void remember(struct export_file *f, const struct stat *st)
+{
+	f->known = true;
+	f->st_ino = st->st_ino;
+	f->st_size = st->st_size;
+	f->st_mtim = st->st_mtim;
+}
+
+/* Someone wrote @f: hand its content to the core, and remember the file
+ * as read, so only a further write counts as new. */
 static void apply_write(struct rnpu_host_export *ex, struct export_file *f)
 {
+	struct stat st;
 	char buf[256];
 	ssize_t n;
 	long ret;
@@ -154,10 +184,16 @@ static void apply_write(struct rnpu_host_export *ex, struct export_file *f)
 
 	if (fd < 0)
 		return;
+	if (fstat(fd, &st)) {
+		close(fd);
+		return;
+	}
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
 	if (n < 0)
 		return;
+	remember(f, &st);
+	f->last[0] = '\0'; /* the next pass shows the state again */
 	if (f->kind == EXPORT_DEBUGFS)
 		ret = rknpu_debugfs_store(ex->host->rdev, f->name, buf, (size_t)n);
 	else
@@ -175,24 +211,21 @@ static void sync_file(struct rnpu_host_export *ex, struct export_file *f)
 	int n;
 
 	if (f->writable && exists && f->known && changed_since_written(f, &st)) {
+		/* Not rewritten in this pass: a writer that follows at once
+		 * (seeing the new state) must not lose its write to ours. */
 		apply_write(ex, f);
-		f->last[0] = '\0';
-		f->known = false;
+		return;
 	}
 	n = render(ex, f, text, sizeof(text));
 	if (n < 0)
 		return;
 	if (f->known && exists && !changed_since_written(f, &st) && !strcmp(text, f->last))
 		return;
-	if (write_file(f->path, text, f->writable ? 0644 : 0444))
+	if (f->writable ? rewrite_in_place(f->path, text, 0644) : write_file(f->path, text, 0444))
 		return;
 	snprintf(f->last, sizeof(f->last), "%s", text);
-	if (stat(f->path, &st) == 0) {
-		f->known = true;
-		f->st_ino = st.st_ino;
-		f->st_size = st.st_size;
-		f->st_mtim = st.st_mtim;
-	}
+	if (stat(f->path, &st) == 0)
+		remember(f, &st);
 }
 
 struct client_pass {
