@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh meson ninja-build pkg-config clang libclang-rt-14-dev \
-  libcmocka-dev libopenblas-dev python3 binutils
+  libcmocka-dev libopenblas-dev python3 binutils libncurses-dev tmux
 
 long=false; [ "${RNPU_LONG_TESTS:-0}" = 1 ] && long=true
 # setup_build DIR OPTIONS...: configure once, reconfigure afterwards.
