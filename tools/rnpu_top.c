@@ -74,7 +74,7 @@ struct sources {
 };
 
 struct client {
-	char name[64];
+	char name[256];
 	unsigned long long engine_ns[MAX_CORES];
 	unsigned long long total_mem, resident_mem;
 	double share[MAX_CORES]; /* percent since the previous sample; <0 = unknown */
@@ -238,7 +238,7 @@ static void read_clients(const struct sources *src, struct sample *s, const stru
 		if (!read_text(path, text, sizeof(text)))
 			continue;
 		memset(c, 0, sizeof(*c));
-		snprintf(c->name, sizeof(c->name), "%s", e->d_name);
+		memcpy(c->name, e->d_name, strnlen(e->d_name, sizeof(c->name) - 1));
 		parse_fdinfo(text, c);
 		s->num_clients++;
 	}

@@ -296,6 +296,11 @@ static void golden_single_core(void **state)
 	assert_string_equal(buf, "3000\n");
 	rknpu_debugfs_show(rdev, "mm", buf, sizeof(buf));
 	assert_string_equal(buf, "");
+	rknpu_debugfs_show(rdev, "reset", buf, sizeof(buf));
+	assert_string_equal(buf, "on\n");
+	/* One domain: up and down around the probe's identity read. */
+	rnpu_host_take_events(host, buf, sizeof(buf));
+	assert_string_equal(buf, "pd0 on\npd0 off\n");
 	/* No OPP table for this part: no devfreq, so freq writes fail as
 	 * the vendor's do without devfreq. */
 	assert_int_equal(rknpu_debugfs_store(rdev, "freq", "800000000\n", 10), -EFAULT);
