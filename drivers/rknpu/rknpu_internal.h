@@ -215,13 +215,14 @@ struct rknpu_device {
 	bool warned_noncontig;          /* one warning per device, not per call */
 	int32_t iommu_domain_id;        /* current domain (no IOMMU: stays 0) */
 
-	/* Power (rknpu_power.c). power_lock protects power_refcount,
-	 * cmdline_refcount, domains_on and suspended; sleeps allowed. */
+	/* Power (rknpu_power.c). power_lock protects cmdline_refcount,
+	 * domains_on, suspended, and power_refcount's transitions to and
+	 * from 0; sleeps allowed. */
 	struct rnpu_osal_mutex *power_lock;
-	int power_refcount;             /* also read without the lock (atomic) */
+	int power_refcount;             /* atomic; above 1 moved without the lock */
 	int cmdline_refcount;           /* references taken by debugfs "power" */
 	bool domains_on;
-	bool suspended;
+	bool suspended;                 /* atomic reads, written under power_lock */
 	uint32_t power_put_delay_ms;    /* atomic; debugfs delayms */
 	struct rnpu_osal_work *power_off_work;
 

@@ -52,6 +52,11 @@ static int rknpu_power_off_locked(struct rknpu_device *rdev)
 	return first_err;
 }
 
+static int rknpu_power_count(struct rknpu_device *rdev)
+{
+	return __atomic_load_n(&rdev->power_refcount, __ATOMIC_ACQUIRE);
+}
+
 static void rknpu_power_off_work(void *data)
 {
 	rknpu_power_put(data);
@@ -84,17 +89,34 @@ void rknpu_power_fini(struct rknpu_device *rdev)
 	rnpu_osal_mutex_destroy(rdev->power_lock);
 }
 
+/* Takes a reference if the count is above @floor, without the lock:
+ * only the transitions to and from 0 (and the handing over of the last
+ * reference) need power_lock. */
+static bool rknpu_power_adjust_above(struct rknpu_device *rdev, int floor, int delta)
+{
+	int cur = __atomic_load_n(&rdev->power_refcount, __ATOMIC_ACQUIRE);
+
+	while (cur > floor)
+		if (__atomic_compare_exchange_n(&rdev->power_refcount, &cur, cur + delta, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
 int rknpu_power_get(struct rknpu_device *rdev)
 {
 	int ret = 0;
 
+	/* Already on (and not suspended): one more reference. */
+	if (!rknpu_atomic_read_bool(&rdev->suspended) && rknpu_power_adjust_above(rdev, 0, 1))
+		return 0;
 	rnpu_osal_mutex_lock(rdev->power_lock);
 	if (rdev->suspended) {
 		/* The system froze its tasks; whatever still calls must not
 		 * reach a switched-off core. */
 		rknpu_warn(rdev, "power requested while suspended");
 		ret = -EBUSY;
-	} else if (rdev->power_refcount == 0) {
+	} else if (rknpu_power_count(rdev) == 0) {
 		ret = rknpu_power_on_locked(rdev);
 	}
 	if (!ret)
@@ -106,7 +128,7 @@ int rknpu_power_get(struct rknpu_device *rdev)
 void rknpu_power_put(struct rknpu_device *rdev)
 {
 	rnpu_osal_mutex_lock(rdev->power_lock);
-	if (rdev->power_refcount <= 0) {
+	if (rknpu_power_count(rdev) <= 0) {
 		rknpu_warn(rdev, "power put without a reference");
 		rnpu_osal_mutex_unlock(rdev->power_lock);
 		return;
@@ -129,20 +151,23 @@ void rknpu_power_put_delay(struct rknpu_device *rdev)
 		rknpu_power_put(rdev);
 		return;
 	}
+	/* Not the last reference: just drop it. */
+	if (rknpu_power_adjust_above(rdev, 1, -1))
+		return;
 	rnpu_osal_mutex_lock(rdev->power_lock);
 	/* The last reference is handed to the off work; while it is pending
 	 * a new last reference is not queued again, so the delay runs from
 	 * the first release, not the latest. */
-	if (rdev->power_refcount == 1)
+	if (rknpu_power_count(rdev) == 1)
 		rnpu_osal_work_queue(rdev->power_off_work, delay);
-	else if (rdev->power_refcount > 1)
+	else if (rknpu_power_count(rdev) > 1)
 		__atomic_sub_fetch(&rdev->power_refcount, 1, __ATOMIC_ACQ_REL);
 	rnpu_osal_mutex_unlock(rdev->power_lock);
 }
 
 bool rknpu_power_is_on(struct rknpu_device *rdev)
 {
-	return __atomic_load_n(&rdev->power_refcount, __ATOMIC_ACQUIRE) > 0;
+	return rknpu_power_count(rdev) > 0;
 }
 
 void rknpu_power_cmdline(struct rknpu_device *rdev, bool on)
@@ -160,7 +185,7 @@ void rknpu_power_cmdline(struct rknpu_device *rdev, bool on)
 	}
 	/* "off" drops every reference "on" took. */
 	rnpu_osal_mutex_lock(rdev->power_lock);
-	if (rdev->power_refcount > 0 && rdev->cmdline_refcount > 0) {
+	if (rknpu_power_count(rdev) > 0 && rdev->cmdline_refcount > 0) {
 		__atomic_sub_fetch(&rdev->power_refcount, rdev->cmdline_refcount - 1,
 				   __ATOMIC_ACQ_REL);
 		rdev->cmdline_refcount = 0;
@@ -178,7 +203,7 @@ int rknpu_suspend(struct rknpu_device *rdev)
 	int ret;
 
 	rnpu_osal_mutex_lock(rdev->power_lock);
-	rdev->suspended = true;
+	rknpu_atomic_set_bool(&rdev->suspended, true);
 	ret = rknpu_power_off_locked(rdev);
 	rnpu_osal_mutex_unlock(rdev->power_lock);
 	return ret;
@@ -189,8 +214,8 @@ int rknpu_resume(struct rknpu_device *rdev)
 	int ret = 0;
 
 	rnpu_osal_mutex_lock(rdev->power_lock);
-	rdev->suspended = false;
-	if (rdev->power_refcount > 0)
+	rknpu_atomic_set_bool(&rdev->suspended, false);
+	if (rknpu_power_count(rdev) > 0)
 		ret = rknpu_power_on_locked(rdev);
 	rnpu_osal_mutex_unlock(rdev->power_lock);
 	return ret;
