@@ -70,6 +70,9 @@ struct rk3588_sim *rnpu_host_sim(struct rnpu_host *host);
 int rnpu_host_mmap(struct rnpu_host *host, struct rknpu_file *file, uint64_t offset,
 		   size_t length, int prot, void **addr);
 
+/* Buffers alive in the frame table and pages they use (leak checks). */
+void rnpu_host_memory_stats(struct rnpu_host *host, uint64_t *buffers, uint64_t *pages);
+
 /* Power, clock and voltage events the core caused, one per line ("pd0
  * on", "volt 825000", "clk 1000000000"), oldest first, since the last
  * call; clears them. For tests. */
@@ -85,8 +88,5 @@ void rnpu_host_load_tick(struct rnpu_host *host);
 int rnpu_host_export_sync(struct rnpu_host *host);
 /* The export directory in use, or NULL. */
 const char *rnpu_host_export_dir(struct rnpu_host *host);
-
-/* Buffers alive in the frame table and pages they use (leak checks). */
-void rnpu_host_memory_stats(struct rnpu_host *host, uint64_t *buffers, uint64_t *pages);
 
 #endif
