@@ -17,8 +17,6 @@
 /* The RK3588 as its device tree describes it. */
 #define RK3588_COMPATIBLE "rockchip,rk3588-rknpu"
 #define RK3588_UNIQUE "fdab0000.npu"
-#define RK3588_NPU_CLOCK_HZ 1000000000ull
-#define RK3588_NPU_VOLT_UV 825000
 
 uint32_t rnpu_osal_readl(struct rnpu_osal_mmio *io, uint32_t offset)
 {
@@ -75,18 +73,6 @@ int rnpu_osal_reset_deassert(struct rnpu_osal_dev *dev, unsigned int line)
 	return ret;
 }
 
-uint64_t rnpu_osal_clk_get_rate(struct rnpu_osal_dev *dev, unsigned int idx)
-{
-	(void)dev;
-	return idx == 0 ? RK3588_NPU_CLOCK_HZ : 0;
-}
-
-int rnpu_osal_regulator_get_voltage(struct rnpu_osal_dev *dev)
-{
-	(void)dev;
-	return RK3588_NPU_VOLT_UV;
-}
-
 static int host_dma_read(void *ctx, uint64_t addr, void *dst, size_t len)
 {
 	struct rnpu_host *host = ctx;
@@ -119,6 +105,7 @@ void rnpu_host_default_config(struct rnpu_host_config *cfg)
 	cfg->session_max_bytes = max_bytes ? strtoull(max_bytes, NULL, 0) : 0;
 	cfg->iommu = iommu && iommu[0] == '1';
 	cfg->sram_size = sram ? strtoull(sram, NULL, 0) : 0;
+	rnpu_host_power_default_config(cfg);
 }
 
 int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out)
@@ -130,8 +117,9 @@ int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out)
 	unsigned int i;
 	int ret;
 
-	/* The simulated part is an RK3588: three cores, no fewer. */
-	if (cfg->num_cores != RNPU_HOST_MAX_CORES)
+	/* The simulated part is an RK3588 (three cores), or a one-core part
+	 * named by its compatible. */
+	if (cfg->compatible ? cfg->num_cores != 1 : cfg->num_cores != RNPU_HOST_MAX_CORES)
 		return -EINVAL;
 	host = calloc(1, sizeof(*host));
 	if (!host)
@@ -147,7 +135,8 @@ int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out)
 		goto err_pool;
 
 	bus = (struct rk3588_sim_bus){ .ctx = host, .dma_read = host_dma_read,
-				       .dma_write = host_dma_write, .irq = rnpu_host_irq_line };
+				       .dma_write = host_dma_write, .irq = rnpu_host_irq_line,
+				       .model_time = cfg->model_clock ? rnpu_host_model_time : NULL };
 	scfg = (struct rk3588_sim_config){ .num_cores = cfg->num_cores,
 					   .threaded = !cfg->sim_synchronous,
 					   .trace = cfg->sim_trace };
@@ -161,7 +150,7 @@ int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out)
 	}
 
 	memset(&plat, 0, sizeof(plat));
-	plat.compatible = RK3588_COMPATIBLE;
+	plat.compatible = cfg->compatible ? cfg->compatible : RK3588_COMPATIBLE;
 	plat.unique = RK3588_UNIQUE;
 	plat.dev = &host->dev;
 	for (i = 0; i < cfg->num_cores; i++) {
@@ -191,13 +180,25 @@ int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out)
 	plat.bypass_soft_reset = cfg->bypass_soft_reset;
 	plat.session_max_bos = cfg->session_max_bos;
 	plat.session_max_bytes = cfg->session_max_bytes;
-	ret = rknpu_probe(&plat, &host->rdev);
+	plat.opp_bin = cfg->opp_bin;
+	plat.manual_load_tick = cfg->model_clock;
+	ret = rnpu_host_power_init(host);
 	if (ret)
 		goto err_sram;
+	ret = rknpu_probe(&plat, &host->rdev);
+	if (ret)
+		goto err_power;
 	rknpu_set_debug(host->rdev, cfg->debug_mask);
+	ret = rnpu_host_export_start(host);
+	if (ret) {
+		rknpu_remove(host->rdev);
+		goto err_power;
+	}
 	*out = host;
 	return 0;
 
+err_power:
+	rnpu_host_power_fini(host);
 err_sram:
 	rnpu_osal_dma_put(host->sram);
 err_sim:
@@ -224,7 +225,9 @@ void rnpu_host_destroy(struct rnpu_host *host)
 	/* Order: the core (disconnects its handlers), then the hardware (its
 	 * workers may still be returning from an interrupt callback), then
 	 * interrupt delivery, then memory. */
+	rnpu_host_export_stop(host);
 	rknpu_remove(host->rdev);
+	rnpu_host_power_fini(host);
 	rnpu_osal_dma_put(host->sram);
 	rk3588_sim_destroy(host->sim);
 	rnpu_host_irq_stop(host);

@@ -117,6 +117,17 @@ struct rnpu_host {
 	 * none), mapped by physical address for SRAM-backed objects. */
 	struct rnpu_osal_dma_buf *sram;
 	uint64_t sram_phys;
+
+	/* Power, clock, voltage (host_power.c): protects the fields below. */
+	pthread_mutex_t power_lock;
+	bool domain_on[RNPU_HOST_MAX_CORES];
+	uint64_t clk_hz;
+	int volt_uv;
+	char events[4096];          /* recent events, newline separated */
+	size_t events_len;
+	uint64_t model_ns;          /* model clock (atomic) */
+
+	struct rnpu_host_export *export; /* host_export.c, NULL if off */
 };
 
 struct rnpu_osal_dma_buf {
@@ -144,6 +155,12 @@ struct rnpu_osal_vma {
 	int fd;                     /* out, with want_fd */
 };
 
+void rnpu_host_power_default_config(struct rnpu_host_config *cfg);
+int rnpu_host_power_init(struct rnpu_host *host);
+void rnpu_host_power_fini(struct rnpu_host *host);
+void rnpu_host_model_time(void *ctx, unsigned int core, uint64_t ns);
+int rnpu_host_export_start(struct rnpu_host *host);
+void rnpu_host_export_stop(struct rnpu_host *host);
 int rnpu_host_irq_start(struct rnpu_host *host);
 void rnpu_host_irq_stop(struct rnpu_host *host);
 void rnpu_host_irq_line(void *ctx, unsigned int core, bool level);

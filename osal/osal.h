@@ -154,6 +154,22 @@ uint64_t rnpu_osal_clk_get_rate(struct rnpu_osal_dev *dev, unsigned int idx);
 /* Supply voltage in microvolts of the NPU rail; negative errno if none. */
 int rnpu_osal_regulator_get_voltage(struct rnpu_osal_dev *dev);
 
+/* Switches power domain @idx of the NPU (an index into the SoC's list; on
+ * the RK3588 0 = NPUTOP with core 0, 1 = NPU1, 2 = NPU2). A core's
+ * registers must not be touched while its domain is off. The core switches
+ * them on in index order and off in reverse. 0 or negative errno. May
+ * sleep. */
+int rnpu_osal_power_domain_set(struct rnpu_osal_dev *dev, unsigned int idx, bool on);
+/* Sets clock @idx (0 = the NPU core clock) to @hz. 0 or negative errno.
+ * May sleep. */
+int rnpu_osal_clk_set_rate(struct rnpu_osal_dev *dev, unsigned int idx, uint64_t hz);
+/* Sets the NPU rail to @uv microvolts. 0 or negative errno (-ENODEV: no
+ * regulator). May sleep. */
+int rnpu_osal_regulator_set_voltage(struct rnpu_osal_dev *dev, int uv);
+/* Temperature of the NPU's thermal zone in millidegrees Celsius: 0 and
+ * *mc, or -ENODEV when the host has no sensor. May sleep. */
+int rnpu_osal_thermal_get_temp(struct rnpu_osal_dev *dev, int *mc);
+
 /* Applies a nice value to the calling task, as the host's policy allows.
  * Returns 0 or negative errno (the core reports success either way, as the
  * vendor does). May sleep. */

@@ -37,6 +37,12 @@ struct rknpu_platform {
 	 * handles to, and the bytes of those objects. */
 	uint32_t session_max_bos;
 	uint64_t session_max_bytes;
+	/* Voltage column of the OPP table (0 = base, 1..5 = leakage bins
+	 * L1..L5; what an eFuse would select). */
+	unsigned int opp_bin;
+	/* The host calls rknpu_load_tick() itself (e.g. on a model clock)
+	 * instead of the core's 1 s timer. */
+	bool manual_load_tick;
 };
 
 /* Debug categories for rknpu_set_debug(); each enables a class of trace. */
@@ -74,5 +80,46 @@ size_t rknpu_debug_mm_show(struct rknpu_device *rdev, char *buf, size_t len);
 /* mmap of the device node at fake offset @offset: validates the request
  * and hands it to rnpu_osal_dma_mmap(). 0 or negative errno. */
 int rknpu_mmap(struct rknpu_file *file, uint64_t offset, struct rnpu_osal_vma *vma);
+
+/* ------------------------------------------------------ observability */
+
+/* The vendor's debugfs files, in the order the vendor creates them. */
+extern const char *const rknpu_debugfs_names[];
+extern const unsigned int rknpu_debugfs_count;
+/* The text a read of debugfs file @name returns, byte for byte, NUL-
+ * terminated in @buf. Returns its length (truncated to len - 1 if @len is
+ * too small), or -ENOENT for an unknown name. May sleep. */
+int rknpu_debugfs_show(struct rknpu_device *rdev, const char *name, char *buf, size_t len);
+/* A write of @len bytes to file @name with the vendor's rules (the last
+ * byte is dropped; length limits; parse errors). Returns @len or negative
+ * errno. May sleep. */
+long rknpu_debugfs_store(struct rknpu_device *rdev, const char *name, const char *buf,
+			 size_t len);
+
+/* The devfreq attributes (as /sys/class/devfreq/<dev>/ shows them). */
+extern const char *const rknpu_devfreq_attr_names[];
+extern const unsigned int rknpu_devfreq_attr_count;
+int rknpu_devfreq_show(struct rknpu_device *rdev, const char *name, char *buf, size_t len);
+long rknpu_devfreq_store(struct rknpu_device *rdev, const char *name, const char *buf,
+			 size_t len);
+
+/* Usage of one session in the DRM fdinfo format (drm-driver, drm-client-id,
+ * drm-engine-npuN in ns, drm-total-memory, drm-resident-memory). Returns
+ * the length written (truncated like snprintf). */
+int rknpu_show_fdinfo(struct rknpu_file *file, char *buf, size_t len);
+
+/* Calls @fn with the fdinfo text of every open session (in open order),
+ * holding the session list lock: @fn must not open or close sessions. */
+void rknpu_fdinfo_foreach(struct rknpu_device *rdev,
+			  void (*fn)(void *ctx, unsigned int client_id, const char *text),
+			  void *ctx);
+
+/* Closes the current load window (normally the core's 1 s timer does). */
+void rknpu_load_tick(struct rknpu_device *rdev);
+
+/* System sleep: suspend switches the NPU off whatever the references,
+ * resume restores it. May sleep. 0 or negative errno. */
+int rknpu_suspend(struct rknpu_device *rdev);
+int rknpu_resume(struct rknpu_device *rdev);
 
 #endif

@@ -170,7 +170,16 @@ long rknpu_ioctl(struct rknpu_file *file, unsigned int cmd, void __rnpu_user *ar
 		ret = -EFAULT;
 		goto out;
 	}
-	ret = desc->fn(file, kdata);
+	/* Driver ioctls run powered; the release is delayed (power.c). */
+	if (desc >= rknpu_driver_ioctls && desc < rknpu_driver_ioctls + RKNPU_NUM_DRIVER_IOCTLS) {
+		ret = rknpu_power_get(rdev);
+		if (!ret) {
+			ret = desc->fn(file, kdata);
+			rknpu_power_put_delay(rdev);
+		}
+	} else {
+		ret = desc->fn(file, kdata);
+	}
 	/* Like DRM, the struct goes back even when the handler failed. */
 	if (out_size && rnpu_osal_copy_to_user(arg, kdata, out_size))
 		ret = -EFAULT;
@@ -209,6 +218,9 @@ int rknpu_file_open(struct rknpu_device *rdev, struct rknpu_file **out)
 		return ret;
 	}
 	rknpu_handles_init(&file->handles);
+	rnpu_osal_mutex_lock(rdev->files_lock);
+	rknpu_list_add_tail(&file->node, &rdev->files);
+	rnpu_osal_mutex_unlock(rdev->files_lock);
 	*out = file;
 	return 0;
 }
@@ -220,6 +232,9 @@ void rknpu_file_close(struct rknpu_file *file)
 	/* Jobs of this session still on the NPU end first (each is bounded
 	 * by its watchdog); then every handle goes. */
 	rknpu_job_wait_file_idle(file);
+	rnpu_osal_mutex_lock(file->rdev->files_lock);
+	rknpu_list_del(&file->node);
+	rnpu_osal_mutex_unlock(file->rdev->files_lock);
 	rknpu_gem_release_handles(file);
 	rknpu_iommu_file_fini(file);
 	rnpu_osal_waitq_destroy(file->idle_wq);
@@ -302,9 +317,13 @@ int rknpu_probe(const struct rknpu_platform *plat, struct rknpu_device **out)
 	if (ret)
 		goto err_free;
 
-	ret = rknpu_gem_init(rdev);
+	rknpu_list_init(&rdev->files);
+	ret = rnpu_osal_mutex_create(&rdev->files_lock);
 	if (ret)
 		goto err_free;
+	ret = rknpu_gem_init(rdev);
+	if (ret)
+		goto err_files;
 	ret = rknpu_job_init(rdev);
 	if (ret)
 		goto err_gem;
@@ -325,11 +344,32 @@ int rknpu_probe(const struct rknpu_platform *plat, struct rknpu_device **out)
 	}
 	rknpu_info(rdev, "rknpu iommu is %s", plat->iommu ? "enabled, using iommu mode"
 							  : "not found!, using non-iommu mode");
+	ret = rknpu_power_init(rdev);
+	if (ret)
+		goto err_irq_all;
+	/* Powered for the identity read, then off: after probe the NPU is
+	 * off until the first ioctl. */
+	ret = rknpu_power_get(rdev);
+	if (ret)
+		goto err_power;
 	rdev->hw_version = rknpu_read(rdev, 0, REG_PC_VERSION) +
 			   (rknpu_read(rdev, 0, REG_PC_VERSION_NUM) & 0xffff);
+	rknpu_power_put(rdev);
+	ret = rknpu_devfreq_init(rdev);
+	if (ret)
+		goto err_power;
+	ret = rknpu_load_init(rdev);
+	if (ret)
+		goto err_devfreq;
 	*out = rdev;
 	return 0;
 
+err_devfreq:
+	rknpu_devfreq_fini(rdev);
+err_power:
+	rknpu_power_fini(rdev);
+err_irq_all:
+	i = plat->bypass_irq_handler ? 0 : rdev->num_cores;
 err_irq:
 	while (i--)
 		rnpu_osal_free_irq(plat->dev, plat->irq[i]);
@@ -338,6 +378,8 @@ err_job:
 	rknpu_job_fini(rdev);
 err_gem:
 	rknpu_gem_fini(rdev);
+err_files:
+	rnpu_osal_mutex_destroy(rdev->files_lock);
 err_free:
 	rnpu_osal_free(rdev);
 	return ret;
@@ -349,11 +391,15 @@ void rknpu_remove(struct rknpu_device *rdev)
 
 	if (!rdev)
 		return;
+	rknpu_load_fini(rdev);
+	rknpu_power_fini(rdev);
+	rknpu_devfreq_fini(rdev);
 	if (!rdev->plat.bypass_irq_handler)
 		for (i = 0; i < rdev->num_cores; i++)
 			rnpu_osal_free_irq(rdev->plat.dev, rdev->plat.irq[i]);
 	rknpu_sram_fini(rdev);
 	rknpu_job_fini(rdev);
 	rknpu_gem_fini(rdev);
+	rnpu_osal_mutex_destroy(rdev->files_lock);
 	rnpu_osal_free(rdev);
 }

@@ -101,6 +101,8 @@ struct rknpu_file {
 	uint64_t sched_last_tag;        /* fair-queue tag of its last job (irq_lock) */
 	struct rnpu_osal_waitq *idle_wq;/* woken when jobs_in_flight drops */
 	struct rknpu_iommu_domain *iommu; /* IOMMU mode: the session's domain */
+	uint64_t engine_ns[RKNPU_MAX_CORES]; /* finished busy time per core (irq_lock) */
+	struct rknpu_list_node node;    /* in rdev->files (files_lock) */
 };
 
 /* ---------------------------------------------------------------- jobs */
@@ -121,6 +123,8 @@ struct rknpu_job_core {
 	uint32_t int_status;            /* INTERRUPT_STATUS at completion */
 	bool queued;                    /* on the todo list */
 	bool irq_entered;
+	uint64_t start_time;            /* this core took the job (irq_lock) */
+	uint64_t recorder_time;         /* load accounted up to here (irq_lock) */
 };
 
 struct rknpu_job {
@@ -158,7 +162,8 @@ struct rknpu_subcore {
 	struct rknpu_list_node todo_list; /* protected by rdev->irq_lock */
 	struct rknpu_job *job;          /* running job (irq_lock) */
 	int64_t task_num;               /* tasks queued or running (irq_lock) */
-	uint64_t busy_time;             /* ns of the current load window */
+	uint64_t busy_time;             /* ns of the current load window (irq_lock) */
+	uint64_t total_busy_time;       /* ns of the last whole window (irq_lock) */
 	struct rnpu_osal_waitq *wq;     /* blocking submitters of this core */
 };
 
@@ -178,6 +183,30 @@ static inline bool rknpu_sram_chunk_used(const struct rknpu_sram *s, uint32_t i)
 {
 	return (s->bitmap[i / 64u] >> (i % 64u)) & 1u;
 }
+
+/* ------------------------------------------------------------- devfreq */
+
+enum rknpu_governor {
+	RKNPU_GOV_VENDOR,       /* "rknpu_ondemand": the debugfs freq value */
+	RKNPU_GOV_LOAD,         /* "simple_ondemand": follows the load */
+	RKNPU_GOV_COUNT,
+};
+
+struct rknpu_devfreq {
+	/* Protects every field below; held across clock/voltage changes
+	 * (they may sleep). */
+	struct rnpu_osal_mutex *lock;
+	bool present;                   /* the SoC has an OPP table */
+	unsigned int bin;               /* voltage column of the OPP table */
+	uint64_t cur_hz;
+	int cur_uv;
+	uint64_t ondemand_hz;           /* target of the vendor governor */
+	enum rknpu_governor governor;
+	bool thermal_capped;
+	int temp_mc;                    /* last reading; valid if temp_valid */
+	bool temp_valid;
+	uint64_t window_busy_ns;        /* busiest core in the last load window */
+};
 
 /* -------------------------------------------------------------- device */
 
@@ -216,6 +245,27 @@ struct rknpu_device {
 	bool warned_noncontig;          /* one warning per device, not per call */
 	struct rknpu_sram *sram;        /* NULL: no SRAM manager */
 	int32_t iommu_domain_id;        /* current domain (no IOMMU: stays 0) */
+
+	/* Power (rknpu_power.c). power_lock protects cmdline_refcount,
+	 * domains_on, suspended, and power_refcount's transitions to and
+	 * from 0; sleeps allowed. */
+	struct rnpu_osal_mutex *power_lock;
+	int power_refcount;             /* atomic; above 1 moved without the lock */
+	int cmdline_refcount;           /* references taken by debugfs "power" */
+	bool domains_on;
+	bool suspended;                 /* atomic reads, written under power_lock */
+	uint32_t power_put_delay_ms;    /* atomic; debugfs delayms */
+	struct rnpu_osal_work *power_off_work;
+
+	/* Load window (rknpu_load.c): re-armed every interval. */
+	struct rnpu_osal_work *load_work;
+	bool load_stopping;             /* atomic; fini stops the re-arming */
+
+	struct rknpu_devfreq devfreq;
+
+	/* Protects files (open sessions, for fdinfo listings). */
+	struct rnpu_osal_mutex *files_lock;
+	struct rknpu_list_node files;
 };
 
 /* ------------------------------------------------------------- logging */
@@ -346,5 +396,53 @@ void rknpu_sched_started_locked(struct rknpu_device *rdev, const struct rknpu_jo
 void rknpu_job_kick(struct rknpu_device *rdev, uint32_t mask);
 /* Completion of @core's share of its current job. Caller holds irq_lock. */
 void rknpu_job_core_done_locked(struct rknpu_device *rdev, unsigned int core);
+
+/* Text of a show function: appends with printf rules, truncating. */
+struct rknpu_text {
+	char *buf;
+	size_t len;
+	size_t pos;                     /* full length so far */
+};
+void rknpu_text_printf(struct rknpu_text *t, const char *fmt, ...) RNPU_PRINTF(2, 3);
+/* Length stored in the buffer (the full length truncated to len - 1). */
+int rknpu_text_len(const struct rknpu_text *t);
+
+/* power: reference counted, delayed off (the vendor's semantics) */
+#define RKNPU_POWER_PUT_DELAY_MS 3000
+int rknpu_power_init(struct rknpu_device *rdev);
+void rknpu_power_fini(struct rknpu_device *rdev);
+int rknpu_power_get(struct rknpu_device *rdev);
+void rknpu_power_put(struct rknpu_device *rdev);
+/* Drops a reference after power_put_delay ms; the delay is not extended
+ * by later calls while a delayed put is pending. */
+void rknpu_power_put_delay(struct rknpu_device *rdev);
+bool rknpu_power_is_on(struct rknpu_device *rdev);
+/* debugfs "power" writes "on"/"off". */
+void rknpu_power_cmdline(struct rknpu_device *rdev, bool on);
+
+/* load window */
+#define RKNPU_LOAD_INTERVAL_NS 1000000000ull
+int rknpu_load_init(struct rknpu_device *rdev);
+void rknpu_load_fini(struct rknpu_device *rdev);
+/* Percent busy of @core in the last complete window, capped at 100. */
+unsigned int rknpu_load_percent(struct rknpu_device *rdev, unsigned int core);
+
+/* devfreq */
+int rknpu_devfreq_init(struct rknpu_device *rdev);
+void rknpu_devfreq_fini(struct rknpu_device *rdev);
+/* The operating point the OPP layer picks for @hz: the lowest at or above
+ * it (else the highest), or with @at_most the highest at or below it (else
+ * the lowest). NULL without an OPP table. */
+const struct rknpu_opp_row *rknpu_opp_recommend(const struct rknpu_soc_data *soc, uint64_t hz,
+						bool at_most);
+/* What @gov asks for, given the current frequency, the vendor governor's
+ * target and the busiest core's busy ns in a window of @window_ns. */
+uint64_t rknpu_governor_target(enum rknpu_governor gov, uint64_t cur_hz, uint64_t ondemand_hz,
+			       uint64_t busy_ns, uint64_t window_ns, uint64_t max_hz);
+const char *rknpu_governor_name(enum rknpu_governor gov);
+/* Re-reads the temperature, applies the thermal rule and the governor. */
+int rknpu_devfreq_update(struct rknpu_device *rdev);
+/* debugfs freq write: the vendor governor's new target. */
+int rknpu_devfreq_request(struct rknpu_device *rdev, uint64_t hz);
 
 #endif

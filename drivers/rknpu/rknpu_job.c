@@ -94,6 +94,8 @@ void rknpu_job_next_locked(struct rknpu_device *rdev, unsigned int core)
 	sc->job = job;
 	__atomic_store_n(&job->hw_commit_time, rnpu_osal_time_ns(), __ATOMIC_RELEASE);
 	job->hw_recorder_time = job->hw_commit_time;
+	jc->start_time = job->hw_commit_time;
+	jc->recorder_time = job->hw_commit_time;
 	rknpu_sched_started_locked(rdev, job);
 	/* Gang start: a multi-core job runs once every core has taken it. */
 	if (--job->run_count == 0) {
@@ -117,7 +119,8 @@ void rknpu_job_core_done_locked(struct rknpu_device *rdev, unsigned int core)
 	now = rnpu_osal_time_ns();
 	sc->job = NULL;
 	sc->task_num -= jc->task_number;
-	sc->busy_time += now - job->hw_recorder_time;
+	sc->busy_time += now - jc->recorder_time;
+	job->file->engine_ns[core] += now - jc->start_time;
 	job->hw_elapse_time = now - job->hw_commit_time;
 	if (--job->interrupt_count == 0)
 		rknpu_job_end_locked(job, job->mmu_fault ? -EFAULT : 0);
@@ -334,6 +337,7 @@ static void rknpu_job_cleanup_work(void *data)
 
 	rnpu_osal_work_cancel_sync(job->watchdog);
 	rknpu_job_free(job);
+	rknpu_power_put_delay(file->rdev); /* taken at submit */
 	rknpu_atomic_dec(&file->jobs_in_flight);
 	rnpu_osal_waitq_wake_all(file->idle_wq);
 }
@@ -545,6 +549,10 @@ int rknpu_submit_ioctl(struct rknpu_file *file, void *data)
 		ret = rnpu_osal_work_create(&job->cleanup, rknpu_job_cleanup_work, job);
 		if (!ret)
 			ret = rnpu_osal_work_create(&job->watchdog, rknpu_job_watchdog_work, job);
+		if (ret)
+			goto out_free;
+		/* The job keeps the NPU powered after the ioctl returns. */
+		ret = rknpu_power_get(rdev);
 		if (ret)
 			goto out_free;
 		job->async = true;

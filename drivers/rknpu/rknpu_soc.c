@@ -4,6 +4,18 @@
 
 #include <stddef.h>
 
+/* RK3588 npu_opp_table (opp-supported-hw 0xf9): µV for base, L1..L5. */
+static const struct rknpu_opp_row rk3588_opps[] = {
+	{ 300000000ull, { 700000, 687500, 675000, 675000, 675000, 675000 } },
+	{ 400000000ull, { 700000, 687500, 675000, 675000, 675000, 675000 } },
+	{ 500000000ull, { 700000, 687500, 675000, 675000, 675000, 675000 } },
+	{ 600000000ull, { 700000, 687500, 675000, 675000, 675000, 675000 } },
+	{ 700000000ull, { 700000, 700000, 700000, 687500, 675000, 675000 } },
+	{ 800000000ull, { 750000, 750000, 737500, 725000, 712500, 700000 } },
+	{ 900000000ull, { 800000, 787500, 775000, 762500, 750000, 737500 } },
+	{ 1000000000ull, { 850000, 837500, 825000, 812500, 800000, 787500 } },
+};
+
 static const struct rknpu_soc_data rknpu_soc_table[] = {
 	{
 		.compatible = "rockchip,rk3588-rknpu",
@@ -26,6 +38,13 @@ static const struct rknpu_soc_data rknpu_soc_table[] = {
 		/* Device tree: fdab9000 + fdaba000, fdaca000, fdada000. */
 		.mmu_offset = { { 0x9000, 0xa000 }, { 0xa000 }, { 0xa000 } },
 		.num_mmu = { 2, 1, 1 },
+		.num_power_domains = 3,
+		.opps = rk3588_opps,
+		.num_opps = sizeof(rk3588_opps) / sizeof(rk3588_opps[0]),
+		.init_freq_hz = 1000000000ull,
+		.thermal_high_mc = 85000,
+		.thermal_hyst_mc = 5000,
+		.thermal_cap_hz = 800000000ull,
 	},
 	{
 		.compatible = "rockchip,rk3568-rknpu",
@@ -44,6 +63,7 @@ static const struct rknpu_soc_data rknpu_soc_table[] = {
 		.default_freq_hz = 1000000000ull,
 		.default_volt_uv = 825000,
 		.num_resets = 2,
+		.num_power_domains = 1,
 	},
 	{
 		.compatible = "rockchip,rv1106-rknpu",
@@ -60,6 +80,7 @@ static const struct rknpu_soc_data rknpu_soc_table[] = {
 		.default_freq_hz = 1000000000ull,
 		.default_volt_uv = 825000,
 		.num_resets = 2,
+		.num_power_domains = 1,
 	},
 };
 

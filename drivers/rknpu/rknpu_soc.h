@@ -9,6 +9,15 @@
 #define RKNPU_SOC_MAX_CORES 3
 #define RKNPU_SOC_MAX_MMU_PER_CORE 2
 
+/* Leakage/PVTM bins of an OPP row: 0 = base, 1..5 = L1..L5. */
+#define RKNPU_OPP_BINS 6
+
+/* One operating point: a frequency and the rail voltage per bin. */
+struct rknpu_opp_row {
+	uint64_t hz;
+	int uv[RKNPU_OPP_BINS];
+};
+
 struct rknpu_soc_data {
 	const char *compatible;
 	const char *name;
@@ -38,6 +47,19 @@ struct rknpu_soc_data {
 	 * (0 entries: the SoC's IOMMU position is not known here). */
 	uint32_t mmu_offset[RKNPU_SOC_MAX_CORES][RKNPU_SOC_MAX_MMU_PER_CORE];
 	unsigned int num_mmu[RKNPU_SOC_MAX_CORES];
+	/* Power domains, switched on in index order, off in reverse; domain
+	 * i holds core i (the first one must be on for the others). */
+	unsigned int num_power_domains;
+	/* devfreq: OPP rows in ascending frequency (none = no devfreq), the
+	 * boot frequency, and the thermal rule: above thermal_high_mc the
+	 * frequency is capped at thermal_cap_hz until the temperature falls
+	 * thermal_hyst_mc below the limit. */
+	const struct rknpu_opp_row *opps;
+	unsigned int num_opps;
+	uint64_t init_freq_hz;
+	int thermal_high_mc;
+	int thermal_hyst_mc;
+	uint64_t thermal_cap_hz;
 };
 
 /* NULL if no SoC matches. */

@@ -4,6 +4,7 @@
 #define RNPU_OSAL_POSIX_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 typedef void (*rnpu_posix_log_sink_t)(void *ctx, int level, const char *line);
 
@@ -23,5 +24,12 @@ bool rnpu_posix_defer_irq(void (*fn)(void *ctx, unsigned int arg), void *ctx, un
  * returns its status: 0, a negative errno the job failed with,
  * -ETIMEDOUT, or -ECANCELED if its producer vanished. */
 int rnpu_posix_fence_fd_wait(int fd, int timeout_ms);
+
+/* Replaces the monotonic clock of rnpu_osal_time_ns() by @now(ctx) (a
+ * model clock for tests); NULL restores the real clock. Process-wide. */
+void rnpu_posix_set_clock(uint64_t (*now)(void *ctx), void *ctx);
+/* The real monotonic clock in ns, whatever the clock above (delays of
+ * deferred work run on it). */
+uint64_t rnpu_posix_monotonic_ns(void);
 
 #endif

@@ -4,8 +4,27 @@
 #include <time.h>
 
 #include "osal.h"
+#include "osal_posix.h"
+
+static void *clock_ctx;
+static uint64_t (*clock_fn)(void *ctx);
+
+void rnpu_posix_set_clock(uint64_t (*now)(void *ctx), void *ctx)
+{
+	__atomic_store_n(&clock_ctx, ctx, __ATOMIC_RELEASE);
+	__atomic_store_n(&clock_fn, now, __ATOMIC_RELEASE);
+}
 
 uint64_t rnpu_osal_time_ns(void)
+{
+	uint64_t (*fn)(void *) = __atomic_load_n(&clock_fn, __ATOMIC_ACQUIRE);
+
+	if (fn)
+		return fn(__atomic_load_n(&clock_ctx, __ATOMIC_ACQUIRE));
+	return rnpu_posix_monotonic_ns();
+}
+
+uint64_t rnpu_posix_monotonic_ns(void)
 {
 	struct timespec ts;
 

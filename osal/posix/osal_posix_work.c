@@ -2,13 +2,14 @@
 /*
  * OS services on POSIX: deferred work. One worker thread per process runs
  * queued items in deadline order; it starts with the first item and lives
- * as long as the process.
+ * as long as the process (a forked child starts its own).
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "osal.h"
+#include "osal_posix.h"
 
 struct rnpu_osal_work {
 	rnpu_osal_work_fn_t fn;
@@ -33,7 +34,7 @@ static void *wq_main(void *arg)
 	pthread_mutex_lock(&wq_lock);
 	for (;;) {
 		struct rnpu_osal_work *w = wq_head;
-		uint64_t now = rnpu_osal_time_ns();
+		uint64_t now = rnpu_posix_monotonic_ns();
 
 		if (!w) {
 			pthread_cond_wait(&wq_cond, &wq_lock);
@@ -58,7 +59,21 @@ static void *wq_main(void *arg)
 	return NULL;
 }
 
-static void wq_init(void)
+/* fork(): the queue lock must not be copied while the worker holds it.
+ * The child has no worker and its inherited items belong to the parent's
+ * devices, which the child never uses: it starts with an empty queue and
+ * starts its own worker with its first item. */
+static void wq_atfork_prepare(void)
+{
+	pthread_mutex_lock(&wq_lock);
+}
+
+static void wq_atfork_parent(void)
+{
+	pthread_mutex_unlock(&wq_lock);
+}
+
+static void wq_cond_init(void)
 {
 	pthread_condattr_t attr;
 
@@ -66,6 +81,23 @@ static void wq_init(void)
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&wq_cond, &attr);
 	pthread_condattr_destroy(&attr);
+}
+
+static void wq_atfork_child(void)
+{
+	/* The parent's worker may have been waiting on the condition: a
+	 * fresh one has no phantom waiter. */
+	wq_cond_init();
+	wq_head = NULL;
+	wq_running = NULL;
+	wq_thread_started = false;
+	pthread_mutex_unlock(&wq_lock);
+}
+
+static void wq_init(void)
+{
+	wq_cond_init();
+	pthread_atfork(wq_atfork_prepare, wq_atfork_parent, wq_atfork_child);
 }
 
 int rnpu_osal_work_create(struct rnpu_osal_work **out, rnpu_osal_work_fn_t fn, void *data)
@@ -96,7 +128,7 @@ bool rnpu_osal_work_queue(struct rnpu_osal_work *w, unsigned int delay_ms)
 		pthread_attr_destroy(&attr);
 	}
 	if (!w->pending) {
-		w->deadline = rnpu_osal_time_ns() + (uint64_t)delay_ms * 1000000ull;
+		w->deadline = rnpu_posix_monotonic_ns() + (uint64_t)delay_ms * 1000000ull;
 		for (pos = &wq_head; *pos && (*pos)->deadline <= w->deadline; pos = &(*pos)->next)
 			;
 		w->next = *pos;

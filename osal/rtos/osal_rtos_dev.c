@@ -130,6 +130,41 @@ int rnpu_osal_regulator_get_voltage(struct rnpu_osal_dev *dev)
 	return dev->npu_volt_uv > 0 ? dev->npu_volt_uv : -ENODEV;
 }
 
+int rnpu_osal_power_domain_set(struct rnpu_osal_dev *dev, unsigned int idx, bool on)
+{
+	/* Without a hook the domains are always on (a board that powers the
+	 * NPU before the RTOS starts). */
+	return dev->power_domain ? dev->power_domain(dev, idx, on) : 0;
+}
+
+int rnpu_osal_clk_set_rate(struct rnpu_osal_dev *dev, unsigned int idx, uint64_t hz)
+{
+	int ret;
+
+	if (idx != 0)
+		return -EINVAL;
+	if (!dev->set_clock)
+		return hz == dev->core_clk_hz ? 0 : -EOPNOTSUPP;
+	ret = dev->set_clock(dev, hz);
+	if (!ret)
+		dev->core_clk_hz = hz;
+	return ret;
+}
+
+int rnpu_osal_regulator_set_voltage(struct rnpu_osal_dev *dev, int uv)
+{
+	/* The rail is the board's: only its present value is "settable", so
+	 * without control the core runs without devfreq. */
+	if (dev->npu_volt_uv <= 0)
+		return -ENODEV;
+	return uv == dev->npu_volt_uv ? 0 : -EOPNOTSUPP;
+}
+
+int rnpu_osal_thermal_get_temp(struct rnpu_osal_dev *dev, int *mc)
+{
+	return dev->read_temp ? dev->read_temp(dev, mc) : -ENODEV;
+}
+
 int rnpu_osal_set_nice(int nice)
 {
 	(void)nice; /* task priorities are the porter's design, not a request's */

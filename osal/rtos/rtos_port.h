@@ -65,6 +65,12 @@ struct rnpu_osal_dev {
 	void *port;                       /* the porter's own context */
 	uint64_t core_clk_hz;             /* clock 0 for RKNPU_GET_FREQ; 0 = unknown */
 	int npu_volt_uv;                  /* for RKNPU_GET_VOLT; <= 0 = no regulator */
+	/* Optional (NULL = not controllable): switch power domain @idx,
+	 * set the NPU clock, read the temperature in millidegrees C. Each
+	 * returns 0 or negative errno; task context. */
+	int (*power_domain)(struct rnpu_osal_dev *dev, unsigned int idx, bool on);
+	int (*set_clock)(struct rnpu_osal_dev *dev, uint64_t hz);
+	int (*read_temp)(struct rnpu_osal_dev *dev, int *mc);
 	/* Owned by osal/rtos. */
 	struct rnpu_rtos_irq_slot irq[RNPU_RTOS_MAX_IRQS];
 };

@@ -38,6 +38,10 @@ struct rk3588_sim_bus {
 	int (*dma_write)(void *ctx, uint64_t addr, const void *src, size_t len);
 	/* The level of @core's interrupt line changed. */
 	void (*irq)(void *ctx, unsigned int core, bool level);
+	/* Optional: a task list on @core just ended after @ns of modelled
+	 * time (timing model at the current clock); called before its
+	 * interrupt, so a host keeping model time can advance its clock. */
+	void (*model_time)(void *ctx, unsigned int core, uint64_t ns);
 };
 
 struct rk3588_sim_config {
@@ -55,6 +59,8 @@ struct rk3588_sim_core_stats {
 	uint64_t total_cycles;      /* sum of the estimates */
 	uint64_t errors;            /* tasks ended with an error status */
 	uint64_t faults;            /* injected faults that took effect */
+	uint64_t unpowered_accesses;/* register reads/writes while powered off */
+	bool powered;
 };
 
 struct rk3588_sim;
@@ -73,6 +79,21 @@ void rk3588_sim_mmio_write(struct rk3588_sim *sim, unsigned int core, uint32_t o
  * abandons any running task list (no interrupt is raised for it). */
 void rk3588_sim_reset_assert(struct rk3588_sim *sim, unsigned int core);
 void rk3588_sim_reset_deassert(struct rk3588_sim *sim, unsigned int core);
+
+/* Power domain of @core (core 0: NPUTOP, which the others depend on).
+ * Switching off abandons a running list and loses every register; while
+ * off, register reads return 0, writes are dropped, and both are counted
+ * in the stats (unpowered_accesses). Core 1 or 2 cannot come on while
+ * core 0 is off (the call is ignored and counted). Cores start powered. */
+void rk3588_sim_set_power(struct rk3588_sim *sim, unsigned int core, bool on);
+
+/* The NPU rail voltage, for the thermal model (default 825000 uV). */
+void rk3588_sim_set_voltage_uv(struct rk3588_sim *sim, int uv);
+/* Temperature of the NPU in millidegrees Celsius from the thermal model:
+ * the die approaches ambient plus a rise proportional to each core's
+ * busy fraction, the clock and the square of the voltage, with a time
+ * constant (sim_assumptions.h). Advances the model to now. */
+int rk3588_sim_temperature_mc(struct rk3588_sim *sim);
 
 /* Blocks until @core's worker is idle (no task list running). For tests. */
 void rk3588_sim_wait_idle(struct rk3588_sim *sim, unsigned int core);

@@ -345,6 +345,18 @@ static inline int16_t sim_assume_pad_int16(uint32_t pad_con1)
 #define SIM_ASSUME_TASK_OVERHEAD_CYCLES 2000u
 #define SIM_ASSUME_START_OVERHEAD_CYCLES 80300u
 
+/* ---- power and thermal -------------------------------------------------- */
+
+/* A powered-off core reads as 0 and drops writes (a real bus would hang or
+ * fault; the model counts the access instead so tests can see it). */
+#define SIM_ASSUME_UNPOWERED_READ_VALUE 0u
+/* Thermal model: ambient, the steady rise of one fully busy core at 1 GHz
+ * and 825 mV (scaled by f and V squared), and the time constant. Chosen so
+ * three busy cores at 1 GHz pass the 85 C throttling point; not measured. */
+#define SIM_ASSUME_THERMAL_AMBIENT_MC 40000
+#define SIM_ASSUME_THERMAL_RISE_MC_PER_CORE 20000
+#define SIM_ASSUME_THERMAL_TAU_MS 2000u
+
 /* ---- resource limits ---------------------------------------------------- */
 
 /* Host memory one task may allocate for its working buffers. */

@@ -96,6 +96,7 @@ static void take_and_run(struct sim_core *c)
 	struct sim_job job = c->job;
 	enum rk3588_sim_fault fault = sim_fault_take_locked(c);
 	unsigned int slow_ms = c->fault_slow_ms;
+	uint64_t cycles;
 	uint32_t raw = 0;
 
 	c->has_job = false;
@@ -116,7 +117,17 @@ static void take_and_run(struct sim_core *c)
 
 		nanosleep(&ts, NULL);
 	}
+	pthread_mutex_lock(&c->lock);
+	cycles = c->stats.total_cycles;
+	pthread_mutex_unlock(&c->lock);
 	raw = sim_pc_run(c, &job);
+	if (c->sim->bus.model_time) {
+		pthread_mutex_lock(&c->lock);
+		cycles = c->stats.total_cycles - cycles;
+		pthread_mutex_unlock(&c->lock);
+		c->sim->bus.model_time(c->sim->bus.ctx, c->index,
+				       rk3588_sim_cycles_to_ns(c->sim, cycles));
+	}
 	if (fault == RK3588_SIM_FAULT_LOST_IRQ) {
 		raw = 0;
 	} else if (fault == RK3588_SIM_FAULT_BAD_STATUS) {
@@ -219,6 +230,7 @@ struct rk3588_sim *rk3588_sim_create(const struct rk3588_sim_bus *bus,
 	sim->threaded = cfg->threaded;
 	sim->trace = cfg->trace || (env && strcmp(env, "1") == 0);
 	atomic_init(&sim->clock_hz, SIM_DEFAULT_CLOCK_HZ);
+	sim_thermal_init(sim);
 	atomic_init(&sim->alloc_limit, SIM_ASSUME_MAX_TASK_BYTES);
 	atomic_init(&sim->plain, false);
 
@@ -273,6 +285,7 @@ void rk3588_sim_destroy(struct rk3588_sim *sim)
 		free(c->kept);
 		free(c->task);
 	}
+	pthread_mutex_destroy(&sim->thermal_lock);
 	free(sim);
 }
 
@@ -298,6 +311,10 @@ uint32_t rk3588_sim_mmio_read(struct rk3588_sim *sim, unsigned int core, uint32_
 	if (sim_iommu_owns(c, offset))
 		return sim_iommu_mmio_read(c, offset);
 	pthread_mutex_lock(&c->lock);
+	if (sim_power_blocked_locked(c)) {
+		pthread_mutex_unlock(&c->lock);
+		return SIM_ASSUME_UNPOWERED_READ_VALUE;
+	}
 	switch (offset) {
 	case REG_PC_INTERRUPT_STATUS:
 		v = c->raw & c->rf.word[0][REG_PC_INTERRUPT_MASK / 4];
@@ -333,7 +350,8 @@ void rk3588_sim_mmio_write(struct rk3588_sim *sim, unsigned int core, uint32_t o
 		return;
 	}
 	pthread_mutex_lock(&c->lock);
-	if (c->in_reset && SIM_ASSUME_RESET_IGNORES_WRITES) {
+	if (sim_power_blocked_locked(c) ||
+	    (c->in_reset && SIM_ASSUME_RESET_IGNORES_WRITES)) {
 		pthread_mutex_unlock(&c->lock);
 		return;
 	}
@@ -432,6 +450,7 @@ void rk3588_sim_get_stats(struct rk3588_sim *sim, unsigned int core,
 		return;
 	pthread_mutex_lock(&c->lock);
 	*out = c->stats;
+	out->powered = !c->powered_off;
 	pthread_mutex_unlock(&c->lock);
 }
 

@@ -46,6 +46,10 @@ void rk3588_sim_raise_spurious_irq(struct rk3588_sim *sim, unsigned int core)
 	c = &sim->core[core];
 	/* A DPU-done status nobody asked for, as a glitch would latch it. */
 	pthread_mutex_lock(&c->lock);
+	if (c->powered_off) { /* no logic runs without power */
+		pthread_mutex_unlock(&c->lock);
+		return;
+	}
 	c->raw |= RK3588_INT_DPU_GRP0;
 	c->stats.faults++;
 	pthread_mutex_unlock(&c->lock);

@@ -129,6 +129,7 @@ struct sim_core {
 	bool sync_running;  /* a caller is draining jobs (synchronous mode) */
 	bool stop;
 	bool in_reset;
+	bool powered_off;   /* power domain off (sim_power.c) */
 	struct sim_job job;
 	bool irq_delivering;
 	bool irq_level;     /* level last handed to bus->irq */
@@ -172,7 +173,18 @@ struct rk3588_sim {
 	atomic_bool plain;      /* RK3588_SIM_DATAPATH_PLAIN */
 	_Atomic unsigned int mac_threads; /* 0: RNPU_SIM_MAC_THREADS or 1 */
 	struct sim_core core[RK3588_SIM_MAX_CORES];
+	/* Thermal model (sim_thermal.c); protects the fields below. */
+	pthread_mutex_t thermal_lock;
+	_Atomic int volt_uv;
+	uint64_t thermal_last_ns;
+	uint64_t thermal_last_cycles[RK3588_SIM_MAX_CORES];
+	double thermal_mc;
 };
+
+/* sim_power.c: counts an access to a powered-off core; true if so.
+ * Caller holds the core's lock. */
+bool sim_power_blocked_locked(struct sim_core *c);
+void sim_thermal_init(struct rk3588_sim *sim);
 
 /* Brings the IRQ line in line with RAW & MASK; never called with the lock. */
 void sim_irq_sync(struct sim_core *c);

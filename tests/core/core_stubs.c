@@ -75,6 +75,36 @@ int rnpu_osal_regulator_get_voltage(struct rnpu_osal_dev *dev)
 	CORE_STUB_UNREACHABLE();
 }
 
+int rnpu_osal_power_domain_set(struct rnpu_osal_dev *dev, unsigned int idx, bool on)
+{
+	(void)dev;
+	(void)idx;
+	(void)on;
+	CORE_STUB_UNREACHABLE();
+}
+
+int rnpu_osal_clk_set_rate(struct rnpu_osal_dev *dev, unsigned int idx, uint64_t hz)
+{
+	(void)dev;
+	(void)idx;
+	(void)hz;
+	CORE_STUB_UNREACHABLE();
+}
+
+int rnpu_osal_regulator_set_voltage(struct rnpu_osal_dev *dev, int uv)
+{
+	(void)dev;
+	(void)uv;
+	CORE_STUB_UNREACHABLE();
+}
+
+int rnpu_osal_thermal_get_temp(struct rnpu_osal_dev *dev, int *mc)
+{
+	(void)dev;
+	(void)mc;
+	CORE_STUB_UNREACHABLE();
+}
+
 int rnpu_osal_set_nice(int nice)
 {
 	(void)nice;

@@ -304,6 +304,66 @@ static void test_device(void **state)
 	assert_int_equal(rnpu_osal_set_nice(-10), 0);
 }
 
+static unsigned int domains_on;
+static uint64_t hooked_hz;
+
+static int power_hook(struct rnpu_osal_dev *dev, unsigned int idx, bool on)
+{
+	(void)dev;
+	if (idx > 2)
+		return -EINVAL;
+	domains_on = on ? domains_on | (1u << idx) : domains_on & ~(1u << idx);
+	return 0;
+}
+
+static int clock_hook(struct rnpu_osal_dev *dev, uint64_t hz)
+{
+	(void)dev;
+	hooked_hz = hz;
+	return 0;
+}
+
+static int temp_hook(struct rnpu_osal_dev *dev, int *mc)
+{
+	(void)dev;
+	*mc = 61500;
+	return 0;
+}
+
+/* Power, clock and temperature: optional hooks; without them the NPU is
+ * always on, its clock and rail fixed, and there is no temperature. */
+static void test_power_clock_temp(void **state)
+{
+	struct rnpu_osal_dev dev = { .core_clk_hz = 1000000000u, .npu_volt_uv = 825000,
+				     .power_domain = power_hook, .set_clock = clock_hook,
+				     .read_temp = temp_hook };
+	struct rnpu_osal_dev fixed = { .core_clk_hz = 1000000000u, .npu_volt_uv = 825000 };
+	int mc = 0;
+
+	(void)state;
+	domains_on = 0;
+	assert_int_equal(rnpu_osal_power_domain_set(&dev, 0, true), 0);
+	assert_int_equal(rnpu_osal_power_domain_set(&dev, 2, true), 0);
+	assert_int_equal(domains_on, 0x5);
+	assert_int_equal(rnpu_osal_power_domain_set(&dev, 0, false), 0);
+	assert_int_equal(domains_on, 0x4);
+	assert_int_equal(rnpu_osal_power_domain_set(&dev, 3, true), -EINVAL);
+	assert_int_equal(rnpu_osal_clk_set_rate(&dev, 0, 800000000u), 0);
+	assert_int_equal(hooked_hz, 800000000u);
+	assert_int_equal(rnpu_osal_clk_get_rate(&dev, 0), 800000000u);
+	assert_int_equal(rnpu_osal_clk_set_rate(&dev, 1, 800000000u), -EINVAL);
+	assert_int_equal(rnpu_osal_thermal_get_temp(&dev, &mc), 0);
+	assert_int_equal(mc, 61500);
+
+	assert_int_equal(rnpu_osal_power_domain_set(&fixed, 1, false), 0);
+	assert_int_equal(rnpu_osal_clk_set_rate(&fixed, 0, 1000000000u), 0);
+	assert_int_equal(rnpu_osal_clk_set_rate(&fixed, 0, 800000000u), -EOPNOTSUPP);
+	assert_int_equal(rnpu_osal_regulator_set_voltage(&fixed, 825000), 0);
+	assert_int_equal(rnpu_osal_regulator_set_voltage(&fixed, 737500), -EOPNOTSUPP);
+	assert_int_equal(rnpu_osal_regulator_get_voltage(&fixed), 825000);
+	assert_int_equal(rnpu_osal_thermal_get_temp(&fixed, &mc), -ENODEV);
+}
+
 static void test_dma(void **state)
 {
 	struct rnpu_osal_dev dev = { 0 };
@@ -365,6 +425,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fences, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_power_clock_temp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dma, setup, teardown),
 	};
 
