@@ -20,6 +20,7 @@ struct rnpu_dev {
 	pthread_mutex_t lock;        /* protects error[] and bos */
 	char error[256];
 	struct rnpu_bo *bos;         /* live objects, freed at close */
+	struct rnpu_pool *pool;      /* rnpu_dev_pool(), created under lock */
 };
 
 struct rnpu_bo {
@@ -31,7 +32,11 @@ struct rnpu_bo {
 	uint64_t dma_addr;
 	uint64_t obj_addr;
 	void *map;                   /* CPU mapping or NULL */
+	bool shared;                 /* exported or imported: never recycled */
+	struct rnpu_pool *pool;      /* the pool that made it, or NULL */
 };
+
+void rnpu_pool_destroy(struct rnpu_pool *pool);
 
 int rnpu_transport_inproc_open(const struct rnpu_transport_ops **ops, void **ctx);
 int rnpu_transport_kernel_open(const char *path, const struct rnpu_transport_ops **ops,
