@@ -63,6 +63,15 @@ static uint32_t div_up(uint64_t v, uint64_t d)
 	return (uint32_t)((v + d - 1) / d);
 }
 
+/* K segments of a K padded to @kp: all seg_k long but the last. */
+static void k_segments(enum rnpu_mm_type type, uint32_t kp, uint32_t *nseg, uint32_t *seg_k)
+{
+	uint32_t kmax = rnpu_matmul_max_k(type);
+
+	*nseg = div_up(kp, kmax);
+	*seg_k = round_up(div_up(kp, *nseg), K_ALIGN);
+}
+
 uint32_t rnpu_matmul_k_segments(const struct rnpu_matmul *mm)
 {
 	return mm->nseg;
@@ -315,7 +324,6 @@ int rnpu_matmul_create(struct rnpu_dev *dev, const struct rnpu_matmul_cfg *cfg,
 		       struct rnpu_matmul **out)
 {
 	struct rnpu_matmul *mm;
-	uint32_t kmax;
 	int ret;
 
 	ret = check_cfg(dev, cfg);
@@ -330,9 +338,7 @@ int rnpu_matmul_create(struct rnpu_dev *dev, const struct rnpu_matmul_cfg *cfg,
 	rnpu_matmul_layout(cfg->type, &mm->l);
 	mm->kp = round_up(cfg->k, K_ALIGN);
 	mm->np = round_up(cfg->n, N_ALIGN);
-	kmax = rnpu_matmul_max_k(cfg->type);
-	mm->nseg = div_up(mm->kp, kmax);
-	mm->seg_k = round_up(div_up(mm->kp, mm->nseg), K_ALIGN);
+	k_segments(cfg->type, mm->kp, &mm->nseg, &mm->seg_k);
 	mm->op[RNPU_MM_A].size = rnpu_matmul_a_size(cfg->type, cfg->m, mm->kp, mm->np);
 	mm->op[RNPU_MM_B].size = (size_t)mm->kp * mm->np * mm->l.in_bytes;
 	mm->op[RNPU_MM_C].size = rnpu_matmul_c_size(cfg->type, cfg->m, mm->kp, mm->np);
@@ -480,32 +486,69 @@ int rnpu_matmul_set_a(struct rnpu_matmul *mm, const void *a)
 	return sync_op(mm, RNPU_MM_A, RKNPU_MEM_SYNC_TO_DEVICE);
 }
 
-int rnpu_matmul_set_b(struct rnpu_matmul *mm, const void *b)
+size_t rnpu_matmul_b_native_size(enum rnpu_mm_type type, uint32_t k, uint32_t n)
 {
-	const uint32_t k = mm->cfg.k, n = mm->cfg.n, np = mm->np, kg = mm->l.kernel_group;
-	const uint32_t cb = mm->l.channel_block;
-	uint8_t *base = mm->op[RNPU_MM_B].map;
-	int ret = need_map(mm, RNPU_MM_B);
+	struct rnpu_mm_layout l;
 
-	if (ret)
-		return ret;
-	if (k != mm->kp || n != np)
-		memset(base, 0, mm->op[RNPU_MM_B].size);
-	for (uint32_t s = 0; s < mm->nseg; s++) {
-		uint32_t sk = rnpu_matmul_k_segment(mm, s), k0 = s * mm->seg_k;
-		uint8_t *dst = base + b_seg_offset(mm, s);
+	if (rnpu_matmul_layout(type, &l) || !k || !n || k > UINT32_MAX - K_ALIGN ||
+	    n > UINT32_MAX - N_ALIGN)
+		return 0;
+	return (size_t)round_up(k, K_ALIGN) * round_up(n, N_ALIGN) * l.in_bytes;
+}
+
+int rnpu_matmul_pack_b_native(enum rnpu_mm_type type, uint32_t k, uint32_t n, const void *b,
+			      bool b_is_n_by_k, void *dst)
+{
+	struct rnpu_mm_layout l;
+	uint32_t kp, np, nseg, seg_k, kg, cb;
+	uint8_t *base = dst;
+
+	if (!rnpu_matmul_b_native_size(type, k, n))
+		return -EINVAL;
+	rnpu_matmul_layout(type, &l);
+	kp = round_up(k, K_ALIGN);
+	np = round_up(n, N_ALIGN);
+	kg = l.kernel_group;
+	cb = l.channel_block;
+	k_segments(type, kp, &nseg, &seg_k);
+	if (k != kp || n != np)
+		memset(base, 0, (size_t)kp * np * l.in_bytes);
+	for (uint32_t s = 0; s < nseg; s++) {
+		uint32_t k0 = s * seg_k, sk = s + 1 < nseg ? seg_k : kp - k0;
+		uint8_t *seg = base + (size_t)k0 * np * l.in_bytes;
 
 		for (uint32_t oc = 0; oc < n; oc++) {
 			uint32_t g = oc / kg;
 			uint32_t ng = np - g * kg < kg ? np - g * kg : kg;
 			size_t gbase = (size_t)g * kg * sk + (size_t)(oc % kg) * cb;
 
-			for (uint32_t c = 0; c < sk && k0 + c < k; c++)
-				put_elem(dst, gbase + (size_t)(c / cb) * ng * cb + c % cb, b,
-					 (size_t)(k0 + c) * n + oc, mm->l.in_bytes);
+			for (uint32_t c = 0; c < sk && k0 + c < k; c++) {
+				size_t src = b_is_n_by_k ? (size_t)oc * k + k0 + c
+							 : (size_t)(k0 + c) * n + oc;
+
+				put_elem(seg, gbase + (size_t)(c / cb) * ng * cb + c % cb, b, src,
+					 l.in_bytes);
+			}
 		}
 	}
-	return sync_op(mm, RNPU_MM_B, RKNPU_MEM_SYNC_TO_DEVICE);
+	return 0;
+}
+
+int rnpu_matmul_set_b(struct rnpu_matmul *mm, const void *b)
+{
+	return rnpu_matmul_set_b_layout(mm, b, false);
+}
+
+int rnpu_matmul_set_b_layout(struct rnpu_matmul *mm, const void *b, bool b_is_n_by_k)
+{
+	int ret = need_map(mm, RNPU_MM_B);
+
+	if (!ret)
+		ret = rnpu_matmul_pack_b_native(mm->cfg.type, mm->cfg.k, mm->cfg.n, b, b_is_n_by_k,
+						mm->op[RNPU_MM_B].map);
+	if (!ret)
+		ret = sync_op(mm, RNPU_MM_B, RKNPU_MEM_SYNC_TO_DEVICE);
+	return ret;
 }
 
 int rnpu_matmul_get_c(struct rnpu_matmul *mm, void *c)

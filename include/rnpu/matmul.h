@@ -93,6 +93,15 @@ void *rnpu_matmul_map(struct rnpu_matmul *mm, enum rnpu_mm_operand op);
 int rnpu_matmul_set_a(struct rnpu_matmul *mm, const void *a);
 int rnpu_matmul_set_b(struct rnpu_matmul *mm, const void *b);
 int rnpu_matmul_get_c(struct rnpu_matmul *mm, void *c);
+/* B given as n x k row-major (transposed) when @b_is_n_by_k. */
+int rnpu_matmul_set_b_layout(struct rnpu_matmul *mm, const void *b, bool b_is_n_by_k);
+
+/* The native B of a k x n B without a device (weights can be converted
+ * once, offline): rnpu_matmul_b_native_size() bytes (0 for a bad type or
+ * size) written by rnpu_matmul_pack_b_native(), 0 or -EINVAL. */
+size_t rnpu_matmul_b_native_size(enum rnpu_mm_type type, uint32_t k, uint32_t n);
+int rnpu_matmul_pack_b_native(enum rnpu_mm_type type, uint32_t k, uint32_t n, const void *b,
+			      bool b_is_n_by_k, void *dst);
 
 /* Runs the task list, blocking. @st (may be NULL) gets the statistics. */
 int rnpu_matmul_run(struct rnpu_matmul *mm, struct rnpu_matmul_stats *st);
