@@ -14,6 +14,7 @@
 /* One cached object, on the pool's LRU list (oldest first). */
 struct pool_entry {
 	struct rnpu_bo *bo;
+	uint64_t csize;              /* its class size (the object may be larger) */
 	struct pool_entry *prev, *next;
 };
 
@@ -35,8 +36,11 @@ uint64_t rnpu_pool_class_size(uint64_t size)
 		return octave;
 	while (octave * 2 < size && octave < (UINT64_C(1) << 62))
 		octave *= 2;
-	/* Between octave and 2 x octave in quarters of octave. */
+	/* Between octave and 2 x octave in quarters of octave, but whole
+	 * pages: the driver rounds every object to pages anyway. */
 	step = octave / STEPS_PER_OCTAVE;
+	if (step < (UINT64_C(1) << MIN_CLASS_SHIFT))
+		step = UINT64_C(1) << MIN_CLASS_SHIFT;
 	return (size + step - 1) / step * step;
 }
 
@@ -119,14 +123,14 @@ int rnpu_pool_alloc(struct rnpu_pool *pool, uint64_t size, uint32_t flags, struc
 	pthread_mutex_lock(&pool->lock);
 	/* The most recently freed fitting object is the warmest in cache. */
 	for (e = pool->newest; e; e = e->prev)
-		if (e->bo->size == csize && e->bo->flags == flags)
+		if (e->csize == csize && e->bo->flags == flags)
 			break;
 	if (e) {
 		unlink_entry(pool, e);
 		pool->st.hits++;
 		pool->st.allocs++;
 		pool->st.in_use_bos++;
-		pool->st.in_use_bytes += csize;
+		pool->st.in_use_bytes += e->bo->size;
 		pthread_mutex_unlock(&pool->lock);
 		*out = e->bo;
 		free(e);
@@ -143,6 +147,7 @@ int rnpu_pool_alloc(struct rnpu_pool *pool, uint64_t size, uint32_t flags, struc
 		return ret;
 	}
 	bo->pool = pool;
+	bo->pool_class = csize;
 	pthread_mutex_lock(&pool->lock);
 	pool->st.misses++;
 	pool->st.allocs++;
@@ -178,6 +183,7 @@ void rnpu_pool_put(struct rnpu_pool *pool, struct rnpu_bo *bo)
 		return;
 	}
 	e->bo = bo;
+	e->csize = bo->pool_class;
 	e->prev = pool->newest;
 	if (pool->newest)
 		pool->newest->next = e;

@@ -34,6 +34,7 @@ struct rnpu_bo {
 	void *map;                   /* CPU mapping or NULL */
 	bool shared;                 /* exported or imported: never recycled */
 	struct rnpu_pool *pool;      /* the pool that made it, or NULL */
+	uint64_t pool_class;         /* its size class there */
 };
 
 void rnpu_pool_destroy(struct rnpu_pool *pool);

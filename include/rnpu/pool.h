@@ -3,8 +3,8 @@
  * Buffer pool: recycles buffer objects so that repeated operations do not
  * pay MEM_CREATE, MEM_MAP and mmap on every call.
  *
- * Requests are rounded up to a size class (four classes per power of two
- * from 4 KiB, so at most 25 % is wasted); a freed object goes back to the
+ * Requests are rounded up to a size class (four classes per power of two,
+ * in whole 4 KiB pages, so at most a quarter or one page is wasted); a freed object goes back to the
  * free list of its class and flags and is handed out again, mapped, with
  * its old contents (ask for RKNPU_MEM_ZEROING semantics by clearing it
  * yourself). The cache is bounded: freeing past @max_cached_bytes releases
