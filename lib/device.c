@@ -97,6 +97,18 @@ int rnpu_action(struct rnpu_dev *dev, uint32_t action, uint32_t *value)
 	return 0;
 }
 
+int rnpu_model_cycles(struct rnpu_dev *dev, unsigned int core, uint64_t *cycles)
+{
+	if (!dev->ops->model_cycles)
+		return rnpu_set_error(dev, -EOPNOTSUPP, "model cycles: the %s transport has no"
+				      " timing model", dev->ops->name);
+	if (!cycles)
+		return rnpu_set_error(dev, -EINVAL, "model cycles: cycles pointer is NULL");
+	if (dev->ops->model_cycles(dev->ctx, core, cycles))
+		return rnpu_set_error(dev, -EINVAL, "model cycles: no core %u", core);
+	return 0;
+}
+
 /* Hardware identities the driver reports, and what they imply. */
 static const struct {
 	uint32_t hw_version;

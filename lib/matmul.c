@@ -432,6 +432,16 @@ int rnpu_matmul_bind(struct rnpu_matmul *mm, enum rnpu_mm_operand op, struct rnp
 	return ret;
 }
 
+struct rnpu_bo *rnpu_matmul_buffer(struct rnpu_matmul *mm, enum rnpu_mm_operand op,
+				   uint64_t *offset)
+{
+	if (op > RNPU_MM_C)
+		return NULL;
+	if (offset)
+		*offset = mm->op[op].offset;
+	return mm->op[op].bo;
+}
+
 void *rnpu_matmul_map(struct rnpu_matmul *mm, enum rnpu_mm_operand op)
 {
 	return op <= RNPU_MM_C ? mm->op[op].map : NULL;
@@ -590,10 +600,22 @@ int rnpu_matmul_run(struct rnpu_matmul *mm, struct rnpu_matmul_stats *st)
 			first += mm->plan.core_tasks[i];
 		}
 	}
+	uint64_t before[MAX_CORES] = { 0 }, after, freq = 0;
+	bool model = st && rnpu_model_cycles(mm->dev, 0, &before[0]) == 0;
+
+	for (uint32_t i = 1; model && i < MAX_CORES; i++)
+		rnpu_model_cycles(mm->dev, i, &before[i]);
 	ret = rnpu_submit(mm->dev, &req);
 	if (st) {
 		*st = mm->plan;
 		st->hw_elapse_ns = req.hw_elapse_ns;
+		if (model && rnpu_query(mm->dev, RNPU_QUERY_FREQ_HZ, &freq) == 0 && freq) {
+			for (uint32_t i = 0; i < MAX_CORES; i++) {
+				rnpu_model_cycles(mm->dev, i, &after);
+				st->model_ns[i] = (uint64_t)((double)(after - before[i]) * 1e9 /
+							     (double)freq);
+			}
+		}
 		if (!ret && mm->ncores == 1) {
 			st->core_mask = req.core_mask_used;
 			/* Report the single core's share under the core that ran it. */

@@ -12,6 +12,9 @@ struct rnpu_transport_ops {
 	int (*ioctl)(void *ctx, unsigned long cmd, void *arg);
 	int (*mmap)(void *ctx, uint64_t offset, size_t length, void **addr);
 	void (*close)(void *ctx);
+	/* Timing-model cycles charged to a core so far; NULL where no model
+	 * runs (a kernel node). */
+	int (*model_cycles)(void *ctx, unsigned int core, uint64_t *cycles);
 };
 
 struct rnpu_dev {

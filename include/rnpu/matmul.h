@@ -57,6 +57,10 @@ struct rnpu_matmul_stats {
 	uint32_t core_tasks[3];      /* tasks per core */
 	uint64_t core_macs[3];       /* MACs (padded sizes) per core */
 	int64_t hw_elapse_ns;        /* the job's hardware time, from the driver */
+	/* Software NPU only: the timing model's time per core for this run
+	 * (0 on hardware, or when other jobs shared the cores meanwhile they
+	 * are included). */
+	uint64_t model_ns[3];
 };
 
 /*
@@ -84,6 +88,11 @@ uint32_t rnpu_matmul_k_segment(const struct rnpu_matmul *mm, uint32_t i);
  */
 int rnpu_matmul_bind(struct rnpu_matmul *mm, enum rnpu_mm_operand op, struct rnpu_bo *bo,
 		     uint64_t offset, void *map);
+/* The buffer holding the operand's native data and its offset there
+ * (the internal one unless bound): lets one matmul's int8 C feed the next
+ * one's A without a copy, the two native layouts being the same. */
+struct rnpu_bo *rnpu_matmul_buffer(struct rnpu_matmul *mm, enum rnpu_mm_operand op,
+				   uint64_t *offset);
 /* CPU address of the operand's native buffer (NULL if bound without one). */
 void *rnpu_matmul_map(struct rnpu_matmul *mm, enum rnpu_mm_operand op);
 

@@ -86,6 +86,11 @@ enum rnpu_query_item {
 	RNPU_QUERY_MACS_PER_CYCLE,   /* int8 MACs per cycle of one core */
 };
 
+/* Cycles the software NPU's timing model has charged to @core (0..2) since
+ * it started: the difference around a job is its modelled NPU time (at
+ * RNPU_QUERY_FREQ_HZ). -EOPNOTSUPP on a kernel node (real hardware). */
+int rnpu_model_cycles(struct rnpu_dev *dev, unsigned int core, uint64_t *cycles);
+
 /* Answers @item in *value. -EINVAL for an unknown item; the ACTION's
  * error otherwise. */
 int rnpu_query(struct rnpu_dev *dev, enum rnpu_query_item item, uint64_t *value);
