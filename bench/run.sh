@@ -7,7 +7,7 @@
 #   bench/run.sh [BUILD_DIR]        (default: build-bench)
 #
 # Extra benchmark arguments can be passed through the environment:
-# BENCH_BO_ARGS, BENCH_SUBMIT_ARGS, BENCH_MATMUL_ARGS.
+# BENCH_BO_ARGS, BENCH_SUBMIT_ARGS, BENCH_MATMUL_ARGS, BENCH_LLM_ARGS.
 set -euo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,7 +18,7 @@ cd "$src"
 if [ ! -f "$build/build.ninja" ]; then
 	meson setup "$build" --buildtype=release -Dtests=false -Dbench=true
 fi
-ninja -C "$build" bench/bench_bo bench/bench_submit bench/bench_matmul
+ninja -C "$build" bench/bench_bo bench/bench_submit bench/bench_matmul bench/bench_llm
 
 # Other work on the machine skews every number: record how busy it was.
 load=$(cut -d ' ' -f 1-3 /proc/loadavg)
@@ -38,6 +38,8 @@ bo=$(run bench_bo ${BENCH_BO_ARGS:-})
 submit=$(run bench_submit ${BENCH_SUBMIT_ARGS:-})
 # shellcheck disable=SC2086
 matmul=$(run bench_matmul ${BENCH_MATMUL_ARGS:-})
+# shellcheck disable=SC2086
+llm=$(run bench_llm ${BENCH_LLM_ARGS:-})
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 cpu=${cpu:-unknown}
@@ -56,10 +58,11 @@ Command:
 \`\`\`
 bench/run.sh $build
 # = meson setup $build --buildtype=release -Dtests=false -Dbench=true
-#   ninja -C $build bench/bench_bo bench/bench_submit bench/bench_matmul
+#   ninja -C $build bench/bench_bo bench/bench_submit bench/bench_matmul bench/bench_llm
 #   $build/bench/bench_bo${BENCH_BO_ARGS:+ $BENCH_BO_ARGS}
 #   $build/bench/bench_submit${BENCH_SUBMIT_ARGS:+ $BENCH_SUBMIT_ARGS}
 #   $build/bench/bench_matmul${BENCH_MATMUL_ARGS:+ $BENCH_MATMUL_ARGS}
+#   $build/bench/bench_llm${BENCH_LLM_ARGS:+ $BENCH_LLM_ARGS}
 \`\`\`
 
 Machine:
@@ -111,5 +114,25 @@ core, so this compares the model's datapath with a tuned CPU GEMM, not the
 RK3588's NPU with its CPU.
 
 $matmul
+
+## LLM-shaped matmuls on one and three cores
+
+\`rnpu_matmul\` with the weights B resident in the NPU's layout and a new A
+every call, M = 1, 8, 64, 256 (decode to prefill) and K = N = 1024, 2048,
+4096, int8 -> int32 and fp16 -> fp16, on core 0 and on cores 0-2 (the N
+dimension split into one chunk per core when M fits one tile). Medians of
+the timed calls after a warm-up. "modelled NPU ms" is what the software
+NPU's timing model charged the busiest core (docs/sim.md, Timing); "MAC
+utilisation" is the MACs over that time at the used cores' peak rate
+(1024 int8 / 512 fp16 MACs per cycle per core at the reported clock).
+"run overhead" is the wall time of \`rnpu_matmul_run\` minus the
+driver's hw_elapse_time (commit to completion interrupt): library, ioctl,
+driver and the wake-up of the waiting thread; target below 20 us. "A/C
+conversion" is the CPU time of packing A into and unpacking C from the
+native layouts, which a caller keeping activations native avoids. Host
+wall times are the software NPU computing on this machine's CPU and say
+nothing about an RK3588.
+
+$llm
 EOF
 echo "wrote $out" >&2

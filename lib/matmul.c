@@ -49,6 +49,7 @@ struct rnpu_matmul {
 	struct mm_unit *units;
 	uint32_t nunits;
 	uint32_t ncores, core_mask;
+	uint64_t freq_hz;              /* for modelled times; 0 if unknown */
 	uint32_t unit_core_end[MAX_CORES]; /* units [prev end, end) run on core i */
 	struct rnpu_matmul_stats plan;
 };
@@ -335,6 +336,8 @@ int rnpu_matmul_create(struct rnpu_dev *dev, const struct rnpu_matmul_cfg *cfg,
 	mm->dev = dev;
 	mm->cfg = *cfg;
 	mm->pool = rnpu_dev_pool(dev);
+	if (rnpu_query(dev, RNPU_QUERY_FREQ_HZ, &mm->freq_hz))
+		mm->freq_hz = 0;
 	rnpu_matmul_layout(cfg->type, &mm->l);
 	mm->kp = round_up(cfg->k, K_ALIGN);
 	mm->np = round_up(cfg->n, N_ALIGN);
@@ -487,12 +490,17 @@ int rnpu_matmul_set_a(struct rnpu_matmul *mm, const void *a)
 
 	if (ret)
 		return ret;
+	const size_t eb = mm->l.in_bytes;
+
+	/* Padding channels up to Kp must be zero (pooled memory is not). */
 	if (k != mm->kp)
 		memset(dst, 0, mm->op[RNPU_MM_A].size);
+	/* One atom (c2 channels of a row) per copy. */
 	for (uint32_t row = 0; row < m; row++)
-		for (uint32_t ch = 0; ch < k; ch++)
-			put_elem(dst, ((size_t)(ch / c2) * m + row) * c2 + ch % c2, a,
-				 (size_t)row * k + ch, mm->l.in_bytes);
+		for (uint32_t ch = 0; ch < k; ch += c2)
+			memcpy(dst + (((size_t)(ch / c2) * m + row) * c2) * eb,
+			       (const uint8_t *)a + ((size_t)row * k + ch) * eb,
+			       (k - ch < c2 ? k - ch : c2) * eb);
 	return sync_op(mm, RNPU_MM_A, RKNPU_MEM_SYNC_TO_DEVICE);
 }
 
@@ -571,10 +579,13 @@ int rnpu_matmul_get_c(struct rnpu_matmul *mm, void *c)
 		ret = sync_op(mm, RNPU_MM_C, RKNPU_MEM_SYNC_FROM_DEVICE);
 	if (ret)
 		return ret;
+	const size_t eb = mm->l.out_bytes;
+
 	for (uint32_t row = 0; row < m; row++)
-		for (uint32_t ch = 0; ch < n; ch++)
-			put_elem(c, (size_t)row * n + ch, src,
-				 ((size_t)(ch / c2) * m + row) * c2 + ch % c2, mm->l.out_bytes);
+		for (uint32_t ch = 0; ch < n; ch += c2)
+			memcpy((uint8_t *)c + ((size_t)row * n + ch) * eb,
+			       src + (((size_t)(ch / c2) * m + row) * c2) * eb,
+			       (n - ch < c2 ? n - ch : c2) * eb);
 	return 0;
 }
 
@@ -600,8 +611,8 @@ int rnpu_matmul_run(struct rnpu_matmul *mm, struct rnpu_matmul_stats *st)
 			first += mm->plan.core_tasks[i];
 		}
 	}
-	uint64_t before[MAX_CORES] = { 0 }, after, freq = 0;
-	bool model = st && rnpu_model_cycles(mm->dev, 0, &before[0]) == 0;
+	uint64_t before[MAX_CORES] = { 0 }, after;
+	bool model = st && mm->freq_hz && rnpu_model_cycles(mm->dev, 0, &before[0]) == 0;
 
 	for (uint32_t i = 1; model && i < MAX_CORES; i++)
 		rnpu_model_cycles(mm->dev, i, &before[i]);
@@ -609,11 +620,11 @@ int rnpu_matmul_run(struct rnpu_matmul *mm, struct rnpu_matmul_stats *st)
 	if (st) {
 		*st = mm->plan;
 		st->hw_elapse_ns = req.hw_elapse_ns;
-		if (model && rnpu_query(mm->dev, RNPU_QUERY_FREQ_HZ, &freq) == 0 && freq) {
+		if (model) {
 			for (uint32_t i = 0; i < MAX_CORES; i++) {
 				rnpu_model_cycles(mm->dev, i, &after);
 				st->model_ns[i] = (uint64_t)((double)(after - before[i]) * 1e9 /
-							     (double)freq);
+							     (double)mm->freq_hz);
 			}
 		}
 		if (!ret && mm->ncores == 1) {
