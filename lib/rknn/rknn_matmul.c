@@ -334,17 +334,22 @@ int rknn_matmul_set_io_mem(rknn_matmul_ctx ctx, rknn_tensor_mem *mem,
 	const rknn_matmul_tensor_attr *want = NULL;
 	int op, ret = RKNN_SUCC;
 
-	pthread_mutex_lock(&rknn_lock);
-	m = rknn_mem_lookup(mem);
-	pthread_mutex_unlock(&rknn_lock);
 	if (!attr)
 		return rknn_log(RKNN_ERR_PARAM_INVALID, "rknn_matmul_set_io_mem: attr is NULL");
+	/* The memory is looked up and the context locked under the registry
+	 * lock, so the memory cannot be destroyed in between. */
+	pthread_mutex_lock(&rknn_lock);
+	m = rknn_mem_lookup(mem);
+	c = m && m->bo ? rknn_ctx_lookup(ctx) : NULL;
+	if (c)
+		pthread_mutex_lock(&c->lock);
+	pthread_mutex_unlock(&rknn_lock);
 	if (!m || !m->bo)
 		return rknn_log(RKNN_ERR_PARAM_INVALID, "rknn_matmul_set_io_mem: mem %p is not"
 				" memory of this runtime", (void *)mem);
-	c = rknn_ctx_get_locked("rknn_matmul_set_io_mem", ctx);
 	if (!c)
-		return RKNN_ERR_CTX_INVALID;
+		return rknn_log(RKNN_ERR_CTX_INVALID, "rknn_matmul_set_io_mem: invalid context"
+				" 0x%llx", (unsigned long long)ctx);
 	for (op = 0; op < 3; op++)
 		if (!strncmp(attr->name, op_names[op], RKNN_MAX_NAME_LEN))
 			break;
