@@ -19,6 +19,9 @@
 #define ACC_C2 4u       /* int32/fp32 partial sums per atom */
 #define DATA_FLAGS RKNPU_MEM_CACHEABLE
 #define TASK_FLAGS (RKNPU_MEM_CACHEABLE | RKNPU_MEM_KERNEL_MAPPING)
+/* The slowest rate a job is given before it counts as hung: far below the
+ * hardware's 1024 MACs per cycle, above a software NPU under sanitizers. */
+#define SLOWEST_MACS_PER_MS 10000u
 
 /* One (N chunk, M rows) piece; its K segments run in order on one core. */
 struct mm_unit {
@@ -604,6 +607,17 @@ int rnpu_matmul_run(struct rnpu_matmul *mm, struct rnpu_matmul_stats *st)
 	req.task_bo = mm->task;
 	req.task_count = mm->ntasks;
 	req.core_mask = mm->core_mask;
+	req.timeout_ms = mm->cfg.timeout_ms;
+	if (!req.timeout_ms) {
+		uint64_t busiest = 0, ms;
+
+		for (uint32_t i = 0; i < MAX_CORES; i++)
+			busiest = mm->plan.core_macs[i] > busiest ? mm->plan.core_macs[i] : busiest;
+		ms = busiest / SLOWEST_MACS_PER_MS;
+		req.timeout_ms = ms > RNPU_DEFAULT_TIMEOUT_MS ? (ms > UINT32_MAX ? UINT32_MAX
+										   : (uint32_t)ms)
+							      : RNPU_DEFAULT_TIMEOUT_MS;
+	}
 	if (mm->ncores > 1) {
 		for (uint32_t i = 0; i < mm->ncores; i++) {
 			req.core_tasks[i].task_start = first;

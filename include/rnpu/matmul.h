@@ -47,6 +47,10 @@ struct rnpu_matmul_cfg {
 	bool relu;                   /* max(x, 0) before the output conversion */
 	struct rnpu_mm_requant requant; /* RNPU_MM_INT8_INT8 */
 	uint32_t max_tile_m;         /* rows per task at most; 0 = as many as fit */
+	/* Job timeout; 0 = RNPU_DEFAULT_TIMEOUT_MS, raised for large jobs to
+	 * one second per 10 million MACs of the busiest core, so that a
+	 * software NPU on a slow host is not taken for a hung one. */
+	uint32_t timeout_ms;
 };
 
 enum rnpu_mm_operand { RNPU_MM_A, RNPU_MM_B, RNPU_MM_C };
