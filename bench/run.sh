@@ -125,9 +125,15 @@ the timed calls after a warm-up. "modelled NPU ms" is what the software
 NPU's timing model charged the busiest core (docs/sim.md, Timing); "MAC
 utilisation" is the MACs over that time at the used cores' peak rate
 (1024 int8 / 512 fp16 MACs per cycle per core at the reported clock).
-"run overhead" is the wall time of \`rnpu_matmul_run\` minus the
-driver's hw_elapse_time (commit to completion interrupt): library, ioctl,
-driver and the wake-up of the waiting thread; target below 20 us. "A/C
+"run CPU" is the CPU time the calling thread spends in
+\`rnpu_matmul_run\` (library, ioctl and the driver's submit and wait
+paths; the software NPU computes on its own threads for these sizes):
+the runtime's overhead per call, target below 20 us. "run wall - hw" is
+the call's wall time minus the driver's hw_elapse_time (commit to
+completion interrupt); it adds the scheduler waking the waiting thread,
+which on a loaded machine with two CPUs can take milliseconds. The second
+table puts \`rnpu_matmul_run\` next to a bare blocking SUBMIT of an
+equivalent one-task list: the difference is what the runtime adds. "A/C
 conversion" is the CPU time of packing A into and unpacking C from the
 native layouts, which a caller keeping activations native avoids. Host
 wall times are the software NPU computing on this machine's CPU and say
