@@ -74,6 +74,8 @@ struct rnpu_matmul_stats {
  */
 int rnpu_matmul_create(struct rnpu_dev *dev, const struct rnpu_matmul_cfg *cfg,
 		       struct rnpu_matmul **out);
+/* Returns its buffers to the device pool; call before rnpu_close(), which
+ * frees them itself. A matmul may be used by one thread at a time. */
 void rnpu_matmul_destroy(struct rnpu_matmul *mm);
 
 void rnpu_matmul_padded(const struct rnpu_matmul *mm, uint32_t *kp, uint32_t *np);
