@@ -19,6 +19,12 @@ struct rknn_mem_priv {
 	bool from_pool;              /* ALLOC_INSIDE: give bo back to the pool */
 	bool own_bo;                 /* FROM_FD: free the imported handle */
 	uint64_t base_dma;           /* device address of virt_addr's byte 0 */
+	/* Identity of the dma-buf behind bo (from_pool and own_bo), so that
+	 * wrapping the same buffer again shares bo instead of importing it a
+	 * second time: an import into the same session returns the same
+	 * handle, which must be closed only once. */
+	bool has_id;
+	uint64_t dev_id, ino;
 	struct rknn_mem_priv *next;  /* in the registry */
 };
 

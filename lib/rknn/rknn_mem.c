@@ -2,6 +2,7 @@
 /* librknn_rnpu memory: rknn_create_mem*, rknn_destroy_mem, rknn_mem_sync. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "rknn_internal.h"
@@ -60,9 +61,35 @@ static rknn_tensor_mem *mem_new(struct rnpu_bo *bo, void *virt, uint64_t base_dm
 	return mem;
 }
 
+/* Records which buffer @fd is (false if fstat fails). */
+static bool fd_identity(int fd, uint64_t *dev_id, uint64_t *ino)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return false;
+	*dev_id = (uint64_t)st.st_dev;
+	*ino = (uint64_t)st.st_ino;
+	return true;
+}
+
+/* A live memory object that owns the buffer @fd refers to, or NULL. */
+static struct rknn_mem_priv *owner_of_fd(int fd)
+{
+	uint64_t dev_id, ino;
+
+	if (!fd_identity(fd, &dev_id, &ino))
+		return NULL;
+	for (struct rknn_mem_priv *m = mems; m; m = m->next)
+		if (m->has_id && m->bo && m->dev_id == dev_id && m->ino == ino)
+			return m;
+	return NULL;
+}
+
 static rknn_tensor_mem *create_inside(const char *fn, rknn_context ctx, uint64_t size,
 				      uint32_t rknpu_flags, bool no_context_allowed)
 {
+	struct rknn_mem_priv *m;
 	struct rnpu_dev *dev;
 	struct rnpu_bo *bo;
 	rknn_tensor_mem *mem = NULL;
@@ -104,7 +131,9 @@ static rknn_tensor_mem *create_inside(const char *fn, rknn_context ctx, uint64_t
 		rknn_dev_put();
 		goto out;
 	}
-	((struct rknn_mem_priv *)mem->priv_data)->from_pool = true;
+	m = mem->priv_data;
+	m->from_pool = true;
+	m->has_id = fd_identity(fd, &m->dev_id, &m->ino);
 out:
 	pthread_mutex_unlock(&rknn_lock);
 	return mem;
@@ -145,6 +174,7 @@ rknn_tensor_mem *rknn_create_mem2(rknn_context ctx, uint64_t size, uint64_t allo
 rknn_tensor_mem *rknn_create_mem_from_fd(rknn_context ctx, int32_t fd, void *virt_addr,
 					 uint32_t size, int32_t offset)
 {
+	struct rknn_mem_priv *owner, *m;
 	struct rnpu_dev *dev;
 	struct rnpu_bo *bo;
 	rknn_tensor_mem *mem = NULL;
@@ -161,6 +191,23 @@ rknn_tensor_mem *rknn_create_mem_from_fd(rknn_context ctx, int32_t fd, void *vir
 	dev = rknn_dev_get();
 	if (!dev)
 		goto out;
+	owner = owner_of_fd(fd);
+	if (owner) {
+		/* Our own buffer (or one already imported): share its object;
+		 * the wrapper dies with that memory. */
+		if ((uint64_t)offset + size > rnpu_bo_size(owner->bo)) {
+			rknn_log(RKNN_ERR_PARAM_INVALID, "rknn_create_mem_from_fd: offset %d + size"
+				 " %u exceed the %llu bytes of fd %d", offset, size,
+				 (unsigned long long)rnpu_bo_size(owner->bo), fd);
+			rknn_dev_put();
+			goto out;
+		}
+		mem = mem_new(owner->bo, virt_addr, owner->base_dma, size, fd, offset,
+			      RKNN_TENSOR_MEMORY_FLAGS_FROM_FD);
+		if (!mem)
+			rknn_dev_put();
+		goto out;
+	}
 	ret = rnpu_bo_import(dev, fd, &bo);
 	if (ret) {
 		rknn_log(RKNN_ERR_MALLOC_FAIL, "failed to convert fd(%d) to handle: %s", fd,
@@ -183,7 +230,9 @@ rknn_tensor_mem *rknn_create_mem_from_fd(rknn_context ctx, int32_t fd, void *vir
 		rknn_dev_put();
 		goto out;
 	}
-	((struct rknn_mem_priv *)mem->priv_data)->own_bo = true;
+	m = mem->priv_data;
+	m->own_bo = true;
+	m->has_id = fd_identity(fd, &m->dev_id, &m->ino);
 out:
 	pthread_mutex_unlock(&rknn_lock);
 	return mem;
@@ -201,7 +250,7 @@ rknn_tensor_mem *rknn_create_mem_from_phys(rknn_context ctx, uint64_t phys_addr,
 	/* Userspace cannot map physical memory into the NPU's address space;
 	 * what it can wrap is memory this library already gave the NPU. */
 	for (m = mems; m; m = m->next) {
-		uint64_t start = m->base_dma, len = rnpu_bo_size(m->bo);
+		uint64_t start = m->base_dma, len = m->bo ? rnpu_bo_size(m->bo) : 0;
 
 		if (phys_addr >= start && phys_addr - start < len && size <= len - (phys_addr - start))
 			break;

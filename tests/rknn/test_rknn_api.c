@@ -5,6 +5,7 @@
  * (from_fd round trip, sync directions, destroy), dynamic shapes and
  * core masks, results checked against the CPU reference.
  */
+#define _GNU_SOURCE /* memfd_create */
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -549,6 +550,49 @@ static void test_mem_from_fd(void **state)
 	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
 }
 
+/* Wrapping one dma-buf twice shares one import (a second import into the
+ * same session would return the same handle, to be closed only once). */
+static void test_mem_from_fd_twice(void **state)
+{
+	rknn_matmul_io_attr io;
+	rknn_matmul_ctx ctx;
+	rknn_tensor_mem *w1, *w2, *own, *alias;
+	int fd;
+
+	(void)state;
+	ctx = make_ctx(1, 32, 32, RKNN_INT8_MM_INT8_TO_INT32, &io);
+	fd = memfd_create("rknn-test", 0);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 8192), 0);
+	w1 = rknn_create_mem_from_fd(ctx, fd, NULL, 4096, 0);
+	w2 = rknn_create_mem_from_fd(ctx, fd, NULL, 4096, 4096);
+	assert_non_null(w1);
+	assert_non_null(w2);
+	assert_int_equal(w2->phys_addr, w1->phys_addr);
+	assert_int_equal(rknn_mem_sync(ctx, w2, RKNN_MEMORY_SYNC_TO_DEVICE), RKNN_SUCC);
+	/* The second wrapper lives on the first one's import and dies with it. */
+	assert_int_equal(rknn_destroy_mem(ctx, w1), RKNN_SUCC);
+	assert_int_equal(rknn_mem_sync(ctx, w2, RKNN_MEMORY_SYNC_TO_DEVICE),
+			 RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_destroy_mem(ctx, w2), RKNN_SUCC);
+	assert_true(fcntl(fd, F_GETFD) >= 0);
+	close(fd);
+
+	/* Our own allocation wrapped by its fd: no import, the owner stays. */
+	own = rknn_create_mem(ctx, 4096);
+	alias = rknn_create_mem_from_fd(ctx, own->fd, own->virt_addr, 4096, 0);
+	assert_non_null(alias);
+	assert_int_equal(alias->phys_addr, own->phys_addr);
+	assert_int_equal(rknn_destroy_mem(ctx, alias), RKNN_SUCC);
+	assert_int_equal(rknn_mem_sync(ctx, own, RKNN_MEMORY_SYNC_TO_DEVICE), RKNN_SUCC);
+	alias = rknn_create_mem_from_fd(ctx, own->fd, own->virt_addr, 4096, 0);
+	assert_int_equal(rknn_destroy_mem(ctx, own), RKNN_SUCC);
+	assert_int_equal(rknn_mem_sync(ctx, alias, RKNN_MEMORY_SYNC_TO_DEVICE),
+			 RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_destroy_mem(ctx, alias), RKNN_SUCC);
+	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
+}
+
 static void test_mem_from_phys(void **state)
 {
 	rknn_matmul_io_attr io;
@@ -637,6 +681,7 @@ int main(void)
 		cmocka_unit_test(test_create_mem),
 		cmocka_unit_test(test_mem_sync),
 		cmocka_unit_test(test_mem_from_fd),
+		cmocka_unit_test(test_mem_from_fd_twice),
 		cmocka_unit_test(test_mem_from_phys),
 		cmocka_unit_test(test_b_native_layout),
 		cmocka_unit_test(test_model_api_refused),
