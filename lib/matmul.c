@@ -162,6 +162,14 @@ static int plan_units(struct rnpu_matmul *mm)
 	/* Give every core work: more N chunks first, then shorter tiles. */
 	if (nchunks * mtiles < want)
 		nchunks = groups < div_up(want, mtiles) ? groups : div_up(want, mtiles);
+	/* Equal shares: a unit count the cores divide (4 M tiles on 3 cores
+	 * would leave one core twice the work; 3 N chunks of them do not). */
+	for (uint32_t nc = nchunks; want > 1 && nc <= groups && nc <= nchunks * want; nc++) {
+		if ((nc * mtiles) % want == 0) {
+			nchunks = nc;
+			break;
+		}
+	}
 	gpc = div_up(groups, nchunks);
 	nchunks = div_up(groups, gpc);
 	if (nchunks * mtiles < want && mm->cfg.m > mtiles) {
