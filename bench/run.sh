@@ -8,7 +8,7 @@
 #
 # Extra benchmark arguments can be passed through the environment:
 # BENCH_BO_ARGS, BENCH_SUBMIT_ARGS, BENCH_MATMUL_ARGS, BENCH_DROPIN_ARGS,
-# BENCH_SIM_ARGS, BENCH_OPS_ARGS.
+# BENCH_SIM_ARGS, BENCH_OPS_ARGS, BENCH_LLM_ARGS.
 set -euo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,7 +20,8 @@ if [ ! -f "$build/build.ninja" ]; then
 	meson setup "$build" --buildtype=release -Dtests=false -Dbench=true
 fi
 ninja -C "$build" bench/bench_bo bench/bench_submit bench/bench_matmul bench/bench_dropin \
-	bench/bench_sim bench/bench_ops dropin/rnpu-run dropin/rnpud dropin/librnpu-preload.so
+	bench/bench_sim bench/bench_ops bench/bench_llm dropin/rnpu-run dropin/rnpud \
+	dropin/librnpu-preload.so
 
 # Other work on the machine skews every number: record how busy it was.
 load=$(cut -d ' ' -f 1-3 /proc/loadavg)
@@ -48,6 +49,8 @@ sim=$(run bench_sim ${BENCH_SIM_ARGS:-})
 load_end=$(cut -d ' ' -f 1-3 /proc/loadavg)
 # shellcheck disable=SC2086
 ops=$(run bench_ops ${BENCH_OPS_ARGS:-})
+# shellcheck disable=SC2086
+llm=$(run bench_llm ${BENCH_LLM_ARGS:-})
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 cpu=${cpu:-unknown}
@@ -67,13 +70,15 @@ Command:
 bench/run.sh $build
 # = meson setup $build --buildtype=release -Dtests=false -Dbench=true
 #   ninja -C $build bench/bench_bo bench/bench_submit bench/bench_matmul bench/bench_dropin \\
-#     bench/bench_sim bench/bench_ops dropin/rnpu-run dropin/rnpud dropin/librnpu-preload.so
+#     bench/bench_sim bench/bench_ops bench/bench_llm dropin/rnpu-run dropin/rnpud \\
+#     dropin/librnpu-preload.so
 #   $build/bench/bench_bo${BENCH_BO_ARGS:+ $BENCH_BO_ARGS}
 #   $build/bench/bench_submit${BENCH_SUBMIT_ARGS:+ $BENCH_SUBMIT_ARGS}
 #   $build/bench/bench_matmul${BENCH_MATMUL_ARGS:+ $BENCH_MATMUL_ARGS}
 #   $build/bench/bench_dropin${BENCH_DROPIN_ARGS:+ $BENCH_DROPIN_ARGS}
 #   $build/bench/bench_sim${BENCH_SIM_ARGS:+ $BENCH_SIM_ARGS}
 #   $build/bench/bench_ops${BENCH_OPS_ARGS:+ $BENCH_OPS_ARGS}
+#   $build/bench/bench_llm${BENCH_LLM_ARGS:+ $BENCH_LLM_ARGS}
 \`\`\`
 
 Machine:
@@ -173,5 +178,31 @@ own host thread, so the gain is bounded by the host's free CPUs, not by the
 RK3588's three cores.
 
 $ops
+
+## LLM-shaped matmuls on one and three cores
+
+\`rnpu_matmul\` with the weights B resident in the NPU's layout and a new A
+every call, M = 1, 8, 64, 256 (decode to prefill) and K = N = 1024, 2048,
+4096, int8 -> int32 and fp16 -> fp16, on core 0 and on cores 0-2 (the N
+dimension split into one chunk per core when M fits one tile). Medians of
+the timed calls after a warm-up. "modelled NPU ms" is what the software
+NPU's timing model charged the busiest core (docs/sim.md, Timing); "MAC
+utilisation" is the MACs over that time at the used cores' peak rate
+(1024 int8 / 512 fp16 MACs per cycle per core at the reported clock).
+"run CPU" is the CPU time the calling thread spends in
+\`rnpu_matmul_run\` (library, ioctl and the driver's submit and wait
+paths; the software NPU computes on its own threads for these sizes):
+the runtime's overhead per call, target below 20 us. "run wall - hw" is
+the call's wall time minus the driver's hw_elapse_time (commit to
+completion interrupt); it adds the scheduler waking the waiting thread,
+which on a loaded machine with two CPUs can take milliseconds. The second
+table puts \`rnpu_matmul_run\` next to a bare blocking SUBMIT of an
+equivalent one-task list: the difference is what the runtime adds. "A/C
+conversion" is the CPU time of packing A into and unpacking C from the
+native layouts, which a caller keeping activations native avoids. Host
+wall times are the software NPU computing on this machine's CPU and say
+nothing about an RK3588.
+
+$llm
 EOF
 echo "wrote $out" >&2

@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 					 .out_c = C1, .kh = 3, .kw = 3, .pad_top = 1,
 					 .pad_bottom = 1, .pad_left = 1, .pad_right = 1,
 					 .relu = true };
-	struct rnpu_pool_params pp = { .dtype = RNPU_DT_INT8, .kind = RNPU_POOL_MAX, .in_h = H,
+	struct rnpu_pool2d_params pp = { .dtype = RNPU_DT_INT8, .kind = RNPU_POOL2D_MAX, .in_h = H,
 				       .in_w = W, .c = C1, .kh = 2, .kw = 2 };
 	struct rnpu_conv2d_params p2 = p1;
 	struct cpu_conv r1 = { .h = H, .w = W, .c = C0, .o = C1, .k = 3, .stride = 1, .pad = 1,
@@ -94,7 +94,7 @@ int main(int argc, char **argv)
 	}
 	ret = rnpu_conv2d_create(dev, &p1, &conv1);
 	if (!ret)
-		ret = rnpu_pool_create(dev, &pp, &pool);
+		ret = rnpu_pool2d_create(dev, &pp, &pool);
 	if (!ret)
 		ret = rnpu_conv2d_create(dev, &p2, &conv2);
 	/* Chain: each layer reads the previous one's native output. */

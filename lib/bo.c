@@ -54,6 +54,9 @@ int rnpu_bo_create(struct rnpu_dev *dev, uint64_t size, uint32_t flags, struct r
 
 	if (size == 0)
 		return rnpu_set_error(dev, -EINVAL, "buffer size 0");
+	if (flags & ~(uint32_t)RKNPU_MEM_MASK)
+		return rnpu_set_error(dev, -EINVAL, "flags 0x%x: unknown bits 0x%x", flags,
+				      flags & ~(uint32_t)RKNPU_MEM_MASK);
 	bo = calloc(1, sizeof(*bo));
 	if (!bo)
 		return -ENOMEM;
@@ -127,6 +130,7 @@ int rnpu_bo_export(struct rnpu_bo *bo, int *fd)
 	if (ret)
 		return rnpu_set_error(bo->dev, ret, "export of handle %u: %s", bo->handle,
 				      strerror(-ret));
+	bo->shared = true;
 	*fd = ph.fd;
 	return 0;
 }
@@ -145,6 +149,7 @@ int rnpu_bo_import(struct rnpu_dev *dev, int fd, struct rnpu_bo **out)
 		return -ENOMEM;
 	bo->dev = dev;
 	bo->handle = ph.handle;
+	bo->shared = true;
 	ret = bo_query(dev, bo);
 	if (ret) {
 		struct rnpu_drm_gem_close gc = { .handle = ph.handle };
@@ -177,4 +182,9 @@ uint64_t rnpu_bo_dma_addr(const struct rnpu_bo *bo)
 uint64_t rnpu_bo_obj_addr(const struct rnpu_bo *bo)
 {
 	return bo->obj_addr;
+}
+
+uint32_t rnpu_bo_flags(const struct rnpu_bo *bo)
+{
+	return bo->flags;
 }

@@ -54,6 +54,7 @@ void rnpu_close(struct rnpu_dev *dev)
 
 	if (!dev)
 		return;
+	rnpu_pool_destroy(dev->pool);
 	/* Closing the session first lets the driver finish the jobs still in
 	 * flight with their buffers intact; it then releases every handle,
 	 * so the objects here only need their mappings and memory freed. */
@@ -103,4 +104,73 @@ int rnpu_action(struct rnpu_dev *dev, uint32_t action, uint32_t *value)
 	if (value)
 		*value = a.value;
 	return 0;
+}
+
+int rnpu_model_cycles(struct rnpu_dev *dev, unsigned int core, uint64_t *cycles)
+{
+	if (!dev->ops->model_cycles)
+		return rnpu_set_error(dev, -EOPNOTSUPP, "model cycles: the %s transport has no"
+				      " timing model", dev->ops->name);
+	if (!cycles)
+		return rnpu_set_error(dev, -EINVAL, "model cycles: cycles pointer is NULL");
+	if (dev->ops->model_cycles(dev->ctx, core, cycles))
+		return rnpu_set_error(dev, -EINVAL, "model cycles: no core %u", core);
+	return 0;
+}
+
+/* Hardware identities the driver reports, and what they imply. */
+static const struct {
+	uint32_t hw_version;
+	uint32_t cores;
+	uint32_t int8_macs_per_cycle;
+} known_npus[] = {
+	{ 0x46495245u, 3, 1024 }, /* RK3588 ("FIRE") */
+};
+
+int rnpu_query(struct rnpu_dev *dev, enum rnpu_query_item item, uint64_t *value)
+{
+	static const uint32_t actions[] = {
+		[RNPU_QUERY_HW_VERSION] = RKNPU_GET_HW_VERSION,
+		[RNPU_QUERY_DRV_VERSION] = RKNPU_GET_DRV_VERSION,
+		[RNPU_QUERY_FREQ_HZ] = RKNPU_GET_FREQ,
+		[RNPU_QUERY_VOLT_UV] = RKNPU_GET_VOLT,
+		[RNPU_QUERY_SRAM_TOTAL] = RKNPU_GET_TOTAL_SRAM_SIZE,
+		[RNPU_QUERY_SRAM_FREE] = RKNPU_GET_FREE_SRAM_SIZE,
+		[RNPU_QUERY_IOMMU_ENABLED] = RKNPU_GET_IOMMU_EN,
+	};
+	uint32_t v = 0;
+	int ret;
+
+	if (!value)
+		return rnpu_set_error(dev, -EINVAL, "query: value pointer is NULL");
+	switch (item) {
+	case RNPU_QUERY_CORE_COUNT:
+	case RNPU_QUERY_MACS_PER_CYCLE:
+		ret = rnpu_action(dev, RKNPU_GET_HW_VERSION, &v);
+		if (ret)
+			return ret;
+		for (size_t i = 0; i < sizeof(known_npus) / sizeof(known_npus[0]); i++) {
+			if (known_npus[i].hw_version == v) {
+				*value = item == RNPU_QUERY_CORE_COUNT
+						 ? known_npus[i].cores
+						 : known_npus[i].int8_macs_per_cycle;
+				return 0;
+			}
+		}
+		return rnpu_set_error(dev, -ENODEV, "query %d: unknown NPU version 0x%x",
+				      (int)item, v);
+	case RNPU_QUERY_HW_VERSION:
+	case RNPU_QUERY_DRV_VERSION:
+	case RNPU_QUERY_FREQ_HZ:
+	case RNPU_QUERY_VOLT_UV:
+	case RNPU_QUERY_SRAM_TOTAL:
+	case RNPU_QUERY_SRAM_FREE:
+	case RNPU_QUERY_IOMMU_ENABLED:
+		ret = rnpu_action(dev, actions[item], &v);
+		if (ret)
+			return ret;
+		*value = v;
+		return 0;
+	}
+	return rnpu_set_error(dev, -EINVAL, "query: unknown item %d", (int)item);
 }

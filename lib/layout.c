@@ -20,6 +20,12 @@ int rnpu_matmul_layout(enum rnpu_mm_type type, struct rnpu_mm_layout *out)
 	case RNPU_MM_FP16_FP16:
 		*out = (struct rnpu_mm_layout){ .in_bytes = 2, .out_bytes = 2, .kernel_group = 16 };
 		break;
+	case RNPU_MM_INT8_INT8:
+		*out = (struct rnpu_mm_layout){ .in_bytes = 1, .out_bytes = 1, .kernel_group = 32 };
+		break;
+	case RNPU_MM_INT16_INT32:
+		*out = (struct rnpu_mm_layout){ .in_bytes = 2, .out_bytes = 4, .kernel_group = 16 };
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -71,6 +77,11 @@ size_t rnpu_matmul_c_size(enum rnpu_mm_type type, uint32_t m, uint32_t k, uint32
 	if (rnpu_matmul_layout(type, &l))
 		return 0;
 	return cube_bytes(m, n, l.out_c2);
+}
+
+size_t rnpu_matmul_acc_size(uint32_t m, uint32_t n)
+{
+	return cube_bytes(m, n, ATOM_BYTES / 4);
 }
 
 /* Element index of (row, ch) in a W = 1 NC1HWC2 cube of @rows rows. */

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@
 /* Precision codes: CNA/CORE and DPU enums (sections 4.2, 4.4). */
 enum {
 	PREC_INT8 = 0,
+	PREC_INT16 = 1,
 	PREC_FP16 = 2,
 	PREC_INT32 = 4,
 	PREC_FP32 = 5,
@@ -35,12 +37,24 @@ enum {
 #define GROUP_LINES 4u
 /* A matmul is a convolution one pixel wide. */
 #define WIDTH 1u
+/* Weight banks one kernel group may take, which bounds K per task list:
+ * 8 of the 12 banks leave 4 for at least 16 rows of the longest input
+ * row, and 8192 is the K segment the vendor's runtime uses on RK3588. */
+#define MAX_WEIGHT_BANKS 8u
+/* DPU ALU algorithm "add" and the ERDMA/EW element size code of 32 bits. */
+#define EW_ALU_ADD 2u
+#define EW_SIZE_32BIT 3u
+/* ERDMA per-pixel operand (one value per output element). */
+#define ERDMA_PER_PIXEL 1u
+/* DPU_RDMA.RDMA_WEIGHT: equal arbitration weights for its four readers. */
+#define RDMA_EQUAL_WEIGHTS 0x01010101u
 
 struct mm_plan {
 	const struct rnpu_matmul_desc *d;
 	struct rnpu_mm_layout l;
 	uint32_t cna_prec;       /* CNA and CORE input/processing precision */
 	uint32_t dpu_out_prec;
+	uint32_t out_bytes;      /* bytes per written element */
 	uint32_t out_atoms;      /* output atoms per kernel group (SIZE_E + 1) */
 	uint32_t weight_banks;   /* banks one kernel group's weights need */
 	uint32_t tile_m;
@@ -62,6 +76,8 @@ static const char *type_name(enum rnpu_mm_type t)
 	case RNPU_MM_INT8_INT32: return "int8->int32";
 	case RNPU_MM_FP16_FP32: return "fp16->fp32";
 	case RNPU_MM_FP16_FP16: return "fp16->fp16";
+	case RNPU_MM_INT8_INT8: return "int8->int8";
+	case RNPU_MM_INT16_INT32: return "int16->int32";
 	}
 	return "?";
 }
@@ -109,6 +125,50 @@ static uint32_t tile_limit(const struct mm_plan *pl)
 	return fit < lim ? (uint32_t)fit : lim;
 }
 
+uint32_t rnpu_matmul_max_k(enum rnpu_mm_type type)
+{
+	struct rnpu_mm_layout l;
+
+	if (rnpu_matmul_layout(type, &l))
+		return 0;
+	return MAX_WEIGHT_BANKS * CBUF_BANK_BYTES / (l.kernel_group * l.in_bytes);
+}
+
+int rnpu_mm_requant_from_float(double multiplier, int32_t offset, struct rnpu_mm_requant *out)
+{
+	int shift = 0;
+	double mant;
+
+	if (!(multiplier > 0.0) || multiplier >= 65536.0 || isnan(multiplier))
+		return -EINVAL;
+	/* Keep the scale in [2^15, 2^16) for 16 significant bits. */
+	mant = frexp(multiplier, &shift); /* multiplier = mant * 2^shift, mant in [0.5, 1) */
+	shift = 16 - shift;
+	if (shift > 47) {
+		/* Tiny multipliers lose precision but stay representable. */
+		mant = ldexp(multiplier, 47);
+		shift = 47;
+		if (mant < 0.5)
+			return -EINVAL;
+		out->scale = (uint16_t)llround(mant);
+	} else if (shift < 0) {
+		return -EINVAL;
+	} else {
+		long long sc = llround(ldexp(mant, 16));
+
+		if (sc > 65535) { /* mant rounded up to 1.0 */
+			sc = 32768;
+			shift--;
+			if (shift < 0)
+				return -EINVAL;
+		}
+		out->scale = (uint16_t)sc;
+	}
+	out->shift = (uint8_t)shift;
+	out->offset = offset;
+	return 0;
+}
+
 static int plan_matmul(struct rnpu_regcmd_prog *p, const struct rnpu_matmul_desc *d,
 		       uint64_t regcmd_dma, struct mm_plan *pl)
 {
@@ -130,6 +190,14 @@ static int plan_matmul(struct rnpu_regcmd_prog *p, const struct rnpu_matmul_desc
 					d->k, pl->l.channel_block);
 	if (d->n % 16)
 		return rnpu_regcmd_fail(p, -EINVAL, "N = %" PRIu32 " is not a multiple of 16", d->n);
+	if (d->type != RNPU_MM_INT8_INT8 && (d->requant.scale || d->requant.shift ||
+					     d->requant.offset))
+		return rnpu_regcmd_fail(p, -EINVAL, "requant: only for int8->int8 output");
+	if (d->type == RNPU_MM_INT8_INT8 && !d->partial_out && !d->requant.scale)
+		return rnpu_regcmd_fail(p, -EINVAL, "requant.scale: 0 for int8->int8 output");
+	if (d->requant.shift > 47)
+		return rnpu_regcmd_fail(p, -ERANGE, "requant.shift: %u exceeds 47",
+					(unsigned int)d->requant.shift);
 
 	kernel_bytes = (uint64_t)d->k * pl->l.in_bytes;
 	if (kernel_bytes > CBUF_BANK_BYTES)
@@ -147,7 +215,11 @@ static int plan_matmul(struct rnpu_regcmd_prog *p, const struct rnpu_matmul_desc
 	if (!ret)
 		ret = check_buffer(p, "B", d->b_dma, rnpu_matmul_b_size(d->type, d->m, d->k, d->n));
 	if (!ret)
-		ret = check_buffer(p, "C", d->c_dma, rnpu_matmul_c_size(d->type, d->m, d->k, d->n));
+		ret = check_buffer(p, "C", d->c_dma,
+				   d->partial_out ? rnpu_matmul_acc_size(d->m, d->n)
+						  : rnpu_matmul_c_size(d->type, d->m, d->k, d->n));
+	if (!ret && d->acc_dma)
+		ret = check_buffer(p, "partial sums", d->acc_dma, rnpu_matmul_acc_size(d->m, d->n));
 	if (ret)
 		return ret;
 	if (regcmd_dma & ((UINT64_C(1) << PC_BASE_ADDRESS_PC_SOURCE_ADDR__SHIFT) - 1))
@@ -155,15 +227,32 @@ static int plan_matmul(struct rnpu_regcmd_prog *p, const struct rnpu_matmul_desc
 					" is not %u-byte aligned", regcmd_dma,
 					1u << PC_BASE_ADDRESS_PC_SOURCE_ADDR__SHIFT);
 
-	if (d->type == RNPU_MM_INT8_INT32) {
+	switch (d->type) {
+	case RNPU_MM_INT8_INT32:
 		pl->cna_prec = PREC_INT8;
 		pl->dpu_out_prec = PREC_INT32;
-	} else {
+		break;
+	case RNPU_MM_INT8_INT8:
+		pl->cna_prec = PREC_INT8;
+		pl->dpu_out_prec = PREC_INT8;
+		break;
+	case RNPU_MM_INT16_INT32:
+		pl->cna_prec = PREC_INT16;
+		pl->dpu_out_prec = PREC_INT32;
+		break;
+	default:
 		pl->cna_prec = PREC_FP16;
 		pl->dpu_out_prec = d->type == RNPU_MM_FP16_FP32 ? PREC_FP32 : PREC_FP16;
+		break;
+	}
+	pl->out_bytes = pl->l.out_bytes;
+	if (d->partial_out) {
+		/* Partial sums stay in the accumulator's 32-bit type. */
+		pl->dpu_out_prec = pl->cna_prec == PREC_FP16 ? PREC_FP32 : PREC_INT32;
+		pl->out_bytes = 4;
 	}
 	/* The DPU writes a kernel group's channels as consecutive surfaces. */
-	pl->out_atoms = pl->l.kernel_group / pl->l.out_c2;
+	pl->out_atoms = pl->l.kernel_group * pl->out_bytes / ATOM_BYTES;
 
 	lim = tile_limit(pl);
 	if (d->max_tile_m) {
@@ -359,30 +448,54 @@ static void emit_dpu(struct rnpu_regcmd_prog *p, const struct mm_plan *pl, uint3
 	SET(DPU, WDMA_SIZE_1, HEIGHT_WDMA, rows - 1);
 	SET(DPU, WDMA_SIZE_1, WIDTH_WDMA, WIDTH - 1);
 	PUT(DPU, WDMA_SIZE_1);
-	SET(DPU, BN_CFG, BN_RELU_BYPASS, 1);
+	/* ReLU in BN when nothing is added later, else in EW after the add. */
+	SET(DPU, BN_CFG, BN_RELU_BYPASS, !(d->relu && !d->acc_dma));
 	SET(DPU, BN_CFG, BN_MUL_BYPASS, 1);
 	SET(DPU, BN_CFG, BN_ALU_BYPASS, 1);
-	SET(DPU, BN_CFG, BN_BYPASS, 1);
+	SET(DPU, BN_CFG, BN_BYPASS, !(d->relu && !d->acc_dma));
 	PUT(DPU, BN_CFG);
 	ZERO(DPU, BN_ALU_CFG);
 	ZERO(DPU, BN_MUL_CFG);
 	ZERO(DPU, BN_RELUX_CMP_VALUE);
-	SET(DPU, EW_CFG, EW_RELU_BYPASS, 1);
-	SET(DPU, EW_CFG, EW_OP_CVT_BYPASS, 1);
-	SET(DPU, EW_CFG, EW_LUT_BYPASS, 1);
-	SET(DPU, EW_CFG, EW_OP_BYPASS, 1);
-	SET(DPU, EW_CFG, EW_BYPASS, 1);
+	if (d->acc_dma) {
+		/* Add the earlier K slices' sums, one per output element, with
+		 * the operand converter on as the identity (a fused add is
+		 * dropped on hardware with the converter bypassed). */
+		SET(DPU, EW_CFG, EW_DATA_MODE, ERDMA_PER_PIXEL);
+		SET(DPU, EW_CFG, EDATA_SIZE, EW_SIZE_32BIT);
+		SET(DPU, EW_CFG, EW_ALU_ALGO, EW_ALU_ADD);
+		SET(DPU, EW_CFG, EW_RELU_BYPASS, !d->relu);
+		SET(DPU, EW_CFG, EW_LUT_BYPASS, 1);
+		SET(DPU, EW_CFG, EW_OP_SRC, 1);
+	} else {
+		SET(DPU, EW_CFG, EW_RELU_BYPASS, 1);
+		SET(DPU, EW_CFG, EW_OP_CVT_BYPASS, 1);
+		SET(DPU, EW_CFG, EW_LUT_BYPASS, 1);
+		SET(DPU, EW_CFG, EW_OP_BYPASS, 1);
+		SET(DPU, EW_CFG, EW_BYPASS, 1);
+	}
 	PUT(DPU, EW_CFG);
 	ZERO(DPU, EW_CVT_OFFSET_VALUE);
 	SET(DPU, EW_CVT_SCALE_VALUE, EW_OP_CVT_SCALE, 1);
 	PUT(DPU, EW_CVT_SCALE_VALUE);
 	ZERO(DPU, EW_RELUX_CMP_VALUE);
-	ZERO(DPU, OUT_CVT_OFFSET);
-	SET(DPU, OUT_CVT_SCALE, OUT_CVT_SCALE, 1);
-	if (pl->dpu_out_prec == PREC_FP16)
-		SET(DPU, OUT_CVT_SCALE, FP32TOFP16_EN, 1);
-	PUT(DPU, OUT_CVT_SCALE);
-	ZERO(DPU, OUT_CVT_SHIFT);
+	if (pl->dpu_out_prec == PREC_INT8) {
+		/* Requantise: ((acc * scale) >> shift, rounded half up) + offset. */
+		SET_S(DPU, OUT_CVT_OFFSET, VALUE, d->requant.offset);
+		PUT(DPU, OUT_CVT_OFFSET);
+		SET(DPU, OUT_CVT_SCALE, OUT_CVT_SCALE, d->requant.scale);
+		PUT(DPU, OUT_CVT_SCALE);
+		SET(DPU, OUT_CVT_SHIFT, CVT_ROUND, 1);
+		SET(DPU, OUT_CVT_SHIFT, OUT_CVT_SHIFT, d->requant.shift);
+		PUT(DPU, OUT_CVT_SHIFT);
+	} else {
+		ZERO(DPU, OUT_CVT_OFFSET);
+		SET(DPU, OUT_CVT_SCALE, OUT_CVT_SCALE, 1);
+		if (pl->dpu_out_prec == PREC_FP16)
+			SET(DPU, OUT_CVT_SCALE, FP32TOFP16_EN, 1);
+		PUT(DPU, OUT_CVT_SCALE);
+		ZERO(DPU, OUT_CVT_SHIFT);
+	}
 	for (size_t i = 0; i < sizeof(zero_tail) / sizeof(zero_tail[0]); i++)
 		rnpu_regcmd_emit(p, RK3588_TARGET_DPU, zero_tail[i], 0);
 	/* Kernel groups are e surfaces apart (field counts atoms). */
@@ -393,9 +506,48 @@ static void emit_dpu(struct rnpu_regcmd_prog *p, const struct mm_plan *pl, uint3
 		rnpu_regcmd_emit(p, RK3588_TARGET_DPU, lut[i], 0);
 }
 
+/* ERDMA reads the partial sums of the same rows: an int32/fp32 cube of
+ * the tile's size whose surfaces are the full M apart. */
+static void emit_rdma(struct rnpu_regcmd_prog *p, const struct mm_plan *pl, uint32_t m0,
+		      uint32_t rows)
+{
+	const struct rnpu_matmul_desc *d = pl->d;
+	uint32_t v = 0;
+
+	SET(DPU_RDMA, RDMA_DATA_CUBE_WIDTH, VALUE, WIDTH - 1);
+	PUT(DPU_RDMA, RDMA_DATA_CUBE_WIDTH);
+	SET(DPU_RDMA, RDMA_DATA_CUBE_HEIGHT, HEIGHT, rows - 1);
+	PUT(DPU_RDMA, RDMA_DATA_CUBE_HEIGHT);
+	SET(DPU_RDMA, RDMA_DATA_CUBE_CHANNEL, VALUE, d->n - 1);
+	PUT(DPU_RDMA, RDMA_DATA_CUBE_CHANNEL);
+	ZERO(DPU_RDMA, RDMA_SRC_BASE_ADDR);
+	ZERO(DPU_RDMA, RDMA_BRDMA_CFG);
+	ZERO(DPU_RDMA, RDMA_BS_BASE_ADDR);
+	ZERO(DPU_RDMA, RDMA_NRDMA_CFG);
+	ZERO(DPU_RDMA, RDMA_BN_BASE_ADDR);
+	SET(DPU_RDMA, RDMA_ERDMA_CFG, ERDMA_DATA_MODE, ERDMA_PER_PIXEL);
+	SET(DPU_RDMA, RDMA_ERDMA_CFG, DATA_SIZE, EW_SIZE_32BIT);
+	PUT(DPU_RDMA, RDMA_ERDMA_CFG);
+	SET_ADDR(DPU_RDMA, RDMA_EW_BASE_ADDR, VALUE, d->acc_dma + (uint64_t)m0 * ATOM_BYTES);
+	PUT(DPU_RDMA, RDMA_EW_BASE_ADDR);
+	SET(DPU_RDMA, RDMA_EW_SURF_STRIDE, VALUE, (uint64_t)d->m * WIDTH);
+	PUT(DPU_RDMA, RDMA_EW_SURF_STRIDE);
+	SET(DPU_RDMA, RDMA_FEATURE_MODE_CFG, BURST_LEN, BURST_16);
+	SET(DPU_RDMA, RDMA_FEATURE_MODE_CFG, MRDMA_DISABLE, 1);
+	PUT(DPU_RDMA, RDMA_FEATURE_MODE_CFG);
+	ZERO(DPU_RDMA, RDMA_SRC_DMA_CFG);
+	ZERO(DPU_RDMA, RDMA_SURF_NOTCH);
+	ZERO(DPU_RDMA, RDMA_PAD_CFG);
+	rnpu_regcmd_emit(p, RK3588_TARGET_DPU_RDMA, REG_DPU_RDMA_RDMA_WEIGHT, RDMA_EQUAL_WEIGHTS);
+	/* The rows of the other tiles lie between two surfaces. */
+	SET(DPU_RDMA, RDMA_EW_SURF_NOTCH, EW_SURF_NOTCH, (uint64_t)(d->m - rows) * WIDTH);
+	PUT(DPU_RDMA, RDMA_EW_SURF_NOTCH);
+}
+
 static void emit_tile(struct rnpu_regcmd_prog *p, const struct mm_plan *pl, uint32_t m0,
 		      uint32_t rows)
 {
+	uint32_t enable = RK3588_OP_EN_CNA | RK3588_OP_EN_CORE | RK3588_OP_EN_DPU;
 	uint32_t v = 0;
 
 	rnpu_regcmd_task_begin(p);
@@ -404,12 +556,57 @@ static void emit_tile(struct rnpu_regcmd_prog *p, const struct mm_plan *pl, uint
 	SET(DPU, S_POINTER, POINTER_PP_MODE, 1);
 	SET(DPU, S_POINTER, EXECUTER_PP_EN, 1);
 	SET(DPU, S_POINTER, POINTER_PP_EN, 1);
-	PUT(DPU, S_POINTER);
+	if (pl->d->acc_dma) {
+		rnpu_regcmd_emit(p, RK3588_TARGET_DPU, REG_DPU_S_POINTER, v);
+		PUT(DPU_RDMA, S_POINTER);
+		enable |= RK3588_OP_EN_DPU_RDMA;
+	} else {
+		PUT(DPU, S_POINTER);
+	}
 	emit_cna(p, pl, m0, rows);
 	emit_core(p, pl, rows);
 	emit_dpu(p, pl, m0, rows);
-	rnpu_regcmd_task_end(p, RK3588_OP_EN_CNA | RK3588_OP_EN_CORE | RK3588_OP_EN_DPU,
-			     RK3588_INT_DPU_GRP0 | RK3588_INT_DPU_GRP1);
+	if (pl->d->acc_dma)
+		emit_rdma(p, pl, m0, rows);
+	rnpu_regcmd_task_end(p, enable, RK3588_INT_DPU_GRP0 | RK3588_INT_DPU_GRP1);
+}
+
+uint32_t rnpu_matmul_tile_rows(const struct rnpu_matmul_desc *d)
+{
+	struct rnpu_regcmd_prog p;
+	struct mm_plan pl;
+	uint32_t rows;
+
+	rnpu_regcmd_init(&p);
+	rows = plan_matmul(&p, d, 0, &pl) ? 0 : pl.tile_m;
+	rnpu_regcmd_fini(&p);
+	return rows;
+}
+
+int rnpu_matmul_append(const struct rnpu_matmul_desc *d, struct rnpu_regcmd_prog *p)
+{
+	struct mm_plan pl;
+	int ret;
+
+	if (p->err)
+		return p->err;
+	uint32_t end;
+
+	ret = plan_matmul(p, d, 0, &pl);
+	if (!ret && (d->row_begin || d->row_count) &&
+	    (d->row_count == 0 || d->row_begin >= d->m || d->row_count > d->m - d->row_begin))
+		ret = rnpu_regcmd_fail(p, -EINVAL, "rows %" PRIu32 "+%" PRIu32 " outside M = %"
+				       PRIu32, d->row_begin, d->row_count, d->m);
+	end = d->row_count ? d->row_begin + d->row_count : d->m;
+	for (uint32_t m0 = d->row_begin, rows; !ret && m0 < end; m0 += rows) {
+		rows = min_u32(pl.tile_m, end - m0);
+		emit_tile(p, &pl, m0, rows);
+		ret = p->err;
+	}
+	if (ret && !p->err)
+		rnpu_regcmd_fail(p, ret, "matmul %s %" PRIu32 "x%" PRIu32 "x%" PRIu32 " refused",
+				 type_name(d->type), d->m, d->k, d->n);
+	return p->err;
 }
 
 int rnpu_matmul_build(const struct rnpu_matmul_desc *d, uint64_t regcmd_dma,

@@ -34,7 +34,7 @@
 #define FP17_FRAC_BITS 10
 
 struct pool_plan {
-	struct rnpu_pool_params p;
+	struct rnpu_pool2d_params p;
 	unsigned int eb;
 	uint32_t oh, ow, band;
 	uint64_t in_dma, out_dma;
@@ -55,13 +55,13 @@ static uint32_t fp17_reciprocal(uint32_t k)
 	return ((uint32_t)(exp + FP17_BIAS) << FP17_FRAC_BITS) | (uint32_t)mant;
 }
 
-static uint32_t pad_value(const struct rnpu_pool_params *p)
+static uint32_t pad_value(const struct rnpu_pool2d_params *p)
 {
 	bool fp = p->dtype == RNPU_DT_FP16;
 
 	switch (p->kind) {
-	case RNPU_POOL_MAX: return fp ? FP16_NEG_INF : (uint32_t)INT8_MIN;
-	case RNPU_POOL_MIN: return fp ? FP16_POS_INF : (uint32_t)INT8_MAX;
+	case RNPU_POOL2D_MAX: return fp ? FP16_NEG_INF : (uint32_t)INT8_MIN;
+	case RNPU_POOL2D_MIN: return fp ? FP16_POS_INF : (uint32_t)INT8_MAX;
 	default: return 0;
 	}
 }
@@ -69,7 +69,7 @@ static uint32_t pad_value(const struct rnpu_pool_params *p)
 static void emit_task(struct rnpu_regcmd_prog *p, const struct pool_plan *pl, uint32_t oy0,
 		      uint32_t oy1)
 {
-	const struct rnpu_pool_params *q = &pl->p;
+	const struct rnpu_pool2d_params *q = &pl->p;
 	int64_t top = (int64_t)oy0 * q->stride_h - q->pad_top;
 	int64_t bot = (int64_t)(oy1 - 1) * q->stride_h - q->pad_top + q->kh;
 	uint32_t iy0 = top < 0 ? 0 : (uint32_t)top;
@@ -77,8 +77,8 @@ static void emit_task(struct rnpu_regcmd_prog *p, const struct pool_plan *pl, ui
 	uint32_t pad_b = bot > (int64_t)q->in_h ? (uint32_t)(bot - q->in_h) : 0;
 	uint32_t in_rows = iy1 - iy0;
 	uint32_t rows = oy1 - oy0;
-	uint32_t method = q->kind == RNPU_POOL_MAX   ? POOL_METHOD_MAX
-			  : q->kind == RNPU_POOL_MIN ? POOL_METHOD_MIN
+	uint32_t method = q->kind == RNPU_POOL2D_MAX   ? POOL_METHOD_MAX
+			  : q->kind == RNPU_POOL2D_MIN ? POOL_METHOD_MIN
 						     : POOL_METHOD_AVG;
 	uint64_t in_plane = (uint64_t)q->in_w * q->in_h;
 	uint64_t out_plane = (uint64_t)pl->ow * pl->oh;
@@ -174,14 +174,14 @@ static int build(struct rnpu_regcmd_prog *p, const struct pool_plan *pl, uint64_
 
 static int check(struct pool_plan *pl, char *err, size_t len)
 {
-	struct rnpu_pool_params *q = &pl->p;
+	struct rnpu_pool2d_params *q = &pl->p;
 	uint32_t max_h =
 		(PPU_DATA_CUBE_OUT_HEIGHT_VALUE__MASK >> PPU_DATA_CUBE_OUT_HEIGHT_VALUE__SHIFT) + 1;
 
 	if (q->dtype != RNPU_DT_INT8 && q->dtype != RNPU_DT_FP16)
 		return ops_refuse(err, len, -EINVAL, "dtype %d: only int8 (0) and fp16 (2)",
 				  (int)q->dtype);
-	if ((unsigned int)q->kind > RNPU_POOL_MIN)
+	if ((unsigned int)q->kind > RNPU_POOL2D_MIN)
 		return ops_refuse(err, len, -EINVAL, "kind %d: unknown pooling", (int)q->kind);
 	if (!q->in_h || !q->in_w || !q->c || !q->kh || !q->kw)
 		return ops_refuse(err, len, -EINVAL,
@@ -218,7 +218,7 @@ static int rebuild(struct rnpu_op *op, struct rnpu_regcmd_prog *prog, uint64_t r
 	return build(prog, pl, regcmd_dma, err, len);
 }
 
-int rnpu_pool_create(struct rnpu_dev *dev, const struct rnpu_pool_params *params,
+int rnpu_pool2d_create(struct rnpu_dev *dev, const struct rnpu_pool2d_params *params,
 		     struct rnpu_op **out)
 {
 	char err[RNPU_REGCMD_MSG_LEN + 64] = "";

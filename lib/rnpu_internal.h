@@ -14,6 +14,9 @@ struct rnpu_transport_ops {
 	/* A new fd of the buffer's memory, to be mapped from offset 0. */
 	int (*mmap_fd)(void *ctx, uint64_t offset, size_t length, int *fd);
 	void (*close)(void *ctx);
+	/* Timing-model cycles charged to a core so far; NULL where no model
+	 * runs (a kernel node). */
+	int (*model_cycles)(void *ctx, unsigned int core, uint64_t *cycles);
 };
 
 struct rnpu_dev {
@@ -22,6 +25,7 @@ struct rnpu_dev {
 	pthread_mutex_t lock;        /* protects error[] and bos */
 	char error[256];
 	struct rnpu_bo *bos;         /* live objects, freed at close */
+	struct rnpu_pool *pool;      /* rnpu_dev_pool(), created under lock */
 };
 
 struct rnpu_bo {
@@ -33,7 +37,12 @@ struct rnpu_bo {
 	uint64_t dma_addr;
 	uint64_t obj_addr;
 	void *map;                   /* CPU mapping or NULL */
+	bool shared;                 /* exported or imported: never recycled */
+	struct rnpu_pool *pool;      /* the pool that made it, or NULL */
+	uint64_t pool_class;         /* its size class there */
 };
+
+void rnpu_pool_destroy(struct rnpu_pool *pool);
 
 int rnpu_transport_inproc_open(const struct rnpu_transport_ops **ops, void **ctx);
 int rnpu_transport_unix_open(const char *path, const struct rnpu_transport_ops **ops,

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#include "rk3588_sim.h"
 #include "rknpu_device.h"
 #include "rnpu_host.h"
 #include "rnpu_internal.h"
@@ -44,12 +45,25 @@ static void inproc_close(void *ctx)
 	free(c);
 }
 
+static int inproc_model_cycles(void *ctx, unsigned int core, uint64_t *cycles)
+{
+	struct inproc_ctx *c = ctx;
+	struct rk3588_sim_core_stats st;
+
+	if (core >= 3)
+		return -EINVAL;
+	rk3588_sim_get_stats(rnpu_host_sim(c->host), core, &st);
+	*cycles = st.total_cycles;
+	return 0;
+}
+
 static const struct rnpu_transport_ops inproc_ops = {
 	.name = "sim",
 	.ioctl = inproc_ioctl,
 	.mmap = inproc_mmap,
 	.mmap_fd = inproc_mmap_fd,
 	.close = inproc_close,
+	.model_cycles = inproc_model_cycles,
 };
 
 int rnpu_transport_inproc_open(const struct rnpu_transport_ops **ops, void **ctx)

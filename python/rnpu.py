@@ -105,7 +105,7 @@ _conv_create = _proto("rnpu_conv2d_create", ctypes.c_int, _vp, ctypes.POINTER(_C
                       ctypes.POINTER(_vp))
 _ew_create = _proto("rnpu_eltwise_create", ctypes.c_int, _vp, ctypes.POINTER(_EltwiseParams),
                     ctypes.POINTER(_vp))
-_pool_create = _proto("rnpu_pool_create", ctypes.c_int, _vp, ctypes.POINTER(_PoolParams),
+_pool_create = _proto("rnpu_pool2d_create", ctypes.c_int, _vp, ctypes.POINTER(_PoolParams),
                       ctypes.POINTER(_vp))
 _op_shape = _proto("rnpu_op_output_shape", None, _vp, ctypes.POINTER(_u32),
                    ctypes.POINTER(_u32), ctypes.POINTER(_u32))

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT OR GPL-2.0-only
 /*
  * rnpu-demo: int8 and fp16 matrix multiplication on each NPU core through
- * the vendor UAPI, checked against a plain CPU computation.
+ * the vendor UAPI, then a two-layer int8 MLP on three cores, all checked
+ * against plain CPU computations.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demo_mlp.h"
 #include "rnpu/fp16.h"
 #include "rnpu/matmul_job.h"
 
@@ -18,9 +20,12 @@ static const char usage_text[] =
 	"\n"
 	"Runs an int8 (int8 x int8 -> int32) and an fp16 (fp16 x fp16 -> fp32) matrix\n"
 	"multiplication C = A x B on each RK3588 NPU core through the vendor ioctls\n"
-	"(MEM_CREATE, MEM_MAP, MEM_SYNC, SUBMIT, ...), and compares every element of\n"
-	"C with a plain CPU computation. By default the NPU is the in-process\n"
-	"software NPU, so no board is needed.\n"
+	"(MEM_CREATE, MEM_MAP, MEM_SYNC, SUBMIT, ...), then a two-layer int8 MLP\n"
+	"  h = ReLU(requantise(x W1))   int8 x int8 -> int8 (the DPU's OUT_CVT)\n"
+	"  y = h W2                     int8 x int8 -> int32\n"
+	"whose work is split over all three cores, and compares every element with\n"
+	"a plain CPU computation. By default the NPU is the in-process software\n"
+	"NPU, so no board is needed.\n"
 	"\n"
 	"Options:\n"
 	"  -d, --device PATH   NPU to use: \"sim\" (default) or a device node such as\n"
@@ -30,6 +35,11 @@ static const char usage_text[] =
 	"                      tasks chained by the NPU's program controller\n"
 	"  -c, --cores LIST    cores to run on, comma separated from 0,1,2 or\n"
 	"                      \"auto\" (default 0,1,2)\n"
+	"  -m, --mlp BxIxHxO   MLP batch, input, hidden and output sizes (default\n"
+	"                      64x1024x2048x512); any sizes work, the hidden layer\n"
+	"                      stays on the NPU when H is a multiple of 32\n"
+	"      --mlp-cores M   core mask of the MLP: 7 (default), 3, 1, 2, 4 or 0\n"
+	"      --no-mlp        skip the MLP\n"
 	"  -r, --seed N        seed of the input data (default 1)\n"
 	"  -v, --verbose       print the driver's register trace (RNPU_DEBUG=reg)\n"
 	"  -h, --help          show this help and exit\n"
@@ -37,6 +47,9 @@ static const char usage_text[] =
 	"Output: one line per type and core with the shape, the core that ran the\n"
 	"job, the task count, hw_elapse_time as the driver reports it, and PASS or\n"
 	"FAIL; the fp16 inputs are small integers so the expected result is exact.\n"
+	"For the MLP, per layer and core: tasks, share of the multiply-accumulates\n"
+	"and the time the software NPU's timing model charged (0 on hardware), the\n"
+	"wall time, and the modelled NPU time of the whole network.\n"
 	"\n"
 	"Exit status: 0 if every check passed, 1 if any result differed from the\n"
 	"CPU, 2 on a usage error, 3 if the device could not be used.\n"
@@ -50,6 +63,9 @@ struct demo_opts {
 	uint32_t masks[4];
 	unsigned int nmasks;
 	uint32_t seed;
+	struct demo_mlp_shape mlp;
+	uint32_t mlp_mask;
+	bool no_mlp;
 };
 
 static uint32_t rng_next(uint32_t *s)
@@ -186,17 +202,41 @@ int main(int argc, char **argv)
 		{ "device", required_argument, NULL, 'd' }, { "shape", required_argument, NULL, 's' },
 		{ "cores", required_argument, NULL, 'c' },  { "seed", required_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },      { "help", no_argument, NULL, 'h' },
+		{ "mlp", required_argument, NULL, 'm' },    { "no-mlp", no_argument, NULL, 'N' },
+		{ "mlp-cores", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct demo_opts o = { .device = "sim", .m = 128, .k = 512, .n = 256,
-			       .masks = { 1, 2, 4 }, .nmasks = 3, .seed = 1 };
+			       .masks = { 1, 2, 4 }, .nmasks = 3, .seed = 1,
+			       .mlp = { 64, 1024, 2048, 512 }, .mlp_mask = 7 };
 	static const enum rnpu_mm_type types[] = { RNPU_MM_INT8_INT32, RNPU_MM_FP16_FP32 };
 	struct rnpu_dev *dev;
 	uint32_t hw = 0, drv = 0;
 	int opt, fails = 0, errors = 0;
 
-	while ((opt = getopt_long(argc, argv, "d:s:c:r:vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:s:c:r:m:vh", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'm': {
+			char tail;
+
+			if (sscanf(optarg, "%ux%ux%ux%u%c", &o.mlp.batch, &o.mlp.in, &o.mlp.hidden,
+				   &o.mlp.out, &tail) != 4 || !o.mlp.batch || !o.mlp.in ||
+			    !o.mlp.hidden || !o.mlp.out) {
+				fprintf(stderr, "rnpu-demo: --mlp wants BxIxHxO, got \"%s\"\n",
+					optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'M':
+			o.mlp_mask = (uint32_t)strtoul(optarg, NULL, 0);
+			if (o.mlp_mask > 7 || o.mlp_mask == 5 || o.mlp_mask == 6) {
+				fprintf(stderr, "rnpu-demo: --mlp-cores wants 0, 1, 2, 4, 3 or 7,"
+					" got \"%s\"\n", optarg);
+				return 2;
+			}
+			break;
+		case 'N': o.no_mlp = true; break;
 		case 'd': o.device = optarg; break;
 		case 's':
 			if (parse_shape(optarg, &o)) {
@@ -239,6 +279,14 @@ int main(int argc, char **argv)
 			else
 				fails += r;
 		}
+	}
+	if (!o.no_mlp) {
+		int r = demo_mlp(dev, &o.mlp, o.mlp_mask, o.seed);
+
+		if (r < 0)
+			errors++;
+		else
+			fails += r;
 	}
 	rnpu_close(dev);
 	if (errors || fails) {

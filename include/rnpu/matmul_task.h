@@ -8,16 +8,17 @@
  *
  * Native layouts (what pack/unpack convert to and from):
  *   A: NC1HWC2 with H = M, W = 1: element (m, k) at (k / C2) * M * C2 +
- *      m * C2 + k % C2, C2 = 16 (int8) or 8 (fp16).
- *   B: kernel groups of KG kernels (32 int8, 16 fp16), inside each group
+ *      m * C2 + k % C2, C2 = 16 (int8) or 8 (int16, fp16).
+ *   B: kernel groups of KG kernels (32 int8, 16 int16/fp16), inside each group
  *      32-channel blocks of [kernel][channel]; a last, partial kernel group
  *      is compacted to its real kernel count.
- *   C: NC1HWC2 with C2 = 4 (int32, fp32) or 8 (fp16).
+ *   C: NC1HWC2 with C2 = 4 (int32, fp32), 8 (fp16) or 16 (int8).
  * fp16 values are binary16 bit patterns (uint16_t).
  */
 #ifndef RNPU_MATMUL_TASK_H
 #define RNPU_MATMUL_TASK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,13 +32,39 @@ enum rnpu_mm_type {
 	RNPU_MM_INT8_INT32,  /* int8 x int8 -> int32, exact */
 	RNPU_MM_FP16_FP32,   /* fp16 x fp16 -> fp32 */
 	RNPU_MM_FP16_FP16,   /* fp16 x fp16 -> fp16 */
+	RNPU_MM_INT8_INT8,   /* int8 x int8 -> int8 through the DPU's OUT_CVT */
+	RNPU_MM_INT16_INT32, /* int16 x int16 -> int32 (saturated) */
 };
+
+/*
+ * Fixed-point requantisation of the int32 accumulator to int8 (OUT_CVT):
+ * out = saturate_int8(round_half_up(acc * scale / 2^shift) + offset).
+ * rnpu_mm_requant_from_float() derives scale/shift from a real multiplier.
+ */
+struct rnpu_mm_requant {
+	uint16_t scale;
+	uint8_t shift;       /* 0..47 */
+	int32_t offset;
+};
+
+/* scale/shift with scale * 2^-shift closest to @multiplier (> 0, < 2^16);
+ * 0, or -EINVAL for a multiplier that cannot be represented. */
+int rnpu_mm_requant_from_float(double multiplier, int32_t offset, struct rnpu_mm_requant *out);
 
 struct rnpu_matmul_desc {
 	enum rnpu_mm_type type;
 	uint32_t m, k, n;          /* K % 32 == 0, N % 16 == 0 */
 	uint64_t a_dma, b_dma, c_dma; /* 16-byte aligned device addresses below 4 GiB */
 	uint32_t max_tile_m;       /* rows per task at most; 0 = largest that fits */
+	/* K-split accumulation and epilogue; all zero for a plain matmul. */
+	uint64_t acc_dma;          /* partial sums to add (layout of an int32/fp32 C, through
+				    * ERDMA), 0 = none */
+	bool partial_out;          /* write int32/fp32 partial sums, not the type's output */
+	bool relu;                 /* max(x, 0) after the accumulation */
+	struct rnpu_mm_requant requant; /* RNPU_MM_INT8_INT8 only */
+	/* Only rows [row_begin, row_begin + row_count) of M (0, 0: all),
+	 * tiled as the whole would be; A and C keep their full-M layout. */
+	uint32_t row_begin, row_count;
 };
 
 /* Per-type geometry of the native layouts. */
@@ -66,6 +93,23 @@ int rnpu_matmul_layout(enum rnpu_mm_type type, struct rnpu_mm_layout *out);
  */
 int rnpu_matmul_build(const struct rnpu_matmul_desc *d, uint64_t regcmd_dma,
 		      struct rnpu_regcmd_prog *out, char *err, size_t errlen);
+
+/*
+ * Appends the tasks of @d to @p (opened with rnpu_regcmd_init(), linked
+ * later with rnpu_regcmd_link()), so several matmuls (slices of a larger
+ * one) form one task list. Returns p->err; the message is in p->msg.
+ */
+int rnpu_matmul_append(const struct rnpu_matmul_desc *d, struct rnpu_regcmd_prog *p);
+
+/* Largest K (elements) and N one task list of rnpu_matmul_append() takes
+ * for @type; larger problems are split by rnpu_matmul_create(). */
+uint32_t rnpu_matmul_max_k(enum rnpu_mm_type type);
+/* Rows per task the builder uses for @d (0 if it refuses @d). */
+uint32_t rnpu_matmul_tile_rows(const struct rnpu_matmul_desc *d);
+#define RNPU_MATMUL_MAX_N 8192u
+
+/* Bytes of an int32/fp32 partial-sum tensor of m x n (C layout, C2 = 4). */
+size_t rnpu_matmul_acc_size(uint32_t m, uint32_t n);
 
 /* Bytes of each native tensor; 0 for an unknown type or size overflow. */
 size_t rnpu_matmul_a_size(enum rnpu_mm_type type, uint32_t m, uint32_t k, uint32_t n);

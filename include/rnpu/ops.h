@@ -158,10 +158,10 @@ struct rnpu_eltwise_params {
 int rnpu_eltwise_create(struct rnpu_dev *dev, const struct rnpu_eltwise_params *p,
 			struct rnpu_op **out);
 
-enum rnpu_pool_kind {
-	RNPU_POOL_MAX,
-	RNPU_POOL_AVG,
-	RNPU_POOL_MIN,
+enum rnpu_pool2d_kind {
+	RNPU_POOL2D_MAX,
+	RNPU_POOL2D_AVG,
+	RNPU_POOL2D_MIN,
 };
 
 /*
@@ -171,9 +171,9 @@ enum rnpu_pool_kind {
  * window sum by the hardware's 11-bit reciprocals of kw and kh; integer
  * averages then round half up.
  */
-struct rnpu_pool_params {
+struct rnpu_pool2d_params {
 	enum rnpu_dtype dtype;
-	enum rnpu_pool_kind kind;
+	enum rnpu_pool2d_kind kind;
 	uint32_t in_h, in_w, c;
 	uint32_t kh, kw;                 /* 1..16 */
 	uint32_t stride_h, stride_w;     /* 1..16; 0 means the kernel size */
@@ -181,7 +181,7 @@ struct rnpu_pool_params {
 	uint32_t max_rows_per_task;
 };
 
-int rnpu_pool_create(struct rnpu_dev *dev, const struct rnpu_pool_params *p,
+int rnpu_pool2d_create(struct rnpu_dev *dev, const struct rnpu_pool2d_params *p,
 		     struct rnpu_op **out);
 
 /* Shape of an operation's output (h, w, c; eltwise: count, 1, 1). */

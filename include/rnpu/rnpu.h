@@ -77,6 +77,30 @@ uint32_t rnpu_bo_handle(const struct rnpu_bo *bo);
 uint64_t rnpu_bo_size(const struct rnpu_bo *bo);
 uint64_t rnpu_bo_dma_addr(const struct rnpu_bo *bo);
 uint64_t rnpu_bo_obj_addr(const struct rnpu_bo *bo);
+/* The RKNPU_MEM_* flags it was created with (0 for imported objects). */
+uint32_t rnpu_bo_flags(const struct rnpu_bo *bo);
+
+/* Device facts for rnpu_query(). */
+enum rnpu_query_item {
+	RNPU_QUERY_CORE_COUNT,       /* NPU cores (3 on RK3588) */
+	RNPU_QUERY_HW_VERSION,       /* PC VERSION + VERSION_NUM (0x46495245 on RK3588) */
+	RNPU_QUERY_DRV_VERSION,      /* major * 10000 + minor * 100 + patch (908) */
+	RNPU_QUERY_FREQ_HZ,          /* NPU clock */
+	RNPU_QUERY_VOLT_UV,          /* NPU supply */
+	RNPU_QUERY_SRAM_TOTAL,       /* bytes of on-chip SRAM for the NPU (0: none) */
+	RNPU_QUERY_SRAM_FREE,
+	RNPU_QUERY_IOMMU_ENABLED,    /* 1 when buffers are mapped through an IOMMU */
+	RNPU_QUERY_MACS_PER_CYCLE,   /* int8 MACs per cycle of one core */
+};
+
+/* Cycles the software NPU's timing model has charged to @core (0..2) since
+ * it started: the difference around a job is its modelled NPU time (at
+ * RNPU_QUERY_FREQ_HZ). -EOPNOTSUPP on a kernel node (real hardware). */
+int rnpu_model_cycles(struct rnpu_dev *dev, unsigned int core, uint64_t *cycles);
+
+/* Answers @item in *value. -EINVAL for an unknown item; the ACTION's
+ * error otherwise. */
+int rnpu_query(struct rnpu_dev *dev, enum rnpu_query_item item, uint64_t *value);
 
 #define RNPU_DEFAULT_TIMEOUT_MS 6000
 

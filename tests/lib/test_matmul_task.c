@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -426,6 +427,78 @@ static void test_refusals(void **state)
 				     " 268435488 does not fit in 28 bits");
 }
 
+/* The epilogue fields: requantisation, ReLU, partial sums, row ranges. */
+static void test_epilogue(void **state)
+{
+	struct rnpu_matmul_desc d;
+	struct rnpu_regcmd_prog p;
+	struct rnpu_mm_requant q;
+
+	(void)state;
+	d = desc(RNPU_MM_INT8_INT32, 4, 32, 32);
+	d.requant.scale = 3;
+	refuse(&d, RC_ADDR, -EINVAL, "matmul int8->int32 4x32x32: requant: only for int8->int8"
+				     " output");
+	d = desc(RNPU_MM_INT8_INT8, 4, 32, 32);
+	refuse(&d, RC_ADDR, -EINVAL, "matmul int8->int8 4x32x32: requant.scale: 0 for int8->int8"
+				     " output");
+	d.requant = (struct rnpu_mm_requant){ .scale = 1, .shift = 48 };
+	refuse(&d, RC_ADDR, -ERANGE, "matmul int8->int8 4x32x32: requant.shift: 48 exceeds 47");
+	d = desc(RNPU_MM_INT8_INT32, 4, 32, 32);
+	d.acc_dma = 0x2008;
+	refuse(&d, RC_ADDR, -EINVAL, "matmul int8->int32 4x32x32: partial sums: device address"
+				     " 0x2008 is not 16-byte aligned");
+
+	/* OUT_CVT carries the requantisation; output int8 (precision 0). */
+	d = desc(RNPU_MM_INT8_INT8, 4, 32, 32);
+	d.requant = (struct rnpu_mm_requant){ .scale = 40000, .shift = 20, .offset = -5 };
+	assert_int_equal(rnpu_matmul_build(&d, RC_ADDR, &p, NULL, 0), 0);
+	assert_int_equal(body_value(&p, 0, 0x4084), 40000);          /* OUT_CVT_SCALE */
+	assert_int_equal(body_value(&p, 0, 0x4088), (1u << 30) | 20); /* CVT_ROUND | SHIFT */
+	assert_int_equal(body_value(&p, 0, 0x4080), (uint32_t)-5);    /* OUT_CVT_OFFSET */
+	assert_int_equal(body_value(&p, 0, 0x4010) >> 29, 0);         /* OUT_PRECISION int8 */
+	rnpu_regcmd_fini(&p);
+
+	/* A partial-sum operand turns DPU_RDMA on and reads 32-bit ERDMA. */
+	d = desc(RNPU_MM_INT8_INT32, 4, 32, 32);
+	d.acc_dma = 0x30000000u;
+	d.relu = true;
+	assert_int_equal(rnpu_matmul_build(&d, RC_ADDR, &p, NULL, 0), 0);
+	assert_int_equal(p.tasks[0].enable_mask, 0x1d);
+	assert_int_equal(body_value(&p, 0, 0x5038), 0x30000000u);    /* RDMA_EW_BASE_ADDR */
+	assert_int_equal(body_value(&p, 0, 0x5034) >> 30, 1);         /* per-pixel ERDMA */
+	assert_int_equal((body_value(&p, 0, 0x5034) >> 2) & 3u, 3);   /* 32-bit operands */
+	rnpu_regcmd_fini(&p);
+
+	/* Rows: only the range asked for, tiled as the whole. */
+	d = desc(RNPU_MM_INT8_INT32, 40, 32, 32);
+	d.max_tile_m = 8;
+	d.row_begin = 8;
+	d.row_count = 20;
+	rnpu_regcmd_init(&p);
+	assert_int_equal(rnpu_matmul_append(&d, &p), 0);
+	assert_int_equal(p.ntasks, 3); /* 8, 8, 4 rows */
+	assert_int_equal(body_value(&p, 0, 0x1070), IN_ADDR + 8 * 16);
+	rnpu_regcmd_fini(&p);
+	d.row_count = 33;
+	rnpu_regcmd_init(&p);
+	assert_int_equal(rnpu_matmul_append(&d, &p), -EINVAL);
+	assert_non_null(strstr(p.msg, "rows 8+33 outside M = 40"));
+	rnpu_regcmd_fini(&p);
+
+	/* Multipliers to fixed point: scale in [2^15, 2^16), value kept. */
+	assert_int_equal(rnpu_mm_requant_from_float(1.0 / 256.0, 7, &q), 0);
+	assert_int_equal(q.scale, 32768);
+	assert_int_equal(q.shift, 23);
+	assert_int_equal(q.offset, 7);
+	assert_int_equal(rnpu_mm_requant_from_float(0.3, 0, &q), 0);
+	assert_true(q.scale >= 32768);
+	assert_true(fabs(q.scale / (double)(1ull << q.shift) - 0.3) < 0.3 / 32768.0);
+	assert_int_equal(rnpu_mm_requant_from_float(0.0, 0, &q), -EINVAL);
+	assert_int_equal(rnpu_mm_requant_from_float(-1.0, 0, &q), -EINVAL);
+	assert_int_equal(rnpu_mm_requant_from_float(70000.0, 0, &q), -EINVAL);
+}
+
 static void test_err_optional(void **state)
 {
 	struct rnpu_matmul_desc d = desc(RNPU_MM_INT8_INT32, 4, 48, 32);
@@ -448,6 +521,7 @@ int main(void)
 		cmocka_unit_test(test_short_last_tile),
 		cmocka_unit_test(test_default_tiles),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_epilogue),
 		cmocka_unit_test(test_err_optional),
 	};
 

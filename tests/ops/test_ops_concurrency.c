@@ -77,7 +77,7 @@ static void *work(void *arg)
 					 .shift = shift, .max_rows_per_task = 2 };
 	struct rnpu_eltwise_params ep = { .dtype = RNPU_DT_INT8, .kind = RNPU_ELTWISE_ADD,
 					  .count = COUNT, .max_rows_per_task = 1 };
-	struct rnpu_pool_params pp = { .dtype = RNPU_DT_INT8, .kind = RNPU_POOL_MAX, .in_h = H,
+	struct rnpu_pool2d_params pp = { .dtype = RNPU_DT_INT8, .kind = RNPU_POOL2D_MAX, .in_h = H,
 				       .in_w = W, .c = C, .kh = 2, .kw = 2 };
 	struct rnpu_op *conv = NULL, *ew = NULL, *pool = NULL;
 	int ret;
@@ -89,7 +89,7 @@ static void *work(void *arg)
 	if (!ret)
 		ret = rnpu_eltwise_create(wk->dev, &ep, &ew);
 	if (!ret)
-		ret = rnpu_pool_create(wk->dev, &pp, &pool);
+		ret = rnpu_pool2d_create(wk->dev, &pp, &pool);
 	if (ret) {
 		note_failure(wk, "create", ret);
 		goto out;

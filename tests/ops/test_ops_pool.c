@@ -25,7 +25,7 @@
 struct pool_case {
 	const char *name;
 	bool fp16;
-	enum rnpu_pool_kind kind;
+	enum rnpu_pool2d_kind kind;
 	uint32_t h, w, c, kh, kw, sy, sx, pt, pb, pl, pr;
 	uint32_t max_rows;
 	uint32_t min_tasks;
@@ -51,13 +51,13 @@ static void run_case(void **state)
 	struct ref_pool_shape s = { .c = k->c, .h = k->h, .w = k->w, .kh = k->kh, .kw = k->kw,
 				    .sy = k->sy, .sx = k->sx, .pt = k->pt, .pl = k->pl, .oh = oh,
 				    .ow = ow };
-	struct rnpu_pool_params p = { .dtype = k->fp16 ? RNPU_DT_FP16 : RNPU_DT_INT8,
+	struct rnpu_pool2d_params p = { .dtype = k->fp16 ? RNPU_DT_FP16 : RNPU_DT_INT8,
 				      .kind = k->kind, .in_h = k->h, .in_w = k->w, .c = k->c,
 				      .kh = k->kh, .kw = k->kw, .stride_h = k->sy, .stride_w = k->sx,
 				      .pad_top = k->pt, .pad_bottom = k->pb, .pad_left = k->pl,
 				      .pad_right = k->pr, .max_rows_per_task = k->max_rows };
-	enum ref_pool_op rop = k->kind == RNPU_POOL_MAX ? REF_POOL_MAX :
-			       k->kind == RNPU_POOL_MIN ? REF_POOL_MIN : REF_POOL_AVG_SUM;
+	enum ref_pool_op rop = k->kind == RNPU_POOL2D_MAX ? REF_POOL_MAX :
+			       k->kind == RNPU_POOL2D_MIN ? REF_POOL_MIN : REF_POOL_AVG_SUM;
 	double rw = recip11(k->kw), rh = recip11(k->kh);
 	size_t eb = k->fp16 ? 2 : 1;
 	uint8_t *x_nhwc = calloc(nx, eb), *got = calloc(ny, eb);
@@ -96,7 +96,7 @@ static void run_case(void **state)
 		ref_pool2d_i64(&s, rop, xi, rop == REF_POOL_MAX ? -128 : rop == REF_POOL_MIN ? 127 : 0,
 			       yi);
 
-	assert_int_equal(rnpu_pool_create(g_dev, &p, &op), 0);
+	assert_int_equal(rnpu_pool2d_create(g_dev, &p, &op), 0);
 	rnpu_op_output_shape(op, &gh, &gw, &gc);
 	assert_int_equal(gh, oh);
 	assert_int_equal(gw, ow);
@@ -159,39 +159,39 @@ static void run_case(void **state)
 }
 
 static const struct pool_case g_cases[] = {
-	{ .name = "pool.int8.max.in_16x16x16.k2.s2", .kind = RNPU_POOL_MAX, .h = 16, .w = 16,
+	{ .name = "pool.int8.max.in_16x16x16.k2.s2", .kind = RNPU_POOL2D_MAX, .h = 16, .w = 16,
 	  .c = 16, .kh = 2, .kw = 2, .sy = 2, .sx = 2, .min_tasks = 1 },
-	{ .name = "pool.int8.avg.in_15x13x20.k3.s2.p1", .kind = RNPU_POOL_AVG, .h = 15, .w = 13,
+	{ .name = "pool.int8.avg.in_15x13x20.k3.s2.p1", .kind = RNPU_POOL2D_AVG, .h = 15, .w = 13,
 	  .c = 20, .kh = 3, .kw = 3, .sy = 2, .sx = 2, .pt = 1, .pb = 1, .pl = 1, .pr = 1,
 	  .min_tasks = 1 },
-	{ .name = "pool.int8.min.in_9x11x5.k3x5.s1x2.p2_0_1_3", .kind = RNPU_POOL_MIN, .h = 9,
+	{ .name = "pool.int8.min.in_9x11x5.k3x5.s1x2.p2_0_1_3", .kind = RNPU_POOL2D_MIN, .h = 9,
 	  .w = 11, .c = 5, .kh = 3, .kw = 5, .sy = 1, .sx = 2, .pt = 2, .pb = 0, .pl = 1, .pr = 3,
 	  .min_tasks = 1 },
-	{ .name = "pool.int8.max.in_33x7x40.k3.s1.p1.rows4", .kind = RNPU_POOL_MAX, .h = 33, .w = 7,
+	{ .name = "pool.int8.max.in_33x7x40.k3.s1.p1.rows4", .kind = RNPU_POOL2D_MAX, .h = 33, .w = 7,
 	  .c = 40, .kh = 3, .kw = 3, .sy = 1, .sx = 1, .pt = 1, .pb = 1, .pl = 1, .pr = 1,
 	  .max_rows = 4, .min_tasks = 9 },
-	{ .name = "pool.int8.avg.in_37x21x16.k5.s3.p2.rows2", .kind = RNPU_POOL_AVG, .h = 37,
+	{ .name = "pool.int8.avg.in_37x21x16.k5.s3.p2.rows2", .kind = RNPU_POOL2D_AVG, .h = 37,
 	  .w = 21, .c = 16, .kh = 5, .kw = 5, .sy = 3, .sx = 3, .pt = 2, .pb = 2, .pl = 2,
 	  .pr = 2, .max_rows = 2, .min_tasks = 6 },
-	{ .name = "pool.int8.avg.in_16x16x8.k16.s16.global", .kind = RNPU_POOL_AVG, .h = 16,
+	{ .name = "pool.int8.avg.in_16x16x8.k16.s16.global", .kind = RNPU_POOL2D_AVG, .h = 16,
 	  .w = 16, .c = 8, .kh = 16, .kw = 16, .sy = 16, .sx = 16, .min_tasks = 1 },
-	{ .name = "pool.int8.max.in_224x224x3.k2.s2", .kind = RNPU_POOL_MAX, .h = 224, .w = 224,
+	{ .name = "pool.int8.max.in_224x224x3.k2.s2", .kind = RNPU_POOL2D_MAX, .h = 224, .w = 224,
 	  .c = 3, .kh = 2, .kw = 2, .sy = 2, .sx = 2, .min_tasks = 1 },
-	{ .name = "pool.fp16.max.in_12x12x12.k3.s2.p1", .fp16 = true, .kind = RNPU_POOL_MAX,
+	{ .name = "pool.fp16.max.in_12x12x12.k3.s2.p1", .fp16 = true, .kind = RNPU_POOL2D_MAX,
 	  .h = 12, .w = 12, .c = 12, .kh = 3, .kw = 3, .sy = 2, .sx = 2, .pt = 1, .pb = 1,
 	  .pl = 1, .pr = 1, .min_tasks = 1 },
-	{ .name = "pool.fp16.min.in_10x10x9.k2.s2.rows2", .fp16 = true, .kind = RNPU_POOL_MIN,
+	{ .name = "pool.fp16.min.in_10x10x9.k2.s2.rows2", .fp16 = true, .kind = RNPU_POOL2D_MIN,
 	  .h = 10, .w = 10, .c = 9, .kh = 2, .kw = 2, .sy = 2, .sx = 2, .max_rows = 2,
 	  .min_tasks = 3 },
-	{ .name = "pool.fp16.avg.in_11x9x8.k3.s1.p1", .fp16 = true, .kind = RNPU_POOL_AVG, .h = 11,
+	{ .name = "pool.fp16.avg.in_11x9x8.k3.s1.p1", .fp16 = true, .kind = RNPU_POOL2D_AVG, .h = 11,
 	  .w = 9, .c = 8, .kh = 3, .kw = 3, .sy = 1, .sx = 1, .pt = 1, .pb = 1, .pl = 1, .pr = 1,
 	  .min_tasks = 1 },
 };
 
-static void expect_refused(const struct rnpu_pool_params *p, int err, const char *needle)
+static void expect_refused(const struct rnpu_pool2d_params *p, int err, const char *needle)
 {
 	struct rnpu_op *op = NULL;
-	int ret = rnpu_pool_create(g_dev, p, &op);
+	int ret = rnpu_pool2d_create(g_dev, p, &op);
 
 	if (ret != err || !strstr(rnpu_last_error(g_dev), needle))
 		print_error("got %d \"%s\", want %d and \"%s\"\n", ret, rnpu_last_error(g_dev), err,
@@ -202,19 +202,19 @@ static void expect_refused(const struct rnpu_pool_params *p, int err, const char
 
 static void test_bad_args(void **state)
 {
-	const struct rnpu_pool_params ok = { .dtype = RNPU_DT_INT8, .kind = RNPU_POOL_MAX,
+	const struct rnpu_pool2d_params ok = { .dtype = RNPU_DT_INT8, .kind = RNPU_POOL2D_MAX,
 					     .in_h = 20, .in_w = 20, .c = 4, .kh = 2, .kw = 2 };
-	struct rnpu_pool_params p;
+	struct rnpu_pool2d_params p;
 	struct rnpu_op *op;
 
 	(void)state;
-	assert_int_equal(rnpu_pool_create(g_dev, &ok, &op), 0);
+	assert_int_equal(rnpu_pool2d_create(g_dev, &ok, &op), 0);
 	rnpu_op_destroy(op);
 	p = ok;
 	p.dtype = RNPU_DT_FP32;
 	expect_refused(&p, -EINVAL, "dtype 5");
 	p = ok;
-	p.kind = (enum rnpu_pool_kind)3;
+	p.kind = (enum rnpu_pool2d_kind)3;
 	expect_refused(&p, -EINVAL, "kind 3");
 	p = ok;
 	p.c = 0;
@@ -235,7 +235,7 @@ static void test_bad_args(void **state)
 	p = ok;
 	p.kh = 30;
 	expect_refused(&p, -EINVAL, "does not fit the padded input");
-	assert_int_equal(rnpu_pool_create(g_dev, NULL, &op), -EINVAL);
+	assert_int_equal(rnpu_pool2d_create(g_dev, NULL, &op), -EINVAL);
 }
 
 static int setup(void **state)

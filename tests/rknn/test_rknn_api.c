@@ -1,0 +1,692 @@
+// SPDX-License-Identifier: MIT OR GPL-2.0-only
+/*
+ * librknn_rnpu: every function's success path and each error code it
+ * returns, the log line naming the offending field, memory semantics
+ * (from_fd round trip, sync directions, destroy), dynamic shapes and
+ * core masks, results checked against the CPU reference.
+ */
+#define _GNU_SOURCE /* memfd_create */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "rknn_matmul_api.h"
+#include "rknn_rnpu.h"
+#include "rnpu_ref.h"
+
+static rknn_matmul_info info_of(int m, int k, int n, rknn_matmul_type t)
+{
+	rknn_matmul_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.M = m;
+	info.K = k;
+	info.N = n;
+	info.type = t;
+	return info;
+}
+
+static void assert_logged(const char *needle)
+{
+	if (!strstr(rknn_rnpu_last_error(), needle))
+		fail_msg("log \"%s\" does not name \"%s\"", rknn_rnpu_last_error(), needle);
+}
+
+static rknn_matmul_ctx make_ctx(int m, int k, int n, rknn_matmul_type t, rknn_matmul_io_attr *io)
+{
+	rknn_matmul_info info = info_of(m, k, n, t);
+	rknn_matmul_ctx ctx = 0;
+
+	assert_int_equal(rknn_matmul_create(&ctx, &info, io), RKNN_SUCC);
+	assert_true(ctx != 0);
+	return ctx;
+}
+
+static void test_create_errors(void **state)
+{
+	rknn_matmul_io_attr io;
+	rknn_matmul_ctx ctx = 0;
+	rknn_matmul_info info;
+
+	(void)state;
+	info = info_of(4, 64, 32, RKNN_INT8_MM_INT8_TO_INT32);
+	assert_int_equal(rknn_matmul_create(NULL, &info, &io), RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_matmul_create(&ctx, NULL, &io), RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_matmul_create(&ctx, &info, NULL), RKNN_ERR_PARAM_INVALID);
+	info = info_of(0, 64, 32, RKNN_INT8_MM_INT8_TO_INT32);
+	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_ERR_PARAM_INVALID);
+	assert_logged("M = 0");
+	info = info_of(4, 64, 32, RKNN_INT4_MM_INT4_TO_INT16);
+	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_ERR_PARAM_INVALID);
+	assert_logged("int4");
+	info = info_of(4, 64, 32, RKNN_FLOAT16_MM_INT8_TO_FLOAT32);
+	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_ERR_PARAM_INVALID);
+	assert_logged("RKNN_FLOAT16_MM_INT8_TO_FLOAT32");
+	info = info_of(4, 64, 32, (rknn_matmul_type)13);
+	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_ERR_PARAM_INVALID);
+	info = info_of(4, 64, 32, RKNN_INT8_MM_INT8_TO_INT32);
+	info.B_layout = 3;
+	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_ERR_PARAM_INVALID);
+	assert_logged("info->B_layout = 3");
+	info.B_layout = 0;
+	info.AC_layout = RKNN_MM_LAYOUT_TP_NORM;
+	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_ERR_PARAM_INVALID);
+	assert_logged("info->AC_layout = 2");
+	info.AC_layout = RKNN_MM_LAYOUT_NATIVE;
+	info.K = 48;
+	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_ERR_PARAM_INVALID);
+	assert_logged("K = 48");
+	info = info_of(4, 64, 32, RKNN_INT8_MM_INT8_TO_INT8);
+	info.B_quant_type = RKNN_QUANT_TYPE_PER_CHANNEL_SYM;
+	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_ERR_PARAM_INVALID);
+	assert_logged("info->B_quant_type = 2");
+	info.B_quant_type = 0;
+	info.AC_quant_type = RKNN_QUANT_TYPE_PER_LAYER_ASYM;
+	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_ERR_PARAM_INVALID);
+	assert_logged("info->AC_quant_type = 1");
+	info.AC_quant_type = 0;
+	info.iommu_domain_id = 16;
+	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_ERR_PARAM_INVALID);
+	assert_logged("iommu_domain_id = 16");
+}
+
+static void test_io_attr(void **state)
+{
+	rknn_matmul_io_attr io;
+	rknn_matmul_info info;
+	rknn_matmul_ctx ctx;
+
+	(void)state;
+	/* The sizes the vendor runtime reports for this shape. */
+	ctx = make_ctx(4, 64, 32, RKNN_INT8_MM_INT8_TO_INT32, &io);
+	assert_string_equal(io.A.name, "A");
+	assert_string_equal(io.B.name, "B");
+	assert_string_equal(io.C.name, "C");
+	assert_int_equal(io.A.size, 256);
+	assert_int_equal(io.B.size, 2048);
+	assert_int_equal(io.C.size, 512);
+	assert_int_equal(io.A.n_dims, 2);
+	assert_int_equal(io.A.dims[0], 4);
+	assert_int_equal(io.A.dims[1], 64);
+	assert_int_equal(io.C.type, RKNN_TENSOR_INT32);
+	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
+
+	info = info_of(1, 32, 16, RKNN_FLOAT16_MM_FLOAT16_TO_FLOAT32);
+	info.B_layout = RKNN_MM_LAYOUT_NATIVE;
+	info.AC_layout = RKNN_MM_LAYOUT_NATIVE;
+	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_SUCC);
+	assert_int_equal(io.A.size, 64);
+	assert_int_equal(io.B.size, 1024);
+	assert_int_equal(io.C.size, 64);
+	assert_int_equal(io.A.n_dims, 3);
+	assert_int_equal(io.A.dims[0], 4); /* K / 8 */
+	assert_int_equal(io.A.dims[2], 8);
+	assert_int_equal(io.B.n_dims, 4);
+	assert_int_equal(io.B.dims[0], 1); /* N / 16 */
+	assert_int_equal(io.B.dims[2], 16);
+	assert_int_equal(io.B.dims[3], 32);
+	assert_int_equal(io.C.dims[2], 4);
+	assert_int_equal(io.C.type, RKNN_TENSOR_FLOAT32);
+	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
+}
+
+static void test_invalid_context(void **state)
+{
+	rknn_matmul_io_attr io;
+	rknn_quant_params q;
+	rknn_matmul_shape shape = { 1, 32, 16 };
+	rknn_sdk_version v;
+	rknn_matmul_ctx ctx;
+	rknn_tensor_mem *mem;
+
+	(void)state;
+	ctx = make_ctx(1, 32, 32, RKNN_INT8_MM_INT8_TO_INT32, &io);
+	mem = rknn_create_mem(ctx, io.A.size);
+	assert_non_null(mem);
+	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
+	/* Every call on a destroyed (stale) context. */
+	memset(&q, 0, sizeof(q));
+	strcpy(q.name, "A");
+	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_ERR_CTX_INVALID);
+	assert_int_equal(rknn_matmul_run(ctx), RKNN_ERR_CTX_INVALID);
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, mem, &io.A), RKNN_ERR_CTX_INVALID);
+	assert_int_equal(rknn_matmul_set_core_mask(ctx, RKNN_NPU_CORE_0), RKNN_ERR_CTX_INVALID);
+	assert_int_equal(rknn_matmul_set_quant_params(ctx, &q), RKNN_ERR_CTX_INVALID);
+	assert_int_equal(rknn_matmul_get_quant_params(ctx, &q, NULL), RKNN_ERR_CTX_INVALID);
+	assert_int_equal(rknn_matmul_set_dynamic_shape(ctx, &shape), RKNN_ERR_CTX_INVALID);
+	assert_int_equal(rknn_query(ctx, RKNN_QUERY_SDK_VERSION, &v, sizeof(v)),
+			 RKNN_ERR_CTX_INVALID);
+	assert_int_equal(rknn_matmul_run(0), RKNN_ERR_CTX_INVALID);
+	assert_null(rknn_create_mem(ctx, 64));
+	assert_int_equal(rknn_mem_sync(ctx, mem, RKNN_MEMORY_SYNC_TO_DEVICE), RKNN_ERR_CTX_INVALID);
+	/* Memory outlives its context and is freed through none. */
+	assert_int_equal(rknn_destroy_mem(0, mem), RKNN_SUCC);
+}
+
+static void test_query(void **state)
+{
+	rknn_matmul_io_attr io;
+	rknn_sdk_version v;
+	rknn_mem_size ms;
+	rknn_matmul_ctx ctx;
+	uint32_t old_form[2] = { 0xdead, 0xdead };
+
+	(void)state;
+	ctx = make_ctx(2, 64, 32, RKNN_INT8_MM_INT8_TO_INT32, &io);
+	assert_int_equal(rknn_query(ctx, RKNN_QUERY_SDK_VERSION, &v, sizeof(v)), RKNN_SUCC);
+	assert_memory_equal(v.api_version, "2.3.2 (", 7);
+	assert_string_equal(v.drv_version, "0.9.8");
+	assert_int_equal(rknn_query(ctx, RKNN_QUERY_SDK_VERSION, &v, sizeof(v) - 1),
+			 RKNN_ERR_PARAM_INVALID);
+	assert_logged("info_len(511)");
+	assert_int_equal(rknn_query(ctx, RKNN_QUERY_SDK_VERSION, NULL, sizeof(v)),
+			 RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_query(ctx, RKNN_QUERY_CMD_MAX, &v, sizeof(v)), RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_query(ctx, (rknn_query_cmd)-1, &v, sizeof(v)), RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_query(ctx, RKNN_QUERY_IN_OUT_NUM, &v, sizeof(v)),
+			 RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_query(ctx, RKNN_QUERY_MEM_SIZE, &ms, 4), RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_query(ctx, RKNN_QUERY_MEM_SIZE, &ms, sizeof(ms)), RKNN_SUCC);
+	assert_int_equal(ms.total_sram_size, 0);
+	assert_int_equal(rknn_query(ctx, RKNN_QUERY_MEM_SIZE, old_form, 8), RKNN_SUCC);
+	assert_int_equal(old_form[0], ms.total_weight_size);
+	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
+}
+
+/* Binds fresh memory for A, B, C of a normal-layout int8 context, runs,
+ * and compares with the reference. */
+static void run_int8_checked(rknn_matmul_ctx ctx, const rknn_matmul_io_attr *io, int m, int k,
+			     int n, uint64_t seed)
+{
+	rknn_tensor_mem *a = rknn_create_mem(ctx, io->A.size);
+	rknn_tensor_mem *b = rknn_create_mem(ctx, io->B.size);
+	rknn_tensor_mem *c = rknn_create_mem(ctx, io->C.size);
+	int32_t *want = malloc((size_t)m * n * 4);
+	struct ref_rng r;
+
+	assert_non_null(c);
+	ref_rng_seed(&r, seed);
+	ref_fill_i8(&r, a->virt_addr, (size_t)m * k, -128, 127);
+	ref_fill_i8(&r, b->virt_addr, (size_t)k * n, -128, 127);
+	ref_matmul_i8_i32((uint32_t)m, (uint32_t)k, (uint32_t)n, a->virt_addr, b->virt_addr, want);
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, a, (rknn_matmul_tensor_attr *)&io->A), 0);
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, b, (rknn_matmul_tensor_attr *)&io->B), 0);
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, c, (rknn_matmul_tensor_attr *)&io->C), 0);
+	assert_int_equal(rknn_matmul_run(ctx), RKNN_SUCC);
+	assert_memory_equal(c->virt_addr, want, (size_t)m * n * 4);
+	free(want);
+	rknn_destroy_mem(ctx, a);
+	rknn_destroy_mem(ctx, b);
+	rknn_destroy_mem(ctx, c);
+}
+
+static void test_set_io_mem_and_run_errors(void **state)
+{
+	rknn_matmul_io_attr io;
+	rknn_matmul_tensor_attr bad;
+	rknn_tensor_mem fake, *small, *a;
+	rknn_matmul_ctx ctx;
+
+	(void)state;
+	ctx = make_ctx(3, 64, 32, RKNN_INT8_MM_INT8_TO_INT32, &io);
+	a = rknn_create_mem(ctx, io.A.size);
+	small = rknn_create_mem(ctx, io.A.size - 1);
+	memset(&fake, 0, sizeof(fake));
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, a, NULL), RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, &fake, &io.A), RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, NULL, &io.A), RKNN_ERR_PARAM_INVALID);
+	bad = io.A;
+	strcpy(bad.name, "D");
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, a, &bad), RKNN_ERR_PARAM_INVALID);
+	assert_logged("attr->name \"D\"");
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, small, &io.A), RKNN_ERR_PARAM_INVALID);
+	assert_logged("mem size 191 < A size 192");
+	assert_int_equal(rknn_matmul_run(ctx), RKNN_ERR_PARAM_INVALID);
+	assert_logged("no memory set for A");
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, a, &io.A), RKNN_SUCC);
+	assert_int_equal(rknn_matmul_run(ctx), RKNN_ERR_PARAM_INVALID);
+	assert_logged("no memory set for B");
+	rknn_destroy_mem(ctx, a);
+	rknn_destroy_mem(ctx, small);
+	run_int8_checked(ctx, &io, 3, 64, 32, 7);
+	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
+}
+
+static void test_core_mask(void **state)
+{
+	static const rknn_core_mask good[] = { RKNN_NPU_CORE_0, RKNN_NPU_CORE_1, RKNN_NPU_CORE_2,
+					       RKNN_NPU_CORE_0_1, RKNN_NPU_CORE_0_1_2,
+					       RKNN_NPU_CORE_ALL, RKNN_NPU_CORE_AUTO };
+	rknn_matmul_io_attr io;
+	rknn_matmul_ctx ctx;
+
+	(void)state;
+	ctx = make_ctx(33, 128, 96, RKNN_INT8_MM_INT8_TO_INT32, &io);
+	assert_int_equal(rknn_matmul_set_core_mask(ctx, (rknn_core_mask)5), RKNN_ERR_FAIL);
+	assert_logged("Not support core mask: 0x5");
+	assert_int_equal(rknn_matmul_set_core_mask(ctx, RKNN_NPU_CORE_UNDEFINED), RKNN_ERR_FAIL);
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(rknn_matmul_set_core_mask(ctx, good[i]), RKNN_SUCC);
+		run_int8_checked(ctx, &io, 33, 128, 96, 100 + i);
+	}
+	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
+}
+
+static void test_quant_params(void **state)
+{
+	rknn_matmul_io_attr io;
+	rknn_quant_params q;
+	rknn_matmul_ctx ctx;
+	float s = 0.25f, two[2] = { 1.0f, 2.0f }, got = 0.0f, got_arr = 0.0f;
+	int32_t zp = 5, got_zp = 0;
+
+	(void)state;
+	ctx = make_ctx(2, 32, 32, RKNN_INT8_MM_INT8_TO_INT8, &io);
+	assert_int_equal(rknn_matmul_set_quant_params(ctx, NULL), RKNN_ERR_PARAM_INVALID);
+	memset(&q, 0, sizeof(q));
+	strcpy(q.name, "X");
+	q.scale = &s;
+	q.scale_len = 1;
+	assert_int_equal(rknn_matmul_set_quant_params(ctx, &q), RKNN_ERR_PARAM_INVALID);
+	assert_logged("params->name \"X\"");
+	strcpy(q.name, "B");
+	q.scale = two;
+	q.scale_len = 2;
+	assert_int_equal(rknn_matmul_set_quant_params(ctx, &q), RKNN_ERR_PARAM_INVALID);
+	assert_logged("scale_len = 2");
+	q.scale = &s;
+	q.scale_len = 1;
+	q.zp = &zp;
+	q.zp_len = 1;
+	assert_int_equal(rknn_matmul_set_quant_params(ctx, &q), RKNN_ERR_PARAM_INVALID);
+	assert_logged("B zero point 5");
+	strcpy(q.name, "C");
+	assert_int_equal(rknn_matmul_set_quant_params(ctx, &q), RKNN_SUCC);
+	q.scale = &got_arr;
+	q.zp = &got_zp;
+	assert_int_equal(rknn_matmul_get_quant_params(ctx, &q, &got), RKNN_SUCC);
+	assert_true(got == 0.25f && got_arr == 0.25f);
+	assert_int_equal(got_zp, 5);
+	strcpy(q.name, "Y");
+	assert_int_equal(rknn_matmul_get_quant_params(ctx, &q, &got), RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_matmul_get_quant_params(ctx, NULL, &got), RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
+}
+
+/* int8 -> int8: C = round(A x B * sA * sB / sC) + zC, saturated. */
+static void test_int8_requant_run(void **state)
+{
+	const int m = 5, k = 96, n = 64;
+	rknn_matmul_io_attr io;
+	rknn_quant_params q;
+	rknn_matmul_ctx ctx;
+	rknn_tensor_mem *a, *b, *c;
+	float sa = 0.5f, sb = 0.125f, sc = 8.0f; /* multiplier 2^-7 */
+	int32_t zc = -3, *acc = malloc((size_t)m * n * 4);
+	struct ref_rng r;
+
+	(void)state;
+	ctx = make_ctx(m, k, n, RKNN_INT8_MM_INT8_TO_INT8, &io);
+	memset(&q, 0, sizeof(q));
+	q.scale_len = 1;
+	strcpy(q.name, "A");
+	q.scale = &sa;
+	assert_int_equal(rknn_matmul_set_quant_params(ctx, &q), 0);
+	strcpy(q.name, "B");
+	q.scale = &sb;
+	assert_int_equal(rknn_matmul_set_quant_params(ctx, &q), 0);
+	strcpy(q.name, "C");
+	q.scale = &sc;
+	q.zp = &zc;
+	q.zp_len = 1;
+	assert_int_equal(rknn_matmul_set_quant_params(ctx, &q), 0);
+	a = rknn_create_mem(ctx, io.A.size);
+	b = rknn_create_mem(ctx, io.B.size);
+	c = rknn_create_mem(ctx, io.C.size);
+	ref_rng_seed(&r, 42);
+	ref_fill_i8(&r, a->virt_addr, (size_t)m * k, -128, 127);
+	ref_fill_i8(&r, b->virt_addr, (size_t)k * n, -128, 127);
+	ref_matmul_i8_i32(m, k, n, a->virt_addr, b->virt_addr, acc);
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, a, &io.A), 0);
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, b, &io.B), 0);
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, c, &io.C), 0);
+	assert_int_equal(rknn_matmul_run(ctx), RKNN_SUCC);
+	for (int i = 0; i < m * n; i++) {
+		int64_t want = ref_clamp(ref_rshift_round(acc[i], 7, REF_ROUND_HALF_UP) + zc, -128,
+					 127);
+
+		assert_int_equal(((int8_t *)c->virt_addr)[i], want);
+	}
+	free(acc);
+	rknn_destroy_mem(ctx, a);
+	rknn_destroy_mem(ctx, b);
+	rknn_destroy_mem(ctx, c);
+	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
+}
+
+static void test_dynamic_shape(void **state)
+{
+	rknn_matmul_shape shapes[3] = { { 1, 64, 32 }, { 4, 64, 32 }, { 9, 64, 32 } };
+	rknn_matmul_shape other = { 2, 64, 32 }, bad_k[2] = { { 1, 64, 32 }, { 1, 96, 32 } };
+	rknn_matmul_io_attr io[3];
+	rknn_matmul_info info = info_of(9, 64, 32, RKNN_INT8_MM_INT8_TO_INT32);
+	rknn_matmul_ctx ctx;
+
+	(void)state;
+	assert_int_equal(rknn_matmul_create_dynamic_shape(&ctx, &info, 0, shapes, io),
+			 RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_matmul_create_dynamic_shape(&ctx, &info, 2, NULL, io),
+			 RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_matmul_create_dynamic_shape(&ctx, &info, 2, bad_k, io),
+			 RKNN_ERR_PARAM_INVALID);
+	assert_logged("only M may vary");
+	assert_int_equal(rknn_matmul_create_dynamic_shape(&ctx, &info, 3, shapes, io), RKNN_SUCC);
+	assert_int_equal(io[0].A.size, 64);
+	assert_int_equal(io[2].C.size, 9 * 32 * 4);
+	assert_int_equal(rknn_matmul_set_dynamic_shape(ctx, &other), RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_matmul_set_dynamic_shape(ctx, NULL), RKNN_ERR_PARAM_INVALID);
+	for (int i = 2; i >= 0; i--) {
+		assert_int_equal(rknn_matmul_set_dynamic_shape(ctx, &shapes[i]), RKNN_SUCC);
+		run_int8_checked(ctx, &io[i], shapes[i].M, 64, 32, 200 + (uint64_t)i);
+	}
+	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
+}
+
+static void test_create_mem(void **state)
+{
+	rknn_matmul_io_attr io;
+	rknn_matmul_ctx ctx;
+	rknn_tensor_mem *m;
+
+	(void)state;
+	ctx = make_ctx(1, 32, 32, RKNN_INT8_MM_INT8_TO_INT32, &io);
+	assert_null(rknn_create_mem(ctx, 0));
+	assert_logged("invalid size 0");
+	assert_null(rknn_create_mem(0, 64));
+	assert_null(rknn_create_mem2(ctx, 64, 0x40));
+	assert_logged("unknown bits 0x40");
+	assert_null(rknn_create_mem2(ctx, 64, RKNN_FLAG_MEMORY_CACHEABLE |
+					      RKNN_FLAG_MEMORY_NON_CACHEABLE));
+	assert_null(rknn_create_mem2(ctx, (uint64_t)1 << 33, 0));
+	assert_null(rknn_create_mem_from_mb_blk(ctx, (void *)&io, 0));
+
+	m = rknn_create_mem(ctx, 1000);
+	assert_non_null(m);
+	assert_non_null(m->virt_addr);
+	assert_true(m->fd >= 0);
+	assert_true(m->phys_addr != 0);
+	assert_int_equal(m->size, 1000);
+	assert_int_equal(m->flags, RKNN_TENSOR_MEMORY_FLAGS_ALLOC_INSIDE);
+	assert_int_equal(rknn_destroy_mem(ctx, m), RKNN_SUCC);
+	assert_int_equal(rknn_destroy_mem(ctx, m), RKNN_ERR_PARAM_INVALID); /* freed */
+
+	m = rknn_create_mem2(0, 4096, RKNN_MEM_FLAG_ALLOC_NO_CONTEXT |
+					RKNN_FLAG_MEMORY_NON_CACHEABLE);
+	assert_non_null(m);
+	/* Non-cacheable memory needs no maintenance: sync is a no-op. */
+	assert_int_equal(rknn_mem_sync(ctx, m, RKNN_MEMORY_SYNC_BIDIRECTIONAL), RKNN_SUCC);
+	assert_int_equal(rknn_destroy_mem(0, m), RKNN_SUCC);
+	m = rknn_create_mem2(ctx, 4096, RKNN_FLAG_MEMORY_TRY_ALLOC_SRAM);
+	assert_non_null(m); /* no SRAM here: DRAM instead */
+	assert_int_equal(rknn_destroy_mem(ctx, m), RKNN_SUCC);
+	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
+}
+
+static void test_mem_sync(void **state)
+{
+	rknn_matmul_io_attr io;
+	rknn_matmul_ctx ctx;
+	rknn_tensor_mem *m, fake;
+
+	(void)state;
+	ctx = make_ctx(1, 32, 32, RKNN_INT8_MM_INT8_TO_INT32, &io);
+	m = rknn_create_mem(ctx, 256);
+	assert_int_equal(rknn_mem_sync(ctx, m, RKNN_MEMORY_SYNC_TO_DEVICE), RKNN_SUCC);
+	assert_int_equal(rknn_mem_sync(ctx, m, RKNN_MEMORY_SYNC_FROM_DEVICE), RKNN_SUCC);
+	assert_int_equal(rknn_mem_sync(ctx, m, RKNN_MEMORY_SYNC_BIDIRECTIONAL), RKNN_SUCC);
+	assert_int_equal(rknn_mem_sync(ctx, m, (rknn_mem_sync_mode)0), RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_mem_sync(ctx, m, (rknn_mem_sync_mode)4), RKNN_ERR_PARAM_INVALID);
+	assert_logged("invalid mode 4");
+	memset(&fake, 0, sizeof(fake));
+	assert_int_equal(rknn_mem_sync(ctx, &fake, RKNN_MEMORY_SYNC_TO_DEVICE),
+			 RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_mem_sync(ctx, NULL, RKNN_MEMORY_SYNC_TO_DEVICE),
+			 RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_destroy_mem(ctx, m), RKNN_SUCC);
+	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
+}
+
+/* Memory wrapped from a dma-buf fd is the same memory: the NPU computes
+ * on it in place, and the fd and its owner outlive the wrapper. */
+static void test_mem_from_fd(void **state)
+{
+	const int m = 4, k = 64, n = 32;
+	rknn_matmul_io_attr io;
+	rknn_matmul_info info = info_of(m, k, n, RKNN_INT8_MM_INT8_TO_INT32);
+	rknn_matmul_ctx ctx;
+	rknn_tensor_mem *big, *a, *b, *c, *wa, *wb, *wc;
+	int32_t want[4 * 32];
+	struct ref_rng r;
+	int pipefd[2];
+	void *view;
+
+	(void)state;
+	info.B_layout = RKNN_MM_LAYOUT_NATIVE;
+	info.AC_layout = RKNN_MM_LAYOUT_NATIVE;
+	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_SUCC);
+	/* One buffer holds all three at 4 KiB offsets, like a weight arena. */
+	big = rknn_create_mem(ctx, 3 * 4096);
+	assert_non_null(big);
+	assert_null(rknn_create_mem_from_fd(ctx, -1, NULL, 64, 0));
+	assert_int_equal(pipe(pipefd), 0);
+	assert_null(rknn_create_mem_from_fd(ctx, pipefd[0], NULL, 64, 0));
+	assert_logged("failed to convert fd");
+	close(pipefd[0]);
+	close(pipefd[1]);
+	assert_null(rknn_create_mem_from_fd(ctx, big->fd, big->virt_addr, 4096, 3 * 4096));
+	assert_logged("exceed");
+	a = rknn_create_mem_from_fd(ctx, big->fd, big->virt_addr, io.A.size, 0);
+	b = rknn_create_mem_from_fd(ctx, big->fd, big->virt_addr, io.B.size, 4096);
+	c = rknn_create_mem_from_fd(ctx, big->fd, big->virt_addr, io.C.size, 8192);
+	assert_non_null(a);
+	assert_non_null(c);
+	assert_int_equal(a->flags, RKNN_TENSOR_MEMORY_FLAGS_FROM_FD);
+	assert_int_equal(b->offset, 4096);
+
+	/* Native A for M = 4, K = 64: (K/16, M, 16). */
+	{
+		int8_t an[4 * 64], bn[64 * 32];
+
+		ref_rng_seed(&r, 9);
+		ref_fill_i8(&r, an, sizeof(an), -128, 127);
+		ref_fill_i8(&r, bn, sizeof(bn), -128, 127);
+		ref_matmul_i8_i32(m, k, n, an, bn, want);
+		for (int i = 0; i < m; i++)
+			for (int j = 0; j < k; j++)
+				((int8_t *)big->virt_addr)[((j / 16) * m + i) * 16 + j % 16] =
+					an[i * k + j];
+		assert_int_equal(rknn_B_normal_layout_to_native_layout(
+					 bn, (char *)big->virt_addr + 4096, k, n, &info), 0);
+	}
+	/* Writing through a separate mapping of the fd reaches the same bytes. */
+	view = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, big->fd, 0);
+	assert_true(view != MAP_FAILED);
+	assert_memory_equal(view, big->virt_addr, 8192);
+	assert_int_equal(rknn_mem_sync(ctx, a, RKNN_MEMORY_SYNC_TO_DEVICE), RKNN_SUCC);
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, a, &io.A), 0);
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, b, &io.B), 0);
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, c, &io.C), 0);
+	assert_int_equal(rknn_matmul_run(ctx), RKNN_SUCC);
+	assert_int_equal(rknn_mem_sync(ctx, c, RKNN_MEMORY_SYNC_FROM_DEVICE), RKNN_SUCC);
+	/* Native C for int32: (N/4, M, 4). */
+	for (int i = 0; i < m; i++)
+		for (int j = 0; j < n; j++)
+			assert_int_equal(((int32_t *)((char *)view + 8192))[((j / 4) * m + i) * 4 +
+									    j % 4],
+					 want[i * n + j]);
+
+	/* Destroying wrappers leaves the fd and its owner intact. */
+	wa = a;
+	wb = b;
+	wc = c;
+	assert_int_equal(rknn_destroy_mem(ctx, wa), RKNN_SUCC);
+	assert_int_equal(rknn_destroy_mem(ctx, wb), RKNN_SUCC);
+	assert_true(fcntl(big->fd, F_GETFD) >= 0);
+	assert_int_equal(((int32_t *)((char *)big->virt_addr + 8192))[0], want[0]);
+	/* A destroyed operand is unbound: the next run says so. */
+	assert_int_equal(rknn_matmul_run(ctx), RKNN_ERR_PARAM_INVALID);
+	assert_logged("no memory set for A");
+	assert_int_equal(rknn_destroy_mem(ctx, wc), RKNN_SUCC);
+	munmap(view, 3 * 4096);
+	assert_int_equal(rknn_destroy_mem(ctx, big), RKNN_SUCC);
+	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
+}
+
+/* Wrapping one dma-buf twice shares one import (a second import into the
+ * same session would return the same handle, to be closed only once). */
+static void test_mem_from_fd_twice(void **state)
+{
+	rknn_matmul_io_attr io;
+	rknn_matmul_ctx ctx;
+	rknn_tensor_mem *w1, *w2, *own, *alias;
+	int fd;
+
+	(void)state;
+	ctx = make_ctx(1, 32, 32, RKNN_INT8_MM_INT8_TO_INT32, &io);
+	fd = memfd_create("rknn-test", 0);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 8192), 0);
+	w1 = rknn_create_mem_from_fd(ctx, fd, NULL, 4096, 0);
+	w2 = rknn_create_mem_from_fd(ctx, fd, NULL, 4096, 4096);
+	assert_non_null(w1);
+	assert_non_null(w2);
+	assert_int_equal(w2->phys_addr, w1->phys_addr);
+	assert_int_equal(rknn_mem_sync(ctx, w2, RKNN_MEMORY_SYNC_TO_DEVICE), RKNN_SUCC);
+	/* The second wrapper lives on the first one's import and dies with it. */
+	assert_int_equal(rknn_destroy_mem(ctx, w1), RKNN_SUCC);
+	assert_int_equal(rknn_mem_sync(ctx, w2, RKNN_MEMORY_SYNC_TO_DEVICE),
+			 RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_destroy_mem(ctx, w2), RKNN_SUCC);
+	assert_true(fcntl(fd, F_GETFD) >= 0);
+	close(fd);
+
+	/* Our own allocation wrapped by its fd: no import, the owner stays. */
+	own = rknn_create_mem(ctx, 4096);
+	alias = rknn_create_mem_from_fd(ctx, own->fd, own->virt_addr, 4096, 0);
+	assert_non_null(alias);
+	assert_int_equal(alias->phys_addr, own->phys_addr);
+	assert_int_equal(rknn_destroy_mem(ctx, alias), RKNN_SUCC);
+	assert_int_equal(rknn_mem_sync(ctx, own, RKNN_MEMORY_SYNC_TO_DEVICE), RKNN_SUCC);
+	alias = rknn_create_mem_from_fd(ctx, own->fd, own->virt_addr, 4096, 0);
+	assert_int_equal(rknn_destroy_mem(ctx, own), RKNN_SUCC);
+	assert_int_equal(rknn_mem_sync(ctx, alias, RKNN_MEMORY_SYNC_TO_DEVICE),
+			 RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_destroy_mem(ctx, alias), RKNN_SUCC);
+	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
+}
+
+static void test_mem_from_phys(void **state)
+{
+	rknn_matmul_io_attr io;
+	rknn_matmul_ctx ctx;
+	rknn_tensor_mem *m, *p;
+
+	(void)state;
+	ctx = make_ctx(1, 32, 32, RKNN_INT8_MM_INT8_TO_INT32, &io);
+	m = rknn_create_mem(ctx, 8192);
+	assert_null(rknn_create_mem_from_phys(ctx, 0x10, NULL, 16));
+	assert_logged("not inside NPU memory");
+	assert_null(rknn_create_mem_from_phys(ctx, m->phys_addr + 4096, NULL, 8192));
+	p = rknn_create_mem_from_phys(ctx, m->phys_addr + 4096, (char *)m->virt_addr + 4096, 4096);
+	assert_non_null(p);
+	assert_int_equal(p->flags, RKNN_TENSOR_MEMORY_FLAGS_FROM_PHYS);
+	assert_int_equal(p->phys_addr, m->phys_addr + 4096);
+	assert_int_equal(rknn_mem_sync(ctx, p, RKNN_MEMORY_SYNC_TO_DEVICE), RKNN_SUCC);
+	/* The owner goes first: the wrapper can no longer be used. */
+	assert_int_equal(rknn_destroy_mem(ctx, m), RKNN_SUCC);
+	assert_int_equal(rknn_mem_sync(ctx, p, RKNN_MEMORY_SYNC_TO_DEVICE), RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_destroy_mem(ctx, p), RKNN_SUCC);
+	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
+}
+
+/* The native B layout against the vendor's documented index formula. */
+static void test_b_native_layout(void **state)
+{
+	const int k = 96, n = 64;
+	int8_t b[96 * 64], out[96 * 64];
+	uint16_t bh[96 * 64], outh[96 * 64];
+	rknn_matmul_info info = info_of(1, k, n, RKNN_INT8_MM_INT8_TO_INT32);
+
+	(void)state;
+	for (int i = 0; i < k * n; i++) {
+		b[i] = (int8_t)(i * 7 + 3);
+		bh[i] = (uint16_t)(i * 13 + 1);
+	}
+	assert_int_equal(rknn_B_normal_layout_to_native_layout(b, out, k, n, &info), 0);
+	for (int kk = 0; kk < k; kk++)
+		for (int nn = 0; nn < n; nn++)
+			assert_int_equal(out[(((nn / 32) * (k / 32) + kk / 32) * 32 + nn % 32) * 32 +
+					     kk % 32],
+					 b[kk * n + nn]);
+	info.type = RKNN_FLOAT16_MM_FLOAT16_TO_FLOAT32;
+	assert_int_equal(rknn_B_normal_layout_to_native_layout(bh, outh, k, n, &info), 0);
+	for (int kk = 0; kk < k; kk++)
+		for (int nn = 0; nn < n; nn++)
+			assert_int_equal(outh[(((nn / 16) * (k / 32) + kk / 32) * 16 + nn % 16) * 32 +
+					      kk % 32],
+					 bh[kk * n + nn]);
+	assert_int_equal(rknn_B_normal_layout_to_native_layout(NULL, out, k, n, &info),
+			 RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_B_normal_layout_to_native_layout(b, out, 40, n, &info),
+			 RKNN_ERR_PARAM_INVALID);
+	info.type = RKNN_INT4_MM_INT4_TO_INT16;
+	assert_int_equal(rknn_B_normal_layout_to_native_layout(b, out, k, n, &info),
+			 RKNN_ERR_PARAM_INVALID);
+}
+
+static void test_model_api_refused(void **state)
+{
+	rknn_context ctx = 123;
+	char model[16] = { 0 };
+
+	(void)state;
+	assert_int_equal(rknn_init(&ctx, model, sizeof(model), 0, NULL), RKNN_ERR_MODEL_INVALID);
+	assert_logged("does not load .rknn models");
+	assert_true(ctx == 0);
+	assert_int_equal(rknn_run(1, NULL), RKNN_ERR_CTX_INVALID);
+	assert_int_equal(rknn_destroy(1), RKNN_ERR_CTX_INVALID);
+	assert_int_equal(rknn_set_core_mask(1, RKNN_NPU_CORE_0), RKNN_ERR_CTX_INVALID);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_errors),
+		cmocka_unit_test(test_io_attr),
+		cmocka_unit_test(test_invalid_context),
+		cmocka_unit_test(test_query),
+		cmocka_unit_test(test_set_io_mem_and_run_errors),
+		cmocka_unit_test(test_core_mask),
+		cmocka_unit_test(test_quant_params),
+		cmocka_unit_test(test_int8_requant_run),
+		cmocka_unit_test(test_dynamic_shape),
+		cmocka_unit_test(test_create_mem),
+		cmocka_unit_test(test_mem_sync),
+		cmocka_unit_test(test_mem_from_fd),
+		cmocka_unit_test(test_mem_from_fd_twice),
+		cmocka_unit_test(test_mem_from_phys),
+		cmocka_unit_test(test_b_native_layout),
+		cmocka_unit_test(test_model_api_refused),
+	};
+
+	setenv("RNPU_RKNN_LOG", "0", 1);
+	return cmocka_run_group_tests_name("rknn-api", tests, NULL, NULL);
+}
