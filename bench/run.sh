@@ -8,7 +8,7 @@
 #
 # Extra benchmark arguments can be passed through the environment:
 # BENCH_BO_ARGS, BENCH_SUBMIT_ARGS, BENCH_MATMUL_ARGS, BENCH_DROPIN_ARGS,
-# BENCH_SIM_ARGS, BENCH_OPS_ARGS, BENCH_LLM_ARGS.
+# BENCH_SIM_ARGS, BENCH_OPS_ARGS, BENCH_LLM_ARGS, BENCH_JOBS_ARGS.
 set -euo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,7 +20,7 @@ if [ ! -f "$build/build.ninja" ]; then
 	meson setup "$build" --buildtype=release -Dtests=false -Dbench=true
 fi
 ninja -C "$build" bench/bench_bo bench/bench_submit bench/bench_matmul bench/bench_dropin \
-	bench/bench_sim bench/bench_ops bench/bench_llm dropin/rnpu-run dropin/rnpud \
+	bench/bench_sim bench/bench_ops bench/bench_llm bench/bench_jobs dropin/rnpu-run dropin/rnpud \
 	dropin/librnpu-preload.so
 
 # Other work on the machine skews every number: record how busy it was.
@@ -51,6 +51,8 @@ load_end=$(cut -d ' ' -f 1-3 /proc/loadavg)
 ops=$(run bench_ops ${BENCH_OPS_ARGS:-})
 # shellcheck disable=SC2086
 llm=$(run bench_llm ${BENCH_LLM_ARGS:-})
+# shellcheck disable=SC2086
+jobs=$(run bench_jobs ${BENCH_JOBS_ARGS:-})
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 cpu=${cpu:-unknown}
@@ -70,7 +72,7 @@ Command:
 bench/run.sh $build
 # = meson setup $build --buildtype=release -Dtests=false -Dbench=true
 #   ninja -C $build bench/bench_bo bench/bench_submit bench/bench_matmul bench/bench_dropin \\
-#     bench/bench_sim bench/bench_ops bench/bench_llm dropin/rnpu-run dropin/rnpud \\
+#     bench/bench_sim bench/bench_ops bench/bench_llm bench/bench_jobs dropin/rnpu-run dropin/rnpud \\
 #     dropin/librnpu-preload.so
 #   $build/bench/bench_bo${BENCH_BO_ARGS:+ $BENCH_BO_ARGS}
 #   $build/bench/bench_submit${BENCH_SUBMIT_ARGS:+ $BENCH_SUBMIT_ARGS}
@@ -79,6 +81,7 @@ bench/run.sh $build
 #   $build/bench/bench_sim${BENCH_SIM_ARGS:+ $BENCH_SIM_ARGS}
 #   $build/bench/bench_ops${BENCH_OPS_ARGS:+ $BENCH_OPS_ARGS}
 #   $build/bench/bench_llm${BENCH_LLM_ARGS:+ $BENCH_LLM_ARGS}
+#   $build/bench/bench_jobs${BENCH_JOBS_ARGS:+ $BENCH_JOBS_ARGS}
 \`\`\`
 
 Machine:
@@ -204,5 +207,22 @@ wall times are the software NPU computing on this machine's CPU and say
 nothing about an RK3588.
 
 $llm
+
+## Many sessions at once
+
+Small jobs (int8 matmul 32x256x256, 2 M MACs, every result checked) from
+1, 2, 4 and 8 sessions, one thread each with 4 jobs in flight through
+NONBLOCK submits and fence fds: on core 0 only; on three cores with the
+submitter spreading jobs over cores 0/1/2 (several models on different
+cores); and on three cores with AUTO. "Wall" is this machine running the
+software NPU (its cores share the host's CPUs, so wall throughput does not
+scale with NPU cores here); "modelled" is the timing model: jobs divided by
+the busiest core's modelled time, what an RK3588 would take for the same
+jobs. Goal: three cores at least 2.7x one core's modelled throughput.
+Then the async path alone: the smallest job submitted NONBLOCK with a
+fence, timed until poll() reports the fence readable (goal: median at most
+20 us).
+
+$jobs
 EOF
 echo "wrote $out" >&2

@@ -134,7 +134,7 @@ static int unix_call(struct unix_ctx *c, uint16_t type, void *req, size_t len, i
 	struct rnpud_hdr h = { .magic = RNPUD_MAGIC, .version = RNPUD_VERSION, .type = type,
 			       .len = (uint32_t)len, .seq = ++c->seq };
 	const struct rnpud_reply *r;
-	size_t rlen;
+	size_t rlen = 0;
 	int ret;
 
 	if (c->broken)

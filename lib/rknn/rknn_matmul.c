@@ -157,7 +157,7 @@ static int create_common(const char *fn, rknn_matmul_ctx *ctx, rknn_matmul_info 
 			 bool dynamic)
 {
 	struct rknn_mm_ctx *c;
-	enum rnpu_mm_type t;
+	enum rnpu_mm_type t = RNPU_MM_INT8_INT32;
 	int ret;
 
 	if (!ctx || !info || !io || (dynamic && !shapes))
@@ -517,7 +517,7 @@ int rknn_matmul_run(rknn_matmul_ctx ctx)
 	const char *fn = "rknn_matmul_run";
 	struct rknn_mm_ctx *c = rknn_ctx_get_locked(fn, ctx);
 	const struct mm_shape *sh;
-	struct rnpu_matmul *mm;
+	struct rnpu_matmul *mm = NULL;
 	int ret;
 
 	if (!c)
@@ -587,7 +587,7 @@ int rknn_B_normal_layout_to_native_layout(void *B_input, void *B_output, int K, 
 					  rknn_matmul_info *info)
 {
 	const char *fn = "rknn_B_normal_layout_to_native_layout";
-	enum rnpu_mm_type t;
+	enum rnpu_mm_type t = RNPU_MM_INT8_INT32;
 	int ret;
 
 	if (!B_input || !B_output || !info)

@@ -117,7 +117,7 @@ static int reg_layout(const void *fdt, int node, int *ac, int *sc, struct rnpu_f
 
 int rnpu_fdt_reg_count(const void *fdt, int node, struct rnpu_fdt_err *e)
 {
-	int ac, sc, len, ret;
+	int ac = 0, sc = 0, len, ret;
 	const fdt32_t *reg;
 
 	ret = reg_layout(fdt, node, &ac, &sc, e);
@@ -184,7 +184,7 @@ static int translate(const void *fdt, int node, uint64_t *addr, struct rnpu_fdt_
 int rnpu_fdt_reg(const void *fdt, int node, int idx, struct rnpu_fdt_window *w,
 		 struct rnpu_fdt_err *e)
 {
-	int ac, sc, len, ret;
+	int ac = 0, sc = 0, len, ret;
 	const fdt32_t *reg;
 
 	ret = rnpu_fdt_reg_count(fdt, node, e);
@@ -192,7 +192,9 @@ int rnpu_fdt_reg(const void *fdt, int node, int idx, struct rnpu_fdt_window *w,
 		return ret;
 	if (idx >= ret)
 		return rnpu_fdt_fail(fdt, node, e, -ENXIO, "reg: entry %d missing (has %d)", idx, ret);
-	reg_layout(fdt, node, &ac, &sc, e);
+	ret = reg_layout(fdt, node, &ac, &sc, e);
+	if (ret)
+		return ret;
 	reg = fdt_getprop(fdt, node, "reg", &len);
 	w->base = read_cells(reg + idx * (ac + sc), ac);
 	w->size = read_cells(reg + idx * (ac + sc) + ac, sc);
