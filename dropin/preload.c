@@ -117,8 +117,17 @@ static struct {
 	int (*access)(const char *, int);
 } real;
 
-#define RESOLVE(field, name) \
-	(real.field ? real.field : (real.field = (__typeof__(real.field))dlsym(RTLD_NEXT, name)))
+/* The next definition of @name, looked up once; threads may race to look
+ * it up, and all store the same pointer. */
+#define RESOLVE(field, name)                                                         \
+	({                                                                           \
+		__typeof__(real.field) fn_ = __atomic_load_n(&real.field, __ATOMIC_ACQUIRE); \
+		if (!fn_) {                                                          \
+			fn_ = (__typeof__(real.field))dlsym(RTLD_NEXT, name);         \
+			__atomic_store_n(&real.field, fn_, __ATOMIC_RELEASE);         \
+		}                                                                    \
+		fn_;                                                                 \
+	})
 
 static int fail(int err)
 {

@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: MIT OR GPL-2.0-only
 """Counts test cases from meson test logs and prints 'N passed, N failed'.
 
-Usage: test-summary.py TESTLOG.json [TESTLOG.json ...]
+Usage: test-summary.py [--passed NAME | --failed NAME]... TESTLOG.json...
 
 Each TAP line ('ok N' / 'not ok N') of a test is one case, so a cmocka
 suite of 88 behaviours counts 88; a test without TAP output counts as one
 case with meson's verdict. A test that runs in several builds (the
 ThreadSanitizer build repeats the concurrency suite) counts in each.
-Exits non-zero if any case or test failed.
+--passed/--failed NAME count a check run outside meson (a build script)
+as one case. Exits non-zero if any case or test failed.
 """
 import json
 import re
@@ -33,9 +34,23 @@ def read_tests(paths):
 
 
 def main():
-    paths = sys.argv[1:] or ['build-test/meson-logs/testlog.json']
+    args = sys.argv[1:]
     passed = failed = skipped = 0
     failures = []
+    paths = []
+    while args:
+        a = args.pop(0)
+        if a in ('--passed', '--failed') and args:
+            # A check outside meson (a build script): one case.
+            name = args.pop(0)
+            if a == '--passed':
+                passed += 1
+            else:
+                failed += 1
+                failures.append(f'{name}: FAILED')
+        else:
+            paths.append(a)
+    paths = paths or ['build-test/meson-logs/testlog.json']
     for build, t in read_tests(paths):
         name = t.get('name', '?') + (f' [{build}]' if len(paths) > 1 else '')
         result = t.get('result', '')

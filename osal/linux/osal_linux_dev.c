@@ -91,3 +91,29 @@ int rnpu_osal_regulator_get_voltage(struct rnpu_osal_dev *dev)
 {
 	return dev->supply ? regulator_get_voltage(dev->supply) : -ENODEV;
 }
+
+/* The module attaches the NPU's power domains at probe and holds them on
+ * while it is bound (docs/kmod.md): "on" is already true, and "off" is
+ * honoured by the core not touching the core's registers. */
+int rnpu_osal_power_domain_set(struct rnpu_osal_dev *dev, unsigned int idx, bool on)
+{
+	return 0;
+}
+
+int rnpu_osal_clk_set_rate(struct rnpu_osal_dev *dev, unsigned int idx, uint64_t hz)
+{
+	if (idx != 0 || !dev->core_clk)
+		return -ENODEV;
+	return clk_set_rate(dev->core_clk, (unsigned long)hz);
+}
+
+int rnpu_osal_regulator_set_voltage(struct rnpu_osal_dev *dev, int uv)
+{
+	return dev->supply ? regulator_set_voltage(dev->supply, uv, uv) : -ENODEV;
+}
+
+/* No thermal zone is bound yet: the core then applies no thermal cap. */
+int rnpu_osal_thermal_get_temp(struct rnpu_osal_dev *dev, int *mc)
+{
+	return -ENODEV;
+}
