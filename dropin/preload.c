@@ -356,7 +356,7 @@ static int device_open(const char *path, int flags, dev_t rdev)
 
 static int debugfs_open(const char *name)
 {
-	char text[256];
+	char text[4096];
 	struct rnpu_dev *dev;
 	int fd, ret, len;
 

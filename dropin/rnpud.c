@@ -319,6 +319,14 @@ static int handle_message(struct client *c, size_t len, int fd_in, unsigned int 
 		pthread_mutex_unlock(&c->d->clients_lock);
 		return send_reply(c, m.seq, 0, &st, sizeof(st), -1);
 	}
+	case RNPUD_DEBUGFS: {
+		char text[RNPUD_DEBUGFS_TEXT];
+
+		ret = rknpu_debugfs_show(rnpu_host_device(c->d->host), m.debugfs_name, text,
+					 sizeof(text));
+		return send_reply(c, m.seq, ret < 0 ? ret : 0, text, ret < 0 ? 0 : (uint32_t)ret,
+				  -1);
+	}
 	case RNPUD_MMAP: {
 		int fd = -1;
 

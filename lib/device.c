@@ -118,6 +118,22 @@ int rnpu_model_cycles(struct rnpu_dev *dev, unsigned int core, uint64_t *cycles)
 	return 0;
 }
 
+int rnpu_debugfs_read(struct rnpu_dev *dev, const char *name, char *buf, size_t len)
+{
+	int ret;
+
+	if (!name || !buf || len == 0)
+		return rnpu_set_error(dev, -EINVAL, "debugfs read: %s is NULL or empty",
+				      !name ? "name" : "buffer");
+	if (!dev->ops->debugfs_read)
+		return rnpu_set_error(dev, -EOPNOTSUPP, "debugfs read: the %s transport has no"
+				      " debugfs", dev->ops->name);
+	ret = dev->ops->debugfs_read(dev->ctx, name, buf, len);
+	if (ret < 0)
+		return rnpu_set_error(dev, ret, "debugfs read of \"%s\" failed: %d", name, ret);
+	return ret;
+}
+
 /* Hardware identities the driver reports, and what they imply. */
 static const struct {
 	uint32_t hw_version;

@@ -17,6 +17,9 @@ struct rnpu_transport_ops {
 	/* Timing-model cycles charged to a core so far; NULL where no model
 	 * runs (a kernel node). */
 	int (*model_cycles)(void *ctx, unsigned int core, uint64_t *cycles);
+	/* The driver's debugfs file @name as text: its length, or negative
+	 * errno. */
+	int (*debugfs_read)(void *ctx, const char *name, char *buf, size_t len);
 };
 
 struct rnpu_dev {

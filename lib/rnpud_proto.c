@@ -106,6 +106,17 @@ int rnpud_decode(const void *buf, size_t len, unsigned int nfds, struct rnpud_ms
 		if (body != 0)
 			REFUSE(out, -EBADMSG, "STATS body of %zu bytes", body);
 		break;
+	case RNPUD_DEBUGFS: {
+		struct rnpud_debugfs d;
+
+		if (body != sizeof(d))
+			REFUSE(out, -EBADMSG, "DEBUGFS body of %zu bytes", body);
+		memcpy(&d, p, sizeof(d));
+		if (!memchr(d.name, '\0', sizeof(d.name)))
+			REFUSE(out, -EBADMSG, "DEBUGFS name without a terminating NUL");
+		memcpy(out->debugfs_name, d.name, sizeof(d.name));
+		break;
+	}
 	case RNPUD_MMAP: {
 		struct rnpud_mmap m;
 

@@ -25,6 +25,7 @@ enum rnpud_type {
 	RNPUD_IOCTL = 2,   /* payload: struct rnpud_ioctl + arg bytes (+ fd in) */
 	RNPUD_MMAP = 3,    /* payload: struct rnpud_mmap; reply carries the memfd */
 	RNPUD_STATS = 4,   /* reply arg: struct rnpud_stats */
+	RNPUD_DEBUGFS = 5, /* payload: struct rnpud_debugfs; reply arg: the file's text */
 	RNPUD_REPLY = 0x80,
 };
 
@@ -52,6 +53,13 @@ struct rnpud_mmap {
 struct rnpud_reply {
 	int32_t ret;       /* 0 or negative errno */
 	uint32_t arg_size;
+};
+
+/* A debugfs file by name, NUL-padded (the longest is "delayms"). */
+#define RNPUD_DEBUGFS_NAME 16u
+#define RNPUD_DEBUGFS_TEXT 4096u /* most text a reply carries */
+struct rnpud_debugfs {
+	char name[RNPUD_DEBUGFS_NAME];
 };
 
 struct rnpud_stats {
@@ -94,6 +102,7 @@ struct rnpud_msg {
 	uint64_t offset;       /* MMAP */
 	uint64_t length;       /* MMAP */
 	uint32_t hello_version;/* HELLO */
+	char debugfs_name[RNPUD_DEBUGFS_NAME]; /* DEBUGFS, NUL-terminated */
 	int may_fd;            /* an fd may come with it (PRIME import, FENCE_IN) */
 	char why[96];          /* on refusal: the field and value at fault */
 };

@@ -57,6 +57,13 @@ static int inproc_model_cycles(void *ctx, unsigned int core, uint64_t *cycles)
 	return 0;
 }
 
+static int inproc_debugfs_read(void *ctx, const char *name, char *buf, size_t len)
+{
+	struct inproc_ctx *c = ctx;
+
+	return rknpu_debugfs_show(rnpu_host_device(c->host), name, buf, len);
+}
+
 static const struct rnpu_transport_ops inproc_ops = {
 	.name = "sim",
 	.ioctl = inproc_ioctl,
@@ -64,6 +71,7 @@ static const struct rnpu_transport_ops inproc_ops = {
 	.mmap_fd = inproc_mmap_fd,
 	.close = inproc_close,
 	.model_cycles = inproc_model_cycles,
+	.debugfs_read = inproc_debugfs_read,
 };
 
 int rnpu_transport_inproc_open(const struct rnpu_transport_ops **ops, void **ctx)

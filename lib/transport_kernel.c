@@ -3,6 +3,7 @@
  * kernel module); ioctls and mmap are system calls on its fd. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -56,12 +57,36 @@ static void kernel_close(void *ctx)
 	free(c);
 }
 
+/* A board's debugfs (root only, as the vendor creates it). */
+static int kernel_debugfs_read(void *ctx, const char *name, char *buf, size_t len)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	(void)ctx;
+	if (len == 0 || strchr(name, '/') ||
+	    snprintf(path, sizeof(path), "/sys/kernel/debug/rknpu/%s", name) >= (int)sizeof(path))
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	return (int)n;
+}
+
 static const struct rnpu_transport_ops kernel_ops = {
 	.name = "kernel",
 	.ioctl = kernel_ioctl,
 	.mmap = kernel_mmap,
 	.mmap_fd = kernel_mmap_fd,
 	.close = kernel_close,
+	.debugfs_read = kernel_debugfs_read,
 };
 
 /* A DRM node must call itself "rknpu"; the misc node has no VERSION. */

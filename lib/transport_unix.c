@@ -356,12 +356,44 @@ static void unix_close(void *ctx)
 	free(c);
 }
 
+static int unix_debugfs_read(void *ctx, const char *name, char *buf, size_t len)
+{
+	struct unix_ctx *c = ctx;
+	uint8_t req[sizeof(struct rnpud_hdr) + sizeof(struct rnpud_debugfs)];
+	struct rnpud_debugfs d;
+	const struct rnpud_reply *r;
+	size_t n;
+	int ret, f = -1;
+
+	if (strlen(name) >= sizeof(d.name))
+		return -ENOENT; /* longer than any file the driver has */
+	memset(&d, 0, sizeof(d));
+	memcpy(d.name, name, strlen(name));
+	memcpy(req + sizeof(struct rnpud_hdr), &d, sizeof(d));
+	pthread_mutex_lock(&c->lock);
+	ret = unix_call(c, RNPUD_DEBUGFS, req, sizeof(req), -1, UNIX_REPLY_TIMEOUT_MS, &r, &f);
+	if (!ret) {
+		ret = r->ret;
+		if (!ret) {
+			n = r->arg_size < len - 1 ? r->arg_size : len - 1;
+			memcpy(buf, (const uint8_t *)(r + 1), n);
+			buf[n] = '\0';
+			ret = (int)n;
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (f >= 0)
+		close(f);
+	return ret;
+}
+
 static const struct rnpu_transport_ops unix_ops = {
 	.name = "unix",
 	.ioctl = unix_ioctl,
 	.mmap = unix_mmap,
 	.mmap_fd = unix_mmap_fd,
 	.close = unix_close,
+	.debugfs_read = unix_debugfs_read,
 };
 
 int rnpu_transport_unix_open(const char *path, const struct rnpu_transport_ops **ops, void **ctx)

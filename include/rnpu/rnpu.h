@@ -98,6 +98,14 @@ enum rnpu_query_item {
  * RNPU_QUERY_FREQ_HZ). -EOPNOTSUPP on a kernel node (real hardware). */
 int rnpu_model_cycles(struct rnpu_dev *dev, unsigned int core, uint64_t *cycles);
 
+/* Reads the driver's debugfs file @name ("version", "load", "power",
+ * "freq", "volt", "delayms", "reset", "mm") as its text, NUL-terminated in
+ * @buf: the vendor's bytes (the in-process host and rnpud produce them;
+ * on a kernel node /sys/kernel/debug/rknpu/@name is read, which needs
+ * root). Returns the text's length (truncated to @len - 1), or -ENOENT
+ * for an unknown name, or another negative errno. */
+int rnpu_debugfs_read(struct rnpu_dev *dev, const char *name, char *buf, size_t len);
+
 /* Answers @item in *value. -EINVAL for an unknown item; the ACTION's
  * error otherwise. */
 int rnpu_query(struct rnpu_dev *dev, enum rnpu_query_item item, uint64_t *value);

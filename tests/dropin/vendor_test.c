@@ -533,6 +533,46 @@ static void fork_child_view(void **state)
 	close(fd);
 }
 
+/* Reads a whole debugfs file with open/read, as monitoring tools do. */
+static void read_debugfs(const char *name, char *buf, size_t len)
+{
+	char path[96];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/rknpu/%s", name);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	n = read(fd, buf, len - 1);
+	close(fd);
+	assert_true(n > 0);
+	buf[n] = '\0';
+}
+
+/* The load, power and delayms files in the vendor's formats (the numbers
+ * depend on what ran: their shape and ranges are checked). */
+static void debugfs_load_power_delayms(void **state)
+{
+	unsigned int load[3], delay;
+	char buf[256], tail;
+
+	(void)state;
+	read_debugfs("load", buf, sizeof(buf));
+	assert_int_equal(sscanf(buf, "NPU load:  Core0: %u%%, Core1: %u%%, Core2: %u%%,%c", &load[0],
+				&load[1], &load[2], &tail), 4);
+	assert_int_equal(tail, '\n');
+	for (int i = 0; i < 3; i++)
+		assert_true(load[i] <= 100);
+	read_debugfs("power", buf, sizeof(buf));
+	assert_true(!strcmp(buf, "on\n") || !strcmp(buf, "off\n"));
+	read_debugfs("delayms", buf, sizeof(buf));
+	assert_int_equal(sscanf(buf, "%u%c", &delay, &tail), 2);
+	assert_int_equal(tail, '\n');
+	assert_int_equal(delay, 3000); /* the vendor's default */
+	assert_int_equal(open("/sys/kernel/debug/rknpu/no-such-file", O_RDONLY), -1);
+	assert_int_equal(errno, ENOENT);
+}
+
 static void debugfs_version(void **state)
 {
 	char buf[64] = "";
@@ -560,6 +600,7 @@ int main(void)
 		cmocka_unit_test(fence_poll),
 		cmocka_unit_test(fork_child_view),
 		cmocka_unit_test(debugfs_version),
+		cmocka_unit_test(debugfs_load_power_delayms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

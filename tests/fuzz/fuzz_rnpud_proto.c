@@ -34,7 +34,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(copy, data + 1, len);
 	if (rnpud_decode(copy, len, nfds, &m) == 0) {
 		if (m.type != RNPUD_HELLO && m.type != RNPUD_IOCTL && m.type != RNPUD_MMAP &&
-		    m.type != RNPUD_STATS)
+		    m.type != RNPUD_STATS && m.type != RNPUD_DEBUGFS)
+			abort();
+		/* The daemon passes the name on as a C string. */
+		if (m.type == RNPUD_DEBUGFS && !memchr(m.debugfs_name, '\0', sizeof(m.debugfs_name)))
 			abort();
 		if (nfds > (unsigned int)m.may_fd)
 			abort();
