@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -197,13 +198,51 @@ static void run_worker(char **argv, double *rt, double *bo)
 	}
 }
 
+/* The floor under any daemon round trip on this machine: one 128-byte
+ * SOCK_SEQPACKET request and reply between two processes, nothing else.
+ * Returns the median in microseconds. */
+static double pingpong_us(long iters)
+{
+	double *v = calloc((size_t)iters, sizeof(*v)), med;
+	char buf[128] = "";
+	int sv[2], status;
+	pid_t pid;
+
+	if (!v || socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv))
+		exit(1);
+	pid = fork();
+	if (pid == 0) {
+		ssize_t n;
+
+		close(sv[0]);
+		while ((n = recv(sv[1], buf, sizeof(buf), 0)) > 0)
+			if (send(sv[1], buf, (size_t)n, 0) != n)
+				break;
+		_exit(0);
+	}
+	close(sv[1]);
+	for (long i = 0; i < iters; i++) {
+		uint64_t t0 = bench_now_ns();
+
+		if (send(sv[0], buf, sizeof(buf), 0) != (ssize_t)sizeof(buf) ||
+		    recv(sv[0], buf, sizeof(buf), 0) != (ssize_t)sizeof(buf))
+			exit(1);
+		v[i] = (double)(bench_now_ns() - t0) / 1e3;
+	}
+	close(sv[0]);
+	waitpid(pid, &status, 0);
+	med = bench_median(v, (size_t)iters);
+	free(v);
+	return med;
+}
+
 int main(int argc, char **argv)
 {
 	long rounds = bench_arg(argc, argv, "--rounds", 7);
 	long iters = bench_arg(argc, argv, "--iters", 2000);
 	char self[PATH_MAX], dir[PATH_MAX], run[PATH_MAX], daemon[PATH_MAX], sock[PATH_MAX];
 	char iters_arg[32], daemon_arg[PATH_MAX + 16];
-	double *rt[2], *bo[2];
+	double *rt[2], *bo[2], *floor_us;
 	const char *pos[2] = { NULL, NULL };
 	int i, npos = 0, status;
 	pid_t dpid;
@@ -247,12 +286,14 @@ int main(int argc, char **argv)
 		rt[i] = calloc((size_t)rounds, sizeof(double));
 		bo[i] = calloc((size_t)rounds, sizeof(double));
 	}
+	floor_us = calloc((size_t)rounds, sizeof(double));
 	for (r = 0; r < rounds; r++) {
 		char *in_proc[] = { run, "--sim", self, "--worker", iters_arg, NULL };
 		char *via_daemon[] = { run, daemon_arg, self, "--worker", iters_arg, NULL };
 
 		run_worker(in_proc, &rt[0][r], &bo[0][r]);
 		run_worker(via_daemon, &rt[1][r], &bo[1][r]);
+		floor_us[r] = pingpong_us(iters);
 	}
 	kill(dpid, SIGTERM);
 	waitpid(dpid, &status, 0);
@@ -267,7 +308,10 @@ int main(int argc, char **argv)
 		       rounds, iters, rt0, rt1, rt1 / rt0);
 		printf("| 4 KiB BO: MEM_CREATE + MEM_MAP + mmap + munmap + MEM_DESTROY | %ld x %ld | %.1f | %.1f | %.2f |\n",
 		       rounds, iters, bo0, bo1, bo1 / bo0);
+		printf("| floor: bare 128-byte SOCK_SEQPACKET request + reply between two processes | %ld x %ld | - | %.1f | - |\n",
+		       rounds, iters, bench_median(floor_us, (size_t)rounds));
 	}
+	free(floor_us);
 	for (i = 0; i < 2; i++) {
 		free(rt[i]);
 		free(bo[i]);

@@ -135,7 +135,11 @@ bool rnpu_osal_work_queue(struct rnpu_osal_work *w, unsigned int delay_ms)
 		*pos = w;
 		w->pending = true;
 		queued = true;
-		pthread_cond_broadcast(&wq_cond);
+		/* The worker sleeps until the head's deadline: only a new head
+		 * changes when it must wake (a watchdog queued behind an earlier
+		 * deadline costs no thread switch). */
+		if (wq_head == w)
+			pthread_cond_broadcast(&wq_cond);
 	}
 	pthread_mutex_unlock(&wq_lock);
 	return queued;
