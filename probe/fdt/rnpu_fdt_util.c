@@ -56,6 +56,13 @@ int rnpu_fdt_check_blob(const void *fdt, size_t size, struct rnpu_fdt_err *e)
 	if (ret)
 		return rnpu_fdt_fail(fdt, -1, e, -EINVAL, "not a device tree blob: %s",
 				     fdt_strerror(ret));
+	/* Version 17 is what dtc and boot loaders write; older layouts take
+	 * paths of libfdt 1.6's fdt_check_full that read out of bounds on
+	 * malformed blobs (found by fuzz-fdt), so they are refused. */
+	if (fdt_version(fdt) < 17)
+		return rnpu_fdt_fail(fdt, -1, e, -EINVAL,
+				     "device tree blob version %u: only version 17 is read",
+				     fdt_version(fdt));
 	if (fdt_totalsize(fdt) > size)
 		return rnpu_fdt_fail(fdt, -1, e, -EINVAL,
 				     "device tree blob truncated: header says %u bytes, have %zu",

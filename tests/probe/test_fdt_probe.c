@@ -369,6 +369,24 @@ static void test_corrupt(void **state)
 	free(b.data);
 }
 
+/* Blobs older than version 17 are refused before libfdt's full check
+ * (which reads out of bounds on some malformed old-layout blobs). */
+static void test_old_version(void **state)
+{
+	struct blob b = load("rk3588-vendor");
+	struct rnpu_fdt_rknpu npu;
+	char msg[RNPU_FDT_ERR_LEN];
+	uint8_t *p = b.data;
+
+	(void)state;
+	/* version and last_comp_version: big-endian words at bytes 20, 24. */
+	p[23] = 16;
+	p[27] = 16;
+	assert_int_equal(rnpu_fdt_probe_rknpu(b.data, b.size, &npu, msg, sizeof(msg)), -EINVAL);
+	assert_string_equal(msg, "device tree blob version 16: only version 17 is read");
+	free(b.data);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +411,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_k230_small_mailbox),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_corrupt),
+		cmocka_unit_test(test_old_version),
 	};
 
 	if (argc > 1)
