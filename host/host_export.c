@@ -320,10 +320,9 @@ static void *export_thread(void *arg)
 
 int rnpu_host_export_start(struct rnpu_host *host)
 {
-	static const char *const dbg_writable[] = { "power", "freq", "delayms", "reset" };
 	struct rnpu_host_export *ex;
 	char sub[600];
-	unsigned int i, j;
+	unsigned int i;
 	int ret;
 
 	if (!host->cfg.export_dir[0])
@@ -335,13 +334,9 @@ int rnpu_host_export_start(struct rnpu_host *host)
 	ex->inotify_fd = -1;
 	snprintf(ex->dir, sizeof(ex->dir), "%s", host->cfg.export_dir);
 	snprintf(ex->clients_dir, sizeof(ex->clients_dir), "%s/debug/rknpu/clients", ex->dir);
-	for (i = 0; i < rknpu_debugfs_count; i++) {
-		bool w = false;
-
-		for (j = 0; j < sizeof(dbg_writable) / sizeof(dbg_writable[0]); j++)
-			w |= !strcmp(rknpu_debugfs_names[i], dbg_writable[j]);
-		add_file(ex, EXPORT_DEBUGFS, "debug/rknpu", rknpu_debugfs_names[i], w);
-	}
+	for (i = 0; i < rknpu_debugfs_count; i++)
+		add_file(ex, EXPORT_DEBUGFS, "debug/rknpu", rknpu_debugfs_names[i],
+			 rknpu_debugfs_writable(rknpu_debugfs_names[i]));
 	for (i = 0; i < rknpu_devfreq_attr_count; i++)
 		add_file(ex, EXPORT_DEVFREQ, "devfreq/fdab0000.npu", rknpu_devfreq_attr_names[i],
 			 !strcmp(rknpu_devfreq_attr_names[i], "governor"));

@@ -21,9 +21,14 @@ struct rnpu_kmod {
 	struct device *pd_devs[RKNPU_MAX_CORES]; /* per-core power domains */
 	unsigned int num_pd_devs;
 	struct dentry *debugfs;
+	struct rnpu_kmod_dbg_file *dbg_files; /* one per debugfs file */
 };
 
 extern const struct drm_driver rnpu_drm_driver;
+
+/* rnpu_kmod_debugfs.c: /sys/kernel/debug/rknpu/ from the core's files. */
+int rnpu_kmod_debugfs_init(struct rnpu_kmod *k);
+void rnpu_kmod_debugfs_fini(struct rnpu_kmod *k);
 
 int rnpu_kmod_misc_register(struct rnpu_kmod *k);
 void rnpu_kmod_misc_unregister(struct rnpu_kmod *k);

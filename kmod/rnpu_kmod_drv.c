@@ -208,15 +208,6 @@ static int rnpu_kmod_power_on(struct device *dev, struct rnpu_kmod *k)
 	return devm_add_action_or_reset(dev, rnpu_kmod_runtime_put, dev);
 }
 
-/* debugfs "version", in the vendor's format. */
-static int rnpu_kmod_version_show(struct seq_file *m, void *unused)
-{
-	seq_printf(m, "%s: v%d.%d.%d\n", rnpu_drm_driver.desc, rnpu_drm_driver.major,
-		   rnpu_drm_driver.minor, rnpu_drm_driver.patchlevel);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(rnpu_kmod_version);
-
 static int rnpu_kmod_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
@@ -262,10 +253,13 @@ static int rnpu_kmod_probe(struct platform_device *pdev)
 	ret = rnpu_kmod_misc_register(k);
 	if (ret)
 		goto err_drm;
-	k->debugfs = debugfs_create_dir("rknpu", NULL);
-	debugfs_create_file("version", 0444, k->debugfs, k, &rnpu_kmod_version_fops);
+	ret = rnpu_kmod_debugfs_init(k);
+	if (ret)
+		goto err_misc;
 	return 0;
 
+err_misc:
+	rnpu_kmod_misc_unregister(k);
 err_drm:
 	drm_dev_unregister(&k->drm);
 err_core:
@@ -280,7 +274,7 @@ static void rnpu_kmod_teardown(struct platform_device *pdev)
 {
 	struct rnpu_kmod *k = platform_get_drvdata(pdev);
 
-	debugfs_remove_recursive(k->debugfs);
+	rnpu_kmod_debugfs_fini(k);
 	rnpu_kmod_misc_unregister(k);
 	drm_dev_unplug(&k->drm);
 	rknpu_remove(k->rdev);

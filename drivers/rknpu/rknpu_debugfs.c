@@ -144,6 +144,12 @@ static int rknpu_parse_ulong(const char *s, uint64_t *out)
 	return 0;
 }
 
+bool rknpu_debugfs_writable(const char *name)
+{
+	return rknpu_str_eq(name, "power") || rknpu_str_eq(name, "freq") ||
+	       rknpu_str_eq(name, "delayms") || rknpu_str_eq(name, "reset");
+}
+
 long rknpu_debugfs_store(struct rknpu_device *rdev, const char *name, const char *ubuf,
 			 size_t len)
 {

@@ -95,6 +95,8 @@ int rknpu_debugfs_show(struct rknpu_device *rdev, const char *name, char *buf, s
  * errno. May sleep. */
 long rknpu_debugfs_store(struct rknpu_device *rdev, const char *name, const char *buf,
 			 size_t len);
+/* Whether the vendor gives debugfs file @name a write handler (mode 0644). */
+bool rknpu_debugfs_writable(const char *name);
 
 /* The devfreq attributes (as /sys/class/devfreq/<dev>/ shows them). */
 extern const char *const rknpu_devfreq_attr_names[];

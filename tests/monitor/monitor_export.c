@@ -127,8 +127,15 @@ static void files_show_the_core_text(void **state)
 	assert_string_equal(read_rel("devfreq/fdab0000.npu/governor"), "rknpu_ondemand\n");
 	assert_string_equal(read_rel("thermal/thermal_zone0/type"), "npu_thermal\n");
 	assert_true(atoi(read_rel("thermal/thermal_zone0/temp")) >= 20000);
+	/* The vendor's modes: write handlers for power, freq, delayms, reset. */
 	assert_int_equal(mode_of("debug/rknpu/version"), 0444);
+	assert_int_equal(mode_of("debug/rknpu/load"), 0444);
+	assert_int_equal(mode_of("debug/rknpu/volt"), 0444);
+	assert_int_equal(mode_of("debug/rknpu/mm"), 0444);
+	assert_int_equal(mode_of("debug/rknpu/power"), 0644);
+	assert_int_equal(mode_of("debug/rknpu/freq"), 0644);
 	assert_int_equal(mode_of("debug/rknpu/delayms"), 0644);
+	assert_int_equal(mode_of("debug/rknpu/reset"), 0644);
 	assert_int_equal(mode_of("devfreq/fdab0000.npu/governor"), 0644);
 }
 
