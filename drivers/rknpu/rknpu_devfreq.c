@@ -23,7 +23,7 @@ const char *rknpu_governor_name(enum rknpu_governor gov)
 }
 
 const struct rknpu_opp_row *rknpu_opp_recommend(const struct rknpu_soc_data *soc, uint64_t hz,
-						bool at_most)
+						enum rknpu_opp_pick pick)
 {
 	const struct rknpu_opp_row *ceil = NULL, *floor = NULL;
 	unsigned int i;
@@ -36,8 +36,10 @@ const struct rknpu_opp_row *rknpu_opp_recommend(const struct rknpu_soc_data *soc
 		if (soc->opps[i].hz <= hz)
 			floor = &soc->opps[i];
 	}
-	if (at_most)
+	if (pick == RKNPU_OPP_AT_MOST)
 		return floor ? floor : &soc->opps[0];
+	if (pick == RKNPU_OPP_NEAREST && floor && ceil && hz - floor->hz < ceil->hz - hz)
+		return floor;
 	return ceil ? ceil : &soc->opps[soc->num_opps - 1];
 }
 
@@ -145,14 +147,18 @@ static int rknpu_devfreq_apply_locked(struct rknpu_device *rdev)
 	uint64_t target = rknpu_governor_target(df->governor, df->cur_hz, df->ondemand_hz,
 						df->window_busy_ns, RKNPU_LOAD_INTERVAL_NS,
 						max_hz);
-	bool at_most = false;
+	/* The vendor governor's target is a debugfs "freq" write, which the
+	 * fact sheet's OPP layer rounds to the nearest point; the load
+	 * governor asks for at least its rate, as devfreq's simple_ondemand. */
+	enum rknpu_opp_pick pick = df->governor == RKNPU_GOV_VENDOR ? RKNPU_OPP_NEAREST :
+								      RKNPU_OPP_AT_LEAST;
 
 	/* Past the limit the OPP layer looks downwards from it. */
 	if (target > max_hz) {
 		target = max_hz;
-		at_most = true;
+		pick = RKNPU_OPP_AT_MOST;
 	}
-	return rknpu_devfreq_set_opp(rdev, rknpu_opp_recommend(rdev->soc, target, at_most));
+	return rknpu_devfreq_set_opp(rdev, rknpu_opp_recommend(rdev->soc, target, pick));
 }
 
 int rknpu_devfreq_update(struct rknpu_device *rdev)
@@ -199,7 +205,7 @@ int rknpu_devfreq_init(struct rknpu_device *rdev)
 		return ret;
 	df->bin = rdev->plat.opp_bin;
 	df->governor = RKNPU_GOV_VENDOR;
-	opp = rknpu_opp_recommend(rdev->soc, rdev->soc->init_freq_hz, false);
+	opp = rknpu_opp_recommend(rdev->soc, rdev->soc->init_freq_hz, RKNPU_OPP_AT_LEAST);
 	df->ondemand_hz = opp->hz;
 	/* Whatever the boot rate, start from the init OPP: voltage first. */
 	ret = rnpu_osal_regulator_set_voltage(rdev->plat.dev, opp->uv[df->bin]);

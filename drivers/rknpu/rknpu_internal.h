@@ -430,11 +430,15 @@ unsigned int rknpu_load_percent(struct rknpu_device *rdev, unsigned int core);
 /* devfreq */
 int rknpu_devfreq_init(struct rknpu_device *rdev);
 void rknpu_devfreq_fini(struct rknpu_device *rdev);
-/* The operating point the OPP layer picks for @hz: the lowest at or above
- * it (else the highest), or with @at_most the highest at or below it (else
- * the lowest). NULL without an OPP table. */
+/* How an operating point is chosen for a rate. */
+enum rknpu_opp_pick {
+	RKNPU_OPP_AT_LEAST,     /* the lowest at or above it, else the highest */
+	RKNPU_OPP_AT_MOST,      /* the highest at or below it, else the lowest */
+	RKNPU_OPP_NEAREST,      /* the closest; a tie goes up */
+};
+/* The operating point for @hz by rule @pick. NULL without an OPP table. */
 const struct rknpu_opp_row *rknpu_opp_recommend(const struct rknpu_soc_data *soc, uint64_t hz,
-						bool at_most);
+						enum rknpu_opp_pick pick);
 /* What @gov asks for, given the current frequency, the vendor governor's
  * target and the busiest core's busy ns in a window of @window_ns. */
 uint64_t rknpu_governor_target(enum rknpu_governor gov, uint64_t cur_hz, uint64_t ondemand_hz,

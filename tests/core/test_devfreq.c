@@ -50,7 +50,7 @@ static void test_opp_table(void **state)
 	/* One-core parts: one domain, no OPP table in the fact sheet. */
 	assert_int_equal(rknpu_soc_match("rockchip,rk3568-rknpu")->num_power_domains, 1);
 	assert_int_equal(rknpu_soc_match("rockchip,rk3568-rknpu")->num_opps, 0);
-	assert_null(rknpu_opp_recommend(rknpu_soc_match("rockchip,rk3568-rknpu"), MHZ, false));
+	assert_null(rknpu_opp_recommend(rknpu_soc_match("rockchip,rk3568-rknpu"), MHZ, RKNPU_OPP_AT_LEAST));
 }
 
 static void test_opp_recommend(void **state)
@@ -60,20 +60,26 @@ static void test_opp_recommend(void **state)
 	(void)state;
 	/* Exact points are kept. */
 	for (unsigned int i = 0; i < soc->num_opps; i++) {
-		assert_int_equal(rknpu_opp_recommend(soc, soc->opps[i].hz, false)->hz, soc->opps[i].hz);
-		assert_int_equal(rknpu_opp_recommend(soc, soc->opps[i].hz, true)->hz, soc->opps[i].hz);
+		assert_int_equal(rknpu_opp_recommend(soc, soc->opps[i].hz, RKNPU_OPP_AT_LEAST)->hz, soc->opps[i].hz);
+		assert_int_equal(rknpu_opp_recommend(soc, soc->opps[i].hz, RKNPU_OPP_AT_MOST)->hz, soc->opps[i].hz);
 	}
 	/* Between points: the next one up, as devfreq's default does. */
-	assert_int_equal(rknpu_opp_recommend(soc, 720 * MHZ, false)->hz, 800 * MHZ);
-	assert_int_equal(rknpu_opp_recommend(soc, 800 * MHZ + 1, false)->hz, 900 * MHZ);
-	assert_int_equal(rknpu_opp_recommend(soc, 1, false)->hz, 300 * MHZ);
-	assert_int_equal(rknpu_opp_recommend(soc, 0, false)->hz, 300 * MHZ);
+	assert_int_equal(rknpu_opp_recommend(soc, 720 * MHZ, RKNPU_OPP_AT_LEAST)->hz, 800 * MHZ);
+	assert_int_equal(rknpu_opp_recommend(soc, 800 * MHZ + 1, RKNPU_OPP_AT_LEAST)->hz, 900 * MHZ);
+	assert_int_equal(rknpu_opp_recommend(soc, 1, RKNPU_OPP_AT_LEAST)->hz, 300 * MHZ);
+	assert_int_equal(rknpu_opp_recommend(soc, 0, RKNPU_OPP_AT_LEAST)->hz, 300 * MHZ);
 	/* Past the top: the top. */
-	assert_int_equal(rknpu_opp_recommend(soc, 1200 * MHZ, false)->hz, 1000 * MHZ);
-	assert_int_equal(rknpu_opp_recommend(soc, ~0ull, false)->hz, 1000 * MHZ);
+	assert_int_equal(rknpu_opp_recommend(soc, 1200 * MHZ, RKNPU_OPP_AT_LEAST)->hz, 1000 * MHZ);
+	assert_int_equal(rknpu_opp_recommend(soc, ~0ull, RKNPU_OPP_AT_LEAST)->hz, 1000 * MHZ);
+	/* A debugfs "freq" write: the nearest point, a tie going up. */
+	assert_int_equal(rknpu_opp_recommend(soc, 720 * MHZ, RKNPU_OPP_NEAREST)->hz, 700 * MHZ);
+	assert_int_equal(rknpu_opp_recommend(soc, 780 * MHZ, RKNPU_OPP_NEAREST)->hz, 800 * MHZ);
+	assert_int_equal(rknpu_opp_recommend(soc, 750 * MHZ, RKNPU_OPP_NEAREST)->hz, 800 * MHZ);
+	assert_int_equal(rknpu_opp_recommend(soc, 100 * MHZ, RKNPU_OPP_NEAREST)->hz, 300 * MHZ);
+	assert_int_equal(rknpu_opp_recommend(soc, 1500 * MHZ, RKNPU_OPP_NEAREST)->hz, 1000 * MHZ);
 	/* Under a limit: the next one down, else the lowest. */
-	assert_int_equal(rknpu_opp_recommend(soc, 850 * MHZ, true)->hz, 800 * MHZ);
-	assert_int_equal(rknpu_opp_recommend(soc, 299 * MHZ, true)->hz, 300 * MHZ);
+	assert_int_equal(rknpu_opp_recommend(soc, 850 * MHZ, RKNPU_OPP_AT_MOST)->hz, 800 * MHZ);
+	assert_int_equal(rknpu_opp_recommend(soc, 299 * MHZ, RKNPU_OPP_AT_MOST)->hz, 300 * MHZ);
 }
 
 static void test_vendor_governor(void **state)

@@ -87,11 +87,11 @@ static void freq_writes(void **state)
 	assert_string_equal(show_devfreq(m, "cur_freq"), "600000000\n");
 	assert_int_equal(action_value(m, RKNPU_GET_FREQ), 600000000u);
 	assert_int_equal(action_value(m, RKNPU_GET_VOLT), 675000u);
-	/* Between points: the next one up; up means the rail first. */
+	/* Between points: the nearest one; up means the rail first. */
 	assert_int_equal(store(m, "freq", "720000000\n"), 10);
-	assert_string_equal(events(m), "volt 737500\nclk 800000000\n");
-	assert_string_equal(show(m, "freq"), "800000000\n");
-	assert_string_equal(show(m, "volt"), "737500\n");
+	assert_string_equal(events(m), "volt 700000\nclk 700000000\n");
+	assert_string_equal(show(m, "freq"), "700000000\n");
+	assert_string_equal(show(m, "volt"), "700000\n");
 	/* Above the table: the top. */
 	assert_int_equal(store(m, "freq", "1500000000\n"), 11);
 	assert_string_equal(events(m), "volt 825000\nclk 1000000000\n");
