@@ -23,7 +23,7 @@ import numpy as np
 
 __all__ = ["RnpuError", "Device", "Op", "matmul", "conv2d", "conv2d_op", "eltwise",
            "pool2d", "to_native", "from_native", "native_size", "requant_from_scale",
-           "library_path"]
+           "shared_library_path"]
 
 # enum rnpu_dtype / rnpu_layout / kinds (include/rnpu/ops.h)
 DT_INT8, DT_INT16, DT_FP16, DT_INT32, DT_FP32 = 0, 1, 2, 4, 5
@@ -43,7 +43,7 @@ class RnpuError(OSError):
     """A librnpu call failed: .errno is the errno value, str() the reason."""
 
 
-def library_path():
+def shared_library_path():
     """The librnpu.so this module loads (see the module docstring)."""
     env = os.environ.get("RNPU_LIB")
     if env:
@@ -56,7 +56,7 @@ def library_path():
     return "librnpu.so"
 
 
-_lib = ctypes.CDLL(library_path())
+_lib = ctypes.CDLL(shared_library_path())
 _vp = ctypes.c_void_p
 _u32 = ctypes.c_uint32
 
