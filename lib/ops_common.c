@@ -136,16 +136,24 @@ void rnpu_op_destroy(struct rnpu_op *op)
 	free(op);
 }
 
-int ops_keep_plan(struct rnpu_op *op, const void *plan, size_t size,
-		  int (*build)(struct rnpu_op *, struct rnpu_regcmd_prog *, uint64_t, char *,
-			       size_t))
+int ops_program(struct rnpu_op *op, const void *plan, size_t size,
+		int (*build)(struct rnpu_op *, struct rnpu_regcmd_prog *, uint64_t, char *, size_t),
+		char *err, size_t len)
 {
+	struct rnpu_regcmd_prog prog;
+	int ret;
+
 	op->plan = malloc(size);
 	if (!op->plan)
 		return -ENOMEM;
 	memcpy(op->plan, plan, size);
 	op->build = build;
-	return 0;
+	ret = build(op, &prog, rnpu_bo_dma_addr(op->regcmd), err, len);
+	if (ret)
+		return ret; /* the builder released the program */
+	ret = ops_install_program(op, &prog);
+	rnpu_regcmd_fini(&prog);
+	return ret;
 }
 
 /* Rewrites the register program for the buffers now bound; the task list

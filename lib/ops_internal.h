@@ -47,10 +47,13 @@ int ops_alloc_regcmd(struct rnpu_op *op, size_t prog_words);
 /* Copies the linked program into the regcmd buffer and writes the task
  * list. */
 int ops_install_program(struct rnpu_op *op, const struct rnpu_regcmd_prog *prog);
-/* Keeps a copy of @plan (@size bytes) and @build for rnpu_op_bind_*. */
-int ops_keep_plan(struct rnpu_op *op, const void *plan, size_t size,
-		  int (*build)(struct rnpu_op *, struct rnpu_regcmd_prog *, uint64_t, char *,
-			       size_t));
+/* Keeps a copy of @plan (@size bytes) and @build (which reads the op's
+ * buffer addresses and the kept plan), then builds the program for the
+ * regcmd buffer and installs it: the one path for creation and for
+ * rnpu_op_bind_*. On failure @err holds the builder's message. */
+int ops_program(struct rnpu_op *op, const void *plan, size_t size,
+		int (*build)(struct rnpu_op *, struct rnpu_regcmd_prog *, uint64_t, char *, size_t),
+		char *err, size_t len);
 /* Writes the message of a refusal into @err and returns @ret. */
 int ops_refuse(char *err, size_t len, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

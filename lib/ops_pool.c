@@ -267,16 +267,8 @@ int rnpu_pool2d_create(struct rnpu_dev *dev, const struct rnpu_pool2d_params *pa
 		ret = ops_alloc_regcmd(op, nwords);
 	if (ret)
 		goto fail;
-	pl.in_dma = rnpu_bo_dma_addr(op->in[0]);
-	pl.out_dma = rnpu_bo_dma_addr(op->out);
-	ret = build(&prog, &pl, rnpu_bo_dma_addr(op->regcmd), err, sizeof(err));
-	if (ret)
-		goto fail;
-	if (!ret)
-		ret = ops_keep_plan(op, &pl, sizeof(pl), rebuild);
-	if (!ret)
-		ret = ops_install_program(op, &prog);
-	rnpu_regcmd_fini(&prog);
+	/* The addresses come from the op's buffers, through rebuild(). */
+	ret = ops_program(op, &pl, sizeof(pl), rebuild, err, sizeof(err));
 	if (ret)
 		goto fail;
 	*out = op;
