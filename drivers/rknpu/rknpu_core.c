@@ -50,9 +50,9 @@ void rknpu_core_commit(struct rknpu_device *rdev, unsigned int core, struct rknp
 	struct rknpu_task task_first, task_last;
 	uint32_t slave = 0, amounts = 0;
 
-	/* The task BO is shared with userspace: read each task once. */
-	rnpu_memcpy(&task_first, &job->tasks[first], sizeof(task_first));
-	rnpu_memcpy(&task_last, &job->tasks[last], sizeof(task_last));
+	/* The snapshot taken at submit, not the BO userspace still writes. */
+	task_first = jc->snap[first - jc->task_start];
+	task_last = jc->snap[last - jc->task_start];
 
 	rknpu_iommu_attach_locked(rdev, core, job->iommu_dte);
 	rk3588_set_PC_BASE_ADDRESS_PC_SEL(&slave, 1);

@@ -236,6 +236,7 @@ void rknpu_file_close(struct rknpu_file *file)
 	rknpu_list_del(&file->node);
 	rnpu_osal_mutex_unlock(file->rdev->files_lock);
 	rknpu_gem_release_handles(file);
+	rknpu_regcmd_copy_cache_fini(file);
 	rknpu_iommu_file_fini(file);
 	rnpu_osal_waitq_destroy(file->idle_wq);
 	rnpu_osal_mutex_destroy(file->lock);

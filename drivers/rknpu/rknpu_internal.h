@@ -89,9 +89,17 @@ struct rknpu_handle_table {
 	uint32_t live;                  /* handles currently valid */
 };
 
+/* Driver memory holding a job's validated program copies (contiguous
+ * mode); cached per session between jobs. */
+struct rknpu_regcmd_copy {
+	struct rnpu_osal_dma_buf *buf;
+	struct rnpu_osal_dma_info info;
+	struct rknpu_regcmd_copy *next; /* in the session's cache */
+};
+
 struct rknpu_file {
 	struct rknpu_device *rdev;
-	/* Protects handles. Never held while taking rdev->obj_lock's users
+	/* Protects handles and the copy cache. Never held while taking rdev->obj_lock's users
 	 * in the other order: order is file->lock then rdev->obj_lock. */
 	struct rnpu_osal_mutex *lock;
 	struct rknpu_handle_table handles;
@@ -103,6 +111,8 @@ struct rknpu_file {
 	struct rknpu_iommu_domain *iommu; /* IOMMU mode: the session's domain */
 	uint64_t engine_ns[RKNPU_MAX_CORES]; /* finished busy time per core (irq_lock) */
 	struct rknpu_list_node node;    /* in rdev->files (files_lock) */
+	struct rknpu_regcmd_copy *copy_cache; /* free program copies (lock) */
+	uint32_t copy_cached;
 };
 
 /* ---------------------------------------------------------------- jobs */
@@ -125,6 +135,9 @@ struct rknpu_job_core {
 	bool irq_entered;
 	uint64_t start_time;            /* this core took the job (irq_lock) */
 	uint64_t recorder_time;         /* load accounted up to here (irq_lock) */
+	/* Private copy of tasks task_start.. taken at submit: what the
+	 * validator and the commit use (userspace can still write the BO). */
+	struct rknpu_task *snap;
 };
 
 struct rknpu_job {
@@ -153,6 +166,7 @@ struct rknpu_job {
 	uint64_t hw_elapse_time;
 	uint32_t iommu_dte;             /* DTE_ADDR of the job's address space */
 	bool mmu_fault;                 /* a DMA faulted (irq_lock) */
+	struct rknpu_regcmd_copy *regcmd_copy; /* the programs the PC runs */
 	struct rknpu_job_core core[RKNPU_MAX_CORES];
 };
 
@@ -346,6 +360,12 @@ bool rknpu_iommu_irq_locked(struct rknpu_device *rdev, unsigned int core, uint32
 /* validate (rknpu_validate.c): contiguous mode only; 0 or -EINVAL with a
  * log line naming the register and the address. May sleep. */
 int rknpu_validate_job(struct rknpu_job *job);
+/* Snapshots @jc's tasks into jc->snap. 0 or -ENOMEM. */
+int rknpu_job_snapshot(struct rknpu_job *job, struct rknpu_job_core *jc);
+/* Frees the snapshots and gives the program copy back to the session. */
+void rknpu_job_release_copies(struct rknpu_job *job);
+/* Frees the session's cached program copies (session close). */
+void rknpu_regcmd_copy_cache_fini(struct rknpu_file *file);
 
 /* sram (rknpu_sram.c) */
 int rknpu_sram_init(struct rknpu_device *rdev);

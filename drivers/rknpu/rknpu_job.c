@@ -158,6 +158,7 @@ static void rknpu_job_free(struct rknpu_job *job)
 		rnpu_osal_work_destroy(job->cleanup);
 	if (job->fence)
 		rnpu_osal_fence_put(job->fence);
+	rknpu_job_release_copies(job);
 	if (job->task_obj)
 		rknpu_gem_put(job->task_obj);
 	rnpu_osal_free(job);
@@ -170,6 +171,7 @@ static int rknpu_job_ranges(struct rknpu_job *job)
 	struct rknpu_device *rdev = job->rdev;
 	const struct rknpu_submit *args = &job->args;
 	unsigned int i, slot;
+	int ret;
 
 	for (i = 0; i < rdev->num_cores; i++) {
 		struct rknpu_job_core *jc = &job->core[i];
@@ -196,12 +198,15 @@ static int rknpu_job_ranges(struct rknpu_job *job)
 				  job->num_tasks_in_bo);
 			return -EINVAL;
 		}
+		ret = rknpu_job_snapshot(job, jc);
+		if (ret)
+			return ret;
 		/* The first task of every chunk programs PC_DATA_AMOUNT. */
 		for (chunk = 0; chunk < jc->task_number; chunk += rdev->soc->max_submit_number) {
 			struct rknpu_task t;
 			uint32_t amount = 0;
 
-			rnpu_memcpy(&t, &job->tasks[jc->task_start + chunk], sizeof(t));
+			t = jc->snap[chunk];
 			if (t.regcfg_amount > 0xffffu * 2 ||
 			    !rk3588_set_PC_REGISTER_AMOUNTS_PC_DATA_AMOUNT(
 				    &amount, rknpu_pc_data_amount(rdev->soc, t.regcfg_amount))) {

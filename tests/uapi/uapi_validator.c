@@ -6,7 +6,11 @@
  * the submit fail with EINVAL and a log line naming the register and the
  * address; the victim's memory is untouched and the unmodified job still
  * runs correctly. Regcmd fetches outside the session's buffers, or running
- * past the end of one, are refused the same way.
+ * past the end of one, are refused the same way. For every DMA engine, a
+ * program whose base address is inside a buffer but whose extent (from
+ * the dims, strides and precision it programs, worked out by hand below)
+ * runs past its end is refused with the register, the length and the
+ * address in the log.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -224,6 +228,275 @@ static void validator_fetch_past_end(void **state)
 	run_and_check(f);
 }
 
+
+/* ------------------------------------------------------------ extents */
+
+#define EXT_DATA_SIZE (64u * 1024u)
+#define EXT_TAIL 64u /* the base sits this far before the buffer's end */
+
+struct reg_write {
+	uint32_t reg, value;
+};
+
+struct extent_case {
+	const char *name;
+	uint32_t op_en;
+	uint32_t base_reg;
+	int64_t base_off;       /* from the data buffer's start */
+	int64_t start_off;      /* of the refused range, from the base */
+	uint32_t len;           /* bytes the engine touches, by hand */
+	struct reg_write regs[24];
+};
+
+static uint32_t field(bool (*set)(uint32_t *, uint32_t), uint32_t reg, uint32_t v)
+{
+	assert_true(set(&reg, v));
+	return reg;
+}
+
+static uint32_t sfield(bool (*set)(uint32_t *, int32_t), int32_t v)
+{
+	uint32_t reg = 0;
+
+	assert_true(set(&reg, v));
+	return reg;
+}
+
+#define SET(reg, fld, v) field(rk3588_set_##reg##_##fld, 0, (v))
+#define SSET(reg, fld, v) sfield(rk3588_set_##reg##_##fld, (v))
+#define TAIL ((int64_t)EXT_DATA_SIZE - EXT_TAIL)
+
+/* Base registers of the engines a case enables but does not test: written
+ * with 0 (unused), as programs do. */
+#define DPU_RDMA_UNUSED_BASES                                                  \
+	{ REG_DPU_RDMA_RDMA_SRC_BASE_ADDR, 0 }, { REG_DPU_RDMA_RDMA_EW_BASE_ADDR, 0 }, \
+	{ REG_DPU_RDMA_RDMA_BS_BASE_ADDR, 0 }, { REG_DPU_RDMA_RDMA_BN_BASE_ADDR, 0 }
+
+static const struct extent_case *extent_cases(size_t *n)
+{
+	/* Values are built at run time: the field setters are functions. */
+	static struct extent_case c[10];
+	size_t i = 0;
+
+	/* CNA feature, int8 (C2 16), W 4, H 2, C 32: 2 surfaces. GROUP_LINE_OFF
+	 * 0: surface step 16 * (SURF_STRIDE 4 + 4W) = 320, line step
+	 * 4 * LINE_STRIDE 16 = 64; last line at 320 + 64, 16W = 64 bytes long:
+	 * 448 bytes. */
+	c[i++] = (struct extent_case){
+		"cna-feature", RK3588_OP_EN_CNA | RK3588_OP_EN_CORE | RK3588_OP_EN_DPU,
+		REG_CNA_FEATURE_DATA_ADDR, TAIL, 0, 448,
+		{ { REG_CNA_CONV_CON1, 0 },
+		  { REG_CNA_DATA_SIZE0, SET(CNA_DATA_SIZE0, DATAIN_WIDTH, 4) |
+					SET(CNA_DATA_SIZE0, DATAIN_HEIGHT, 2) },
+		  { REG_CNA_DATA_SIZE1, SET(CNA_DATA_SIZE1, DATAIN_CHANNEL, 32) },
+		  { REG_CNA_DMA_CON1, SET(CNA_DMA_CON1, LINE_STRIDE, 16) },
+		  { REG_CNA_DMA_CON2, SSET(CNA_DMA_CON2, SURF_STRIDE, 4) },
+		  { REG_CNA_DCOMP_ADDR0, 0 }, { REG_DPU_DST_BASE_ADDR, 0 } } };
+	/* The same with SURF_STRIDE -20: surface step 16 * (-20 + 16) = -64,
+	 * so the fetch starts 64 bytes below the base: at the buffer's start
+	 * it begins outside. 64 below + 64 above + 64 long = 192 bytes. */
+	c[i++] = (struct extent_case){
+		"cna-feature-negative-stride",
+		RK3588_OP_EN_CNA | RK3588_OP_EN_CORE | RK3588_OP_EN_DPU,
+		REG_CNA_FEATURE_DATA_ADDR, 0, -64, 192,
+		{ { REG_CNA_CONV_CON1, 0 },
+		  { REG_CNA_DATA_SIZE0, SET(CNA_DATA_SIZE0, DATAIN_WIDTH, 4) |
+					SET(CNA_DATA_SIZE0, DATAIN_HEIGHT, 2) },
+		  { REG_CNA_DATA_SIZE1, SET(CNA_DATA_SIZE1, DATAIN_CHANNEL, 32) },
+		  { REG_CNA_DMA_CON1, SET(CNA_DMA_CON1, LINE_STRIDE, 16) },
+		  { REG_CNA_DMA_CON2, SSET(CNA_DMA_CON2, SURF_STRIDE, -20) },
+		  { REG_CNA_DCOMP_ADDR0, 0 }, { REG_DPU_DST_BASE_ADDR, 0 } } };
+	/* Weights: 32 kernels of 64 bytes = 2048 (more than WEIGHT_BYTES). */
+	c[i++] = (struct extent_case){
+		"cna-weight", RK3588_OP_EN_CNA | RK3588_OP_EN_CORE | RK3588_OP_EN_DPU,
+		REG_CNA_DCOMP_ADDR0, TAIL, 0, 2048,
+		{ { REG_CNA_FEATURE_DATA_ADDR, 0 }, { REG_CNA_DCOMP_CTRL, 0 },
+		  { REG_CNA_WEIGHT_SIZE0, SET(CNA_WEIGHT_SIZE0, WEIGHT_BYTES, 1000) },
+		  { REG_CNA_WEIGHT_SIZE1, SET(CNA_WEIGHT_SIZE1, WEIGHT_BYTES_PER_KERNEL, 64) },
+		  { REG_CNA_WEIGHT_SIZE2, SET(CNA_WEIGHT_SIZE2, WEIGHT_KERNELS, 32) },
+		  { REG_DPU_DST_BASE_ADDR, 0 } } };
+	/* DPU output, int8 (C2 16), W 4, H 2, C 32: atoms 0 and 1; E 1, so
+	 * atom 1 starts a new group at SURF_ADD 16 atoms; its last line at
+	 * 16 + 1 * 4 atoms, 4 atoms long: 24 atoms = 384 bytes. */
+	c[i++] = (struct extent_case){
+		"dpu-write", RK3588_OP_EN_DPU, REG_DPU_DST_BASE_ADDR, TAIL, 0, 384,
+		{ { REG_DPU_DATA_FORMAT, 0 },
+		  { REG_DPU_DATA_CUBE_WIDTH, 3 }, { REG_DPU_DATA_CUBE_HEIGHT, 1 },
+		  { REG_DPU_DATA_CUBE_CHANNEL, SET(DPU_DATA_CUBE_CHANNEL, CHANNEL, 31) },
+		  { REG_DPU_BS_OW_CFG, 0 },
+		  { REG_DPU_SURFACE_ADD, SET(DPU_SURFACE_ADD, SURF_ADD, 16) },
+		  { REG_DPU_DST_SURF_STRIDE, SET(DPU_DST_SURF_STRIDE, VALUE, 8) },
+		  { REG_DPU_DATA_CUBE_NOTCH_ADDR, 0 } } };
+	/* MRDMA, int8, W 4, H 2, C 32, no notches: surface 8 atoms; last line
+	 * at 8 + 4, 4 atoms: 16 atoms = 256 bytes. */
+	c[i++] = (struct extent_case){
+		"dpu-rdma-mrdma", RK3588_OP_EN_DPU | RK3588_OP_EN_DPU_RDMA,
+		REG_DPU_RDMA_RDMA_SRC_BASE_ADDR, TAIL, 0, 256,
+		{ { REG_DPU_DST_BASE_ADDR, 0 }, DPU_RDMA_UNUSED_BASES,
+		  { REG_DPU_RDMA_RDMA_DATA_CUBE_WIDTH, 3 }, { REG_DPU_RDMA_RDMA_DATA_CUBE_HEIGHT, 1 },
+		  { REG_DPU_RDMA_RDMA_DATA_CUBE_CHANNEL, 31 },
+		  { REG_DPU_RDMA_RDMA_FEATURE_MODE_CFG, 0 }, { REG_DPU_RDMA_RDMA_SRC_DMA_CFG, 0 },
+		  { REG_DPU_RDMA_RDMA_SURF_NOTCH, 0 } } };
+	/* ERDMA, 16-bit operands (C2 8), W 4, H 2, C 32: 4 surfaces of 8
+	 * atoms; last line at 24 + 4, 4 atoms: 32 atoms = 512 bytes. */
+	c[i++] = (struct extent_case){
+		"dpu-rdma-erdma", RK3588_OP_EN_DPU | RK3588_OP_EN_DPU_RDMA,
+		REG_DPU_RDMA_RDMA_EW_BASE_ADDR, TAIL, 0, 512,
+		{ { REG_DPU_DST_BASE_ADDR, 0 }, DPU_RDMA_UNUSED_BASES,
+		  { REG_DPU_RDMA_RDMA_DATA_CUBE_WIDTH, 3 }, { REG_DPU_RDMA_RDMA_DATA_CUBE_HEIGHT, 1 },
+		  { REG_DPU_RDMA_RDMA_DATA_CUBE_CHANNEL, 31 },
+		  { REG_DPU_RDMA_RDMA_ERDMA_CFG, SET(DPU_RDMA_RDMA_ERDMA_CFG, ERDMA_DATA_MODE, 1) |
+						 SET(DPU_RDMA_RDMA_ERDMA_CFG, DATA_SIZE, 2) },
+		  { REG_DPU_RDMA_RDMA_EW_SURF_NOTCH, 0 } } };
+	/* BRDMA: 32 channels, DATA_USE 0x5 = 2 slots of 4 bytes: 256 bytes. */
+	c[i++] = (struct extent_case){
+		"dpu-rdma-brdma", RK3588_OP_EN_DPU | RK3588_OP_EN_DPU_RDMA,
+		REG_DPU_RDMA_RDMA_BS_BASE_ADDR, TAIL, 0, 256,
+		{ { REG_DPU_DST_BASE_ADDR, 0 }, DPU_RDMA_UNUSED_BASES,
+		  { REG_DPU_DATA_CUBE_CHANNEL, SET(DPU_DATA_CUBE_CHANNEL, CHANNEL, 31) },
+		  { REG_DPU_RDMA_RDMA_BRDMA_CFG, SET(DPU_RDMA_RDMA_BRDMA_CFG, BRDMA_DATA_USE, 5) } } };
+	/* NRDMA: 64 channels, DATA_USE 0x1 = one 4-byte slot: 256 bytes. */
+	c[i++] = (struct extent_case){
+		"dpu-rdma-nrdma", RK3588_OP_EN_DPU | RK3588_OP_EN_DPU_RDMA,
+		REG_DPU_RDMA_RDMA_BN_BASE_ADDR, TAIL, 0, 256,
+		{ { REG_DPU_DST_BASE_ADDR, 0 }, DPU_RDMA_UNUSED_BASES,
+		  { REG_DPU_DATA_CUBE_CHANNEL, SET(DPU_DATA_CUBE_CHANNEL, CHANNEL, 63) },
+		  { REG_DPU_RDMA_RDMA_NRDMA_CFG, SET(DPU_RDMA_RDMA_NRDMA_CFG, NRDMA_DATA_USE, 1) } } };
+	/* PPU output, fp16 (C2 8), 4 x 2 x 16: 2 surfaces of DST_SURF_STRIDE
+	 * 8 atoms; last line at 8 + 4, 4 atoms: 16 atoms = 256 bytes. */
+	c[i++] = (struct extent_case){
+		"ppu-write", RK3588_OP_EN_PPU, REG_PPU_DST_BASE_ADDR, TAIL, 0, 256,
+		{ { REG_PPU_DATA_FORMAT, SET(PPU_DATA_FORMAT, PROC_PRECISION, 2) },
+		  { REG_PPU_DATA_CUBE_OUT_WIDTH, 3 }, { REG_PPU_DATA_CUBE_OUT_HEIGHT, 1 },
+		  { REG_PPU_DATA_CUBE_IN_CHANNEL, 15 }, { REG_PPU_DATA_CUBE_OUT_CHANNEL, 15 },
+		  { REG_PPU_OPERATION_MODE_CFG, 0 },
+		  { REG_PPU_DST_SURF_STRIDE, SET(PPU_DST_SURF_STRIDE, VALUE, 8) } } };
+	/* PPU_RDMA, 16-bit (C2 8), 4 x 2 x 16, line pitch 4, surface pitch 8
+	 * atoms: 16 atoms = 256 bytes. */
+	c[i++] = (struct extent_case){
+		"ppu-rdma", RK3588_OP_EN_PPU | RK3588_OP_EN_PPU_RDMA,
+		REG_PPU_RDMA_RDMA_SRC_BASE_ADDR, TAIL, 0, 256,
+		{ { REG_PPU_DST_BASE_ADDR, 0 },
+		  { REG_PPU_RDMA_RDMA_CUBE_IN_WIDTH, 3 }, { REG_PPU_RDMA_RDMA_CUBE_IN_HEIGHT, 1 },
+		  { REG_PPU_RDMA_RDMA_CUBE_IN_CHANNEL, 15 },
+		  { REG_PPU_RDMA_RDMA_DATA_FORMAT, SET(PPU_RDMA_RDMA_DATA_FORMAT, IN_PRECISION, 2) },
+		  { REG_PPU_RDMA_RDMA_SRC_LINE_STRIDE, SET(PPU_RDMA_RDMA_SRC_LINE_STRIDE, VALUE, 4) },
+		  { REG_PPU_RDMA_RDMA_SRC_SURF_STRIDE,
+		    SET(PPU_RDMA_RDMA_SRC_SURF_STRIDE, VALUE, 8) } } };
+	*n = i;
+	return c;
+}
+
+struct crafted {
+	struct rnpu_dev *dev;
+	struct rnpu_bo *data, *regcmd, *task;
+	uint64_t *words;
+	struct rknpu_task *tasks;
+};
+
+static void crafted_open(struct crafted *k)
+{
+	assert_int_equal(rnpu_open("sim", &k->dev), 0);
+	assert_int_equal(rnpu_bo_create(k->dev, EXT_DATA_SIZE, 0, &k->data), 0);
+	assert_int_equal(rnpu_bo_create(k->dev, 4096, 0, &k->regcmd), 0);
+	assert_int_equal(rnpu_bo_create(k->dev, 4096, RKNPU_MEM_KERNEL_MAPPING, &k->task), 0);
+	assert_int_equal(rnpu_bo_map(k->regcmd, (void **)&k->words), 0);
+	assert_int_equal(rnpu_bo_map(k->task, (void **)&k->tasks), 0);
+}
+
+static void crafted_close(struct crafted *k)
+{
+	rnpu_bo_free(k->task);
+	rnpu_bo_free(k->regcmd);
+	rnpu_bo_free(k->data);
+	rnpu_close(k->dev);
+}
+
+/* One task: @regs, then @base_reg = @base, then the op-enable word. */
+static int crafted_submit(struct crafted *k, const struct reg_write *regs, uint32_t base_reg,
+			  uint32_t base, uint32_t op_en)
+{
+	struct rknpu_submit s;
+	uint32_t n = 0;
+
+	memset(k->words, 0, 4096);
+	for (; regs[n].reg; n++)
+		k->words[n] = write_of(regs[n].reg, regs[n].value);
+	if (base_reg)
+		k->words[n++] = write_of(base_reg, base);
+	k->words[n++] = rk3588_regcmd(RK3588_TARGET_OP_EN, 0x0008, op_en);
+	memset(k->tasks, 0, sizeof(*k->tasks));
+	k->tasks[0].regcmd_addr = rnpu_bo_dma_addr(k->regcmd);
+	k->tasks[0].regcfg_amount = n;
+	k->tasks[0].int_mask = RK3588_INT_DPU_GRP0 | RK3588_INT_DPU_GRP1;
+	memset(&s, 0, sizeof(s));
+	s.flags = RKNPU_JOB_PC;
+	s.timeout = 2000;
+	s.task_number = 1;
+	s.task_obj_addr = rnpu_bo_obj_addr(k->task);
+	s.core_mask = RKNPU_CORE0_MASK;
+	s.fence_fd = -1;
+	for (unsigned int i = 0; i < 3; i++)
+		s.subcore_task[i].task_number = 1;
+	return rnpu_ioctl(k->dev, DRM_IOCTL_RKNPU_SUBMIT, &s);
+}
+
+static void validator_extent_per_engine(void **state)
+{
+	struct crafted k;
+	size_t n;
+	const struct extent_case *c = extent_cases(&n);
+
+	(void)state;
+	crafted_open(&k);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t base = rnpu_bo_dma_addr(k.data) + (uint64_t)c[i].base_off;
+		char line[128];
+
+		print_message("# %s\n", c[i].name);
+		snprintf(line, sizeof(line), "of %u bytes at 0x%llx", c[i].len,
+			 (unsigned long long)(base + (uint64_t)c[i].start_off));
+		log_capture_start();
+		assert_int_equal(crafted_submit(&k, c[i].regs, c[i].base_reg, (uint32_t)base,
+						c[i].op_en),
+				 -EINVAL);
+		assert_true(log_has(rk3588_reg_name(c[i].base_reg), line));
+		assert_true(log_has("regcmd validator", "leaves the session's buffer"));
+		log_capture_stop();
+	}
+	crafted_close(&k);
+}
+
+static void validator_extent_needs_sizes(void **state)
+{
+	struct crafted k;
+	size_t n;
+	const struct extent_case *c = extent_cases(&n);
+	struct reg_write regs[24];
+	size_t i = 3; /* dpu-write */
+
+	(void)state;
+	crafted_open(&k);
+	assert_string_equal(c[i].name, "dpu-write");
+	/* Without DATA_CUBE_WIDTH the register keeps what an earlier job left:
+	 * the extent cannot be bounded, so the task is refused. */
+	memcpy(regs, c[i].regs, sizeof(regs));
+	for (size_t r = 0; regs[r].reg; r++)
+		if (regs[r].reg == REG_DPU_DATA_CUBE_WIDTH)
+			regs[r].reg = REG_DPU_DATA_CUBE_HEIGHT;
+	log_capture_start();
+	assert_int_equal(crafted_submit(&k, regs, REG_DPU_DST_BASE_ADDR,
+					(uint32_t)rnpu_bo_dma_addr(k.data), RK3588_OP_EN_DPU),
+			 -EINVAL);
+	assert_true(log_has("DPU.DST_BASE_ADDR is used but DPU.DATA_CUBE_WIDTH is not written", NULL));
+	/* Nor may an enabled engine's base register be left unwritten. */
+	assert_int_equal(crafted_submit(&k, c[i].regs, 0, 0, RK3588_OP_EN_DPU), -EINVAL);
+	assert_true(log_has("DPU.DST_BASE_ADDR is used but DPU.DST_BASE_ADDR is not written",
+			    NULL));
+	log_capture_stop();
+	crafted_close(&k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +504,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(validator_accepts_own_buffers, setup, teardown),
 		cmocka_unit_test_setup_teardown(validator_dma_base_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(validator_fetch_past_end, setup, teardown),
+		cmocka_unit_test(validator_extent_per_engine),
+		cmocka_unit_test(validator_extent_needs_sizes),
 	};
 
 	unsetenv("RNPU_IOMMU");
