@@ -120,6 +120,14 @@ the core taking the job to its completion interrupt. Target: median at most
 NPU's worker for the core, which also runs the completion interrupt); the
 tail is mostly the scheduler waking one of them on a machine with few CPUs.
 
+The second table runs the same job in the two memory-protection modes, one
+process each (the in-process device's mode is per process), taking turns in
+20 rounds so both see the same load. In contiguous mode every submit
+snapshots the task, copies the program into driver memory and validates the
+copy (addresses and extents); IOMMU mode does none of that. "Outside the
+NPU" is wall time minus hw_elapse, per submit, so the software NPU's own
+IOMMU table walks do not count; the ratio compares that column.
+
 $submit
 
 ## Matmul throughput
