@@ -111,6 +111,7 @@ struct rknpu_validator {
 	uint64_t used;                  /* bytes of copy in use */
 	struct rknpu_link *links;
 	uint32_t nlinks, links_cap;
+	uint32_t resolved;              /* links[0..resolved) have a target */
 
 	/* Values of rknpu_extent_regs written by the current task. */
 	uint32_t val[RKNPU_EXTENT_REGS];
@@ -307,19 +308,16 @@ static int rknpu_link_add(struct rknpu_validator *v, uint64_t word_off)
 		v->links_cap = cap;
 	}
 	v->links[v->nlinks].word_off = word_off;
-	v->links[v->nlinks].target_off = UINT64_MAX; /* the next task's copy */
+	v->links[v->nlinks].target_off = 0; /* the next task's copy, once known */
 	v->nlinks++;
 	return 0;
 }
 
-/* Links still waiting for a target now point at @off. */
-static void rknpu_links_resolve(struct rknpu_validator *v, uint32_t from, uint64_t off)
+/* Links still waiting for a target (the last task's) now point at @off. */
+static void rknpu_links_resolve(struct rknpu_validator *v, uint64_t off)
 {
-	uint32_t i;
-
-	for (i = from; i < v->nlinks; i++)
-		if (v->links[i].target_off == UINT64_MAX)
-			v->links[i].target_off = off;
+	for (; v->resolved < v->nlinks; v->resolved++)
+		v->links[v->resolved].target_off = off;
 }
 
 /* ---------------------------------------------------- register shadow */
@@ -871,6 +869,30 @@ static int rknpu_validate_addr_reg(const struct rknpu_validator *v, uint32_t wor
 	return -EINVAL;
 }
 
+/* Words fetched after the op-enable word are not decoded (as the model
+ * does); a PC word there could redirect the chain on hardware that reads
+ * on, past what was validated, so none is allowed. */
+static int rknpu_validate_tail(const struct rknpu_validator *v, uint64_t off, uint64_t from,
+			       uint64_t nwords)
+{
+	uint64_t w;
+
+	for (w = from; w < nwords; w++) {
+		uint64_t word;
+
+		rnpu_memcpy(&word, (const uint8_t *)v->copy->info.vaddr + off + w * 8u,
+			    sizeof(word));
+		if (rk3588_regcmd_target(word) != RK3588_TARGET_PC)
+			continue;
+		rknpu_err(v->job->rdev,
+			  "regcmd validator: session %u, task %u word %llu: PC word after the "
+			  "op-enable word",
+			  v->job->file->id, v->task, (unsigned long long)w);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Validates the copied words of one task at @off; returns the next fetch
  * from its link words and records those for re-pointing. */
 static int rknpu_validate_words(struct rknpu_validator *v, uint64_t off, uint64_t nwords,
@@ -890,8 +912,10 @@ static int rknpu_validate_words(struct rknpu_validator *v, uint64_t off, uint64_
 		target = rk3588_regcmd_target(word);
 		offset = rk3588_regcmd_offset(word);
 		value = rk3588_regcmd_value(word);
-		if (target == RK3588_TARGET_OP_EN)
-			return rknpu_validate_extents(v, value);
+		if (target == RK3588_TARGET_OP_EN) {
+			ret = rknpu_validate_tail(v, off, w + 1, nwords);
+			return ret ? ret : rknpu_validate_extents(v, value);
+		}
 		if (word == 0 || target == RK3588_TARGET_NOP || target == RK3588_TARGET_PRE_OP)
 			continue;
 		if (target == RK3588_TARGET_PC) {
@@ -931,7 +955,6 @@ static int rknpu_validate_chain(struct rknpu_validator *v, uint32_t first_task,
 		uint64_t nwords = ((uint64_t)amount + 1) * soc->pc_data_amount_scale;
 		const struct rknpu_range *r = rknpu_range_find(v, addr, nwords * 8u);
 		uint64_t off = (v->used + RKNPU_COPY_ALIGN - 1) & ~(uint64_t)(RKNPU_COPY_ALIGN - 1);
-		uint32_t links_before = v->nlinks;
 		uint64_t next_addr = addr;
 		uint32_t next_amount = amount;
 		bool linked;
@@ -954,7 +977,7 @@ static int rknpu_validate_chain(struct rknpu_validator *v, uint32_t first_task,
 			    (const uint8_t *)r->obj->info.vaddr + (addr - r->start),
 			    (size_t)(nwords * 8u));
 		v->used = off + nwords * 8u;
-		rknpu_links_resolve(v, 0, off); /* the previous task's links */
+		rknpu_links_resolve(v, off); /* the previous task's links */
 		snap[i].regcmd_addr = off;      /* made absolute once complete */
 		ret = rknpu_validate_words(v, off, nwords, &next_addr, &next_amount, &linked);
 		if (ret)
@@ -969,7 +992,7 @@ static int rknpu_validate_chain(struct rknpu_validator *v, uint32_t first_task,
 			return -EINVAL;
 		}
 		if (i + 1 == n)
-			rknpu_links_resolve(v, links_before, off); /* never followed */
+			rknpu_links_resolve(v, off); /* never followed */
 		addr = next_addr;
 		amount = next_amount;
 	}

@@ -412,9 +412,10 @@ static void crafted_close(struct crafted *k)
 	rnpu_close(k->dev);
 }
 
-/* One task: @regs, then @base_reg = @base, then the op-enable word. */
-static int crafted_submit(struct crafted *k, const struct reg_write *regs, uint32_t base_reg,
-			  uint32_t base, uint32_t op_en)
+/* One task: @regs, then @base_reg = @base, then the op-enable word, then
+ * @after (0: nothing) among the words the PC fetches with it. */
+static int crafted_submit_tail(struct crafted *k, const struct reg_write *regs, uint32_t base_reg,
+			       uint32_t base, uint32_t op_en, uint64_t after)
 {
 	struct rknpu_submit s;
 	uint32_t n = 0;
@@ -425,6 +426,7 @@ static int crafted_submit(struct crafted *k, const struct reg_write *regs, uint3
 	if (base_reg)
 		k->words[n++] = write_of(base_reg, base);
 	k->words[n++] = rk3588_regcmd(RK3588_TARGET_OP_EN, 0x0008, op_en);
+	k->words[n] = after; /* regcfg_amount stops before it; the fetch does not */
 	memset(k->tasks, 0, sizeof(*k->tasks));
 	k->tasks[0].regcmd_addr = rnpu_bo_dma_addr(k->regcmd);
 	k->tasks[0].regcfg_amount = n;
@@ -439,6 +441,12 @@ static int crafted_submit(struct crafted *k, const struct reg_write *regs, uint3
 	for (unsigned int i = 0; i < 3; i++)
 		s.subcore_task[i].task_number = 1;
 	return rnpu_ioctl(k->dev, DRM_IOCTL_RKNPU_SUBMIT, &s);
+}
+
+static int crafted_submit(struct crafted *k, const struct reg_write *regs, uint32_t base_reg,
+			  uint32_t base, uint32_t op_en)
+{
+	return crafted_submit_tail(k, regs, base_reg, base, op_en, 0);
 }
 
 static void validator_extent_per_engine(void **state)
@@ -497,6 +505,63 @@ static void validator_extent_needs_sizes(void **state)
 	crafted_close(&k);
 }
 
+static void validator_pc_word_after_op_enable(void **state)
+{
+	struct crafted k;
+	size_t n;
+	const struct extent_case *c = extent_cases(&n);
+	uint32_t link = 0;
+
+	(void)state;
+	crafted_open(&k);
+	assert_string_equal(c[3].name, "dpu-write");
+	/* A link after the op-enable word is fetched but not decoded: a PC
+	 * that read on would follow a chain nobody checked. */
+	assert_true(rk3588_set_PC_BASE_ADDRESS_PC_SOURCE_ADDR(
+		&link, (uint32_t)(rnpu_bo_dma_addr(k.regcmd) >> PC_BASE_ADDRESS_PC_SOURCE_ADDR__SHIFT)));
+	log_capture_start();
+	assert_int_equal(crafted_submit_tail(&k, c[3].regs, REG_DPU_DST_BASE_ADDR,
+					     (uint32_t)rnpu_bo_dma_addr(k.data), RK3588_OP_EN_DPU,
+					     rk3588_regcmd(RK3588_TARGET_PC, REG_PC_BASE_ADDRESS, link)),
+			 -EINVAL);
+	assert_true(log_has("regcmd validator", "PC word after the op-enable word"));
+	log_capture_stop();
+	crafted_close(&k);
+}
+
+static void validator_chain_needs_links(void **state)
+{
+	struct crafted k;
+	struct rknpu_submit s;
+
+	(void)state;
+	crafted_open(&k);
+	/* Two tasks, but the first program has no PC.BASE_ADDRESS word: the
+	 * PC would fetch the same words again for the second. */
+	k.words[0] = write_of(REG_DPU_DST_BASE_ADDR, 0);
+	k.words[1] = rk3588_regcmd(RK3588_TARGET_OP_EN, 0x0008, RK3588_OP_EN_DPU);
+	memset(k.tasks, 0, 2 * sizeof(*k.tasks));
+	for (unsigned int t = 0; t < 2; t++) {
+		k.tasks[t].regcmd_addr = rnpu_bo_dma_addr(k.regcmd);
+		k.tasks[t].regcfg_amount = 2;
+		k.tasks[t].int_mask = RK3588_INT_DPU_GRP0 | RK3588_INT_DPU_GRP1;
+	}
+	memset(&s, 0, sizeof(s));
+	s.flags = RKNPU_JOB_PC;
+	s.timeout = 2000;
+	s.task_number = 2;
+	s.task_obj_addr = rnpu_bo_obj_addr(k.task);
+	s.core_mask = RKNPU_CORE0_MASK;
+	s.fence_fd = -1;
+	for (unsigned int i = 0; i < 3; i++)
+		s.subcore_task[i].task_number = 2;
+	log_capture_start();
+	assert_int_equal(rnpu_ioctl(k.dev, DRM_IOCTL_RKNPU_SUBMIT, &s), -EINVAL);
+	assert_true(log_has("regcmd validator", "no PC.BASE_ADDRESS word links the next task"));
+	log_capture_stop();
+	crafted_close(&k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +571,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(validator_fetch_past_end, setup, teardown),
 		cmocka_unit_test(validator_extent_per_engine),
 		cmocka_unit_test(validator_extent_needs_sizes),
+		cmocka_unit_test(validator_pc_word_after_op_enable),
+		cmocka_unit_test(validator_chain_needs_links),
 	};
 
 	unsetenv("RNPU_IOMMU");
