@@ -31,6 +31,8 @@
 #define RKNPU_COPY_MIN_BYTES 4096u
 /* Free copy buffers a session keeps for its next jobs. */
 #define RKNPU_COPY_CACHE_MAX 4u
+/* Links kept in the validator itself: one per task of a short chain. */
+#define RKNPU_INLINE_LINKS 16u
 
 struct rknpu_range {
 	uint64_t start, end;            /* [start, end) device addresses */
@@ -109,9 +111,10 @@ struct rknpu_validator {
 
 	struct rknpu_regcmd_copy *copy; /* the job's program copies */
 	uint64_t used;                  /* bytes of copy in use */
-	struct rknpu_link *links;
+	struct rknpu_link *links;       /* inline_links, or the heap when longer */
 	uint32_t nlinks, links_cap;
 	uint32_t resolved;              /* links[0..resolved) have a target */
+	struct rknpu_link inline_links[RKNPU_INLINE_LINKS];
 
 	/* Values of rknpu_extent_regs written by the current task. */
 	uint32_t val[RKNPU_EXTENT_REGS];
@@ -296,14 +299,14 @@ static int rknpu_copy_reserve(struct rknpu_validator *v, uint64_t at, uint64_t b
 static int rknpu_link_add(struct rknpu_validator *v, uint64_t word_off)
 {
 	if (v->nlinks == v->links_cap) {
-		uint32_t cap = v->links_cap ? 2 * v->links_cap : 64;
+		uint32_t cap = 2 * v->links_cap;
 		struct rknpu_link *n = rnpu_osal_zalloc_array(cap, sizeof(*n));
 
 		if (!n)
 			return -ENOMEM;
-		if (v->links)
-			rnpu_memcpy(n, v->links, v->nlinks * sizeof(*n));
-		rnpu_osal_free(v->links);
+		rnpu_memcpy(n, v->links, v->nlinks * sizeof(*n));
+		if (v->links != v->inline_links)
+			rnpu_osal_free(v->links);
 		v->links = n;
 		v->links_cap = cap;
 	}
@@ -1072,6 +1075,8 @@ int rknpu_validate_job(struct rknpu_job *job)
 	if (!v)
 		return -ENOMEM;
 	v->job = job;
+	v->links = v->inline_links;
+	v->links_cap = RKNPU_INLINE_LINKS;
 	v->dma_base = (uint64_t)rk3588_get_PC_TASK_DMA_BASE_ADDR_VALUE(base_reg)
 		      << PC_TASK_DMA_BASE_ADDR_VALUE__SHIFT;
 	/* Held throughout: no handle (and so no object) of the session can
@@ -1105,7 +1110,8 @@ int rknpu_validate_job(struct rknpu_job *job)
 		rknpu_copy_put(job->file, v->copy);
 	}
 	rnpu_osal_mutex_unlock(job->file->lock);
-	rnpu_osal_free(v->links);
+	if (v->links != v->inline_links)
+		rnpu_osal_free(v->links);
 	rnpu_osal_free(v->ranges);
 	rnpu_osal_free(v);
 	return ret;

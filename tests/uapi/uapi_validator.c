@@ -562,6 +562,42 @@ static void validator_chain_needs_links(void **state)
 	crafted_close(&k);
 }
 
+static void validator_long_chain(void **state)
+{
+	enum { LM = 256, LK = 64, LN = 32 };
+	static int8_t a[LM * LK], b[LK * LN];
+	static int32_t c[LM * LN];
+	struct rnpu_matmul_job *job;
+	struct rnpu_dev *dev;
+
+	(void)state;
+	/* 32 tasks of 8 rows: more links and more program bytes than the
+	 * validator's first buffers hold, so both grow while copying. */
+	for (size_t i = 0; i < sizeof(a); i++)
+		a[i] = (int8_t)((int)(i * 13) % 247 - 123);
+	for (size_t i = 0; i < sizeof(b); i++)
+		b[i] = (int8_t)((int)(i * 17 + 5) % 233 - 116);
+	assert_int_equal(rnpu_open("sim", &dev), 0);
+	assert_int_equal(rnpu_matmul_job_create(dev, RNPU_MM_INT8_INT32, LM, LK, LN, 8, &job), 0);
+	assert_true(job->num_tasks >= 32);
+	assert_true(rnpu_bo_size(job->regcmd) > 4096);
+	assert_int_equal(rnpu_matmul_job_set_inputs(job, a, b), 0);
+	for (unsigned int round = 0; round < 2; round++) {
+		assert_int_equal(rnpu_matmul_job_run(job, RKNPU_CORE0_MASK, NULL), 0);
+		assert_int_equal(rnpu_matmul_job_get_output(job, c), 0);
+		for (uint32_t r = 0; r < LM; r++)
+			for (uint32_t col = 0; col < LN; col++) {
+				int32_t ref = 0;
+
+				for (uint32_t l = 0; l < LK; l++)
+					ref += a[r * LK + l] * b[l * LN + col];
+				assert_int_equal(c[r * LN + col], ref);
+			}
+	}
+	rnpu_matmul_job_destroy(job);
+	rnpu_close(dev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -573,6 +609,7 @@ int main(void)
 		cmocka_unit_test(validator_extent_needs_sizes),
 		cmocka_unit_test(validator_pc_word_after_op_enable),
 		cmocka_unit_test(validator_chain_needs_links),
+		cmocka_unit_test(validator_long_chain),
 	};
 
 	unsetenv("RNPU_IOMMU");
