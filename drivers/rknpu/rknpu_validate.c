@@ -423,13 +423,11 @@ static int rknpu_refuse_mode(const struct rknpu_validator *v, uint32_t reg, uint
 
 static int rknpu_extent_check(const struct rknpu_validator *v, const struct rknpu_extent *e)
 {
-	uint64_t start;
+	/* A range starting below address 0 is never inside. */
+	bool below_zero = e->lo < 0 && (uint64_t)(-e->lo) > e->base;
+	uint64_t start = e->base + (uint64_t)e->lo;
 
-	if (e->lo < 0 && (uint64_t)(-e->lo) > e->base)
-		start = UINT64_MAX; /* below address 0: never inside */
-	else
-		start = e->base + (uint64_t)e->lo;
-	if (start != UINT64_MAX && e->len <= UINT64_MAX - start &&
+	if (!below_zero && e->len <= ~(uint64_t)0 - start &&
 	    rknpu_range_find(v, start, e->len ? e->len : 1))
 		return 0;
 	rknpu_err(v->job->rdev,
