@@ -29,8 +29,13 @@
 /* Copies start where a PC.BASE_ADDRESS field can point. */
 #define RKNPU_COPY_ALIGN (1u << PC_BASE_ADDRESS_PC_SOURCE_ADDR__SHIFT)
 #define RKNPU_COPY_MIN_BYTES 4096u
-/* Free copy buffers a session keeps for its next jobs. */
+/* Free copy buffers a session keeps for its next jobs, and the largest
+ * one worth keeping. */
 #define RKNPU_COPY_CACHE_MAX 4u
+#define RKNPU_COPY_CACHE_MAX_BYTES (1u << 20)
+/* Program bytes one job may have copied: tasks may all fetch the same
+ * large program, so the fetches alone do not bound it. */
+#define RKNPU_COPY_MAX_BYTES (64u << 20)
 /* Links kept in the validator itself: one per task of a short chain. */
 #define RKNPU_INLINE_LINKS 16u
 
@@ -253,7 +258,8 @@ static void rknpu_copy_put(struct rknpu_file *file, struct rknpu_regcmd_copy *c)
 {
 	if (!c)
 		return;
-	if (file->copy_cached >= RKNPU_COPY_CACHE_MAX) {
+	if (file->copy_cached >= RKNPU_COPY_CACHE_MAX ||
+	    c->info.size > RKNPU_COPY_CACHE_MAX_BYTES) {
 		rknpu_copy_free(c);
 		return;
 	}
@@ -281,7 +287,16 @@ static int rknpu_copy_reserve(struct rknpu_validator *v, uint64_t at, uint64_t b
 
 	if (v->copy && at + bytes <= v->copy->info.size)
 		return 0;
-	c = rknpu_copy_get(v->job->file, v->copy ? 2 * (at + bytes) : at + bytes);
+	if (at + bytes > RKNPU_COPY_MAX_BYTES) {
+		rknpu_err(v->job->rdev,
+			  "regcmd validator: session %u, task %u: the job's programs exceed %u "
+			  "bytes",
+			  v->job->file->id, v->task, RKNPU_COPY_MAX_BYTES);
+		return -EINVAL;
+	}
+	c = rknpu_copy_get(v->job->file, v->copy && 2 * (at + bytes) <= RKNPU_COPY_MAX_BYTES
+						  ? 2 * (at + bytes)
+						  : at + bytes);
 	if (!c) {
 		rknpu_err(v->job->rdev, "regcmd validator: session %u: no memory for a %llu-byte "
 					"program copy",
