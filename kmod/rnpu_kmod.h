@@ -4,6 +4,7 @@
 #define RNPU_KMOD_H
 
 #include <drm/drm_device.h>
+#include <linux/devfreq.h>
 #include <linux/miscdevice.h>
 
 #include "osal_linux.h"
@@ -20,6 +21,8 @@ struct rnpu_kmod {
 	int num_clks;
 	struct device *pd_devs[RKNPU_MAX_CORES]; /* per-core power domains */
 	unsigned int num_pd_devs;
+	struct devfreq_dev_profile devfreq_profile;
+	struct devfreq *devfreq;      /* NULL: the kernel has no simple_ondemand */
 	struct dentry *debugfs;
 	struct rnpu_kmod_dbg_file *dbg_files; /* one per debugfs file */
 };
@@ -29,6 +32,13 @@ extern const struct drm_driver rnpu_drm_driver;
 /* rnpu_kmod_debugfs.c: /sys/kernel/debug/rknpu/ from the core's files. */
 int rnpu_kmod_debugfs_init(struct rnpu_kmod *k);
 void rnpu_kmod_debugfs_fini(struct rnpu_kmod *k);
+
+/* rnpu_kmod_devfreq.c: the kernel's devfreq and thermal zone. */
+int rnpu_kmod_devfreq_init(struct rnpu_kmod *k);
+void rnpu_kmod_devfreq_fini(struct rnpu_kmod *k);
+/* Re-evaluates the rate now (after a debugfs "freq" write). */
+void rnpu_kmod_devfreq_update(struct rnpu_kmod *k);
+void rnpu_kmod_thermal_init(struct rnpu_kmod *k);
 
 int rnpu_kmod_misc_register(struct rnpu_kmod *k);
 void rnpu_kmod_misc_unregister(struct rnpu_kmod *k);

@@ -241,15 +241,21 @@ static int rnpu_kmod_probe(struct platform_device *pdev)
 	k->plat.bypass_soft_reset = bypass_soft_reset;
 	k->plat.session_max_bos = session_max_bos;
 	k->plat.session_max_bytes = session_max_bytes;
+	/* The kernel's devfreq runs the frequency loop (rnpu_kmod_devfreq.c). */
+	k->plat.host_devfreq = IS_ENABLED(CONFIG_PM_DEVFREQ);
+	rnpu_kmod_thermal_init(k);
 	dev_info(dev, "rknpu iommu is %s\n", device_iommu_mapped(dev) ?
 		 "enabled, managed by the kernel" : "not found, using non-iommu mode");
 	ret = rknpu_probe(&k->plat, &k->rdev);
 	if (ret)
 		return dev_err_probe(dev, ret, "core probe\n");
 
-	ret = drm_dev_register(&k->drm, 0);
+	ret = rnpu_kmod_devfreq_init(k);
 	if (ret)
 		goto err_core;
+	ret = drm_dev_register(&k->drm, 0);
+	if (ret)
+		goto err_devfreq;
 	ret = rnpu_kmod_misc_register(k);
 	if (ret)
 		goto err_drm;
@@ -262,6 +268,8 @@ err_misc:
 	rnpu_kmod_misc_unregister(k);
 err_drm:
 	drm_dev_unregister(&k->drm);
+err_devfreq:
+	rnpu_kmod_devfreq_fini(k);
 err_core:
 	rknpu_remove(k->rdev);
 	return ret;
@@ -277,6 +285,7 @@ static void rnpu_kmod_teardown(struct platform_device *pdev)
 	rnpu_kmod_debugfs_fini(k);
 	rnpu_kmod_misc_unregister(k);
 	drm_dev_unplug(&k->drm);
+	rnpu_kmod_devfreq_fini(k);
 	rknpu_remove(k->rdev);
 }
 

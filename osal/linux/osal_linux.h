@@ -40,6 +40,7 @@ struct rnpu_osal_dev {
 	unsigned int num_resets;
 	struct clk *core_clk;      /* "clk_npu" (rate for ACTION queries) */
 	struct regulator *supply;  /* "rknpu" supply, may be NULL */
+	struct thermal_zone_device *thermal; /* "npu-thermal", may be NULL */
 };
 
 /* A user mapping request: the VMA DRM's or misc's mmap handed over. */

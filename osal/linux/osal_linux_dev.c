@@ -6,6 +6,7 @@
  */
 #include <linux/io.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
+#include <linux/thermal.h>
 
 #include "osal_linux.h"
 
@@ -112,8 +113,11 @@ int rnpu_osal_regulator_set_voltage(struct rnpu_osal_dev *dev, int uv)
 	return dev->supply ? regulator_set_voltage(dev->supply, uv, uv) : -ENODEV;
 }
 
-/* No thermal zone is bound yet: the core then applies no thermal cap. */
+/* The zone the module found at probe; the kernel reports millidegrees,
+ * the core's unit. */
 int rnpu_osal_thermal_get_temp(struct rnpu_osal_dev *dev, int *mc)
 {
-	return -ENODEV;
+	if (!dev->thermal)
+		return -ENODEV;
+	return thermal_zone_get_temp(dev->thermal, mc);
 }
