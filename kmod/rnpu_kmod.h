@@ -19,8 +19,8 @@ struct rnpu_kmod {
 	struct rknpu_device *rdev;
 	struct clk_bulk_data *clks;
 	int num_clks;
-	struct device *pd_devs[RKNPU_MAX_CORES]; /* per-core power domains */
-	unsigned int num_pd_devs;
+	struct regulator *supplies[2]; /* "rknpu" (vdd), "mem", those present */
+	unsigned int num_supplies;
 	struct devfreq_dev_profile devfreq_profile;
 	struct devfreq *devfreq;      /* NULL: the kernel has no simple_ondemand */
 	struct dentry *debugfs;
@@ -32,6 +32,10 @@ extern const struct drm_driver rnpu_drm_driver;
 /* rnpu_kmod_debugfs.c: /sys/kernel/debug/rknpu/ from the core's files. */
 int rnpu_kmod_debugfs_init(struct rnpu_kmod *k);
 void rnpu_kmod_debugfs_fini(struct rnpu_kmod *k);
+
+/* rnpu_kmod_pm.c: supplies, clocks, power domains on runtime PM. */
+extern const struct dev_pm_ops rnpu_kmod_pm_ops;
+int rnpu_kmod_pm_init(struct device *dev, struct rnpu_kmod *k);
 
 /* rnpu_kmod_devfreq.c: the kernel's devfreq and thermal zone. */
 int rnpu_kmod_devfreq_init(struct rnpu_kmod *k);

@@ -6,6 +6,7 @@
  */
 #include <linux/io.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
+#include <linux/pm_runtime.h>
 #include <linux/thermal.h>
 
 #include "osal_linux.h"
@@ -93,11 +94,39 @@ int rnpu_osal_regulator_get_voltage(struct rnpu_osal_dev *dev)
 	return dev->supply ? regulator_get_voltage(dev->supply) : -ENODEV;
 }
 
-/* The module attaches the NPU's power domains at probe and holds them on
- * while it is bound (docs/kmod.md): "on" is already true, and "off" is
- * honoured by the core not touching the core's registers. */
+/* Runtime PM references (kmod/rnpu_kmod_pm.c has the order): domain 0
+ * carries the device itself, taken before npu0 and dropped after it with
+ * autosuspend; each attached per-core domain is taken and dropped
+ * synchronously, so that "off" has happened when the core goes on. */
 int rnpu_osal_power_domain_set(struct rnpu_osal_dev *dev, unsigned int idx, bool on)
 {
+	struct device *pd = idx < dev->num_pd_devs ? dev->pd_devs[idx] : NULL;
+	int ret;
+
+	if (!on) {
+		if (pd)
+			pm_runtime_put_sync(pd);
+		if (idx == 0) {
+			pm_runtime_mark_last_busy(dev->dev);
+			pm_runtime_put_autosuspend(dev->dev);
+		}
+		return 0;
+	}
+	if (idx == 0) {
+		ret = pm_runtime_resume_and_get(dev->dev);
+		if (ret) {
+			dev_err(dev->dev, "failed to get pm runtime for rknpu, ret: %d\n", ret);
+			return ret;
+		}
+	}
+	if (pd) {
+		ret = pm_runtime_resume_and_get(pd);
+		if (ret) {
+			if (idx == 0)
+				pm_runtime_put_autosuspend(dev->dev);
+			return ret;
+		}
+	}
 	return 0;
 }
 
