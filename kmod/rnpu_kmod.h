@@ -5,6 +5,7 @@
 
 #include <drm/drm_device.h>
 #include <linux/devfreq.h>
+#include <linux/pm_qos.h>
 #include <linux/miscdevice.h>
 
 #include "osal_linux.h"
@@ -23,6 +24,10 @@ struct rnpu_kmod {
 	unsigned int num_supplies;
 	struct devfreq_dev_profile devfreq_profile;
 	struct devfreq *devfreq;      /* NULL: the kernel has no simple_ondemand */
+	/* A debugfs "freq" pin as devfreq limits (both at the rate, or at
+	 * their defaults when nothing is pinned). */
+	struct dev_pm_qos_request pin_min;
+	struct dev_pm_qos_request pin_max;
 	struct dentry *debugfs;
 	struct rnpu_kmod_dbg_file *dbg_files; /* one per debugfs file */
 };
@@ -40,7 +45,7 @@ int rnpu_kmod_pm_init(struct device *dev, struct rnpu_kmod *k);
 /* rnpu_kmod_devfreq.c: the kernel's devfreq and thermal zone. */
 int rnpu_kmod_devfreq_init(struct rnpu_kmod *k);
 void rnpu_kmod_devfreq_fini(struct rnpu_kmod *k);
-/* Re-evaluates the rate now (after a debugfs "freq" write). */
+/* Applies the core's debugfs "freq" pin (after a write). */
 void rnpu_kmod_devfreq_update(struct rnpu_kmod *k);
 void rnpu_kmod_thermal_init(struct rnpu_kmod *k);
 

@@ -6,18 +6,23 @@
  *  - load: get_dev_status reports the core's last 1 s load window (the
  *    busiest core), which is what simple_ondemand, the default governor,
  *    decides on;
- *  - policy: rknpu_devfreq_policy() lets a pinned debugfs "freq" rate
- *    replace the governor's proposal and applies the core's thermal cap;
+ *  - debugfs "freq": the rate a write pins (rknpu_devfreq_pinned_hz(),
+ *    rounded to the nearest OPP) becomes a PM QoS minimum and maximum of
+ *    the device, so devfreq composes it with every other limit (sysfs
+ *    min_freq/max_freq, cooling devices) by its own rules;
+ *  - policy: rknpu_devfreq_policy() applies the core's thermal cap;
  *  - actuator: rknpu_devfreq_set() moves rail and clock in the core's
  *    order, so the debugfs freq and volt files read what devfreq set.
  * The vendor's own governor ("rknpu_ondemand") cannot be registered from
  * an out-of-tree module (struct devfreq_governor lives in the kernel's
  * private drivers/devfreq/governor.h); its one behaviour, the rate a
- * debugfs "freq" write asks for, is kept by the pin. docs/kmod.md.
+ * debugfs "freq" write asks for, is kept by the PM QoS pin. docs/kmod.md.
  */
 #include <linux/devfreq.h>
 #include <linux/platform_device.h>
 #include <linux/pm_opp.h>
+#include <linux/pm_qos.h>
+#include <linux/units.h>
 #include <linux/thermal.h>
 
 #include "rnpu_kmod.h"
@@ -162,6 +167,15 @@ int rnpu_kmod_devfreq_init(struct rnpu_kmod *k)
 		return 0;
 	}
 	k->devfreq = df;
+	ret = dev_pm_qos_add_request(dev, &k->pin_min, DEV_PM_QOS_MIN_FREQUENCY,
+				     PM_QOS_MIN_FREQUENCY_DEFAULT_VALUE);
+	if (ret >= 0)
+		ret = dev_pm_qos_add_request(dev, &k->pin_max, DEV_PM_QOS_MAX_FREQUENCY,
+					     PM_QOS_MAX_FREQUENCY_DEFAULT_VALUE);
+	if (ret < 0) {
+		rnpu_kmod_devfreq_fini(k);
+		return dev_err_probe(dev, ret, "devfreq: PM QoS requests\n");
+	}
 	return 0;
 }
 
@@ -169,6 +183,10 @@ int rnpu_kmod_devfreq_init(struct rnpu_kmod *k)
  * its polling calls into the core. */
 void rnpu_kmod_devfreq_fini(struct rnpu_kmod *k)
 {
+	if (dev_pm_qos_request_active(&k->pin_max))
+		dev_pm_qos_remove_request(&k->pin_max);
+	if (dev_pm_qos_request_active(&k->pin_min))
+		dev_pm_qos_remove_request(&k->pin_min);
 	if (k->devfreq)
 		devm_devfreq_remove_device(k->drm.dev, k->devfreq);
 	k->devfreq = NULL;
@@ -176,20 +194,33 @@ void rnpu_kmod_devfreq_fini(struct rnpu_kmod *k)
 
 void rnpu_kmod_devfreq_update(struct rnpu_kmod *k)
 {
-	unsigned long freq;
-	uint64_t busy, window, hz;
+	struct device *dev = k->drm.dev;
+	uint64_t pin = rknpu_devfreq_pinned_hz(k->rdev);
+	s32 lo = PM_QOS_MIN_FREQUENCY_DEFAULT_VALUE, hi = PM_QOS_MAX_FREQUENCY_DEFAULT_VALUE;
+	struct dev_pm_opp *opp;
+	unsigned long hz = 0;
 
-	if (k->devfreq) {
-		/* update_devfreq() wants the devfreq lock held. */
-		mutex_lock(&k->devfreq->lock);
-		update_devfreq(k->devfreq);
-		mutex_unlock(&k->devfreq->lock);
+	if (pin) {
+		/* The nearest OPP, as the fact sheet's OPP layer rounds a
+		 * write; OPP rates are whole kHz, PM QoS's unit. */
+		opp = rnpu_kmod_opp_find(dev, (unsigned long)min_t(uint64_t, pin, ULONG_MAX),
+					 RKNPU_OPP_NEAREST);
+		if (IS_ERR(opp))
+			return;
+		hz = dev_pm_opp_get_freq(opp);
+		dev_pm_opp_put(opp);
+		lo = hi = (s32)min_t(unsigned long, hz / HZ_PER_KHZ, S32_MAX);
+	}
+	if (!k->devfreq) {
+		/* No devfreq: the pinned OPP is set at once (capped). */
+		if (hz)
+			rnpu_kmod_devfreq_target(dev, &hz, 0);
 		return;
 	}
-	if (rknpu_devfreq_status(k->rdev, &busy, &window, &hz))
-		return;
-	freq = (unsigned long)hz;
-	rnpu_kmod_devfreq_target(k->drm.dev, &freq, 0);
+	/* Each change makes devfreq re-evaluate (its QoS notifiers take the
+	 * devfreq lock themselves). */
+	dev_pm_qos_update_request(&k->pin_max, hi);
+	dev_pm_qos_update_request(&k->pin_min, lo);
 }
 
 /* The NPU's thermal zone, by the name Rockchip's device trees give it;

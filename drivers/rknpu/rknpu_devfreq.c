@@ -191,7 +191,7 @@ int rknpu_devfreq_request(struct rknpu_device *rdev, uint64_t hz)
 	rnpu_osal_mutex_lock(rdev->devfreq.lock);
 	rdev->devfreq.ondemand_hz = hz;
 	/* With the host's loop the write pins the rate (0 releases it) and
-	 * the host's re-evaluation applies it. */
+	 * the host honours it (rknpu_devfreq_pinned_hz()). */
 	rdev->devfreq.pinned = hz != 0;
 	ret = rdev->plat.host_devfreq ? 0 : rknpu_devfreq_apply_locked(rdev);
 	rnpu_osal_mutex_unlock(rdev->devfreq.lock);
@@ -258,17 +258,23 @@ uint64_t rknpu_devfreq_policy(struct rknpu_device *rdev, uint64_t proposed_hz,
 	rnpu_osal_mutex_lock(df->lock);
 	rknpu_devfreq_thermal_locked(rdev);
 	max_hz = rknpu_devfreq_max_locked(rdev);
-	if (df->pinned) {
-		/* A debugfs "freq" write: the fact sheet's OPP layer rounds it
-		 * to the nearest point. */
-		hz = df->ondemand_hz;
-		*pick = RKNPU_OPP_NEAREST;
-	}
 	if (hz > max_hz) {
 		hz = max_hz;
 		*pick = RKNPU_OPP_AT_MOST;
 	}
 	rnpu_osal_mutex_unlock(df->lock);
+	return hz;
+}
+
+uint64_t rknpu_devfreq_pinned_hz(struct rknpu_device *rdev)
+{
+	uint64_t hz;
+
+	if (!rdev->devfreq.present)
+		return 0;
+	rnpu_osal_mutex_lock(rdev->devfreq.lock);
+	hz = rdev->devfreq.pinned ? rdev->devfreq.ondemand_hz : 0;
+	rnpu_osal_mutex_unlock(rdev->devfreq.lock);
 	return hz;
 }
 

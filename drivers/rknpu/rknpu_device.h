@@ -45,8 +45,10 @@ struct rknpu_platform {
 	bool manual_load_tick;
 	/* The host's OS runs the frequency loop (Linux devfreq): the core's
 	 * load tick then reads the temperature but leaves the operating
-	 * point, a debugfs "freq" write pins the rate, and the host applies
-	 * rates through rknpu_devfreq_policy() and rknpu_devfreq_set(). */
+	 * point, a debugfs "freq" write only records the rate
+	 * (rknpu_devfreq_pinned_hz()) for the host to honour, and the host
+	 * applies rates through rknpu_devfreq_policy() and
+	 * rknpu_devfreq_set(). */
 	bool host_devfreq;
 };
 
@@ -135,12 +137,16 @@ enum rknpu_opp_pick {
  * devfreq. For hosts whose OS needs the table when the firmware gives
  * none. */
 int rknpu_devfreq_opp(struct rknpu_device *rdev, unsigned int idx, uint64_t *hz, int *uv);
-/* The rate the core wants when the host's governor proposes @proposed_hz,
- * and how to round it to an operating point: a pinned debugfs "freq"
- * rate (nearest) replaces the proposal, and the thermal cap limits it
- * (at most). Reads the temperature. May sleep. */
+/* The rate the core allows when the host's governor proposes
+ * @proposed_hz, and how to round it to an operating point: the thermal
+ * cap limits it (then at most). Reads the temperature. May sleep. */
 uint64_t rknpu_devfreq_policy(struct rknpu_device *rdev, uint64_t proposed_hz,
 			      enum rknpu_opp_pick *pick);
+/* The rate the last debugfs "freq" write asked for while the host runs
+ * the loop (the vendor governor's target), or 0 when none is pinned (no
+ * write yet, or a write of 0). The fact sheet's OPP layer rounds it to
+ * the nearest point. */
+uint64_t rknpu_devfreq_pinned_hz(struct rknpu_device *rdev);
 /* Moves to @hz at @uv microvolts (0: leave the rail alone), the rail
  * before the clock going up and after it going down, as every path of
  * the core does; the debugfs freq and volt files then read them. 0 or

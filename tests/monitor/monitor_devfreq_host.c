@@ -2,9 +2,9 @@
 /*
  * devfreq run by the host's OS loop (host_devfreq, what the Linux module
  * sets): the core's load tick leaves the operating point alone, the load
- * window reaches the host's governor, a debugfs freq write pins the rate
- * the host's next evaluation applies, the thermal cap limits it, and the
- * host's choice is applied rail-before-clock going up. Expected values
+ * window reaches the host's governor, a debugfs freq write only records
+ * the rate for the host, the thermal cap limits the host's proposals, and
+ * the host's choice is applied rail-before-clock going up. Expected values
  * from the fact sheet (5.3, L2 bin) and the governors' rules.
  */
 #include <setjmp.h>
@@ -137,20 +137,21 @@ static void freq_write_pins(void **state)
 	struct mon *m = *state;
 	enum rknpu_opp_pick pick = RKNPU_OPP_AT_LEAST;
 
-	/* Unpinned: the host governor's proposal stands. */
+	assert_int_equal(rknpu_devfreq_pinned_hz(m->rdev), 0);
+	/* Below the cap the host governor's proposal stands. */
 	assert_int_equal(rknpu_devfreq_policy(m->rdev, 500 * MHZ, &pick), 500 * MHZ);
 	assert_int_equal(pick, RKNPU_OPP_AT_LEAST);
 	events(m);
 	assert_int_equal(store(m, "freq", "720000000\n"), 10);
-	/* The core does not move the rate itself. */
+	/* The core does not move the rate itself: the host honours the pin. */
 	assert_string_equal(events(m), "");
-	assert_int_equal(rknpu_devfreq_policy(m->rdev, 300 * MHZ, &pick), 720 * MHZ);
-	assert_int_equal(pick, RKNPU_OPP_NEAREST);
-	/* 0 releases the pin. */
-	assert_int_equal(store(m, "freq", "0\n"), 2);
-	pick = RKNPU_OPP_AT_LEAST;
+	assert_int_equal(rknpu_devfreq_pinned_hz(m->rdev), 720 * MHZ);
 	assert_int_equal(rknpu_devfreq_policy(m->rdev, 300 * MHZ, &pick), 300 * MHZ);
 	assert_int_equal(pick, RKNPU_OPP_AT_LEAST);
+	/* 0 releases the pin. */
+	assert_int_equal(store(m, "freq", "0\n"), 2);
+	assert_int_equal(rknpu_devfreq_pinned_hz(m->rdev), 0);
+	assert_string_equal(events(m), "");
 }
 
 static void thermal_limits_policy(void **state)
