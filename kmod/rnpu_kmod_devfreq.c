@@ -22,15 +22,15 @@
 #include <linux/platform_device.h>
 #include <linux/pm_opp.h>
 #include <linux/pm_qos.h>
-#include <linux/units.h>
 #include <linux/thermal.h>
+#include <linux/time64.h>
+#include <linux/units.h>
 
 #include "rnpu_kmod.h"
 
 /* devfreq polls once per load window of the core (1 s): a shorter period
  * would only see the same window again. */
 #define RNPU_KMOD_DEVFREQ_POLL_MS 1000
-#define RNPU_KMOD_NS_PER_US 1000
 
 /* The operating point of the kernel's table for @hz by rule @pick; the
  * table's edge when nothing lies on the asked side. */
@@ -86,8 +86,8 @@ static int rnpu_kmod_devfreq_status(struct device *dev, struct devfreq_dev_statu
 	if (ret)
 		return ret;
 	/* Microseconds: a 1 s window fits an unsigned long on 32-bit CPUs. */
-	stat->busy_time = (unsigned long)(busy / RNPU_KMOD_NS_PER_US);
-	stat->total_time = (unsigned long)(window / RNPU_KMOD_NS_PER_US);
+	stat->busy_time = (unsigned long)(busy / NSEC_PER_USEC);
+	stat->total_time = (unsigned long)(window / NSEC_PER_USEC);
 	stat->current_frequency = (unsigned long)hz;
 	return 0;
 }
