@@ -4,6 +4,8 @@
 #define RNPU_KMOD_H
 
 #include <drm/drm_device.h>
+#include <linux/devfreq.h>
+#include <linux/pm_qos.h>
 #include <linux/miscdevice.h>
 
 #include "osal_linux.h"
@@ -18,8 +20,14 @@ struct rnpu_kmod {
 	struct rknpu_device *rdev;
 	struct clk_bulk_data *clks;
 	int num_clks;
-	struct device *pd_devs[RKNPU_MAX_CORES]; /* per-core power domains */
-	unsigned int num_pd_devs;
+	struct regulator *supplies[2]; /* "rknpu" (vdd), "mem", those present */
+	unsigned int num_supplies;
+	struct devfreq_dev_profile devfreq_profile;
+	struct devfreq *devfreq;      /* NULL: the kernel has no simple_ondemand */
+	/* A debugfs "freq" pin as devfreq limits (both at the rate, or at
+	 * their defaults when nothing is pinned). */
+	struct dev_pm_qos_request pin_min;
+	struct dev_pm_qos_request pin_max;
 	struct dentry *debugfs;
 	struct rnpu_kmod_dbg_file *dbg_files; /* one per debugfs file */
 };
@@ -29,6 +37,17 @@ extern const struct drm_driver rnpu_drm_driver;
 /* rnpu_kmod_debugfs.c: /sys/kernel/debug/rknpu/ from the core's files. */
 int rnpu_kmod_debugfs_init(struct rnpu_kmod *k);
 void rnpu_kmod_debugfs_fini(struct rnpu_kmod *k);
+
+/* rnpu_kmod_pm.c: supplies, clocks, power domains on runtime PM. */
+extern const struct dev_pm_ops rnpu_kmod_pm_ops;
+int rnpu_kmod_pm_init(struct device *dev, struct rnpu_kmod *k);
+
+/* rnpu_kmod_devfreq.c: the kernel's devfreq and thermal zone. */
+int rnpu_kmod_devfreq_init(struct rnpu_kmod *k);
+void rnpu_kmod_devfreq_fini(struct rnpu_kmod *k);
+/* Applies the core's debugfs "freq" pin (after a write). */
+void rnpu_kmod_devfreq_update(struct rnpu_kmod *k);
+void rnpu_kmod_thermal_init(struct rnpu_kmod *k);
 
 int rnpu_kmod_misc_register(struct rnpu_kmod *k);
 void rnpu_kmod_misc_unregister(struct rnpu_kmod *k);

@@ -42,6 +42,7 @@ static ssize_t rnpu_kmod_dbg_write(struct file *filp, const char __user *ubuf, s
 {
 	struct rnpu_kmod_dbg_file *f = filp->private_data;
 	char buf[32];
+	long ret;
 
 	/* The core checks each file's limit; anything longer is refused
 	 * before the copy. */
@@ -49,7 +50,12 @@ static ssize_t rnpu_kmod_dbg_write(struct file *filp, const char __user *ubuf, s
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
-	return rknpu_debugfs_store(f->k->rdev, f->name, buf, len);
+	ret = rknpu_debugfs_store(f->k->rdev, f->name, buf, len);
+	/* The core pinned the rate; devfreq applies it now, as the vendor's
+	 * write forces a devfreq evaluation. */
+	if (ret > 0 && !strcmp(f->name, "freq"))
+		rnpu_kmod_devfreq_update(f->k);
+	return ret;
 }
 
 static const struct file_operations rnpu_kmod_dbg_fops = {

@@ -4,8 +4,8 @@
  * "rockchip,rk3588-rknpu". Probe gathers what the node describes (register
  * windows, interrupts, reset lines, clocks, supplies, power domains),
  * powers the NPU, hands a platform description to the portable core, and
- * registers the DRM device and /dev/rknpu. The NPU stays powered while the
- * driver is bound (a runtime PM reference is held from probe to remove).
+ * registers the DRM device and /dev/rknpu. The NPU is powered only while
+ * the core holds power references (runtime PM: rnpu_kmod_pm.c).
  */
 #include <drm/drm_drv.h>
 #include <linux/debugfs.h>
@@ -15,7 +15,6 @@
 #include <linux/module.h>
 #include <linux/of.h>
 #include <linux/platform_device.h>
-#include <linux/pm_domain.h>
 #include <linux/pm_runtime.h>
 #include <linux/seq_file.h>
 #include <linux/version.h>
@@ -107,107 +106,6 @@ static int rnpu_kmod_get_resources(struct platform_device *pdev, struct rnpu_kmo
 	return 0;
 }
 
-static void rnpu_kmod_regulator_off(void *data)
-{
-	regulator_disable(data);
-}
-
-static void rnpu_kmod_clocks_off(void *data)
-{
-	struct rnpu_kmod *k = data;
-
-	clk_bulk_disable_unprepare(k->num_clks, k->clks);
-}
-
-static void rnpu_kmod_domains_off(void *data)
-{
-	struct rnpu_kmod *k = data;
-
-	while (k->num_pd_devs) {
-		struct device *pd = k->pd_devs[--k->num_pd_devs];
-
-		pm_runtime_put_sync(pd);
-		dev_pm_domain_detach(pd, true);
-	}
-}
-
-static void rnpu_kmod_runtime_put(void *data)
-{
-	pm_runtime_put_sync(data);
-}
-
-/* Everything the NPU needs to run: both supplies, every clock, the
- * per-core power domains, and a runtime PM reference. Undone by devres
- * in reverse order. */
-static int rnpu_kmod_power_on(struct device *dev, struct rnpu_kmod *k)
-{
-	static const char *const supplies[] = { "rknpu", "mem" };
-	int count, ret;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(supplies); i++) {
-		struct regulator *r = devm_regulator_get_optional(dev, supplies[i]);
-
-		if (IS_ERR(r)) {
-			if (PTR_ERR(r) != -ENODEV)
-				return dev_err_probe(dev, PTR_ERR(r), "supply %s\n", supplies[i]);
-			continue;
-		}
-		ret = regulator_enable(r);
-		if (ret)
-			return dev_err_probe(dev, ret, "enabling supply %s\n", supplies[i]);
-		ret = devm_add_action_or_reset(dev, rnpu_kmod_regulator_off, r);
-		if (ret)
-			return ret;
-		if (i == 0)
-			k->osdev.supply = r;
-	}
-
-	k->num_clks = devm_clk_bulk_get_all(dev, &k->clks);
-	if (k->num_clks < 0)
-		return dev_err_probe(dev, k->num_clks, "clocks\n");
-	if (k->num_clks == 0) {
-		dev_err(dev, "clocks: none in the device tree\n");
-		return -ENODEV;
-	}
-	for (i = 0; i < (unsigned int)k->num_clks; i++)
-		if (k->clks[i].id && !strcmp(k->clks[i].id, "clk_npu"))
-			k->osdev.core_clk = k->clks[i].clk;
-	ret = clk_bulk_prepare_enable(k->num_clks, k->clks);
-	if (ret)
-		return dev_err_probe(dev, ret, "enabling clocks\n");
-	ret = devm_add_action_or_reset(dev, rnpu_kmod_clocks_off, k);
-	if (ret)
-		return ret;
-
-	/* With several domains the device has none of its own: attach each
-	 * core's and keep it on. */
-	count = of_count_phandle_with_args(dev->of_node, "power-domains", "#power-domain-cells");
-	ret = devm_add_action_or_reset(dev, rnpu_kmod_domains_off, k);
-	if (ret)
-		return ret;
-	for (i = 0; count > 1 && i < (unsigned int)count && i < RKNPU_MAX_CORES; i++) {
-		struct device *pd = dev_pm_domain_attach_by_id(dev, i);
-
-		if (IS_ERR_OR_NULL(pd))
-			return dev_err_probe(dev, pd ? PTR_ERR(pd) : -ENODEV, "power domain %u\n", i);
-		ret = pm_runtime_resume_and_get(pd);
-		if (ret) {
-			dev_pm_domain_detach(pd, true);
-			return dev_err_probe(dev, ret, "powering domain %u\n", i);
-		}
-		k->pd_devs[k->num_pd_devs++] = pd;
-	}
-
-	ret = devm_pm_runtime_enable(dev);
-	if (ret)
-		return ret;
-	ret = pm_runtime_resume_and_get(dev);
-	if (ret)
-		return dev_err_probe(dev, ret, "runtime resume\n");
-	return devm_add_action_or_reset(dev, rnpu_kmod_runtime_put, dev);
-}
-
 static int rnpu_kmod_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
@@ -222,7 +120,7 @@ static int rnpu_kmod_probe(struct platform_device *pdev)
 	ret = rnpu_kmod_get_resources(pdev, k);
 	if (ret)
 		return ret;
-	ret = rnpu_kmod_power_on(dev, k);
+	ret = rnpu_kmod_pm_init(dev, k);
 	if (ret)
 		return ret;
 	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(RNPU_DMA_BITS));
@@ -241,15 +139,21 @@ static int rnpu_kmod_probe(struct platform_device *pdev)
 	k->plat.bypass_soft_reset = bypass_soft_reset;
 	k->plat.session_max_bos = session_max_bos;
 	k->plat.session_max_bytes = session_max_bytes;
+	/* The kernel's devfreq runs the frequency loop (rnpu_kmod_devfreq.c). */
+	k->plat.host_devfreq = IS_ENABLED(CONFIG_PM_DEVFREQ);
+	rnpu_kmod_thermal_init(k);
 	dev_info(dev, "rknpu iommu is %s\n", device_iommu_mapped(dev) ?
 		 "enabled, managed by the kernel" : "not found, using non-iommu mode");
 	ret = rknpu_probe(&k->plat, &k->rdev);
 	if (ret)
 		return dev_err_probe(dev, ret, "core probe\n");
 
-	ret = drm_dev_register(&k->drm, 0);
+	ret = rnpu_kmod_devfreq_init(k);
 	if (ret)
 		goto err_core;
+	ret = drm_dev_register(&k->drm, 0);
+	if (ret)
+		goto err_devfreq;
 	ret = rnpu_kmod_misc_register(k);
 	if (ret)
 		goto err_drm;
@@ -262,6 +166,8 @@ err_misc:
 	rnpu_kmod_misc_unregister(k);
 err_drm:
 	drm_dev_unregister(&k->drm);
+err_devfreq:
+	rnpu_kmod_devfreq_fini(k);
 err_core:
 	rknpu_remove(k->rdev);
 	return ret;
@@ -277,6 +183,7 @@ static void rnpu_kmod_teardown(struct platform_device *pdev)
 	rnpu_kmod_debugfs_fini(k);
 	rnpu_kmod_misc_unregister(k);
 	drm_dev_unplug(&k->drm);
+	rnpu_kmod_devfreq_fini(k);
 	rknpu_remove(k->rdev);
 }
 
@@ -306,6 +213,7 @@ static struct platform_driver rnpu_kmod_driver = {
 	.driver = {
 		.name = "RKNPU",
 		.of_match_table = rnpu_kmod_of_match,
+		.pm = pm_ptr(&rnpu_kmod_pm_ops),
 		.suppress_bind_attrs = true,
 	},
 };

@@ -8,10 +8,12 @@
  */
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
+#include <drm/drm_print.h>
 #include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 #include <linux/version.h>
 
 #include "rnpu_kmod.h"
@@ -61,6 +63,67 @@ static int rnpu_drm_mmap(struct file *filp, struct vm_area_struct *vma)
 	return rknpu_mmap(file->driver_priv, (u64)vma->vm_pgoff << PAGE_SHIFT, &req);
 }
 
+/* The core's per-session usage text in DRM's fdinfo keys
+ * (docs/monitoring.md): drm-driver, drm-client-id, drm-engine-npuN,
+ * drm-total-memory, drm-resident-memory. */
+#define RNPU_KMOD_FDINFO_TEXT 512
+
+static bool rnpu_fdinfo_key_is(const char *line, const char *key)
+{
+	return !strncmp(line, key, strlen(key));
+}
+
+/* Passes each line of the session's text to @emit; with @skip_ids the
+ * two identification lines are left out (DRM's helper printed its own). */
+static void rnpu_fdinfo_lines(struct rknpu_file *session, bool skip_ids,
+			      void (*emit)(void *ctx, const char *line, int len), void *ctx)
+{
+	char text[RNPU_KMOD_FDINFO_TEXT];
+	const char *line = text;
+	int len = rknpu_show_fdinfo(session, text, sizeof(text));
+
+	if (len <= 0)
+		return;
+	while (*line) {
+		const char *nl = strchrnul(line, '\n');
+		int n = (int)(nl - line) + (*nl ? 1 : 0);
+
+		if (!skip_ids || (!rnpu_fdinfo_key_is(line, "drm-driver:") &&
+				  !rnpu_fdinfo_key_is(line, "drm-client-id:")))
+			emit(ctx, line, n);
+		line += n;
+	}
+}
+
+static void rnpu_fdinfo_to_seq(void *ctx, const char *line, int len)
+{
+	seq_write(ctx, line, len);
+}
+
+/* From Linux 6.5 the DRM core's drm_show_fdinfo prints drm-driver and
+ * drm-client-id (its own id, unique across DRM devices) and then asks
+ * the driver for the rest; before, the driver's file_operations print
+ * everything. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+static void rnpu_fdinfo_to_printer(void *ctx, const char *line, int len)
+{
+	drm_printf(ctx, "%.*s", len, line);
+}
+
+static void rnpu_drm_show_fdinfo(struct drm_printer *p, struct drm_file *file)
+{
+	rnpu_fdinfo_lines(file->driver_priv, true, rnpu_fdinfo_to_printer, p);
+}
+#define rnpu_drm_fops_show_fdinfo drm_show_fdinfo
+#else
+static void rnpu_drm_fops_show_fdinfo(struct seq_file *m, struct file *filp)
+{
+	struct drm_file *file = filp->private_data;
+
+	rnpu_fdinfo_lines(file->driver_priv, false, rnpu_fdinfo_to_seq, m);
+}
+#endif
+
 static const struct file_operations rnpu_drm_fops = {
 	.owner = THIS_MODULE,
 	.open = drm_open,
@@ -73,6 +136,7 @@ static const struct file_operations rnpu_drm_fops = {
 	.poll = drm_poll,
 	.read = drm_read,
 	.llseek = noop_llseek,
+	.show_fdinfo = rnpu_drm_fops_show_fdinfo,
 };
 
 /* Name, description, date and version as the vendor's 0.9.8 reports
@@ -82,6 +146,9 @@ const struct drm_driver rnpu_drm_driver = {
 	.open = rnpu_drm_open,
 	.postclose = rnpu_drm_postclose,
 	.fops = &rnpu_drm_fops,
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	.show_fdinfo = rnpu_drm_show_fdinfo,
+#endif
 	.name = "rknpu",
 	.desc = "RKNPU driver",
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 14, 0)
@@ -130,6 +197,13 @@ static int rnpu_misc_mmap(struct file *filp, struct vm_area_struct *vma)
 	return rknpu_mmap(filp->private_data, (u64)vma->vm_pgoff << PAGE_SHIFT, &req);
 }
 
+/* /dev/rknpu has no DRM file: the core's text whole, its client id the
+ * core's session id. */
+static void rnpu_misc_show_fdinfo(struct seq_file *m, struct file *filp)
+{
+	rnpu_fdinfo_lines(filp->private_data, false, rnpu_fdinfo_to_seq, m);
+}
+
 static const struct file_operations rnpu_misc_fops = {
 	.owner = THIS_MODULE,
 	.open = rnpu_misc_open,
@@ -140,6 +214,7 @@ static const struct file_operations rnpu_misc_fops = {
 #endif
 	.mmap = rnpu_misc_mmap,
 	.llseek = noop_llseek,
+	.show_fdinfo = rnpu_misc_show_fdinfo,
 };
 
 int rnpu_kmod_misc_register(struct rnpu_kmod *k)

@@ -64,45 +64,48 @@ uint64_t rknpu_governor_target(enum rknpu_governor gov, uint64_t cur_hz, uint64_
 	return target * 100 / (RKNPU_GOV_UPTHRESHOLD - RKNPU_GOV_DOWNDIFFERENTIAL / 2);
 }
 
-/* Moves to @opp: the rail must carry the higher frequency before it runs,
- * and may drop only after it stopped. Caller holds devfreq.lock. */
-static int rknpu_devfreq_set_opp(struct rknpu_device *rdev, const struct rknpu_opp_row *opp)
+/* Moves to @hz at @uv (0: the rail stays): the rail must carry the higher
+ * frequency before it runs, and may drop only after it stopped. Caller
+ * holds devfreq.lock. */
+static int rknpu_devfreq_set_locked(struct rknpu_device *rdev, uint64_t hz, int uv)
 {
 	struct rknpu_devfreq *df = &rdev->devfreq;
-	int uv = opp->uv[df->bin];
+	bool volt = uv > 0;
 	int ret;
 
-	if (opp->hz == df->cur_hz && uv == df->cur_uv)
+	if (hz == df->cur_hz && (!volt || uv == df->cur_uv))
 		return 0;
-	if (opp->hz > df->cur_hz) {
-		ret = rnpu_osal_regulator_set_voltage(rdev->plat.dev, uv);
+	if (hz > df->cur_hz) {
+		ret = volt ? rnpu_osal_regulator_set_voltage(rdev->plat.dev, uv) : 0;
 		if (ret)
 			goto err_volt;
-		ret = rnpu_osal_clk_set_rate(rdev->plat.dev, 0, opp->hz);
+		ret = rnpu_osal_clk_set_rate(rdev->plat.dev, 0, hz);
 		if (ret) {
-			rnpu_osal_regulator_set_voltage(rdev->plat.dev, df->cur_uv);
+			if (volt)
+				rnpu_osal_regulator_set_voltage(rdev->plat.dev, df->cur_uv);
 			goto err_clk;
 		}
 	} else {
-		ret = rnpu_osal_clk_set_rate(rdev->plat.dev, 0, opp->hz);
+		ret = rnpu_osal_clk_set_rate(rdev->plat.dev, 0, hz);
 		if (ret)
 			goto err_clk;
-		ret = rnpu_osal_regulator_set_voltage(rdev->plat.dev, uv);
+		ret = volt ? rnpu_osal_regulator_set_voltage(rdev->plat.dev, uv) : 0;
 		if (ret) {
 			rnpu_osal_clk_set_rate(rdev->plat.dev, 0, df->cur_hz);
 			goto err_volt;
 		}
 	}
-	df->cur_hz = opp->hz;
-	df->cur_uv = uv;
+	df->cur_hz = hz;
+	if (volt)
+		df->cur_uv = uv;
 	return 0;
 
 err_volt:
 	rknpu_err(rdev, "failed to set volt %d uV for %llu Hz: %d", uv,
-		  (unsigned long long)opp->hz, ret);
+		  (unsigned long long)hz, ret);
 	return ret;
 err_clk:
-	rknpu_err(rdev, "failed to set clk to %llu Hz: %d", (unsigned long long)opp->hz, ret);
+	rknpu_err(rdev, "failed to set clk to %llu Hz: %d", (unsigned long long)hz, ret);
 	return ret;
 }
 
@@ -152,13 +155,16 @@ static int rknpu_devfreq_apply_locked(struct rknpu_device *rdev)
 	 * governor asks for at least its rate, as devfreq's simple_ondemand. */
 	enum rknpu_opp_pick pick = df->governor == RKNPU_GOV_VENDOR ? RKNPU_OPP_NEAREST :
 								      RKNPU_OPP_AT_LEAST;
+	const struct rknpu_opp_row *opp;
 
 	/* Past the limit the OPP layer looks downwards from it. */
 	if (target > max_hz) {
 		target = max_hz;
 		pick = RKNPU_OPP_AT_MOST;
 	}
-	return rknpu_devfreq_set_opp(rdev, rknpu_opp_recommend(rdev->soc, target, pick));
+	opp = rknpu_opp_recommend(rdev->soc, target, pick);
+
+	return rknpu_devfreq_set_locked(rdev, opp->hz, opp->uv[df->bin]);
 }
 
 int rknpu_devfreq_update(struct rknpu_device *rdev)
@@ -169,7 +175,9 @@ int rknpu_devfreq_update(struct rknpu_device *rdev)
 		return -ENODEV;
 	rnpu_osal_mutex_lock(rdev->devfreq.lock);
 	rknpu_devfreq_thermal_locked(rdev);
-	ret = rknpu_devfreq_apply_locked(rdev);
+	/* With the host's loop the host moves the rate (its next evaluation
+	 * sees the new cap through rknpu_devfreq_policy()). */
+	ret = rdev->plat.host_devfreq ? 0 : rknpu_devfreq_apply_locked(rdev);
 	rnpu_osal_mutex_unlock(rdev->devfreq.lock);
 	return ret;
 }
@@ -182,7 +190,10 @@ int rknpu_devfreq_request(struct rknpu_device *rdev, uint64_t hz)
 		return -ENODEV;
 	rnpu_osal_mutex_lock(rdev->devfreq.lock);
 	rdev->devfreq.ondemand_hz = hz;
-	ret = rknpu_devfreq_apply_locked(rdev);
+	/* With the host's loop the write pins the rate (0 releases it) and
+	 * the host honours it (rknpu_devfreq_pinned_hz()). */
+	rdev->devfreq.pinned = hz != 0;
+	ret = rdev->plat.host_devfreq ? 0 : rknpu_devfreq_apply_locked(rdev);
 	rnpu_osal_mutex_unlock(rdev->devfreq.lock);
 	return ret;
 }
@@ -222,6 +233,76 @@ int rknpu_devfreq_init(struct rknpu_device *rdev)
 	df->cur_hz = opp->hz;
 	df->cur_uv = opp->uv[df->bin];
 	df->present = true;
+	return 0;
+}
+
+int rknpu_devfreq_opp(struct rknpu_device *rdev, unsigned int idx, uint64_t *hz, int *uv)
+{
+	if (!rdev->devfreq.present)
+		return -ENODEV;
+	if (idx >= rdev->soc->num_opps)
+		return -ENOENT;
+	*hz = rdev->soc->opps[idx].hz;
+	*uv = rdev->soc->opps[idx].uv[rdev->devfreq.bin];
+	return 0;
+}
+
+uint64_t rknpu_devfreq_policy(struct rknpu_device *rdev, uint64_t proposed_hz,
+			      enum rknpu_opp_pick *pick)
+{
+	struct rknpu_devfreq *df = &rdev->devfreq;
+	uint64_t hz = proposed_hz, max_hz;
+
+	if (!df->present)
+		return proposed_hz;
+	rnpu_osal_mutex_lock(df->lock);
+	rknpu_devfreq_thermal_locked(rdev);
+	max_hz = rknpu_devfreq_max_locked(rdev);
+	if (hz > max_hz) {
+		hz = max_hz;
+		*pick = RKNPU_OPP_AT_MOST;
+	}
+	rnpu_osal_mutex_unlock(df->lock);
+	return hz;
+}
+
+uint64_t rknpu_devfreq_pinned_hz(struct rknpu_device *rdev)
+{
+	uint64_t hz;
+
+	if (!rdev->devfreq.present)
+		return 0;
+	rnpu_osal_mutex_lock(rdev->devfreq.lock);
+	hz = rdev->devfreq.pinned ? rdev->devfreq.ondemand_hz : 0;
+	rnpu_osal_mutex_unlock(rdev->devfreq.lock);
+	return hz;
+}
+
+int rknpu_devfreq_set(struct rknpu_device *rdev, uint64_t hz, int uv)
+{
+	int ret;
+
+	if (!rdev->devfreq.present)
+		return -ENODEV;
+	rnpu_osal_mutex_lock(rdev->devfreq.lock);
+	ret = rknpu_devfreq_set_locked(rdev, hz, uv);
+	rnpu_osal_mutex_unlock(rdev->devfreq.lock);
+	return ret;
+}
+
+int rknpu_devfreq_status(struct rknpu_device *rdev, uint64_t *busy_ns, uint64_t *window_ns,
+			 uint64_t *cur_hz)
+{
+	struct rknpu_devfreq *df = &rdev->devfreq;
+
+	if (!df->present)
+		return -ENODEV;
+	rnpu_osal_mutex_lock(df->lock);
+	*busy_ns = df->window_busy_ns < RKNPU_LOAD_INTERVAL_NS ? df->window_busy_ns :
+								 RKNPU_LOAD_INTERVAL_NS;
+	*window_ns = RKNPU_LOAD_INTERVAL_NS;
+	*cur_hz = df->cur_hz;
+	rnpu_osal_mutex_unlock(df->lock);
 	return 0;
 }
 
@@ -312,7 +393,7 @@ long rknpu_devfreq_store(struct rknpu_device *rdev, const char *name, const char
 	}
 	rnpu_osal_mutex_lock(rdev->devfreq.lock);
 	rdev->devfreq.governor = (enum rknpu_governor)i;
-	ret = rknpu_devfreq_apply_locked(rdev);
+	ret = rdev->plat.host_devfreq ? 0 : rknpu_devfreq_apply_locked(rdev);
 	rnpu_osal_mutex_unlock(rdev->devfreq.lock);
 	return ret ? ret : (long)len;
 }

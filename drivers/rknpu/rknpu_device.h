@@ -43,6 +43,13 @@ struct rknpu_platform {
 	/* The host calls rknpu_load_tick() itself (e.g. on a model clock)
 	 * instead of the core's 1 s timer. */
 	bool manual_load_tick;
+	/* The host's OS runs the frequency loop (Linux devfreq): the core's
+	 * load tick then reads the temperature but leaves the operating
+	 * point, a debugfs "freq" write only records the rate
+	 * (rknpu_devfreq_pinned_hz()) for the host to honour, and the host
+	 * applies rates through rknpu_devfreq_policy() and
+	 * rknpu_devfreq_set(). */
+	bool host_devfreq;
 };
 
 /* Debug categories for rknpu_set_debug(); each enables a class of trace. */
@@ -115,6 +122,40 @@ int rknpu_show_fdinfo(struct rknpu_file *file, char *buf, size_t len);
 void rknpu_fdinfo_foreach(struct rknpu_device *rdev,
 			  void (*fn)(void *ctx, unsigned int client_id, const char *text),
 			  void *ctx);
+
+/* ------------------------------------- devfreq run by the host's OS loop */
+
+/* How an operating point is chosen for a rate. */
+enum rknpu_opp_pick {
+	RKNPU_OPP_AT_LEAST,     /* the lowest at or above it, else the highest */
+	RKNPU_OPP_AT_MOST,      /* the highest at or below it, else the lowest */
+	RKNPU_OPP_NEAREST,      /* the closest; a tie goes up */
+};
+
+/* Row @idx of the SoC's OPP table (ascending): 0 and the rate and the
+ * voltage of the platform's bin, -ENOENT past the end, -ENODEV without
+ * devfreq. For hosts whose OS needs the table when the firmware gives
+ * none. */
+int rknpu_devfreq_opp(struct rknpu_device *rdev, unsigned int idx, uint64_t *hz, int *uv);
+/* The rate the core allows when the host's governor proposes
+ * @proposed_hz, and how to round it to an operating point: the thermal
+ * cap limits it (then at most). Reads the temperature. May sleep. */
+uint64_t rknpu_devfreq_policy(struct rknpu_device *rdev, uint64_t proposed_hz,
+			      enum rknpu_opp_pick *pick);
+/* The rate the last debugfs "freq" write asked for while the host runs
+ * the loop (the vendor governor's target), or 0 when none is pinned (no
+ * write yet, or a write of 0). The fact sheet's OPP layer rounds it to
+ * the nearest point. */
+uint64_t rknpu_devfreq_pinned_hz(struct rknpu_device *rdev);
+/* Moves to @hz at @uv microvolts (0: leave the rail alone), the rail
+ * before the clock going up and after it going down, as every path of
+ * the core does; the debugfs freq and volt files then read them. 0 or
+ * negative errno. May sleep. */
+int rknpu_devfreq_set(struct rknpu_device *rdev, uint64_t hz, int uv);
+/* The last load window for the host's governor: the busiest core's busy
+ * ns, the window's length and the current rate. -ENODEV without devfreq. */
+int rknpu_devfreq_status(struct rknpu_device *rdev, uint64_t *busy_ns, uint64_t *window_ns,
+			 uint64_t *cur_hz);
 
 /* Closes the current load window (normally the core's 1 s timer does). */
 void rknpu_load_tick(struct rknpu_device *rdev);

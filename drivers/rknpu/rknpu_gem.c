@@ -480,6 +480,9 @@ int rknpu_gem_sync_ioctl(struct rknpu_file *file, void *data)
 		return -EINVAL;
 	}
 	if (!(obj->flags & RKNPU_MEM_CACHEABLE) || obj->imported) {
+		rknpu_err(rdev, "mem sync: obj_addr 0x%llx is %s, only cacheable objects sync",
+			  (unsigned long long)args->obj_addr,
+			  obj->imported ? "imported" : "not cacheable");
 		ret = -EINVAL;
 		goto out;
 	}

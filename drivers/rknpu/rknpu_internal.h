@@ -220,6 +220,7 @@ struct rknpu_devfreq {
 	int temp_mc;                    /* last reading; valid if temp_valid */
 	bool temp_valid;
 	uint64_t window_busy_ns;        /* busiest core in the last load window */
+	bool pinned;                    /* host loop: a debugfs freq write holds ondemand_hz */
 };
 
 /* -------------------------------------------------------------- device */
@@ -450,12 +451,6 @@ unsigned int rknpu_load_percent(struct rknpu_device *rdev, unsigned int core);
 /* devfreq */
 int rknpu_devfreq_init(struct rknpu_device *rdev);
 void rknpu_devfreq_fini(struct rknpu_device *rdev);
-/* How an operating point is chosen for a rate. */
-enum rknpu_opp_pick {
-	RKNPU_OPP_AT_LEAST,     /* the lowest at or above it, else the highest */
-	RKNPU_OPP_AT_MOST,      /* the highest at or below it, else the lowest */
-	RKNPU_OPP_NEAREST,      /* the closest; a tie goes up */
-};
 /* The operating point for @hz by rule @pick. NULL without an OPP table. */
 const struct rknpu_opp_row *rknpu_opp_recommend(const struct rknpu_soc_data *soc, uint64_t hz,
 						enum rknpu_opp_pick pick);

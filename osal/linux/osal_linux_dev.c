@@ -6,6 +6,8 @@
  */
 #include <linux/io.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
+#include <linux/pm_runtime.h>
+#include <linux/thermal.h>
 
 #include "osal_linux.h"
 
@@ -92,11 +94,39 @@ int rnpu_osal_regulator_get_voltage(struct rnpu_osal_dev *dev)
 	return dev->supply ? regulator_get_voltage(dev->supply) : -ENODEV;
 }
 
-/* The module attaches the NPU's power domains at probe and holds them on
- * while it is bound (docs/kmod.md): "on" is already true, and "off" is
- * honoured by the core not touching the core's registers. */
+/* Runtime PM references (kmod/rnpu_kmod_pm.c has the order): domain 0
+ * carries the device itself, taken before npu0 and dropped after it with
+ * autosuspend; each attached per-core domain is taken and dropped
+ * synchronously, so that "off" has happened when the core goes on. */
 int rnpu_osal_power_domain_set(struct rnpu_osal_dev *dev, unsigned int idx, bool on)
 {
+	struct device *pd = idx < dev->num_pd_devs ? dev->pd_devs[idx] : NULL;
+	int ret;
+
+	if (!on) {
+		if (pd)
+			pm_runtime_put_sync(pd);
+		if (idx == 0) {
+			pm_runtime_mark_last_busy(dev->dev);
+			pm_runtime_put_autosuspend(dev->dev);
+		}
+		return 0;
+	}
+	if (idx == 0) {
+		ret = pm_runtime_resume_and_get(dev->dev);
+		if (ret) {
+			dev_err(dev->dev, "failed to get pm runtime for rknpu, ret: %d\n", ret);
+			return ret;
+		}
+	}
+	if (pd) {
+		ret = pm_runtime_resume_and_get(pd);
+		if (ret) {
+			if (idx == 0)
+				pm_runtime_put_autosuspend(dev->dev);
+			return ret;
+		}
+	}
 	return 0;
 }
 
@@ -112,8 +142,11 @@ int rnpu_osal_regulator_set_voltage(struct rnpu_osal_dev *dev, int uv)
 	return dev->supply ? regulator_set_voltage(dev->supply, uv, uv) : -ENODEV;
 }
 
-/* No thermal zone is bound yet: the core then applies no thermal cap. */
+/* The zone the module found at probe; the kernel reports millidegrees,
+ * the core's unit. */
 int rnpu_osal_thermal_get_temp(struct rnpu_osal_dev *dev, int *mc)
 {
-	return -ENODEV;
+	if (!dev->thermal)
+		return -ENODEV;
+	return thermal_zone_get_temp(dev->thermal, mc);
 }

@@ -8,6 +8,10 @@
  * mapping and one per dma-buf exported from them (PRIME). Imported
  * dma-bufs are attached to the NPU device and must come out as one range
  * of NPU addresses.
+ * Cacheable buffers (RKNPU_MEM_CACHEABLE) are non-coherent memory from
+ * dma_alloc_noncontiguous: cached CPU mappings, one range of NPU
+ * addresses, and cache maintenance by MEM_SYNC over the range asked
+ * for. The others are coherent (dma_alloc_attrs) and need none.
  */
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
@@ -46,12 +50,56 @@ struct rnpu_osal_dma_buf {
 	dma_addr_t dma;
 	size_t size;
 	unsigned long attrs;
+	/* Non-coherent (cacheable) allocation: its pages, mapped for the NPU
+	 * at one range from dma (cpu is then the vmap, or NULL). */
+	struct sg_table *noncoherent;
 	/* Imported from another driver: the dma-buf, our attachment and its
 	 * mapping for the NPU (cpu is then NULL). */
 	struct dma_buf *import;
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 };
+
+/* The pages may be scattered; the DMA API maps them at one range of NPU
+ * addresses (one DMA segment: through the IOMMU, or one contiguous
+ * allocation without it). Zeroed through the CPU's cache, which is then
+ * written back so no dirty line can later land on what the NPU wrote. */
+static int rnpu_linux_dma_alloc_noncoherent(struct rnpu_osal_dma_buf *buf, unsigned int flags,
+					    struct rnpu_osal_dma_buf **out,
+					    struct rnpu_osal_dma_info *info)
+{
+	struct sg_table *sgt;
+
+	sgt = dma_alloc_noncontiguous(buf->dev, buf->size, DMA_BIDIRECTIONAL,
+				      GFP_KERNEL | __GFP_ZERO, 0);
+	if (!sgt)
+		goto err_free;
+	dma_sync_sgtable_for_device(buf->dev, sgt, DMA_BIDIRECTIONAL);
+	if (sgt->nents != 1) {
+		dev_err(buf->dev, "cacheable buffer: %zu bytes map to %u NPU ranges, need 1\n",
+			buf->size, sgt->nents);
+		goto err_pages;
+	}
+	if (flags & RNPU_OSAL_DMA_KMAP) {
+		buf->cpu = dma_vmap_noncontiguous(buf->dev, buf->size, sgt);
+		if (!buf->cpu)
+			goto err_pages;
+	}
+	buf->noncoherent = sgt;
+	buf->dma = sg_dma_address(sgt->sgl);
+	info->size = buf->size;
+	info->dma_addr = buf->dma;
+	info->vaddr = buf->cpu;
+	info->contiguous = true; /* in the NPU's address space */
+	*out = buf;
+	return 0;
+
+err_pages:
+	dma_free_noncontiguous(buf->dev, buf->size, sgt, DMA_BIDIRECTIONAL);
+err_free:
+	kfree(buf);
+	return -ENOMEM;
+}
 
 int rnpu_osal_dma_alloc(struct rnpu_osal_dev *dev, size_t size, unsigned int flags,
 			struct rnpu_osal_dma_buf **out, struct rnpu_osal_dma_info *info)
@@ -66,6 +114,8 @@ int rnpu_osal_dma_alloc(struct rnpu_osal_dev *dev, size_t size, unsigned int fla
 	kref_init(&buf->ref);
 	buf->dev = dev->dev;
 	buf->size = PAGE_ALIGN(size);
+	if (flags & RNPU_OSAL_DMA_CACHEABLE)
+		return rnpu_linux_dma_alloc_noncoherent(buf, flags, out, info);
 	if (flags & RNPU_OSAL_DMA_WRITECOMBINE)
 		buf->attrs |= DMA_ATTR_WRITE_COMBINE;
 	if (!(flags & RNPU_OSAL_DMA_KMAP))
@@ -92,6 +142,10 @@ static void rnpu_linux_dma_release(struct kref *ref)
 		rnpu_dmabuf_unmap_attachment(buf->attach, buf->sgt, DMA_BIDIRECTIONAL);
 		dma_buf_detach(buf->import, buf->attach);
 		dma_buf_put(buf->import);
+	} else if (buf->noncoherent) {
+		if (buf->cpu)
+			dma_vunmap_noncontiguous(buf->dev, buf->cpu);
+		dma_free_noncontiguous(buf->dev, buf->size, buf->noncoherent, DMA_BIDIRECTIONAL);
 	} else {
 		dma_free_attrs(buf->dev, buf->size, buf->cpu, buf->dma, buf->attrs);
 	}
@@ -104,14 +158,57 @@ void rnpu_osal_dma_put(struct rnpu_osal_dma_buf *buf)
 		kref_put(&buf->ref, rnpu_linux_dma_release);
 }
 
-/* The DMA API's allocations are coherent for the device: there is no
- * cache to maintain, only the ordering, which readl/writel give. */
+/* Coherent allocations have no cache to maintain (the ordering comes from
+ * readl/writel). A non-coherent one is synced piece by piece: each run of
+ * physically contiguous pages lies at the same offset of the NPU range,
+ * so a single-range sync at dma + offset covers it. The core has checked
+ * offset + size against the buffer's size. */
 void rnpu_osal_dma_sync(struct rnpu_osal_dma_buf *buf, uint64_t offset, uint64_t size,
 			unsigned int dir)
 {
+	uint64_t start = 0, end = offset + size;
+	struct scatterlist *sg;
+	unsigned int i;
+
+	if (!buf->noncoherent)
+		return;
+	for_each_sgtable_sg(buf->noncoherent, sg, i) {
+		uint64_t lo = max_t(uint64_t, start, offset);
+		uint64_t hi = min_t(uint64_t, start + sg->length, end);
+
+		if (lo < hi) {
+			if (dir & RNPU_OSAL_SYNC_TO_DEVICE)
+				dma_sync_single_for_device(buf->dev, buf->dma + lo, hi - lo,
+							   DMA_TO_DEVICE);
+			if (dir & RNPU_OSAL_SYNC_FROM_DEVICE)
+				dma_sync_single_for_cpu(buf->dev, buf->dma + lo, hi - lo,
+							DMA_FROM_DEVICE);
+		}
+		start += sg->length;
+		if (start >= end)
+			break;
+	}
 }
 
 /* ------------------------------------------------ dma-buf exporter (PRIME) */
+
+/* The pages of a non-coherent buffer in a new table, to be mapped for
+ * another device. */
+static int rnpu_linux_sgt_copy_pages(struct sg_table *dst, struct sg_table *src)
+{
+	struct scatterlist *from, *to;
+	unsigned int i;
+	int ret = sg_alloc_table(dst, src->orig_nents, GFP_KERNEL);
+
+	if (ret)
+		return ret;
+	to = dst->sgl;
+	for_each_sgtable_sg(src, from, i) {
+		sg_set_page(to, sg_page(from), from->length, from->offset);
+		to = sg_next(to);
+	}
+	return 0;
+}
 
 /* The importer's view: an sg table of the buffer, mapped for its device. */
 static struct sg_table *rnpu_dmabuf_map(struct dma_buf_attachment *attach,
@@ -123,7 +220,11 @@ static struct sg_table *rnpu_dmabuf_map(struct dma_buf_attachment *attach,
 
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
-	ret = dma_get_sgtable_attrs(buf->dev, sgt, buf->cpu, buf->dma, buf->size, buf->attrs);
+	if (buf->noncoherent)
+		ret = rnpu_linux_sgt_copy_pages(sgt, buf->noncoherent);
+	else
+		ret = dma_get_sgtable_attrs(buf->dev, sgt, buf->cpu, buf->dma, buf->size,
+					    buf->attrs);
 	if (ret)
 		goto err_free;
 	ret = dma_map_sgtable(attach->dev, sgt, dir, 0);
@@ -157,14 +258,35 @@ static int rnpu_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 {
 	struct rnpu_osal_dma_buf *buf = dmabuf->priv;
 
+	if (buf->noncoherent)
+		return dma_mmap_noncontiguous(buf->dev, vma, buf->size, buf->noncoherent);
 	return dma_mmap_attrs(buf->dev, vma, buf->cpu, buf->dma, buf->size, buf->attrs);
+}
+
+/* DMA_BUF_IOCTL_SYNC and in-kernel CPU access of a cacheable export. */
+static int rnpu_dmabuf_begin_cpu(struct dma_buf *dmabuf, enum dma_data_direction dir)
+{
+	struct rnpu_osal_dma_buf *buf = dmabuf->priv;
+
+	if (buf->noncoherent)
+		dma_sync_sgtable_for_cpu(buf->dev, buf->noncoherent, dir);
+	return 0;
+}
+
+static int rnpu_dmabuf_end_cpu(struct dma_buf *dmabuf, enum dma_data_direction dir)
+{
+	struct rnpu_osal_dma_buf *buf = dmabuf->priv;
+
+	if (buf->noncoherent)
+		dma_sync_sgtable_for_device(buf->dev, buf->noncoherent, dir);
+	return 0;
 }
 
 static int rnpu_dmabuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct rnpu_osal_dma_buf *buf = dmabuf->priv;
 
-	if (buf->attrs & DMA_ATTR_NO_KERNEL_MAPPING)
+	if ((buf->attrs & DMA_ATTR_NO_KERNEL_MAPPING) || (buf->noncoherent && !buf->cpu))
 		return -ENOMEM;
 	iosys_map_set_vaddr(map, buf->cpu);
 	return 0;
@@ -176,6 +298,8 @@ static const struct dma_buf_ops rnpu_dmabuf_ops = {
 	.release = rnpu_dmabuf_release,
 	.mmap = rnpu_dmabuf_mmap,
 	.vmap = rnpu_dmabuf_vmap,
+	.begin_cpu_access = rnpu_dmabuf_begin_cpu,
+	.end_cpu_access = rnpu_dmabuf_end_cpu,
 };
 
 /* @flags is the core's RNPU_DRM_CLOEXEC / RNPU_DRM_RDWR subset, which has
@@ -351,7 +475,10 @@ int rnpu_osal_dma_mmap(struct rnpu_osal_dma_buf *buf, struct rnpu_osal_vma *req,
 	/* The fake offset selected the buffer; the mapping starts at its
 	 * first byte. */
 	vma->vm_pgoff = 0;
-	ret = dma_mmap_attrs(buf->dev, vma, buf->cpu, buf->dma, buf->size, buf->attrs);
+	if (buf->noncoherent)
+		ret = dma_mmap_noncontiguous(buf->dev, vma, buf->size, buf->noncoherent);
+	else
+		ret = dma_mmap_attrs(buf->dev, vma, buf->cpu, buf->dma, buf->size, buf->attrs);
 	if (ret)
 		return ret;
 	vma->vm_ops = &rnpu_linux_vm_ops;

@@ -570,8 +570,12 @@ static void mem_sync_non_cacheable(void **state)
 {
 	struct rknpu_mem_create mc;
 
+	char addr[32];
+
 	assert_int_equal(mem_create(*state, PAGE, RKNPU_MEM_WRITE_COMBINE, &mc), 0);
 	assert_int_equal(mem_sync(*state, mc.obj_addr, RKNPU_MEM_SYNC_TO_DEVICE, 0, PAGE), -EINVAL);
+	snprintf(addr, sizeof(addr), "obj_addr 0x%llx", (unsigned long long)mc.obj_addr);
+	assert_true(log_has(addr, "not cacheable"));
 	assert_int_equal(mem_destroy(*state, mc.handle), 0);
 }
 
