@@ -148,7 +148,7 @@ struct conv_shape {
 
 /* Channel counts around the 16/32-channel steps and blocks (3, 17, 40, 48),
  * kernel counts around the 2-kernel tile and the 32/16-kernel groups, pixel
- * counts that leave partial 5-pixel tiles, stride, padding and dilation. */
+ * counts that leave partial 6-pixel tiles, stride, padding and dilation. */
 static const struct conv_shape shapes[] = {
 	{ "in_9x7x64.k3.s1.p1.out_64", 9, 7, 64, 3, 3, 64, 1, 1, 1, 1 },
 	{ "in_11x9x3.k3.s2.p1.out_16", 11, 9, 3, 3, 3, 16, 2, 2, 1, 1 },
