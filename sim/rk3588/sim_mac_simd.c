@@ -204,6 +204,7 @@ AVX2_FMA static __m256 half8(const uint16_t *w)
 #define FMA2(p, x)                                          \
 	do {                                                \
 		__m256 x_ = (x);                            \
+		__asm__("" : "+x"(x_));                     \
 		a##p##0 = _mm256_fmadd_ps(x_, y0, a##p##0); \
 		a##p##1 = _mm256_fmadd_ps(x_, y1, a##p##1); \
 		KEEP_IN_REGISTERS(a##p##0, a##p##1);        \
