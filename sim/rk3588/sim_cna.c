@@ -308,8 +308,9 @@ static int64_t feature_row_offset(bool group_line_off, int64_t surf_stride, int6
 }
 
 /* One input row of int8 features with the input converter off
- * (convert_input is then the identity): channels c0 .. c0 + 15 of every
- * pixel, the same values without a call per channel. */
+ * (convert_input is then the identity, and the data signed: check_mode
+ * refuses unsigned data without the converter): channels c0 .. c0 + 15 of
+ * every pixel, the same values without a call per channel. */
 static void widen_int8_row(const struct sim_conv *cv, const uint8_t *restrict row,
 			   unsigned int ph, unsigned int c0)
 {
@@ -326,13 +327,8 @@ static void widen_int8_row(const struct sim_conv *cv, const uint8_t *restrict ro
 		const uint8_t *src = row + (size_t)w * SIM_ATOM_BYTES;
 		int16_t *dst = pixel0 + (size_t)w * wc + c0;
 
-		if (cv->in_unsigned) {
-			for (unsigned int k = 0; k < n; k++)
-				dst[k] = src[k];
-		} else {
-			for (unsigned int k = 0; k < n; k++)
-				dst[k] = (int8_t)src[k];
-		}
+		for (unsigned int k = 0; k < n; k++)
+			dst[k] = (int8_t)src[k];
 	}
 }
 
