@@ -60,11 +60,16 @@ static const char usage[] =
 	"             (default 5). Times are medians over the rounds; ratios are\n"
 	"             the median of the per-round ratios.\n"
 	"  --m, --k, --n  matmul shape (default 512 x 4096 x 4096)\n"
-	"  --only=W   1 = int8 matmul, 2 = fp16 matmul, 4 = int8 convolution;\n"
-	"             a sum selects several (default 7, all)\n"
+	"  --only=W   1 = int8 matmul, 2 = fp16 matmul, 4 = int8 convolution,\n"
+	"             8 = arithmetic ceiling (x86-64: the int8 multiply-add against\n"
+	"             the fp32 FMA on registers only); a sum selects several\n"
+	"             (default 15, all)\n"
 	"  --help     this text\n"
 	"\n"
 	"GMAC/s counts multiply-adds (one sgemm FMA = one MAC) per wall second.\n"
+	"Ratios compare with sgemm on as many threads as the row uses. OpenBLAS runs\n"
+	"with OPENBLAS_THREAD_TIMEOUT=4 (set here unless given) so that its idle\n"
+	"threads do not spin into the next row.\n"
 	"CPU time is the whole process's; for single-threaded rows it does not\n"
 	"grow while other programs hold the CPUs, so their CPU-time ratio is the\n"
 	"steadier figure on a loaded machine. Exit status 1 if a result is wrong\n"
@@ -340,11 +345,21 @@ static double median_ratio(const struct row *r, const struct row *ref, long runs
 	return bench_median(v, (size_t)runs);
 }
 
+/* sgemm with as many threads as row @i, else sgemm on one thread. */
+static int sgemm_peer(const struct row *rows, unsigned int nrows, unsigned int i, int sgemm_row)
+{
+	for (unsigned int j = (unsigned int)sgemm_row; j < nrows; j++)
+		if (rows[j].name[0] == 'O' && rows[j].threads == rows[i].threads)
+			return (int)j;
+	return sgemm_row;
+}
+
 static void print_rows(const char *workload, double macs, const struct row *rows,
 		       unsigned int nrows, long runs, int sgemm_row)
 {
 	for (unsigned int i = 0; i < nrows; i++) {
 		double wall = median_of(&rows[i], runs, false);
+		int peer = sgemm_row < 0 ? -1 : sgemm_peer(rows, nrows, i, sgemm_row);
 
 		printf("| %s | %s | %d | %.1f | %.1f | %.1f |", workload, rows[i].name,
 		       rows[i].threads, wall * 1e3, median_of(&rows[i], runs, true) * 1e3,
@@ -353,7 +368,7 @@ static void print_rows(const char *workload, double macs, const struct row *rows
 			printf(" - | - |\n");
 			continue;
 		}
-		printf(" %.2f |", median_ratio(&rows[i], &rows[sgemm_row], runs, false));
+		printf(" %.2f |", median_ratio(&rows[i], &rows[peer], runs, false));
 		if (rows[i].threads == 1)
 			printf(" %.2f |\n", median_ratio(&rows[i], &rows[sgemm_row], runs, true));
 		else
@@ -420,6 +435,120 @@ static void bench_workload(const char *workload, struct chain *c, bool with_plai
 #endif
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* The arithmetic ceiling on this CPU: the fast int8 datapath's only exact
+ * AVX2 multiply-add is vpmaddwd (16 int16 products summed in pairs into 8
+ * int32) followed by vpaddd into the accumulator; sgemm's is vfmadd231ps
+ * (8 fp32 multiply-adds). Each loop below runs twelve independent chains
+ * (as the tiles do) of one of them on registers only, so the loads, the
+ * operand layout and the caches are out of the picture. */
+#define CEILING_ITERS 4000000L
+
+__attribute__((target("avx2"), noinline)) static void madd_loop(long n)
+{
+	__asm__ volatile("vpxor %%ymm12, %%ymm12, %%ymm12\n\t"
+			 "vpxor %%ymm14, %%ymm14, %%ymm14\n\t"
+			 "1:\n\t"
+			 "vpmaddwd %%ymm12, %%ymm14, %%ymm13\n\t"
+			 "vpaddd %%ymm13, %%ymm0, %%ymm0\n\t"
+			 "vpmaddwd %%ymm12, %%ymm14, %%ymm15\n\t"
+			 "vpaddd %%ymm15, %%ymm1, %%ymm1\n\t"
+			 "vpmaddwd %%ymm12, %%ymm14, %%ymm13\n\t"
+			 "vpaddd %%ymm13, %%ymm2, %%ymm2\n\t"
+			 "vpmaddwd %%ymm12, %%ymm14, %%ymm15\n\t"
+			 "vpaddd %%ymm15, %%ymm3, %%ymm3\n\t"
+			 "vpmaddwd %%ymm12, %%ymm14, %%ymm13\n\t"
+			 "vpaddd %%ymm13, %%ymm4, %%ymm4\n\t"
+			 "vpmaddwd %%ymm12, %%ymm14, %%ymm15\n\t"
+			 "vpaddd %%ymm15, %%ymm5, %%ymm5\n\t"
+			 "vpmaddwd %%ymm12, %%ymm14, %%ymm13\n\t"
+			 "vpaddd %%ymm13, %%ymm6, %%ymm6\n\t"
+			 "vpmaddwd %%ymm12, %%ymm14, %%ymm15\n\t"
+			 "vpaddd %%ymm15, %%ymm7, %%ymm7\n\t"
+			 "vpmaddwd %%ymm12, %%ymm14, %%ymm13\n\t"
+			 "vpaddd %%ymm13, %%ymm8, %%ymm8\n\t"
+			 "vpmaddwd %%ymm12, %%ymm14, %%ymm15\n\t"
+			 "vpaddd %%ymm15, %%ymm9, %%ymm9\n\t"
+			 "vpmaddwd %%ymm12, %%ymm14, %%ymm13\n\t"
+			 "vpaddd %%ymm13, %%ymm10, %%ymm10\n\t"
+			 "vpmaddwd %%ymm12, %%ymm14, %%ymm15\n\t"
+			 "vpaddd %%ymm15, %%ymm11, %%ymm11\n\t"
+			 "dec %0\n\t"
+			 "jnz 1b\n\t"
+			 "vzeroupper"
+			 : "+r"(n)
+			 :
+			 : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
+			   "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "cc");
+}
+
+__attribute__((target("avx2,fma"), noinline)) static void fma_loop(long n)
+{
+	__asm__ volatile("vxorps %%ymm12, %%ymm12, %%ymm12\n\t"
+			 "vxorps %%ymm14, %%ymm14, %%ymm14\n\t"
+			 "1:\n\t"
+			 "vfmadd231ps %%ymm12, %%ymm14, %%ymm0\n\t"
+			 "vfmadd231ps %%ymm12, %%ymm14, %%ymm1\n\t"
+			 "vfmadd231ps %%ymm12, %%ymm14, %%ymm2\n\t"
+			 "vfmadd231ps %%ymm12, %%ymm14, %%ymm3\n\t"
+			 "vfmadd231ps %%ymm12, %%ymm14, %%ymm4\n\t"
+			 "vfmadd231ps %%ymm12, %%ymm14, %%ymm5\n\t"
+			 "vfmadd231ps %%ymm12, %%ymm14, %%ymm6\n\t"
+			 "vfmadd231ps %%ymm12, %%ymm14, %%ymm7\n\t"
+			 "vfmadd231ps %%ymm12, %%ymm14, %%ymm8\n\t"
+			 "vfmadd231ps %%ymm12, %%ymm14, %%ymm9\n\t"
+			 "vfmadd231ps %%ymm12, %%ymm14, %%ymm10\n\t"
+			 "vfmadd231ps %%ymm12, %%ymm14, %%ymm11\n\t"
+			 "dec %0\n\t"
+			 "jnz 1b\n\t"
+			 "vzeroupper"
+			 : "+r"(n)
+			 :
+			 : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
+			   "xmm9", "xmm10", "xmm11", "xmm12", "xmm14", "cc");
+}
+
+/* CPU seconds of one loop (one thread, so preemption does not count). */
+static double ceiling_time(void (*loop)(long))
+{
+	uint64_t c0 = cpu_now_ns();
+
+	loop(CEILING_ITERS);
+	return (double)(cpu_now_ns() - c0) / 1e9;
+}
+
+static void bench_ceiling(long runs)
+{
+	double tm[64], tf[64], ratio[64];
+	double macs_m = 12.0 * 16 * CEILING_ITERS, macs_f = 12.0 * 8 * CEILING_ITERS;
+	double m, f;
+
+	__builtin_cpu_init();
+	if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
+		return;
+	for (long r = 0; r < runs; r++) {
+		tm[r] = ceiling_time(madd_loop);
+		tf[r] = ceiling_time(fma_loop);
+		ratio[r] = (macs_m / tm[r]) / (macs_f / tf[r]);
+	}
+	m = bench_median(tm, (size_t)runs);
+	f = bench_median(tf, (size_t)runs);
+	printf("\nArithmetic ceiling (registers only, 12 independent chains, 1 thread, "
+	       "CPU time):\n\n");
+	printf("| instruction | MACs per instruction | median CPU ms | GMAC/s | vs FMA |\n");
+	printf("| --- | --- | --- | --- | --- |\n");
+	printf("| vpmaddwd + vpaddd (int8 held in int16, exact) | 16 | %.1f | %.1f | %.2f |\n",
+	       m * 1e3, macs_m / m / 1e9, bench_median(ratio, (size_t)runs));
+	printf("| vfmadd231ps (fp32, sgemm's) | 8 | %.1f | %.1f | 1.00 |\n", f * 1e3,
+	       macs_f / f / 1e9);
+}
+#else
+static void bench_ceiling(long runs)
+{
+	(void)runs;
+}
+#endif
+
 static float *to_float(const int8_t *v, size_t n, bool small)
 {
 	float *f = malloc(n * sizeof(float));
@@ -437,10 +566,21 @@ int main(int argc, char **argv)
 	uint32_t k = (uint32_t)bench_arg(argc, argv, "--k", 4096);
 	uint32_t n = (uint32_t)bench_arg(argc, argv, "--n", 4096);
 	long runs = bench_arg(argc, argv, "--runs", 5);
-	long only = bench_arg(argc, argv, "--only", 7);
+	long only = bench_arg(argc, argv, "--only", 15);
 	int8_t *a, *b;
 	uint32_t seed = 7;
 
+#ifdef RNPU_BENCH_HAVE_OPENBLAS
+	/* After each threaded call OpenBLAS's idle threads spin for 2^28
+	 * cycles (its default THREAD_TIMEOUT), holding a core the next row
+	 * needs and counting in its CPU time. OpenBLAS reads the variable
+	 * when it is loaded: set the shortest wait and start again. */
+	if (!getenv("OPENBLAS_THREAD_TIMEOUT")) {
+		setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1);
+		execv("/proc/self/exe", argv);
+		fputs("bench_sim: cannot restart; OpenBLAS threads spin between rows\n", stderr);
+	}
+#endif
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);
@@ -461,9 +601,12 @@ int main(int argc, char **argv)
 
 	printf("Fast datapath kernels on this host: %s.\n\n",
 	       rk3588_sim_fast_datapath_available() ? "yes" : "none (plain C only)");
-	printf("| workload | implementation | threads | median wall ms | median CPU ms | GMAC/s "
-	       "(wall) | vs sgemm 1 thread, wall | vs sgemm 1 thread, CPU time |\n");
-	printf("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+	if (only & 7) {
+		printf("| workload | implementation | threads | median wall ms | median CPU ms | "
+		       "GMAC/s (wall) | vs sgemm same threads, wall | vs sgemm 1 thread, CPU time "
+		       "|\n");
+		printf("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+	}
 	for (int fp16 = 0; fp16 < 2; fp16++) {
 		struct chain c = { 0 };
 		char name[96];
@@ -535,6 +678,8 @@ int main(int argc, char **argv)
 		free(col);
 		free(fw);
 	}
+	if (only & 8)
+		bench_ceiling(runs);
 #ifdef RNPU_BENCH_HAVE_OPENBLAS
 	printf("\nOpenBLAS: %s (%s kernels).\n", openblas_get_config(), openblas_get_corename());
 #else

@@ -167,11 +167,15 @@ Each round runs every line once, in turn, so load from elsewhere hits them
 alike; times are medians over the rounds and each ratio is the median of
 the per-round ratios (sgemm's time over the line's). "threads" is host
 threads: for the software NPU the fast datapath's MAC threads
-(\`rk3588_sim_set_mac_threads\`), for sgemm OpenBLAS's. CPU time is the
-whole process's: for single-threaded lines it does not grow while other
-programs hold the CPUs, so on a loaded machine the CPU-time ratio is the
-steadier figure. Every result is checked (the convolution fully, the
-matmuls on a sample). The fast datapath is SIMD (AVX2; FMA and F16C for
+(\`rk3588_sim_set_mac_threads\`), for sgemm OpenBLAS's; the wall-time ratio
+compares with sgemm on as many threads, and OpenBLAS runs with
+\`OPENBLAS_THREAD_TIMEOUT=4\` so that its idle threads do not spin into the
+next line. CPU time is the whole process's: for single-threaded lines it
+does not grow while other programs hold the CPUs, so on a loaded machine
+the CPU-time ratio is the steadier figure. The last table is the
+arithmetic ceiling: the int8 multiply-add the fast datapath is built on
+against sgemm's FMA, on registers only. Every result is checked (the
+convolution fully, the matmuls on a sample). The fast datapath is SIMD (AVX2; FMA and F16C for
 fp16) and bit-exact with the plain C datapath, which is the oracle.
 
 Targets: int8 at least 2x sgemm's rate, fp16 at least 0.7x. See

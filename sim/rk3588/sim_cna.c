@@ -307,6 +307,31 @@ static int64_t feature_row_offset(bool group_line_off, int64_t surf_stride, int6
 	       (int64_t)SIM_ASSUME_GROUP_LINE_UNIT_BYTES * h * line_stride;
 }
 
+/* One input row of int8 features with the input converter off
+ * (convert_input is then the identity, and the data signed: check_mode
+ * refuses unsigned data without the converter): channels c0 .. c0 + 15 of
+ * every pixel, the same values without a call per channel. */
+static void widen_int8_row(const struct sim_conv *cv, const uint8_t *restrict row,
+			   unsigned int ph, unsigned int c0)
+{
+	unsigned int n = cv->wc - c0 < SIM_ATOM_BYTES ? cv->wc - c0 : SIM_ATOM_BYTES;
+	unsigned int pixels = cv->in_w, wc = cv->wc;
+	int16_t *restrict pixel0;
+
+	if (cv->pad_l + pixels > cv->fp_w)
+		pixels = cv->fp_w > cv->pad_l ? cv->fp_w - cv->pad_l : 0;
+	if (!pixels)
+		return;
+	pixel0 = cv->feat_i16 + ((size_t)ph * cv->fp_w + cv->pad_l) * wc;
+	for (unsigned int w = 0; w < pixels; w++) {
+		const uint8_t *src = row + (size_t)w * SIM_ATOM_BYTES;
+		int16_t *dst = pixel0 + (size_t)w * wc + c0;
+
+		for (unsigned int k = 0; k < n; k++)
+			dst[k] = (int8_t)src[k];
+	}
+}
+
 static int fetch_feature(struct sim_task *t, struct sim_conv *cv)
 {
 	uint32_t con1 = REG(t, CNA_CONV_CON1);
@@ -333,9 +358,11 @@ static int fetch_feature(struct sim_task *t, struct sim_conv *cv)
 			goto out;
 		int16_t pv = cv->prec == SIM_PREC_INT8 ? sim_assume_pad_int8(padv)
 						       : sim_assume_pad_int16(padv);
+		int16_t *feat = cv->feat_i16;
+		size_t cells = plane * cv->wc;
 
-		for (size_t i = 0; i < plane * cv->wc; i++)
-			cv->feat_i16[i] = pv;
+		for (size_t i = 0; i < cells; i++)
+			feat[i] = pv;
 	} else {
 		cv->feat_f = sim_task_alloc(t, plane * cv->wc, sizeof(float), "feature cube");
 		if (!cv->feat_f)
@@ -366,6 +393,11 @@ static int fetch_feature(struct sim_task *t, struct sim_conv *cv)
 
 			if (ph >= cv->fp_h)
 				continue;
+			if (cv->prec == SIM_PREC_INT8 && !cv->cvt_on) {
+				if (c1 * c2 < cv->wc)
+					widen_int8_row(cv, row, ph, c1 * c2);
+				continue;
+			}
 			for (unsigned int w = 0; w < cv->in_w; w++) {
 				unsigned int pw = w + cv->pad_l;
 

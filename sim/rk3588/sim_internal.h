@@ -315,9 +315,9 @@ typedef void (*sim_dot_kb_fn)(const int16_t *restrict f, const int16_t *restrict
 sim_dot_kb_fn sim_mac_simd_kernel(void);
 
 /* One register tile of the fast MAC kernels: SIM_MAC_TILE_PX pixels x
- * SIM_MAC_TILE_KB kernels, ten accumulators, so that with the operands it
+ * SIM_MAC_TILE_KB kernels, twelve accumulators, so that with the operands it
  * fits the 16 vector registers. */
-#define SIM_MAC_TILE_PX 5u
+#define SIM_MAC_TILE_PX 6u
 #define SIM_MAC_TILE_KB 2u
 /* Channels x taps per kernel the int8 tile sums in 32-bit lanes: a lane
  * takes at most 2 * 2^14 per 16 channels, so 2^19 keeps it below 2^30. */

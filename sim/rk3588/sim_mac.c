@@ -74,13 +74,15 @@ static float combine_lanes(const float lanes[LANES])
 	return tmp[0];
 }
 
-static int32_t finish_int(const struct sim_conv *cv, int64_t acc)
+/* Runs once per accumulator cell: the common unshifted case and the
+ * clamp stay inline. */
+static inline int32_t finish_int(const struct sim_conv *cv, int64_t acc)
 {
-	int64_t v = sim_shift_round(acc, cv->clip_shift, cv->clip_half_up);
+	int64_t v = cv->clip_shift ? sim_shift_round(acc, cv->clip_shift, cv->clip_half_up) : acc;
 
 	_Static_assert(SIM_ASSUME_INT16_ACC_LIKE_INT8, "int16 sums end like int8 ones");
 	if (SIM_ASSUME_ACC_SATURATE_INT32)
-		v = sim_saturate(v, INT32_MIN, INT32_MAX);
+		v = v < INT32_MIN ? INT32_MIN : v > INT32_MAX ? INT32_MAX : v;
 	return (int32_t)v;
 }
 

@@ -69,7 +69,7 @@ AVX2 static int64_t hsum64(__m256i v)
 	return _mm_cvtsi128_si64(s) + _mm_extract_epi64(s, 1);
 }
 
-_Static_assert(SIM_MAC_TILE_PX == 5 && SIM_MAC_TILE_KB == 2, "the tiles are 5 pixels x 2 kernels");
+_Static_assert(SIM_MAC_TILE_PX == 6 && SIM_MAC_TILE_KB == 2, "the tiles are 6 pixels x 2 kernels");
 _Static_assert(SIM_CB == 32, "a full channel block is two int8 vectors, four fp32 ones");
 
 /* Where tap @t of channel block @c0 (of @cb channels) of the group's
@@ -108,6 +108,7 @@ __attribute__((noinline)) static void tail_i8(const struct sim_tile *tl,
 #define MADD2(p, i)                                                                \
 	do {                                                                       \
 		__m256i x_ = _mm256_loadu_si256((const __m256i *)(f##p + (i)));    \
+		__asm__("" : "+x"(x_));                                            \
 		a##p##0 = _mm256_add_epi32(a##p##0, _mm256_madd_epi16(x_, y0));    \
 		a##p##1 = _mm256_add_epi32(a##p##1, _mm256_madd_epi16(x_, y1));    \
 		KEEP_IN_REGISTERS(a##p##0, a##p##1);                               \
@@ -124,6 +125,7 @@ __attribute__((noinline)) static void tail_i8(const struct sim_tile *tl,
 		MADD2(2, i);                                                           \
 		MADD2(3, i);                                                           \
 		MADD2(4, i);                                                           \
+		MADD2(5, i);                                                           \
 	} while (0)
 
 /* Each pixel's first feature of tap @t, @c0 channels in. */
@@ -132,7 +134,8 @@ __attribute__((noinline)) static void tail_i8(const struct sim_tile *tl,
 	const type *f1 = (const type *)tl->f[1] + tl->tap_off[t] + (c0);   \
 	const type *f2 = (const type *)tl->f[2] + tl->tap_off[t] + (c0);   \
 	const type *f3 = (const type *)tl->f[3] + tl->tap_off[t] + (c0);   \
-	const type *f4 = (const type *)tl->f[4] + tl->tap_off[t] + (c0)
+	const type *f4 = (const type *)tl->f[4] + tl->tap_off[t] + (c0);   \
+	const type *f5 = (const type *)tl->f[5] + tl->tap_off[t] + (c0)
 
 /* Five pixels x two kernels in ten int32 vectors: each lane sums the
  * products of the channels congruent to it, over all taps. Exact: see
@@ -142,7 +145,7 @@ AVX2 static void tile_i8_avx2(const struct sim_tile *tl,
 			      int64_t out[SIM_MAC_TILE_PX][SIM_MAC_TILE_KB])
 {
 	__m256i a00 = _mm256_setzero_si256(), a01 = a00, a10 = a00, a11 = a00, a20 = a00;
-	__m256i a21 = a00, a30 = a00, a31 = a00, a40 = a00, a41 = a00;
+	__m256i a21 = a00, a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
 	int64_t tail[SIM_MAC_TILE_PX][SIM_MAC_TILE_KB] = { { 0 } };
 	const int8_t *wg = tl->wg;
 	size_t wc = tl->wc, nfull = wc / SIM_CB, rem = wc % SIM_CB;
@@ -164,6 +167,7 @@ AVX2 static void tile_i8_avx2(const struct sim_tile *tl,
 			f2 += SIM_CB;
 			f3 += SIM_CB;
 			f4 += SIM_CB;
+			f5 += SIM_CB;
 		}
 		if (rem >= 16) {
 			wt = wg + wt_at(tl, nfull * SIM_CB, rem, t);
@@ -184,6 +188,8 @@ AVX2 static void tile_i8_avx2(const struct sim_tile *tl,
 	out[3][1] = hsum64(a31) + tail[3][1];
 	out[4][0] = hsum64(a40) + tail[4][0];
 	out[4][1] = hsum64(a41) + tail[4][1];
+	out[5][0] = hsum64(a50) + tail[5][0];
+	out[5][1] = hsum64(a51) + tail[5][1];
 }
 
 #define AVX2_FMA __attribute__((target("avx2,fma,f16c")))
@@ -198,6 +204,7 @@ AVX2_FMA static __m256 half8(const uint16_t *w)
 #define FMA2(p, x)                                          \
 	do {                                                \
 		__m256 x_ = (x);                            \
+		__asm__("" : "+x"(x_));                     \
 		a##p##0 = _mm256_fmadd_ps(x_, y0, a##p##0); \
 		a##p##1 = _mm256_fmadd_ps(x_, y1, a##p##1); \
 		KEEP_IN_REGISTERS(a##p##0, a##p##1);        \
@@ -214,6 +221,7 @@ AVX2_FMA static __m256 half8(const uint16_t *w)
 		FMA2(2, _mm256_loadu_ps(f2 + (i))); \
 		FMA2(3, _mm256_loadu_ps(f3 + (i))); \
 		FMA2(4, _mm256_loadu_ps(f4 + (i))); \
+		FMA2(5, _mm256_loadu_ps(f5 + (i))); \
 	} while (0)
 
 /* The ((0+1)+(2+3))+((4+5)+(6+7)) combination of the eight lanes. */
@@ -236,7 +244,7 @@ AVX2_FMA static void tile_f_avx2(const struct sim_tile *tl,
 				 float out[SIM_MAC_TILE_PX][SIM_MAC_TILE_KB])
 {
 	__m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00;
-	__m256 a21 = a00, a30 = a00, a31 = a00, a40 = a00, a41 = a00;
+	__m256 a21 = a00, a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
 	const uint16_t *wg = tl->wg;
 	size_t wc = tl->wc, nfull = wc / SIM_CB, rem = wc % SIM_CB;
 	size_t bstride = tl->taps * tl->ng * SIM_CB;
@@ -259,6 +267,7 @@ AVX2_FMA static void tile_f_avx2(const struct sim_tile *tl,
 			f2 += SIM_CB;
 			f3 += SIM_CB;
 			f4 += SIM_CB;
+			f5 += SIM_CB;
 		}
 		if (rem) {
 			size_t i, r = rem % 8;
@@ -283,6 +292,7 @@ AVX2_FMA static void tile_f_avx2(const struct sim_tile *tl,
 				FMA2(2, _mm256_maskload_ps(f2 + i, m));
 				FMA2(3, _mm256_maskload_ps(f3 + i, m));
 				FMA2(4, _mm256_maskload_ps(f4 + i, m));
+				FMA2(5, _mm256_maskload_ps(f5 + i, m));
 			}
 		}
 	}
@@ -296,6 +306,8 @@ AVX2_FMA static void tile_f_avx2(const struct sim_tile *tl,
 	out[3][1] = combine8(a31);
 	out[4][0] = combine8(a40);
 	out[4][1] = combine8(a41);
+	out[5][0] = combine8(a50);
+	out[5][1] = combine8(a51);
 }
 
 static int host_simd(void)

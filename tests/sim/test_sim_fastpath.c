@@ -148,7 +148,7 @@ struct conv_shape {
 
 /* Channel counts around the 16/32-channel steps and blocks (3, 17, 40, 48),
  * kernel counts around the 2-kernel tile and the 32/16-kernel groups, pixel
- * counts that leave partial 5-pixel tiles, stride, padding and dilation. */
+ * counts that leave partial 6-pixel tiles, stride, padding and dilation. */
 static const struct conv_shape shapes[] = {
 	{ "in_9x7x64.k3.s1.p1.out_64", 9, 7, 64, 3, 3, 64, 1, 1, 1, 1 },
 	{ "in_11x9x3.k3.s2.p1.out_16", 11, 9, 3, 3, 3, 16, 2, 2, 1, 1 },
@@ -157,6 +157,18 @@ static const struct conv_shape shapes[] = {
 	{ "in_9x8x17.k5x3.s1.p2.d2.out_35", 9, 8, 17, 5, 3, 35, 1, 1, 2, 2 },
 	{ "in_4x4x96.k2.s2.p0.out_1", 4, 4, 96, 2, 2, 1, 2, 2, 0, 1 },
 	{ "in_1x13x80.k1.s1.p0.out_50", 1, 13, 80, 1, 1, 50, 1, 1, 0, 1 },
+	/* One output pixel; pixel counts one past and exactly at whole
+	 * 6-pixel tiles; single and odd channel counts (only the 64-bit
+	 * tail; a 16-channel step and a tail; a partial block after full
+	 * ones); stride 2 with padding on odd sizes. */
+	{ "in_1x1x64.k1.s1.p0.out_40", 1, 1, 64, 1, 1, 40, 1, 1, 0, 1 },
+	{ "in_3x3x5.k3.s1.p0.out_9", 3, 3, 5, 3, 3, 9, 1, 1, 0, 1 },
+	{ "in_7x1x33.k1.s1.p0.out_3", 7, 1, 33, 1, 1, 3, 1, 1, 0, 1 },
+	{ "in_12x1x16.k1.s1.p0.out_2", 12, 1, 16, 1, 1, 2, 1, 1, 0, 1 },
+	{ "in_5x5x1.k3.s1.p1.out_5", 5, 5, 1, 3, 3, 5, 1, 1, 1, 1 },
+	{ "in_13x7x47.k3.s2.p1.out_19", 13, 7, 47, 3, 3, 19, 2, 2, 1, 1 },
+	{ "in_5x3x1400.k1.s1.p0.out_3", 5, 3, 1400, 1, 1, 3, 1, 1, 0, 1 },
+	{ "in_17x9x8.k2x3.s2x1.p1.out_31", 17, 9, 8, 2, 3, 31, 2, 1, 1, 1 },
 	/* Large enough (10M MACs) to be split over MAC threads, in uneven
 	 * shares with a partial last kernel block. */
 	{ "in_1x40x1024.k1.s1.p0.out_255", 1, 40, 1024, 1, 1, 255, 1, 1, 0, 1 },
@@ -311,6 +323,118 @@ static void shapes_case(bool fp16)
 	fb_fini(&fb);
 }
 
+/* ---- int8 extremes: every product at its largest magnitude ------------ */
+
+/* Value @i of a pattern: 0 all -128, 1 all 127, 2 by channel parity. */
+static int8_t extreme(unsigned int pattern, size_t i, unsigned int c)
+{
+	if (pattern == 0)
+		return -128;
+	if (pattern == 1)
+		return 127;
+	return (i % c) % 2 ? 127 : -128;
+}
+
+/* Features and weights (and the padding) at -128/127 only: the largest
+ * products 2^14 in every lane of the tiles, sums far from int32's
+ * limits only because the CBUF bounds K. With CLIP_TRUNCATE the
+ * rounding of those sums is compared with the plain datapath; without,
+ * both must equal the sum computed here. */
+static void test_int8_extremes(void **state)
+{
+	static const struct conv_shape ext_shapes[] = {
+		{ "in_3x1x4096.k1.s1.p0.out_5", 3, 1, 4096, 1, 1, 5, 1, 1, 0, 1 },
+		{ "in_9x7x64.k3.s2.p1.out_35", 9, 7, 64, 3, 3, 35, 2, 2, 1, 1 },
+		{ "in_7x7x47.k3.s1.p1.out_3", 7, 7, 47, 3, 3, 3, 1, 1, 1, 1 },
+	};
+	struct fake_bus fb;
+	struct rk3588_sim *sim;
+
+	(void)state;
+	if (!rk3588_sim_fast_datapath_available())
+		skip();
+	fb_init(&fb, MEM_SIZE);
+	assert_non_null(fb.mem);
+	sim = test_sim_create(&fb, false, 1);
+	assert_non_null(sim);
+	rk3588_sim_set_mac_threads(sim, FASTPATH_MAC_THREADS);
+	for (size_t si = 0; si < sizeof(ext_shapes) / sizeof(ext_shapes[0]); si++)
+		for (unsigned int xp = 0; xp < 3; xp++)
+			for (unsigned int wp = 0; wp < 3; wp++)
+				for (unsigned int clip = 0; clip <= 7; clip += 7) {
+					const struct conv_shape *sh = &ext_shapes[si];
+					struct conv_desc d = {
+						.out_prec = TP_INT32, .w = sh->w, .h = sh->h,
+						.c = sh->c, .kw = sh->kw, .kh = sh->kh, .n = sh->n,
+						.sx = sh->sx, .sy = sh->sy, .pad_l = sh->pad,
+						.pad_t = sh->pad, .pad_value = xp == 1 ? 0x7f : 0x80,
+						.clip_shift = clip,
+						.out_w = out_size(sh->w, sh->kw, sh->sx, sh->pad, 1),
+						.out_h = out_size(sh->h, sh->kh, sh->sy, sh->pad, 1),
+					};
+					size_t nx = (size_t)d.w * d.h * d.c;
+					size_t nw = (size_t)d.n * d.kh * d.kw * d.c;
+					int8_t *x = malloc(nx), *wt = malloc(nw);
+					size_t ob = conv_out_bytes(&d);
+					uint8_t *plain = malloc(ob);
+
+					print_message("# %s x%u w%u clip %u\n", sh->name, xp, wp, clip);
+					assert_non_null(x);
+					assert_non_null(wt);
+					assert_non_null(plain);
+					for (size_t i = 0; i < nx; i++)
+						x[i] = extreme(xp, i, d.c);
+					for (size_t i = 0; i < nw; i++)
+						wt[i] = extreme(wp, i, d.c);
+					fb.next = FB_BASE;
+					d.in = fb_alloc(&fb, conv_in_bytes(&d), 64);
+					d.wt = fb_alloc(&fb, conv_wt_bytes(&d), 64);
+					d.out = fb_alloc(&fb, ob, 64);
+					pack_input(&d, x, fb_ptr(&fb, d.in));
+					pack_weights(&d, wt, fb_ptr(&fb, d.wt));
+					assert_int_equal(run(&fb, sim, &d, RK3588_SIM_DATAPATH_PLAIN),
+							 0x100);
+					memcpy(plain, fb_ptr(&fb, d.out), ob);
+					assert_int_equal(run(&fb, sim, &d, RK3588_SIM_DATAPATH_FAST),
+							 0x100);
+					assert_memory_equal(plain, fb_ptr(&fb, d.out), ob);
+					for (unsigned int oc = 0; oc < d.n && !clip; oc++)
+						for (unsigned int oy = 0; oy < d.out_h; oy++)
+							for (unsigned int ox = 0; ox < d.out_w; ox++) {
+								int64_t sum = 0;
+
+								for (unsigned int t = 0; t < d.kh * d.kw; t++) {
+									int iy = (int)(oy * d.sy + t / d.kw) -
+										 (int)sh->pad;
+									int ix = (int)(ox * d.sx + t % d.kw) -
+										 (int)sh->pad;
+									bool in = iy >= 0 && iy < (int)d.h &&
+										  ix >= 0 && ix < (int)d.w;
+
+									for (unsigned int ch = 0; ch < d.c; ch++) {
+										int v = in ? x[((size_t)iy * d.w + ix) *
+												       d.c + ch]
+											   : (xp == 1 ? 127 : -128);
+
+										sum += (int64_t)v *
+										       wt[((size_t)oc * d.kh * d.kw +
+											   t) * d.c + ch];
+									}
+								}
+								assert_int_equal(
+									(int32_t)le32(plain +
+										      out_index(&d, oc, oy,
+												ox) * 4),
+									sum);
+							}
+					free(plain);
+					free(x);
+					free(wt);
+				}
+	rk3588_sim_destroy(sim);
+	fb_fini(&fb);
+}
+
 static void test_int8_conv_shapes(void **state)
 {
 	(void)state;
@@ -329,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_fast_equals_plain),
 		cmocka_unit_test(test_int8_conv_shapes),
 		cmocka_unit_test(test_fp16_conv_shapes),
+		cmocka_unit_test(test_int8_extremes),
 	};
 
 	return cmocka_run_group_tests_name(FASTPATH_MAC_THREADS > 1 ? "sim-fastpath-threaded"
