@@ -127,6 +127,8 @@ void rnpu_op_destroy(struct rnpu_op *op)
 	rnpu_bo_free(op->task);
 	rnpu_bo_free(op->regcmd);
 	rnpu_bo_free(op->consts);
+	for (unsigned int i = 0; i < 2; i++)
+		rnpu_bo_free(op->scratch[i]);
 	if (!op->borrowed[OPS_MAX_INPUTS])
 		rnpu_bo_free(op->out);
 	for (unsigned int i = 0; i < OPS_MAX_INPUTS; i++)
@@ -332,6 +334,9 @@ static uint32_t pick_cores(const struct rnpu_op *op, uint32_t core_mask)
 
 static int fill_req(struct rnpu_op *op, uint32_t core_mask, struct rnpu_submit_req *r)
 {
+	/* Tasks that depend on each other form units a split keeps whole. */
+	uint32_t unit = op->tasks_per_unit ? op->tasks_per_unit : 1;
+	uint32_t units = op->num_tasks / unit;
 	unsigned int ncores;
 
 	core_mask = pick_cores(op, core_mask);
@@ -350,16 +355,16 @@ static int fill_req(struct rnpu_op *op, uint32_t core_mask, struct rnpu_submit_r
 		return rnpu_set_error(op->dev, -EINVAL,
 				      "%s: core_mask 0x%x: several cores must be 0x3 or 0x7",
 				      op->name, core_mask);
-	/* Fewer tasks than cores: the cores a job names must each get one. */
-	if (op->num_tasks < ncores) {
-		core_mask = op->num_tasks == 1 ? RKNPU_CORE_AUTO_MASK : 0x3;
-		ncores = op->num_tasks;
+	/* Fewer units than cores: the cores a job names must each get one. */
+	if (units < ncores) {
+		core_mask = units == 1 ? RKNPU_CORE_AUTO_MASK : 0x3;
+		ncores = units;
 	}
 	r->core_mask = core_mask;
 	if (ncores <= 1)
 		return 0;
 	for (unsigned int i = 0, start = 0; i < ncores; i++) {
-		uint32_t n = op->num_tasks / ncores + (i < op->num_tasks % ncores ? 1 : 0);
+		uint32_t n = (units / ncores + (i < units % ncores ? 1 : 0)) * unit;
 
 		r->core_tasks[i].task_start = start;
 		r->core_tasks[i].task_number = n;

@@ -27,6 +27,8 @@ struct rnpu_op {
 	struct rnpu_bo *in[OPS_MAX_INPUTS], *out, *consts, *regcmd, *task;
 	void *in_map[OPS_MAX_INPUTS], *out_map, *consts_map;
 	uint32_t num_tasks;
+	uint32_t tasks_per_unit;        /* a core split keeps runs of this many together (0: 1) */
+	struct rnpu_bo *scratch[2];     /* the op's own device-only buffers (partial sums) */
 	uint64_t macs;                  /* work estimate for the core choice */
 	size_t in_bytes[OPS_MAX_INPUTS], out_bytes; /* native sizes the program reads/writes */
 	bool borrowed[OPS_MAX_INPUTS + 1]; /* caller's BO bound (inputs, then output) */

@@ -321,6 +321,28 @@ static const struct conv_case g_cases[] = {
 	{ .name = "conv.int8.in_64x48x24.k3.p1.out_64.rows4.cores3", .h = 64, .w = 48, .c = 24,
 	  .o = 64, K3, .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true, .quant = true,
 	  .max_rows = 4, .core_mask = 0x7, .min_tasks = 16 },
+	/* Input channels beyond what one kernel may hold in the CBUF (or the
+	 * 14-bit channel field): groups of int32 partial sums added on the
+	 * NPU, requantised once. min_tasks counts the groups' tasks plus the
+	 * requantisation. */
+	{ .name = "conv.int8.in_7x7x4100.k3.s1.p1.out_8", .h = 7, .w = 7, .c = 4100, .o = 8, K3,
+	  .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true, .quant = true, .min_tasks = 3 },
+	{ .name = "conv.int8.in_6x5x5000.k3.p1.out_40.bias.q.relu.zp", .h = 6, .w = 5,
+	  .c = 5000, .o = 40, K3, .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true,
+	  .quant = true, .relu = true, .zx = -11, .zy = 6, .min_tasks = 3 },
+	{ .name = "conv.int8.in_5x6x9000.k1.out_24", .h = 5, .w = 6, .c = 9000, .o = 24, .kh = 1,
+	  .kw = 1, .sy = 1, .sx = 1, .dy = 1, .dx = 1, .bias = true, .quant = true, .zx = 3,
+	  .min_tasks = 1 },
+	{ .name = "conv.int8.in_3x4x20000.k1.out_20.channel_field", .h = 3, .w = 4, .c = 20000,
+	  .o = 20, .kh = 1, .kw = 1, .sy = 1, .sx = 1, .dy = 1, .dx = 1, .bias = true,
+	  .quant = true, .zx = -5, .min_tasks = 3 },
+	{ .name = "conv.int8.in_12x9x3000.k3.s2.p1.out_48.rows2.cores3", .h = 12, .w = 9,
+	  .c = 3000, .o = 48, .kh = 3, .kw = 3, .sy = 2, .sx = 2, .dy = 1, .dx = 1, .pt = 1,
+	  .pb = 1, .pl = 1, .pr = 1, .bias = true, .quant = true, .relu = true, .zx = 1,
+	  .max_rows = 2, .core_mask = 0x7, .min_tasks = 9 },
+	{ .name = "dwconv.int8.in_6x7x4100.k3.p1.unsplit", .h = 6, .w = 7, .c = 4100, K3,
+	  .pt = 1, .pb = 1, .pl = 1, .pr = 1, .dw = true, .bias = true, .quant = true,
+	  .zx = 2, .min_tasks = 1 },
 	{ .name = "conv.fp16.in_10x10x16.k3.p1.out_20.bias.relu", .fp16 = true, .h = 10, .w = 10,
 	  .c = 16, .o = 20, K3, .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true, .relu = true,
 	  .min_tasks = 1 },
@@ -400,7 +422,10 @@ static void test_conv_bad_args(void **state)
 	p.kh = 1;
 	p.in_c = 1;
 	expect_refused(&p, -ERANGE, "DATAIN_WIDTH");
+	/* fp16 is never split along the input channels (fp32 partial sums
+	 * would round differently from one accumulation). */
 	p = ok;
+	p.dtype = RNPU_DT_FP16;
 	p.in_c = 16000; /* 41 rows of 16000 channels do not fit beside the weights */
 	p.in_h = 50;
 	p.kh = 3;
@@ -409,9 +434,17 @@ static void test_conv_bad_args(void **state)
 	p.out_c = 1;
 	expect_refused(&p, -ERANGE, "DATA_BANK");
 	p = ok;
-	p.in_c = 16000; /* 16 kernels of 3x3x16000 exceed the weight banks */
+	p.dtype = RNPU_DT_FP16;
+	p.in_c = 8000; /* 8 kernels of 3x3x8000 fp16 exceed the weight banks */
 	p.out_c = 16;
 	expect_refused(&p, -ERANGE, "WEIGHT_BANK");
+	p = ok;
+	p.depthwise = false; /* int8: split, the same shapes are accepted */
+	p.in_c = 16000;
+	p.out_c = 16;
+	assert_int_equal(rnpu_conv2d_create(g_dev, &p, &op), 0);
+	assert_true(rnpu_op_num_tasks(op) >= 3);
+	rnpu_op_destroy(op);
 	p = ok;
 	p.pad_bottom = 3;
 	expect_refused(&p, -EINVAL, "pad_bottom 3");
