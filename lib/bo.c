@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT OR GPL-2.0-only
 /* librnpu buffer objects over MEM_CREATE / MEM_MAP / mmap / MEM_SYNC /
  * MEM_DESTROY and PRIME. */
+#define _GNU_SOURCE /* F_GET_SEALS */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -152,6 +153,9 @@ static int sync_import(struct rnpu_bo *bo, uint32_t dir)
 {
 	struct rnpu_dma_buf_sync s = { 0 };
 
+	if (bo->import_memfd)
+		return 0;
+
 	if (dir & RKNPU_MEM_SYNC_TO_DEVICE) {
 		s.flags = RNPU_DMA_BUF_SYNC_END | RNPU_DMA_BUF_SYNC_READ | RNPU_DMA_BUF_SYNC_WRITE;
 		if (ioctl(bo->import_fd, RNPU_DMA_BUF_IOCTL_SYNC, &s) && errno != ENOTTY)
@@ -230,6 +234,9 @@ int rnpu_bo_import(struct rnpu_dev *dev, int fd, struct rnpu_bo **out)
 	bo->imported = true;
 	/* Our own reference for mapping: the caller may close @fd. */
 	bo->import_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	/* Only a memfd (shmem) answers the seals query; a kernel dma-buf
+	 * does not. */
+	bo->import_memfd = bo->import_fd >= 0 && fcntl(bo->import_fd, F_GET_SEALS) >= 0;
 	ret = bo->import_fd < 0 ? -errno : bo_query(dev, bo);
 	if (ret) {
 		struct rnpu_drm_gem_close gc = { .handle = ph.handle };
