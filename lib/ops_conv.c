@@ -239,7 +239,10 @@ static int plan_tiles(struct conv_plan *pl, char *err, size_t len)
 				break;
 			if (ops_min(pl->kpt, pl->kg) <= pl->c2out)
 				break;
-			pl->kpt = ops_min(pl->kpt, pl->kg) / 2;
+			/* Chunks start on output atoms (their surfaces). */
+			pl->kpt = ops_min(pl->kpt, pl->kg) / 2 / pl->c2out * pl->c2out;
+			if (pl->kpt < pl->c2out)
+				pl->kpt = pl->c2out;
 		}
 	}
 	wbanks = ops_div_up(group, CBUF_BANK_BYTES);

@@ -300,6 +300,9 @@ static const struct conv_case g_cases[] = {
 	{ .name = "conv.int8.in_5x4x2048.k3.p1.out_40.kernel_chunks", .h = 5, .w = 4, .c = 2048,
 	  .o = 40, K3, .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true, .quant = true,
 	  .min_tasks = 3 },
+	{ .name = "conv.int8.in_4x5x2000.k3.p1.out_25.kernel_chunks_uneven", .h = 4, .w = 5,
+	  .c = 2000, .o = 25, K3, .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true,
+	  .quant = true, .zx = 4, .min_tasks = 2 },
 	{ .name = "conv.int8.in_4x2100x16.k3.p1.out_16.column_tiles", .h = 4, .w = 2100, .c = 16,
 	  .o = 16, K3, .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true, .quant = true,
 	  .zx = 7, .min_tasks = 2 },
@@ -500,8 +503,9 @@ static int teardown(void **state)
 /* ---- seeded random sweep ------------------------------------------------ */
 
 #define SWEEP_MAX 200u
-static struct conv_case g_sweep[SWEEP_MAX];
-static char g_names[SWEEP_MAX][112];
+#define DEEP_MAX 30u
+static struct conv_case g_sweep[SWEEP_MAX + DEEP_MAX];
+static char g_names[SWEEP_MAX + DEEP_MAX][112];
 
 static bool long_tests(void)
 {
@@ -569,11 +573,68 @@ static size_t make_sweep(size_t count, uint64_t budget)
 	return n;
 }
 
+/* int8 convolutions too deep for one kernel in the CBUF (input-channel
+ * groups), appended after @n sweep cases; their own seed keeps the main
+ * sweep's shapes. */
+static size_t make_deep_sweep(size_t n, size_t count, uint64_t budget)
+{
+	static const uint32_t ks[] = { 1, 3, 5 };
+	struct ref_rng r;
+	size_t end = n + count;
+
+	ref_rng_seed(&r, 0xdee9c0);
+	for (unsigned int tries = 0; n < end && tries < 100000; tries++) {
+		struct conv_case k = { .dy = 1, .dx = 1, .quant = true };
+		uint32_t oh, ow, lo;
+		uint64_t macs;
+
+		k.kh = ks[ref_rng_range(&r, 0, 2)];
+		k.kw = ref_rng_range(&r, 0, 3) ? k.kh : ks[ref_rng_range(&r, 0, 2)];
+		/* More channels than 16 kernels (one output atom) may hold in
+		 * 11 banks of 32 KiB; 1x1 beyond the 14-bit channel field. */
+		lo = k.kh * k.kw == 1 ? 16400 : 11 * 32768 / (16 * k.kh * k.kw) + 64;
+		k.c = (uint32_t)ref_rng_range(&r, (int32_t)lo, (int32_t)lo + 3000);
+		k.h = (uint32_t)ref_rng_range(&r, 1, 9);
+		k.w = (uint32_t)ref_rng_range(&r, 1, 9);
+		k.o = (uint32_t)ref_rng_range(&r, 16, 40);
+		k.sy = (uint32_t)ref_rng_range(&r, 1, 2);
+		k.sx = (uint32_t)ref_rng_range(&r, 1, 2);
+		k.pt = (uint32_t)ref_rng_range(&r, 0, (int32_t)(k.kh / 2));
+		k.pb = (uint32_t)ref_rng_range(&r, 0, (int32_t)(k.kh / 2));
+		k.pl = (uint32_t)ref_rng_range(&r, 0, (int32_t)(k.kw / 2));
+		k.pr = (uint32_t)ref_rng_range(&r, 0, (int32_t)(k.kw / 2));
+		k.relu = ref_rng_range(&r, 0, 1);
+		k.bias = ref_rng_range(&r, 0, 1);
+		k.zx = ref_rng_range(&r, -20, 20);
+		k.zy = ref_rng_range(&r, -20, 20);
+		k.max_rows = ref_rng_range(&r, 0, 2) ? 0 : (uint32_t)ref_rng_range(&r, 1, 3);
+		k.core_mask = ref_rng_range(&r, 0, 2) ? 0 : 7;
+		k.min_tasks = 2; /* at least two groups' tasks */
+		if (k.h + k.pt + k.pb < k.kh || k.w + k.pl + k.pr < k.kw)
+			continue;
+		oh = out_dim(k.h, k.kh, k.sy, 1, k.pt, k.pb);
+		ow = out_dim(k.w, k.kw, k.sx, 1, k.pl, k.pr);
+		macs = (uint64_t)oh * ow * k.kh * k.kw * k.c * k.o;
+		if (macs > budget)
+			continue;
+		snprintf(g_names[n], sizeof(g_names[n]),
+			 "sweep.deep.int8.in_%ux%ux%u.k%ux%u.s%u_%u.p%u_%u_%u_%u.out_%u%s%s.rows%u.m%u",
+			 k.h, k.w, k.c, k.kh, k.kw, k.sy, k.sx, k.pt, k.pb, k.pl, k.pr, k.o,
+			 k.bias ? ".bias" : "", k.relu ? ".relu" : "", k.max_rows, k.core_mask);
+		k.name = g_names[n];
+		g_sweep[n++] = k;
+	}
+	return n;
+}
+
 int main(void)
 {
 	enum { N = sizeof(g_cases) / sizeof(g_cases[0]) };
-	static struct CMUnitTest tests[N + 2 + SWEEP_MAX];
+	static struct CMUnitTest tests[N + 2 + SWEEP_MAX + DEEP_MAX];
 	size_t ns = long_tests() ? make_sweep(SWEEP_MAX, 1ull << 26) : make_sweep(10, 1ull << 21);
+
+	ns = long_tests() ? make_deep_sweep(ns, DEEP_MAX, 1ull << 26)
+			  : make_deep_sweep(ns, 3, 1ull << 23);
 
 	for (size_t i = 0; i < N; i++)
 		tests[i] = (struct CMUnitTest){ .name = g_cases[i].name, .test_func = run_case,
