@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT OR GPL-2.0-only
 /* librnpu buffer objects over MEM_CREATE / MEM_MAP / mmap / MEM_SYNC /
  * MEM_DESTROY and PRIME. */
+#define _GNU_SOURCE /* F_GET_SEALS */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -31,6 +34,16 @@ static void bo_unlink(struct rnpu_dev *dev, struct rnpu_bo *bo)
 		bo->next->prev = bo->prev;
 	pthread_mutex_unlock(&dev->lock);
 }
+
+/* The kernel's dma-buf CPU-access bracket (linux/dma-buf.h layout). */
+struct rnpu_dma_buf_sync {
+	uint64_t flags;
+};
+#define RNPU_DMA_BUF_SYNC_READ (1ull << 0)
+#define RNPU_DMA_BUF_SYNC_WRITE (2ull << 0)
+#define RNPU_DMA_BUF_SYNC_START (0ull << 2)
+#define RNPU_DMA_BUF_SYNC_END (1ull << 2)
+#define RNPU_DMA_BUF_IOCTL_SYNC _IOW('b', 0, struct rnpu_dma_buf_sync)
 
 /* Asks MEM_CREATE about handle @handle (existing object: no allocation). */
 static int bo_query(struct rnpu_dev *dev, struct rnpu_bo *bo)
@@ -85,10 +98,29 @@ void rnpu_bo_free(struct rnpu_bo *bo)
 		return;
 	if (bo->map)
 		munmap(bo->map, bo->size);
+	if (bo->imported)
+		close(bo->import_fd);
 	md = (struct rknpu_mem_destroy){ .handle = bo->handle, .obj_addr = bo->obj_addr };
 	rnpu_ioctl(bo->dev, DRM_IOCTL_RKNPU_MEM_DESTROY, &md);
 	bo_unlink(bo->dev, bo);
 	free(bo);
+}
+
+/* An imported object is mapped through the dma-buf itself: the driver
+ * maps only its own objects, while the fd is the exporter's memory on every
+ * transport (a memfd of the userspace host, in this process or passed by
+ * rnpud, or a kernel dma-buf). */
+static int map_import(struct rnpu_bo *bo)
+{
+	void *a = mmap(NULL, bo->size, PROT_READ | PROT_WRITE, MAP_SHARED, bo->import_fd, 0);
+
+	if (a == MAP_FAILED)
+		return rnpu_set_error(bo->dev, -errno,
+				      "mapping imported handle %u (fd %d, %llu bytes): %s",
+				      bo->handle, bo->import_fd, (unsigned long long)bo->size,
+				      strerror(errno));
+	bo->map = a;
+	return 0;
 }
 
 int rnpu_bo_map(struct rnpu_bo *bo, void **ptr)
@@ -96,6 +128,11 @@ int rnpu_bo_map(struct rnpu_bo *bo, void **ptr)
 	struct rknpu_mem_map mm = { .handle = bo->handle };
 	int ret;
 
+	if (!bo->map && bo->imported) {
+		ret = map_import(bo);
+		if (ret)
+			return ret;
+	}
 	if (!bo->map) {
 		ret = rnpu_ioctl(bo->dev, DRM_IOCTL_RKNPU_MEM_MAP, &mm);
 		if (!ret)
@@ -108,11 +145,51 @@ int rnpu_bo_map(struct rnpu_bo *bo, void **ptr)
 	return 0;
 }
 
+/* Cache maintenance of an imported object belongs to its exporter: the
+ * dma-buf's CPU-access bracket (end of CPU writes before the device reads,
+ * start of CPU reads after it wrote). A memfd has no such ioctl and needs
+ * none: the userspace host's memory is coherent. */
+static int sync_import(struct rnpu_bo *bo, uint32_t dir)
+{
+	struct rnpu_dma_buf_sync s = { 0 };
+
+	if (bo->import_memfd)
+		return 0;
+
+	if (dir & RKNPU_MEM_SYNC_TO_DEVICE) {
+		s.flags = RNPU_DMA_BUF_SYNC_END | RNPU_DMA_BUF_SYNC_READ | RNPU_DMA_BUF_SYNC_WRITE;
+		if (ioctl(bo->import_fd, RNPU_DMA_BUF_IOCTL_SYNC, &s) && errno != ENOTTY)
+			goto fail;
+	}
+	if (dir & RKNPU_MEM_SYNC_FROM_DEVICE) {
+		s.flags = RNPU_DMA_BUF_SYNC_START | RNPU_DMA_BUF_SYNC_READ |
+			  RNPU_DMA_BUF_SYNC_WRITE;
+		if (ioctl(bo->import_fd, RNPU_DMA_BUF_IOCTL_SYNC, &s) && errno != ENOTTY)
+			goto fail;
+	}
+	return 0;
+fail:
+	return rnpu_set_error(bo->dev, -errno, "DMA_BUF_IOCTL_SYNC of imported handle %u: %s",
+			      bo->handle, strerror(errno));
+}
+
 int rnpu_bo_sync(struct rnpu_bo *bo, uint64_t offset, uint64_t size, uint32_t dir)
 {
 	struct rknpu_mem_sync ms = { .flags = dir, .obj_addr = bo->obj_addr,
 				     .offset = offset, .size = size };
-	int ret = rnpu_ioctl(bo->dev, DRM_IOCTL_RKNPU_MEM_SYNC, &ms);
+	int ret;
+
+	if (bo->imported) {
+		if (offset > bo->size || size > bo->size - offset)
+			return rnpu_set_error(bo->dev, -EINVAL,
+					      "sync of imported handle %u: [%llu, +%llu) outside"
+					      " %llu bytes",
+					      bo->handle, (unsigned long long)offset,
+					      (unsigned long long)size,
+					      (unsigned long long)bo->size);
+		return sync_import(bo, dir);
+	}
+	ret = rnpu_ioctl(bo->dev, DRM_IOCTL_RKNPU_MEM_SYNC, &ms);
 
 	if (ret)
 		return rnpu_set_error(bo->dev, ret, "MEM_SYNC handle %u [%llu, +%llu): %s",
@@ -145,16 +222,28 @@ int rnpu_bo_import(struct rnpu_dev *dev, int fd, struct rnpu_bo **out)
 	if (ret)
 		return rnpu_set_error(dev, ret, "import of fd %d: %s", fd, strerror(-ret));
 	bo = calloc(1, sizeof(*bo));
-	if (!bo)
+	if (!bo) {
+		struct rnpu_drm_gem_close gc = { .handle = ph.handle };
+
+		rnpu_ioctl(dev, RNPU_DRM_IOCTL_GEM_CLOSE, &gc);
 		return -ENOMEM;
+	}
 	bo->dev = dev;
 	bo->handle = ph.handle;
 	bo->shared = true;
-	ret = bo_query(dev, bo);
+	bo->imported = true;
+	/* Our own reference for mapping: the caller may close @fd. */
+	bo->import_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	/* Only a memfd (shmem) answers the seals query; a kernel dma-buf
+	 * does not. */
+	bo->import_memfd = bo->import_fd >= 0 && fcntl(bo->import_fd, F_GET_SEALS) >= 0;
+	ret = bo->import_fd < 0 ? -errno : bo_query(dev, bo);
 	if (ret) {
 		struct rnpu_drm_gem_close gc = { .handle = ph.handle };
 
 		rnpu_ioctl(dev, RNPU_DRM_IOCTL_GEM_CLOSE, &gc);
+		if (bo->import_fd >= 0)
+			close(bo->import_fd);
 		free(bo);
 		return rnpu_set_error(dev, ret, "query of imported handle %u: %s", ph.handle,
 				      strerror(-ret));

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "rnpu_internal.h"
 
@@ -63,6 +64,8 @@ void rnpu_close(struct rnpu_dev *dev)
 		next = bo->next;
 		if (bo->map)
 			munmap(bo->map, bo->size);
+		if (bo->imported)
+			close(bo->import_fd);
 		free(bo);
 	}
 	pthread_mutex_destroy(&dev->lock);

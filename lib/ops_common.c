@@ -115,6 +115,7 @@ void rnpu_op_destroy(struct rnpu_op *op)
 {
 	if (!op)
 		return;
+	ops_deferred_join(op);
 	for (size_t i = 0; i < op->nfences; i++) {
 		if (rnpu_fence_wait(op->fences[i], DESTROY_WAIT_MS) == -EAGAIN)
 			rnpu_set_error(op->dev, -ETIMEDOUT,
@@ -127,6 +128,8 @@ void rnpu_op_destroy(struct rnpu_op *op)
 	rnpu_bo_free(op->task);
 	rnpu_bo_free(op->regcmd);
 	rnpu_bo_free(op->consts);
+	for (unsigned int i = 0; i < 2; i++)
+		rnpu_bo_free(op->scratch[i]);
 	if (!op->borrowed[OPS_MAX_INPUTS])
 		rnpu_bo_free(op->out);
 	for (unsigned int i = 0; i < OPS_MAX_INPUTS; i++)
@@ -330,8 +333,11 @@ static uint32_t pick_cores(const struct rnpu_op *op, uint32_t core_mask)
 	return RKNPU_CORE_AUTO_MASK;
 }
 
-static int fill_req(struct rnpu_op *op, uint32_t core_mask, struct rnpu_submit_req *r)
+int ops_fill_req(struct rnpu_op *op, uint32_t core_mask, struct rnpu_submit_req *r)
 {
+	/* Tasks that depend on each other form units a split keeps whole. */
+	uint32_t unit = op->tasks_per_unit ? op->tasks_per_unit : 1;
+	uint32_t units = op->num_tasks / unit;
 	unsigned int ncores;
 
 	core_mask = pick_cores(op, core_mask);
@@ -350,16 +356,16 @@ static int fill_req(struct rnpu_op *op, uint32_t core_mask, struct rnpu_submit_r
 		return rnpu_set_error(op->dev, -EINVAL,
 				      "%s: core_mask 0x%x: several cores must be 0x3 or 0x7",
 				      op->name, core_mask);
-	/* Fewer tasks than cores: the cores a job names must each get one. */
-	if (op->num_tasks < ncores) {
-		core_mask = op->num_tasks == 1 ? RKNPU_CORE_AUTO_MASK : 0x3;
-		ncores = op->num_tasks;
+	/* Fewer units than cores: the cores a job names must each get one. */
+	if (units < ncores) {
+		core_mask = units == 1 ? RKNPU_CORE_AUTO_MASK : 0x3;
+		ncores = units;
 	}
 	r->core_mask = core_mask;
 	if (ncores <= 1)
 		return 0;
 	for (unsigned int i = 0, start = 0; i < ncores; i++) {
-		uint32_t n = op->num_tasks / ncores + (i < op->num_tasks % ncores ? 1 : 0);
+		uint32_t n = (units / ncores + (i < units % ncores ? 1 : 0)) * unit;
 
 		r->core_tasks[i].task_start = start;
 		r->core_tasks[i].task_number = n;
@@ -372,13 +378,13 @@ int rnpu_op_run(struct rnpu_op *op, uint32_t core_mask, struct rnpu_submit_req *
 {
 	struct rnpu_submit_req local;
 	struct rnpu_submit_req *r = req ? req : &local;
-	int ret = fill_req(op, core_mask, r);
+	int ret = ops_fill_req(op, core_mask, r);
 
 	return ret ? ret : rnpu_submit(op->dev, r);
 }
 
 /* Keeps a dup of @fd until its job is seen done, dropping finished ones. */
-static int track_fence(struct rnpu_op *op, int fd)
+int ops_track_fence(struct rnpu_op *op, int fd)
 {
 	size_t n = 0;
 
@@ -412,12 +418,12 @@ int rnpu_op_run_async(struct rnpu_op *op, uint32_t core_mask, int *fence_fd)
 
 	if (!fence_fd)
 		return rnpu_set_error(op->dev, -EINVAL, "%s: fence_fd pointer is NULL", op->name);
-	ret = fill_req(op, core_mask, &r);
+	ret = ops_fill_req(op, core_mask, &r);
 	if (!ret)
 		ret = rnpu_submit_async(op->dev, &r, fence_fd);
 	if (ret)
 		return ret;
-	ret = track_fence(op, *fence_fd);
+	ret = ops_track_fence(op, *fence_fd);
 	if (ret) {
 		/* Without a way to wait for it at destroy, wait for it now. */
 		rnpu_fence_wait(*fence_fd, DESTROY_WAIT_MS);

@@ -6,6 +6,14 @@
  * group's weights leave no room, the kernels are split into chunks of
  * fewer kernels, each with its own packed weights. Every (chunk, band) is
  * one task; tasks are independent, so they can be spread over cores.
+ *
+ * int8 kernels too deep for the CBUF (or for the 14-bit channel field) are
+ * split along the input channels: each group's task writes int32 partial
+ * sums, every group after the first adding the previous groups' sums
+ * through the DPU's EW stage (ERDMA operand, as the K-split matmul does),
+ * and a last flying-mode DPU task requantises the total with the same BS
+ * records and OUT_CVT as an unsplit convolution. A unit's tasks depend on
+ * each other, so they stay consecutive on one core.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -25,6 +33,7 @@
 /* CNA/CORE/DPU precision codes. */
 #define PREC_INT8 0u
 #define PREC_FP16 2u
+#define PREC_INT32 4u
 #define CONV_MODE_DIRECT 0u
 #define CONV_MODE_DEPTHWISE 3u
 #define BURST_16 15u
@@ -38,6 +47,8 @@
 #define USE_TRT 8u
 /* ERDMA element-size code of 8-bit data. */
 #define ESIZE_8BIT 1u
+#define ESIZE_32BIT 3u
+#define PARTIAL_BYTES 4u /* int32 partial sums */
 #define ERDMA_PER_PIXEL 1u
 #define SHIFT_MAX 63u
 #define DW_OUT_ATOMS 4u
@@ -47,6 +58,8 @@ struct conv_plan {
 	unsigned int eb; /* input element bytes */
 	unsigned int c2in, c2out;
 	uint32_t ca; /* input channels padded to c2in */
+	uint32_t cg; /* input channels per group (padded); ca unless split */
+	uint32_t nsplit; /* input-channel groups (1: no split) */
 	uint32_t kg; /* kernels per group */
 	uint32_t oh, ow;
 	uint32_t reach_h; /* input rows one output row needs */
@@ -60,12 +73,22 @@ struct conv_plan {
 	size_t wt_bytes_chunk; /* packed weights of a full chunk, 16-aligned */
 	size_t wt_total, rec_offset, consts_bytes;
 	uint64_t in_dma, out_dma, consts_dma;
+	uint64_t acc_dma[2]; /* ping-pong partial sums when split */
+};
+
+/* What a task computes: the whole convolution, one input-channel group's
+ * int32 partial sums, or the requantisation of the summed groups. */
+enum conv_pass {
+	PASS_WHOLE,
+	PASS_PARTIAL,
+	PASS_REQUANT,
 };
 
 /* One task's share: a kernel chunk, a band of output rows, a tile of
  * output columns, and the input window they read. */
 struct conv_tile {
 	uint32_t chunk;
+	uint32_t group; /* input-channel group */
 	uint32_t oy0, rows, ox0, cols;
 	uint32_t iy0, in_rows, ix0, in_cols;
 	uint32_t pad_t, pad_l;
@@ -87,15 +110,27 @@ static uint32_t chunk_channels(const struct conv_plan *pl, uint32_t chunk)
 	return pl->p.depthwise ? pl->ca : chunk_kernels(pl, chunk);
 }
 
+/* Padded input channels of group @g: cg, the last group what is left. */
+static uint32_t group_channels(const struct conv_plan *pl, uint32_t g)
+{
+	return g + 1 < pl->nsplit ? pl->cg : pl->ca - g * pl->cg;
+}
+
+/* Bytes of one kernel over @ca input channels. */
+static uint64_t kernel_bytes_of(const struct conv_plan *pl, uint32_t ca)
+{
+	return (uint64_t)pl->p.kh * pl->p.kw * ca * pl->eb;
+}
+
 static uint64_t kernel_bytes(const struct conv_plan *pl)
 {
-	return (uint64_t)pl->p.kh * pl->p.kw * pl->ca * pl->eb;
+	return kernel_bytes_of(pl, pl->cg);
 }
 
 /* CBUF bytes of one input row of @cols columns: whole 64-byte entries. */
 static uint64_t row_bytes(const struct conv_plan *pl, uint32_t cols)
 {
-	return (uint64_t)ops_div_up((uint64_t)cols * pl->ca * pl->eb, CBUF_ENTRY_BYTES) *
+	return (uint64_t)ops_div_up((uint64_t)cols * pl->cg * pl->eb, CBUF_ENTRY_BYTES) *
 	       CBUF_ENTRY_BYTES;
 }
 
@@ -204,7 +239,10 @@ static int plan_tiles(struct conv_plan *pl, char *err, size_t len)
 				break;
 			if (ops_min(pl->kpt, pl->kg) <= pl->c2out)
 				break;
-			pl->kpt = ops_min(pl->kpt, pl->kg) / 2;
+			/* Chunks start on output atoms (their surfaces). */
+			pl->kpt = ops_min(pl->kpt, pl->kg) / 2 / pl->c2out * pl->c2out;
+			if (pl->kpt < pl->c2out)
+				pl->kpt = pl->c2out;
 		}
 	}
 	wbanks = ops_div_up(group, CBUF_BANK_BYTES);
@@ -212,13 +250,13 @@ static int plan_tiles(struct conv_plan *pl, char *err, size_t len)
 		return ops_refuse(err, len, -ERANGE,
 				  "CNA.CBUF_CON0.WEIGHT_BANK: a kernel of %ux%ux%u needs %" PRIu64
 				  " bytes per group, more than %u banks of %u bytes",
-				  p->kh, p->kw, pl->ca, group, CBUF_BANKS - 1, CBUF_BANK_BYTES);
+				  p->kh, p->kw, pl->cg, group, CBUF_BANKS - 1, CBUF_BANK_BYTES);
 	data_bytes = (uint64_t)(CBUF_BANKS - wbanks) * CBUF_BANK_BYTES;
 	if (data_bytes / row_min < pl->reach_h)
 		return ops_refuse(err, len, -ERANGE,
 				  "CNA.CBUF_CON0.DATA_BANK: %u input rows of %ux%u (%" PRIu64
 				  " bytes each) do not fit %u banks beside the weights",
-				  pl->reach_h, ops_min(pl->reach_w, p->in_w), pl->ca, row_min,
+				  pl->reach_h, ops_min(pl->reach_w, p->in_w), pl->cg, row_min,
 				  CBUF_BANKS - wbanks);
 	if (pl->reach_w > max_cols)
 		return ops_refuse(
@@ -232,11 +270,11 @@ static int plan_tiles(struct conv_plan *pl, char *err, size_t len)
 	if (p->in_w > max_cols || data_bytes / row_bytes(pl, p->in_w) < pl->reach_h) {
 		uint64_t rows = ops_min(pl->reach_h + p->stride_h, p->in_h + p->pad_top);
 		uint64_t cols = data_bytes / rows / CBUF_ENTRY_BYTES * CBUF_ENTRY_BYTES /
-				((uint64_t)pl->ca * pl->eb);
+				((uint64_t)pl->cg * pl->eb);
 
 		if (cols < pl->reach_w) /* room for reach_h rows only */
 			cols = data_bytes / pl->reach_h / CBUF_ENTRY_BYTES * CBUF_ENTRY_BYTES /
-			       ((uint64_t)pl->ca * pl->eb);
+			       ((uint64_t)pl->cg * pl->eb);
 		cols = cols < max_cols ? cols : max_cols;
 		pl->tile_ow = ops_min(pl->ow, (uint32_t)((cols - pl->reach_w) / p->stride_w + 1));
 	}
@@ -254,27 +292,57 @@ static int plan_tiles(struct conv_plan *pl, char *err, size_t len)
 	return 0;
 }
 
-/* Packs the weights of every chunk and the per-channel records. */
+/* The OHWI weights of @n kernels from @o0, input channels [c0, c0 + nc),
+ * as a dense OHWI tensor in @dst. */
+static void slice_weights(const struct conv_plan *pl, uint32_t o0, uint32_t n, uint32_t c0,
+			  uint32_t nc, unsigned char *dst)
+{
+	const struct rnpu_conv2d_params *p = &pl->p;
+	const unsigned char *w = p->weights;
+	size_t taps = (size_t)p->kh * p->kw;
+
+	for (size_t k = 0; k < n * taps; k++)
+		memcpy(dst + k * nc * pl->eb,
+		       w + ((o0 * taps + k) * p->in_c + c0) * pl->eb, (size_t)nc * pl->eb);
+}
+
+/* Packs the weights of every (group, chunk) and the per-channel records. */
 static int fill_consts(struct conv_plan *pl, void *consts, char *err, size_t len)
 {
 	const struct rnpu_conv2d_params *p = &pl->p;
 	size_t src_kernel = (size_t)p->kh * p->kw * p->in_c * pl->eb;
 	uint32_t nrec = p->depthwise ? pl->ca : p->out_c;
 	uint32_t *rec = (uint32_t *)((unsigned char *)consts + pl->rec_offset);
-	int ret;
+	unsigned char *slice = NULL;
+	int ret = 0;
 
-	for (uint32_t ch = 0; ch < pl->nchunks; ch++) {
-		uint32_t n = chunk_kernels(pl, ch);
-		const unsigned char *src = (const unsigned char *)p->weights +
-					   (p->depthwise ? 0 : (size_t)ch * pl->kpt * src_kernel);
-
-		ret = rnpu_weights_to_native((enum rnpu_dtype)p->dtype, RNPU_LAYOUT_NHWC,
-					     p->depthwise ? p->in_c : n, p->kh, p->kw, p->in_c,
-					     p->depthwise, src,
-					     (unsigned char *)consts + ch * pl->wt_bytes_chunk);
-		if (ret)
-			return ops_refuse(err, len, ret, "weights: conversion failed");
+	if (pl->nsplit > 1) {
+		slice = malloc((size_t)pl->kpt * p->kh * p->kw * pl->cg * pl->eb);
+		if (!slice)
+			return ops_refuse(err, len, -ENOMEM, "weights: no memory for a group");
 	}
+	for (uint32_t g = 0; !ret && g < pl->nsplit; g++)
+		for (uint32_t ch = 0; !ret && ch < pl->nchunks; ch++) {
+			uint32_t n = chunk_kernels(pl, ch);
+			uint32_t c0 = g * pl->cg;
+			uint32_t nc = pl->nsplit > 1 ? ops_min(pl->cg, p->in_c - c0) : p->in_c;
+			const unsigned char *src =
+				(const unsigned char *)p->weights +
+				(p->depthwise ? 0 : (size_t)ch * pl->kpt * src_kernel);
+			unsigned char *dst = (unsigned char *)consts +
+					     ((size_t)g * pl->nchunks + ch) * pl->wt_bytes_chunk;
+
+			if (slice) {
+				slice_weights(pl, ch * pl->kpt, n, c0, nc, slice);
+				src = slice;
+			}
+			ret = rnpu_weights_to_native((enum rnpu_dtype)p->dtype, RNPU_LAYOUT_NHWC,
+						     p->depthwise ? p->in_c : n, p->kh, p->kw, nc,
+						     p->depthwise, src, dst);
+		}
+	free(slice);
+	if (ret)
+		return ops_refuse(err, len, ret, "weights: conversion failed");
 	for (uint32_t o = 0; o < nrec; o++) {
 		uint32_t *r = rec + (size_t)o * pl->rec_words;
 		bool real = o < p->out_c;
@@ -330,10 +398,11 @@ static void emit_cna(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
 	uint32_t prec = c->dtype == RNPU_DT_FP16 ? PREC_FP16 : PREC_INT8;
 	uint32_t mode = c->depthwise ? CONV_MODE_DEPTHWISE : CONV_MODE_DIRECT;
 	uint32_t kernels = chunk_kernels(pl, t->chunk);
-	uint32_t entries = ops_div_up((uint64_t)t->in_cols * pl->ca * pl->eb, CBUF_ENTRY_BYTES);
+	uint32_t ca = group_channels(pl, t->group);
+	uint32_t entries = ops_div_up((uint64_t)t->in_cols * ca * pl->eb, CBUF_ENTRY_BYTES);
 	uint32_t dbank =
 		ops_div_up((uint64_t)t->in_rows * entries * CBUF_ENTRY_BYTES, CBUF_BANK_BYTES);
-	uint64_t kb = kernel_bytes(pl);
+	uint64_t kb = kernel_bytes_of(pl, ca);
 	uint32_t pad_value = c->dtype == RNPU_DT_INT8 ? (uint8_t)(int8_t)c->in_zero_point : 0;
 	uint32_t v = 0;
 
@@ -351,8 +420,8 @@ static void emit_cna(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
 	SET(CNA, DATA_SIZE0, DATAIN_WIDTH, t->in_cols);
 	SET(CNA, DATA_SIZE0, DATAIN_HEIGHT, t->in_rows);
 	PUT(CNA, DATA_SIZE0);
-	SET(CNA, DATA_SIZE1, DATAIN_CHANNEL_REAL, pl->ca - 1);
-	SET(CNA, DATA_SIZE1, DATAIN_CHANNEL, pl->ca);
+	SET(CNA, DATA_SIZE1, DATAIN_CHANNEL_REAL, ca - 1);
+	SET(CNA, DATA_SIZE1, DATAIN_CHANNEL, ca);
 	PUT(CNA, DATA_SIZE1);
 	SET(CNA, DATA_SIZE2, DATAOUT_WIDTH, t->cols);
 	PUT(CNA, DATA_SIZE2);
@@ -405,7 +474,7 @@ static void emit_cna(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
 	SET(CNA, FC_DATA_SIZE0, DMA_WIDTH, t->in_cols);
 	SET(CNA, FC_DATA_SIZE0, DMA_HEIGHT, t->in_rows);
 	PUT(CNA, FC_DATA_SIZE0);
-	SET(CNA, FC_DATA_SIZE1, DMA_CHANNEL, pl->ca);
+	SET(CNA, FC_DATA_SIZE1, DMA_CHANNEL, ca);
 	PUT(CNA, FC_DATA_SIZE1);
 	ZERO(CNA, DCOMP_CTRL);
 	ZERO(CNA, DCOMP_REGNUM);
@@ -437,15 +506,20 @@ static void emit_core(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
 }
 
 static void emit_dpu(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
-		     const struct conv_tile *t, uint64_t out_dma)
+		     const struct conv_tile *t, enum conv_pass pass, uint64_t out_dma)
 {
 	uint32_t channels = chunk_channels(pl, t->chunk);
 	uint32_t real_channels = pl->p.depthwise ? pl->p.in_c : channels;
 	uint32_t notch = pl->ow - t->cols; /* the rest of each output line */
 	const struct rnpu_conv2d_params *c = &pl->p;
 	bool fp = c->dtype == RNPU_DT_FP16;
+	bool partial = pass == PASS_PARTIAL, flying = pass == PASS_REQUANT;
+	/* Later groups add the sum so far, read by ERDMA. */
+	bool add = partial && t->group > 0;
 	uint32_t prec = fp ? PREC_FP16 : PREC_INT8;
-	uint32_t out_bytes = fp ? 2 : 1;
+	uint32_t in_prec = flying ? PREC_INT32 : prec;
+	uint32_t out_prec = partial ? PREC_INT32 : prec;
+	uint32_t out_bytes = partial ? PARTIAL_BYTES : fp ? 2 : 1;
 	/* Output atoms per kernel group (SIZE_E + 1): 2 for direct int8 and
 	 * fp16 output; vendor captures program 4 for depthwise (docs/ops.md). */
 	uint32_t e = c->depthwise ? DW_OUT_ATOMS : pl->kg * out_bytes / OPS_ATOM_BYTES;
@@ -455,10 +529,11 @@ static void emit_dpu(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
 	SET(DPU, FEATURE_MODE_CFG, BURST_LEN, BURST_16);
 	SET(DPU, FEATURE_MODE_CFG, CONV_MODE, c->depthwise ? CONV_MODE_DEPTHWISE : 0);
 	SET(DPU, FEATURE_MODE_CFG, OUTPUT_MODE, OUTPUT_TO_MEMORY);
+	SET(DPU, FEATURE_MODE_CFG, FLYING_MODE, flying);
 	PUT(DPU, FEATURE_MODE_CFG);
-	SET(DPU, DATA_FORMAT, OUT_PRECISION, prec);
-	SET(DPU, DATA_FORMAT, IN_PRECISION, prec);
-	SET(DPU, DATA_FORMAT, PROC_PRECISION, prec);
+	SET(DPU, DATA_FORMAT, OUT_PRECISION, out_prec);
+	SET(DPU, DATA_FORMAT, IN_PRECISION, in_prec);
+	SET(DPU, DATA_FORMAT, PROC_PRECISION, in_prec);
 	PUT(DPU, DATA_FORMAT);
 	ZERO(DPU, OFFSET_PEND);
 	SET_ADDR(DPU, DST_BASE_ADDR, VALUE, out_dma);
@@ -476,14 +551,22 @@ static void emit_dpu(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
 	SET(DPU, DATA_CUBE_CHANNEL, ORIG_CHANNEL, real_channels - 1);
 	PUT(DPU, DATA_CUBE_CHANNEL);
 	/* BS: bias (ALU add) and, for int8, the per-channel multiplier and
-	 * shift, all from the BRDMA records; then ReLU. */
-	SET(DPU, BS_CFG, BS_ALU_ALGO, ALU_ADD);
-	SET(DPU, BS_CFG, BS_ALU_SRC, 1);
-	SET(DPU, BS_CFG, BS_RELU_BYPASS, !c->relu);
-	SET(DPU, BS_CFG, BS_MUL_BYPASS, fp);
+	 * shift, all from the BRDMA records; then ReLU. Partial sums pass
+	 * unchanged. */
+	if (partial) {
+		SET(DPU, BS_CFG, BS_RELU_BYPASS, 1);
+		SET(DPU, BS_CFG, BS_MUL_BYPASS, 1);
+		SET(DPU, BS_CFG, BS_ALU_BYPASS, 1);
+		SET(DPU, BS_CFG, BS_BYPASS, 1);
+	} else {
+		SET(DPU, BS_CFG, BS_ALU_ALGO, ALU_ADD);
+		SET(DPU, BS_CFG, BS_ALU_SRC, 1);
+		SET(DPU, BS_CFG, BS_RELU_BYPASS, !c->relu);
+		SET(DPU, BS_CFG, BS_MUL_BYPASS, fp);
+	}
 	PUT(DPU, BS_CFG);
 	ZERO(DPU, BS_ALU_CFG);
-	if (!fp) {
+	if (!fp && !partial) {
 		SET(DPU, BS_MUL_CFG, BS_TRUNCATE_SRC, 1);
 		SET(DPU, BS_MUL_CFG, BS_MUL_SRC, 1);
 	}
@@ -508,18 +591,29 @@ static void emit_dpu(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
 	ZERO(DPU, BN_ALU_CFG);
 	ZERO(DPU, BN_MUL_CFG);
 	ZERO(DPU, BN_RELUX_CMP_VALUE);
-	SET(DPU, EW_CFG, EW_RELU_BYPASS, 1);
-	SET(DPU, EW_CFG, EW_OP_CVT_BYPASS, 1);
-	SET(DPU, EW_CFG, EW_LUT_BYPASS, 1);
-	SET(DPU, EW_CFG, EW_OP_BYPASS, 1);
-	SET(DPU, EW_CFG, EW_BYPASS, 1);
+	if (add) {
+		/* The operand converter stays on as the identity: hardware
+		 * drops a fused add with it bypassed (docs/ops.md). */
+		SET(DPU, EW_CFG, EW_DATA_MODE, ERDMA_PER_PIXEL);
+		SET(DPU, EW_CFG, EDATA_SIZE, ESIZE_32BIT);
+		SET(DPU, EW_CFG, EW_ALU_ALGO, ALU_ADD);
+		SET(DPU, EW_CFG, EW_RELU_BYPASS, 1);
+		SET(DPU, EW_CFG, EW_LUT_BYPASS, 1);
+		SET(DPU, EW_CFG, EW_OP_SRC, 1);
+	} else {
+		SET(DPU, EW_CFG, EW_RELU_BYPASS, 1);
+		SET(DPU, EW_CFG, EW_OP_CVT_BYPASS, 1);
+		SET(DPU, EW_CFG, EW_LUT_BYPASS, 1);
+		SET(DPU, EW_CFG, EW_OP_BYPASS, 1);
+		SET(DPU, EW_CFG, EW_BYPASS, 1);
+	}
 	PUT(DPU, EW_CFG);
 	ZERO(DPU, EW_CVT_OFFSET_VALUE);
 	SET(DPU, EW_CVT_SCALE_VALUE, EW_OP_CVT_SCALE, 1);
 	PUT(DPU, EW_CVT_SCALE_VALUE);
 	ZERO(DPU, EW_RELUX_CMP_VALUE);
 	/* OUT_CVT adds the output zero point; saturation to int8 follows. */
-	SET_S(DPU, OUT_CVT_OFFSET, VALUE, fp ? 0 : c->out_zero_point);
+	SET_S(DPU, OUT_CVT_OFFSET, VALUE, fp || partial ? 0 : c->out_zero_point);
 	PUT(DPU, OUT_CVT_OFFSET);
 	SET(DPU, OUT_CVT_SCALE, OUT_CVT_SCALE, 1);
 	SET(DPU, OUT_CVT_SCALE, FP32TOFP16_EN, fp);
@@ -531,40 +625,64 @@ static void emit_dpu(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
 	ZERO(DPU, RESERVED_40C4);
 }
 
+/* @rec_dma: the tile's channel records (0: none, partial sums); @sum_dma:
+ * the sums so far at the tile's first element (ERDMA operand of a later
+ * group, MRDMA input of the requantisation; 0: none). Both sum readers
+ * step lines and surfaces of the full output plane. */
 static void emit_rdma(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
-		      const struct conv_tile *t, uint64_t rec_dma)
+		      const struct conv_tile *t, enum conv_pass pass, uint64_t rec_dma,
+		      uint64_t sum_dma)
 {
 	uint32_t channels = chunk_channels(pl, t->chunk);
 	bool fp = pl->p.dtype == RNPU_DT_FP16;
+	bool flying = pass == PASS_REQUANT, add = pass == PASS_PARTIAL && sum_dma;
+	uint32_t line_notch = pl->ow - t->cols;
+	uint64_t surf_notch = (uint64_t)pl->ow * (pl->oh - t->rows);
 	uint32_t v = 0;
 
 	SET(DPU_RDMA, RDMA_DATA_CUBE_WIDTH, VALUE, t->cols - 1);
 	PUT(DPU_RDMA, RDMA_DATA_CUBE_WIDTH);
 	SET(DPU_RDMA, RDMA_DATA_CUBE_HEIGHT, HEIGHT, t->rows - 1);
+	if (add)
+		SET(DPU_RDMA, RDMA_DATA_CUBE_HEIGHT, EW_LINE_NOTCH_ADDR, line_notch);
 	PUT(DPU_RDMA, RDMA_DATA_CUBE_HEIGHT);
 	SET(DPU_RDMA, RDMA_DATA_CUBE_CHANNEL, VALUE, channels - 1);
 	PUT(DPU_RDMA, RDMA_DATA_CUBE_CHANNEL);
-	ZERO(DPU_RDMA, RDMA_SRC_BASE_ADDR);
-	SET(DPU_RDMA, RDMA_BRDMA_CFG, BRDMA_DATA_USE, fp ? USE_ALU : USE_ALU | USE_MUL | USE_TRT);
+	SET_ADDR(DPU_RDMA, RDMA_SRC_BASE_ADDR, VALUE, flying ? sum_dma : 0);
+	PUT(DPU_RDMA, RDMA_SRC_BASE_ADDR);
+	if (rec_dma)
+		SET(DPU_RDMA, RDMA_BRDMA_CFG, BRDMA_DATA_USE,
+		    fp ? USE_ALU : USE_ALU | USE_MUL | USE_TRT);
 	PUT(DPU_RDMA, RDMA_BRDMA_CFG);
 	SET_ADDR(DPU_RDMA, RDMA_BS_BASE_ADDR, VALUE, rec_dma);
 	PUT(DPU_RDMA, RDMA_BS_BASE_ADDR);
 	ZERO(DPU_RDMA, RDMA_NRDMA_CFG);
 	ZERO(DPU_RDMA, RDMA_BN_BASE_ADDR);
 	SET(DPU_RDMA, RDMA_ERDMA_CFG, ERDMA_DATA_MODE, ERDMA_PER_PIXEL);
-	SET(DPU_RDMA, RDMA_ERDMA_CFG, DATA_SIZE, ESIZE_8BIT);
-	SET(DPU_RDMA, RDMA_ERDMA_CFG, ERDMA_DISABLE, 1);
+	SET(DPU_RDMA, RDMA_ERDMA_CFG, DATA_SIZE, add ? ESIZE_32BIT : ESIZE_8BIT);
+	SET(DPU_RDMA, RDMA_ERDMA_CFG, ERDMA_DISABLE, !add);
 	PUT(DPU_RDMA, RDMA_ERDMA_CFG);
-	ZERO(DPU_RDMA, RDMA_EW_BASE_ADDR);
-	SET(DPU_RDMA, RDMA_EW_SURF_STRIDE, VALUE, (uint64_t)t->cols * t->rows);
+	SET_ADDR(DPU_RDMA, RDMA_EW_BASE_ADDR, VALUE, add ? sum_dma : 0);
+	PUT(DPU_RDMA, RDMA_EW_BASE_ADDR);
+	SET(DPU_RDMA, RDMA_EW_SURF_STRIDE, VALUE,
+	    add ? (uint64_t)pl->oh * pl->ow : (uint64_t)t->cols * t->rows);
 	PUT(DPU_RDMA, RDMA_EW_SURF_STRIDE);
+	if (flying) {
+		SET(DPU_RDMA, RDMA_FEATURE_MODE_CFG, IN_PRECISION, PREC_INT32);
+		SET(DPU_RDMA, RDMA_FEATURE_MODE_CFG, PROC_PRECISION, PREC_INT32);
+		SET(DPU_RDMA, RDMA_FEATURE_MODE_CFG, FLYING_MODE, 1);
+	}
 	SET(DPU_RDMA, RDMA_FEATURE_MODE_CFG, BURST_LEN, BURST_16);
-	SET(DPU_RDMA, RDMA_FEATURE_MODE_CFG, MRDMA_DISABLE, 1);
+	SET(DPU_RDMA, RDMA_FEATURE_MODE_CFG, MRDMA_DISABLE, !flying);
 	SET(DPU_RDMA, RDMA_FEATURE_MODE_CFG, CONV_MODE,
 	    pl->p.depthwise ? CONV_MODE_DEPTHWISE : CONV_MODE_DIRECT);
 	PUT(DPU_RDMA, RDMA_FEATURE_MODE_CFG);
-	ZERO(DPU_RDMA, RDMA_SRC_DMA_CFG);
-	ZERO(DPU_RDMA, RDMA_SURF_NOTCH);
+	if (flying)
+		SET(DPU_RDMA, RDMA_SRC_DMA_CFG, LINE_NOTCH_ADDR, line_notch);
+	PUT(DPU_RDMA, RDMA_SRC_DMA_CFG);
+	if (flying)
+		SET(DPU_RDMA, RDMA_SURF_NOTCH, SURF_NOTCH_ADDR, surf_notch);
+	PUT(DPU_RDMA, RDMA_SURF_NOTCH);
 	ZERO(DPU_RDMA, RDMA_PAD_CFG);
 	/* Equal arbitration weights for the four read engines. */
 	SET(DPU_RDMA, RDMA_WEIGHT, E_WEIGHT, 1);
@@ -572,7 +690,9 @@ static void emit_rdma(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
 	SET(DPU_RDMA, RDMA_WEIGHT, B_WEIGHT, 1);
 	SET(DPU_RDMA, RDMA_WEIGHT, M_WEIGHT, 1);
 	PUT(DPU_RDMA, RDMA_WEIGHT);
-	ZERO(DPU_RDMA, RDMA_EW_SURF_NOTCH);
+	if (add)
+		SET(DPU_RDMA, RDMA_EW_SURF_NOTCH, EW_SURF_NOTCH, surf_notch);
+	PUT(DPU_RDMA, RDMA_EW_SURF_NOTCH);
 }
 
 /* The input window of output range [o0, o0 + n) along one axis. */
@@ -590,34 +710,68 @@ static void window(uint32_t o0, uint32_t n, uint32_t stride, uint32_t pad, uint3
 	*count = hi > *i0 ? hi - *i0 : 1;
 }
 
+/* The tile's first element in a partial-sum buffer (int32, 4 channels per
+ * atom, the output's planes). */
+static uint64_t sum_addr(const struct conv_plan *pl, const struct conv_tile *t, uint64_t base)
+{
+	uint32_t oc0 = t->chunk * pl->kpt;
+	uint64_t plane = (uint64_t)pl->oh * pl->ow * OPS_ATOM_BYTES;
+
+	return base + (uint64_t)(oc0 / (OPS_ATOM_BYTES / PARTIAL_BYTES)) * plane +
+	       ((uint64_t)t->oy0 * pl->ow + t->ox0) * OPS_ATOM_BYTES;
+}
+
 static void emit_task(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
-		      const struct conv_tile *t)
+		      const struct conv_tile *t, enum conv_pass pass)
 {
 	const struct rnpu_conv2d_params *c = &pl->p;
 	uint32_t oc0 = c->depthwise ? 0 : t->chunk * pl->kpt;
 	uint64_t plane = (uint64_t)pl->oh * pl->ow * OPS_ATOM_BYTES;
 	uint64_t out_dma = pl->out_dma + (uint64_t)(oc0 / pl->c2out) * plane +
 			   ((uint64_t)t->oy0 * pl->ow + t->ox0) * OPS_ATOM_BYTES;
-	uint64_t in_dma = pl->in_dma + ((uint64_t)t->iy0 * c->in_w + t->ix0) * OPS_ATOM_BYTES;
+	uint64_t in_dma = pl->in_dma +
+			  (uint64_t)t->group * (pl->cg / pl->c2in) * c->in_h * c->in_w *
+				  OPS_ATOM_BYTES +
+			  ((uint64_t)t->iy0 * c->in_w + t->ix0) * OPS_ATOM_BYTES;
 	uint64_t rec_dma = pl->consts_dma + pl->rec_offset + (uint64_t)oc0 * pl->rec_words * 4;
+	uint64_t wt_dma = pl->consts_dma +
+			  ((uint64_t)t->group * pl->nchunks + t->chunk) * pl->wt_bytes_chunk;
+	uint32_t enable = RK3588_OP_EN_DPU | RK3588_OP_EN_DPU_RDMA;
+	uint64_t sum_dma = 0;
 	uint32_t v = 0;
 
+	/* Group g writes acc[g % 2] and adds acc[(g - 1) % 2]; the
+	 * requantisation reads the last group's. */
+	if (pass == PASS_PARTIAL) {
+		out_dma = sum_addr(pl, t, pl->acc_dma[t->group % 2]);
+		if (t->group)
+			sum_dma = sum_addr(pl, t, pl->acc_dma[(t->group - 1) % 2]);
+		else
+			enable = RK3588_OP_EN_DPU;
+	} else if (pass == PASS_REQUANT) {
+		sum_dma = sum_addr(pl, t, pl->acc_dma[(pl->nsplit - 1) % 2]);
+	}
+	if (pass != PASS_REQUANT)
+		enable |= RK3588_OP_EN_CNA | RK3588_OP_EN_CORE;
 	rnpu_regcmd_task_begin(p);
 	SET(DPU, S_POINTER, POINTER_PP_MODE, 1);
 	SET(DPU, S_POINTER, EXECUTER_PP_EN, 1);
 	SET(DPU, S_POINTER, POINTER_PP_EN, 1);
 	PUT(DPU, S_POINTER);
-	SET(DPU_RDMA, S_POINTER, POINTER_PP_MODE, 1);
-	SET(DPU_RDMA, S_POINTER, EXECUTER_PP_EN, 1);
-	SET(DPU_RDMA, S_POINTER, POINTER_PP_EN, 1);
-	PUT(DPU_RDMA, S_POINTER);
-	emit_cna(p, pl, t, in_dma, pl->consts_dma + t->chunk * pl->wt_bytes_chunk);
-	emit_core(p, pl, t);
-	emit_dpu(p, pl, t, out_dma);
-	emit_rdma(p, pl, t, rec_dma);
-	rnpu_regcmd_task_end(
-		p, RK3588_OP_EN_CNA | RK3588_OP_EN_CORE | RK3588_OP_EN_DPU | RK3588_OP_EN_DPU_RDMA,
-		RK3588_INT_DPU_GRP0 | RK3588_INT_DPU_GRP1);
+	if (enable & RK3588_OP_EN_DPU_RDMA) {
+		SET(DPU_RDMA, S_POINTER, POINTER_PP_MODE, 1);
+		SET(DPU_RDMA, S_POINTER, EXECUTER_PP_EN, 1);
+		SET(DPU_RDMA, S_POINTER, POINTER_PP_EN, 1);
+		PUT(DPU_RDMA, S_POINTER);
+	}
+	if (pass != PASS_REQUANT) {
+		emit_cna(p, pl, t, in_dma, wt_dma);
+		emit_core(p, pl, t);
+	}
+	emit_dpu(p, pl, t, pass, out_dma);
+	if (enable & RK3588_OP_EN_DPU_RDMA)
+		emit_rdma(p, pl, t, pass, pass == PASS_PARTIAL ? 0 : rec_dma, sum_dma);
+	rnpu_regcmd_task_end(p, enable, RK3588_INT_DPU_GRP0 | RK3588_INT_DPU_GRP1);
 }
 
 static int build(struct rnpu_regcmd_prog *prog, const struct conv_plan *pl, uint64_t regcmd_dma,
@@ -639,7 +793,13 @@ static int build(struct rnpu_regcmd_prog *prog, const struct conv_plan *pl, uint
 				       &t.iy0, &t.in_rows, &t.pad_t);
 				window(ox0, t.cols, c->stride_w, c->pad_left, pl->reach_w, c->in_w,
 				       &t.ix0, &t.in_cols, &t.pad_l);
-				emit_task(p, pl, &t);
+				if (pl->nsplit == 1) {
+					emit_task(p, pl, &t, PASS_WHOLE);
+				} else {
+					for (t.group = 0; t.group < pl->nsplit; t.group++)
+						emit_task(p, pl, &t, PASS_PARTIAL);
+					emit_task(p, pl, &t, PASS_REQUANT);
+				}
 				ret = p->err;
 			}
 	if (!ret)
@@ -651,6 +811,46 @@ static int build(struct rnpu_regcmd_prog *prog, const struct conv_plan *pl, uint
 	return ret;
 }
 
+/*
+ * Input channels in groups when the whole kernel does not fit: the largest
+ * group (a multiple of 32 channels, within the 14-bit channel field) that
+ * plans, then as many groups of equal size as that needs. int8 direct
+ * convolution only: int32 partial sums add exactly, fp32 ones would round
+ * differently from one accumulation. On failure @err keeps the unsplit
+ * plan's refusal.
+ */
+static int plan_split(struct conv_plan *pl, int unsplit_ret, char *err, size_t len)
+{
+	const uint32_t max_real = (CNA_DATA_SIZE1_DATAIN_CHANNEL_REAL__MASK >>
+				   CNA_DATA_SIZE1_DATAIN_CHANNEL_REAL__SHIFT) + 1;
+	const uint32_t step = 32;
+	char scratch[RNPU_REGCMD_MSG_LEN + 64];
+	uint32_t lo = 1, hi = ops_min(pl->ca, max_real) / step, best = 0;
+
+	if (pl->p.dtype != RNPU_DT_INT8 || pl->p.depthwise || pl->ca <= step)
+		return unsplit_ret;
+	/* Fitting shrinks as groups grow: the largest that plans. */
+	while (lo <= hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		pl->cg = mid * step;
+		if (plan_tiles(pl, scratch, sizeof(scratch)) == 0) {
+			best = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	if (!best || best * step >= pl->ca) {
+		pl->cg = pl->ca;
+		return unsplit_ret;
+	}
+	pl->nsplit = ops_div_up(pl->ca, best * step);
+	pl->cg = ops_div_up(ops_div_up(pl->ca, pl->nsplit), step) * step;
+	pl->nsplit = ops_div_up(pl->ca, pl->cg);
+	return plan_tiles(pl, err, len);
+}
+
 static int rebuild(struct rnpu_op *op, struct rnpu_regcmd_prog *prog, uint64_t regcmd_dma,
 		   char *err, size_t len)
 {
@@ -659,6 +859,8 @@ static int rebuild(struct rnpu_op *op, struct rnpu_regcmd_prog *prog, uint64_t r
 	pl->in_dma = rnpu_bo_dma_addr(op->in[0]);
 	pl->out_dma = rnpu_bo_dma_addr(op->out);
 	pl->consts_dma = rnpu_bo_dma_addr(op->consts);
+	for (unsigned int i = 0; i < 2 && pl->nsplit > 1; i++)
+		pl->acc_dma[i] = rnpu_bo_dma_addr(op->scratch[i]);
 	return build(prog, pl, regcmd_dma, err, len);
 }
 
@@ -692,7 +894,12 @@ int rnpu_conv2d_create(struct rnpu_dev *dev, const struct rnpu_conv2d_params *pa
 	pl.ca = ops_div_up(pl.p.in_c, pl.c2in) * pl.c2in;
 	pl.kg = pl.eb == 1 ? KG_8BIT : KG_16BIT;
 	pl.rec_words = pl.p.dtype == RNPU_DT_FP16 ? 1 : 3;
+	pl.cg = pl.ca;
+	pl.nsplit = 1;
 	ret = plan_tiles(&pl, err, sizeof(err));
+	if (ret == -ERANGE || pl.ca > (CNA_DATA_SIZE1_DATAIN_CHANNEL_REAL__MASK >>
+				       CNA_DATA_SIZE1_DATAIN_CHANNEL_REAL__SHIFT) + 1)
+		ret = plan_split(&pl, ret, err, sizeof(err));
 	if (ret)
 		goto fail;
 
@@ -709,10 +916,14 @@ int rnpu_conv2d_create(struct rnpu_dev *dev, const struct rnpu_conv2d_params *pa
 
 	pl.wt_bytes_chunk = rnpu_native_weights_size((enum rnpu_dtype)pl.p.dtype,
 						     pl.p.depthwise ? pl.p.in_c : pl.kpt, pl.p.kh,
-						     pl.p.kw, pl.p.in_c, pl.p.depthwise);
+						     pl.p.kw, pl.nsplit > 1 ? pl.cg : pl.p.in_c,
+						     pl.p.depthwise);
 	pl.wt_bytes_chunk =
 		(pl.wt_bytes_chunk + OPS_ATOM_BYTES - 1) / OPS_ATOM_BYTES * OPS_ATOM_BYTES;
-	pl.rec_offset = pl.wt_bytes_chunk * pl.nchunks;
+	pl.rec_offset = pl.wt_bytes_chunk * pl.nchunks * pl.nsplit;
+	/* A unit's group tasks and its requantisation run in order on one
+	 * core. */
+	op->tasks_per_unit = pl.nsplit > 1 ? pl.nsplit + 1 : 1;
 	pl.consts_bytes =
 		pl.rec_offset + (size_t)(pl.p.depthwise ? pl.ca : pl.p.out_c) * pl.rec_words * 4;
 
@@ -732,6 +943,9 @@ int rnpu_conv2d_create(struct rnpu_dev *dev, const struct rnpu_conv2d_params *pa
 				   &op->out, &op->out_map);
 	if (!ret)
 		ret = ops_bo_alloc(op, pl.consts_bytes, &op->consts, &op->consts_map);
+	for (unsigned int i = 0; !ret && pl.nsplit > 1 && i < 2; i++)
+		ret = ops_bo_alloc(op, rnpu_native_size(RNPU_DT_INT32, pl.oh, pl.ow, pl.p.out_c),
+				   &op->scratch[i], NULL);
 	if (!ret)
 		ret = ops_alloc_regcmd(op, nwords);
 	if (ret)

@@ -27,11 +27,14 @@ struct rnpu_op {
 	struct rnpu_bo *in[OPS_MAX_INPUTS], *out, *consts, *regcmd, *task;
 	void *in_map[OPS_MAX_INPUTS], *out_map, *consts_map;
 	uint32_t num_tasks;
+	uint32_t tasks_per_unit;        /* a core split keeps runs of this many together (0: 1) */
+	struct rnpu_bo *scratch[2];     /* the op's own device-only buffers (partial sums) */
 	uint64_t macs;                  /* work estimate for the core choice */
 	size_t in_bytes[OPS_MAX_INPUTS], out_bytes; /* native sizes the program reads/writes */
 	bool borrowed[OPS_MAX_INPUTS + 1]; /* caller's BO bound (inputs, then output) */
 	void *plan;                     /* the op's geometry, for rebuilding */
 	int *fences;                    /* dups of the fences of async runs not yet seen done */
+	struct ops_deferred *deferred;  /* runs waiting for an input fence (ops_async.c) */
 	size_t nfences, fences_cap;
 	/* Builds the program for the buffers now in in[]/out/consts. */
 	int (*build)(struct rnpu_op *op, struct rnpu_regcmd_prog *prog, uint64_t regcmd_dma,
@@ -54,6 +57,13 @@ int ops_install_program(struct rnpu_op *op, const struct rnpu_regcmd_prog *prog)
 int ops_program(struct rnpu_op *op, const void *plan, size_t size,
 		int (*build)(struct rnpu_op *, struct rnpu_regcmd_prog *, uint64_t, char *, size_t),
 		char *err, size_t len);
+/* The submit request of a run on @core_mask (RNPU_OPS_CORES_WHERE_IT_PAYS
+ * resolved, tasks split in whole units between cores). */
+int ops_fill_req(struct rnpu_op *op, uint32_t core_mask, struct rnpu_submit_req *r);
+/* Keeps a duplicate of fence @fd for rnpu_op_destroy to wait on. */
+int ops_track_fence(struct rnpu_op *op, int fd);
+/* Joins the threads of deferred runs (rnpu_op_run_after), each bounded. */
+void ops_deferred_join(struct rnpu_op *op);
 /* Writes the message of a refusal into @err and returns @ret. */
 int ops_refuse(char *err, size_t len, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

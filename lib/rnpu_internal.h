@@ -41,6 +41,9 @@ struct rnpu_bo {
 	uint64_t obj_addr;
 	void *map;                   /* CPU mapping or NULL */
 	bool shared;                 /* exported or imported: never recycled */
+	bool imported;               /* from rnpu_bo_import: import_fd is valid */
+	int import_fd;               /* our dup of the dma-buf fd, mapped by rnpu_bo_map */
+	bool import_memfd;           /* that fd is a memfd: coherent, no sync ioctl */
 	struct rnpu_pool *pool;      /* the pool that made it, or NULL */
 	uint64_t pool_class;         /* its size class there */
 };

@@ -11,19 +11,36 @@ by name through the dynamic loader.
         y = rnpu.conv2d(dev, x_hwc, w_ohwi, bias=b, stride=2, padding=1,
                         multiplier=m, shift=s, relu=True)
 
+Operations chain in device memory and run asynchronously, each after the
+previous one's fence, without the caller waiting in between:
+
+        conv = rnpu.conv2d_op(dev, x.shape, w, ...)
+        add = rnpu.eltwise_op(dev, "add", conv.native_count, np.int8)
+        add.bind_input(0, conv)                      # conv's output, no copy
+        pool = rnpu.pool2d_op(dev, "max", conv.out_shape, np.int8, 2)
+        pool.bind_input(0, add)
+        conv.set_input(0, x); add.set_input(1, b_native)
+        f1 = conv.run_async()
+        f2 = add.run_async(after=f1)
+        f3 = pool.run_async(after=f2)
+        f3.wait()                                    # poll() on its fd
+        y = pool.output()
+
 Every failure raises RnpuError with the errno and librnpu's message.
 """
 
 import ctypes
+import errno
 import glob
 import os
+import select
 import weakref
 
 import numpy as np
 
-__all__ = ["RnpuError", "Device", "Op", "matmul", "conv2d", "conv2d_op", "eltwise",
-           "pool2d", "to_native", "from_native", "native_size", "requant_from_scale",
-           "shared_library_path"]
+__all__ = ["RnpuError", "Device", "Op", "Fence", "matmul", "conv2d", "conv2d_op", "eltwise",
+           "eltwise_op", "pool2d", "pool2d_op", "to_native", "from_native", "native_size",
+           "requant_from_scale", "shared_library_path"]
 
 # enum rnpu_dtype / rnpu_layout / kinds (include/rnpu/ops.h)
 DT_INT8, DT_INT16, DT_FP16, DT_INT32, DT_FP32 = 0, 1, 2, 4, 5
@@ -113,6 +130,11 @@ _op_tasks = _proto("rnpu_op_num_tasks", _u32, _vp)
 _op_set = _proto("rnpu_op_set_input", ctypes.c_int, _vp, ctypes.c_uint, _vp)
 _op_get = _proto("rnpu_op_get_output", ctypes.c_int, _vp, _vp)
 _op_run = _proto("rnpu_op_run", ctypes.c_int, _vp, _u32, _vp)
+_op_run_after = _proto("rnpu_op_run_after", ctypes.c_int, _vp, _u32, ctypes.c_int,
+                       ctypes.POINTER(ctypes.c_int))
+_op_bind_input = _proto("rnpu_op_bind_input", ctypes.c_int, _vp, ctypes.c_uint, _vp)
+_op_output_bo = _proto("rnpu_op_output_bo", _vp, _vp)
+_fence_wait = _proto("rnpu_fence_wait", ctypes.c_int, ctypes.c_int, ctypes.c_int)
 _op_destroy = _proto("rnpu_op_destroy", None, _vp)
 _requant = _proto("rnpu_requant_from_scale", ctypes.c_int, ctypes.c_double,
                   ctypes.POINTER(ctypes.c_int16), ctypes.POINTER(ctypes.c_uint8))
@@ -167,6 +189,54 @@ class Device:
         return _last_error(self._h).decode(errors="replace")
 
 
+class Fence:
+    """The end of an asynchronous run: a pollable file descriptor (fileno()),
+    readable once the run has ended. Close it when done (or use with)."""
+
+    def __init__(self, fd, dev=None):
+        self._fd, self._dev = fd, dev
+
+    def fileno(self):
+        if self._fd < 0:
+            raise ValueError("fence is closed")
+        return self._fd
+
+    def wait(self, timeout=None):
+        """Waits up to @timeout seconds (None: until it signals) by poll()
+        on the fd. True once the run has succeeded, False if the time ran
+        out; raises RnpuError with the run's errno if it failed."""
+        p = select.poll()
+        p.register(self.fileno(), select.POLLIN)
+        if not p.poll(None if timeout is None else max(0, int(timeout * 1000))):
+            return False
+        ret = _fence_wait(self._fd, 0)
+        if ret == -errno.EAGAIN:  # not yet, though poll said so
+            return False
+        if ret < 0:
+            msg = self._dev.last_error if self._dev is not None else ""
+            raise RnpuError(-ret, "run: %s" % (msg or os.strerror(-ret)))
+        return True
+
+    @property
+    def done(self):
+        """Whether the run has ended (successfully or not), without waiting."""
+        return _fence_wait(self.fileno(), 0) != -errno.EAGAIN
+
+    def close(self):
+        if getattr(self, "_fd", -1) >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+
 class Op:
     """A planned operation (conv2d, eltwise, pool2d): its buffers and task
     list are built once; run() may be called any number of times."""
@@ -177,6 +247,8 @@ class Op:
         self._dtype = in_dtype
         self._in_shapes = in_shapes
         self._keep = keep  # arrays the C side read during creation
+        self._producers = {}  # input index -> the Op whose output it reads
+        self._consumers = weakref.WeakSet()
         h, w, c = _u32(), _u32(), _u32()
         _op_shape(handle, ctypes.byref(h), ctypes.byref(w), ctypes.byref(c))
         self.out_shape = (h.value, w.value, c.value)
@@ -185,21 +257,61 @@ class Op:
     def num_tasks(self):
         return _op_tasks(self._h)
 
-    def __call__(self, *inputs, core_mask=CORE_AUTO):
-        if len(inputs) != len(self._in_shapes):
-            raise ValueError("expected %d inputs" % len(self._in_shapes))
-        for i, (x, shape) in enumerate(zip(inputs, self._in_shapes)):
-            x = np.ascontiguousarray(x, dtype=self._dtype)
-            if x.size != int(np.prod(shape)):
-                raise ValueError("input %d: %d elements, expected shape %s" % (i, x.size, shape))
-            _check(_op_set(self._h, i, _ptr(x)), self.dev, "set_input")
-        _check(_op_run(self._h, core_mask, None), self.dev, "run")
+    @property
+    def native_count(self):
+        """Elements of the output in native (NC1HWC2) layout: the count of
+        an eltwise_op that reads it."""
+        return native_size(self._dtype, *self.out_shape) // np.dtype(self._dtype).itemsize
+
+    def set_input(self, index, x):
+        """Input @index from an array (HWC; eltwise: any shape of count
+        elements, in the layout its producer has)."""
+        shape = self._in_shapes[index]
+        x = np.ascontiguousarray(x, dtype=self._dtype)
+        if x.size != int(np.prod(shape)):
+            raise ValueError("input %d: %d elements, expected shape %s" % (index, x.size, shape))
+        _check(_op_set(self._h, index, _ptr(x)), self.dev, "set_input")
+
+    def bind_input(self, index, producer):
+        """Reads input @index straight from @producer's output buffer (no
+        copy): the producer's native layout. Closing the producer closes
+        this operation first."""
+        _check(_op_bind_input(self._h, index, _op_output_bo(producer._h)), self.dev,
+               "bind_input")
+        self._producers[index] = producer
+        producer._consumers.add(self)
+
+    def output(self):
+        """The output as an array (HWC; eltwise: the input shape)."""
         out = np.empty(self.out_shape, dtype=self._dtype)
         _check(_op_get(self._h, _ptr(out)), self.dev, "get_output")
         return out
 
+    def run(self, core_mask=CORE_AUTO):
+        _check(_op_run(self._h, core_mask, None), self.dev, "run")
+
+    def run_async(self, core_mask=CORE_AUTO, after=None):
+        """Queues a run, after Fence @after has signalled success if given,
+        and returns its Fence at once. The inputs must not change and
+        output() must wait until the fence has signalled."""
+        fd = ctypes.c_int(-1)
+        _check(_op_run_after(self._h, core_mask, after.fileno() if after is not None else -1,
+                             ctypes.byref(fd)), self.dev, "run_async")
+        return Fence(fd.value, self.dev)
+
+    def __call__(self, *inputs, core_mask=CORE_AUTO):
+        if len(inputs) != len(self._in_shapes):
+            raise ValueError("expected %d inputs" % len(self._in_shapes))
+        for i, x in enumerate(inputs):
+            self.set_input(i, x)
+        self.run(core_mask)
+        return self.output()
+
     def close(self):
         if getattr(self, "_h", None):
+            # Operations reading this one's output go first.
+            for op in list(self._consumers):
+                op.close()
             _op_destroy(self._h)
             self._h = None
 
@@ -352,28 +464,48 @@ def eltwise(dev, kind, a, b, relu=False, out_scale=0, out_shift=0, out_offset=0,
     a, b = np.asarray(a), np.asarray(b)
     if a.shape != b.shape or a.dtype != b.dtype or a.dtype not in (np.int8, np.float16):
         raise TypeError("eltwise: two int8 or float16 arrays of one shape")
-    p = _EltwiseParams(dtype=_DTYPES[a.dtype], kind=_ELTWISE[kind], count=a.size, relu=relu,
-                       out_scale=out_scale, out_shift=out_shift, out_offset=out_offset)
+    with eltwise_op(dev, kind, a.shape, a.dtype, relu, out_scale, out_shift,
+                    out_offset) as op:
+        return op(a, b, core_mask=core_mask)
+
+
+def eltwise_op(dev, kind, shape, dtype, relu=False, out_scale=0, out_shift=0, out_offset=0):
+    """Plans a <kind> b over arrays of @shape (or a count) and @dtype (int8
+    or float16); returns an Op with inputs 0 (a) and 1 (b)."""
+    shape = (shape,) if np.isscalar(shape) else tuple(shape)
+    dtype = np.dtype(dtype)
+    if dtype not in (np.int8, np.float16):
+        raise TypeError("eltwise: int8 or float16, got %s" % dtype)
+    p = _EltwiseParams(dtype=_DTYPES[dtype], kind=_ELTWISE[kind], count=int(np.prod(shape)),
+                       relu=relu, out_scale=out_scale, out_shift=out_shift,
+                       out_offset=out_offset)
     h = _vp()
     _check(_ew_create(dev._h, ctypes.byref(p), ctypes.byref(h)), dev, "eltwise")
-    with Op(dev, h, a.dtype, [a.shape, b.shape], []) as op:
-        op.out_shape = a.shape
-        return op(a, b, core_mask=core_mask)
+    op = Op(dev, h, dtype.type, [shape, shape], [])
+    op.out_shape = shape
+    return op
 
 
 def pool2d(dev, kind, x, kernel, stride=None, padding=0, core_mask=CORE_AUTO):
     """"max", "avg" or "min" pooling of an HWC (or 1HWC) int8/float16 array."""
     x = _hwc(x)
+    with pool2d_op(dev, kind, x.shape, x.dtype, kernel, stride, padding) as op:
+        return op(x, core_mask=core_mask)
+
+
+def pool2d_op(dev, kind, in_shape, dtype, kernel, stride=None, padding=0):
+    """Plans "max", "avg" or "min" pooling of HWC inputs of @in_shape and
+    @dtype (int8 or float16); returns an Op."""
+    dtype = np.dtype(dtype)
     kh, kw = _pair(kernel)
     sh, sw = _pair(stride) if stride is not None else (kh, kw)
     pt, pb, pl, pr = _pads(padding)
-    p = _PoolParams(dtype=_DTYPES[x.dtype], kind=_POOL[kind], in_h=x.shape[0],
-                    in_w=x.shape[1], c=x.shape[2], kh=kh, kw=kw, stride_h=sh, stride_w=sw,
+    p = _PoolParams(dtype=_DTYPES[dtype], kind=_POOL[kind], in_h=in_shape[0],
+                    in_w=in_shape[1], c=in_shape[2], kh=kh, kw=kw, stride_h=sh, stride_w=sw,
                     pad_top=pt, pad_bottom=pb, pad_left=pl, pad_right=pr)
     h = _vp()
     _check(_pool_create(dev._h, ctypes.byref(p), ctypes.byref(h)), dev, "pool2d")
-    with Op(dev, h, x.dtype, [x.shape], []) as op:
-        return op(x, core_mask=core_mask)
+    return Op(dev, h, dtype.type, [tuple(in_shape)], [])
 
 
 def native_size(dtype, h, w, c):

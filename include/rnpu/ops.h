@@ -219,6 +219,23 @@ int rnpu_op_run(struct rnpu_op *op, uint32_t core_mask, struct rnpu_submit_req *
 /* Queues the job; *fence_fd signals its end (rnpu_fence_wait, close it).
  * The operation's buffers must not change until it has signalled. */
 int rnpu_op_run_async(struct rnpu_op *op, uint32_t core_mask, int *fence_fd);
+/*
+ * Queues a run that starts once @in_fence_fd has signalled success (-1:
+ * at once) and returns without waiting; *fence_fd signals the run's end
+ * (rnpu_fence_wait or poll; close it). So a chain of operations bound to
+ * each other's buffers is queued in one go, each run after the previous
+ * one's fence:
+ *   rnpu_op_run_after(conv, mask, -1, &f1);
+ *   rnpu_op_run_after(add, mask, f1, &f2);
+ *   rnpu_op_run_after(pool, mask, f2, &f3);   then wait for f3
+ * A failed input fence fails the run (nothing runs; its fence carries the
+ * input's error); an input fence that has not signalled after 4 x
+ * RNPU_DEFAULT_TIMEOUT_MS fails it with -ETIMEDOUT. @in_fence_fd stays the
+ * caller's (the run keeps a duplicate). Fences of any rnpu run work as
+ * inputs. Returns -EBADF if @in_fence_fd is not open, or the input's error
+ * if it has already failed.
+ */
+int rnpu_op_run_after(struct rnpu_op *op, uint32_t core_mask, int in_fence_fd, int *fence_fd);
 /* The mask rnpu_op_run uses for RNPU_OPS_CORES_WHERE_IT_PAYS: every core
  * of the RK3588 when the tasks are many and large enough, else AUTO. */
 #define RNPU_OPS_CORES_WHERE_IT_PAYS 0xffffffffu

@@ -63,13 +63,17 @@ int rnpu_bo_create(struct rnpu_dev *dev, uint64_t size, uint32_t flags, struct r
 /* Destroys the handle and unmaps; the memory lives on while a queued job,
  * an exported fd or another session still uses it. */
 void rnpu_bo_free(struct rnpu_bo *bo);
-/* CPU mapping, created on first use and kept until free. */
+/* CPU mapping, created on first use and kept until free. An imported
+ * object is mapped through its dma-buf: the exporter's memory, no copy. */
 int rnpu_bo_map(struct rnpu_bo *bo, void **ptr);
 /* Cache maintenance of [offset, offset + size): @dir is a mask of
  * RKNPU_MEM_SYNC_TO_DEVICE / RKNPU_MEM_SYNC_FROM_DEVICE. Only for
- * RKNPU_MEM_CACHEABLE buffers (-EINVAL otherwise). */
+ * RKNPU_MEM_CACHEABLE buffers (-EINVAL otherwise). For an imported object
+ * it is the dma-buf's CPU-access bracket (DMA_BUF_IOCTL_SYNC; nothing to
+ * do for a memfd), whatever its flags. */
 int rnpu_bo_sync(struct rnpu_bo *bo, uint64_t offset, uint64_t size, uint32_t dir);
-/* dma-buf sharing: export gives a new fd (close it when done). */
+/* dma-buf sharing: export gives a new fd (close it when done). Import
+ * keeps its own duplicate of @fd, so the caller may close it at once. */
 int rnpu_bo_export(struct rnpu_bo *bo, int *fd);
 int rnpu_bo_import(struct rnpu_dev *dev, int fd, struct rnpu_bo **out);
 

@@ -300,6 +300,9 @@ static const struct conv_case g_cases[] = {
 	{ .name = "conv.int8.in_5x4x2048.k3.p1.out_40.kernel_chunks", .h = 5, .w = 4, .c = 2048,
 	  .o = 40, K3, .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true, .quant = true,
 	  .min_tasks = 3 },
+	{ .name = "conv.int8.in_4x5x2000.k3.p1.out_25.kernel_chunks_uneven", .h = 4, .w = 5,
+	  .c = 2000, .o = 25, K3, .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true,
+	  .quant = true, .zx = 4, .min_tasks = 2 },
 	{ .name = "conv.int8.in_4x2100x16.k3.p1.out_16.column_tiles", .h = 4, .w = 2100, .c = 16,
 	  .o = 16, K3, .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true, .quant = true,
 	  .zx = 7, .min_tasks = 2 },
@@ -321,6 +324,28 @@ static const struct conv_case g_cases[] = {
 	{ .name = "conv.int8.in_64x48x24.k3.p1.out_64.rows4.cores3", .h = 64, .w = 48, .c = 24,
 	  .o = 64, K3, .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true, .quant = true,
 	  .max_rows = 4, .core_mask = 0x7, .min_tasks = 16 },
+	/* Input channels beyond what one kernel may hold in the CBUF (or the
+	 * 14-bit channel field): groups of int32 partial sums added on the
+	 * NPU, requantised once. min_tasks counts the groups' tasks plus the
+	 * requantisation. */
+	{ .name = "conv.int8.in_7x7x4100.k3.s1.p1.out_8", .h = 7, .w = 7, .c = 4100, .o = 8, K3,
+	  .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true, .quant = true, .min_tasks = 3 },
+	{ .name = "conv.int8.in_6x5x5000.k3.p1.out_40.bias.q.relu.zp", .h = 6, .w = 5,
+	  .c = 5000, .o = 40, K3, .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true,
+	  .quant = true, .relu = true, .zx = -11, .zy = 6, .min_tasks = 3 },
+	{ .name = "conv.int8.in_5x6x9000.k1.out_24", .h = 5, .w = 6, .c = 9000, .o = 24, .kh = 1,
+	  .kw = 1, .sy = 1, .sx = 1, .dy = 1, .dx = 1, .bias = true, .quant = true, .zx = 3,
+	  .min_tasks = 1 },
+	{ .name = "conv.int8.in_3x4x20000.k1.out_20.channel_field", .h = 3, .w = 4, .c = 20000,
+	  .o = 20, .kh = 1, .kw = 1, .sy = 1, .sx = 1, .dy = 1, .dx = 1, .bias = true,
+	  .quant = true, .zx = -5, .min_tasks = 3 },
+	{ .name = "conv.int8.in_12x9x3000.k3.s2.p1.out_48.rows2.cores3", .h = 12, .w = 9,
+	  .c = 3000, .o = 48, .kh = 3, .kw = 3, .sy = 2, .sx = 2, .dy = 1, .dx = 1, .pt = 1,
+	  .pb = 1, .pl = 1, .pr = 1, .bias = true, .quant = true, .relu = true, .zx = 1,
+	  .max_rows = 2, .core_mask = 0x7, .min_tasks = 9 },
+	{ .name = "dwconv.int8.in_6x7x4100.k3.p1.unsplit", .h = 6, .w = 7, .c = 4100, K3,
+	  .pt = 1, .pb = 1, .pl = 1, .pr = 1, .dw = true, .bias = true, .quant = true,
+	  .zx = 2, .min_tasks = 1 },
 	{ .name = "conv.fp16.in_10x10x16.k3.p1.out_20.bias.relu", .fp16 = true, .h = 10, .w = 10,
 	  .c = 16, .o = 20, K3, .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true, .relu = true,
 	  .min_tasks = 1 },
@@ -400,7 +425,10 @@ static void test_conv_bad_args(void **state)
 	p.kh = 1;
 	p.in_c = 1;
 	expect_refused(&p, -ERANGE, "DATAIN_WIDTH");
+	/* fp16 is never split along the input channels (fp32 partial sums
+	 * would round differently from one accumulation). */
 	p = ok;
+	p.dtype = RNPU_DT_FP16;
 	p.in_c = 16000; /* 41 rows of 16000 channels do not fit beside the weights */
 	p.in_h = 50;
 	p.kh = 3;
@@ -409,9 +437,17 @@ static void test_conv_bad_args(void **state)
 	p.out_c = 1;
 	expect_refused(&p, -ERANGE, "DATA_BANK");
 	p = ok;
-	p.in_c = 16000; /* 16 kernels of 3x3x16000 exceed the weight banks */
+	p.dtype = RNPU_DT_FP16;
+	p.in_c = 8000; /* 8 kernels of 3x3x8000 fp16 exceed the weight banks */
 	p.out_c = 16;
 	expect_refused(&p, -ERANGE, "WEIGHT_BANK");
+	p = ok;
+	p.depthwise = false; /* int8: split, the same shapes are accepted */
+	p.in_c = 16000;
+	p.out_c = 16;
+	assert_int_equal(rnpu_conv2d_create(g_dev, &p, &op), 0);
+	assert_true(rnpu_op_num_tasks(op) >= 3);
+	rnpu_op_destroy(op);
 	p = ok;
 	p.pad_bottom = 3;
 	expect_refused(&p, -EINVAL, "pad_bottom 3");
@@ -467,8 +503,9 @@ static int teardown(void **state)
 /* ---- seeded random sweep ------------------------------------------------ */
 
 #define SWEEP_MAX 200u
-static struct conv_case g_sweep[SWEEP_MAX];
-static char g_names[SWEEP_MAX][112];
+#define DEEP_MAX 30u
+static struct conv_case g_sweep[SWEEP_MAX + DEEP_MAX];
+static char g_names[SWEEP_MAX + DEEP_MAX][112];
 
 static bool long_tests(void)
 {
@@ -536,11 +573,68 @@ static size_t make_sweep(size_t count, uint64_t budget)
 	return n;
 }
 
+/* int8 convolutions too deep for one kernel in the CBUF (input-channel
+ * groups), appended after @n sweep cases; their own seed keeps the main
+ * sweep's shapes. */
+static size_t make_deep_sweep(size_t n, size_t count, uint64_t budget)
+{
+	static const uint32_t ks[] = { 1, 3, 5 };
+	struct ref_rng r;
+	size_t end = n + count;
+
+	ref_rng_seed(&r, 0xdee9c0);
+	for (unsigned int tries = 0; n < end && tries < 100000; tries++) {
+		struct conv_case k = { .dy = 1, .dx = 1, .quant = true };
+		uint32_t oh, ow, lo;
+		uint64_t macs;
+
+		k.kh = ks[ref_rng_range(&r, 0, 2)];
+		k.kw = ref_rng_range(&r, 0, 3) ? k.kh : ks[ref_rng_range(&r, 0, 2)];
+		/* More channels than 16 kernels (one output atom) may hold in
+		 * 11 banks of 32 KiB; 1x1 beyond the 14-bit channel field. */
+		lo = k.kh * k.kw == 1 ? 16400 : 11 * 32768 / (16 * k.kh * k.kw) + 64;
+		k.c = (uint32_t)ref_rng_range(&r, (int32_t)lo, (int32_t)lo + 3000);
+		k.h = (uint32_t)ref_rng_range(&r, 1, 9);
+		k.w = (uint32_t)ref_rng_range(&r, 1, 9);
+		k.o = (uint32_t)ref_rng_range(&r, 16, 40);
+		k.sy = (uint32_t)ref_rng_range(&r, 1, 2);
+		k.sx = (uint32_t)ref_rng_range(&r, 1, 2);
+		k.pt = (uint32_t)ref_rng_range(&r, 0, (int32_t)(k.kh / 2));
+		k.pb = (uint32_t)ref_rng_range(&r, 0, (int32_t)(k.kh / 2));
+		k.pl = (uint32_t)ref_rng_range(&r, 0, (int32_t)(k.kw / 2));
+		k.pr = (uint32_t)ref_rng_range(&r, 0, (int32_t)(k.kw / 2));
+		k.relu = ref_rng_range(&r, 0, 1);
+		k.bias = ref_rng_range(&r, 0, 1);
+		k.zx = ref_rng_range(&r, -20, 20);
+		k.zy = ref_rng_range(&r, -20, 20);
+		k.max_rows = ref_rng_range(&r, 0, 2) ? 0 : (uint32_t)ref_rng_range(&r, 1, 3);
+		k.core_mask = ref_rng_range(&r, 0, 2) ? 0 : 7;
+		k.min_tasks = 2; /* at least two groups' tasks */
+		if (k.h + k.pt + k.pb < k.kh || k.w + k.pl + k.pr < k.kw)
+			continue;
+		oh = out_dim(k.h, k.kh, k.sy, 1, k.pt, k.pb);
+		ow = out_dim(k.w, k.kw, k.sx, 1, k.pl, k.pr);
+		macs = (uint64_t)oh * ow * k.kh * k.kw * k.c * k.o;
+		if (macs > budget)
+			continue;
+		snprintf(g_names[n], sizeof(g_names[n]),
+			 "sweep.deep.int8.in_%ux%ux%u.k%ux%u.s%u_%u.p%u_%u_%u_%u.out_%u%s%s.rows%u.m%u",
+			 k.h, k.w, k.c, k.kh, k.kw, k.sy, k.sx, k.pt, k.pb, k.pl, k.pr, k.o,
+			 k.bias ? ".bias" : "", k.relu ? ".relu" : "", k.max_rows, k.core_mask);
+		k.name = g_names[n];
+		g_sweep[n++] = k;
+	}
+	return n;
+}
+
 int main(void)
 {
 	enum { N = sizeof(g_cases) / sizeof(g_cases[0]) };
-	static struct CMUnitTest tests[N + 2 + SWEEP_MAX];
+	static struct CMUnitTest tests[N + 2 + SWEEP_MAX + DEEP_MAX];
 	size_t ns = long_tests() ? make_sweep(SWEEP_MAX, 1ull << 26) : make_sweep(10, 1ull << 21);
+
+	ns = long_tests() ? make_deep_sweep(ns, DEEP_MAX, 1ull << 26)
+			  : make_deep_sweep(ns, 3, 1ull << 23);
 
 	for (size_t i = 0; i < N; i++)
 		tests[i] = (struct CMUnitTest){ .name = g_cases[i].name, .test_func = run_case,

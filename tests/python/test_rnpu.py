@@ -5,6 +5,8 @@ tiled) and fp16, elementwise, pooling, the layout converters, and the
 errors. Prints TAP."""
 
 import os
+import socket
+import struct
 import sys
 import traceback
 
@@ -191,6 +193,89 @@ def layout_converters(dev):
     assert np.array_equal(rnpu.to_native(chw, "NCHW"), buf)
     h = rng.uniform(-1, 1, (2, 2, 9)).astype(np.float16)
     assert np.array_equal(rnpu.from_native(rnpu.to_native(h), np.float16, h.shape), h)
+
+
+def to_native_np(x):
+    """HWC int8 -> NC1HWC2 by index arithmetic: channels padded to 16."""
+    h, w, c = x.shape
+    c1 = -(-c // 16)
+    xp = np.zeros((h, w, c1 * 16), x.dtype)
+    xp[:, :, :c] = x
+    return np.ascontiguousarray(xp.reshape(h, w, c1, 16).transpose(2, 0, 1, 3)).reshape(-1)
+
+
+@test
+def async_chain_conv_add_pool(dev):
+    """conv -> add -> max pool in device memory, queued with fences, the
+    caller waiting only for the last one (poll on its fd)."""
+    rng = np.random.default_rng(11)
+    x = rng.integers(-128, 128, (12, 10, 24), dtype=np.int8)
+    w = rng.integers(-128, 128, (32, 3, 3, 24), dtype=np.int8)
+    mult = rng.integers(16384, 32768, 32).astype(np.int16)
+    shift = np.full(32, 20, np.uint8)
+    conv = rnpu.conv2d_op(dev, x.shape, w, padding=1, multiplier=mult, shift=shift)
+    assert conv.native_count == 2 * 12 * 10 * 16
+    add = rnpu.eltwise_op(dev, "add", conv.native_count, np.int8)
+    add.bind_input(0, conv)
+    pool = rnpu.pool2d_op(dev, "max", conv.out_shape, np.int8, 2)
+    pool.bind_input(0, add)
+    b = rng.integers(-128, 128, conv.out_shape, dtype=np.int8)
+    conv.set_input(0, x)
+    add.set_input(1, to_native_np(b))
+    f1 = conv.run_async()
+    f2 = add.run_async(after=f1)
+    f3 = pool.run_async(core_mask=0x7, after=f2)
+    assert f3.wait(timeout=60)
+    assert f1.done and f2.done and f1.wait(0) and f2.wait(0)
+    got = pool.output()
+    acc = ref_conv(x, w, 1, (1, 1, 1, 1), 1, False).astype(np.int64)
+    y = np.clip(rshift_half_up(acc * mult.astype(np.int64), 20), -128, 127)
+    s = np.clip(y + b, -128, 127)
+    want = s.reshape(6, 2, 5, 2, 32).max(axis=(1, 3))
+    assert np.array_equal(got, want)
+    for f in (f1, f2, f3):
+        f.close()
+    # Closing the producer closes the operations reading its output.
+    conv.close()
+    assert add._h is None and pool._h is None
+
+
+@test
+def async_run_and_failed_input(dev):
+    """run_async without an input fence; a fence whose run failed fails the
+    next run with its errno."""
+    rng = np.random.default_rng(12)
+    a = rng.integers(-128, 128, 1000, dtype=np.int8)
+    b = rng.integers(-128, 128, 1000, dtype=np.int8)
+    with rnpu.eltwise_op(dev, "sub", a.shape, np.int8) as op:
+        op.set_input(0, a)
+        op.set_input(1, b)
+        with op.run_async() as f:
+            assert f.wait(60)
+            assert f.fileno() >= 0
+        want = np.clip(a.astype(np.int64) - b, -128, 127)
+        assert np.array_equal(op.output(), want)
+        # A gate in the format of rnpu fences (a socket pair receiving the
+        # 4-byte status): the run waits behind it, the caller does not.
+        gate, opener = socket.socketpair()
+        with rnpu.Fence(os.dup(gate.fileno())) as g, op.run_async(after=g) as f:
+            assert not f.done and not f.wait(0)
+            opener.send(struct.pack("i", 0))
+            opener.close()
+            assert f.wait(60)
+        gate.close()
+        # A failed input: refused at once with its errno.
+        gate, opener = socket.socketpair()
+        opener.send(struct.pack("i", -5))
+        opener.close()
+        with rnpu.Fence(os.dup(gate.fileno())) as g:
+            try:
+                op.run_async(after=g)
+            except rnpu.RnpuError as e:
+                assert e.errno == 5 and "input fence" in str(e), str(e)
+            else:
+                raise AssertionError("run_async ran after a failed fence")
+        gate.close()
 
 
 @test
