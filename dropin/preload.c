@@ -39,6 +39,7 @@
 #include "rnpu/rnpu.h"
 #include "rnpu_host.h"
 #include "dropin_debugfs.h"
+#include "dropin_sync.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -618,6 +619,12 @@ EXPORT int ioctl(int fd, unsigned long request, ...)
 	if (s && ((request >> 8) & 0xff) == 'T') {
 		session_put(s);
 		s = NULL;
+	}
+	/* Sync-file ioctls on the fences rnpu hands out (dropin_sync.c). */
+	if (!s && dropin_sync_request(request)) {
+		ret = dropin_sync_ioctl(fd, request, arg);
+		if (ret != DROPIN_SYNC_NOT_OURS)
+			return ret ? fail(-ret) : 0;
 	}
 	if (!s)
 		return RESOLVE(ioctl, "ioctl")(fd, request, arg);
