@@ -9,7 +9,8 @@
  * "unix:PATH"). ioctl and mmap on such an fd go to the session; dups
  * share it and the session ends with the last of them. Every other path
  * and fd passes through untouched. Fences and exported buffers are real
- * fds already, so poll/select/read on them need no help.
+ * fds already, so poll/select/read on them need no help; the sync-file
+ * ioctls on fences are answered in dropin_sync.c.
  *
  * After fork() the child's inherited device fds are dead ends (ioctl and
  * mmap fail with EBADF; close works); a new open in the child gets a fresh
