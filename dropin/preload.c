@@ -10,7 +10,8 @@
  * share it and the session ends with the last of them. Every other path
  * and fd passes through untouched. Fences and exported buffers are real
  * fds already, so poll/select/read on them need no help; the sync-file
- * ioctls on fences are answered in dropin_sync.c.
+ * ioctls on fences are answered in dropin_sync.c, listings of /dev/dri
+ * in dropin_dir.c.
  *
  * After fork() the child's inherited device fds are dead ends (ioctl and
  * mmap fail with EBADF; close works); a new open in the child gets a fresh
