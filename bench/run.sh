@@ -150,8 +150,9 @@ The same unmodified-style worker (raw \`open\`/\`ioctl\`/\`mmap\` on
 \`rnpu-run --daemon\` against one \`rnpud\`; each run reports the median of
 its samples, the table the median over the rounds. The job is one task
 (int8 matmul 1x32x16, blocking SUBMIT, result checked first). Through rnpud
-every ioctl is a request and a reply on a Unix socket and a thread switch in
-the daemon; buffer memory is never copied, mmap receives the memfd. Goal:
+every ioctl is a request and a reply on a Unix socket, served by the daemon
+thread that received it (a small job runs in that thread too); buffer
+memory is never copied, mmap receives the memfd. Goal:
 rnpud round trip median <= 50 us. The last row is the floor under any
 daemon: a bare request and reply between two processes on this machine.
 

@@ -9,7 +9,9 @@
  * "unix:PATH"). ioctl and mmap on such an fd go to the session; dups
  * share it and the session ends with the last of them. Every other path
  * and fd passes through untouched. Fences and exported buffers are real
- * fds already, so poll/select/read on them need no help.
+ * fds already, so poll/select/read on them need no help; the sync-file
+ * ioctls on fences are answered in dropin_sync.c, listings of /dev/dri
+ * in dropin_dir.c.
  *
  * After fork() the child's inherited device fds are dead ends (ioctl and
  * mmap fail with EBADF; close works); a new open in the child gets a fresh
@@ -39,6 +41,7 @@
 #include "rnpu/rnpu.h"
 #include "rnpu_host.h"
 #include "dropin_debugfs.h"
+#include "dropin_sync.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -618,6 +621,12 @@ EXPORT int ioctl(int fd, unsigned long request, ...)
 	if (s && ((request >> 8) & 0xff) == 'T') {
 		session_put(s);
 		s = NULL;
+	}
+	/* Sync-file ioctls on the fences rnpu hands out (dropin_sync.c). */
+	if (!s && dropin_sync_request(request)) {
+		ret = dropin_sync_ioctl(fd, request, arg);
+		if (ret != DROPIN_SYNC_NOT_OURS)
+			return ret ? fail(-ret) : 0;
 	}
 	if (!s)
 		return RESOLVE(ioctl, "ioctl")(fd, request, arg);

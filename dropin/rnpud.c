@@ -6,28 +6,30 @@
  * is never copied: clients map the memfds they receive.
  *
  * Threads: the main thread runs an epoll loop over the listening socket
- * and a signalfd; each client has a thread that polls its socket and the
- * stop eventfd (every wait bounded) and makes the blocking driver calls,
- * so a long blocking submit of one client never holds up another.
+ * and a signalfd; each client has a thread that receives its requests
+ * (each receive bounded by a timeout, after which it checks for stop) and
+ * makes the blocking driver calls itself, so a long blocking submit of one
+ * client never holds up another and a request never changes threads: the
+ * reply goes out from the thread that received the request.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -91,7 +93,7 @@ struct client {
 struct daemon {
 	struct rnpu_host *host;
 	int listen_fd;
-	int stop_fd;                  /* eventfd: readable once stopping */
+	atomic_bool stopping;         /* set once by the main thread on SIGTERM */
 	bool verbose;
 	unsigned int max_clients;
 	/* Protects clients, nclients, next_id and every client's done. */
@@ -361,9 +363,9 @@ static ssize_t recv_message(struct client *c, int *fd_in, unsigned int *nfds, bo
 	*fd_in = -1;
 	*nfds = 0;
 	*bad = false;
-	do {
-		n = recvmsg(c->sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-	} while (n < 0 && errno == EINTR);
+	/* Blocking, bounded by the socket's receive timeout (SO_RCVTIMEO): one
+	 * system call per request instead of a poll and a receive. */
+	n = recvmsg(c->sock, &mh, MSG_CMSG_CLOEXEC);
 	if (n <= 0)
 		return n;
 	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
@@ -397,23 +399,16 @@ static void *client_main(void *arg)
 	struct daemon *d = c->d;
 
 	for (;;) {
-		struct pollfd p[2] = { { .fd = c->sock, .events = POLLIN },
-				       { .fd = d->stop_fd, .events = POLLIN } };
 		unsigned int nfds;
 		int fd_in, r;
 		bool bad;
 		ssize_t n;
 
-		r = poll(p, 2, RNPUD_POLL_MS);
-		if (r < 0 && errno != EINTR)
+		if (atomic_load(&d->stopping))
 			break;
-		if (p[1].revents)
-			break;
-		if (r <= 0 || !p[0].revents)
-			continue;
 		n = recv_message(c, &fd_in, &nfds, &bad);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			continue; /* the receive timeout: look at stopping again */
 		if (n <= 0)
 			break; /* the client closed or died */
 		if (bad || (size_t)n > RNPUD_MAX_MSG) {
@@ -447,6 +442,8 @@ static void *client_main(void *arg)
 
 static void accept_client(struct daemon *d)
 {
+	static const struct timeval poll_period = { .tv_sec = RNPUD_POLL_MS / 1000,
+						    .tv_usec = RNPUD_POLL_MS % 1000 * 1000 };
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
 	struct client *c;
@@ -469,6 +466,11 @@ static void accept_client(struct daemon *d)
 		goto err;
 	c->d = d;
 	c->sock = fd;
+	/* The bound on every wait of the client thread for a request. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &poll_period, sizeof(poll_period)) < 0) {
+		logf_("cannot set a receive timeout: %s", strerror(errno));
+		goto err_free;
+	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0)
 		c->pid = cred.pid;
 	ret = rknpu_file_open(rnpu_host_device(d->host), &c->file);
@@ -669,9 +671,8 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL); /* inherited by client threads */
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	d.stop_fd = eventfd(0, EFD_CLOEXEC);
 	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (sfd < 0 || d.stop_fd < 0 || ep < 0) {
+	if (sfd < 0 || ep < 0) {
 		logf_("setup failed: %s", strerror(errno));
 		return 1;
 	}
@@ -710,9 +711,14 @@ int main(int argc, char **argv)
 		reap_clients(&d, false);
 	}
 
-	/* Every client thread sees the stop fd within one poll period. */
-	v = 1;
-	(void)!write(d.stop_fd, &v, sizeof(v));
+	/* Every client thread sees stopping within one receive timeout; the
+	 * shutdown wakes those waiting for a request at once (their receive
+	 * returns end of stream; replies still go out). */
+	atomic_store(&d.stopping, true);
+	pthread_mutex_lock(&d.clients_lock);
+	for (struct client *c = d.clients; c; c = c->next)
+		shutdown(c->sock, SHUT_RD);
+	pthread_mutex_unlock(&d.clients_lock);
 	reap_clients(&d, true);
 	if (created) {
 		close(d.listen_fd);
@@ -722,6 +728,5 @@ int main(int argc, char **argv)
 	pthread_mutex_destroy(&d.clients_lock);
 	close(ep);
 	close(sfd);
-	close(d.stop_fd);
 	return 0;
 }

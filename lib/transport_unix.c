@@ -10,12 +10,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -34,6 +34,7 @@ struct unix_ctx {
 	int sock;
 	uint32_t seq;
 	bool broken;            /* a reply was lost: the stream is out of step */
+	int rcv_timeout_ms;     /* the socket's SO_RCVTIMEO now (0: none set) */
 	uint8_t buf[RNPUD_MAX_MSG] __attribute__((aligned(8)));
 };
 
@@ -78,23 +79,27 @@ static int unix_recv(struct unix_ctx *c, uint32_t seq, int timeout_ms, size_t *l
 	struct iovec iov = { .iov_base = c->buf, .iov_len = sizeof(c->buf) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
 			     .msg_controllen = sizeof(ctl.buf) };
-	struct pollfd p = { .fd = c->sock, .events = POLLIN };
 	struct rnpud_hdr h;
 	struct cmsghdr *cm;
 	ssize_t n;
-	int r;
 
 	*fd = -1;
-	do {
-		r = poll(&p, 1, timeout_ms);
-	} while (r < 0 && errno == EINTR);
-	if (r <= 0)
-		return r == 0 ? -ETIMEDOUT : -errno;
+	/* A blocking receive bounded by SO_RCVTIMEO rather than poll and
+	 * receive: one system call less per round trip. The option is set
+	 * only when the bound changes (a submit's depends on its timeout). */
+	if (timeout_ms != c->rcv_timeout_ms) {
+		struct timeval tv = { .tv_sec = timeout_ms / 1000,
+				      .tv_usec = timeout_ms % 1000 * 1000 };
+
+		if (setsockopt(c->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+			return -errno;
+		c->rcv_timeout_ms = timeout_ms;
+	}
 	do {
 		n = recvmsg(c->sock, &mh, MSG_CMSG_CLOEXEC);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return -errno;
+		return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
 	if (n == 0)
 		return -ENODEV; /* the daemon went away */
 	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {

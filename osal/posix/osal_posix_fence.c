@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT OR GPL-2.0-only
 /*
  * OS services on POSIX: fences. A fence's fd is one end of a Unix stream
- * socket pair. Signalling writes the 4-byte status into the other end and
- * closes it, so the fd turns readable for poll() and stays so, and any
- * process holding the fd reads the status without consuming it
- * (recv with MSG_PEEK) — across fork and SCM_RIGHTS too, with no registry.
+ * socket pair. Signalling writes the status (s32, then 4 zero bytes and
+ * the CLOCK_MONOTONIC time of the signal in ns as u64: the sync-file
+ * timestamp) into the other end and closes it, so the fd turns readable
+ * for poll() and stays so, and any process holding the fd reads the status
+ * without consuming it (recv with MSG_PEEK of the first 4 bytes) — across
+ * fork and SCM_RIGHTS too, with no registry.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,6 +15,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "osal.h"
@@ -48,12 +51,19 @@ int rnpu_osal_fence_create(struct rnpu_osal_fence **out)
 
 void rnpu_osal_fence_signal(struct rnpu_osal_fence *f, int status)
 {
-	int32_t st = status;
+	struct {
+		int32_t status;
+		uint32_t zero;
+		uint64_t timestamp_ns;
+	} rec = { .status = status };
+	struct timespec ts;
 
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	rec.timestamp_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	pthread_mutex_lock(&f->lock);
 	if (f->signal_fd >= 0) {
-		/* 4 bytes into an empty socket buffer: never short, never blocks. */
-		(void)!write(f->signal_fd, &st, sizeof(st));
+		/* 16 bytes into an empty socket buffer: never short, never blocks. */
+		(void)!write(f->signal_fd, &rec, sizeof(rec));
 		close(f->signal_fd);
 		f->signal_fd = -1;
 	}
