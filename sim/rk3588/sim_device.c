@@ -79,14 +79,14 @@ static void finish_job(struct sim_core *c, uint32_t raw)
 	 * is idle before the line moves. */
 	c->completing = true;
 	c->completing_thread = pthread_self();
-	pthread_cond_broadcast(&c->cond);
+	pthread_cond_broadcast(&c->idle_cond);
 	pthread_mutex_unlock(&c->lock);
 
 	sim_irq_sync(c);
 
 	pthread_mutex_lock(&c->lock);
 	c->completing = false;
-	pthread_cond_broadcast(&c->cond);
+	pthread_cond_broadcast(&c->idle_cond);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -243,6 +243,7 @@ struct rk3588_sim *rk3588_sim_create(const struct rk3588_sim_bus *bus,
 		pthread_mutex_init(&c->lock, NULL);
 		sim_iommu_init(c);
 		pthread_cond_init(&c->cond, NULL);
+		pthread_cond_init(&c->idle_cond, NULL);
 		reset_core_locked(c);
 		c->task = calloc(1, sizeof(*c->task));
 		if (!c->task)
@@ -274,11 +275,12 @@ void rk3588_sim_destroy(struct rk3588_sim *sim)
 		c->stop = true;
 		pthread_cond_broadcast(&c->cond);
 		while (c->busy || c->completing)
-			pthread_cond_wait(&c->cond, &c->lock);
+			pthread_cond_wait(&c->idle_cond, &c->lock);
 		pthread_mutex_unlock(&c->lock);
 		if (c->thread_started)
 			pthread_join(c->thread, NULL);
 		pthread_cond_destroy(&c->cond);
+		pthread_cond_destroy(&c->idle_cond);
 		pthread_mutex_destroy(&c->lock);
 		sim_iommu_fini(c);
 		free(c->fetch_buf);
@@ -400,8 +402,9 @@ void rk3588_sim_reset_assert(struct rk3588_sim *sim, unsigned int core)
 	/* The worker notices the abort at the next task boundary, inside the
 	 * compute loops, or (a hung list) when woken here. */
 	pthread_cond_broadcast(&c->cond);
+	pthread_cond_broadcast(&c->idle_cond); /* a dropped start is idle too */
 	while (c->busy)
-		pthread_cond_wait(&c->cond, &c->lock);
+		pthread_cond_wait(&c->idle_cond, &c->lock);
 	reset_core_locked(c);
 	pthread_mutex_unlock(&c->lock);
 	sim_irq_sync(c);
@@ -434,7 +437,7 @@ void rk3588_sim_wait_idle(struct rk3588_sim *sim, unsigned int core)
 	 * waiting for itself would deadlock, and its list is already done. */
 	while (c->busy || c->has_job ||
 	       (c->completing && !pthread_equal(c->completing_thread, pthread_self())))
-		pthread_cond_wait(&c->cond, &c->lock);
+		pthread_cond_wait(&c->idle_cond, &c->lock);
 	pthread_mutex_unlock(&c->lock);
 }
 

@@ -114,7 +114,10 @@ struct sim_core {
 	unsigned int index;
 
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	pthread_cond_t cond;      /* the worker's: has_job, stop, abort changed */
+	pthread_cond_t idle_cond; /* busy, completing changed: for the waiters
+				   * on a list's end, so finishing a list does
+				   * not wake the idle worker */
 	pthread_t thread;
 	bool thread_started;
 
