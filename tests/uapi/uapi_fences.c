@@ -454,6 +454,39 @@ static void close_with_jobs_in_flight(void **state)
 	rnpu_host_put_default(host);
 }
 
+/* An ended async job holds its task buffer until the driver frees it. A
+ * session that stays open and submits nothing more still gets its ended
+ * jobs freed, without another submit or a close. */
+static void ended_jobs_freed_while_idle(void **state)
+{
+	uint64_t buffers_before, pages_before, buffers = 0, pages = 0;
+	struct rnpu_host *host;
+	struct mm mm;
+	int fd[4];
+
+	assert_int_equal(rnpu_host_get_default(&host), 0);
+	rnpu_host_memory_stats(host, &buffers_before, &pages_before);
+	mm_create(*state, &mm, 8, 64, 32, 30);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(rnpu_matmul_job_run_async(mm.job, RKNPU_CORE0_MASK, &fd[i]), 0);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(rnpu_fence_wait(fd[i], 10000), 0);
+		close(fd[i]);
+	}
+	mm_check_output(&mm);
+	mm_destroy(&mm);
+	/* Bounded, generously for a loaded machine. */
+	for (int waited_ms = 0; waited_ms < 10000; waited_ms += 5) {
+		rnpu_host_memory_stats(host, &buffers, &pages);
+		if (buffers == buffers_before)
+			break;
+		usleep(5000);
+	}
+	assert_int_equal(buffers, buffers_before);
+	assert_int_equal(pages, pages_before);
+	rnpu_host_put_default(host);
+}
+
 static void timeout_spares_other_cores(void **state)
 {
 	uint32_t h[2];
@@ -545,6 +578,7 @@ int main(void)
 		T(fence_in_wait_is_bounded),
 		T(nonblock_without_fence),
 		T(close_with_jobs_in_flight),
+		T(ended_jobs_freed_while_idle),
 		T(timeout_spares_other_cores),
 		T(reset_fails_running_keeps_queued),
 		T(hang_recovery_is_bounded),
