@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 
 #include "rnpu_internal.h"
 
@@ -84,9 +83,7 @@ int rnpu_fence_wait(int fence_fd, int timeout_ms)
 {
 	struct pollfd p = { .fd = fence_fd, .events = POLLIN };
 	struct rnpu_sync_file_info info;
-	int32_t st;
-	ssize_t n;
-	int r;
+	int r, n = 0;
 
 	do {
 		r = poll(&p, 1, timeout_ms);
@@ -97,13 +94,14 @@ int rnpu_fence_wait(int fence_fd, int timeout_ms)
 		return -EAGAIN;
 	if (p.revents & POLLNVAL)
 		return -EBADF;
-	/* rnpu's userspace fences carry their status in the socket. */
-	n = recv(fence_fd, &st, sizeof(st), MSG_PEEK | MSG_DONTWAIT);
-	if (n == (ssize_t)sizeof(st))
-		return st;
-	if (n >= 0)
-		return -ECANCELED;
-	if (errno != ENOTSOCK)
+	/* rnpu's userspace fences are pipes whose byte count is the status
+	 * (1: success, 1 + e: -e, 0: dropped unsignalled). */
+	if (ioctl(fence_fd, FIONREAD, &n) == 0) {
+		if (n <= 0)
+			return -ECANCELED;
+		return n == 1 ? 0 : -(n - 1);
+	}
+	if (errno != ENOTTY && errno != EINVAL)
 		return -errno;
 	/* A kernel sync_file. */
 	memset(&info, 0, sizeof(info));
