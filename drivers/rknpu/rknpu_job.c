@@ -345,6 +345,10 @@ static void rknpu_job_reap(struct rknpu_file *file)
 	unsigned long flags;
 	uint32_t n = 0;
 
+	/* Every job on done_jobs is still counted here: a session without
+	 * async jobs (every blocking submit) skips irq_lock. */
+	if (__atomic_load_n(&file->jobs_in_flight, __ATOMIC_ACQUIRE) == 0)
+		return;
 	rknpu_list_init(&ended);
 	rnpu_osal_spin_lock_irqsave(rdev->irq_lock, &flags);
 	rknpu_list_splice_init(&file->done_jobs, &ended);
