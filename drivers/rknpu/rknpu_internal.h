@@ -390,10 +390,11 @@ void rknpu_job_next_locked(struct rknpu_device *rdev, unsigned int core);
 /* Waits (bounded by each job's own watchdog) until @file has no
  * asynchronous job in flight. */
 void rknpu_job_wait_file_idle(struct rknpu_file *file);
+/* A session's reap of its ended async jobs (rknpu_file_open/close). */
 int rknpu_job_file_init(struct rknpu_file *file);
 void rknpu_job_file_fini(struct rknpu_file *file);
 /* Ends @job with @ret exactly once: signals its fence, wakes its waiter
- * or queues its cleanup. Caller holds irq_lock. */
+ * or hands it to its session's reap. Caller holds irq_lock. */
 void rknpu_job_end_locked(struct rknpu_job *job, int ret);
 /* Takes @job off every core it has not finished on; returns the cores
  * whose hardware may still run it. Caller holds irq_lock. */
