@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT OR GPL-2.0-only
 /*
- * Sync-file ioctls on rnpu fences. An rnpu fence fd is one end of an
- * unnamed Unix stream socket pair (osal/posix/osal_posix_fence.c): it
- * turns readable when the job ends, and a 16-byte record waits in it
- * (s32 status, 4 zero bytes, u64 CLOCK_MONOTONIC signal time in ns). Any
- * holder can peek at the record, in this process or after SCM_RIGHTS from
- * rnpud, so the ioctls need no state: FILE_INFO peeks, MERGE makes a new
- * pair whose record a thread writes once both inputs have theirs.
+ * Sync-file ioctls on rnpu fences. An rnpu fence fd is the read end of a
+ * one-page pipe (osal/posix/osal_posix_fence.c): it turns readable when
+ * the job ends, and its record (status, CLOCK_MONOTONIC signal time) can
+ * be read by any holder without consuming it, in this process or after
+ * SCM_RIGHTS from rnpud, so the ioctls need no state: FILE_INFO reads the
+ * record, MERGE makes a new fence that a thread signals once both inputs
+ * have.
  *
  * Status as Linux's dma_fence_get_status(): 0 pending, 1 signalled
  * without error, a negative errno signalled with an error. A fence whose
@@ -23,12 +23,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "dropin_sync.h"
+#include "osal_posix.h"
 
 /* Linux include/uapi/linux/sync_file.h (docs/uapi.md). */
 struct dropin_sync_merge_data {
@@ -83,64 +82,25 @@ _Static_assert(sizeof(struct dropin_sync_file_info) == 56, "sync_file_info");
 /* Refused arguments are logged with the field and its value. */
 #define sync_refuse(err, ...) (fprintf(stderr, "rnpu-run: " __VA_ARGS__), (err))
 
-struct fence_record {
-	int32_t status;
-	uint32_t zero;
-	uint64_t timestamp_ns;
-};
-
 bool dropin_sync_request(unsigned long request)
 {
 	return _IOC_TYPE(request) == SYNC_IOC_MAGIC;
 }
 
-static bool unnamed(int fd, int (*get)(int, struct sockaddr *, socklen_t *))
-{
-	struct sockaddr_un sa;
-	socklen_t len = sizeof(sa);
-
-	if (get(fd, (struct sockaddr *)&sa, &len) < 0)
-		return errno == ENOTCONN; /* a peer that went away */
-	return len <= sizeof(sa.sun_family);
-}
-
-/* An unnamed AF_UNIX stream socket with an unnamed peer: what rnpu's
- * fences are (a connection to a listening socket has a named end). */
 static bool is_fence(int fd)
 {
-	int type = 0, domain = 0;
-	socklen_t len = sizeof(type);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM)
-		return false;
-	len = sizeof(domain);
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 || domain != AF_UNIX)
-		return false;
-	return unnamed(fd, getsockname) && unnamed(fd, getpeername);
+	return rnpu_posix_fence_fd_is_fence(fd);
 }
 
 /* The fence's state without consuming its record: status (0, 1 or a
  * negative errno) and the signal time (0 while pending). */
 static void fence_state(int fd, int32_t *status, uint64_t *timestamp_ns)
 {
-	struct fence_record rec = { 0 };
-	ssize_t n;
+	int st;
 
-	do {
-		n = recv(fd, &rec, sizeof(rec), MSG_PEEK | MSG_DONTWAIT);
-	} while (n < 0 && errno == EINTR);
-	*timestamp_ns = 0;
-	if (n < 0) {
-		*status = errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
-		return;
-	}
-	if (n < (ssize_t)sizeof(rec.status)) {
-		*status = -ECANCELED; /* closed by its producer without a record */
-		return;
-	}
-	*status = rec.status == 0 ? 1 : rec.status < 0 ? rec.status : -EPROTO;
-	if (n == (ssize_t)sizeof(rec))
-		*timestamp_ns = rec.timestamp_ns;
+	if (rnpu_posix_fence_fd_status(fd, &st, timestamp_ns))
+		st = -EBADF; /* is_fence() said it was one */
+	*status = st == RNPU_POSIX_FENCE_PENDING ? 0 : st == 0 ? 1 : st;
 }
 
 static int file_info(int fd, void *arg)
@@ -197,7 +157,7 @@ static uint64_t now_ns(void)
 static void *merge_main(void *arg)
 {
 	struct merge *m = arg;
-	struct fence_record rec = { 0 };
+	int32_t first_error = 0;
 	uint64_t deadline = now_ns() + SYNC_MERGE_MAX_WAIT_MS * 1000000ull;
 	bool timed_out = false;
 	int i;
@@ -221,20 +181,11 @@ static void *merge_main(void *arg)
 		if (timed_out)
 			break;
 		fence_state(m->in[i], &status, &ts);
-		if (status < 0 && rec.status == 0)
-			rec.status = status;
-		if (ts > rec.timestamp_ns)
-			rec.timestamp_ns = ts;
+		if (status < 0 && first_error == 0)
+			first_error = status;
 	}
-	if (timed_out) {
-		rec.status = -ETIMEDOUT;
-		rec.timestamp_ns = now_ns();
-	} else if (!rec.timestamp_ns) {
-		rec.timestamp_ns = now_ns();
-	}
-	/* 16 bytes into an empty socket buffer: never short, never blocks. */
-	(void)!write(m->signal_fd, &rec, sizeof(rec));
-	close(m->signal_fd);
+	/* Signalled now, just after the later input: its own signal time. */
+	rnpu_posix_fence_fd_signal(m->signal_fd, timed_out ? -ETIMEDOUT : first_error);
 	close(m->in[0]);
 	close(m->in[1]);
 	free(m);
@@ -247,7 +198,7 @@ static int merge(int fd, void *arg)
 	pthread_attr_t attr;
 	pthread_t thread;
 	struct merge *m;
-	int sv[2], ret;
+	int wait_fd, ret;
 
 	if (SYNC_BAD_POINTER(arg))
 		return -EFAULT;
@@ -262,13 +213,11 @@ static int merge(int fd, void *arg)
 		return -ENOMEM;
 	m->in[0] = m->in[1] = m->signal_fd = -1;
 	/* The new fd is close-on-exec, as the kernel installs it. */
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		ret = -errno;
+	ret = rnpu_posix_fence_fd_pair(&wait_fd, &m->signal_fd);
+	if (ret) {
 		free(m);
 		return ret;
 	}
-	shutdown(sv[0], SHUT_WR); /* holders wait; only the thread signals */
-	m->signal_fd = sv[1];
 	m->in[0] = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	m->in[1] = fcntl(data.fd2, F_DUPFD_CLOEXEC, 0);
 	ret = m->in[0] < 0 || m->in[1] < 0 ? -errno : 0;
@@ -285,12 +234,12 @@ static int merge(int fd, void *arg)
 			close(m->in[0]);
 		if (m->in[1] >= 0)
 			close(m->in[1]);
-		close(sv[0]);
-		close(sv[1]);
+		close(wait_fd);
+		close(m->signal_fd);
 		free(m);
 		return ret;
 	}
-	data.fence = sv[0];
+	data.fence = wait_fd;
 	memcpy((uint8_t *)arg + offsetof(struct dropin_sync_merge_data, fence), &data.fence,
 	       sizeof(data.fence));
 	return 0;

@@ -5,21 +5,20 @@
  * behaviour), which would block the caller for the whole of the jobs
  * before; so a run whose input fence has not signalled yet goes to a thread
  * of its own that waits for the fence (bounded), submits, waits for its job
- * and signals an output fence of librnpu's own making: one end of a Unix
- * stream socket pair that receives the 4-byte status, the format every
- * rnpu fence has (rnpu_fence_wait, poll, and FENCE_IN of the userspace
- * hosts all read it). A run whose input fence has already signalled is an
- * ordinary asynchronous submit.
+ * and signals an output fence of librnpu's own making, in the format every
+ * userspace rnpu fence has (osal_posix.h: rnpu_fence_wait, poll, and
+ * FENCE_IN of the userspace hosts all read it). A run whose input fence
+ * has already signalled is an ordinary asynchronous submit.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "ops_internal.h"
+#include "osal_posix.h"
 #include "rnpu_internal.h"
 
 /* A run's input fence may stand for a chain of earlier runs, each up to its
@@ -49,9 +48,7 @@ static void *deferred_main(void *arg)
 	/* A failed input fails this run: its input is not there. */
 	if (st == 0)
 		st = rnpu_submit(d->op->dev, &d->req);
-	/* 4 bytes into an empty socket buffer: never short, never blocks. */
-	(void)!write(d->signal_fd, &st, sizeof(st));
-	close(d->signal_fd);
+	rnpu_posix_fence_fd_signal(d->signal_fd, st);
 	close(d->in_fd);
 	__atomic_store_n(&d->done, 1, __ATOMIC_RELEASE);
 	return NULL;
@@ -74,20 +71,6 @@ static void reap(struct rnpu_op *op)
 			link = &d->next;
 		}
 	}
-}
-
-/* A fence of librnpu's own: *wait_fd for the caller, *signal_fd for us. */
-static int fence_pair(int *wait_fd, int *signal_fd)
-{
-	int sv[2];
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return -errno;
-	/* The waiter may read the status but not signal through its end. */
-	shutdown(sv[0], SHUT_WR);
-	*wait_fd = sv[0];
-	*signal_fd = sv[1];
-	return 0;
 }
 
 int rnpu_op_run_after(struct rnpu_op *op, uint32_t core_mask, int in_fence_fd, int *fence_fd)
@@ -123,7 +106,7 @@ int rnpu_op_run_after(struct rnpu_op *op, uint32_t core_mask, int in_fence_fd, i
 				     op->name, in_fence_fd);
 		goto fail;
 	}
-	ret = fence_pair(fence_fd, &d->signal_fd);
+	ret = rnpu_posix_fence_fd_pair(fence_fd, &d->signal_fd);
 	if (ret)
 		goto fail;
 	ret = ops_track_fence(op, *fence_fd);

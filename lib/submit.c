@@ -4,8 +4,8 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 
+#include "osal_posix.h"
 #include "rnpu_internal.h"
 
 static int submit(struct rnpu_dev *dev, struct rnpu_submit_req *req, uint32_t extra_flags,
@@ -84,9 +84,7 @@ int rnpu_fence_wait(int fence_fd, int timeout_ms)
 {
 	struct pollfd p = { .fd = fence_fd, .events = POLLIN };
 	struct rnpu_sync_file_info info;
-	int32_t st;
-	ssize_t n;
-	int r;
+	int r, n = 0;
 
 	do {
 		r = poll(&p, 1, timeout_ms);
@@ -97,14 +95,13 @@ int rnpu_fence_wait(int fence_fd, int timeout_ms)
 		return -EAGAIN;
 	if (p.revents & POLLNVAL)
 		return -EBADF;
-	/* rnpu's userspace fences carry their status in the socket. */
-	n = recv(fence_fd, &st, sizeof(st), MSG_PEEK | MSG_DONTWAIT);
-	if (n == (ssize_t)sizeof(st))
-		return st;
-	if (n >= 0)
-		return -ECANCELED;
-	if (errno != ENOTSOCK)
-		return -errno;
+	/* rnpu's userspace fences (osal_posix.h) tell their status by the
+	 * bytes waiting in them; a kernel sync_file has no FIONREAD. */
+	r = rnpu_posix_fence_fd_status(fence_fd, &n, NULL);
+	if (!r)
+		return n == RNPU_POSIX_FENCE_PENDING ? -EAGAIN : n;
+	if (r != -ENOTTY && r != -EINVAL)
+		return r;
 	/* A kernel sync_file. */
 	memset(&info, 0, sizeof(info));
 	if (ioctl(fence_fd, RNPU_SYNC_IOC_FILE_INFO, &info) < 0)

@@ -198,31 +198,35 @@ int rknpu_file_open(struct rknpu_device *rdev, struct rknpu_file **out)
 	if (!file)
 		return -ENOMEM;
 	ret = rnpu_osal_mutex_create(&file->lock);
-	if (ret) {
-		rnpu_osal_free(file);
-		return ret;
-	}
+	if (ret)
+		goto err_free;
 	ret = rnpu_osal_waitq_create(&file->idle_wq);
-	if (ret) {
-		rnpu_osal_mutex_destroy(file->lock);
-		rnpu_osal_free(file);
-		return ret;
-	}
+	if (ret)
+		goto err_mutex;
 	file->rdev = rdev;
 	file->id = rknpu_atomic_inc(&rdev->next_file_id);
+	ret = rknpu_job_file_init(file);
+	if (ret)
+		goto err_waitq;
 	ret = rknpu_iommu_file_init(file);
-	if (ret) {
-		rnpu_osal_waitq_destroy(file->idle_wq);
-		rnpu_osal_mutex_destroy(file->lock);
-		rnpu_osal_free(file);
-		return ret;
-	}
+	if (ret)
+		goto err_jobs;
 	rknpu_handles_init(&file->handles);
 	rnpu_osal_mutex_lock(rdev->files_lock);
 	rknpu_list_add_tail(&file->node, &rdev->files);
 	rnpu_osal_mutex_unlock(rdev->files_lock);
 	*out = file;
 	return 0;
+
+err_jobs:
+	rknpu_job_file_fini(file);
+err_waitq:
+	rnpu_osal_waitq_destroy(file->idle_wq);
+err_mutex:
+	rnpu_osal_mutex_destroy(file->lock);
+err_free:
+	rnpu_osal_free(file);
+	return ret;
 }
 
 void rknpu_file_close(struct rknpu_file *file)
@@ -232,6 +236,7 @@ void rknpu_file_close(struct rknpu_file *file)
 	/* Jobs of this session still on the NPU end first (each is bounded
 	 * by its watchdog); then every handle goes. */
 	rknpu_job_wait_file_idle(file);
+	rknpu_job_file_fini(file);
 	rnpu_osal_mutex_lock(file->rdev->files_lock);
 	rknpu_list_del(&file->node);
 	rnpu_osal_mutex_unlock(file->rdev->files_lock);

@@ -23,6 +23,10 @@
 #define RKNPU_MMAP_SLOT_SHIFT 32
 /* The vendor's blocking submit waits at most this many times. */
 #define RKNPU_JOB_MAX_WAITS 3
+/* Longest an ended async job of an idle session waits to be freed (and
+ * to drop its power reference): a batch per period instead of a thread
+ * switch per job. */
+#define RKNPU_JOB_REAP_DELAY_MS 2
 /* Sleeps of the vendor's abort and soft-reset paths. */
 #define RKNPU_ABORT_SLEEP_MS 100
 #define RKNPU_RESET_SLEEP_MS 100
@@ -108,6 +112,10 @@ struct rknpu_file {
 	uint32_t jobs_in_flight;        /* atomic: async jobs not yet freed */
 	uint64_t sched_last_tag;        /* fair-queue tag of its last job (irq_lock) */
 	struct rnpu_osal_waitq *idle_wq;/* woken when jobs_in_flight drops */
+	/* Ended async jobs not yet freed (irq_lock): reaped by the session's
+	 * next submit, its close, or reap_work, whichever comes first. */
+	struct rknpu_list_node done_jobs;
+	struct rnpu_osal_work *reap_work;
 	struct rknpu_iommu_domain *iommu; /* IOMMU mode: the session's domain */
 	uint64_t engine_ns[RKNPU_MAX_CORES]; /* finished busy time per core (irq_lock) */
 	struct rknpu_list_node node;    /* in rdev->files (files_lock) */
@@ -153,10 +161,10 @@ struct rknpu_job {
 	uint32_t interrupt_count;       /* cores still to finish (irq_lock) */
 	uint32_t flags;                 /* RKNPU_JOB_DONE (irq_lock + atomic) */
 	bool done;                      /* mirrors RKNPU_JOB_DONE for waiters */
-	bool async;                     /* NONBLOCK: freed by cleanup work */
+	bool async;                     /* NONBLOCK: freed by the session's reap */
 	int ret;
 	struct rnpu_osal_fence *fence;  /* FENCE_OUT, signalled once */
-	struct rnpu_osal_work *cleanup; /* frees an async job when it ends */
+	struct rknpu_list_node done_node; /* in file->done_jobs once ended (async) */
 	struct rnpu_osal_work *watchdog;/* aborts an async job at its timeout */
 	uint64_t tag;                   /* fair-queue order (rknpu_sched.c) */
 	uint64_t seq;                   /* submission order, breaks tag ties */
@@ -367,6 +375,7 @@ int rknpu_job_snapshot(struct rknpu_job *job, struct rknpu_job_core *jc);
 void rknpu_job_release_copies(struct rknpu_job *job);
 /* Frees the session's cached program copies (session close). */
 void rknpu_regcmd_copy_cache_fini(struct rknpu_file *file);
+void rknpu_regcmd_copy_cache_trim(struct rknpu_file *file);
 
 /* sram (rknpu_sram.c) */
 int rknpu_sram_init(struct rknpu_device *rdev);
@@ -403,8 +412,11 @@ void rknpu_job_next_locked(struct rknpu_device *rdev, unsigned int core);
 /* Waits (bounded by each job's own watchdog) until @file has no
  * asynchronous job in flight. */
 void rknpu_job_wait_file_idle(struct rknpu_file *file);
+/* A session's reap of its ended async jobs (rknpu_file_open/close). */
+int rknpu_job_file_init(struct rknpu_file *file);
+void rknpu_job_file_fini(struct rknpu_file *file);
 /* Ends @job with @ret exactly once: signals its fence, wakes its waiter
- * or queues its cleanup. Caller holds irq_lock. */
+ * or hands it to its session's reap. Caller holds irq_lock. */
 void rknpu_job_end_locked(struct rknpu_job *job, int ret);
 /* Takes @job off every core it has not finished on; returns the cores
  * whose hardware may still run it. Caller holds irq_lock. */

@@ -140,8 +140,18 @@ void rknpu_job_end_locked(struct rknpu_job *job, int ret)
 	if (job->fence)
 		rnpu_osal_fence_signal(job->fence, ret);
 	if (job->async) {
+		struct rknpu_file *file = job->file;
+		bool first = rknpu_list_empty(&file->done_jobs);
+
+		/* Freeing needs process context; nobody waits for it, so no
+		 * thread is woken per job: the session's next submit or close
+		 * reaps it, else reap_work shortly after. */
+		rknpu_list_add_tail(&job->done_node, &file->done_jobs);
 		rknpu_atomic_set_bool(&job->done, true);
-		rnpu_osal_work_queue(job->cleanup, 0); /* the only one to free it */
+		if (first) {
+			rnpu_osal_work_queue(file->reap_work, RKNPU_JOB_REAP_DELAY_MS);
+			rnpu_osal_waitq_wake_all(file->idle_wq); /* a closing session */
+		}
 		return;
 	}
 	/* A blocking submitter frees its job as soon as it sees it done:
@@ -154,8 +164,6 @@ static void rknpu_job_free(struct rknpu_job *job)
 {
 	if (job->watchdog)
 		rnpu_osal_work_destroy(job->watchdog);
-	if (job->cleanup)
-		rnpu_osal_work_destroy(job->cleanup);
 	if (job->fence)
 		rnpu_osal_fence_put(job->fence);
 	rknpu_job_release_copies(job);
@@ -334,17 +342,59 @@ static int rknpu_job_timeout(struct rknpu_job *job)
 	return -ETIMEDOUT;
 }
 
-/* Frees an asynchronous job once it has ended, in process context. */
-static void rknpu_job_cleanup_work(void *data)
+/* Frees the session's ended asynchronous jobs. Process context. */
+static void rknpu_job_reap(struct rknpu_file *file)
 {
-	struct rknpu_job *job = data;
-	struct rknpu_file *file = job->file;
+	struct rknpu_device *rdev = file->rdev;
+	struct rknpu_list_node ended;
+	unsigned long flags;
+	uint32_t n = 0;
 
-	rnpu_osal_work_cancel_sync(job->watchdog);
-	rknpu_job_free(job);
-	rknpu_power_put_delay(file->rdev); /* taken at submit */
-	rknpu_atomic_dec(&file->jobs_in_flight);
+	/* Every job on done_jobs is still counted here: a session without
+	 * async jobs (every blocking submit) skips irq_lock. */
+	if (__atomic_load_n(&file->jobs_in_flight, __ATOMIC_ACQUIRE) == 0)
+		return;
+	rknpu_list_init(&ended);
+	rnpu_osal_spin_lock_irqsave(rdev->irq_lock, &flags);
+	rknpu_list_splice_init(&file->done_jobs, &ended);
+	rnpu_osal_spin_unlock_irqrestore(rdev->irq_lock, flags);
+	while (!rknpu_list_empty(&ended)) {
+		struct rknpu_job *job = rknpu_container_of(ended.next, struct rknpu_job, done_node);
+
+		rknpu_list_del(&job->done_node);
+		/* A watchdog that ended the job may still be resetting. */
+		rnpu_osal_work_cancel_sync(job->watchdog);
+		rknpu_job_free(job);
+		rknpu_power_put_delay(rdev); /* taken at submit */
+		n++;
+	}
+	if (!n)
+		return;
+	__atomic_sub_fetch(&file->jobs_in_flight, n, __ATOMIC_ACQ_REL);
 	rnpu_osal_waitq_wake_all(file->idle_wq);
+}
+
+static void rknpu_job_reap_work(void *data)
+{
+	struct rknpu_file *file = data;
+
+	rknpu_job_reap(file);
+	/* The session went quiet: it keeps no program copies either. */
+	if (__atomic_load_n(&file->jobs_in_flight, __ATOMIC_ACQUIRE) == 0)
+		rknpu_regcmd_copy_cache_trim(file);
+}
+
+int rknpu_job_file_init(struct rknpu_file *file)
+{
+	rknpu_list_init(&file->done_jobs);
+	return rnpu_osal_work_create(&file->reap_work, rknpu_job_reap_work, file);
+}
+
+/* After rknpu_job_wait_file_idle(): no job of the session is left. */
+void rknpu_job_file_fini(struct rknpu_file *file)
+{
+	rnpu_osal_work_cancel_sync(file->reap_work);
+	rnpu_osal_work_destroy(file->reap_work);
 }
 
 /* An asynchronous job ran past its timeout: take it off the hardware,
@@ -352,15 +402,23 @@ static void rknpu_job_cleanup_work(void *data)
  * check which compares the millisecond timeout with microseconds. */
 static void rknpu_job_watchdog_work(void *data)
 {
-	/* The job's end (by completion or here) queues its cleanup. */
+	/* The job's end (by completion or here) hands it to the reap. */
 	rknpu_job_timeout(data);
 }
 
+/* All jobs freed, or some ended and waiting to be reaped. */
 static bool rknpu_file_idle_cond(void *arg)
 {
 	struct rknpu_file *file = arg;
+	unsigned long flags;
+	bool ended;
 
-	return __atomic_load_n(&file->jobs_in_flight, __ATOMIC_ACQUIRE) == 0;
+	if (__atomic_load_n(&file->jobs_in_flight, __ATOMIC_ACQUIRE) == 0)
+		return true;
+	rnpu_osal_spin_lock_irqsave(file->rdev->irq_lock, &flags);
+	ended = !rknpu_list_empty(&file->done_jobs);
+	rnpu_osal_spin_unlock_irqrestore(file->rdev->irq_lock, flags);
+	return ended;
 }
 
 void rknpu_job_wait_file_idle(struct rknpu_file *file)
@@ -369,8 +427,12 @@ void rknpu_job_wait_file_idle(struct rknpu_file *file)
 
 	/* Every async job ends by completion or by its watchdog, so this
 	 * ends; say so if it takes long. */
-	while (!rnpu_osal_waitq_wait_timeout(file->idle_wq, rknpu_file_idle_cond, file, 1000)) {
-		if (++waited_s % 10 == 0)
+	for (;;) {
+		rknpu_job_reap(file);
+		if (__atomic_load_n(&file->jobs_in_flight, __ATOMIC_ACQUIRE) == 0)
+			break;
+		if (!rnpu_osal_waitq_wait_timeout(file->idle_wq, rknpu_file_idle_cond, file, 1000) &&
+		    ++waited_s % 10 == 0)
 			rknpu_warn(file->rdev, "session %u: still waiting for %u jobs after %us",
 				   file->id, __atomic_load_n(&file->jobs_in_flight, __ATOMIC_ACQUIRE),
 				   waited_s);
@@ -483,6 +545,7 @@ int rknpu_submit_ioctl(struct rknpu_file *file, void *data)
 	uint32_t elapsed_us;
 	int ret;
 
+	rknpu_job_reap(file); /* the session's ended async jobs */
 	ret = rknpu_submit_validate(rdev, args);
 	if (ret)
 		return ret;
@@ -551,9 +614,7 @@ int rknpu_submit_ioctl(struct rknpu_file *file, void *data)
 	if (ret)
 		goto out_free;
 	if (args->flags & RKNPU_JOB_NONBLOCK) {
-		ret = rnpu_osal_work_create(&job->cleanup, rknpu_job_cleanup_work, job);
-		if (!ret)
-			ret = rnpu_osal_work_create(&job->watchdog, rknpu_job_watchdog_work, job);
+		ret = rnpu_osal_work_create(&job->watchdog, rknpu_job_watchdog_work, job);
 		if (ret)
 			goto out_free;
 		/* The job keeps the NPU powered after the ioctl returns. */

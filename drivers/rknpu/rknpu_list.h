@@ -45,6 +45,18 @@ static inline void rknpu_list_del(struct rknpu_list_node *node)
 	node->next = node;
 }
 
+/* Moves every node of @from to the empty list @to; @from ends empty. */
+static inline void rknpu_list_splice_init(struct rknpu_list_node *from, struct rknpu_list_node *to)
+{
+	if (rknpu_list_empty(from))
+		return;
+	to->next = from->next;
+	to->prev = from->prev;
+	to->next->prev = to;
+	to->prev->next = to;
+	rknpu_list_init(from);
+}
+
 #define rknpu_container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 

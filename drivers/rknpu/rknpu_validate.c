@@ -268,6 +268,14 @@ static void rknpu_copy_put(struct rknpu_file *file, struct rknpu_regcmd_copy *c)
 	file->copy_cached++;
 }
 
+/* Frees the session's cached copy buffers (an idle session keeps none). */
+void rknpu_regcmd_copy_cache_trim(struct rknpu_file *file)
+{
+	rnpu_osal_mutex_lock(file->lock);
+	rknpu_regcmd_copy_cache_fini(file);
+	rnpu_osal_mutex_unlock(file->lock);
+}
+
 void rknpu_regcmd_copy_cache_fini(struct rknpu_file *file)
 {
 	while (file->copy_cache) {

@@ -20,6 +20,23 @@ bool rnpu_posix_irqs_disabled(void);
  * interrupt-safe lock. false if too many are pending already. */
 bool rnpu_posix_defer_irq(void (*fn)(void *ctx, unsigned int arg), void *ctx, unsigned int arg);
 
+/* Userspace fence fds (the format is in osal_posix_fence.c and
+ * docs/uapi.md), shared by librnpu, rnpu-run and rnpud. */
+
+/* A new fence: *wait_fd for waiters, *signal_fd for its producer. */
+int rnpu_posix_fence_fd_pair(int *wait_fd, int *signal_fd);
+/* Signals with @status (0 or a negative errno) and closes @signal_fd. */
+void rnpu_posix_fence_fd_signal(int signal_fd, int status);
+/* Whether @fd is a fence fd of this format. */
+bool rnpu_posix_fence_fd_is_fence(int fd);
+#define RNPU_POSIX_FENCE_PENDING 1
+/* Reads the state of fence fd @fd without consuming it: *status gets
+ * RNPU_POSIX_FENCE_PENDING, or once signalled 0, the negative errno the
+ * job failed with, or -ECANCELED if its producer vanished; *signal_ns
+ * (may be NULL) the CLOCK_MONOTONIC time of the signal, 0 while pending.
+ * Returns 0, or a negative errno if @fd cannot be one (no FIONREAD: a
+ * kernel sync_file, say). */
+int rnpu_posix_fence_fd_status(int fd, int *status, uint64_t *signal_ns);
 /* Waits up to @timeout_ms (-1: forever) for a fence fd of this host and
  * returns its status: 0, a negative errno the job failed with,
  * -ETIMEDOUT, or -ECANCELED if its producer vanished. */

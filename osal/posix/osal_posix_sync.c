@@ -204,6 +204,9 @@ void rnpu_osal_waitq_wake_all(struct rnpu_osal_waitq *wq)
 {
 	pthread_mutex_lock(&wq->m);
 	wq->generation++;
-	pthread_cond_broadcast(&wq->cond);
 	pthread_mutex_unlock(&wq->m);
+	/* After the unlock, so a woken waiter does not block on m at once.
+	 * No wake is lost: a waiter tests the generation and sleeps under m,
+	 * so it either saw the new one or was asleep before we took m. */
+	pthread_cond_broadcast(&wq->cond);
 }

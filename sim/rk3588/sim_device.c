@@ -156,8 +156,10 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-/* PC.OPERATION_ENABLE := 1 in PC mode. Called with the lock held. */
-static void start_locked(struct sim_core *c)
+/* PC.OPERATION_ENABLE := 1 in PC mode. Called with the lock held.
+ * Returns true if the worker must be woken (after the unlock, so that it
+ * does not wake only to block on the lock). */
+static bool start_locked(struct sim_core *c)
 {
 	struct sim_regfile *rf = &c->rf;
 	uint32_t base = rf->word[0][REG_PC_BASE_ADDRESS / 4];
@@ -165,12 +167,12 @@ static void start_locked(struct sim_core *c)
 	_Static_assert(SIM_ASSUME_SLAVE_MODE_INERT, "slave mode execution is not modelled");
 	if (rk3588_get_PC_BASE_ADDRESS_PC_SEL(base)) {
 		sim_trace(c, "OP_EN in slave mode (PC_SEL = 1): not modelled, ignored");
-		return;
+		return false;
 	}
 	/* Without the ignore rule a start during a run queues behind it. */
 	if (c->has_job || (c->busy && SIM_ASSUME_IGNORE_OP_EN_WHILE_BUSY)) {
 		sim_trace(c, "OP_EN while a task list runs: ignored");
-		return;
+		return false;
 	}
 	if (!SIM_ASSUME_COUNTER_PERSISTS)
 		c->task_counter = 0;
@@ -189,18 +191,17 @@ static void start_locked(struct sim_core *c)
 		  (unsigned long long)c->job.addr, c->job.amount);
 
 	/* An armed fault may hang: never in the starting thread. */
-	if (c->sim->threaded && (c->fault_count || !sim_start_runs_inline(c, &c->job))) {
-		pthread_cond_broadcast(&c->cond);
-		return;
-	}
+	if (c->sim->threaded && (c->fault_count || !sim_start_runs_inline(c, &c->job)))
+		return true;
 	/* Synchronous mode: the first caller drains every queued start, so a
 	 * start issued from the IRQ callback does not recurse. */
 	if (c->sync_running)
-		return;
+		return false;
 	c->sync_running = true;
 	while (c->has_job && !c->stop)
 		take_and_run(c);
 	c->sync_running = false;
+	return false;
 }
 
 static void reset_core_locked(struct sim_core *c)
@@ -342,7 +343,7 @@ void rk3588_sim_mmio_write(struct rk3588_sim *sim, unsigned int core, uint32_t o
 			   uint32_t value)
 {
 	struct sim_core *c = core_of(sim, core);
-	bool sync_irq = false;
+	bool sync_irq = false, wake_worker = false;
 
 	if (!c || !valid_offset(offset))
 		return;
@@ -376,7 +377,7 @@ void rk3588_sim_mmio_write(struct rk3588_sim *sim, unsigned int core, uint32_t o
 	case REG_PC_OPERATION_ENABLE:
 		c->rf.word[0][offset / 4] = value;
 		if (rk3588_get_PC_OPERATION_ENABLE_OP_EN(value))
-			start_locked(c);
+			wake_worker = start_locked(c);
 		break;
 	default:
 		/* Read-only registers (identity, status) ignore writes. */
@@ -385,6 +386,8 @@ void rk3588_sim_mmio_write(struct rk3588_sim *sim, unsigned int core, uint32_t o
 		break;
 	}
 	pthread_mutex_unlock(&c->lock);
+	if (wake_worker)
+		pthread_cond_broadcast(&c->cond);
 	if (sync_irq)
 		sim_irq_sync(c);
 }
@@ -402,8 +405,7 @@ void rk3588_sim_reset_assert(struct rk3588_sim *sim, unsigned int core)
 	/* The worker notices the abort at the next task boundary, inside the
 	 * compute loops, or (a hung list) when woken here. */
 	pthread_cond_broadcast(&c->cond);
-	/* has_job went: a waiter for idleness may be done. */
-	pthread_cond_broadcast(&c->idle_cond);
+	pthread_cond_broadcast(&c->idle_cond); /* a dropped start is idle too */
 	while (c->busy)
 		pthread_cond_wait(&c->idle_cond, &c->lock);
 	reset_core_locked(c);

@@ -114,13 +114,10 @@ struct sim_core {
 	unsigned int index;
 
 	pthread_mutex_t lock;
-	/* Two conditions so that a list run in the caller's thread does not
-	 * wake the idle worker twice at its end (each wake-up a context
-	 * switch and a convoy on @lock): @cond wakes the worker (a queued
-	 * start, stop, abort), @idle_cond those waiting for busy, has_job or
-	 * completing to clear. */
-	pthread_cond_t cond;
-	pthread_cond_t idle_cond;
+	pthread_cond_t cond;      /* the worker's: has_job, stop, abort changed */
+	pthread_cond_t idle_cond; /* busy, completing changed: for the waiters
+				   * on a list's end, so finishing a list does
+				   * not wake the idle worker */
 	pthread_t thread;
 	bool thread_started;
 

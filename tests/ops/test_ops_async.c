@@ -24,11 +24,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "osal_posix.h"
 #include "rnpu/ops.h"
 #include "rnpu_ref.h"
 
@@ -56,19 +56,15 @@ static int count_fds(void)
 	return n;
 }
 
+/* A gate in the userspace fence format, held by the test. */
 static void gate_make(struct gate *g)
 {
-	int sv[2];
-
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	g->wait_fd = sv[0];
-	g->signal_fd = sv[1];
+	assert_int_equal(rnpu_posix_fence_fd_pair(&g->wait_fd, &g->signal_fd), 0);
 }
 
 static void gate_open(struct gate *g, int32_t status)
 {
-	assert_int_equal(write(g->signal_fd, &status, sizeof(status)), (ssize_t)sizeof(status));
-	close(g->signal_fd);
+	rnpu_posix_fence_fd_signal(g->signal_fd, status);
 	g->signal_fd = -1;
 }
 
