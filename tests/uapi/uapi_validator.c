@@ -41,6 +41,7 @@ struct fixture {
 	int8_t a[MM_M * MM_K], b[MM_K * MM_N];
 	uint64_t *words;
 	size_t nwords;
+	uint64_t *saved;        /* the program as built, for the cases to restore */
 };
 
 static int setup(void **state)
@@ -64,6 +65,10 @@ static int setup(void **state)
 	    rnpu_bo_map(f->job->regcmd, (void **)&f->words))
 		return -1;
 	f->nwords = rnpu_bo_size(f->job->regcmd) / 8;
+	f->saved = malloc(f->nwords * 8);
+	if (!f->saved)
+		return -1;
+	memcpy(f->saved, f->words, f->nwords * 8);
 	*state = f;
 	return 0;
 }
@@ -72,6 +77,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
+	free(f->saved);
 	rnpu_matmul_job_destroy(f->job);
 	rnpu_bo_free(f->victim);
 	rnpu_close(f->other);
@@ -758,7 +764,7 @@ static void expect_null_refused(struct fixture *f, uint32_t reg, const char *eng
 static void validator_null_base_enabled_engines(void **state)
 {
 	struct fixture *f = *state;
-	uint64_t *saved = malloc(f->nwords * 8);
+	const uint64_t *saved = f->saved;
 	const struct {
 		uint32_t reg;
 		const char *engine;
@@ -768,8 +774,6 @@ static void validator_null_base_enabled_engines(void **state)
 		{ REG_DPU_DST_BASE_ADDR, "DPU output write" },
 	};
 
-	assert_non_null(saved);
-	memcpy(saved, f->words, f->nwords * 8);
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		first_task_writes(f, c[i].reg, 0);
 		expect_null_refused(f, c[i].reg, c[i].engine);
@@ -789,7 +793,6 @@ static void validator_null_base_enabled_engines(void **state)
 	first_task_writes(f, REG_PPU_RDMA_RDMA_SRC_BASE_ADDR, 0);
 	run_and_check(f);
 	memcpy(f->words, saved, f->nwords * 8);
-	free(saved);
 }
 
 /* The DPU output with OUTPUT_MODE bit 1 clear goes nowhere in memory: a
@@ -869,10 +872,8 @@ static void rdma_program(struct fixture *f, size_t live)
 static void validator_null_base_dpu_rdma(void **state)
 {
 	struct fixture *f = *state;
-	uint64_t *saved = malloc(f->nwords * 8);
+	const uint64_t *saved = f->saved;
 
-	assert_non_null(saved);
-	memcpy(saved, f->words, f->nwords * 8);
 	/* All readers disabled: accepted, and the product is right. */
 	rdma_program(f, NREADERS);
 	run_and_check(f);
@@ -900,7 +901,6 @@ static void validator_null_base_dpu_rdma(void **state)
 	}
 	/* Nothing was left behind. */
 	run_and_check(f);
-	free(saved);
 }
 
 int main(void)
