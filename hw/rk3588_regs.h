@@ -5262,6 +5262,23 @@ static inline uint32_t rk3588_get_DPU_RDMA_RDMA_BRDMA_CFG_BRDMA_DATA_USE(uint32_
 	return (reg & DPU_RDMA_RDMA_BRDMA_CFG_BRDMA_DATA_USE__MASK)
 	       >> DPU_RDMA_RDMA_BRDMA_CFG_BRDMA_DATA_USE__SHIFT;
 }
+/* BRDMA_DISABLE [0]: disable the BS operand reader */
+#define DPU_RDMA_RDMA_BRDMA_CFG_BRDMA_DISABLE__SHIFT 0
+#define DPU_RDMA_RDMA_BRDMA_CFG_BRDMA_DISABLE__WIDTH 1
+#define DPU_RDMA_RDMA_BRDMA_CFG_BRDMA_DISABLE__MASK 0x00000001u
+static inline bool rk3588_set_DPU_RDMA_RDMA_BRDMA_CFG_BRDMA_DISABLE(uint32_t *reg, uint32_t v)
+{
+	if (v > 0x1u)
+		return false;
+	*reg = (*reg & ~DPU_RDMA_RDMA_BRDMA_CFG_BRDMA_DISABLE__MASK)
+	       | (v << DPU_RDMA_RDMA_BRDMA_CFG_BRDMA_DISABLE__SHIFT);
+	return true;
+}
+static inline uint32_t rk3588_get_DPU_RDMA_RDMA_BRDMA_CFG_BRDMA_DISABLE(uint32_t reg)
+{
+	return (reg & DPU_RDMA_RDMA_BRDMA_CFG_BRDMA_DISABLE__MASK)
+	       >> DPU_RDMA_RDMA_BRDMA_CFG_BRDMA_DISABLE__SHIFT;
+}
 
 /* DPU_RDMA.RDMA_BS_BASE_ADDR (rw, reset 0x00000000): BS operand base address */
 #define REG_DPU_RDMA_RDMA_BS_BASE_ADDR 0x5020u
@@ -5299,6 +5316,23 @@ static inline uint32_t rk3588_get_DPU_RDMA_RDMA_NRDMA_CFG_NRDMA_DATA_USE(uint32_
 {
 	return (reg & DPU_RDMA_RDMA_NRDMA_CFG_NRDMA_DATA_USE__MASK)
 	       >> DPU_RDMA_RDMA_NRDMA_CFG_NRDMA_DATA_USE__SHIFT;
+}
+/* NRDMA_DISABLE [0]: disable the BN operand reader */
+#define DPU_RDMA_RDMA_NRDMA_CFG_NRDMA_DISABLE__SHIFT 0
+#define DPU_RDMA_RDMA_NRDMA_CFG_NRDMA_DISABLE__WIDTH 1
+#define DPU_RDMA_RDMA_NRDMA_CFG_NRDMA_DISABLE__MASK 0x00000001u
+static inline bool rk3588_set_DPU_RDMA_RDMA_NRDMA_CFG_NRDMA_DISABLE(uint32_t *reg, uint32_t v)
+{
+	if (v > 0x1u)
+		return false;
+	*reg = (*reg & ~DPU_RDMA_RDMA_NRDMA_CFG_NRDMA_DISABLE__MASK)
+	       | (v << DPU_RDMA_RDMA_NRDMA_CFG_NRDMA_DISABLE__SHIFT);
+	return true;
+}
+static inline uint32_t rk3588_get_DPU_RDMA_RDMA_NRDMA_CFG_NRDMA_DISABLE(uint32_t reg)
+{
+	return (reg & DPU_RDMA_RDMA_NRDMA_CFG_NRDMA_DISABLE__MASK)
+	       >> DPU_RDMA_RDMA_NRDMA_CFG_NRDMA_DISABLE__SHIFT;
 }
 
 /* DPU_RDMA.RDMA_BN_BASE_ADDR (rw, reset 0x00000000): BN operand base address */

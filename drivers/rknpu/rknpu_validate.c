@@ -21,7 +21,10 @@
  *  - for every engine the op-enable word starts, the whole range it reads
  *    or writes (from the dims, strides and precisions of the same task)
  *    lies inside the object its base address is in
- *    (docs/iommu.md lists the formulas and what is refused).
+ *    (docs/iommu.md lists the formulas and what is refused);
+ *  - a base address of 0 ("unused") only where the task's configuration
+ *    keeps that DMA from running: without a buffer check, dma base + 0 is
+ *    physical memory of no session.
  */
 #include "rknpu_reg.h"
 
@@ -64,6 +67,7 @@ static const uint32_t rknpu_extent_regs[] = {
 	REG_CNA_DMA_CON2,
 	REG_CNA_DCOMP_CTRL,
 	REG_CNA_DCOMP_ADDR0,
+	REG_DPU_FEATURE_MODE_CFG,
 	REG_DPU_DATA_FORMAT,
 	REG_DPU_DST_BASE_ADDR,
 	REG_DPU_DST_SURF_STRIDE,
@@ -71,7 +75,10 @@ static const uint32_t rknpu_extent_regs[] = {
 	REG_DPU_DATA_CUBE_HEIGHT,
 	REG_DPU_DATA_CUBE_NOTCH_ADDR,
 	REG_DPU_DATA_CUBE_CHANNEL,
+	REG_DPU_BS_CFG,
 	REG_DPU_BS_OW_CFG,
+	REG_DPU_BN_CFG,
+	REG_DPU_EW_CFG,
 	REG_DPU_SURFACE_ADD,
 	REG_DPU_RDMA_RDMA_DATA_CUBE_WIDTH,
 	REG_DPU_RDMA_RDMA_DATA_CUBE_HEIGHT,
@@ -462,10 +469,73 @@ static int rknpu_extent_check(const struct rknpu_validator *v, const struct rknp
 	return -EINVAL;
 }
 
-/* The base of an engine: false when the task leaves it unused (0); an
- * address register the task does not write at all is refused. */
+/* Whether the task wrote @reg with the bit(s) of @mask set. A register
+ * it did not write keeps an earlier job's value, so it never counts as
+ * set: every caller asks about a bit that stops a DMA. */
+static bool rknpu_wrote_bits(const struct rknpu_validator *v, uint32_t reg, uint32_t mask)
+{
+	uint32_t value;
+
+	return rknpu_shadow(v, reg, &value) && (value & mask) == mask;
+}
+
+/* Who DMAs, from the task's own configuration (docs/iommu.md, "Null
+ * bases"). Only bits documented to stop the transfer count; anything
+ * else, or a register the task does not write, means it runs. */
+static const char *rknpu_dpu_write_runs(const struct rknpu_validator *v)
+{
+	uint32_t fm;
+
+	if (rknpu_shadow(v, REG_DPU_FEATURE_MODE_CFG, &fm) &&
+	    !(rk3588_get_DPU_FEATURE_MODE_CFG_OUTPUT_MODE(fm) & 2u))
+		return NULL; /* OUTPUT_MODE bit 1 clear: nothing goes to memory */
+	return "DPU.FEATURE_MODE_CFG.OUTPUT_MODE bit 1 (to memory) is set or not written";
+}
+
+static const char *rknpu_mrdma_runs(const struct rknpu_validator *v)
+{
+	if (rknpu_wrote_bits(v, REG_DPU_RDMA_RDMA_FEATURE_MODE_CFG,
+			     DPU_RDMA_RDMA_FEATURE_MODE_CFG_MRDMA_DISABLE__MASK))
+		return NULL;
+	/* Not gated by FLYING_MODE: combined reads (COMB_USE) feed the EW
+	 * operand through MRDMA outside flying mode. */
+	return "DPU_RDMA.RDMA_FEATURE_MODE_CFG.MRDMA_DISABLE is clear";
+}
+
+static const char *rknpu_erdma_runs(const struct rknpu_validator *v)
+{
+	if (rknpu_wrote_bits(v, REG_DPU_RDMA_RDMA_ERDMA_CFG,
+			     DPU_RDMA_RDMA_ERDMA_CFG_ERDMA_DISABLE__MASK) ||
+	    rknpu_wrote_bits(v, REG_DPU_EW_CFG, DPU_EW_CFG_EW_BYPASS__MASK))
+		return NULL;
+	return "DPU_RDMA.RDMA_ERDMA_CFG.ERDMA_DISABLE and DPU.EW_CFG.EW_BYPASS are clear";
+}
+
+static const char *rknpu_brdma_runs(const struct rknpu_validator *v)
+{
+	if (rknpu_wrote_bits(v, REG_DPU_RDMA_RDMA_BRDMA_CFG,
+			     DPU_RDMA_RDMA_BRDMA_CFG_BRDMA_DISABLE__MASK) ||
+	    rknpu_wrote_bits(v, REG_DPU_BS_CFG, DPU_BS_CFG_BS_BYPASS__MASK))
+		return NULL;
+	return "DPU_RDMA.RDMA_BRDMA_CFG.BRDMA_DISABLE and DPU.BS_CFG.BS_BYPASS are clear";
+}
+
+static const char *rknpu_nrdma_runs(const struct rknpu_validator *v)
+{
+	if (rknpu_wrote_bits(v, REG_DPU_RDMA_RDMA_NRDMA_CFG,
+			     DPU_RDMA_RDMA_NRDMA_CFG_NRDMA_DISABLE__MASK) ||
+	    rknpu_wrote_bits(v, REG_DPU_BN_CFG, DPU_BN_CFG_BN_BYPASS__MASK))
+		return NULL;
+	return "DPU_RDMA.RDMA_NRDMA_CFG.NRDMA_DISABLE and DPU.BN_CFG.BN_BYPASS are clear";
+}
+
+/* The base of an engine: false when the task leaves it unused (0) and
+ * @runs is NULL (the configuration keeps the DMA from running); a 0 the
+ * engine would DMA at, or an address register the task does not write at
+ * all, is refused. */
 static int rknpu_engine_base(const struct rknpu_validator *v, uint32_t addr_reg, uint32_t mask,
-			     bool *used, struct rknpu_extent *e, const char *what)
+			     const char *engine, const char *runs, bool *used,
+			     struct rknpu_extent *e, const char *what)
 {
 	uint32_t value;
 	int ret = rknpu_need(v, addr_reg, addr_reg, &value);
@@ -474,6 +544,13 @@ static int rknpu_engine_base(const struct rknpu_validator *v, uint32_t addr_reg,
 	if (ret)
 		return ret;
 	value &= mask;
+	if (value == 0 && runs) {
+		rknpu_err(v->job->rdev,
+			  "regcmd validator: session %u, task %u: %s = 0, but the %s DMAs (%s): "
+			  "a null base is refused",
+			  v->job->file->id, v->task, rknpu_reg_name(addr_reg), engine, runs);
+		return -EINVAL;
+	}
 	if (value == 0)
 		return 0;
 	*used = true;
@@ -498,8 +575,8 @@ static int rknpu_extent_cna_feature(const struct rknpu_validator *v)
 	bool used;
 	int ret;
 
-	ret = rknpu_engine_base(v, REG_CNA_FEATURE_DATA_ADDR, 0xffffffffu, &used, &e,
-				"feature fetch");
+	ret = rknpu_engine_base(v, REG_CNA_FEATURE_DATA_ADDR, 0xffffffffu, "CNA feature fetch",
+				"the op-enable word starts CNA", &used, &e, "feature fetch");
 	if (ret || !used)
 		return ret;
 	if (rknpu_need(v, e.addr_reg, REG_CNA_CONV_CON1, &con1))
@@ -557,7 +634,8 @@ static int rknpu_extent_cna_weight(const struct rknpu_validator *v)
 	bool used;
 	int ret;
 
-	ret = rknpu_engine_base(v, REG_CNA_DCOMP_ADDR0, CNA_DCOMP_ADDR0_VALUE__MASK, &used, &e,
+	ret = rknpu_engine_base(v, REG_CNA_DCOMP_ADDR0, CNA_DCOMP_ADDR0_VALUE__MASK,
+				"CNA weight fetch", "the op-enable word starts CNA", &used, &e,
 				"weight fetch");
 	if (ret || !used)
 		return ret;
@@ -589,7 +667,8 @@ static int rknpu_extent_dpu_write(const struct rknpu_validator *v)
 	int ret;
 
 	ret = rknpu_engine_base(v, REG_DPU_DST_BASE_ADDR, DPU_DST_BASE_ADDR_VALUE__MASK & ~0xfu,
-				&used, &e, "output write");
+				"DPU output write", rknpu_dpu_write_runs(v), &used, &e,
+				"output write");
 	if (ret || !used)
 		return ret;
 	if (rknpu_need(v, e.addr_reg, REG_DPU_DATA_FORMAT, &fmt) ||
@@ -645,14 +724,15 @@ static unsigned int rknpu_popcount4(uint32_t v)
 
 /* BRDMA/NRDMA: one record per channel, a 32-bit slot per DATA_USE bit. */
 static int rknpu_extent_operands(const struct rknpu_validator *v, uint32_t addr_reg,
-				 uint32_t mask, uint32_t cfg_reg, uint32_t use, uint64_t channels)
+				 uint32_t mask, const char *engine, const char *runs,
+				 uint32_t cfg_reg, uint32_t use, uint64_t channels)
 {
 	struct rknpu_extent e;
 	uint32_t cfg;
 	bool used;
 	int ret;
 
-	ret = rknpu_engine_base(v, addr_reg, mask, &used, &e, "operand read");
+	ret = rknpu_engine_base(v, addr_reg, mask, engine, runs, &used, &e, "operand read");
 	if (ret || !used)
 		return ret;
 	if (rknpu_need(v, addr_reg, cfg_reg, &cfg))
@@ -670,7 +750,8 @@ static int rknpu_extent_dpu_rdma(const struct rknpu_validator *v)
 	bool used;
 	int ret;
 
-	ret = rknpu_engine_base(v, REG_DPU_RDMA_RDMA_SRC_BASE_ADDR, 0xffffffffu, &used, &e,
+	ret = rknpu_engine_base(v, REG_DPU_RDMA_RDMA_SRC_BASE_ADDR, 0xffffffffu,
+				"DPU_RDMA main input read (MRDMA)", rknpu_mrdma_runs(v), &used, &e,
 				"MRDMA read");
 	if (ret)
 		return ret;
@@ -704,7 +785,8 @@ static int rknpu_extent_dpu_rdma(const struct rknpu_validator *v)
 			return ret;
 	}
 
-	ret = rknpu_engine_base(v, REG_DPU_RDMA_RDMA_EW_BASE_ADDR, 0xffffffffu, &used, &e,
+	ret = rknpu_engine_base(v, REG_DPU_RDMA_RDMA_EW_BASE_ADDR, 0xffffffffu,
+				"DPU_RDMA EW operand read (ERDMA)", rknpu_erdma_runs(v), &used, &e,
 				"ERDMA read");
 	if (ret)
 		return ret;
@@ -766,11 +848,13 @@ static int rknpu_extent_dpu_rdma(const struct rknpu_validator *v)
 					  REG_DPU_DATA_CUBE_CHANNEL, &tmp);
 	}
 	ret = rknpu_extent_operands(v, REG_DPU_RDMA_RDMA_BS_BASE_ADDR, 0xffffffffu,
+				    "DPU_RDMA BS operand read (BRDMA)", rknpu_brdma_runs(v),
 				    REG_DPU_RDMA_RDMA_BRDMA_CFG,
 				    rk3588_get_DPU_RDMA_RDMA_BRDMA_CFG_BRDMA_DATA_USE(bcfg), c_dpu);
 	if (ret)
 		return ret;
 	return rknpu_extent_operands(v, REG_DPU_RDMA_RDMA_BN_BASE_ADDR, 0xffffffffu,
+				     "DPU_RDMA BN operand read (NRDMA)", rknpu_nrdma_runs(v),
 				     REG_DPU_RDMA_RDMA_NRDMA_CFG,
 				     rk3588_get_DPU_RDMA_RDMA_NRDMA_CFG_NRDMA_DATA_USE(ncfg), c_dpu);
 }
@@ -786,7 +870,8 @@ static int rknpu_extent_ppu_write(const struct rknpu_validator *v)
 	bool used;
 	int ret;
 
-	ret = rknpu_engine_base(v, REG_PPU_DST_BASE_ADDR, PPU_DST_BASE_ADDR_VALUE__MASK, &used, &e,
+	ret = rknpu_engine_base(v, REG_PPU_DST_BASE_ADDR, PPU_DST_BASE_ADDR_VALUE__MASK,
+				"PPU output write", "the op-enable word starts PPU", &used, &e,
 				"output write");
 	if (ret || !used)
 		return ret;
@@ -825,7 +910,8 @@ static int rknpu_extent_ppu_rdma(const struct rknpu_validator *v)
 	bool used;
 	int ret;
 
-	ret = rknpu_engine_base(v, REG_PPU_RDMA_RDMA_SRC_BASE_ADDR, 0xffffffffu, &used, &e,
+	ret = rknpu_engine_base(v, REG_PPU_RDMA_RDMA_SRC_BASE_ADDR, 0xffffffffu,
+				"PPU_RDMA input read", "the op-enable word starts PPU_RDMA", &used, &e,
 				"input read");
 	if (ret || !used)
 		return ret;
@@ -879,8 +965,8 @@ static int rknpu_validate_addr_reg(const struct rknpu_validator *v, uint32_t wor
 	uint64_t addr = (uint64_t)value + v->dma_base;
 
 	/* Programs write 0 to the address registers of stages they bypass
-	 * (vendor streams do too); a null address is "unused", not checked.
-	 * Its limit is in docs/iommu.md. */
+	 * (vendor streams do too); whether the engine then DMAs anyway is
+	 * decided with the extents, once the task's configuration is known. */
 	if (value == 0)
 		return 0;
 	if (rknpu_range_find(v, addr, 1))

@@ -10,7 +10,10 @@
  * program whose base address is inside a buffer but whose extent (from
  * the dims, strides and precision it programs, worked out by hand below)
  * runs past its end is refused with the register, the length and the
- * address in the log.
+ * address in the log. An address register holding 0 is refused when its
+ * engine would DMA at it (enabled, its reader not disabled, the DPU stage
+ * it feeds not bypassed) and accepted, with the product still checked
+ * against the CPU, when the configuration keeps the DMA from running.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -38,6 +41,7 @@ struct fixture {
 	int8_t a[MM_M * MM_K], b[MM_K * MM_N];
 	uint64_t *words;
 	size_t nwords;
+	uint64_t *saved;        /* the program as built, for the cases to restore */
 };
 
 static int setup(void **state)
@@ -61,6 +65,10 @@ static int setup(void **state)
 	    rnpu_bo_map(f->job->regcmd, (void **)&f->words))
 		return -1;
 	f->nwords = rnpu_bo_size(f->job->regcmd) / 8;
+	f->saved = malloc(f->nwords * 8);
+	if (!f->saved)
+		return -1;
+	memcpy(f->saved, f->words, f->nwords * 8);
 	*state = f;
 	return 0;
 }
@@ -69,6 +77,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
+	free(f->saved);
 	rnpu_matmul_job_destroy(f->job);
 	rnpu_bo_free(f->victim);
 	rnpu_close(f->other);
@@ -267,10 +276,20 @@ static uint32_t sfield(bool (*set)(uint32_t *, int32_t), int32_t v)
 #define TAIL ((int64_t)EXT_DATA_SIZE - EXT_TAIL)
 
 /* Base registers of the engines a case enables but does not test: written
- * with 0 (unused), as programs do. */
+ * with 0 (unused), as programs do, with the readers disabled and the DPU
+ * writing nothing to memory, so that no DMA runs at 0. A case's own
+ * configuration, written after these, overrides them. */
 #define DPU_RDMA_UNUSED_BASES                                                  \
+	{ REG_DPU_FEATURE_MODE_CFG, 0 },                                      \
+	{ REG_DPU_RDMA_RDMA_FEATURE_MODE_CFG,                                 \
+	  DPU_RDMA_RDMA_FEATURE_MODE_CFG_MRDMA_DISABLE__MASK },              \
+	{ REG_DPU_RDMA_RDMA_ERDMA_CFG, DPU_RDMA_RDMA_ERDMA_CFG_ERDMA_DISABLE__MASK }, \
+	{ REG_DPU_RDMA_RDMA_BRDMA_CFG, DPU_RDMA_RDMA_BRDMA_CFG_BRDMA_DISABLE__MASK }, \
+	{ REG_DPU_RDMA_RDMA_NRDMA_CFG, DPU_RDMA_RDMA_NRDMA_CFG_NRDMA_DISABLE__MASK }, \
 	{ REG_DPU_RDMA_RDMA_SRC_BASE_ADDR, 0 }, { REG_DPU_RDMA_RDMA_EW_BASE_ADDR, 0 }, \
 	{ REG_DPU_RDMA_RDMA_BS_BASE_ADDR, 0 }, { REG_DPU_RDMA_RDMA_BN_BASE_ADDR, 0 }
+/* In a case's register list: the data buffer's start. */
+#define AT_DATA 0xfffffff0u
 
 static const struct extent_case *extent_cases(size_t *n)
 {
@@ -306,11 +325,14 @@ static const struct extent_case *extent_cases(size_t *n)
 		  { REG_CNA_DMA_CON1, SET(CNA_DMA_CON1, LINE_STRIDE, 16) },
 		  { REG_CNA_DMA_CON2, SSET(CNA_DMA_CON2, SURF_STRIDE, -20) },
 		  { REG_CNA_DCOMP_ADDR0, 0 }, { REG_DPU_DST_BASE_ADDR, 0 } } };
-	/* Weights: 32 kernels of 64 bytes = 2048 (more than WEIGHT_BYTES). */
+	/* Weights: 32 kernels of 64 bytes = 2048 (more than WEIGHT_BYTES). The
+	 * feature fetch (of nothing: width 0) starts at the buffer. */
 	c[i++] = (struct extent_case){
 		"cna-weight", RK3588_OP_EN_CNA | RK3588_OP_EN_CORE | RK3588_OP_EN_DPU,
 		REG_CNA_DCOMP_ADDR0, TAIL, 0, 2048,
-		{ { REG_CNA_FEATURE_DATA_ADDR, 0 }, { REG_CNA_DCOMP_CTRL, 0 },
+		{ { REG_CNA_FEATURE_DATA_ADDR, AT_DATA }, { REG_CNA_CONV_CON1, 0 },
+		  { REG_CNA_DATA_SIZE0, 0 }, { REG_CNA_DATA_SIZE1, 0 }, { REG_CNA_DMA_CON1, 0 },
+		  { REG_CNA_DMA_CON2, 0 }, { REG_CNA_DCOMP_CTRL, 0 },
 		  { REG_CNA_WEIGHT_SIZE0, SET(CNA_WEIGHT_SIZE0, WEIGHT_BYTES, 1000) },
 		  { REG_CNA_WEIGHT_SIZE1, SET(CNA_WEIGHT_SIZE1, WEIGHT_BYTES_PER_KERNEL, 64) },
 		  { REG_CNA_WEIGHT_SIZE2, SET(CNA_WEIGHT_SIZE2, WEIGHT_KERNELS, 32) },
@@ -372,9 +394,10 @@ static const struct extent_case *extent_cases(size_t *n)
 		  { REG_PPU_OPERATION_MODE_CFG, 0 },
 		  { REG_PPU_DST_SURF_STRIDE, SET(PPU_DST_SURF_STRIDE, VALUE, 8) } } };
 	/* PPU_RDMA, 16-bit (C2 8), 4 x 2 x 16, line pitch 4, surface pitch 8
-	 * atoms: 16 atoms = 256 bytes. */
+	 * atoms: 16 atoms = 256 bytes. Started without the PPU, whose write
+	 * would be checked (and refused at base 0) first. */
 	c[i++] = (struct extent_case){
-		"ppu-rdma", RK3588_OP_EN_PPU | RK3588_OP_EN_PPU_RDMA,
+		"ppu-rdma", RK3588_OP_EN_PPU_RDMA,
 		REG_PPU_RDMA_RDMA_SRC_BASE_ADDR, TAIL, 0, 256,
 		{ { REG_PPU_DST_BASE_ADDR, 0 },
 		  { REG_PPU_RDMA_RDMA_CUBE_IN_WIDTH, 3 }, { REG_PPU_RDMA_RDMA_CUBE_IN_HEIGHT, 1 },
@@ -422,7 +445,9 @@ static int crafted_submit_tail(struct crafted *k, const struct reg_write *regs, 
 
 	memset(k->words, 0, 4096);
 	for (; regs[n].reg; n++)
-		k->words[n] = write_of(regs[n].reg, regs[n].value);
+		k->words[n] = write_of(regs[n].reg, regs[n].value == AT_DATA
+							    ? (uint32_t)rnpu_bo_dma_addr(k->data)
+							    : regs[n].value);
 	if (base_reg)
 		k->words[n++] = write_of(base_reg, base);
 	k->words[n++] = rk3588_regcmd(RK3588_TARGET_OP_EN, 0x0008, op_en);
@@ -538,12 +563,13 @@ static void validator_chain_needs_links(void **state)
 	crafted_open(&k);
 	/* Two tasks, but the first program has no PC.BASE_ADDRESS word: the
 	 * PC would fetch the same words again for the second. */
-	k.words[0] = write_of(REG_DPU_DST_BASE_ADDR, 0);
-	k.words[1] = rk3588_regcmd(RK3588_TARGET_OP_EN, 0x0008, RK3588_OP_EN_DPU);
+	k.words[0] = write_of(REG_DPU_FEATURE_MODE_CFG, 0); /* no output to memory */
+	k.words[1] = write_of(REG_DPU_DST_BASE_ADDR, 0);
+	k.words[2] = rk3588_regcmd(RK3588_TARGET_OP_EN, 0x0008, RK3588_OP_EN_DPU);
 	memset(k.tasks, 0, 2 * sizeof(*k.tasks));
 	for (unsigned int t = 0; t < 2; t++) {
 		k.tasks[t].regcmd_addr = rnpu_bo_dma_addr(k.regcmd);
-		k.tasks[t].regcfg_amount = 2;
+		k.tasks[t].regcfg_amount = 3;
 		k.tasks[t].int_mask = RK3588_INT_DPU_GRP0 | RK3588_INT_DPU_GRP1;
 	}
 	memset(&s, 0, sizeof(s));
@@ -649,6 +675,234 @@ static void validator_copy_bounded(void **state)
 	rnpu_close(dev);
 }
 
+
+/* ------------------------------------------------------------ null bases */
+
+/* Registers the matmul program writes with 0 and no configuration of it
+ * reads (EW bypassed, LUT unused): replaced by the words a case adds. */
+static const uint32_t inert_regs[] = {
+	REG_DPU_EW_OP_VALUE_0, REG_DPU_EW_OP_VALUE_1, REG_DPU_EW_OP_VALUE_2,
+	REG_DPU_EW_OP_VALUE_3, REG_DPU_EW_OP_VALUE_4, REG_DPU_EW_OP_VALUE_5,
+	REG_DPU_EW_OP_VALUE_6, REG_DPU_EW_OP_VALUE_7, REG_DPU_LUT_LE_START,
+	REG_DPU_LUT_LE_END,    REG_DPU_LUT_LO_START,  REG_DPU_LUT_LO_END,
+};
+
+static bool is_inert(uint32_t reg)
+{
+	for (size_t i = 0; i < sizeof(inert_regs) / sizeof(inert_regs[0]); i++)
+		if (inert_regs[i] == reg)
+			return true;
+	return false;
+}
+
+/* Index of the first task's op-enable word. */
+static size_t first_op_en(const struct fixture *f)
+{
+	for (size_t i = 0; i < f->nwords; i++)
+		if (rk3588_regcmd_target(f->words[i]) == RK3588_TARGET_OP_EN)
+			return i;
+	fail();
+	return 0;
+}
+
+/* Makes the first task write @value to @reg: its own word, else an inert
+ * one. */
+static void first_task_writes(struct fixture *f, uint32_t reg, uint32_t value)
+{
+	size_t end = first_op_en(f);
+
+	for (size_t i = 0; i < end; i++)
+		if (rk3588_regcmd_offset(f->words[i]) == reg &&
+		    rk3588_regcmd_target(f->words[i]) != RK3588_TARGET_OP_EN) {
+			f->words[i] = write_of(reg, value);
+			return;
+		}
+	for (size_t i = 0; i < end; i++)
+		if (is_inert(rk3588_regcmd_offset(f->words[i])) &&
+		    rk3588_regcmd_value(f->words[i]) == 0) {
+			f->words[i] = write_of(reg, value);
+			return;
+		}
+	fail_msg("no word left for %s", rk3588_reg_name(reg));
+}
+
+/* The value the first task writes to @reg (it must write it). */
+static uint32_t first_task_value(const struct fixture *f, uint32_t reg)
+{
+	size_t end = first_op_en(f);
+
+	for (size_t i = 0; i < end; i++)
+		if (rk3588_regcmd_offset(f->words[i]) == reg &&
+		    rk3588_regcmd_target(f->words[i]) != RK3588_TARGET_OP_EN)
+			return rk3588_regcmd_value(f->words[i]);
+	fail_msg("the matmul does not write %s", rk3588_reg_name(reg));
+	return 0;
+}
+
+static void first_task_enables(struct fixture *f, uint32_t more)
+{
+	size_t i = first_op_en(f);
+	uint64_t w = f->words[i];
+
+	f->words[i] = rk3588_regcmd(RK3588_TARGET_OP_EN, rk3588_regcmd_offset(w),
+				    rk3588_regcmd_value(w) | more);
+}
+
+static void expect_null_refused(struct fixture *f, uint32_t reg, const char *engine)
+{
+	char line[160];
+
+	snprintf(line, sizeof(line), "%s = 0, but the %s DMAs", rk3588_reg_name(reg), engine);
+	print_message("# refused: %s\n", line);
+	log_capture_start();
+	assert_int_equal(rnpu_matmul_job_run(f->job, RKNPU_CORE0_MASK, NULL), -EINVAL);
+	assert_true(log_has("regcmd validator: session", line));
+	log_capture_stop();
+}
+
+/* The always-DMAing engines of the matmul: a null base is refused. */
+static void validator_null_base_enabled_engines(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t *saved = f->saved;
+	const struct {
+		uint32_t reg;
+		const char *engine;
+	} c[] = {
+		{ REG_CNA_FEATURE_DATA_ADDR, "CNA feature fetch" },
+		{ REG_CNA_DCOMP_ADDR0, "CNA weight fetch" },
+		{ REG_DPU_DST_BASE_ADDR, "DPU output write" },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		first_task_writes(f, c[i].reg, 0);
+		expect_null_refused(f, c[i].reg, c[i].engine);
+		memcpy(f->words, saved, f->nwords * 8);
+	}
+	/* PPU and PPU_RDMA have no bypass: enabled, they DMA. */
+	first_task_writes(f, REG_PPU_DST_BASE_ADDR, 0);
+	first_task_enables(f, RK3588_OP_EN_PPU);
+	expect_null_refused(f, REG_PPU_DST_BASE_ADDR, "PPU output write");
+	memcpy(f->words, saved, f->nwords * 8);
+	first_task_writes(f, REG_PPU_RDMA_RDMA_SRC_BASE_ADDR, 0);
+	first_task_enables(f, RK3588_OP_EN_PPU_RDMA);
+	expect_null_refused(f, REG_PPU_RDMA_RDMA_SRC_BASE_ADDR, "PPU_RDMA input read");
+	memcpy(f->words, saved, f->nwords * 8);
+	/* Not enabled, the same null bases are fine. */
+	first_task_writes(f, REG_PPU_DST_BASE_ADDR, 0);
+	first_task_writes(f, REG_PPU_RDMA_RDMA_SRC_BASE_ADDR, 0);
+	run_and_check(f);
+	memcpy(f->words, saved, f->nwords * 8);
+}
+
+/* The DPU output with OUTPUT_MODE bit 1 clear goes nowhere in memory: a
+ * null base is accepted and C is left as it was. */
+static void validator_null_base_dpu_no_memory_output(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t fm = first_task_value(f, REG_DPU_FEATURE_MODE_CFG);
+	uint8_t *cmap;
+	size_t csize = rnpu_bo_size(f->job->c);
+
+	assert_int_equal(rk3588_get_DPU_FEATURE_MODE_CFG_OUTPUT_MODE(fm), 2);
+	assert_int_equal(rnpu_bo_map(f->job->c, (void **)&cmap), 0);
+	assert_true(rk3588_set_DPU_FEATURE_MODE_CFG_OUTPUT_MODE(&fm, 0));
+	first_task_writes(f, REG_DPU_FEATURE_MODE_CFG, fm);
+	first_task_writes(f, REG_DPU_DST_BASE_ADDR, 0);
+	/* Only the first task: the second (the other 8 rows) stays intact
+	 * and writes its rows. */
+	memset(cmap, 0x5a, csize);
+	assert_int_equal(rnpu_matmul_job_run(f->job, RKNPU_CORE0_MASK, NULL), 0);
+	{
+		int32_t c[MM_M * MM_N];
+
+		assert_int_equal(rnpu_matmul_job_get_output(f->job, c), 0);
+		for (uint32_t r = 0; r < MM_M; r++)
+			for (uint32_t col = 0; col < MM_N; col++) {
+				int32_t ref = 0;
+
+				for (uint32_t l = 0; l < MM_K; l++)
+					ref += f->a[r * MM_K + l] * f->b[l * MM_N + col];
+				if (r < 8)
+					assert_int_equal(c[r * MM_N + col], 0x5a5a5a5a);
+				else
+					assert_int_equal(c[r * MM_N + col], ref);
+			}
+	}
+}
+
+/* One DPU_RDMA reader: its base register, the bit of its config register
+ * that disables it, and the DPU stage (register and bypass bit) that reads
+ * what it fetches (none for MRDMA). */
+struct rdma_reader {
+	const char *engine;
+	uint32_t base_reg, cfg_reg, disable_bit, stage_reg, bypass_bit;
+};
+
+static const struct rdma_reader rdma_readers[] = {
+	{ "DPU_RDMA main input read (MRDMA)", REG_DPU_RDMA_RDMA_SRC_BASE_ADDR,
+	  REG_DPU_RDMA_RDMA_FEATURE_MODE_CFG, DPU_RDMA_RDMA_FEATURE_MODE_CFG_MRDMA_DISABLE__MASK,
+	  0, 0 },
+	{ "DPU_RDMA EW operand read (ERDMA)", REG_DPU_RDMA_RDMA_EW_BASE_ADDR,
+	  REG_DPU_RDMA_RDMA_ERDMA_CFG, DPU_RDMA_RDMA_ERDMA_CFG_ERDMA_DISABLE__MASK,
+	  REG_DPU_EW_CFG, DPU_EW_CFG_EW_BYPASS__MASK },
+	{ "DPU_RDMA BS operand read (BRDMA)", REG_DPU_RDMA_RDMA_BS_BASE_ADDR,
+	  REG_DPU_RDMA_RDMA_BRDMA_CFG, DPU_RDMA_RDMA_BRDMA_CFG_BRDMA_DISABLE__MASK,
+	  REG_DPU_BS_CFG, DPU_BS_CFG_BS_BYPASS__MASK },
+	{ "DPU_RDMA BN operand read (NRDMA)", REG_DPU_RDMA_RDMA_BN_BASE_ADDR,
+	  REG_DPU_RDMA_RDMA_NRDMA_CFG, DPU_RDMA_RDMA_NRDMA_CFG_NRDMA_DISABLE__MASK,
+	  REG_DPU_BN_CFG, DPU_BN_CFG_BN_BYPASS__MASK },
+};
+
+#define NREADERS (sizeof(rdma_readers) / sizeof(rdma_readers[0]))
+
+/* The matmul's first task with DPU_RDMA enabled, every reader's base 0
+ * and every reader disabled except @live (NREADERS: none). The matmul
+ * bypasses BS, BN and EW. */
+static void rdma_program(struct fixture *f, size_t live)
+{
+	for (size_t i = 0; i < NREADERS; i++) {
+		first_task_writes(f, rdma_readers[i].base_reg, 0);
+		first_task_writes(f, rdma_readers[i].cfg_reg,
+				  i == live ? 0 : rdma_readers[i].disable_bit);
+	}
+	first_task_enables(f, RK3588_OP_EN_DPU_RDMA);
+}
+
+static void validator_null_base_dpu_rdma(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t *saved = f->saved;
+
+	/* All readers disabled: accepted, and the product is right. */
+	rdma_program(f, NREADERS);
+	run_and_check(f);
+	memcpy(f->words, saved, f->nwords * 8);
+	for (size_t i = 0; i < NREADERS; i++) {
+		const struct rdma_reader *r = &rdma_readers[i];
+
+		print_message("# %s\n", r->engine);
+		rdma_program(f, i);
+		if (!r->stage_reg) {
+			/* MRDMA: nothing but its disable bit stops it. */
+			expect_null_refused(f, r->base_reg, r->engine);
+		} else {
+			uint32_t stage = first_task_value(f, r->stage_reg);
+
+			/* Reader on, its stage bypassed (as the matmul has
+			 * it): nothing is read; accepted and computed. */
+			assert_true(stage & r->bypass_bit);
+			run_and_check(f);
+			/* The stage in use: the reader DMAs at 0. */
+			first_task_writes(f, r->stage_reg, stage & ~r->bypass_bit);
+			expect_null_refused(f, r->base_reg, r->engine);
+		}
+		memcpy(f->words, saved, f->nwords * 8);
+	}
+	/* Nothing was left behind. */
+	run_and_check(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -662,6 +916,10 @@ int main(void)
 		cmocka_unit_test(validator_chain_needs_links),
 		cmocka_unit_test(validator_long_chain),
 		cmocka_unit_test(validator_copy_bounded),
+		cmocka_unit_test_setup_teardown(validator_null_base_enabled_engines, setup, teardown),
+		cmocka_unit_test_setup_teardown(validator_null_base_dpu_no_memory_output, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(validator_null_base_dpu_rdma, setup, teardown),
 	};
 
 	unsetenv("RNPU_IOMMU");
