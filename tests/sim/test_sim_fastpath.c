@@ -169,6 +169,14 @@ static const struct conv_shape shapes[] = {
 	{ "in_13x7x47.k3.s2.p1.out_19", 13, 7, 47, 3, 3, 19, 2, 2, 1, 1 },
 	{ "in_5x3x1400.k1.s1.p0.out_3", 5, 3, 1400, 1, 1, 3, 1, 1, 0, 1 },
 	{ "in_17x9x8.k2x3.s2x1.p1.out_31", 17, 9, 8, 2, 3, 31, 2, 1, 1, 1 },
+	/* The fp16 tiles' channel chunks (8 blocks), kernel blocks (32) and
+	 * pixel groups (6 tiles): several taps over two chunks, the second
+	 * ending in a partial block, with a partial kernel block; 37 pixels
+	 * (one past six whole tiles); tiles of two and three pixels. */
+	{ "in_5x4x300.k3.s1.p1.out_37", 5, 4, 300, 3, 3, 37, 1, 1, 1, 1 },
+	{ "in_37x1x24.k1.s1.p0.out_4", 37, 1, 24, 1, 1, 4, 1, 1, 0, 1 },
+	{ "in_2x1x264.k1.s1.p0.out_6", 2, 1, 264, 1, 1, 6, 1, 1, 0, 1 },
+	{ "in_3x1x7.k1.s1.p0.out_34", 3, 1, 7, 1, 1, 34, 1, 1, 0, 1 },
 	/* Large enough (10M MACs) to be split over MAC threads, in uneven
 	 * shares with a partial last kernel block. */
 	{ "in_1x40x1024.k1.s1.p0.out_255", 1, 40, 1024, 1, 1, 255, 1, 1, 0, 1 },
