@@ -396,6 +396,10 @@ struct sim_conv {
 	const struct sim_mac_fast *fast;
 	uint8_t *wt_raw;
 	size_t wt_raw_bytes;
+	/* fp16 fast datapath: the weights at device address @wt_dma are not
+	 * fetched with the features but by the MAC stage (sim_mac.c). */
+	bool wt_deferred;
+	uint64_t wt_dma;
 };
 
 /* A dense cube moving between blocks, [h][w][c]; exactly one of i/f is

@@ -198,6 +198,11 @@ struct fast_share {
 	const size_t *tap_off;
 	unsigned int n_begin, n_end;
 	float (*part)[TKB][LANES];
+	/* fp16, one share only: the weights are fetched a kernel block at a
+	 * time into cv->wt_raw (which holds one block); -1 once a fetch
+	 * failed. */
+	bool stream;
+	int rc;
 };
 
 /* The fp16 tiles walk the channels in chunks of FP_CHUNK_BLOCKS blocks
@@ -230,7 +235,7 @@ static void fp_tile_pixels(const struct sim_conv *cv, struct sim_tile *tl, size_
 		tl->f[p] = cv->feat_f + pixel_at(cv, *q0 + (p < tl->np ? p : tl->np - 1));
 }
 
-static void run_fast_share_fp16(const struct fast_share *sh)
+static void run_fast_share_fp16(struct fast_share *sh)
 {
 	const struct sim_conv *cv = sh->cv;
 	size_t taps = (size_t)cv->kh * cv->kw, per_kernel = taps * cv->wc;
@@ -245,6 +250,16 @@ static void run_fast_share_fp16(const struct fast_share *sh)
 	     k0 += FP_KBLOCK) {
 		unsigned int k1 = sh->n_end - k0 < FP_KBLOCK ? sh->n_end : k0 + FP_KBLOCK;
 		unsigned int pairs = (k1 - k0 + TKB - 1) / TKB;
+		/* The kernel wt_raw starts at: streamed blocks start at a whole
+		 * kernel group, and groups lie one after the other. */
+		unsigned int wk0 = sh->stream ? k0 : 0;
+
+		if (sh->stream &&
+		    sim_dma_read(sh->t, cv->wt_dma + (uint64_t)k0 * per_kernel * cv->eb, cv->wt_raw,
+				 (size_t)(k1 - k0) * per_kernel * cv->eb, "weights")) {
+			sh->rc = -1;
+			return;
+		}
 
 		for (size_t ti0 = 0; ti0 < tiles; ti0 += FP_PX_TILES) {
 			size_t ti1 = tiles - ti0 < FP_PX_TILES ? tiles : ti0 + FP_PX_TILES, q0;
@@ -262,7 +277,8 @@ static void run_fast_share_fp16(const struct fast_share *sh)
 							unsigned int nb = k1 - n0 < TKB ? k1 - n0 : TKB;
 							unsigned int g0 = n0 / SIM_KG_16BIT * SIM_KG_16BIT;
 
-							tl.wg = cv->wt_raw + (size_t)g0 * per_kernel * cv->eb;
+							tl.wg = cv->wt_raw +
+								(size_t)(g0 - wk0) * per_kernel * cv->eb;
 							tl.ng = cv->kernels - g0 < SIM_KG_16BIT
 									? cv->kernels - g0
 									: SIM_KG_16BIT;
@@ -297,7 +313,7 @@ static void run_fast_share_fp16(const struct fast_share *sh)
  * channels of the accumulator cube. */
 static void *run_fast_share(void *arg)
 {
-	const struct fast_share *sh = arg;
+	struct fast_share *sh = arg;
 	const struct sim_conv *cv = sh->cv;
 	size_t taps = (size_t)cv->kh * cv->kw, per_kernel = taps * cv->wc;
 	size_t pixels = (size_t)cv->out_h * cv->out_w;
@@ -360,7 +376,7 @@ void rk3588_sim_set_mac_threads(struct rk3588_sim *sim, unsigned int threads)
 /* The kernels split in contiguous shares of whole kernel blocks, one per
  * thread; a thread that cannot be started leaves its share to the task's
  * own thread. */
-static int run_fast(struct sim_task *t, const struct sim_conv *cv)
+static int run_fast(struct sim_task *t, struct sim_conv *cv)
 {
 	size_t taps = (size_t)cv->kh * cv->kw;
 	uint64_t macs = (uint64_t)cv->out_h * cv->out_w * cv->kernels * taps * cv->wc;
@@ -372,6 +388,7 @@ static int run_fast(struct sim_task *t, const struct sim_conv *cv)
 	size_t *tap_off;
 	float (*part)[TKB][LANES] = NULL;
 	size_t part_floats = 0;
+	bool stream = false;
 
 	tap_off = sim_task_alloc(t, taps, sizeof(*tap_off), "tap offsets");
 	if (!tap_off)
@@ -383,13 +400,28 @@ static int run_fast(struct sim_task *t, const struct sim_conv *cv)
 		nthreads = 1;
 	if (nthreads > blocks)
 		nthreads = blocks;
+	/* fp16 weights were left to this stage (sim_cna.c). One thread
+	 * fetches them a kernel block at a time, so that each block is read
+	 * from the bus into a cached buffer just before the MACs use it;
+	 * with several, every bus access stays on the task's thread and the
+	 * weights are fetched whole first. */
+	if (cv->wt_deferred) {
+		size_t per_kernel = taps * cv->wc * cv->eb;
+		size_t kernels = nthreads == 1 && cv->kernels > FP_KBLOCK ? FP_KBLOCK : cv->kernels;
+
+		cv->wt_raw_bytes = kernels * per_kernel;
+		cv->wt_raw = sim_task_alloc_kept(t, cv->wt_raw_bytes, "packed weights");
+		if (!cv->wt_raw)
+			goto fail_tap;
+		stream = kernels < cv->kernels;
+		if (!stream && sim_dma_read(t, cv->wt_dma, cv->wt_raw, cv->wt_raw_bytes, "weights"))
+			goto fail_tap;
+	}
 	if (cv->prec == SIM_PREC_FP16) {
 		part_floats = nthreads * FP_PART_FLOATS;
 		part = sim_task_alloc(t, part_floats, sizeof(float), "fp16 partial sums");
-		if (!part) {
-			sim_task_free(t, tap_off, taps, sizeof(*tap_off));
-			return -1;
-		}
+		if (!part)
+			goto fail_tap;
 	}
 	for (unsigned int i = 0; i < nthreads; i++) {
 		unsigned int b0 = (unsigned int)((uint64_t)blocks * i / nthreads);
@@ -399,7 +431,8 @@ static int run_fast(struct sim_task *t, const struct sim_conv *cv)
 					     .n_begin = b0 * TKB,
 					     .n_end = b1 * TKB < cv->kernels ? b1 * TKB : cv->kernels,
 					     .part = part ? part + i * (FP_PART_FLOATS / (TKB * LANES))
-							  : NULL };
+							  : NULL,
+					     .stream = stream };
 	}
 	for (unsigned int i = 1; i < nthreads; i++)
 		started[i] = pthread_create(&tid[i], NULL, run_fast_share, &sh[i]) == 0;
@@ -413,7 +446,12 @@ static int run_fast(struct sim_task *t, const struct sim_conv *cv)
 	if (part)
 		sim_task_free(t, part, part_floats, sizeof(float));
 	sim_task_free(t, tap_off, taps, sizeof(*tap_off));
-	return 0;
+	return sh[0].rc;
+
+fail_tap:
+	/* wt_raw goes with the rest of the convolution (sim_conv_release). */
+	sim_task_free(t, tap_off, taps, sizeof(*tap_off));
+	return -1;
 }
 
 /* Depthwise: output channel k reads input channel k only, taps in (ky, kx)
