@@ -206,8 +206,9 @@ struct fast_share {
 };
 
 /* The fp16 tiles walk the channels in chunks of FP_CHUNK_BLOCKS blocks
- * (512 channels), so that a tile's six pixels' features (12 KiB of fp32)
- * stay in L1 while a block of FP_KBLOCK kernels passes them; the lanes'
+ * (256 channels), so that a tile's six pixels' features (6 KiB of fp32)
+ * and the chunk of a block of FP_KBLOCK kernels (16 KiB of binary16) stay
+ * in L1 while the kernels pass the pixels; the lanes'
  * partial sums wait in memory between chunks. Unchunked, every kernel
  * pair streamed all features from L2 (2 bytes per MAC) and that bounded
  * the tile. FP_PX_TILES tiles of pixels share one pass over the weights. */
@@ -244,14 +245,14 @@ static void run_fast_share_fp16(struct fast_share *sh)
 	size_t blocks = (cv->wc + SIM_CB - 1) / SIM_CB; /* the last may be partial */
 	struct sim_tile tl = { .taps = taps, .wc = cv->wc, .tap_off = sh->tap_off };
 
-	_Static_assert(FP_KBLOCK % TKB == 0, "kernel blocks hold whole tiles");
+	_Static_assert(FP_KBLOCK % SIM_KG_16BIT == 0, "kernel blocks hold whole kernel groups");
 	_Static_assert(SIM_KG_16BIT % TKB == 0, "a tile never straddles two kernel groups");
 	for (unsigned int k0 = sh->n_begin; k0 < sh->n_end && !sim_task_aborted(sh->t);
 	     k0 += FP_KBLOCK) {
 		unsigned int k1 = sh->n_end - k0 < FP_KBLOCK ? sh->n_end : k0 + FP_KBLOCK;
 		unsigned int pairs = (k1 - k0 + TKB - 1) / TKB;
-		/* The kernel wt_raw starts at: streamed blocks start at a whole
-		 * kernel group, and groups lie one after the other. */
+		/* The first kernel in wt_raw: a streamed block starts at a
+		 * whole kernel group, and groups lie one after the other. */
 		unsigned int wk0 = sh->stream ? k0 : 0;
 
 		if (sh->stream &&
