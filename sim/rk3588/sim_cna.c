@@ -493,11 +493,17 @@ static int fetch_weights(struct sim_task *t, struct sim_conv *cv)
 	size_t src_bytes = total * cv->eb;
 	uint8_t *src;
 
+	/* The fast datapath reads the packed weights as they are; for fp16
+	 * it fetches them itself, a block of kernels at a time. */
+	cv->fast = sim_mac_fast_for(t, cv);
+	if (cv->fast && cv->prec == SIM_PREC_FP16) {
+		cv->wt_deferred = true;
+		cv->wt_dma = base;
+		return 0;
+	}
 	src = sim_task_alloc_kept(t, src_bytes, "packed weights");
 	if (!src)
 		return -1;
-	/* The fast datapath reads the packed weights as they are. */
-	cv->fast = sim_mac_fast_for(t, cv);
 	if (cv->fast) {
 		cv->wt_raw = src;
 		cv->wt_raw_bytes = src_bytes;

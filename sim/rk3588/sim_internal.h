@@ -338,15 +338,18 @@ struct sim_tile {
 	const void *wg;
 	size_t ng;                 /* kernels in the group */
 	size_t k[SIM_MAC_TILE_KB];
+	unsigned int np;           /* pixels the fp16 tile computes (1..6) */
 };
 
 /* int8 features held in int16, int8 weights: exact sums. */
 typedef void (*sim_tile_i8_fn)(const struct sim_tile *tl,
 			       int64_t out[SIM_MAC_TILE_PX][SIM_MAC_TILE_KB]);
-/* fp16 features held in fp32, binary16 weights: the
- * SIM_ASSUME_FP_ACC_LANES order, lanes combined. */
-typedef void (*sim_tile_f_fn)(const struct sim_tile *tl,
-			      float out[SIM_MAC_TILE_PX][SIM_MAC_TILE_KB]);
+/* fp16 features held in fp32, binary16 weights: adds channel blocks
+ * [@b0, @b1) of tap @t (block wc / SIM_CB is the partial last one) to the
+ * SIM_ASSUME_FP_ACC_LANES partial sums @part[p][j][lane] of the tile's
+ * tl->np pixels, in the documented order; the caller combines the lanes. */
+typedef void (*sim_tile_f_fn)(const struct sim_tile *tl, size_t t, size_t b0, size_t b1,
+			      float part[][SIM_MAC_TILE_KB][SIM_ASSUME_FP_ACC_LANES]);
 
 struct sim_mac_fast {
 	sim_tile_i8_fn tile_i8;
@@ -396,6 +399,10 @@ struct sim_conv {
 	const struct sim_mac_fast *fast;
 	uint8_t *wt_raw;
 	size_t wt_raw_bytes;
+	/* fp16 fast datapath: the weights at device address @wt_dma are not
+	 * fetched with the features but by the MAC stage (sim_mac.c). */
+	bool wt_deferred;
+	uint64_t wt_dma;
 };
 
 /* A dense cube moving between blocks, [h][w][c]; exactly one of i/f is

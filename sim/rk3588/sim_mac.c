@@ -190,66 +190,161 @@ const struct sim_mac_fast *sim_mac_fast_for(const struct sim_task *t, const stru
 	return cv->prec == SIM_PREC_FP16 && fk->tile_f ? fk : NULL;
 }
 
-/* Kernels [n_begin, n_end) of a convolution on the tile kernels. */
+/* Kernels [n_begin, n_end) of a convolution on the tile kernels; @part is
+ * the share's fp16 partial-sum scratch (FP_PART_FLOATS). */
 struct fast_share {
 	struct sim_task *t;
 	const struct sim_conv *cv;
 	const size_t *tap_off;
 	unsigned int n_begin, n_end;
+	float (*part)[TKB][LANES];
+	/* fp16, one share only: the weights are fetched a kernel block at a
+	 * time into cv->wt_raw (which holds one block); -1 once a fetch
+	 * failed. */
+	bool stream;
+	int rc;
 };
 
-/* Every kernel block of @sh against every pixel, five pixels at a time;
+/* The fp16 tiles walk the channels in chunks of FP_CHUNK_BLOCKS blocks
+ * (256 channels), so that a tile's six pixels' features (6 KiB of fp32)
+ * and the chunk of a block of FP_KBLOCK kernels (16 KiB of binary16) stay
+ * in L1 while the kernels pass the pixels; the lanes'
+ * partial sums wait in memory between chunks. Unchunked, every kernel
+ * pair streamed all features from L2 (2 bytes per MAC) and that bounded
+ * the tile. FP_PX_TILES tiles of pixels share one pass over the weights. */
+#define FP_CHUNK_BLOCKS 8u
+#define FP_KBLOCK 32u
+#define FP_PX_TILES 6u
+#define FP_PART_FLOATS ((size_t)FP_PX_TILES * (FP_KBLOCK / TKB) * SIM_MAC_TILE_PX * TKB * LANES)
+
+/* First feature of output pixel @q. */
+static size_t pixel_at(const struct sim_conv *cv, size_t q)
+{
+	return feat_at(cv, (unsigned int)(q / cv->out_w), (unsigned int)(q % cv->out_w), 0, 0);
+}
+
+/* Tile @ti of @tiles over @pixels: the pixels spread evenly (32 pixels:
+ * five or six a tile), so that no tile computes padding. */
+static void fp_tile_pixels(const struct sim_conv *cv, struct sim_tile *tl, size_t pixels,
+			   size_t tiles, size_t ti, size_t *q0)
+{
+	size_t q1 = pixels * (ti + 1) / tiles;
+
+	*q0 = pixels * ti / tiles;
+	tl->np = (unsigned int)(q1 - *q0);
+	for (unsigned int p = 0; p < SIM_MAC_TILE_PX; p++)
+		tl->f[p] = cv->feat_f + pixel_at(cv, *q0 + (p < tl->np ? p : tl->np - 1));
+}
+
+static void run_fast_share_fp16(struct fast_share *sh)
+{
+	const struct sim_conv *cv = sh->cv;
+	size_t taps = (size_t)cv->kh * cv->kw, per_kernel = taps * cv->wc;
+	size_t pixels = (size_t)cv->out_h * cv->out_w;
+	size_t tiles = (pixels + SIM_MAC_TILE_PX - 1) / SIM_MAC_TILE_PX;
+	size_t blocks = (cv->wc + SIM_CB - 1) / SIM_CB; /* the last may be partial */
+	struct sim_tile tl = { .taps = taps, .wc = cv->wc, .tap_off = sh->tap_off };
+
+	_Static_assert(FP_KBLOCK % SIM_KG_16BIT == 0, "kernel blocks hold whole kernel groups");
+	_Static_assert(SIM_KG_16BIT % TKB == 0, "a tile never straddles two kernel groups");
+	for (unsigned int k0 = sh->n_begin; k0 < sh->n_end && !sim_task_aborted(sh->t);
+	     k0 += FP_KBLOCK) {
+		unsigned int k1 = sh->n_end - k0 < FP_KBLOCK ? sh->n_end : k0 + FP_KBLOCK;
+		unsigned int pairs = (k1 - k0 + TKB - 1) / TKB;
+		/* The first kernel in wt_raw: a streamed block starts at a
+		 * whole kernel group, and groups lie one after the other. */
+		unsigned int wk0 = sh->stream ? k0 : 0;
+
+		if (sh->stream &&
+		    sim_dma_read(sh->t, cv->wt_dma + (uint64_t)k0 * per_kernel * cv->eb, cv->wt_raw,
+				 (size_t)(k1 - k0) * per_kernel * cv->eb, "weights")) {
+			sh->rc = -1;
+			return;
+		}
+
+		for (size_t ti0 = 0; ti0 < tiles; ti0 += FP_PX_TILES) {
+			size_t ti1 = tiles - ti0 < FP_PX_TILES ? tiles : ti0 + FP_PX_TILES, q0;
+
+			memset(sh->part, 0, FP_PART_FLOATS * sizeof(float));
+			for (size_t t = 0; t < taps; t++)
+				for (size_t b0 = 0; b0 < blocks; b0 += FP_CHUNK_BLOCKS) {
+					size_t b1 = blocks - b0 < FP_CHUNK_BLOCKS ? blocks
+										  : b0 + FP_CHUNK_BLOCKS;
+
+					for (size_t ti = ti0; ti < ti1; ti++) {
+						fp_tile_pixels(cv, &tl, pixels, tiles, ti, &q0);
+						for (unsigned int i = 0; i < pairs; i++) {
+							unsigned int n0 = k0 + i * TKB;
+							unsigned int nb = k1 - n0 < TKB ? k1 - n0 : TKB;
+							unsigned int g0 = n0 / SIM_KG_16BIT * SIM_KG_16BIT;
+
+							tl.wg = cv->wt_raw +
+								(size_t)(g0 - wk0) * per_kernel * cv->eb;
+							tl.ng = cv->kernels - g0 < SIM_KG_16BIT
+									? cv->kernels - g0
+									: SIM_KG_16BIT;
+							for (unsigned int j = 0; j < TKB; j++)
+								tl.k[j] = n0 - g0 + (j < nb ? j : nb - 1);
+							cv->fast->tile_f(&tl, t, b0, b1,
+									 sh->part + ((ti - ti0) * pairs + i) *
+											    SIM_MAC_TILE_PX);
+						}
+					}
+				}
+			for (size_t ti = ti0; ti < ti1; ti++) {
+				fp_tile_pixels(cv, &tl, pixels, tiles, ti, &q0);
+				for (unsigned int i = 0; i < pairs; i++) {
+					unsigned int n0 = k0 + i * TKB;
+					unsigned int nb = k1 - n0 < TKB ? k1 - n0 : TKB;
+					float (*pp)[TKB][LANES] =
+						sh->part + ((ti - ti0) * pairs + i) * SIM_MAC_TILE_PX;
+
+					for (unsigned int p = 0; p < tl.np; p++)
+						for (unsigned int j = 0; j < nb; j++)
+							cv->acc_f[(q0 + p) * cv->out_c + n0 + j] =
+								combine_lanes(pp[p][j]);
+				}
+			}
+		}
+	}
+}
+
+/* Every kernel block of @sh against every pixel, six pixels at a time;
  * taps are offsets from a pixel's first tap. Shares write disjoint
  * channels of the accumulator cube. */
 static void *run_fast_share(void *arg)
 {
-	const struct fast_share *sh = arg;
+	struct fast_share *sh = arg;
 	const struct sim_conv *cv = sh->cv;
 	size_t taps = (size_t)cv->kh * cv->kw, per_kernel = taps * cv->wc;
 	size_t pixels = (size_t)cv->out_h * cv->out_w;
-	bool is_float = cv->prec == SIM_PREC_FP16;
-	const void *ft = is_float ? (const void *)cv->feat_f : (const void *)cv->feat_i16;
-	size_t feb = is_float ? sizeof(float) : sizeof(int16_t);
-	unsigned int kg = is_float ? SIM_KG_16BIT : SIM_KG_INT8;
 	struct sim_tile tl = { .taps = taps, .wc = cv->wc, .tap_off = sh->tap_off };
 
-	_Static_assert(SIM_KG_INT8 % TKB == 0 && SIM_KG_16BIT % TKB == 0,
-		       "a kernel block never straddles two kernel groups");
+	if (cv->prec == SIM_PREC_FP16) {
+		run_fast_share_fp16(sh);
+		return NULL;
+	}
+	_Static_assert(SIM_KG_INT8 % TKB == 0, "a kernel block never straddles two kernel groups");
 	for (unsigned int n0 = sh->n_begin; n0 < sh->n_end && !sim_task_aborted(sh->t);
 	     n0 += TKB) {
 		unsigned int nb = sh->n_end - n0 < TKB ? sh->n_end - n0 : TKB;
-		unsigned int g0 = n0 / kg * kg;
+		unsigned int g0 = n0 / SIM_KG_INT8 * SIM_KG_INT8;
 
 		tl.wg = cv->wt_raw + (size_t)g0 * per_kernel * cv->eb;
-		tl.ng = cv->kernels - g0 < kg ? cv->kernels - g0 : kg;
+		tl.ng = cv->kernels - g0 < SIM_KG_INT8 ? cv->kernels - g0 : SIM_KG_INT8;
 		for (unsigned int j = 0; j < TKB; j++)
 			tl.k[j] = n0 - g0 + (j < nb ? j : nb - 1);
 		for (size_t q0 = 0; q0 < pixels; q0 += SIM_MAC_TILE_PX) {
 			size_t np = pixels - q0 < SIM_MAC_TILE_PX ? pixels - q0 : SIM_MAC_TILE_PX;
+			int64_t o[SIM_MAC_TILE_PX][TKB];
 
-			for (unsigned int p = 0; p < SIM_MAC_TILE_PX; p++) {
-				size_t q = q0 + (p < np ? p : np - 1);
-				unsigned int oy = (unsigned int)(q / cv->out_w);
-				unsigned int ox = (unsigned int)(q % cv->out_w);
-
-				tl.f[p] = (const char *)ft + feat_at(cv, oy, ox, 0, 0) * feb;
-			}
-			if (is_float) {
-				float o[SIM_MAC_TILE_PX][TKB];
-
-				cv->fast->tile_f(&tl, o);
-				for (unsigned int p = 0; p < np; p++)
-					memcpy(cv->acc_f + (q0 + p) * cv->out_c + n0, o[p],
-					       nb * sizeof(float));
-			} else {
-				int64_t o[SIM_MAC_TILE_PX][TKB];
-
-				cv->fast->tile_i8(&tl, o);
-				for (unsigned int p = 0; p < np; p++)
-					for (unsigned int j = 0; j < nb; j++)
-						cv->acc_i[(q0 + p) * cv->out_c + n0 + j] =
-							finish_int(cv, o[p][j]);
-			}
+			for (unsigned int p = 0; p < SIM_MAC_TILE_PX; p++)
+				tl.f[p] = cv->feat_i16 + pixel_at(cv, q0 + (p < np ? p : np - 1));
+			cv->fast->tile_i8(&tl, o);
+			for (unsigned int p = 0; p < np; p++)
+				for (unsigned int j = 0; j < nb; j++)
+					cv->acc_i[(q0 + p) * cv->out_c + n0 + j] =
+						finish_int(cv, o[p][j]);
 		}
 	}
 	return NULL;
@@ -282,7 +377,7 @@ void rk3588_sim_set_mac_threads(struct rk3588_sim *sim, unsigned int threads)
 /* The kernels split in contiguous shares of whole kernel blocks, one per
  * thread; a thread that cannot be started leaves its share to the task's
  * own thread. */
-static int run_fast(struct sim_task *t, const struct sim_conv *cv)
+static int run_fast(struct sim_task *t, struct sim_conv *cv)
 {
 	size_t taps = (size_t)cv->kh * cv->kw;
 	uint64_t macs = (uint64_t)cv->out_h * cv->out_w * cv->kernels * taps * cv->wc;
@@ -292,6 +387,9 @@ static int run_fast(struct sim_task *t, const struct sim_conv *cv)
 	pthread_t tid[RK3588_SIM_MAX_MAC_THREADS];
 	bool started[RK3588_SIM_MAX_MAC_THREADS] = { false };
 	size_t *tap_off;
+	float (*part)[TKB][LANES] = NULL;
+	size_t part_floats = 0;
+	bool stream = false;
 
 	tap_off = sim_task_alloc(t, taps, sizeof(*tap_off), "tap offsets");
 	if (!tap_off)
@@ -303,13 +401,39 @@ static int run_fast(struct sim_task *t, const struct sim_conv *cv)
 		nthreads = 1;
 	if (nthreads > blocks)
 		nthreads = blocks;
+	/* fp16 weights were left to this stage (sim_cna.c). One thread
+	 * fetches them a kernel block at a time, so that each block is read
+	 * from the bus into a cached buffer just before the MACs use it;
+	 * with several, every bus access stays on the task's thread and the
+	 * weights are fetched whole first. */
+	if (cv->wt_deferred) {
+		size_t per_kernel = taps * cv->wc * cv->eb;
+		size_t kernels = nthreads == 1 && cv->kernels > FP_KBLOCK ? FP_KBLOCK : cv->kernels;
+
+		cv->wt_raw_bytes = kernels * per_kernel;
+		cv->wt_raw = sim_task_alloc_kept(t, cv->wt_raw_bytes, "packed weights");
+		if (!cv->wt_raw)
+			goto fail_tap;
+		stream = kernels < cv->kernels;
+		if (!stream && sim_dma_read(t, cv->wt_dma, cv->wt_raw, cv->wt_raw_bytes, "weights"))
+			goto fail_tap;
+	}
+	if (cv->prec == SIM_PREC_FP16) {
+		part_floats = nthreads * FP_PART_FLOATS;
+		part = sim_task_alloc(t, part_floats, sizeof(float), "fp16 partial sums");
+		if (!part)
+			goto fail_tap;
+	}
 	for (unsigned int i = 0; i < nthreads; i++) {
 		unsigned int b0 = (unsigned int)((uint64_t)blocks * i / nthreads);
 		unsigned int b1 = (unsigned int)((uint64_t)blocks * (i + 1) / nthreads);
 
 		sh[i] = (struct fast_share){ .t = t, .cv = cv, .tap_off = tap_off,
 					     .n_begin = b0 * TKB,
-					     .n_end = b1 * TKB < cv->kernels ? b1 * TKB : cv->kernels };
+					     .n_end = b1 * TKB < cv->kernels ? b1 * TKB : cv->kernels,
+					     .part = part ? part + i * (FP_PART_FLOATS / (TKB * LANES))
+							  : NULL,
+					     .stream = stream };
 	}
 	for (unsigned int i = 1; i < nthreads; i++)
 		started[i] = pthread_create(&tid[i], NULL, run_fast_share, &sh[i]) == 0;
@@ -320,8 +444,15 @@ static int run_fast(struct sim_task *t, const struct sim_conv *cv)
 		else
 			run_fast_share(&sh[i]);
 	}
+	if (part)
+		sim_task_free(t, part, part_floats, sizeof(float));
 	sim_task_free(t, tap_off, taps, sizeof(*tap_off));
-	return 0;
+	return sh[0].rc;
+
+fail_tap:
+	/* wt_raw goes with the rest of the convolution (sim_conv_release). */
+	sim_task_free(t, tap_off, taps, sizeof(*tap_off));
+	return -1;
 }
 
 /* Depthwise: output channel k reads input channel k only, taps in (ky, kx)

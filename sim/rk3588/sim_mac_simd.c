@@ -201,13 +201,17 @@ AVX2_FMA static __m256 half8(const uint16_t *w)
 	return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)w));
 }
 
-#define FMA2(p, x)                                          \
-	do {                                                \
-		__m256 x_ = (x);                            \
-		__asm__("" : "+x"(x_));                     \
-		a##p##0 = _mm256_fmadd_ps(x_, y0, a##p##0); \
-		a##p##1 = _mm256_fmadd_ps(x_, y1, a##p##1); \
-		KEEP_IN_REGISTERS(a##p##0, a##p##1);        \
+/* Pixel p's feature vector against both kernels' weight vectors; pixels
+ * past the tile's NP (a compile-time constant) drop out. */
+#define FMA2(p, x)                                                  \
+	do {                                                        \
+		if ((p) < NP) {                                     \
+			__m256 x_ = (x);                            \
+			__asm__("" : "+x"(x_));                     \
+			a##p##0 = _mm256_fmadd_ps(x_, y0, a##p##0); \
+			a##p##1 = _mm256_fmadd_ps(x_, y1, a##p##1); \
+			KEEP_IN_REGISTERS(a##p##0, a##p##1);        \
+		}                                                   \
 	} while (0)
 
 /* Eight channels at @i. */
@@ -224,38 +228,55 @@ AVX2_FMA static __m256 half8(const uint16_t *w)
 		FMA2(5, _mm256_loadu_ps(f5 + (i))); \
 	} while (0)
 
-/* The ((0+1)+(2+3))+((4+5)+(6+7)) combination of the eight lanes. */
-AVX2_FMA static float combine8(__m256 v)
-{
-	float l[8];
+#define LOAD_PART(p)                                                   \
+	do {                                                           \
+		if ((p) < NP) {                                        \
+			a##p##0 = _mm256_loadu_ps(part[p][0]);         \
+			a##p##1 = _mm256_loadu_ps(part[p][1]);         \
+		}                                                      \
+	} while (0)
 
-	_mm256_storeu_ps(l, v);
-	return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
-}
+#define STORE_PART(p)                                                  \
+	do {                                                           \
+		if ((p) < NP) {                                        \
+			_mm256_storeu_ps(part[p][0], a##p##0);         \
+			_mm256_storeu_ps(part[p][1], a##p##1);         \
+		}                                                      \
+	} while (0)
 
 /* The SIM_ASSUME_FP_ACC_LANES order with one vector lane per partial sum,
- * taps outermost, channels in order, as in the plain loop. A product of
- * two binary16 values is exact in binary32, so a fused multiply-add rounds
- * exactly as the plain loop's multiply then add. Past the last full vector
- * of a tap, zeros feed the unused lanes; a partial sum that starts at +0
- * never becomes -0 by round-to-nearest addition, so adding +0 leaves it
- * unchanged. */
-AVX2_FMA static void tile_f_avx2(const struct sim_tile *tl,
-				 float out[SIM_MAC_TILE_PX][SIM_MAC_TILE_KB])
+ * channels in order, as in the plain loop; the caller walks taps and
+ * channel blocks in order, so every lane adds the same products in the same
+ * order as the oracle. A product of two binary16 values is exact in
+ * binary32, so a fused multiply-add rounds exactly as the plain loop's
+ * multiply then add. Past the last full vector of a tap, zeros feed the
+ * unused lanes; a partial sum that starts at +0 never becomes -0 by
+ * round-to-nearest addition, so adding +0 leaves it unchanged. NP pixels
+ * (1..6): a short tile does only its own work. */
+__attribute__((always_inline)) AVX2_FMA static inline void
+tile_f_np(const struct sim_tile *tl, size_t t, size_t b0, size_t b1,
+	  float part[][SIM_MAC_TILE_KB][SIM_ASSUME_FP_ACC_LANES], const unsigned int NP)
 {
 	__m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00;
 	__m256 a21 = a00, a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
 	const uint16_t *wg = tl->wg;
 	size_t wc = tl->wc, nfull = wc / SIM_CB, rem = wc % SIM_CB;
 	size_t bstride = tl->taps * tl->ng * SIM_CB;
+	size_t bfull = b1 < nfull ? b1 : nfull;
 
 	_Static_assert(SIM_ASSUME_FP_ACC_LANES == 8, "one 8-lane vector per partial-sum set");
-	for (size_t t = 0; t < tl->taps; t++) {
-		const uint16_t *wt = wg + wt_at(tl, 0, SIM_CB, t);
+	LOAD_PART(0);
+	LOAD_PART(1);
+	LOAD_PART(2);
+	LOAD_PART(3);
+	LOAD_PART(4);
+	LOAD_PART(5);
+	if (b0 < bfull) {
+		const uint16_t *wt = wg + wt_at(tl, b0 * SIM_CB, SIM_CB, t);
 		const uint16_t *w0 = wt + tl->k[0] * SIM_CB, *w1 = wt + tl->k[1] * SIM_CB;
-		TAP_FEATURES(float, t, 0);
+		TAP_FEATURES(float, t, b0 * SIM_CB);
 
-		for (size_t b = 0; b < nfull; b++) {
+		for (size_t b = b0; b < bfull; b++) {
 			STEP_F(0);
 			STEP_F(8);
 			STEP_F(16);
@@ -269,45 +290,64 @@ AVX2_FMA static void tile_f_avx2(const struct sim_tile *tl,
 			f4 += SIM_CB;
 			f5 += SIM_CB;
 		}
-		if (rem) {
-			size_t i, r = rem % 8;
+	}
+	if (rem && b1 > nfull) {
+		const uint16_t *wt = wg + wt_at(tl, nfull * SIM_CB, rem, t);
+		const uint16_t *w0 = wt + tl->k[0] * rem, *w1 = wt + tl->k[1] * rem;
+		size_t i, r = rem % 8;
+		TAP_FEATURES(float, t, nfull * SIM_CB);
 
-			wt = wg + wt_at(tl, nfull * SIM_CB, rem, t);
-			w0 = wt + tl->k[0] * rem;
-			w1 = wt + tl->k[1] * rem;
-			for (i = 0; i + 8 <= rem; i += 8)
-				STEP_F(i);
-			if (r) {
-				__m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)r),
-							       _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-				uint16_t h0[8] = { 0 }, h1[8] = { 0 };
-				__m256 y0, y1;
+		for (i = 0; i + 8 <= rem; i += 8)
+			STEP_F(i);
+		if (r) {
+			__m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)r),
+						       _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+			uint16_t h0[8] = { 0 }, h1[8] = { 0 };
+			__m256 y0, y1;
 
-				memcpy(h0, w0 + i, r * sizeof(uint16_t));
-				memcpy(h1, w1 + i, r * sizeof(uint16_t));
-				y0 = half8(h0);
-				y1 = half8(h1);
-				FMA2(0, _mm256_maskload_ps(f0 + i, m));
-				FMA2(1, _mm256_maskload_ps(f1 + i, m));
-				FMA2(2, _mm256_maskload_ps(f2 + i, m));
-				FMA2(3, _mm256_maskload_ps(f3 + i, m));
-				FMA2(4, _mm256_maskload_ps(f4 + i, m));
-				FMA2(5, _mm256_maskload_ps(f5 + i, m));
-			}
+			memcpy(h0, w0 + i, r * sizeof(uint16_t));
+			memcpy(h1, w1 + i, r * sizeof(uint16_t));
+			y0 = half8(h0);
+			y1 = half8(h1);
+			FMA2(0, _mm256_maskload_ps(f0 + i, m));
+			FMA2(1, _mm256_maskload_ps(f1 + i, m));
+			FMA2(2, _mm256_maskload_ps(f2 + i, m));
+			FMA2(3, _mm256_maskload_ps(f3 + i, m));
+			FMA2(4, _mm256_maskload_ps(f4 + i, m));
+			FMA2(5, _mm256_maskload_ps(f5 + i, m));
 		}
 	}
-	out[0][0] = combine8(a00);
-	out[0][1] = combine8(a01);
-	out[1][0] = combine8(a10);
-	out[1][1] = combine8(a11);
-	out[2][0] = combine8(a20);
-	out[2][1] = combine8(a21);
-	out[3][0] = combine8(a30);
-	out[3][1] = combine8(a31);
-	out[4][0] = combine8(a40);
-	out[4][1] = combine8(a41);
-	out[5][0] = combine8(a50);
-	out[5][1] = combine8(a51);
+	STORE_PART(0);
+	STORE_PART(1);
+	STORE_PART(2);
+	STORE_PART(3);
+	STORE_PART(4);
+	STORE_PART(5);
+}
+
+#define TILE_F(n)                                                                       \
+	AVX2_FMA static void tile_f_##n(const struct sim_tile *tl, size_t t, size_t b0,   \
+					size_t b1,                                        \
+					float part[][SIM_MAC_TILE_KB][SIM_ASSUME_FP_ACC_LANES]) \
+	{                                                                               \
+		tile_f_np(tl, t, b0, b1, part, n);                                      \
+	}
+TILE_F(1)
+TILE_F(2)
+TILE_F(3)
+TILE_F(4)
+TILE_F(5)
+TILE_F(6)
+
+/* Pixels 0 .. tl->np - 1 of @part. */
+static void tile_f_avx2(const struct sim_tile *tl, size_t t, size_t b0, size_t b1,
+			float part[][SIM_MAC_TILE_KB][SIM_ASSUME_FP_ACC_LANES])
+{
+	static const sim_tile_f_fn by_np[] = { tile_f_1, tile_f_1, tile_f_2, tile_f_3,
+					       tile_f_4, tile_f_5, tile_f_6 };
+
+	_Static_assert(SIM_MAC_TILE_PX == 6, "one kernel per tile height");
+	by_np[tl->np <= SIM_MAC_TILE_PX ? tl->np : SIM_MAC_TILE_PX](tl, t, b0, b1, part);
 }
 
 static int host_simd(void)

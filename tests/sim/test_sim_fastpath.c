@@ -169,6 +169,14 @@ static const struct conv_shape shapes[] = {
 	{ "in_13x7x47.k3.s2.p1.out_19", 13, 7, 47, 3, 3, 19, 2, 2, 1, 1 },
 	{ "in_5x3x1400.k1.s1.p0.out_3", 5, 3, 1400, 1, 1, 3, 1, 1, 0, 1 },
 	{ "in_17x9x8.k2x3.s2x1.p1.out_31", 17, 9, 8, 2, 3, 31, 2, 1, 1, 1 },
+	/* The fp16 tiles' channel chunks (8 blocks), kernel blocks (32) and
+	 * pixel groups (6 tiles): several taps over two chunks, the second
+	 * ending in a partial block, with a partial kernel block; 37 pixels
+	 * (one past six whole tiles); tiles of two and three pixels. */
+	{ "in_5x4x300.k3.s1.p1.out_37", 5, 4, 300, 3, 3, 37, 1, 1, 1, 1 },
+	{ "in_37x1x24.k1.s1.p0.out_4", 37, 1, 24, 1, 1, 4, 1, 1, 0, 1 },
+	{ "in_2x1x264.k1.s1.p0.out_6", 2, 1, 264, 1, 1, 6, 1, 1, 0, 1 },
+	{ "in_3x1x7.k1.s1.p0.out_34", 3, 1, 7, 1, 1, 34, 1, 1, 0, 1 },
 	/* Large enough (10M MACs) to be split over MAC threads, in uneven
 	 * shares with a partial last kernel block. */
 	{ "in_1x40x1024.k1.s1.p0.out_255", 1, 40, 1024, 1, 1, 255, 1, 1, 0, 1 },
@@ -447,6 +455,48 @@ static void test_fp16_conv_shapes(void **state)
 	shapes_case(true);
 }
 
+/* ---- fp16 weights fetched a kernel block at a time --------------------- */
+
+/* 40 fp16 kernels whose first 32 (one kernel block) end exactly at the end
+ * of memory: the fast datapath fetches the second block while the MACs
+ * run. Either datapath must end the task with a DMA read error naming the
+ * weights, leave the output untouched, and leak nothing (ASan). */
+static void test_fp16_weight_fault(void **state)
+{
+	struct conv_desc d = {
+		.fp16 = true, .out_prec = TP_FP32, .w = 6, .h = 1, .c = 64, .kw = 1, .kh = 1,
+		.n = 40, .sx = 1, .sy = 1, .out_w = 6, .out_h = 1,
+	};
+	static const enum rk3588_sim_datapath dps[] = { RK3588_SIM_DATAPATH_PLAIN,
+							RK3588_SIM_DATAPATH_FAST };
+	size_t kernel_bytes = (size_t)d.c * 2;
+	struct fake_bus fb;
+	struct rk3588_sim *sim;
+
+	(void)state;
+	if (!rk3588_sim_fast_datapath_available())
+		skip();
+	fb_init(&fb, MEM_SIZE);
+	assert_non_null(fb.mem);
+	sim = test_sim_create(&fb, false, 1);
+	assert_non_null(sim);
+	rk3588_sim_set_mac_threads(sim, FASTPATH_MAC_THREADS);
+	d.in = fb_alloc(&fb, conv_in_bytes(&d), 64);
+	d.out = fb_alloc(&fb, conv_out_bytes(&d), 64);
+	d.wt = (uint32_t)(FB_BASE + MEM_SIZE - 32 * kernel_bytes);
+	for (size_t i = 0; i < sizeof(dps) / sizeof(dps[0]); i++) {
+		char msg[256] = "";
+
+		assert_int_equal(run(&fb, sim, &d, dps[i]), RK3588_INT_DMA_READ_ERROR);
+		assert_true(rk3588_sim_last_error(sim, 0, msg, sizeof(msg)));
+		assert_non_null(strstr(msg, "weights"));
+		for (size_t b = 0; b < conv_out_bytes(&d); b++)
+			assert_int_equal(((uint8_t *)fb_ptr(&fb, d.out))[b], 0xa5);
+	}
+	rk3588_sim_destroy(sim);
+	fb_fini(&fb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -454,6 +504,7 @@ int main(void)
 		cmocka_unit_test(test_int8_conv_shapes),
 		cmocka_unit_test(test_fp16_conv_shapes),
 		cmocka_unit_test(test_int8_extremes),
+		cmocka_unit_test(test_fp16_weight_fault),
 	};
 
 	return cmocka_run_group_tests_name(FASTPATH_MAC_THREADS > 1 ? "sim-fastpath-threaded"
