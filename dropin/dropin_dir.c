@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include "dropin_resolve.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define DRI_DIR "/dev/dri"
@@ -60,15 +61,7 @@ static struct {
 	int (*glob64)(const char *, int, int (*)(const char *, int), glob64_t *);
 } real;
 
-#define RESOLVE(field, name)                                                         \
-	({                                                                           \
-		__typeof__(real.field) fn_ = __atomic_load_n(&real.field, __ATOMIC_ACQUIRE); \
-		if (!fn_) {                                                          \
-			fn_ = (__typeof__(real.field))dlsym(RTLD_NEXT, name);         \
-			__atomic_store_n(&real.field, fn_, __ATOMIC_RELEASE);         \
-		}                                                                    \
-		fn_;                                                                 \
-	})
+#define RESOLVE(field, name) DROPIN_RESOLVE(real, field, name)
 
 static bool is_dri_dir(const char *path)
 {

@@ -42,6 +42,7 @@
 #include "rnpu_host.h"
 #include "dropin_debugfs.h"
 #include "dropin_sync.h"
+#include "dropin_resolve.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -120,17 +121,7 @@ static struct {
 	int (*access)(const char *, int);
 } real;
 
-/* The next definition of @name, looked up once; threads may race to look
- * it up, and all store the same pointer. */
-#define RESOLVE(field, name)                                                         \
-	({                                                                           \
-		__typeof__(real.field) fn_ = __atomic_load_n(&real.field, __ATOMIC_ACQUIRE); \
-		if (!fn_) {                                                          \
-			fn_ = (__typeof__(real.field))dlsym(RTLD_NEXT, name);         \
-			__atomic_store_n(&real.field, fn_, __ATOMIC_RELEASE);         \
-		}                                                                    \
-		fn_;                                                                 \
-	})
+#define RESOLVE(field, name) DROPIN_RESOLVE(real, field, name)
 
 static int fail(int err)
 {
