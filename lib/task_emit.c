@@ -5,6 +5,8 @@
  */
 #include "task_emit.h"
 
+/* The SET/PUT/ZERO shorthands only: no ops_common.c dependency, so the
+ * drop-in builders can link this file alone. */
 #include "ops_internal.h"
 #include "rk3588_regs.h"
 
@@ -29,6 +31,11 @@
 /* ERDMA per-pixel operand (one value per output element). */
 #define ERDMA_PER_PIXEL 1u
 
+static uint32_t div_up(uint64_t a, uint32_t b)
+{
+	return (uint32_t)((a + b - 1) / b);
+}
+
 static uint32_t conv_mode(const struct task_desc *t)
 {
 	return t->depthwise ? CONV_MODE_DEPTHWISE : CONV_MODE_DIRECT;
@@ -49,10 +56,10 @@ static void emit_cna(struct rnpu_regcmd_prog *p, const struct task_desc *t)
 		REG_CNA_DCOMP_AMOUNT12, REG_CNA_DCOMP_AMOUNT13, REG_CNA_DCOMP_AMOUNT14,
 		REG_CNA_DCOMP_AMOUNT15,
 	};
-	uint32_t entries = ops_div_up((uint64_t)t->in_cols * t->in_channels * t->elem_bytes,
+	uint32_t entries = div_up((uint64_t)t->in_cols * t->in_channels * t->elem_bytes,
 				      TASK_CBUF_ENTRY_BYTES);
 	/* Data gets the banks the window needs, weights the rest. */
-	uint32_t data_banks = ops_div_up((uint64_t)t->in_rows * entries * TASK_CBUF_ENTRY_BYTES,
+	uint32_t data_banks = div_up((uint64_t)t->in_rows * entries * TASK_CBUF_ENTRY_BYTES,
 					 TASK_CBUF_BANK_BYTES);
 	uint64_t kernel_bytes = (uint64_t)t->kh * t->kw * t->in_channels * t->elem_bytes;
 	uint32_t v = 0;
