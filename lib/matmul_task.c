@@ -12,28 +12,10 @@
 
 #include "rk3588_regs.h"
 #include "rnpu/matmul_task.h"
+#include "task_emit.h"
 
 #define ATOM_BYTES 16u
-#define CBUF_BANKS 12u
-#define CBUF_BANK_BYTES 32768u
-/* CBUF_CON1.DATA_ENTRIES counts 64-byte units of one input row. */
-#define CBUF_ENTRY_BYTES 64u
-
-/* Precision codes: CNA/CORE and DPU enums (sections 4.2, 4.4). */
-enum {
-	PREC_INT8 = 0,
-	PREC_INT16 = 1,
-	PREC_FP16 = 2,
-	PREC_INT32 = 4,
-	PREC_FP32 = 5,
-};
-
-/* DMA burst-length code for 16-beat bursts; only affects timing. */
-#define BURST_16 15u
-/* FEATURE_MODE_CFG.OUTPUT_MODE: results go to memory, not the PPU. */
-#define OUTPUT_TO_MEMORY 2u
-/* Group-line fetch reads 4 lines at a time: LINE_STRIDE is 4 x the line
- * pitch and the surface pitch is SURF_STRIDE + 4 x width (section 5.2). */
+/* Group-line fetch reads 4 lines at a time (section 5.2). */
 #define GROUP_LINES 4u
 /* A matmul is a convolution one pixel wide. */
 #define WIDTH 1u
@@ -41,13 +23,6 @@ enum {
  * 8 of the 12 banks leave 4 for at least 16 rows of the longest input
  * row, and 8192 is the K segment the vendor's runtime uses on RK3588. */
 #define MAX_WEIGHT_BANKS 8u
-/* DPU ALU algorithm "add" and the ERDMA/EW element size code of 32 bits. */
-#define EW_ALU_ADD 2u
-#define EW_SIZE_32BIT 3u
-/* ERDMA per-pixel operand (one value per output element). */
-#define ERDMA_PER_PIXEL 1u
-/* DPU_RDMA.RDMA_WEIGHT: equal arbitration weights for its four readers. */
-#define RDMA_EQUAL_WEIGHTS 0x01010101u
 
 struct mm_plan {
 	const struct rnpu_matmul_desc *d;
@@ -105,14 +80,14 @@ static uint32_t field_max(uint32_t mask, unsigned int shift)
 /* CBUF bytes one input row occupies: whole 64-byte entries (DATA_ENTRIES). */
 static uint64_t cbuf_row_bytes(const struct mm_plan *pl)
 {
-	return (uint64_t)div_up((uint64_t)pl->d->k * pl->l.in_bytes, CBUF_ENTRY_BYTES) *
-	       CBUF_ENTRY_BYTES;
+	return (uint64_t)div_up((uint64_t)pl->d->k * pl->l.in_bytes, TASK_CBUF_ENTRY_BYTES) *
+	       TASK_CBUF_ENTRY_BYTES;
 }
 
 /* Largest tile height all row-count fields and the CBUF data banks allow. */
 static uint32_t tile_limit(const struct mm_plan *pl)
 {
-	uint64_t fit = (uint64_t)(CBUF_BANKS - pl->weight_banks) * CBUF_BANK_BYTES /
+	uint64_t fit = (uint64_t)(TASK_CBUF_BANKS - pl->weight_banks) * TASK_CBUF_BANK_BYTES /
 		       cbuf_row_bytes(pl);
 	/* FEATURE_GRAINS holds rows + 1. */
 	uint32_t lim = field_max(CNA_CONV_CON2_FEATURE_GRAINS__MASK,
@@ -131,7 +106,7 @@ uint32_t rnpu_matmul_max_k(enum rnpu_mm_type type)
 
 	if (rnpu_matmul_layout(type, &l))
 		return 0;
-	return MAX_WEIGHT_BANKS * CBUF_BANK_BYTES / (l.kernel_group * l.in_bytes);
+	return MAX_WEIGHT_BANKS * TASK_CBUF_BANK_BYTES / (l.kernel_group * l.in_bytes);
 }
 
 int rnpu_mm_requant_from_float(double multiplier, int32_t offset, struct rnpu_mm_requant *out)
@@ -200,16 +175,16 @@ static int plan_matmul(struct rnpu_regcmd_prog *p, const struct rnpu_matmul_desc
 					(unsigned int)d->requant.shift);
 
 	kernel_bytes = (uint64_t)d->k * pl->l.in_bytes;
-	if (kernel_bytes > CBUF_BANK_BYTES)
+	if (kernel_bytes > TASK_CBUF_BANK_BYTES)
 		return rnpu_regcmd_fail(p, -ERANGE, "K = %" PRIu32 ": %" PRIu64 " bytes per kernel"
 					" exceed one %u-byte CBUF bank", d->k, kernel_bytes,
-					CBUF_BANK_BYTES);
+					TASK_CBUF_BANK_BYTES);
 	group_bytes = kernel_bytes * min_u32(pl->l.kernel_group, d->n);
-	pl->weight_banks = div_up(group_bytes, CBUF_BANK_BYTES);
-	if (pl->weight_banks > CBUF_BANKS - 1)
+	pl->weight_banks = div_up(group_bytes, TASK_CBUF_BANK_BYTES);
+	if (pl->weight_banks > TASK_CBUF_BANKS - 1)
 		return rnpu_regcmd_fail(p, -ERANGE, "K = %" PRIu32 ": one kernel group's weights (%"
 					PRIu64 " bytes) do not fit the %u CBUF banks left beside"
-					" one data bank", d->k, group_bytes, CBUF_BANKS - 1);
+					" one data bank", d->k, group_bytes, TASK_CBUF_BANKS - 1);
 
 	ret = check_buffer(p, "A", d->a_dma, rnpu_matmul_a_size(d->type, d->m, d->k, d->n));
 	if (!ret)
@@ -229,26 +204,26 @@ static int plan_matmul(struct rnpu_regcmd_prog *p, const struct rnpu_matmul_desc
 
 	switch (d->type) {
 	case RNPU_MM_INT8_INT32:
-		pl->cna_prec = PREC_INT8;
-		pl->dpu_out_prec = PREC_INT32;
+		pl->cna_prec = TASK_PREC_INT8;
+		pl->dpu_out_prec = TASK_PREC_INT32;
 		break;
 	case RNPU_MM_INT8_INT8:
-		pl->cna_prec = PREC_INT8;
-		pl->dpu_out_prec = PREC_INT8;
+		pl->cna_prec = TASK_PREC_INT8;
+		pl->dpu_out_prec = TASK_PREC_INT8;
 		break;
 	case RNPU_MM_INT16_INT32:
-		pl->cna_prec = PREC_INT16;
-		pl->dpu_out_prec = PREC_INT32;
+		pl->cna_prec = TASK_PREC_INT16;
+		pl->dpu_out_prec = TASK_PREC_INT32;
 		break;
 	default:
-		pl->cna_prec = PREC_FP16;
-		pl->dpu_out_prec = d->type == RNPU_MM_FP16_FP32 ? PREC_FP32 : PREC_FP16;
+		pl->cna_prec = TASK_PREC_FP16;
+		pl->dpu_out_prec = d->type == RNPU_MM_FP16_FP32 ? TASK_PREC_FP32 : TASK_PREC_FP16;
 		break;
 	}
 	pl->out_bytes = pl->l.out_bytes;
 	if (d->partial_out) {
 		/* Partial sums stay in the accumulator's 32-bit type. */
-		pl->dpu_out_prec = pl->cna_prec == PREC_FP16 ? PREC_FP32 : PREC_INT32;
+		pl->dpu_out_prec = pl->cna_prec == TASK_PREC_FP16 ? TASK_PREC_FP32 : TASK_PREC_INT32;
 		pl->out_bytes = 4;
 	}
 	/* The DPU writes a kernel group's channels as consecutive surfaces. */
@@ -268,307 +243,57 @@ static int plan_matmul(struct rnpu_regcmd_prog *p, const struct rnpu_matmul_desc
 	return 0;
 }
 
-/* Register-building shorthands: SET packs a field into v, PUT emits v and
- * clears it, ZERO emits a register the path leaves at 0. */
-#define SET(BLK, R, F, val) RNPU_REGCMD_FIELD(p, &v, BLK, R, F, (val))
-#define SET_S(BLK, R, F, val) RNPU_REGCMD_FIELD_S(p, &v, BLK, R, F, (val))
-#define SET_ADDR(BLK, R, F, addr) RNPU_REGCMD_FIELD_ADDR(p, &v, BLK, R, F, (addr))
-#define PUT(BLK, R)                                                                      \
-	do {                                                                             \
-		rnpu_regcmd_emit(p, RK3588_TARGET_##BLK, REG_##BLK##_##R, v);            \
-		v = 0;                                                                   \
-	} while (0)
-#define ZERO(BLK, R) rnpu_regcmd_emit(p, RK3588_TARGET_##BLK, REG_##BLK##_##R, 0)
-
-static void emit_cna(struct rnpu_regcmd_prog *p, const struct mm_plan *pl, uint32_t m0,
-		     uint32_t rows)
-{
-	static const uint16_t dcomp_amounts[] = {
-		REG_CNA_DCOMP_AMOUNT0, REG_CNA_DCOMP_AMOUNT1, REG_CNA_DCOMP_AMOUNT2,
-		REG_CNA_DCOMP_AMOUNT3, REG_CNA_DCOMP_AMOUNT4, REG_CNA_DCOMP_AMOUNT5,
-		REG_CNA_DCOMP_AMOUNT6, REG_CNA_DCOMP_AMOUNT7, REG_CNA_DCOMP_AMOUNT8,
-		REG_CNA_DCOMP_AMOUNT9, REG_CNA_DCOMP_AMOUNT10, REG_CNA_DCOMP_AMOUNT11,
-		REG_CNA_DCOMP_AMOUNT12, REG_CNA_DCOMP_AMOUNT13, REG_CNA_DCOMP_AMOUNT14,
-		REG_CNA_DCOMP_AMOUNT15,
-	};
-	const struct rnpu_matmul_desc *d = pl->d;
-	uint32_t elem = pl->l.in_bytes;
-	uint32_t data_banks = div_up(rows * cbuf_row_bytes(pl), CBUF_BANK_BYTES);
-	uint32_t v = 0;
-
-	SET(CNA, CONV_CON1, PROC_PRECISION, pl->cna_prec);
-	SET(CNA, CONV_CON1, IN_PRECISION, pl->cna_prec);
-	PUT(CNA, CONV_CON1);
-	/* Buffer the whole tile before computing, as every matmul generator does. */
-	SET(CNA, CONV_CON2, FEATURE_GRAINS, (uint64_t)rows + 1);
-	PUT(CNA, CONV_CON2);
-	SET(CNA, CONV_CON3, CONV_Y_STRIDE, 1);
-	SET(CNA, CONV_CON3, CONV_X_STRIDE, 1);
-	PUT(CNA, CONV_CON3);
-	SET(CNA, DATA_SIZE0, DATAIN_WIDTH, WIDTH);
-	SET(CNA, DATA_SIZE0, DATAIN_HEIGHT, rows);
-	PUT(CNA, DATA_SIZE0);
-	SET(CNA, DATA_SIZE1, DATAIN_CHANNEL_REAL, d->k - 1);
-	SET(CNA, DATA_SIZE1, DATAIN_CHANNEL, d->k);
-	PUT(CNA, DATA_SIZE1);
-	SET(CNA, DATA_SIZE2, DATAOUT_WIDTH, WIDTH);
-	PUT(CNA, DATA_SIZE2);
-	SET(CNA, DATA_SIZE3, DATAOUT_ATOMICS, (uint64_t)rows * WIDTH);
-	PUT(CNA, DATA_SIZE3);
-	SET(CNA, WEIGHT_SIZE0, WEIGHT_BYTES, (uint64_t)d->k * d->n * elem);
-	PUT(CNA, WEIGHT_SIZE0);
-	SET(CNA, WEIGHT_SIZE1, WEIGHT_BYTES_PER_KERNEL, (uint64_t)d->k * elem);
-	PUT(CNA, WEIGHT_SIZE1);
-	SET(CNA, WEIGHT_SIZE2, WEIGHT_WIDTH, 1);
-	SET(CNA, WEIGHT_SIZE2, WEIGHT_HEIGHT, 1);
-	SET(CNA, WEIGHT_SIZE2, WEIGHT_KERNELS, d->n);
-	PUT(CNA, WEIGHT_SIZE2);
-	/* Data gets what the tile needs, weights the rest. */
-	SET(CNA, CBUF_CON0, WEIGHT_BANK, CBUF_BANKS - data_banks);
-	SET(CNA, CBUF_CON0, DATA_BANK, data_banks);
-	PUT(CNA, CBUF_CON0);
-	SET(CNA, CBUF_CON1, DATA_ENTRIES, div_up((uint64_t)d->k * elem, CBUF_ENTRY_BYTES));
-	PUT(CNA, CBUF_CON1);
-	/* Input converter bypassed; int8 data is signed. */
-	SET(CNA, CVT_CON0, DATA_SIGN, 1);
-	SET(CNA, CVT_CON0, CVT_TYPE, 1);
-	SET(CNA, CVT_CON0, CVT_BYPASS, 1);
-	PUT(CNA, CVT_CON0);
-	SET(CNA, CVT_CON1, CVT_SCALE0, 1);
-	PUT(CNA, CVT_CON1);
-	SET(CNA, CVT_CON2, CVT_SCALE1, 1);
-	PUT(CNA, CVT_CON2);
-	SET(CNA, CVT_CON3, CVT_SCALE2, 1);
-	PUT(CNA, CVT_CON3);
-	SET(CNA, CVT_CON4, CVT_SCALE3, 1);
-	PUT(CNA, CVT_CON4);
-	ZERO(CNA, FC_CON0);
-	ZERO(CNA, FC_CON1);
-	ZERO(CNA, PAD_CON0);
-	/* A tile starts m0 rows (atoms) into every surface of the full A. */
-	SET_ADDR(CNA, FEATURE_DATA_ADDR, VALUE, d->a_dma + (uint64_t)m0 * ATOM_BYTES);
-	PUT(CNA, FEATURE_DATA_ADDR);
-	ZERO(CNA, FC_CON2);
-	SET(CNA, DMA_CON0, WEIGHT_BURST_LEN, BURST_16);
-	SET(CNA, DMA_CON0, DATA_BURST_LEN, BURST_16);
-	PUT(CNA, DMA_CON0);
-	SET(CNA, DMA_CON1, LINE_STRIDE, GROUP_LINES * WIDTH);
-	PUT(CNA, DMA_CON1);
-	/* Surface pitch is the full M, so tiles stride over the whole tensor. */
-	SET_S(CNA, DMA_CON2, SURF_STRIDE, (int64_t)d->m * WIDTH - GROUP_LINES * WIDTH);
-	PUT(CNA, DMA_CON2);
-	SET(CNA, FC_DATA_SIZE0, DMA_WIDTH, WIDTH);
-	SET(CNA, FC_DATA_SIZE0, DMA_HEIGHT, rows);
-	PUT(CNA, FC_DATA_SIZE0);
-	SET(CNA, FC_DATA_SIZE1, DMA_CHANNEL, d->k);
-	PUT(CNA, FC_DATA_SIZE1);
-	/* Decompression off; DCOMP_ADDR0 still carries the weight address. */
-	ZERO(CNA, DCOMP_CTRL);
-	ZERO(CNA, DCOMP_REGNUM);
-	SET_ADDR(CNA, DCOMP_ADDR0, VALUE, d->b_dma);
-	PUT(CNA, DCOMP_ADDR0);
-	for (size_t i = 0; i < sizeof(dcomp_amounts) / sizeof(dcomp_amounts[0]); i++)
-		rnpu_regcmd_emit(p, RK3588_TARGET_CNA, dcomp_amounts[i], 0);
-	ZERO(CNA, CVT_CON5);
-	ZERO(CNA, PAD_CON1);
-}
-
-static void emit_core(struct rnpu_regcmd_prog *p, const struct mm_plan *pl, uint32_t rows)
-{
-	uint32_t v = 0;
-
-	SET(CORE, MISC_CFG, PROC_PRECISION, pl->cna_prec);
-	PUT(CORE, MISC_CFG);
-	SET(CORE, DATAOUT_SIZE_0, DATAOUT_HEIGHT, rows - 1);
-	SET(CORE, DATAOUT_SIZE_0, DATAOUT_WIDTH, WIDTH - 1);
-	PUT(CORE, DATAOUT_SIZE_0);
-	SET(CORE, DATAOUT_SIZE_1, DATAOUT_CHANNEL, pl->d->n - 1);
-	PUT(CORE, DATAOUT_SIZE_1);
-	ZERO(CORE, CLIP_TRUNCATE);
-	ZERO(CORE, RESERVED_3030);
-}
-
-static void emit_dpu(struct rnpu_regcmd_prog *p, const struct mm_plan *pl, uint32_t m0,
-		     uint32_t rows)
-{
-	static const uint16_t zero_tail[] = {
-		REG_DPU_EW_OP_VALUE_0, REG_DPU_EW_OP_VALUE_1, REG_DPU_EW_OP_VALUE_2,
-		REG_DPU_EW_OP_VALUE_3, REG_DPU_EW_OP_VALUE_4, REG_DPU_EW_OP_VALUE_5,
-		REG_DPU_EW_OP_VALUE_6, REG_DPU_EW_OP_VALUE_7,
-	};
-	static const uint16_t lut[] = {
-		REG_DPU_LUT_ACCESS_CFG, REG_DPU_LUT_ACCESS_DATA, REG_DPU_LUT_CFG,
-		REG_DPU_LUT_INFO, REG_DPU_LUT_LE_START, REG_DPU_LUT_LE_END,
-		REG_DPU_LUT_LO_START, REG_DPU_LUT_LO_END, REG_DPU_LUT_LE_SLOPE_SCALE,
-		REG_DPU_LUT_LE_SLOPE_SHIFT, REG_DPU_LUT_LO_SLOPE_SCALE,
-		REG_DPU_LUT_LO_SLOPE_SHIFT,
-	};
-	const struct rnpu_matmul_desc *d = pl->d;
-	uint32_t e = pl->out_atoms;
-	uint32_t v = 0;
-
-	SET(DPU, FEATURE_MODE_CFG, BURST_LEN, BURST_16);
-	SET(DPU, FEATURE_MODE_CFG, OUTPUT_MODE, OUTPUT_TO_MEMORY);
-	PUT(DPU, FEATURE_MODE_CFG);
-	SET(DPU, DATA_FORMAT, OUT_PRECISION, pl->dpu_out_prec);
-	SET(DPU, DATA_FORMAT, IN_PRECISION, pl->cna_prec);
-	SET(DPU, DATA_FORMAT, PROC_PRECISION, pl->cna_prec);
-	PUT(DPU, DATA_FORMAT);
-	ZERO(DPU, OFFSET_PEND);
-	SET_ADDR(DPU, DST_BASE_ADDR, VALUE, d->c_dma + (uint64_t)m0 * ATOM_BYTES);
-	PUT(DPU, DST_BASE_ADDR);
-	/* Output surfaces are full-M apart (field counts atoms). */
-	SET(DPU, DST_SURF_STRIDE, VALUE, (uint64_t)d->m * WIDTH);
-	PUT(DPU, DST_SURF_STRIDE);
-	SET(DPU, DATA_CUBE_WIDTH, VALUE, WIDTH - 1);
-	PUT(DPU, DATA_CUBE_WIDTH);
-	SET(DPU, DATA_CUBE_HEIGHT, HEIGHT, rows - 1);
-	PUT(DPU, DATA_CUBE_HEIGHT);
-	ZERO(DPU, DATA_CUBE_NOTCH_ADDR);
-	SET(DPU, DATA_CUBE_CHANNEL, CHANNEL, d->n - 1);
-	SET(DPU, DATA_CUBE_CHANNEL, ORIG_CHANNEL, d->n - 1);
-	PUT(DPU, DATA_CUBE_CHANNEL);
-	/* BS, BN and EW all bypassed: the accumulator goes out unchanged. */
-	SET(DPU, BS_CFG, BS_RELU_BYPASS, 1);
-	SET(DPU, BS_CFG, BS_MUL_BYPASS, 1);
-	SET(DPU, BS_CFG, BS_ALU_BYPASS, 1);
-	SET(DPU, BS_CFG, BS_BYPASS, 1);
-	PUT(DPU, BS_CFG);
-	ZERO(DPU, BS_ALU_CFG);
-	ZERO(DPU, BS_MUL_CFG);
-	ZERO(DPU, BS_RELUX_CMP_VALUE);
-	SET(DPU, BS_OW_CFG, SIZE_E_2, e - 1);
-	SET(DPU, BS_OW_CFG, SIZE_E_1, e - 1);
-	SET(DPU, BS_OW_CFG, SIZE_E_0, e - 1);
-	SET(DPU, BS_OW_CFG, OD_BYPASS, 1);
-	PUT(DPU, BS_OW_CFG);
-	ZERO(DPU, BS_OW_OP);
-	SET(DPU, WDMA_SIZE_0, CHANNEL_WDMA, d->n - 1);
-	PUT(DPU, WDMA_SIZE_0);
-	SET(DPU, WDMA_SIZE_1, HEIGHT_WDMA, rows - 1);
-	SET(DPU, WDMA_SIZE_1, WIDTH_WDMA, WIDTH - 1);
-	PUT(DPU, WDMA_SIZE_1);
-	/* ReLU in BN when nothing is added later, else in EW after the add. */
-	SET(DPU, BN_CFG, BN_RELU_BYPASS, !(d->relu && !d->acc_dma));
-	SET(DPU, BN_CFG, BN_MUL_BYPASS, 1);
-	SET(DPU, BN_CFG, BN_ALU_BYPASS, 1);
-	SET(DPU, BN_CFG, BN_BYPASS, !(d->relu && !d->acc_dma));
-	PUT(DPU, BN_CFG);
-	ZERO(DPU, BN_ALU_CFG);
-	ZERO(DPU, BN_MUL_CFG);
-	ZERO(DPU, BN_RELUX_CMP_VALUE);
-	if (d->acc_dma) {
-		/* Add the earlier K slices' sums, one per output element, with
-		 * the operand converter on as the identity (a fused add is
-		 * dropped on hardware with the converter bypassed). */
-		SET(DPU, EW_CFG, EW_DATA_MODE, ERDMA_PER_PIXEL);
-		SET(DPU, EW_CFG, EDATA_SIZE, EW_SIZE_32BIT);
-		SET(DPU, EW_CFG, EW_ALU_ALGO, EW_ALU_ADD);
-		SET(DPU, EW_CFG, EW_RELU_BYPASS, !d->relu);
-		SET(DPU, EW_CFG, EW_LUT_BYPASS, 1);
-		SET(DPU, EW_CFG, EW_OP_SRC, 1);
-	} else {
-		SET(DPU, EW_CFG, EW_RELU_BYPASS, 1);
-		SET(DPU, EW_CFG, EW_OP_CVT_BYPASS, 1);
-		SET(DPU, EW_CFG, EW_LUT_BYPASS, 1);
-		SET(DPU, EW_CFG, EW_OP_BYPASS, 1);
-		SET(DPU, EW_CFG, EW_BYPASS, 1);
-	}
-	PUT(DPU, EW_CFG);
-	ZERO(DPU, EW_CVT_OFFSET_VALUE);
-	SET(DPU, EW_CVT_SCALE_VALUE, EW_OP_CVT_SCALE, 1);
-	PUT(DPU, EW_CVT_SCALE_VALUE);
-	ZERO(DPU, EW_RELUX_CMP_VALUE);
-	if (pl->dpu_out_prec == PREC_INT8) {
-		/* Requantise: ((acc * scale) >> shift, rounded half up) + offset. */
-		SET_S(DPU, OUT_CVT_OFFSET, VALUE, d->requant.offset);
-		PUT(DPU, OUT_CVT_OFFSET);
-		SET(DPU, OUT_CVT_SCALE, OUT_CVT_SCALE, d->requant.scale);
-		PUT(DPU, OUT_CVT_SCALE);
-		SET(DPU, OUT_CVT_SHIFT, CVT_ROUND, 1);
-		SET(DPU, OUT_CVT_SHIFT, OUT_CVT_SHIFT, d->requant.shift);
-		PUT(DPU, OUT_CVT_SHIFT);
-	} else {
-		ZERO(DPU, OUT_CVT_OFFSET);
-		SET(DPU, OUT_CVT_SCALE, OUT_CVT_SCALE, 1);
-		if (pl->dpu_out_prec == PREC_FP16)
-			SET(DPU, OUT_CVT_SCALE, FP32TOFP16_EN, 1);
-		PUT(DPU, OUT_CVT_SCALE);
-		ZERO(DPU, OUT_CVT_SHIFT);
-	}
-	for (size_t i = 0; i < sizeof(zero_tail) / sizeof(zero_tail[0]); i++)
-		rnpu_regcmd_emit(p, RK3588_TARGET_DPU, zero_tail[i], 0);
-	/* Kernel groups are e surfaces apart (field counts atoms). */
-	SET(DPU, SURFACE_ADD, SURF_ADD, (uint64_t)e * d->m * WIDTH);
-	PUT(DPU, SURFACE_ADD);
-	ZERO(DPU, RESERVED_40C4);
-	for (size_t i = 0; i < sizeof(lut) / sizeof(lut[0]); i++)
-		rnpu_regcmd_emit(p, RK3588_TARGET_DPU, lut[i], 0);
-}
-
-/* ERDMA reads the partial sums of the same rows: an int32/fp32 cube of
- * the tile's size whose surfaces are the full M apart. */
-static void emit_rdma(struct rnpu_regcmd_prog *p, const struct mm_plan *pl, uint32_t m0,
-		      uint32_t rows)
-{
-	const struct rnpu_matmul_desc *d = pl->d;
-	uint32_t v = 0;
-
-	SET(DPU_RDMA, RDMA_DATA_CUBE_WIDTH, VALUE, WIDTH - 1);
-	PUT(DPU_RDMA, RDMA_DATA_CUBE_WIDTH);
-	SET(DPU_RDMA, RDMA_DATA_CUBE_HEIGHT, HEIGHT, rows - 1);
-	PUT(DPU_RDMA, RDMA_DATA_CUBE_HEIGHT);
-	SET(DPU_RDMA, RDMA_DATA_CUBE_CHANNEL, VALUE, d->n - 1);
-	PUT(DPU_RDMA, RDMA_DATA_CUBE_CHANNEL);
-	ZERO(DPU_RDMA, RDMA_SRC_BASE_ADDR);
-	ZERO(DPU_RDMA, RDMA_BRDMA_CFG);
-	ZERO(DPU_RDMA, RDMA_BS_BASE_ADDR);
-	ZERO(DPU_RDMA, RDMA_NRDMA_CFG);
-	ZERO(DPU_RDMA, RDMA_BN_BASE_ADDR);
-	SET(DPU_RDMA, RDMA_ERDMA_CFG, ERDMA_DATA_MODE, ERDMA_PER_PIXEL);
-	SET(DPU_RDMA, RDMA_ERDMA_CFG, DATA_SIZE, EW_SIZE_32BIT);
-	PUT(DPU_RDMA, RDMA_ERDMA_CFG);
-	SET_ADDR(DPU_RDMA, RDMA_EW_BASE_ADDR, VALUE, d->acc_dma + (uint64_t)m0 * ATOM_BYTES);
-	PUT(DPU_RDMA, RDMA_EW_BASE_ADDR);
-	SET(DPU_RDMA, RDMA_EW_SURF_STRIDE, VALUE, (uint64_t)d->m * WIDTH);
-	PUT(DPU_RDMA, RDMA_EW_SURF_STRIDE);
-	SET(DPU_RDMA, RDMA_FEATURE_MODE_CFG, BURST_LEN, BURST_16);
-	SET(DPU_RDMA, RDMA_FEATURE_MODE_CFG, MRDMA_DISABLE, 1);
-	PUT(DPU_RDMA, RDMA_FEATURE_MODE_CFG);
-	ZERO(DPU_RDMA, RDMA_SRC_DMA_CFG);
-	ZERO(DPU_RDMA, RDMA_SURF_NOTCH);
-	ZERO(DPU_RDMA, RDMA_PAD_CFG);
-	rnpu_regcmd_emit(p, RK3588_TARGET_DPU_RDMA, REG_DPU_RDMA_RDMA_WEIGHT, RDMA_EQUAL_WEIGHTS);
-	/* The rows of the other tiles lie between two surfaces. */
-	SET(DPU_RDMA, RDMA_EW_SURF_NOTCH, EW_SURF_NOTCH, (uint64_t)(d->m - rows) * WIDTH);
-	PUT(DPU_RDMA, RDMA_EW_SURF_NOTCH);
-}
-
+/* Rows [m0, m0 + rows) of C as one task: a 1 x rows window of A (every
+ * surface the full M apart) against all N kernels of B. */
 static void emit_tile(struct rnpu_regcmd_prog *p, const struct mm_plan *pl, uint32_t m0,
 		      uint32_t rows)
 {
-	uint32_t enable = RK3588_OP_EN_CNA | RK3588_OP_EN_CORE | RK3588_OP_EN_DPU;
-	uint32_t v = 0;
+	const struct rnpu_matmul_desc *d = pl->d;
+	struct task_desc t = {
+		.compute = true,
+		.prec = pl->cna_prec,
+		.elem_bytes = pl->l.in_bytes,
+		.in_dma = d->a_dma + (uint64_t)m0 * ATOM_BYTES,
+		.in_w = WIDTH,
+		.in_h = d->m,
+		.in_cols = WIDTH,
+		.in_rows = rows,
+		.in_channels = d->k,
+		.stride_w = 1,
+		.stride_h = 1,
+		.dilation_w = 1,
+		.dilation_h = 1,
+		.wt_dma = d->b_dma,
+		.kw = 1,
+		.kh = 1,
+		.kernels = d->n,
+		.out_dma = d->c_dma + (uint64_t)m0 * ATOM_BYTES,
+		.out_w = WIDTH,
+		.out_h = d->m,
+		.cols = WIDTH,
+		.rows = rows,
+		.channels = d->n,
+		.orig_channels = d->n,
+		.out_atoms = pl->out_atoms,
+		.dpu_in_prec = pl->cna_prec,
+		.out_prec = pl->dpu_out_prec,
+		/* The earlier K slices' sums of the same rows, through ERDMA. */
+		.ew_add = d->acc_dma != 0,
+		.ew_dma = d->acc_dma + (uint64_t)m0 * ATOM_BYTES,
+		/* ReLU in BN when nothing is added later, else in EW after the add. */
+		.relu = !d->relu ? TASK_RELU_NONE : d->acc_dma ? TASK_RELU_EW : TASK_RELU_BN,
+		.cvt_scale = 1,
+		.clear_lut = true,
+	};
 
-	rnpu_regcmd_task_begin(p);
-	/* DPU ping-pong pointer first, as the reference streams do; CNA and
-	 * CORE pointers are set by the driver over MMIO. */
-	SET(DPU, S_POINTER, POINTER_PP_MODE, 1);
-	SET(DPU, S_POINTER, EXECUTER_PP_EN, 1);
-	SET(DPU, S_POINTER, POINTER_PP_EN, 1);
-	if (pl->d->acc_dma) {
-		rnpu_regcmd_emit(p, RK3588_TARGET_DPU, REG_DPU_S_POINTER, v);
-		PUT(DPU_RDMA, S_POINTER);
-		enable |= RK3588_OP_EN_DPU_RDMA;
-	} else {
-		PUT(DPU, S_POINTER);
+	if (pl->dpu_out_prec == TASK_PREC_INT8) {
+		/* Requantise: ((acc * scale) >> shift, rounded half up) + offset. */
+		t.cvt_offset = d->requant.offset;
+		t.cvt_scale = d->requant.scale;
+		t.cvt_shift = d->requant.shift;
+		t.cvt_round = true;
 	}
-	emit_cna(p, pl, m0, rows);
-	emit_core(p, pl, rows);
-	emit_dpu(p, pl, m0, rows);
-	if (pl->d->acc_dma)
-		emit_rdma(p, pl, m0, rows);
-	rnpu_regcmd_task_end(p, enable, RK3588_INT_DPU_GRP0 | RK3588_INT_DPU_GRP1);
+	task_emit(p, &t);
 }
 
 uint32_t rnpu_matmul_tile_rows(const struct rnpu_matmul_desc *d)

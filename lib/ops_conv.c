@@ -24,32 +24,11 @@
 #include "ops_internal.h"
 #include "rk3588_regs.h"
 #include "rnpu_internal.h"
+#include "task_emit.h"
 
-#define CBUF_BANKS 12u
-#define CBUF_BANK_BYTES 32768u
-#define CBUF_ENTRY_BYTES 64u
 #define KG_8BIT 32u
 #define KG_16BIT 16u
-/* CNA/CORE/DPU precision codes. */
-#define PREC_INT8 0u
-#define PREC_FP16 2u
-#define PREC_INT32 4u
-#define CONV_MODE_DIRECT 0u
-#define CONV_MODE_DEPTHWISE 3u
-#define BURST_16 15u
-#define OUTPUT_TO_MEMORY 2u
-#define GROUP_LINES 4u
-/* ALU algorithm "add" of BS/BN/EW. */
-#define ALU_ADD 2u
-/* BRDMA DATA_USE bits: ALU, CPEND, MUL, TRT slots of a record. */
-#define USE_ALU 1u
-#define USE_MUL 4u
-#define USE_TRT 8u
-/* ERDMA element-size code of 8-bit data. */
-#define ESIZE_8BIT 1u
-#define ESIZE_32BIT 3u
 #define PARTIAL_BYTES 4u /* int32 partial sums */
-#define ERDMA_PER_PIXEL 1u
 #define SHIFT_MAX 63u
 #define DW_OUT_ATOMS 4u
 
@@ -130,8 +109,8 @@ static uint64_t kernel_bytes(const struct conv_plan *pl)
 /* CBUF bytes of one input row of @cols columns: whole 64-byte entries. */
 static uint64_t row_bytes(const struct conv_plan *pl, uint32_t cols)
 {
-	return (uint64_t)ops_div_up((uint64_t)cols * pl->cg * pl->eb, CBUF_ENTRY_BYTES) *
-	       CBUF_ENTRY_BYTES;
+	return (uint64_t)ops_div_up((uint64_t)cols * pl->cg * pl->eb, TASK_CBUF_ENTRY_BYTES) *
+	       TASK_CBUF_ENTRY_BYTES;
 }
 
 uint32_t rnpu_conv2d_out_dim(uint32_t in, uint32_t k, uint32_t stride, uint32_t dilation,
@@ -232,9 +211,9 @@ static int plan_tiles(struct conv_plan *pl, char *err, size_t len)
 		pl->kpt = p->out_c;
 		for (;;) {
 			group = kb * ops_min(pl->kpt, pl->kg);
-			wbanks = ops_div_up(group, CBUF_BANK_BYTES);
-			if (wbanks < CBUF_BANKS &&
-			    (uint64_t)(CBUF_BANKS - wbanks) * CBUF_BANK_BYTES / row_min >=
+			wbanks = ops_div_up(group, TASK_CBUF_BANK_BYTES);
+			if (wbanks < TASK_CBUF_BANKS &&
+			    (uint64_t)(TASK_CBUF_BANKS - wbanks) * TASK_CBUF_BANK_BYTES / row_min >=
 				    pl->reach_h)
 				break;
 			if (ops_min(pl->kpt, pl->kg) <= pl->c2out)
@@ -245,19 +224,19 @@ static int plan_tiles(struct conv_plan *pl, char *err, size_t len)
 				pl->kpt = pl->c2out;
 		}
 	}
-	wbanks = ops_div_up(group, CBUF_BANK_BYTES);
-	if (wbanks >= CBUF_BANKS)
+	wbanks = ops_div_up(group, TASK_CBUF_BANK_BYTES);
+	if (wbanks >= TASK_CBUF_BANKS)
 		return ops_refuse(err, len, -ERANGE,
 				  "CNA.CBUF_CON0.WEIGHT_BANK: a kernel of %ux%ux%u needs %" PRIu64
 				  " bytes per group, more than %u banks of %u bytes",
-				  p->kh, p->kw, pl->cg, group, CBUF_BANKS - 1, CBUF_BANK_BYTES);
-	data_bytes = (uint64_t)(CBUF_BANKS - wbanks) * CBUF_BANK_BYTES;
+				  p->kh, p->kw, pl->cg, group, TASK_CBUF_BANKS - 1, TASK_CBUF_BANK_BYTES);
+	data_bytes = (uint64_t)(TASK_CBUF_BANKS - wbanks) * TASK_CBUF_BANK_BYTES;
 	if (data_bytes / row_min < pl->reach_h)
 		return ops_refuse(err, len, -ERANGE,
 				  "CNA.CBUF_CON0.DATA_BANK: %u input rows of %ux%u (%" PRIu64
 				  " bytes each) do not fit %u banks beside the weights",
 				  pl->reach_h, ops_min(pl->reach_w, p->in_w), pl->cg, row_min,
-				  CBUF_BANKS - wbanks);
+				  TASK_CBUF_BANKS - wbanks);
 	if (pl->reach_w > max_cols)
 		return ops_refuse(
 			err, len, -ERANGE,
@@ -269,11 +248,11 @@ static int plan_tiles(struct conv_plan *pl, char *err, size_t len)
 	pl->tile_ow = pl->ow;
 	if (p->in_w > max_cols || data_bytes / row_bytes(pl, p->in_w) < pl->reach_h) {
 		uint64_t rows = ops_min(pl->reach_h + p->stride_h, p->in_h + p->pad_top);
-		uint64_t cols = data_bytes / rows / CBUF_ENTRY_BYTES * CBUF_ENTRY_BYTES /
+		uint64_t cols = data_bytes / rows / TASK_CBUF_ENTRY_BYTES * TASK_CBUF_ENTRY_BYTES /
 				((uint64_t)pl->cg * pl->eb);
 
 		if (cols < pl->reach_w) /* room for reach_h rows only */
-			cols = data_bytes / pl->reach_h / CBUF_ENTRY_BYTES * CBUF_ENTRY_BYTES /
+			cols = data_bytes / pl->reach_h / TASK_CBUF_ENTRY_BYTES * TASK_CBUF_ENTRY_BYTES /
 			       ((uint64_t)pl->cg * pl->eb);
 		cols = cols < max_cols ? cols : max_cols;
 		pl->tile_ow = ops_min(pl->ow, (uint32_t)((cols - pl->reach_w) / p->stride_w + 1));
@@ -383,318 +362,6 @@ static int fill_consts(struct conv_plan *pl, void *consts, char *err, size_t len
 	return 0;
 }
 
-static void emit_cna(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
-		     const struct conv_tile *t, uint64_t in_dma, uint64_t wt_dma)
-{
-	static const uint16_t dcomp_amounts[] = {
-		REG_CNA_DCOMP_AMOUNT0,	REG_CNA_DCOMP_AMOUNT1,	REG_CNA_DCOMP_AMOUNT2,
-		REG_CNA_DCOMP_AMOUNT3,	REG_CNA_DCOMP_AMOUNT4,	REG_CNA_DCOMP_AMOUNT5,
-		REG_CNA_DCOMP_AMOUNT6,	REG_CNA_DCOMP_AMOUNT7,	REG_CNA_DCOMP_AMOUNT8,
-		REG_CNA_DCOMP_AMOUNT9,	REG_CNA_DCOMP_AMOUNT10, REG_CNA_DCOMP_AMOUNT11,
-		REG_CNA_DCOMP_AMOUNT12, REG_CNA_DCOMP_AMOUNT13, REG_CNA_DCOMP_AMOUNT14,
-		REG_CNA_DCOMP_AMOUNT15,
-	};
-	const struct rnpu_conv2d_params *c = &pl->p;
-	uint32_t prec = c->dtype == RNPU_DT_FP16 ? PREC_FP16 : PREC_INT8;
-	uint32_t mode = c->depthwise ? CONV_MODE_DEPTHWISE : CONV_MODE_DIRECT;
-	uint32_t kernels = chunk_kernels(pl, t->chunk);
-	uint32_t ca = group_channels(pl, t->group);
-	uint32_t entries = ops_div_up((uint64_t)t->in_cols * ca * pl->eb, CBUF_ENTRY_BYTES);
-	uint32_t dbank =
-		ops_div_up((uint64_t)t->in_rows * entries * CBUF_ENTRY_BYTES, CBUF_BANK_BYTES);
-	uint64_t kb = kernel_bytes_of(pl, ca);
-	uint32_t pad_value = c->dtype == RNPU_DT_INT8 ? (uint8_t)(int8_t)c->in_zero_point : 0;
-	uint32_t v = 0;
-
-	SET(CNA, CONV_CON1, CONV_MODE, mode);
-	SET(CNA, CONV_CON1, PROC_PRECISION, prec);
-	SET(CNA, CONV_CON1, IN_PRECISION, prec);
-	PUT(CNA, CONV_CON1);
-	SET(CNA, CONV_CON2, FEATURE_GRAINS, (uint64_t)t->in_rows + 1);
-	PUT(CNA, CONV_CON2);
-	SET(CNA, CONV_CON3, CONV_Y_STRIDE, c->stride_h);
-	SET(CNA, CONV_CON3, CONV_X_STRIDE, c->stride_w);
-	SET(CNA, CONV_CON3, ATROUS_Y_DILATION, c->dilation_h - 1);
-	SET(CNA, CONV_CON3, ATROUS_X_DILATION, c->dilation_w - 1);
-	PUT(CNA, CONV_CON3);
-	SET(CNA, DATA_SIZE0, DATAIN_WIDTH, t->in_cols);
-	SET(CNA, DATA_SIZE0, DATAIN_HEIGHT, t->in_rows);
-	PUT(CNA, DATA_SIZE0);
-	SET(CNA, DATA_SIZE1, DATAIN_CHANNEL_REAL, ca - 1);
-	SET(CNA, DATA_SIZE1, DATAIN_CHANNEL, ca);
-	PUT(CNA, DATA_SIZE1);
-	SET(CNA, DATA_SIZE2, DATAOUT_WIDTH, t->cols);
-	PUT(CNA, DATA_SIZE2);
-	SET(CNA, DATA_SIZE3, DATAOUT_ATOMICS, (uint64_t)t->cols * t->rows);
-	PUT(CNA, DATA_SIZE3);
-	SET(CNA, WEIGHT_SIZE0, WEIGHT_BYTES, kb * kernels);
-	PUT(CNA, WEIGHT_SIZE0);
-	SET(CNA, WEIGHT_SIZE1, WEIGHT_BYTES_PER_KERNEL, kb);
-	PUT(CNA, WEIGHT_SIZE1);
-	SET(CNA, WEIGHT_SIZE2, WEIGHT_WIDTH, c->kw);
-	SET(CNA, WEIGHT_SIZE2, WEIGHT_HEIGHT, c->kh);
-	SET(CNA, WEIGHT_SIZE2, WEIGHT_KERNELS, kernels);
-	PUT(CNA, WEIGHT_SIZE2);
-	SET(CNA, CBUF_CON0, WEIGHT_BANK, CBUF_BANKS - dbank);
-	SET(CNA, CBUF_CON0, DATA_BANK, dbank);
-	PUT(CNA, CBUF_CON0);
-	SET(CNA, CBUF_CON1, DATA_ENTRIES, entries);
-	PUT(CNA, CBUF_CON1);
-	/* Input converter bypassed; integer data is signed. */
-	SET(CNA, CVT_CON0, DATA_SIGN, 1);
-	SET(CNA, CVT_CON0, CVT_TYPE, 1);
-	SET(CNA, CVT_CON0, CVT_BYPASS, 1);
-	PUT(CNA, CVT_CON0);
-	SET(CNA, CVT_CON1, CVT_SCALE0, 1);
-	PUT(CNA, CVT_CON1);
-	SET(CNA, CVT_CON2, CVT_SCALE1, 1);
-	PUT(CNA, CVT_CON2);
-	SET(CNA, CVT_CON3, CVT_SCALE2, 1);
-	PUT(CNA, CVT_CON3);
-	SET(CNA, CVT_CON4, CVT_SCALE3, 1);
-	PUT(CNA, CVT_CON4);
-	ZERO(CNA, FC_CON0);
-	ZERO(CNA, FC_CON1);
-	SET(CNA, PAD_CON0, PAD_LEFT, t->pad_l);
-	SET(CNA, PAD_CON0, PAD_TOP, t->pad_t);
-	PUT(CNA, PAD_CON0);
-	SET_ADDR(CNA, FEATURE_DATA_ADDR, VALUE, in_dma);
-	PUT(CNA, FEATURE_DATA_ADDR);
-	ZERO(CNA, FC_CON2);
-	SET(CNA, DMA_CON0, WEIGHT_BURST_LEN, BURST_16);
-	SET(CNA, DMA_CON0, DATA_BURST_LEN, BURST_16);
-	PUT(CNA, DMA_CON0);
-	/* Group-line fetch: line stride 4 lines of the full input, surface
-	 * pitch the whole input (a tile reads inside the full tensor). */
-	SET(CNA, DMA_CON1, LINE_STRIDE, (uint64_t)GROUP_LINES * c->in_w);
-	PUT(CNA, DMA_CON1);
-	SET_S(CNA, DMA_CON2, SURF_STRIDE,
-	      (int64_t)c->in_w * c->in_h - (int64_t)GROUP_LINES * t->in_cols);
-	PUT(CNA, DMA_CON2);
-	SET(CNA, FC_DATA_SIZE0, DMA_WIDTH, t->in_cols);
-	SET(CNA, FC_DATA_SIZE0, DMA_HEIGHT, t->in_rows);
-	PUT(CNA, FC_DATA_SIZE0);
-	SET(CNA, FC_DATA_SIZE1, DMA_CHANNEL, ca);
-	PUT(CNA, FC_DATA_SIZE1);
-	ZERO(CNA, DCOMP_CTRL);
-	ZERO(CNA, DCOMP_REGNUM);
-	SET_ADDR(CNA, DCOMP_ADDR0, VALUE, wt_dma);
-	PUT(CNA, DCOMP_ADDR0);
-	for (size_t i = 0; i < sizeof(dcomp_amounts) / sizeof(dcomp_amounts[0]); i++)
-		rnpu_regcmd_emit(p, RK3588_TARGET_CNA, dcomp_amounts[i], 0);
-	ZERO(CNA, CVT_CON5);
-	SET(CNA, PAD_CON1, PAD_VALUE, pad_value);
-	PUT(CNA, PAD_CON1);
-}
-
-static void emit_core(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
-		      const struct conv_tile *t)
-{
-	uint32_t channels = chunk_channels(pl, t->chunk);
-	uint32_t v = 0;
-
-	SET(CORE, MISC_CFG, PROC_PRECISION, pl->p.dtype == RNPU_DT_FP16 ? PREC_FP16 : PREC_INT8);
-	SET(CORE, MISC_CFG, DW_EN, pl->p.depthwise);
-	PUT(CORE, MISC_CFG);
-	SET(CORE, DATAOUT_SIZE_0, DATAOUT_HEIGHT, t->rows - 1);
-	SET(CORE, DATAOUT_SIZE_0, DATAOUT_WIDTH, t->cols - 1);
-	PUT(CORE, DATAOUT_SIZE_0);
-	SET(CORE, DATAOUT_SIZE_1, DATAOUT_CHANNEL, channels - 1);
-	PUT(CORE, DATAOUT_SIZE_1);
-	ZERO(CORE, CLIP_TRUNCATE);
-	ZERO(CORE, RESERVED_3030);
-}
-
-static void emit_dpu(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
-		     const struct conv_tile *t, enum conv_pass pass, uint64_t out_dma)
-{
-	uint32_t channels = chunk_channels(pl, t->chunk);
-	uint32_t real_channels = pl->p.depthwise ? pl->p.in_c : channels;
-	uint32_t notch = pl->ow - t->cols; /* the rest of each output line */
-	const struct rnpu_conv2d_params *c = &pl->p;
-	bool fp = c->dtype == RNPU_DT_FP16;
-	bool partial = pass == PASS_PARTIAL, flying = pass == PASS_REQUANT;
-	/* Later groups add the sum so far, read by ERDMA. */
-	bool add = partial && t->group > 0;
-	uint32_t prec = fp ? PREC_FP16 : PREC_INT8;
-	uint32_t in_prec = flying ? PREC_INT32 : prec;
-	uint32_t out_prec = partial ? PREC_INT32 : prec;
-	uint32_t out_bytes = partial ? PARTIAL_BYTES : fp ? 2 : 1;
-	/* Output atoms per kernel group (SIZE_E + 1): 2 for direct int8 and
-	 * fp16 output; vendor captures program 4 for depthwise (docs/ops.md). */
-	uint32_t e = c->depthwise ? DW_OUT_ATOMS : pl->kg * out_bytes / OPS_ATOM_BYTES;
-	uint64_t plane = (uint64_t)pl->oh * pl->ow;
-	uint32_t v = 0;
-
-	SET(DPU, FEATURE_MODE_CFG, BURST_LEN, BURST_16);
-	SET(DPU, FEATURE_MODE_CFG, CONV_MODE, c->depthwise ? CONV_MODE_DEPTHWISE : 0);
-	SET(DPU, FEATURE_MODE_CFG, OUTPUT_MODE, OUTPUT_TO_MEMORY);
-	SET(DPU, FEATURE_MODE_CFG, FLYING_MODE, flying);
-	PUT(DPU, FEATURE_MODE_CFG);
-	SET(DPU, DATA_FORMAT, OUT_PRECISION, out_prec);
-	SET(DPU, DATA_FORMAT, IN_PRECISION, in_prec);
-	SET(DPU, DATA_FORMAT, PROC_PRECISION, in_prec);
-	PUT(DPU, DATA_FORMAT);
-	ZERO(DPU, OFFSET_PEND);
-	SET_ADDR(DPU, DST_BASE_ADDR, VALUE, out_dma);
-	PUT(DPU, DST_BASE_ADDR);
-	SET(DPU, DST_SURF_STRIDE, VALUE, plane);
-	PUT(DPU, DST_SURF_STRIDE);
-	SET(DPU, DATA_CUBE_WIDTH, VALUE, t->cols - 1);
-	PUT(DPU, DATA_CUBE_WIDTH);
-	SET(DPU, DATA_CUBE_HEIGHT, HEIGHT, t->rows - 1);
-	PUT(DPU, DATA_CUBE_HEIGHT);
-	SET(DPU, DATA_CUBE_NOTCH_ADDR, NOTCH_ADDR_1, notch);
-	SET(DPU, DATA_CUBE_NOTCH_ADDR, NOTCH_ADDR_0, notch);
-	PUT(DPU, DATA_CUBE_NOTCH_ADDR);
-	SET(DPU, DATA_CUBE_CHANNEL, CHANNEL, channels - 1);
-	SET(DPU, DATA_CUBE_CHANNEL, ORIG_CHANNEL, real_channels - 1);
-	PUT(DPU, DATA_CUBE_CHANNEL);
-	/* BS: bias (ALU add) and, for int8, the per-channel multiplier and
-	 * shift, all from the BRDMA records; then ReLU. Partial sums pass
-	 * unchanged. */
-	if (partial) {
-		SET(DPU, BS_CFG, BS_RELU_BYPASS, 1);
-		SET(DPU, BS_CFG, BS_MUL_BYPASS, 1);
-		SET(DPU, BS_CFG, BS_ALU_BYPASS, 1);
-		SET(DPU, BS_CFG, BS_BYPASS, 1);
-	} else {
-		SET(DPU, BS_CFG, BS_ALU_ALGO, ALU_ADD);
-		SET(DPU, BS_CFG, BS_ALU_SRC, 1);
-		SET(DPU, BS_CFG, BS_RELU_BYPASS, !c->relu);
-		SET(DPU, BS_CFG, BS_MUL_BYPASS, fp);
-	}
-	PUT(DPU, BS_CFG);
-	ZERO(DPU, BS_ALU_CFG);
-	if (!fp && !partial) {
-		SET(DPU, BS_MUL_CFG, BS_TRUNCATE_SRC, 1);
-		SET(DPU, BS_MUL_CFG, BS_MUL_SRC, 1);
-	}
-	PUT(DPU, BS_MUL_CFG);
-	ZERO(DPU, BS_RELUX_CMP_VALUE);
-	SET(DPU, BS_OW_CFG, SIZE_E_2, e - 1);
-	SET(DPU, BS_OW_CFG, SIZE_E_1, e - 1);
-	SET(DPU, BS_OW_CFG, SIZE_E_0, e - 1);
-	SET(DPU, BS_OW_CFG, OD_BYPASS, 1);
-	PUT(DPU, BS_OW_CFG);
-	ZERO(DPU, BS_OW_OP);
-	SET(DPU, WDMA_SIZE_0, CHANNEL_WDMA, channels - 1);
-	PUT(DPU, WDMA_SIZE_0);
-	SET(DPU, WDMA_SIZE_1, HEIGHT_WDMA, t->rows - 1);
-	SET(DPU, WDMA_SIZE_1, WIDTH_WDMA, t->cols - 1);
-	PUT(DPU, WDMA_SIZE_1);
-	SET(DPU, BN_CFG, BN_RELU_BYPASS, 1);
-	SET(DPU, BN_CFG, BN_MUL_BYPASS, 1);
-	SET(DPU, BN_CFG, BN_ALU_BYPASS, 1);
-	SET(DPU, BN_CFG, BN_BYPASS, 1);
-	PUT(DPU, BN_CFG);
-	ZERO(DPU, BN_ALU_CFG);
-	ZERO(DPU, BN_MUL_CFG);
-	ZERO(DPU, BN_RELUX_CMP_VALUE);
-	if (add) {
-		/* The operand converter stays on as the identity: hardware
-		 * drops a fused add with it bypassed (docs/ops.md). */
-		SET(DPU, EW_CFG, EW_DATA_MODE, ERDMA_PER_PIXEL);
-		SET(DPU, EW_CFG, EDATA_SIZE, ESIZE_32BIT);
-		SET(DPU, EW_CFG, EW_ALU_ALGO, ALU_ADD);
-		SET(DPU, EW_CFG, EW_RELU_BYPASS, 1);
-		SET(DPU, EW_CFG, EW_LUT_BYPASS, 1);
-		SET(DPU, EW_CFG, EW_OP_SRC, 1);
-	} else {
-		SET(DPU, EW_CFG, EW_RELU_BYPASS, 1);
-		SET(DPU, EW_CFG, EW_OP_CVT_BYPASS, 1);
-		SET(DPU, EW_CFG, EW_LUT_BYPASS, 1);
-		SET(DPU, EW_CFG, EW_OP_BYPASS, 1);
-		SET(DPU, EW_CFG, EW_BYPASS, 1);
-	}
-	PUT(DPU, EW_CFG);
-	ZERO(DPU, EW_CVT_OFFSET_VALUE);
-	SET(DPU, EW_CVT_SCALE_VALUE, EW_OP_CVT_SCALE, 1);
-	PUT(DPU, EW_CVT_SCALE_VALUE);
-	ZERO(DPU, EW_RELUX_CMP_VALUE);
-	/* OUT_CVT adds the output zero point; saturation to int8 follows. */
-	SET_S(DPU, OUT_CVT_OFFSET, VALUE, fp || partial ? 0 : c->out_zero_point);
-	PUT(DPU, OUT_CVT_OFFSET);
-	SET(DPU, OUT_CVT_SCALE, OUT_CVT_SCALE, 1);
-	SET(DPU, OUT_CVT_SCALE, FP32TOFP16_EN, fp);
-	PUT(DPU, OUT_CVT_SCALE);
-	ZERO(DPU, OUT_CVT_SHIFT);
-	ZERO(DPU, EW_OP_VALUE_0);
-	SET(DPU, SURFACE_ADD, SURF_ADD, (uint64_t)e * plane);
-	PUT(DPU, SURFACE_ADD);
-	ZERO(DPU, RESERVED_40C4);
-}
-
-/* @rec_dma: the tile's channel records (0: none, partial sums); @sum_dma:
- * the sums so far at the tile's first element (ERDMA operand of a later
- * group, MRDMA input of the requantisation; 0: none). Both sum readers
- * step lines and surfaces of the full output plane. */
-static void emit_rdma(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
-		      const struct conv_tile *t, enum conv_pass pass, uint64_t rec_dma,
-		      uint64_t sum_dma)
-{
-	uint32_t channels = chunk_channels(pl, t->chunk);
-	bool fp = pl->p.dtype == RNPU_DT_FP16;
-	bool flying = pass == PASS_REQUANT, add = pass == PASS_PARTIAL && sum_dma;
-	uint32_t line_notch = pl->ow - t->cols;
-	uint64_t surf_notch = (uint64_t)pl->ow * (pl->oh - t->rows);
-	uint32_t v = 0;
-
-	SET(DPU_RDMA, RDMA_DATA_CUBE_WIDTH, VALUE, t->cols - 1);
-	PUT(DPU_RDMA, RDMA_DATA_CUBE_WIDTH);
-	SET(DPU_RDMA, RDMA_DATA_CUBE_HEIGHT, HEIGHT, t->rows - 1);
-	if (add)
-		SET(DPU_RDMA, RDMA_DATA_CUBE_HEIGHT, EW_LINE_NOTCH_ADDR, line_notch);
-	PUT(DPU_RDMA, RDMA_DATA_CUBE_HEIGHT);
-	SET(DPU_RDMA, RDMA_DATA_CUBE_CHANNEL, VALUE, channels - 1);
-	PUT(DPU_RDMA, RDMA_DATA_CUBE_CHANNEL);
-	SET_ADDR(DPU_RDMA, RDMA_SRC_BASE_ADDR, VALUE, flying ? sum_dma : 0);
-	PUT(DPU_RDMA, RDMA_SRC_BASE_ADDR);
-	if (rec_dma)
-		SET(DPU_RDMA, RDMA_BRDMA_CFG, BRDMA_DATA_USE,
-		    fp ? USE_ALU : USE_ALU | USE_MUL | USE_TRT);
-	PUT(DPU_RDMA, RDMA_BRDMA_CFG);
-	SET_ADDR(DPU_RDMA, RDMA_BS_BASE_ADDR, VALUE, rec_dma);
-	PUT(DPU_RDMA, RDMA_BS_BASE_ADDR);
-	ZERO(DPU_RDMA, RDMA_NRDMA_CFG);
-	ZERO(DPU_RDMA, RDMA_BN_BASE_ADDR);
-	SET(DPU_RDMA, RDMA_ERDMA_CFG, ERDMA_DATA_MODE, ERDMA_PER_PIXEL);
-	SET(DPU_RDMA, RDMA_ERDMA_CFG, DATA_SIZE, add ? ESIZE_32BIT : ESIZE_8BIT);
-	SET(DPU_RDMA, RDMA_ERDMA_CFG, ERDMA_DISABLE, !add);
-	PUT(DPU_RDMA, RDMA_ERDMA_CFG);
-	SET_ADDR(DPU_RDMA, RDMA_EW_BASE_ADDR, VALUE, add ? sum_dma : 0);
-	PUT(DPU_RDMA, RDMA_EW_BASE_ADDR);
-	SET(DPU_RDMA, RDMA_EW_SURF_STRIDE, VALUE,
-	    add ? (uint64_t)pl->oh * pl->ow : (uint64_t)t->cols * t->rows);
-	PUT(DPU_RDMA, RDMA_EW_SURF_STRIDE);
-	if (flying) {
-		SET(DPU_RDMA, RDMA_FEATURE_MODE_CFG, IN_PRECISION, PREC_INT32);
-		SET(DPU_RDMA, RDMA_FEATURE_MODE_CFG, PROC_PRECISION, PREC_INT32);
-		SET(DPU_RDMA, RDMA_FEATURE_MODE_CFG, FLYING_MODE, 1);
-	}
-	SET(DPU_RDMA, RDMA_FEATURE_MODE_CFG, BURST_LEN, BURST_16);
-	SET(DPU_RDMA, RDMA_FEATURE_MODE_CFG, MRDMA_DISABLE, !flying);
-	SET(DPU_RDMA, RDMA_FEATURE_MODE_CFG, CONV_MODE,
-	    pl->p.depthwise ? CONV_MODE_DEPTHWISE : CONV_MODE_DIRECT);
-	PUT(DPU_RDMA, RDMA_FEATURE_MODE_CFG);
-	if (flying)
-		SET(DPU_RDMA, RDMA_SRC_DMA_CFG, LINE_NOTCH_ADDR, line_notch);
-	PUT(DPU_RDMA, RDMA_SRC_DMA_CFG);
-	if (flying)
-		SET(DPU_RDMA, RDMA_SURF_NOTCH, SURF_NOTCH_ADDR, surf_notch);
-	PUT(DPU_RDMA, RDMA_SURF_NOTCH);
-	ZERO(DPU_RDMA, RDMA_PAD_CFG);
-	/* Equal arbitration weights for the four read engines. */
-	SET(DPU_RDMA, RDMA_WEIGHT, E_WEIGHT, 1);
-	SET(DPU_RDMA, RDMA_WEIGHT, N_WEIGHT, 1);
-	SET(DPU_RDMA, RDMA_WEIGHT, B_WEIGHT, 1);
-	SET(DPU_RDMA, RDMA_WEIGHT, M_WEIGHT, 1);
-	PUT(DPU_RDMA, RDMA_WEIGHT);
-	if (add)
-		SET(DPU_RDMA, RDMA_EW_SURF_NOTCH, EW_SURF_NOTCH, surf_notch);
-	PUT(DPU_RDMA, RDMA_EW_SURF_NOTCH);
-}
-
 /* The input window of output range [o0, o0 + n) along one axis. */
 static void window(uint32_t o0, uint32_t n, uint32_t stride, uint32_t pad, uint32_t reach,
 		   uint32_t in, uint32_t *i0, uint32_t *count, uint32_t *pad_before)
@@ -725,53 +392,78 @@ static void emit_task(struct rnpu_regcmd_prog *p, const struct conv_plan *pl,
 		      const struct conv_tile *t, enum conv_pass pass)
 {
 	const struct rnpu_conv2d_params *c = &pl->p;
+	bool fp = c->dtype == RNPU_DT_FP16;
+	bool partial = pass == PASS_PARTIAL;
+	uint32_t prec = fp ? TASK_PREC_FP16 : TASK_PREC_INT8;
 	uint32_t oc0 = c->depthwise ? 0 : t->chunk * pl->kpt;
+	uint32_t channels = chunk_channels(pl, t->chunk);
+	uint32_t ca = group_channels(pl, t->group);
+	uint32_t out_bytes = partial ? PARTIAL_BYTES : fp ? 2 : 1;
 	uint64_t plane = (uint64_t)pl->oh * pl->ow * OPS_ATOM_BYTES;
-	uint64_t out_dma = pl->out_dma + (uint64_t)(oc0 / pl->c2out) * plane +
-			   ((uint64_t)t->oy0 * pl->ow + t->ox0) * OPS_ATOM_BYTES;
-	uint64_t in_dma = pl->in_dma +
+	struct task_desc d = {
+		.compute = pass != PASS_REQUANT,
+		.depthwise = c->depthwise,
+		.prec = prec,
+		.elem_bytes = pl->eb,
+		.in_dma = pl->in_dma +
 			  (uint64_t)t->group * (pl->cg / pl->c2in) * c->in_h * c->in_w *
 				  OPS_ATOM_BYTES +
-			  ((uint64_t)t->iy0 * c->in_w + t->ix0) * OPS_ATOM_BYTES;
-	uint64_t rec_dma = pl->consts_dma + pl->rec_offset + (uint64_t)oc0 * pl->rec_words * 4;
-	uint64_t wt_dma = pl->consts_dma +
-			  ((uint64_t)t->group * pl->nchunks + t->chunk) * pl->wt_bytes_chunk;
-	uint32_t enable = RK3588_OP_EN_DPU | RK3588_OP_EN_DPU_RDMA;
-	uint64_t sum_dma = 0;
-	uint32_t v = 0;
+			  ((uint64_t)t->iy0 * c->in_w + t->ix0) * OPS_ATOM_BYTES,
+		.in_w = c->in_w,
+		.in_h = c->in_h,
+		.in_cols = t->in_cols,
+		.in_rows = t->in_rows,
+		.in_channels = ca,
+		.stride_w = c->stride_w,
+		.stride_h = c->stride_h,
+		.dilation_w = c->dilation_w,
+		.dilation_h = c->dilation_h,
+		.pad_left = t->pad_l,
+		.pad_top = t->pad_t,
+		/* Padded cells hold the input zero point (folded into the bias). */
+		.pad_value = c->dtype == RNPU_DT_INT8 ? (uint8_t)(int8_t)c->in_zero_point : 0,
+		.wt_dma = pl->consts_dma +
+			  ((uint64_t)t->group * pl->nchunks + t->chunk) * pl->wt_bytes_chunk,
+		.kw = c->kw,
+		.kh = c->kh,
+		.kernels = chunk_kernels(pl, t->chunk),
+		.out_dma = pl->out_dma + (uint64_t)(oc0 / pl->c2out) * plane +
+			   ((uint64_t)t->oy0 * pl->ow + t->ox0) * OPS_ATOM_BYTES,
+		.out_w = pl->ow,
+		.out_h = pl->oh,
+		.cols = t->cols,
+		.rows = t->rows,
+		.channels = channels,
+		/* Depthwise writes every padded input channel, in_c real. */
+		.orig_channels = c->depthwise ? c->in_c : channels,
+		/* 2 for direct int8 and fp16 output; vendor captures program 4
+		 * for depthwise (docs/ops.md). */
+		.out_atoms = c->depthwise ? DW_OUT_ATOMS : pl->kg * out_bytes / OPS_ATOM_BYTES,
+		.dpu_in_prec = pass == PASS_REQUANT ? TASK_PREC_INT32 : prec,
+		.out_prec = partial ? TASK_PREC_INT32 : prec,
+		/* Bias, and for int8 the multiplier and shift, from the
+		 * records; partial sums pass unchanged. */
+		.records = !partial,
+		.rec_dma = pl->consts_dma + pl->rec_offset + (uint64_t)oc0 * pl->rec_words * 4,
+		.rec_mul = !fp,
+		.relu = c->relu && !partial ? TASK_RELU_BS : TASK_RELU_NONE,
+		/* OUT_CVT adds the output zero point; saturation to int8
+		 * follows. */
+		.cvt_offset = fp || partial ? 0 : c->out_zero_point,
+		.cvt_scale = 1,
+	};
 
-	/* Group g writes acc[g % 2] and adds acc[(g - 1) % 2]; the
-	 * requantisation reads the last group's. */
-	if (pass == PASS_PARTIAL) {
-		out_dma = sum_addr(pl, t, pl->acc_dma[t->group % 2]);
-		if (t->group)
-			sum_dma = sum_addr(pl, t, pl->acc_dma[(t->group - 1) % 2]);
-		else
-			enable = RK3588_OP_EN_DPU;
+	/* Group g writes acc[g % 2] and, after the first, adds
+	 * acc[(g - 1) % 2]; the requantisation reads the last group's. */
+	if (partial) {
+		d.out_dma = sum_addr(pl, t, pl->acc_dma[t->group % 2]);
+		d.ew_add = t->group > 0;
+		if (d.ew_add)
+			d.ew_dma = sum_addr(pl, t, pl->acc_dma[(t->group - 1) % 2]);
 	} else if (pass == PASS_REQUANT) {
-		sum_dma = sum_addr(pl, t, pl->acc_dma[(pl->nsplit - 1) % 2]);
+		d.flying_dma = sum_addr(pl, t, pl->acc_dma[(pl->nsplit - 1) % 2]);
 	}
-	if (pass != PASS_REQUANT)
-		enable |= RK3588_OP_EN_CNA | RK3588_OP_EN_CORE;
-	rnpu_regcmd_task_begin(p);
-	SET(DPU, S_POINTER, POINTER_PP_MODE, 1);
-	SET(DPU, S_POINTER, EXECUTER_PP_EN, 1);
-	SET(DPU, S_POINTER, POINTER_PP_EN, 1);
-	PUT(DPU, S_POINTER);
-	if (enable & RK3588_OP_EN_DPU_RDMA) {
-		SET(DPU_RDMA, S_POINTER, POINTER_PP_MODE, 1);
-		SET(DPU_RDMA, S_POINTER, EXECUTER_PP_EN, 1);
-		SET(DPU_RDMA, S_POINTER, POINTER_PP_EN, 1);
-		PUT(DPU_RDMA, S_POINTER);
-	}
-	if (pass != PASS_REQUANT) {
-		emit_cna(p, pl, t, in_dma, wt_dma);
-		emit_core(p, pl, t);
-	}
-	emit_dpu(p, pl, t, pass, out_dma);
-	if (enable & RK3588_OP_EN_DPU_RDMA)
-		emit_rdma(p, pl, t, pass, pass == PASS_PARTIAL ? 0 : rec_dma, sum_dma);
-	rnpu_regcmd_task_end(p, enable, RK3588_INT_DPU_GRP0 | RK3588_INT_DPU_GRP1);
+	task_emit(p, &d);
 }
 
 static int build(struct rnpu_regcmd_prog *prog, const struct conv_plan *pl, uint64_t regcmd_dma,
