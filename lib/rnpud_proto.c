@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT OR GPL-2.0-only
 /* The rnpud wire protocol: ioctl classification and the request decoder
  * (the daemon's only parser of untrusted bytes; fuzzed in tests/fuzz). */
+#define _GNU_SOURCE /* RUSAGE_THREAD */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "drm/rknpu_ioctl.h"
@@ -173,4 +176,18 @@ const char *rnpud_default_socket(char *buf, size_t len)
 	else
 		snprintf(buf, len, "/tmp/rnpud-%u.sock", (unsigned int)geteuid());
 	return buf;
+}
+
+bool rnpud_poll_yield(void)
+{
+	struct rusage before, after;
+
+	/* A yield that switched to another thread counts as an involuntary
+	 * context switch of this one. */
+	if (getrusage(RUSAGE_THREAD, &before))
+		return false;
+	sched_yield();
+	if (getrusage(RUSAGE_THREAD, &after))
+		return false;
+	return after.ru_nivcsw == before.ru_nivcsw;
 }
