@@ -46,7 +46,7 @@ gdb -batch -p "$dpid" -ex 'thread apply all bt' 2>/dev/null |
 	     END { for (t in role) print t, role[t] }' >"$tmp/roles"
 
 perf record -q -a -e sched:sched_switch -e sched:sched_wakeup -o "$tmp/perf.data" -- \
-	"$build/dropin/rnpu-run" --daemon="$sock" "$worker_bin" --worker --submit-only \
+	"$build/dropin/rnpu-run" --daemon="$sock" "$worker_bin" --worker ${WORKER_MODE-"--submit-only"} \
 	--iters="$n" >"$tmp/out" 2>/dev/null
 perf script -i "$tmp/perf.data" -F comm,pid,tid,event,trace 2>/dev/null >"$tmp/script"
 

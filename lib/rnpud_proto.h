@@ -123,10 +123,12 @@ int rnpud_decode(const void *buf, size_t len, unsigned int nfds, struct rnpud_ms
 
 /* Polling between tries of a non-blocking receive: yields the CPU to
  * another runnable thread, if there is one. Returns true if none ran (the
- * poller has its CPU to itself: polling on costs no one anything and
- * keeps the CPU from halting), false if one did; a poller then stops
- * polling and blocks, rather than take CPU time from the thread it waits
- * for or from other programs on a busy machine. */
+ * yield took less than RNPUD_POLL_SHARED_NS: the poller has its CPU to
+ * itself, polling on costs no one anything and keeps the CPU from
+ * halting), false if one did; a poller then stops polling and blocks,
+ * rather than take CPU time from the thread it waits for or from other
+ * programs on a busy machine. */
+#define RNPUD_POLL_SHARED_NS 5000
 bool rnpud_poll_yield(void);
 
 /* Default socket path: $RNPUD_SOCKET, else /run/rnpu/rnpud.sock for root,
