@@ -86,6 +86,10 @@ for line in open(script):
             wakeups[wakee] += 1
             wakers[wakee][tid] += 1
 def name(tid):
+    if tid == 0:
+        # Recorded by the idle task: a wake-up another CPU sent by IPI
+        # to this one's queue while it slept (the cross-CPU path).
+        return 'IPI to an idle CPU'
     if tid in roles:
         return roles[tid]
     if pid_of.get(tid) == dpid:
@@ -95,7 +99,7 @@ client_pids = {p for t, p in pid_of.items() if p != dpid}
 rows = []
 for tid in sorted(set(switches) | set(wakeups)):
     nm = name(tid)
-    if nm is None:
+    if nm is None or tid == 0:
         continue
     rows.append((nm, tid))
 for tid in sorted(program):
