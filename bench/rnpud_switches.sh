@@ -17,7 +17,8 @@
 # sleep (the others are preemptions and yields: the thread stayed
 # runnable), and wake-ups received, each per request, and who woke it.
 # Set RNPUD_ARGS to pass options to rnpud (e.g. --spin-us=0) and
-# RNPU_UNIX_SPIN_US for the client.
+# RNPU_UNIX_SPIN_US for the client. WORKER_MODE= (empty) runs the worker's
+# buffer loop too (five requests per iteration instead of one SUBMIT).
 set -euo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -45,6 +46,7 @@ gdb -batch -p "$dpid" -ex 'thread apply all bt' 2>/dev/null |
 		role[tid] = fn }
 	     END { for (t in role) print t, role[t] }' >"$tmp/roles"
 
+# shellcheck disable=SC2086 # WORKER_MODE is zero or one word
 perf record -q -a -e sched:sched_switch -e sched:sched_wakeup -o "$tmp/perf.data" -- \
 	"$build/dropin/rnpu-run" --daemon="$sock" "$worker_bin" --worker ${WORKER_MODE-"--submit-only"} \
 	--iters="$n" >"$tmp/out" 2>/dev/null
