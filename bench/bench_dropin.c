@@ -9,10 +9,17 @@
  *   - a 4 KiB buffer's life: MEM_CREATE, MEM_MAP, mmap, a write, munmap,
  *     MEM_DESTROY;
  * and reports the median of its samples; the table gives the median over
- * the rounds of each side and their ratio.
+ * the rounds of each side and their ratio. A third column runs the worker
+ * through a second rnpud with polling off on both ends (rnpud
+ * --spin-us=0, RNPU_UNIX_SPIN_US=0): every wait blocks at once, as before
+ * the bounded poll existed.
  *
  *   bench_dropin [--rounds=N] [--iters=N] [RNPU_RUN RNPUD]
- *   bench_dropin --worker [--iters=N]
+ *   bench_dropin --worker [--iters=N] [--submit-only]
+ *
+ * --submit-only makes the worker time only the SUBMIT loop (it prints 0
+ * for the buffer's life): per-request counts of thread switches in rnpud
+ * (bench/rnpud_switches.sh) then see nothing else.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,6 +27,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -68,7 +76,7 @@ static void bo_destroy(int fd, struct bo *bo)
 	BENCH_CHECK(ioctl(fd, DRM_IOCTL_RKNPU_MEM_DESTROY, &md));
 }
 
-static int worker(long iters)
+static int worker(long iters, bool submit_only)
 {
 	struct rnpu_matmul_desc d = { .type = RNPU_MM_INT8_INT32, .m = M, .k = K, .n = N };
 	struct rnpu_regcmd_prog prog;
@@ -150,7 +158,7 @@ static int worker(long iters)
 		BENCH_CHECK(ioctl(fd, DRM_IOCTL_RKNPU_SUBMIT, &s));
 		rt[i] = (double)(bench_now_ns() - t0) / 1000.0;
 	}
-	for (i = 0; i < iters; i++) {
+	for (i = 0; i < iters && !submit_only; i++) {
 		uint64_t t0 = bench_now_ns();
 
 		bo_create(fd, 4096, 0, &tmp);
@@ -158,7 +166,8 @@ static int worker(long iters)
 		bo_destroy(fd, &tmp);
 		bo_us[i] = (double)(bench_now_ns() - t0) / 1000.0;
 	}
-	printf("%.2f %.2f\n", bench_median(rt, (size_t)iters), bench_median(bo_us, (size_t)iters));
+	printf("%.2f %.2f\n", bench_median(rt, (size_t)iters),
+	       submit_only ? 0.0 : bench_median(bo_us, (size_t)iters));
 	bo_destroy(fd, &btask);
 	bo_destroy(fd, &breg);
 	bo_destroy(fd, &bc);
@@ -168,6 +177,29 @@ static int worker(long iters)
 	free(rt);
 	free(bo_us);
 	return 0;
+}
+
+/* Starts rnpud on @sock with one extra option (or none); returns its pid
+ * once the socket exists, -1 if it does not come up. */
+static pid_t start_daemon(const char *daemon, const char *sock, const char *opt)
+{
+	pid_t pid = fork();
+	int i;
+
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(devnull, 2);
+		execl(daemon, daemon, "--socket", sock, opt, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 500 && access(sock, F_OK); i++)
+		usleep(10000);
+	if (pid < 0 || access(sock, F_OK)) {
+		fprintf(stderr, "bench_dropin: %s did not start\n", daemon);
+		return -1;
+	}
+	return pid;
 }
 
 /* Runs argv with stdout captured; parses the worker's two numbers. */
@@ -241,16 +273,20 @@ int main(int argc, char **argv)
 	long rounds = bench_arg(argc, argv, "--rounds", 7);
 	long iters = bench_arg(argc, argv, "--iters", 2000);
 	char self[PATH_MAX], dir[PATH_MAX], run[PATH_MAX], daemon[PATH_MAX], sock[PATH_MAX];
+	char sock_nopoll[PATH_MAX], nopoll_arg[PATH_MAX + 16];
 	char iters_arg[32], daemon_arg[PATH_MAX + 16];
-	double *rt[2], *bo[2], *floor_us;
+	double *rt[3], *bo[3], *floor_us;
 	const char *pos[2] = { NULL, NULL };
-	int i, npos = 0, status;
-	pid_t dpid;
+	int i, npos = 0, status, nopoll_status;
+	bool submit_only = false;
+	pid_t dpid, nopoll_pid;
 	long r;
 
+	for (i = 1; i < argc; i++)
+		submit_only |= !strcmp(argv[i], "--submit-only");
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--worker"))
-			return worker(iters);
+			return worker(iters, submit_only);
 		if (argv[i][0] != '-' && npos < 2)
 			pos[npos++] = argv[i];
 	}
@@ -267,22 +303,19 @@ int main(int argc, char **argv)
 	snprintf(sock, sizeof(sock), "/tmp/rnpud-bench-%d.sock", (int)getpid());
 	snprintf(iters_arg, sizeof(iters_arg), "--iters=%ld", iters);
 	snprintf(daemon_arg, sizeof(daemon_arg), "--daemon=%s", sock);
+	snprintf(sock_nopoll, sizeof(sock_nopoll), "/tmp/rnpud-bench-%d-nopoll.sock", (int)getpid());
+	snprintf(nopoll_arg, sizeof(nopoll_arg), "--daemon=%s", sock_nopoll);
 
-	dpid = fork();
-	if (dpid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-
-		dup2(devnull, 2);
-		execl(daemon, daemon, "--socket", sock, (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 500 && access(sock, F_OK); i++)
-		usleep(10000);
-	if (access(sock, F_OK)) {
-		fprintf(stderr, "bench_dropin: %s did not start\n", daemon);
+	dpid = start_daemon(daemon, sock, NULL);
+	nopoll_pid = start_daemon(daemon, sock_nopoll, "--spin-us=0");
+	if (dpid < 0 || nopoll_pid < 0) {
+		if (dpid > 0)
+			kill(dpid, SIGTERM);
+		if (nopoll_pid > 0)
+			kill(nopoll_pid, SIGTERM);
 		return 1;
 	}
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		rt[i] = calloc((size_t)rounds, sizeof(double));
 		bo[i] = calloc((size_t)rounds, sizeof(double));
 	}
@@ -290,31 +323,39 @@ int main(int argc, char **argv)
 	for (r = 0; r < rounds; r++) {
 		char *in_proc[] = { run, "--sim", self, "--worker", iters_arg, NULL };
 		char *via_daemon[] = { run, daemon_arg, self, "--worker", iters_arg, NULL };
+		char *via_nopoll[] = { run, nopoll_arg, self, "--worker", iters_arg, NULL };
 
 		run_worker(in_proc, &rt[0][r], &bo[0][r]);
 		run_worker(via_daemon, &rt[1][r], &bo[1][r]);
+		setenv("RNPU_UNIX_SPIN_US", "0", 1);
+		run_worker(via_nopoll, &rt[2][r], &bo[2][r]);
+		unsetenv("RNPU_UNIX_SPIN_US");
 		floor_us[r] = pingpong_us(iters);
 	}
+	kill(nopoll_pid, SIGTERM);
+	waitpid(nopoll_pid, &nopoll_status, 0);
 	kill(dpid, SIGTERM);
 	waitpid(dpid, &status, 0);
 
 	{
 		double rt0 = bench_median(rt[0], (size_t)rounds), rt1 = bench_median(rt[1], (size_t)rounds);
 		double bo0 = bench_median(bo[0], (size_t)rounds), bo1 = bench_median(bo[1], (size_t)rounds);
+		double rt2 = bench_median(rt[2], (size_t)rounds), bo2 = bench_median(bo[2], (size_t)rounds);
 
-		printf("| operation (through rnpu-run) | rounds x ops | in process, median us | rnpud, median us | rnpud / in process |\n");
-		printf("| --- | --- | --- | --- | --- |\n");
-		printf("| smallest job, blocking SUBMIT round trip | %ld x %ld | %.1f | %.1f | %.2f |\n",
-		       rounds, iters, rt0, rt1, rt1 / rt0);
-		printf("| 4 KiB BO: MEM_CREATE + MEM_MAP + mmap + munmap + MEM_DESTROY | %ld x %ld | %.1f | %.1f | %.2f |\n",
-		       rounds, iters, bo0, bo1, bo1 / bo0);
-		printf("| floor: bare 128-byte SOCK_SEQPACKET request + reply between two processes | %ld x %ld | - | %.1f | - |\n",
+		printf("| operation (through rnpu-run) | rounds x ops | in process, median us | rnpud, median us | rnpud / in process | rnpud without polling, median us |\n");
+		printf("| --- | --- | --- | --- | --- | --- |\n");
+		printf("| smallest job, blocking SUBMIT round trip | %ld x %ld | %.1f | %.1f | %.2f | %.1f |\n",
+		       rounds, iters, rt0, rt1, rt1 / rt0, rt2);
+		printf("| 4 KiB BO: MEM_CREATE + MEM_MAP + mmap + munmap + MEM_DESTROY | %ld x %ld | %.1f | %.1f | %.2f | %.1f |\n",
+		       rounds, iters, bo0, bo1, bo1 / bo0, bo2);
+		printf("| floor: bare 128-byte SOCK_SEQPACKET request + reply between two processes | %ld x %ld | - | %.1f | - | - |\n",
 		       rounds, iters, bench_median(floor_us, (size_t)rounds));
 	}
 	free(floor_us);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		free(rt[i]);
 		free(bo[i]);
 	}
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 && WIFEXITED(nopoll_status) &&
+	       WEXITSTATUS(nopoll_status) == 0 ? 0 : 1;
 }

@@ -43,6 +43,13 @@ submit=$(run bench_submit ${BENCH_SUBMIT_ARGS:-})
 matmul=$(run bench_matmul ${BENCH_MATMUL_ARGS:-})
 # shellcheck disable=SC2086
 dropin=$(run bench_dropin ${BENCH_DROPIN_ARGS:-})
+# Sleeps and wake-ups per request in rnpud and its client, polling on and
+# off (needs perf's scheduler tracepoints and gdb).
+switches=$( (bench/rnpud_switches.sh "$build" 20000 &&
+	echo && echo "Polling off (rnpud --spin-us=0, RNPU_UNIX_SPIN_US=0):" && echo &&
+	RNPUD_ARGS=--spin-us=0 RNPU_UNIX_SPIN_US=0 bench/rnpud_switches.sh "$build" 20000) 2>/dev/null ||
+	echo "(not measured: bench/rnpud_switches.sh needs perf with scheduler tracepoints and gdb)")
+echo "$switches" >&2
 load_sim=$(cut -d ' ' -f 1-3 /proc/loadavg)
 # shellcheck disable=SC2086
 sim=$(run bench_sim ${BENCH_SIM_ARGS:-})
@@ -155,8 +162,17 @@ thread that received it (a small job runs in that thread too); buffer
 memory is never copied, mmap receives the memfd. Goal:
 rnpud round trip median <= 50 us. The last row is the floor under any
 daemon: a bare request and reply between two processes on this machine.
+The last column is a second rnpud with polling off at both ends (every
+wait blocks at once; see docs/dropin.md, "Round trip").
 
 $dropin
+
+Per request and thread, through rnpud (\`bench/rnpud_switches.sh\`, perf
+sched tracepoints over 20000 blocking SUBMITs; counts, so independent of
+load). A thread that goes to sleep lets its vCPU halt when nothing else
+runs there, and waking a halted vCPU costs tens of microseconds.
+
+$switches
 
 ## Software NPU datapath against sgemm
 

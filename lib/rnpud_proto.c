@@ -2,9 +2,11 @@
 /* The rnpud wire protocol: ioctl classification and the request decoder
  * (the daemon's only parser of untrusted bytes; fuzzed in tests/fuzz). */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "drm/rknpu_ioctl.h"
@@ -173,4 +175,22 @@ const char *rnpud_default_socket(char *buf, size_t len)
 	else
 		snprintf(buf, len, "/tmp/rnpud-%u.sock", (unsigned int)geteuid());
 	return buf;
+}
+
+bool rnpud_poll_yield(void)
+{
+	struct timespec a, b;
+	int64_t ns;
+
+	/* Timed, not counted: the thread's switch count (getrusage) costs a
+	 * few microseconds per call here, the clock nothing (vDSO). A yield
+	 * that finds nobody else runnable returns in well under a
+	 * microsecond; one that ran another thread takes two switches and
+	 * that thread's run. A vCPU preempted by its host mid-yield also
+	 * looks shared: the poller then blocks, as it did before polling. */
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	sched_yield();
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ns = (int64_t)(b.tv_sec - a.tv_sec) * 1000000000 + (b.tv_nsec - a.tv_nsec);
+	return ns < RNPUD_POLL_SHARED_NS;
 }

@@ -9,6 +9,7 @@
 #ifndef RNPUD_PROTO_H
 #define RNPUD_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,13 @@
 #define RNPUD_MAX_ARG 16383u
 #define RNPUD_STR_MAX 256u        /* VERSION / GET_UNIQUE strings carried */
 #define RNPUD_MAX_MSG (sizeof(struct rnpud_hdr) + 8u + RNPUD_MAX_ARG + 3u * RNPUD_STR_MAX)
+/* How long each end polls the socket (yielding the CPU between tries)
+ * before it blocks: rnpud for the client's next request after a reply,
+ * the client for the reply after a request. On a VM a blocked thread's
+ * idle vCPU halts, and waking it costs tens of microseconds, several
+ * times a small request's round trip (docs/dropin.md, "Round trip").
+ * rnpud --spin-us and RNPU_UNIX_SPIN_US change it; 0 turns it off. */
+#define RNPUD_SPIN_US 50u
 
 enum rnpud_type {
 	RNPUD_HELLO = 1,   /* payload: u32 client version; reply arg: u32 daemon version */
@@ -112,6 +120,16 @@ struct rnpud_msg {
  * type or size that does not add up, an fd where none belongs),
  * -EMSGSIZE (longer than RNPUD_MAX_MSG). Never reads past @len. */
 int rnpud_decode(const void *buf, size_t len, unsigned int nfds, struct rnpud_msg *out);
+
+/* Polling between tries of a non-blocking receive: yields the CPU to
+ * another runnable thread, if there is one. Returns true if none ran (the
+ * yield took less than RNPUD_POLL_SHARED_NS: the poller has its CPU to
+ * itself, polling on costs no one anything and keeps the CPU from
+ * halting), false if one did; a poller then stops polling and blocks,
+ * rather than take CPU time from the thread it waits for or from other
+ * programs on a busy machine. */
+#define RNPUD_POLL_SHARED_NS 5000
+bool rnpud_poll_yield(void);
 
 /* Default socket path: $RNPUD_SOCKET, else /run/rnpu/rnpud.sock for root,
  * else $XDG_RUNTIME_DIR/rnpud.sock, else /tmp/rnpud-UID.sock. */

@@ -11,12 +11,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "drm/rnpu_drm_core.h"
@@ -35,6 +37,7 @@ struct unix_ctx {
 	uint32_t seq;
 	bool broken;            /* a reply was lost: the stream is out of step */
 	int rcv_timeout_ms;     /* the socket's SO_RCVTIMEO now (0: none set) */
+	unsigned int spin_us;   /* polling before a blocking receive (RNPUD_SPIN_US) */
 	uint8_t buf[RNPUD_MAX_MSG] __attribute__((aligned(8)));
 };
 
@@ -68,6 +71,14 @@ static int unix_send(struct unix_ctx *c, const void *msg, size_t len, int fd)
 	return 0;
 }
 
+static uint64_t unix_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 /* Receives the reply to request @seq: its payload in c->buf (after the
  * header) and at most one fd. */
 static int unix_recv(struct unix_ctx *c, uint32_t seq, int timeout_ms, size_t *len, int *fd)
@@ -84,6 +95,24 @@ static int unix_recv(struct unix_ctx *c, uint32_t seq, int timeout_ms, size_t *l
 	ssize_t n;
 
 	*fd = -1;
+	/* A small request's reply comes within microseconds: poll for it a
+	 * bounded time before blocking, so that this thread's vCPU does not
+	 * halt in between (on a VM waking it costs more than the request).
+	 * Only while the thread has its CPU to itself: sharing it, with
+	 * rnpud or anyone else, it blocks as before (rnpud_poll_yield). */
+	if (c->spin_us) {
+		uint64_t until = unix_now_ns() + c->spin_us * 1000ull;
+		bool alone = true;
+
+		for (;;) {
+			n = recvmsg(c->sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+			if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+				goto received;
+			if (!alone || unix_now_ns() >= until)
+				break;
+			alone = rnpud_poll_yield();
+		}
+	}
 	/* A blocking receive bounded by SO_RCVTIMEO rather than poll and
 	 * receive: one system call less per round trip. The option is set
 	 * only when the bound changes (a submit's depends on its timeout). */
@@ -98,6 +127,7 @@ static int unix_recv(struct unix_ctx *c, uint32_t seq, int timeout_ms, size_t *l
 	do {
 		n = recvmsg(c->sock, &mh, MSG_CMSG_CLOEXEC);
 	} while (n < 0 && errno == EINTR);
+received:
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
 	if (n == 0)
@@ -409,6 +439,7 @@ int rnpu_transport_unix_open(const char *path, const struct rnpu_transport_ops *
 	const struct rnpud_reply *r;
 	struct unix_ctx *c;
 	char def[sizeof(sa.sun_path)];
+	const char *env;
 	int ret, fd = -1;
 
 	if (!path || !path[0])
@@ -420,6 +451,18 @@ int rnpu_transport_unix_open(const char *path, const struct rnpu_transport_ops *
 	if (!c)
 		return -ENOMEM;
 	pthread_mutex_init(&c->lock, NULL);
+	c->spin_us = RNPUD_SPIN_US;
+	env = getenv("RNPU_UNIX_SPIN_US");
+	if (env && env[0]) {
+		char *end;
+		unsigned long v = strtoul(env, &end, 10);
+
+		if (*end || env[0] == '-' || v > 10000)
+			fprintf(stderr, "librnpu: RNPU_UNIX_SPIN_US=%s is not 0..10000 (us): using %u\n",
+				env, RNPUD_SPIN_US);
+		else
+			c->spin_us = (unsigned int)v;
+	}
 	c->sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (c->sock < 0) {
 		ret = -errno;
