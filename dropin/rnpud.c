@@ -89,7 +89,7 @@ static const char usage[] =
 struct client {
 	struct client *next;          /* in daemon.clients, under clients_lock */
 	struct daemon *d;
-	int sock;
+	int sock;                     /* -1 once closed, under clients_lock */
 	pid_t pid;                    /* peer, for log lines */
 	unsigned int id;
 	struct rknpu_file *file;
@@ -478,7 +478,12 @@ static void *client_main(void *arg)
 	c->file = NULL;
 	if (d->verbose)
 		logf_("client %u (pid %d): session closed", c->id, (int)c->pid);
+	/* The connection goes before the session stops being counted, so a
+	 * session reported gone holds nothing of the daemon's any more;
+	 * under the lock, as the stop path shuts sockets down under it. */
 	pthread_mutex_lock(&d->clients_lock);
+	close(c->sock);
+	c->sock = -1;
 	c->done = true;
 	d->nclients--;
 	pthread_mutex_unlock(&d->clients_lock);
@@ -570,7 +575,6 @@ static void reap_clients(struct daemon *d, bool all)
 			return;
 		c = found;
 		pthread_join(c->thread, NULL);
-		close(c->sock);
 		free(c);
 	}
 }
@@ -772,7 +776,8 @@ int main(int argc, char **argv)
 	atomic_store(&d.stopping, true);
 	pthread_mutex_lock(&d.clients_lock);
 	for (struct client *c = d.clients; c; c = c->next)
-		shutdown(c->sock, SHUT_RD);
+		if (c->sock >= 0)
+			shutdown(c->sock, SHUT_RD);
 	pthread_mutex_unlock(&d.clients_lock);
 	reap_clients(&d, true);
 	if (created) {

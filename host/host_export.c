@@ -8,16 +8,24 @@
  *   <dir>/devfreq/fdab0000.npu/{cur_freq,governor,...}
  *   <dir>/thermal/thermal_zone0/{type,temp}
  *
- * A thread re-renders the files every period. Writes reach the core this
- * way: the thread remembers the size, mtime and inode of each file it
- * wrote; a file that changed since was written by someone else, and its
- * content is handed to the core's store function (the vendor's write
- * rules), after which the file shows the new state. inotify wakes the
- * thread at once when a file is closed after writing; without inotify the
- * next period finds the change. Read-only files are replaced through a
- * temporary file and rename(), so a reader never sees half a file;
- * writable ones are rewritten in place, so a writer that opened the file
- * meanwhile writes into the file that is watched.
+ * A thread re-renders the files every period. The contract of a writable
+ * file: a write to it is never lost nor silently overwritten, and a reader
+ * never sees half of a text the exporter wrote. So the exporter never
+ * writes into a file someone else may write: every file, writable or not,
+ * is replaced through a temporary file and rename(). A write reaches the
+ * core this way: the thread remembers the inode, size and mtime of each
+ * file it published, and stamps the mtime of a writable one with a fixed
+ * time in the past (the export's start, as sysfs shows its files' creation
+ * time); a write or truncation sets the mtime to the present, so it is
+ * seen even when it keeps the size within one tick of the file system's
+ * clock. A changed file's content is handed to the core's store function
+ * (the vendor's write rules), after which the file shows the new state. A
+ * writer that opened the file just before a replacement writes into the
+ * replaced inode: the exporter keeps such an inode open, applies what
+ * lands in it, and lets it go once nobody has it open for writing (a read
+ * lease is granted only then; being unnamed, it cannot be opened again).
+ * inotify wakes the thread at once when a file is closed after writing;
+ * without inotify the next period finds the change.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -29,6 +37,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "host_internal.h"
@@ -37,6 +46,18 @@
 #define EXPORT_MAX_FILES 32
 #define EXPORT_MAX_CLIENTS 256
 #define EXPORT_TEXT_MAX 1024
+#define EXPORT_MAX_RETIRED 8
+/* Without leases (file system or kernel setting), a replaced inode is
+ * watched for this many passes before it is let go. */
+#define EXPORT_RETIRED_PASSES 20
+
+/* A replaced inode of a writable file that a writer may still hold. */
+struct retired_inode {
+	int fd;                     /* read-only */
+	off_t st_size;              /* as last seen */
+	struct timespec st_mtim;
+	unsigned int passes;
+};
 
 enum export_kind { EXPORT_DEBUGFS, EXPORT_DEVFREQ, EXPORT_THERMAL_TYPE, EXPORT_THERMAL_TEMP };
 
@@ -50,6 +71,9 @@ struct export_file {
 	off_t st_size;
 	struct timespec st_mtim;
 	char last[EXPORT_TEXT_MAX]; /* text last written */
+	int fd;                     /* writable: the inode st_* describe, or -1 */
+	struct retired_inode retired[EXPORT_MAX_RETIRED];
+	unsigned int num_retired;
 };
 
 struct rnpu_host_export {
@@ -64,6 +88,7 @@ struct rnpu_host_export {
 	int wake_pipe[2];           /* stop request */
 	pthread_t thread;
 	pthread_mutex_t lock;       /* serialises syncs (thread vs explicit) */
+	struct timespec stamp;      /* mtime of every published writable file */
 };
 
 static int mkdir_p(const char *path)
@@ -85,47 +110,47 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
-/* Rewrites a writable file in place: a write by someone else then
- * either lands before ours (and was applied just before) or after (and
- * changes the file again, so the next pass applies it). */
-static int rewrite_in_place(const char *path, const char *text, mode_t mode)
-{
-	size_t len = strlen(text);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-
-	if (fd < 0)
-		return -errno;
-	if (fchmod(fd, mode) || (len && write(fd, text, len) != (ssize_t)len)) {
-		close(fd);
-		return -EIO;
-	}
-	close(fd);
-	return 0;
-}
-
-/* Replaces @path atomically with @text. */
-static int write_file(const char *path, const char *text, mode_t mode)
+/* Replaces @path atomically with @text. With @stamp (writable files) the
+ * mtime is set to it, @st receives the new inode's state and *@keep_fd a
+ * read-only descriptor of it, taken before anyone else can open it. */
+static int write_file(const char *path, const char *text, mode_t mode,
+		      const struct timespec *stamp, struct stat *st, int *keep_fd)
 {
 	char tmp[600];
 	const char *slash = strrchr(path, '/');
 	size_t len = strlen(text);
-	int fd;
+	int fd, rfd = -1;
 
 	snprintf(tmp, sizeof(tmp), "%.*s/.%s.tmp", (int)(slash - path), path, slash + 1);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
-	if (fchmod(fd, mode) || (len && write(fd, text, len) != (ssize_t)len)) {
-		close(fd);
-		unlink(tmp);
-		return -EIO;
+	if (fchmod(fd, mode) || (len && write(fd, text, len) != (ssize_t)len))
+		goto err;
+	if (stamp) {
+		struct timespec times[2] = { *stamp, *stamp };
+
+		if (futimens(fd, times) || fstat(fd, st))
+			goto err;
+		rfd = open(tmp, O_RDONLY | O_CLOEXEC);
+		if (rfd < 0)
+			goto err;
 	}
 	close(fd);
 	if (rename(tmp, path)) {
+		if (rfd >= 0)
+			close(rfd);
 		unlink(tmp);
 		return -errno;
 	}
+	if (keep_fd)
+		*keep_fd = rfd;
 	return 0;
+
+err:
+	close(fd);
+	unlink(tmp);
+	return -EIO;
 }
 
 static void add_file(struct rnpu_host_export *ex, enum export_kind kind, const char *subdir,
@@ -136,6 +161,7 @@ static void add_file(struct rnpu_host_export *ex, enum export_kind kind, const c
 	f->kind = kind;
 	f->name = name;
 	f->writable = writable;
+	f->fd = -1;
 	snprintf(f->path, sizeof(f->path), "%s/%s/%s", ex->dir, subdir, name);
 }
 
@@ -158,10 +184,15 @@ static int render(struct rnpu_host_export *ex, struct export_file *f, char *text
 	return -EINVAL;
 }
 
+static bool same_mtime(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
 static bool changed_since_written(const struct export_file *f, const struct stat *st)
 {
 	return !f->known || st->st_ino != f->st_ino || st->st_size != f->st_size ||
-	       st->st_mtim.tv_sec != f->st_mtim.tv_sec || st->st_mtim.tv_nsec != f->st_mtim.tv_nsec;
+	       !same_mtime(&st->st_mtim, &f->st_mtim);
 }
 
 static void remember(struct export_file *f, const struct stat *st)
@@ -172,47 +203,152 @@ static void remember(struct export_file *f, const struct stat *st)
 	f->st_mtim = st->st_mtim;
 }
 
+/* Hands @len bytes someone wrote into @f to the core. An empty file is a
+ * truncation whose data may still come (or none): like a zero-length
+ * write to sysfs, it stores nothing. */
+static void store_text(struct rnpu_host_export *ex, struct export_file *f, const char *buf,
+		       size_t len)
+{
+	long ret;
+
+	if (!len)
+		return;
+	if (f->kind == EXPORT_DEBUGFS)
+		ret = rknpu_debugfs_store(ex->host->rdev, f->name, buf, len);
+	else
+		ret = rknpu_devfreq_store(ex->host->rdev, f->name, buf, len);
+	if (ret < 0)
+		rnpu_osal_log(RNPU_LOG_WARN, "rnpu export: write to %s: %s", f->path,
+			      strerror((int)-ret));
+}
+
+/* The state is read before the content: a write landing in between is
+ * seen again on the next pass (applied twice at worst, never lost). */
+static bool read_inode(int fd, struct stat *st, char *buf, size_t size, size_t *len)
+{
+	ssize_t n;
+
+	if (fstat(fd, st))
+		return false;
+	n = pread(fd, buf, size, 0);
+	if (n < 0)
+		return false;
+	*len = (size_t)n;
+	return true;
+}
+
+/* Keeps the inode @f described until now for writers that still hold it. */
+static void retire(struct export_file *f)
+{
+	struct retired_inode *r;
+
+	if (f->fd < 0)
+		return;
+	if (f->num_retired == EXPORT_MAX_RETIRED) {
+		/* Writers that hold files open for long: the oldest goes. */
+		rnpu_osal_log(RNPU_LOG_WARN,
+			      "rnpu export: %s: %u replaced files still open for writing, "
+			      "no longer watching the oldest", f->path, EXPORT_MAX_RETIRED);
+		close(f->retired[0].fd);
+		memmove(&f->retired[0], &f->retired[1],
+			sizeof(f->retired[0]) * (EXPORT_MAX_RETIRED - 1));
+		f->num_retired--;
+	}
+	r = &f->retired[f->num_retired++];
+	r->fd = f->fd;
+	r->st_size = f->st_size;
+	r->st_mtim = f->st_mtim;
+	r->passes = 0;
+	f->fd = -1;
+}
+
+/* 1 if nobody has @fd's inode open for writing, 0 if someone has, -errno
+ * if leases cannot tell. A read lease is granted only without writers; it
+ * is dropped at once. Only for an inode without a name: nobody can open
+ * it to break the lease (which would signal this process). */
+static int no_writers(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if (st.st_nlink)
+		return -EEXIST; /* someone moved it elsewhere instead of us replacing it */
+	if (fcntl(fd, F_SETLEASE, F_RDLCK) == 0) {
+		fcntl(fd, F_SETLEASE, F_UNLCK);
+		return 1;
+	}
+	return errno == EAGAIN ? 0 : -errno;
+}
+
+/* Applies what writers put into replaced inodes; lets go of those that
+ * nobody can write any more. */
+static void sync_retired(struct rnpu_host_export *ex, struct export_file *f)
+{
+	unsigned int i = 0;
+
+	while (i < f->num_retired) {
+		struct retired_inode *r = &f->retired[i];
+		/* Asked first: with no writer now, the content read below is final. */
+		int idle = no_writers(r->fd);
+		char buf[256];
+		struct stat st;
+		size_t len;
+
+		if (read_inode(r->fd, &st, buf, sizeof(buf), &len) &&
+		    (st.st_size != r->st_size || !same_mtime(&st.st_mtim, &r->st_mtim))) {
+			r->st_size = st.st_size;
+			r->st_mtim = st.st_mtim;
+			store_text(ex, f, buf, len);
+		}
+		if (idle == 1 || (idle < 0 && ++r->passes >= EXPORT_RETIRED_PASSES)) {
+			close(r->fd);
+			*r = f->retired[--f->num_retired];
+			continue;
+		}
+		i++;
+	}
+}
+
 /* Someone wrote @f: hand its content to the core, and remember the file
  * as read, so only a further write counts as new. */
 static void apply_write(struct rnpu_host_export *ex, struct export_file *f)
 {
 	struct stat st;
 	char buf[256];
-	ssize_t n;
-	long ret;
+	size_t len;
 	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return;
-	if (fstat(fd, &st)) {
+	if (!read_inode(fd, &st, buf, sizeof(buf), &len)) {
 		close(fd);
 		return;
 	}
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (n < 0)
-		return;
+	/* Someone put another inode in place: ours may still be written. */
+	if (f->fd >= 0 && st.st_ino != f->st_ino)
+		retire(f);
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = fd;
 	remember(f, &st);
 	f->last[0] = '\0'; /* the next pass shows the state again */
-	if (f->kind == EXPORT_DEBUGFS)
-		ret = rknpu_debugfs_store(ex->host->rdev, f->name, buf, (size_t)n);
-	else
-		ret = rknpu_devfreq_store(ex->host->rdev, f->name, buf, (size_t)n);
-	if (ret < 0)
-		rnpu_osal_log(RNPU_LOG_WARN, "rnpu export: write to %s: %s", f->path,
-			      strerror((int)-ret));
+	store_text(ex, f, buf, len);
 }
 
 static void sync_file(struct rnpu_host_export *ex, struct export_file *f)
 {
 	char text[EXPORT_TEXT_MAX];
 	struct stat st;
-	bool exists = stat(f->path, &st) == 0;
-	int n;
+	bool exists;
+	int n, fd = -1;
 
+	if (f->writable)
+		sync_retired(ex, f);
+	exists = stat(f->path, &st) == 0;
 	if (f->writable && exists && f->known && changed_since_written(f, &st)) {
-		/* Not rewritten in this pass: a writer that follows at once
-		 * (seeing the new state) must not lose its write to ours. */
+		/* Not replaced in this pass: a writer that follows at once
+		 * (seeing the new state) finds its write applied on the next. */
 		apply_write(ex, f);
 		return;
 	}
@@ -221,11 +357,21 @@ static void sync_file(struct rnpu_host_export *ex, struct export_file *f)
 		return;
 	if (f->known && exists && !changed_since_written(f, &st) && !strcmp(text, f->last))
 		return;
-	if (f->writable ? rewrite_in_place(f->path, text, 0644) : write_file(f->path, text, 0444))
+	if (!f->writable) {
+		if (write_file(f->path, text, 0444, NULL, NULL, NULL))
+			return;
+		snprintf(f->last, sizeof(f->last), "%s", text);
+		if (stat(f->path, &st) == 0)
+			remember(f, &st);
 		return;
+	}
+	/* A write that lands in the old inode from here on is found there. */
+	if (write_file(f->path, text, 0644, &ex->stamp, &st, &fd))
+		return;
+	retire(f);
+	f->fd = fd;
+	remember(f, &st);
 	snprintf(f->last, sizeof(f->last), "%s", text);
-	if (stat(f->path, &st) == 0)
-		remember(f, &st);
 }
 
 struct client_pass {
@@ -252,7 +398,7 @@ static void export_client(void *ctx, unsigned int id, const char *text)
 	client_path(pass->ex, id, path, sizeof(path), false);
 	mkdir(path, 0755);
 	client_path(pass->ex, id, path, sizeof(path), true);
-	write_file(path, text, 0444);
+	write_file(path, text, 0444, NULL, NULL, NULL);
 }
 
 static void sync_clients(struct rnpu_host_export *ex)
@@ -318,6 +464,21 @@ static void *export_thread(void *arg)
 	return NULL;
 }
 
+static void close_inodes(struct rnpu_host_export *ex)
+{
+	unsigned int i;
+
+	for (i = 0; i < ex->num_files; i++) {
+		struct export_file *f = &ex->files[i];
+
+		if (f->fd >= 0)
+			close(f->fd);
+		f->fd = -1;
+		while (f->num_retired)
+			close(f->retired[--f->num_retired].fd);
+	}
+}
+
 int rnpu_host_export_start(struct rnpu_host *host)
 {
 	struct rnpu_host_export *ex;
@@ -332,6 +493,10 @@ int rnpu_host_export_start(struct rnpu_host *host)
 		return -ENOMEM;
 	ex->host = host;
 	ex->inotify_fd = -1;
+	/* Whole seconds before now: no later write can carry this mtime. */
+	clock_gettime(CLOCK_REALTIME, &ex->stamp);
+	ex->stamp.tv_sec--;
+	ex->stamp.tv_nsec = 0;
 	snprintf(ex->dir, sizeof(ex->dir), "%s", host->cfg.export_dir);
 	snprintf(ex->clients_dir, sizeof(ex->clients_dir), "%s/debug/rknpu/clients", ex->dir);
 	for (i = 0; i < rknpu_debugfs_count; i++)
@@ -381,6 +546,7 @@ int rnpu_host_export_start(struct rnpu_host *host)
 	return 0;
 
 err_inotify:
+	close_inodes(ex);
 	if (ex->inotify_fd >= 0)
 		close(ex->inotify_fd);
 	free(ex);
@@ -401,6 +567,7 @@ void rnpu_host_export_stop(struct rnpu_host *host)
 	/* The device goes away: so do its files, as on driver unload. */
 	for (i = 0; i < ex->num_files; i++)
 		unlink(ex->files[i].path);
+	close_inodes(ex);
 	for (i = 0; i < ex->num_clients; i++) {
 		client_path(ex, ex->clients[i], path, sizeof(path), true);
 		unlink(path);

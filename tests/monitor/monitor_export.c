@@ -6,8 +6,11 @@
  * did (time on the model clock, its buffer bytes); files go with the
  * session or the device.
  */
+#include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <sys/stat.h>
@@ -169,6 +172,109 @@ static void writes_reach_the_core(void **state)
 	assert_true(wait_core(m, false, "delayms", "3000\n"));
 }
 
+/* Renders the files without pause, as a short export period would. */
+static atomic_bool g_hammer_stop;
+
+static void *sync_without_pause(void *arg)
+{
+	struct mon *m = arg;
+
+	while (!atomic_load(&g_hammer_stop))
+		rnpu_host_export_sync(m->host);
+	return NULL;
+}
+
+/* Writes in quick succession while the exporter renders and rewrites the
+ * same files: every write reaches the core (none is lost to a rewrite or
+ * taken for the exporter's own), in order. Each write follows the previous
+ * one as soon as the core shows it, which is exactly when the exporter
+ * rewrites the file to show the new state. */
+static void writes_survive_rendering(void **state)
+{
+	struct mon *m = *state;
+	pthread_t syncer;
+	char text[32];
+	unsigned int i, lost = 0;
+
+	atomic_store(&g_hammer_stop, false);
+	assert_int_equal(pthread_create(&syncer, NULL, sync_without_pause, m), 0);
+	for (i = 0; i < 400 && !lost; i++) {
+		snprintf(text, sizeof(text), "%u\n", 1000 + i);
+		write_rel("debug/rknpu/delayms", text);
+		if (!wait_core(m, false, "delayms", text))
+			lost = 1000 + i;
+		write_rel("devfreq/fdab0000.npu/governor",
+			  i % 2 ? "rknpu_ondemand\n" : "simple_ondemand\n");
+		if (!lost && !wait_core(m, true, "governor",
+					i % 2 ? "rknpu_ondemand\n" : "simple_ondemand\n"))
+			lost = i % 2 ? 2 : 1;
+	}
+	atomic_store(&g_hammer_stop, true);
+	pthread_join(syncer, NULL);
+	if (lost)
+		fail_msg("write %u (delayms value, or 1/2 = governor) lost after %u writes", lost,
+			 2 * i);
+	/* Back to the defaults for the tests that follow. */
+	write_rel("debug/rknpu/delayms", "3000\n");
+	assert_true(wait_core(m, false, "delayms", "3000\n"));
+	write_rel("devfreq/fdab0000.npu/governor", "rknpu_ondemand\n");
+	assert_true(wait_core(m, true, "governor", "rknpu_ondemand\n"));
+	assert_true(wait_rel("debug/rknpu/delayms", "3000\n"));
+}
+
+/* How many descriptors of this process hold a replaced @rel. */
+static unsigned int replaced_held(const char *rel)
+{
+	char link[300], want[300], target[300];
+	struct dirent *e;
+	unsigned int n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	ssize_t len;
+
+	if (!d)
+		return 0;
+	snprintf(want, sizeof(want), "%s/%s (deleted)", g_dir, rel);
+	while ((e = readdir(d))) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", e->d_name);
+		len = readlink(link, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		n += !strcmp(target, want);
+	}
+	closedir(d);
+	return n;
+}
+
+/* A writer that opened the file before the exporter replaced it (to show
+ * a new state) writes into the replaced file: the write still reaches the
+ * core, and the exporter lets go of that file once it is closed. */
+static void write_through_a_replaced_file(void **state)
+{
+	struct mon *m = *state;
+	char path[256];
+	unsigned int ms;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/debug/rknpu/delayms", g_dir);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	/* The state changes under the writer: the file is replaced. */
+	assert_true(store(m, "delayms", "1234\n") > 0);
+	assert_true(wait_rel("debug/rknpu/delayms", "1234\n"));
+	/* The premise: this descriptor now holds a replaced file. */
+	assert_true(replaced_held("debug/rknpu/delayms") >= 1);
+	assert_int_equal(write(fd, "777\n", 4), 4);
+	close(fd);
+	assert_true(wait_core(m, false, "delayms", "777\n"));
+	assert_true(wait_rel("debug/rknpu/delayms", "777\n"));
+	for (ms = 0; ms < 10000 && replaced_held("debug/rknpu/delayms"); ms += 10)
+		usleep(10000);
+	assert_int_equal(replaced_held("debug/rknpu/delayms"), 0);
+	write_rel("debug/rknpu/delayms", "3000\n");
+	assert_true(wait_core(m, false, "delayms", "3000\n"));
+}
+
 struct newest {
 	unsigned int id;
 };
@@ -255,6 +361,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(files_show_the_core_text),
 		cmocka_unit_test(writes_reach_the_core),
+		cmocka_unit_test(writes_survive_rendering),
+		cmocka_unit_test(write_through_a_replaced_file),
 		cmocka_unit_test(fdinfo_per_session),
 		cmocka_unit_test(fdinfo_units),
 	};
