@@ -31,7 +31,8 @@ static const char usage_text[] =
 	"minus the driver's hw_elapse_time, which adds thread wake-ups), the\n"
 	"hand-off floor next to it (the calling thread's CPU time for waking one\n"
 	"bare thread per core used and sleeping until it has streamed over a buffer\n"
-	"of the weights' size for the call's hw_elapse_time: no runtime, no driver),\n"
+	"of the size of A, B and C for the call's hw_elapse_time: no runtime, no\n"
+	"driver),\n"
 	"run CPU minus that floor (what the runtime and driver add), the calling\n"
 	"thread's context switches and page faults per call (means), and the\n"
 	"CPU time packing A and unpacking C (medians).\n"
@@ -87,8 +88,9 @@ static double busiest_ns(const struct rnpu_matmul_stats *st)
  * The floor of a blocking call on this machine: the calling thread hands a
  * job to another thread and sleeps until it is done, with no runtime or
  * driver in between. The other thread streams over a buffer as large as
- * the weights for as long as the software NPU computed, so the caller is
- * woken after the same time with the same cache damage. Its CPU time is
+ * A, B and C together for as long as the software NPU computed, so the
+ * caller is woken after the same time with similar cache damage. Its CPU
+ * time is
  * what the hand-off alone costs the caller: a wake (futex, an IPI on a VM)
  * and a sleep with its switch back in, as rnpu_matmul_run does once per
  * NPU core it starts.
@@ -121,7 +123,11 @@ static void *floor_main(void *arg)
 		}
 		pthread_mutex_lock(&w->lock);
 		w->done = true;
+		/* Signalled after the unlock, as the driver's completion does,
+		 * so the woken caller does not block on the lock at once. */
+		pthread_mutex_unlock(&w->lock);
 		pthread_cond_broadcast(&w->cond);
+		pthread_mutex_lock(&w->lock);
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
@@ -255,7 +261,8 @@ static int run_row(struct rnpu_dev *dev, const struct row *r, int runs, uint64_t
 		double cv = bench_quantile(conv, (size_t)runs, 0.5);
 		double cp = bench_quantile(cpu, (size_t)runs, 0.5);
 		double hwm = bench_quantile(hw, (size_t)runs, 0.5);
-		double fl = handoff_floor(cores, (uint64_t)hwm, kn * eb, runs);
+		size_t abc = kn * eb + mk * eb + (size_t)r->m * r->kn * 4;
+		double fl = handoff_floor(cores, (uint64_t)hwm, abc, runs);
 		double macs = (double)r->m * r->kn * r->kn;
 		double util = mo > 0 ? macs / (mo * 1e-9 * (double)peak * cores) : 0.0;
 
