@@ -44,6 +44,8 @@ static const char usage_text[] =
 	"  -k, --kn KN      only the rows with K = N = KN\n"
 	"  -c, --cores C    only the rows on C cores (1 or 3)\n"
 	"  -t, --type T     only the rows of type T (int8 or fp16)\n"
+	"  -l, --layers N   keep N other matmuls (int8 1x64x64, weights set) alive in\n"
+	"                   the session meanwhile, as a model's other layers are\n"
 	"                   (any of -m/-k/-c/-t also leaves out the second table)\n"
 	"  -h, --help       show this help and exit\n"
 	"\n"
@@ -348,6 +350,7 @@ int main(int argc, char **argv)
 		{ "kn", required_argument, NULL, 'k' },
 		{ "cores", required_argument, NULL, 'c' },
 		{ "type", required_argument, NULL, 't' },
+		{ "layers", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -359,8 +362,10 @@ int main(int argc, char **argv)
 	struct rnpu_dev *dev;
 	int runs = 5, opt, fails = 0, only_cores = 0, only_type = -1;
 	uint32_t only_m = 0, only_kn = 0;
+	struct rnpu_matmul **layers = NULL;
+	int nlayers = 0;
 
-	while ((opt = getopt_long(argc, argv, "r:qm:k:c:t:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "r:qm:k:c:t:l:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'r': runs = atoi(optarg) > 0 ? atoi(optarg) : 1; break;
 		case 'q': ms = ms_quick; kns = kns_quick; nm = 2; nkn = 2; break;
@@ -368,6 +373,7 @@ int main(int argc, char **argv)
 		case 'k': only_kn = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'c': only_cores = atoi(optarg); break;
 		case 't': only_type = strcmp(optarg, "fp16") == 0 ? 1 : 0; break;
+		case 'l': nlayers = atoi(optarg) > 0 ? atoi(optarg) : 0; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		default: fputs(usage_text, stderr); return 2;
 		}
@@ -375,6 +381,18 @@ int main(int argc, char **argv)
 	if (rnpu_open("sim", &dev)) {
 		fprintf(stderr, "bench_llm: cannot open the software NPU\n");
 		return 1;
+	}
+	layers = calloc((size_t)nlayers + 1, sizeof(*layers));
+	for (int i = 0; layers && i < nlayers; i++) {
+		static unsigned char w[64 * 64];
+		struct rnpu_matmul_cfg lc = { .type = RNPU_MM_INT8_INT32, .m = 1, .k = 64, .n = 64,
+					      .core_mask = 1 };
+
+		if (rnpu_matmul_create(dev, &lc, &layers[i]) || rnpu_matmul_set_b(layers[i], w)) {
+			fprintf(stderr, "bench_llm: layer %d: %s\n", i, rnpu_last_error(dev));
+			fails++;
+			break;
+		}
 	}
 	rnpu_query(dev, RNPU_QUERY_FREQ_HZ, &freq);
 	rnpu_query(dev, RNPU_QUERY_MACS_PER_CYCLE, &macs);
@@ -406,6 +424,9 @@ int main(int argc, char **argv)
 	/* A filtered run profiles its rows alone. */
 	if (!only_m && !only_kn && !only_cores && only_type < 0)
 		fails += overhead_table(dev, 200) != 0;
+	for (int i = 0; layers && i < nlayers; i++)
+		rnpu_matmul_destroy(layers[i]);
+	free(layers);
 	rnpu_close(dev);
 	return fails ? 1 : 0;
 }
