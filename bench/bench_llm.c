@@ -3,10 +3,13 @@
  * bench_llm: LLM-shaped matmuls (resident weights, new activations every
  * call) through rnpu_matmul on one and on three cores.
  */
+#define _GNU_SOURCE /* RUSAGE_THREAD */
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "bench_util.h"
@@ -25,12 +28,25 @@ static const char usage_text[] =
 	"NPU's modelled time of the busiest core, MAC utilisation (MACs over the\n"
 	"modelled time at the cores' peak rate), the runtime's CPU overhead per\n"
 	"call of rnpu_matmul_run (the calling thread's CPU time; and its wall time\n"
-	"minus the driver's hw_elapse_time, which adds thread wake-ups), and the\n"
+	"minus the driver's hw_elapse_time, which adds thread wake-ups), the\n"
+	"hand-off floor next to it (the calling thread's CPU time for waking one\n"
+	"bare thread per core used and sleeping until it has streamed over a buffer\n"
+	"of the size of A, B and C for the call's hw_elapse_time: no runtime, no\n"
+	"driver),\n"
+	"run CPU minus that floor (what the runtime and driver add), the calling\n"
+	"thread's context switches and page faults per call (means), and the\n"
 	"CPU time packing A and unpacking C (medians).\n"
 	"\n"
 	"Options:\n"
 	"  -r, --runs N     timed calls per shape after one warm-up (default 5)\n"
 	"  -q, --quick      M in {1, 64}, K = N in {1024, 2048} only\n"
+	"  -m, --m M        only the rows with this M (for profiling one shape)\n"
+	"  -k, --kn KN      only the rows with K = N = KN\n"
+	"  -c, --cores C    only the rows on C cores (1 or 3)\n"
+	"  -t, --type T     only the rows of type T (int8 or fp16)\n"
+	"  -l, --layers N   keep N other matmuls (int8 1x64x64, weights set) alive in\n"
+	"                   the session meanwhile, as a model's other layers are\n"
+	"                   (any of -m/-k/-c/-t also leaves out the second table)\n"
 	"  -h, --help       show this help and exit\n"
 	"\n"
 	"Exit status: 0, or 1 if a matmul failed.\n";
@@ -38,7 +54,11 @@ static const char usage_text[] =
 struct row {
 	enum rnpu_mm_type type;
 	uint32_t m, kn, mask;
+	double run_cpu_ns, floor_ns; /* medians, filled in by run_row */
 };
+
+/* The runtime's goal per call (issue C): below 20 us of CPU. */
+#define RUN_CPU_GOAL_NS 20000.0
 
 /* CPU time of the calling thread: what a call costs the host, without
  * the time it sleeps waiting for the NPU. */
@@ -50,6 +70,17 @@ static uint64_t thread_cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Context switches (voluntary + involuntary) and page faults of the
+ * calling thread so far: what a call costs besides its instructions. */
+static void thread_events(uint64_t *switches, uint64_t *faults)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	*switches = (uint64_t)ru.ru_nvcsw + (uint64_t)ru.ru_nivcsw;
+	*faults = (uint64_t)ru.ru_minflt + (uint64_t)ru.ru_majflt;
+}
+
 static double busiest_ns(const struct rnpu_matmul_stats *st)
 {
 	uint64_t m = 0;
@@ -59,7 +90,117 @@ static double busiest_ns(const struct rnpu_matmul_stats *st)
 	return (double)m;
 }
 
-static int run_row(struct rnpu_dev *dev, const struct row *r, int runs, uint64_t peak)
+/*
+ * The floor of a blocking call on this machine: the calling thread hands a
+ * job to another thread and sleeps until it is done, with no runtime or
+ * driver in between. The other thread streams over a buffer as large as
+ * A, B and C together for as long as the software NPU computed, so the
+ * caller is woken after the same time with similar cache damage. Its CPU
+ * time is
+ * what the hand-off alone costs the caller: a wake (futex, an IPI on a VM)
+ * and a sleep with its switch back in, as rnpu_matmul_run does once per
+ * NPU core it starts.
+ */
+struct floor_worker {
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* go and done both change under lock */
+	bool go, done, stop;
+	uint64_t busy_ns;
+	unsigned char *buf;
+	size_t len;
+	pthread_t thread;
+};
+
+static void *floor_main(void *arg)
+{
+	struct floor_worker *w = arg;
+	unsigned char x = 0;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->go && !w->stop)
+			pthread_cond_wait(&w->cond, &w->lock);
+		if (w->stop)
+			break;
+		w->go = false;
+		pthread_mutex_unlock(&w->lock);
+		for (uint64_t end = bench_now_ns() + w->busy_ns; bench_now_ns() < end;) {
+			memset(w->buf, x++, w->len);
+		}
+		pthread_mutex_lock(&w->lock);
+		w->done = true;
+		/* Signalled after the unlock, as the driver's completion does,
+		 * so the woken caller does not block on the lock at once. */
+		pthread_mutex_unlock(&w->lock);
+		pthread_cond_broadcast(&w->cond);
+		pthread_mutex_lock(&w->lock);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+/* Median CPU ns of the calling thread per hand-off of @busy_ns of work
+ * over @len bytes to each of @threads threads; < 0 on failure. */
+static double handoff_floor(int threads, uint64_t busy_ns, size_t len, int runs)
+{
+	struct floor_worker w[3];
+	double *cpu = calloc((size_t)runs, sizeof(double)), ret = -1;
+	int started = 0;
+
+	if (!cpu)
+		return -1;
+	for (; started < threads; started++) {
+		struct floor_worker *f = &w[started];
+
+		memset(f, 0, sizeof(*f));
+		f->busy_ns = busy_ns;
+		f->len = len / (size_t)threads;
+		f->buf = malloc(f->len ? f->len : 1);
+		pthread_mutex_init(&f->lock, NULL);
+		pthread_cond_init(&f->cond, NULL);
+		if (!f->buf || pthread_create(&f->thread, NULL, floor_main, f)) {
+			free(f->buf);
+			pthread_cond_destroy(&f->cond);
+			pthread_mutex_destroy(&f->lock);
+			goto out;
+		}
+	}
+	for (int i = -1; i < runs; i++) {
+		uint64_t c0 = thread_cpu_ns();
+
+		for (int t = 0; t < threads; t++) {
+			pthread_mutex_lock(&w[t].lock);
+			w[t].go = true;
+			w[t].done = false;
+			pthread_mutex_unlock(&w[t].lock);
+			pthread_cond_broadcast(&w[t].cond);
+		}
+		for (int t = 0; t < threads; t++) {
+			pthread_mutex_lock(&w[t].lock);
+			while (!w[t].done)
+				pthread_cond_wait(&w[t].cond, &w[t].lock);
+			pthread_mutex_unlock(&w[t].lock);
+		}
+		if (i >= 0)
+			cpu[i] = (double)(thread_cpu_ns() - c0);
+	}
+	ret = bench_quantile(cpu, (size_t)runs, 0.5);
+out:
+	for (int t = 0; t < started; t++) {
+		pthread_mutex_lock(&w[t].lock);
+		w[t].stop = true;
+		pthread_mutex_unlock(&w[t].lock);
+		pthread_cond_broadcast(&w[t].cond);
+		pthread_join(w[t].thread, NULL);
+		pthread_cond_destroy(&w[t].cond);
+		pthread_mutex_destroy(&w[t].lock);
+		free(w[t].buf);
+	}
+	free(cpu);
+	return ret;
+}
+
+static int run_row(struct rnpu_dev *dev, struct row *r, int runs, uint64_t peak)
 {
 	const bool fp = r->type != RNPU_MM_INT8_INT32;
 	const size_t eb = fp ? 2 : 1, mk = (size_t)r->m * r->kn, kn = (size_t)r->kn * r->kn;
@@ -70,11 +211,13 @@ static int run_row(struct rnpu_dev *dev, const struct row *r, int runs, uint64_t
 	double *model = calloc((size_t)runs, sizeof(double));
 	double *conv = calloc((size_t)runs, sizeof(double));
 	double *cpu = calloc((size_t)runs, sizeof(double));
+	double *hw = calloc((size_t)runs, sizeof(double));
+	uint64_t sw_total = 0, pf_total = 0;
 	struct rnpu_matmul_stats st;
 	struct rnpu_matmul *mm = NULL;
 	int ret = -1, cores = r->mask == 7 ? 3 : 1;
 
-	if (!a || !b || !c || !wall || !over || !model || !conv || !cpu)
+	if (!a || !b || !c || !wall || !over || !model || !conv || !cpu || !hw)
 		goto out;
 	for (size_t i = 0; i < mk; i++) {
 		if (fp)
@@ -91,26 +234,31 @@ static int run_row(struct rnpu_dev *dev, const struct row *r, int runs, uint64_t
 	if (rnpu_matmul_create(dev, &cfg, &mm) || rnpu_matmul_set_b(mm, b))
 		goto out;
 	for (int i = -1; i < runs; i++) {
-		uint64_t t0 = bench_now_ns(), t1, t2, t3, c1, c2;
+		uint64_t t0 = bench_now_ns(), t1, t2, t3, c1, c2, sw1, sw2, pf1, pf2;
 
 		if (rnpu_matmul_set_a(mm, a))
 			goto out;
+		thread_events(&sw1, &pf1);
 		t1 = bench_now_ns();
 		c1 = thread_cpu_ns();
 		if (rnpu_matmul_run(mm, &st))
 			goto out;
 		c2 = thread_cpu_ns();
 		t2 = bench_now_ns();
+		thread_events(&sw2, &pf2);
 		if (rnpu_matmul_get_c(mm, c))
 			goto out;
 		t3 = bench_now_ns();
 		if (i < 0)
 			continue; /* warm-up: pool, caches, page faults */
+		sw_total += sw2 - sw1;
+		pf_total += pf2 - pf1;
 		wall[i] = (double)(t3 - t0);
 		over[i] = (double)(t2 - t1) - (double)st.hw_elapse_ns;
 		cpu[i] = (double)(c2 - c1);
 		conv[i] = (double)(t1 - t0 + t3 - t2);
 		model[i] = busiest_ns(&st);
+		hw[i] = (double)st.hw_elapse_ns;
 	}
 	{
 		double w = bench_quantile(wall, (size_t)runs, 0.5);
@@ -118,12 +266,19 @@ static int run_row(struct rnpu_dev *dev, const struct row *r, int runs, uint64_t
 		double mo = bench_quantile(model, (size_t)runs, 0.5);
 		double cv = bench_quantile(conv, (size_t)runs, 0.5);
 		double cp = bench_quantile(cpu, (size_t)runs, 0.5);
+		double hwm = bench_quantile(hw, (size_t)runs, 0.5);
+		size_t abc = kn * eb + mk * eb + (size_t)r->m * r->kn * 4;
+		double fl = handoff_floor(cores, (uint64_t)hwm, abc, runs);
 		double macs = (double)r->m * r->kn * r->kn;
 		double util = mo > 0 ? macs / (mo * 1e-9 * (double)peak * cores) : 0.0;
 
-		printf("| %s | %u | %u | %u | %d | %u | %.3f | %.3f | %.1f %% | %.1f | %.1f | %.1f |\n",
+		r->run_cpu_ns = cp;
+		r->floor_ns = fl;
+		printf("| %s | %u | %u | %u | %d | %u | %.3f | %.3f | %.1f %% | %.1f | %.1f | %.1f |"
+		       " %.2f | %.2f | %.1f | %.1f |\n",
 		       fp ? "fp16" : "int8", r->m, r->kn, r->kn, cores, st.tasks, w / 1e6, mo / 1e6,
-		       100.0 * util, cp / 1e3, o / 1e3, cv / 1e3);
+		       100.0 * util, cp / 1e3, fl / 1e3, (cp - fl) / 1e3, (double)sw_total / runs,
+		       (double)pf_total / runs, o / 1e3, cv / 1e3);
 		fflush(stdout);
 	}
 	ret = 0;
@@ -139,7 +294,29 @@ out:
 	free(model);
 	free(conv);
 	free(cpu);
+	free(hw);
 	return ret;
+}
+
+/* Which rows meet the goal, and for the others whether the hand-off alone
+ * (the floor) already misses it: stated from this run's numbers. */
+static void goal_summary(const struct row *rows, int n)
+{
+	int meet = 0, floor_misses = 0;
+
+	printf("\nRows with run CPU below %.0f us:", RUN_CPU_GOAL_NS / 1e3);
+	for (int i = 0; i < n; i++) {
+		if (rows[i].run_cpu_ns >= RUN_CPU_GOAL_NS)
+			continue;
+		printf("%s %s %ux%ux%u on %d core%s", meet++ ? "," : "",
+		       rows[i].type == RNPU_MM_INT8_INT32 ? "int8" : "fp16", rows[i].m, rows[i].kn,
+		       rows[i].kn, rows[i].mask == 7 ? 3 : 1, rows[i].mask == 7 ? "s" : "");
+	}
+	for (int i = 0; i < n; i++)
+		floor_misses += rows[i].run_cpu_ns >= RUN_CPU_GOAL_NS &&
+				rows[i].floor_ns >= RUN_CPU_GOAL_NS / 2;
+	printf("%s (%d of %d). Of the %d others, %d have a hand-off floor of half the goal"
+	       " or more.\n", meet ? "" : " none", meet, n, n - meet, floor_misses);
 }
 
 /* What rnpu_matmul_run adds to the submit itself: the same one-task job
@@ -180,6 +357,34 @@ static int overhead_table(struct rnpu_dev *dev, int runs)
 	printf("| bare blocking SUBMIT (rnpu_submit) | %d | %.1f | %.1f |\n", runs,
 	       bench_quantile(t_sub, (size_t)runs, 0.5) / 1e3,
 	       bench_quantile(t_sub, (size_t)runs, 0.9) / 1e3);
+	/* A model keeps its other layers' weights resident in the session:
+	 * the call must not pay for objects it does not use. */
+	for (int nl = 200; nl <= 1000; nl += 800) {
+		struct rnpu_matmul **layers = calloc((size_t)nl, sizeof(*layers));
+		static unsigned char w[64 * 64];
+		struct rnpu_matmul_cfg lc = { .type = RNPU_MM_INT8_INT32, .m = 1, .k = 64, .n = 64,
+					      .core_mask = 1 };
+		int made = 0;
+
+		while (layers && made < nl && rnpu_matmul_create(dev, &lc, &layers[made]) == 0 &&
+		       rnpu_matmul_set_b(layers[made], w) == 0)
+			made++;
+		for (int i = -1; made == nl && i < runs; i++) {
+			uint64_t c0 = thread_cpu_ns();
+
+			if (rnpu_matmul_run(mm, NULL))
+				break;
+			if (i >= 0)
+				t_run[i] = (double)(thread_cpu_ns() - c0);
+			if (i == runs - 1)
+				printf("| rnpu_matmul_run, %d other matmuls resident | %d | %.1f | %.1f |\n",
+				       nl, runs, bench_quantile(t_run, (size_t)runs, 0.5) / 1e3,
+				       bench_quantile(t_run, (size_t)runs, 0.9) / 1e3);
+		}
+		for (int i = 0; layers && i < nl; i++)
+			rnpu_matmul_destroy(layers[i]);
+		free(layers);
+	}
 	ret = 0;
 out:
 	if (ret)
@@ -196,6 +401,11 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "runs", required_argument, NULL, 'r' },
 		{ "quick", no_argument, NULL, 'q' },
+		{ "m", required_argument, NULL, 'm' },
+		{ "kn", required_argument, NULL, 'k' },
+		{ "cores", required_argument, NULL, 'c' },
+		{ "type", required_argument, NULL, 't' },
+		{ "layers", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -205,12 +415,21 @@ int main(int argc, char **argv)
 	size_t nm = 4, nkn = 3;
 	uint64_t freq = 0, macs = 0, peak;
 	struct rnpu_dev *dev;
-	int runs = 5, opt, fails = 0;
+	int runs = 5, opt, fails = 0, only_cores = 0, only_type = -1;
+	uint32_t only_m = 0, only_kn = 0;
+	struct rnpu_matmul **layers = NULL;
+	int nlayers = 0, nrows = 0;
+	struct row done[2 * 3 * 4 * 2];
 
-	while ((opt = getopt_long(argc, argv, "r:qh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "r:qm:k:c:t:l:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'r': runs = atoi(optarg) > 0 ? atoi(optarg) : 1; break;
 		case 'q': ms = ms_quick; kns = kns_quick; nm = 2; nkn = 2; break;
+		case 'm': only_m = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'k': only_kn = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'c': only_cores = atoi(optarg); break;
+		case 't': only_type = strcmp(optarg, "fp16") == 0 ? 1 : 0; break;
+		case 'l': nlayers = atoi(optarg) > 0 ? atoi(optarg) : 0; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		default: fputs(usage_text, stderr); return 2;
 		}
@@ -219,11 +438,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_llm: cannot open the software NPU\n");
 		return 1;
 	}
+	layers = calloc((size_t)nlayers + 1, sizeof(*layers));
+	for (int i = 0; layers && i < nlayers; i++) {
+		static unsigned char w[64 * 64];
+		struct rnpu_matmul_cfg lc = { .type = RNPU_MM_INT8_INT32, .m = 1, .k = 64, .n = 64,
+					      .core_mask = 1 };
+
+		if (rnpu_matmul_create(dev, &lc, &layers[i]) || rnpu_matmul_set_b(layers[i], w)) {
+			fprintf(stderr, "bench_llm: layer %d: %s\n", i, rnpu_last_error(dev));
+			fails++;
+			break;
+		}
+	}
 	rnpu_query(dev, RNPU_QUERY_FREQ_HZ, &freq);
 	rnpu_query(dev, RNPU_QUERY_MACS_PER_CYCLE, &macs);
 	printf("| type | M | K | N | cores | tasks | host wall ms | modelled NPU ms | MAC"
-	       " utilisation | run CPU us | run wall - hw us | A/C conversion us |\n");
-	printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+	       " utilisation | run CPU us | hand-off floor us | run CPU - floor us | run switches |"
+	       " run faults | run wall - hw us | A/C conversion us |\n");
+	printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	       " ---: | ---: | ---: | ---: |\n");
 	for (int t = 0; t < 2; t++) {
 		for (size_t j = 0; j < nkn; j++) {
 			for (size_t i = 0; i < nm; i++) {
@@ -233,14 +466,27 @@ int main(int argc, char **argv)
 							 .m = ms[i], .kn = kns[j],
 							 .mask = c ? 7 : 1 };
 
+					if ((only_m && r.m != only_m) || (only_kn && r.kn != only_kn) ||
+					    (only_cores && (c ? 3 : 1) != only_cores) ||
+					    (only_type >= 0 && only_type != t))
+						continue;
 					/* fp16 MACs run at half the int8 rate. */
 					peak = freq * macs / (t ? 2 : 1);
-					fails += run_row(dev, &r, runs, peak) != 0;
+					if (run_row(dev, &r, runs, peak) != 0)
+						fails++;
+					else
+						done[nrows++] = r;
 				}
 			}
 		}
 	}
-	fails += overhead_table(dev, 200) != 0;
+	goal_summary(done, nrows);
+	/* A filtered run profiles its rows alone. */
+	if (!only_m && !only_kn && !only_cores && only_type < 0)
+		fails += overhead_table(dev, 200) != 0;
+	for (int i = 0; layers && i < nlayers; i++)
+		rnpu_matmul_destroy(layers[i]);
+	free(layers);
 	rnpu_close(dev);
 	return fails ? 1 : 0;
 }

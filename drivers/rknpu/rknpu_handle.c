@@ -67,6 +67,7 @@ int rknpu_handles_alloc(struct rknpu_handle_table *t, struct rknpu_gem_object *o
 	}
 	t->entries[idx] = obj;
 	t->live++;
+	t->generation++;
 	*handle = idx + 1;
 	return 0;
 }
@@ -87,6 +88,7 @@ struct rknpu_gem_object *rknpu_handles_remove(struct rknpu_handle_table *t, uint
 	t->entries[handle - 1] = NULL;
 	t->free_stack[t->free_count++] = handle - 1;
 	t->live--;
+	t->generation++;
 	return obj;
 }
 

@@ -91,6 +91,7 @@ struct rknpu_handle_table {
 	uint32_t used;                  /* high-water mark of entries */
 	uint32_t free_count;
 	uint32_t live;                  /* handles currently valid */
+	uint64_t generation;            /* bumped by every alloc and remove */
 };
 
 /* Driver memory holding a job's validated program copies (contiguous
@@ -121,6 +122,9 @@ struct rknpu_file {
 	struct rknpu_list_node node;    /* in rdev->files (files_lock) */
 	struct rknpu_regcmd_copy *copy_cache; /* free program copies (lock) */
 	uint32_t copy_cached;
+	/* The validator's address-sorted index of the session's objects,
+	 * valid while handles.generation matches (lock). */
+	struct rknpu_range_index *range_index;
 };
 
 /* ---------------------------------------------------------------- jobs */

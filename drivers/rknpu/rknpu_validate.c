@@ -117,7 +117,7 @@ _Static_assert(RKNPU_EXTENT_REGS <= 64, "the written mask is one uint64_t");
 
 struct rknpu_validator {
 	struct rknpu_job *job;
-	struct rknpu_range *ranges;     /* sorted by start */
+	const struct rknpu_range *ranges; /* sorted by start: file->range_index's */
 	uint32_t count;
 	uint64_t dma_base;              /* TASK_DMA_BASE_ADDR as the NPU applies it */
 
@@ -191,28 +191,71 @@ static const struct rknpu_range *rknpu_range_find(const struct rknpu_validator *
 	return &v->ranges[lo - 1];
 }
 
-/* Collects the session's objects. Caller holds file->lock. */
+/* The session's objects sorted by address. Rebuilt only when a handle
+ * came or went since the last build: a model keeps hundreds of weight
+ * objects resident, and sorting them all on every submit cost more than
+ * the rest of the submit (bench_llm --layers). */
+struct rknpu_range_index {
+	struct rknpu_range *ranges;
+	uint32_t count, capacity;
+	uint64_t generation;            /* of the handle table it was built from */
+	bool built;
+};
+
+/* Points @v at the session's sorted objects. Caller holds file->lock,
+ * which also keeps every indexed object alive while the job is checked. */
 static int rknpu_validator_ranges(struct rknpu_validator *v, struct rknpu_file *file)
 {
 	const struct rknpu_handle_table *t = &file->handles;
+	struct rknpu_range_index *idx = file->range_index;
 	uint32_t i, n = 0;
 
-	v->ranges = rnpu_osal_zalloc_array(t->live ? t->live : 1, sizeof(*v->ranges));
-	if (!v->ranges)
-		return -ENOMEM;
-	for (i = 0; i < t->used && n < t->live; i++) {
-		const struct rknpu_gem_object *obj = t->entries[i];
-
-		if (!obj)
-			continue;
-		v->ranges[n].start = obj->info.dma_addr;
-		v->ranges[n].end = obj->info.dma_addr + obj->info.size;
-		v->ranges[n].obj = obj;
-		n++;
+	if (!idx) {
+		idx = rnpu_osal_zalloc(sizeof(*idx));
+		if (!idx)
+			return -ENOMEM;
+		file->range_index = idx;
 	}
-	v->count = n;
-	rknpu_ranges_sort(v->ranges, n);
+	if (!idx->built || idx->generation != t->generation) {
+		if (t->live > idx->capacity) {
+			/* Room to grow, so loading a model does not reallocate
+			 * at every submit between its handles. */
+			uint32_t cap = t->live > 0x7fffffffu ? t->live : t->live * 2;
+			struct rknpu_range *r = rnpu_osal_zalloc_array(cap, sizeof(*r));
+
+			if (!r)
+				return -ENOMEM;
+			rnpu_osal_free(idx->ranges);
+			idx->ranges = r;
+			idx->capacity = cap;
+		}
+		for (i = 0; i < t->used && n < t->live; i++) {
+			const struct rknpu_gem_object *obj = t->entries[i];
+
+			if (!obj)
+				continue;
+			idx->ranges[n].start = obj->info.dma_addr;
+			idx->ranges[n].end = obj->info.dma_addr + obj->info.size;
+			idx->ranges[n].obj = obj;
+			n++;
+		}
+		idx->count = n;
+		rknpu_ranges_sort(idx->ranges, n);
+		idx->generation = t->generation;
+		idx->built = true;
+	}
+	v->ranges = idx->ranges;
+	v->count = idx->count;
 	return 0;
+}
+
+static void rknpu_range_index_free(struct rknpu_file *file)
+{
+	if (!file->range_index)
+		return;
+	rnpu_osal_free(file->range_index->ranges);
+	rnpu_osal_free(file->range_index);
+	file->range_index = NULL;
 }
 
 /* ------------------------------------------------------ the copy buffers */
@@ -283,8 +326,12 @@ void rknpu_regcmd_copy_cache_trim(struct rknpu_file *file)
 	rnpu_osal_mutex_unlock(file->lock);
 }
 
+/* Frees the validator's per-session caches: the program copies and the
+ * object index (an idle session's trim rebuilds the index on its next
+ * submit). */
 void rknpu_regcmd_copy_cache_fini(struct rknpu_file *file)
 {
+	rknpu_range_index_free(file);
 	while (file->copy_cache) {
 		struct rknpu_regcmd_copy *c = file->copy_cache;
 
@@ -1219,7 +1266,6 @@ int rknpu_validate_job(struct rknpu_job *job)
 	rnpu_osal_mutex_unlock(job->file->lock);
 	if (v->links != v->inline_links)
 		rnpu_osal_free(v->links);
-	rnpu_osal_free(v->ranges);
-	rnpu_osal_free(v);
+	rnpu_osal_free(v); /* v->ranges is the session's index */
 	return ret;
 }

@@ -192,6 +192,41 @@ static void validator_accepts_own_buffers(void **state)
 	f->words[w] = saved;
 }
 
+/* The validator keeps the session's objects indexed between submits: the
+ * index must follow every handle that comes or goes. A buffer of the
+ * session is accepted; once freed, the same program is refused (its
+ * address is no longer the session's); a buffer created after the index
+ * was built is accepted. */
+static void validator_index_follows_handles(void **state)
+{
+	struct fixture *f = *state;
+	long w = word_for(f, REG_PPU_DST_BASE_ADDR);
+	struct rnpu_bo *own, *later;
+	uint32_t addr;
+	char value[64];
+	uint64_t saved;
+
+	assert_true(w >= 0);
+	saved = f->words[w];
+	assert_int_equal(rnpu_bo_create(f->dev, 4096, 0, &own), 0);
+	addr = (uint32_t)rnpu_bo_dma_addr(own);
+	f->words[w] = write_of(REG_PPU_DST_BASE_ADDR, addr);
+	run_and_check(f);
+	run_and_check(f); /* the second submit uses the index unchanged */
+	rnpu_bo_free(own);
+	log_capture_start();
+	assert_int_equal(rnpu_matmul_job_run(f->job, RKNPU_CORE0_MASK, NULL), -EINVAL);
+	snprintf(value, sizeof(value), "%s = 0x%08x", rk3588_reg_name(REG_PPU_DST_BASE_ADDR), addr);
+	assert_true(log_has("regcmd validator", value));
+	log_capture_stop();
+	assert_int_equal(rnpu_bo_create(f->dev, 4096, 0, &later), 0);
+	f->words[w] = write_of(REG_PPU_DST_BASE_ADDR, (uint32_t)rnpu_bo_dma_addr(later));
+	run_and_check(f);
+	rnpu_bo_free(later);
+	f->words[w] = saved;
+	run_and_check(f);
+}
+
 static void validator_dma_base_counts(void **state)
 {
 	struct fixture *f = *state;
@@ -908,6 +943,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(validator_every_address_register, setup, teardown),
 		cmocka_unit_test_setup_teardown(validator_accepts_own_buffers, setup, teardown),
+		cmocka_unit_test_setup_teardown(validator_index_follows_handles, setup, teardown),
 		cmocka_unit_test_setup_teardown(validator_dma_base_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(validator_fetch_past_end, setup, teardown),
 		cmocka_unit_test(validator_extent_per_engine),
