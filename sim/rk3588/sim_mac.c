@@ -474,6 +474,7 @@ static int run_fast_fp16(struct sim_task *t, struct sim_conv *cv, const size_t *
 	float (*part)[TKB][LANES];
 	size_t part_floats = nthreads * FP_PART_FLOATS;
 	unsigned int kernels = cv->kernels < FP_KBLOCK ? cv->kernels : FP_KBLOCK;
+	bool double_buf;
 	int rc;
 
 	_Static_assert(FP_KBLOCK % SIM_KG_16BIT == 0, "kernel blocks hold whole kernel groups");
@@ -484,12 +485,15 @@ static int run_fast_fp16(struct sim_task *t, struct sim_conv *cv, const size_t *
 		j.kparts = FP_KBLOCK / TKB;
 	j.upb = groups * j.kparts;
 	j.block_bytes = kernels * j.per_kernel * cv->eb;
-	cv->wt_raw_bytes = (j.nblocks > 1 ? 2 : 1) * j.block_bytes;
+	/* One thread finishes a block before it fetches the next: one buffer,
+	 * which stays in cache. */
+	double_buf = nthreads > 1 && j.nblocks > 1;
+	cv->wt_raw_bytes = (double_buf ? 2 : 1) * j.block_bytes;
 	cv->wt_raw = sim_task_alloc_kept(t, cv->wt_raw_bytes, "packed weights");
 	if (!cv->wt_raw)
 		return -1; /* wt_raw goes with the convolution (sim_conv_release) */
 	j.buf[0] = cv->wt_raw;
-	j.buf[1] = cv->wt_raw + (j.nblocks > 1 ? j.block_bytes : 0);
+	j.buf[1] = cv->wt_raw + (double_buf ? j.block_bytes : 0);
 	part = sim_task_alloc(t, part_floats, sizeof(float), "fp16 partial sums");
 	if (!part)
 		return -1;
