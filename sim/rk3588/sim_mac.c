@@ -210,10 +210,13 @@ struct fast_share {
 #define FP_KBLOCK 32u
 #define FP_PX_TILES 6u
 #define FP_PART_FLOATS ((size_t)FP_PX_TILES * (FP_KBLOCK / TKB) * SIM_MAC_TILE_PX * TKB * LANES)
-/* With several MAC threads a kernel block is cut into about this many
- * units per thread (fewer when there are pixel groups enough), so that
- * the task's thread, which also fetches the weights, takes fewer. */
-#define FP_UNITS_PER_THREAD 2u
+/* With several MAC threads a kernel block is cut into at least this many
+ * units per thread (pixel groups, then parts of the kernels when there
+ * are too few pixels). More units balance the fetching thread's load
+ * finer but read the features more often: one measured best (two units
+ * of 16 pixels x 32 kernels per block of the benchmark's matmul on two
+ * threads). */
+#define FP_UNITS_PER_THREAD 1u
 /* Bound of one sleep of a waiting MAC thread before it checks for an
  * abort again. */
 #define FP_WAIT_NS 2000000L
@@ -242,8 +245,8 @@ static void fp_tile_pixels(const struct sim_conv *cv, struct sim_tile *tl, size_
  * whose weights the task's thread alone fetches from the bus (the bus
  * callbacks never run elsewhere) into one of two buffers: block b + 2
  * reuses block b's buffer once every unit of b is done. A block is cut
- * into units (a group of FP_PX_TILES pixel tiles x a part of its kernel
- * pairs) that the threads claim in order from one counter, so that the
+ * into units (a group of up to FP_PX_TILES pixel tiles x a part of its
+ * kernel pairs) that the threads claim in order from one counter, so that the
  * task's thread computes units between fetches and the others never wait
  * while a fetched block has units left. With one thread the block is
  * fetched just before its first unit, and is still in cache when the
@@ -255,6 +258,7 @@ struct fp_job {
 	const size_t *tap_off;
 	unsigned int nthreads;
 	unsigned int nblocks;   /* kernel blocks */
+	unsigned int gtiles;    /* pixel tiles per group, at most FP_PX_TILES */
 	unsigned int kparts;    /* parts of a block's kernel pairs */
 	unsigned int upb;       /* units per block: pixel groups x kparts */
 	size_t tiles, pixels, per_kernel;
@@ -345,7 +349,7 @@ static int fp_fetch_next(struct fp_job *j)
 	return 0;
 }
 
-/* Unit @u: kernel part @u % kparts of pixel group (@u / kparts) % groups
+/* Unit @u: kernel part @u % kparts of pixel group (@u % upb) / kparts
  * of kernel block @u / upb, whose weights are in its buffer. */
 static void fp_unit(struct fp_job *j, float (*part)[TKB][LANES], unsigned int u)
 {
@@ -357,8 +361,8 @@ static void fp_unit(struct fp_job *j, float (*part)[TKB][LANES], unsigned int u)
 	unsigned int p0 = block_pairs * kp / j->kparts, p1 = block_pairs * (kp + 1) / j->kparts;
 	unsigned int pairs = p1 - p0;
 	size_t blocks = (cv->wc + SIM_CB - 1) / SIM_CB; /* the last may be partial */
-	size_t ti0 = (size_t)(r / j->kparts) * FP_PX_TILES, q0;
-	size_t ti1 = j->tiles - ti0 < FP_PX_TILES ? j->tiles : ti0 + FP_PX_TILES;
+	size_t ti0 = (size_t)(r / j->kparts) * j->gtiles, q0;
+	size_t ti1 = j->tiles - ti0 < j->gtiles ? j->tiles : ti0 + j->gtiles;
 	const uint8_t *wbuf = j->buf[b % 2];
 	struct sim_tile tl = { .taps = (size_t)cv->kh * cv->kw, .wc = cv->wc,
 			       .tap_off = j->tap_off };
@@ -479,6 +483,13 @@ static int run_fast_fp16(struct sim_task *t, struct sim_conv *cv, const size_t *
 
 	_Static_assert(FP_KBLOCK % SIM_KG_16BIT == 0, "kernel blocks hold whole kernel groups");
 	_Static_assert(SIM_KG_16BIT % TKB == 0, "a tile never straddles two kernel groups");
+	/* Pixels split first: a kernel part would read all the pixels'
+	 * features for a fraction of the block's weights. */
+	j.gtiles = FP_PX_TILES;
+	if (nthreads > 1 && groups < want) {
+		j.gtiles = (unsigned int)((tiles + want - 1) / want);
+		groups = (unsigned int)((tiles + j.gtiles - 1) / j.gtiles);
+	}
 	if (nthreads > 1 && groups < want)
 		j.kparts = (want + groups - 1) / groups;
 	if (j.kparts > FP_KBLOCK / TKB)

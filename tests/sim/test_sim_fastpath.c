@@ -504,9 +504,11 @@ static void test_fp16_weight_fault(void **state)
 
 /* Above the 8M MACs that split a task over threads, with kernel blocks
  * (32 kernels) not a multiple of 2 or 3 and a partial last one: two pixel
- * groups of six tiles; one group, whose blocks the threads cut by kernel
- * pairs (channels ending in a partial block and chunk); nine taps. */
+ * groups of six tiles; one group, which the threads cut into groups of
+ * fewer tiles (channels ending in a partial block and chunk); nine taps;
+ * one tile, whose blocks the threads cut by kernel pairs. */
 static const struct conv_shape thread_shapes[] = {
+	{ "in_6x1x2048.k1.s1.p0.out_700", 6, 1, 2048, 1, 1, 700, 1, 1, 0, 1 },
 	{ "in_8x8x1024.k1.s1.p0.out_150", 8, 8, 1024, 1, 1, 150, 1, 1, 0, 1 },
 	{ "in_32x1x1200.k1.s1.p0.out_219", 32, 1, 1200, 1, 1, 219, 1, 1, 0, 1 },
 	{ "in_6x6x320.k3.s1.p1.out_100", 6, 6, 320, 3, 3, 100, 1, 1, 1, 1 },
