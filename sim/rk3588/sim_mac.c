@@ -213,9 +213,9 @@ struct fast_share {
 /* With several MAC threads a kernel block is cut into at least this many
  * units per thread (pixel groups, then parts of the kernels when there
  * are too few pixels). More units balance the fetching thread's load
- * finer but read the features more often: one measured best (two units
- * of 16 pixels x 32 kernels per block of the benchmark's matmul on two
- * threads). */
+ * finer but read the features and weights more often: one took the
+ * least CPU time for the benchmark's matmul on two threads (two units of
+ * 16 pixels x 32 kernels a block), two or four 6 to 15 % more. */
 #define FP_UNITS_PER_THREAD 1u
 /* Bound of one sleep of a waiting MAC thread before it checks for an
  * abort again. */
@@ -243,8 +243,9 @@ static void fp_tile_pixels(const struct sim_conv *cv, struct sim_tile *tl, size_
 /*
  * An fp16 convolution on the tiles. The kernels go in blocks of FP_KBLOCK
  * whose weights the task's thread alone fetches from the bus (the bus
- * callbacks never run elsewhere) into one of two buffers: block b + 2
- * reuses block b's buffer once every unit of b is done. A block is cut
+ * callbacks never run elsewhere) into one of two buffers (one for one
+ * thread): block b + 2 reuses block b's buffer once every unit of b is
+ * done. A block is cut
  * into units (a group of up to FP_PX_TILES pixel tiles x a part of its
  * kernel pairs) that the threads claim in order from one counter, so that the
  * task's thread computes units between fetches and the others never wait
