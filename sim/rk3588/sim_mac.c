@@ -215,7 +215,8 @@ struct fast_share {
  * are too few pixels). More units balance the fetching thread's load
  * finer but read the features and weights more often: one took the
  * least CPU time for the benchmark's matmul on two threads (two units of
- * 16 pixels x 32 kernels a block), two or four 6 to 15 % more. */
+ * 16 pixels x 32 kernels a block); two or four took 7 to 16 % more (one
+ * run each, at load 12 on two CPUs). */
 #define FP_UNITS_PER_THREAD 1u
 /* Bound of one sleep of a waiting MAC thread before it checks for an
  * abort again. */
