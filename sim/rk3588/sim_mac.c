@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sim_internal.h"
 
@@ -190,19 +191,12 @@ const struct sim_mac_fast *sim_mac_fast_for(const struct sim_task *t, const stru
 	return cv->prec == SIM_PREC_FP16 && fk->tile_f ? fk : NULL;
 }
 
-/* Kernels [n_begin, n_end) of a convolution on the tile kernels; @part is
- * the share's fp16 partial-sum scratch (FP_PART_FLOATS). */
+/* Kernels [n_begin, n_end) of a convolution on the int8 tile kernels. */
 struct fast_share {
 	struct sim_task *t;
 	const struct sim_conv *cv;
 	const size_t *tap_off;
 	unsigned int n_begin, n_end;
-	float (*part)[TKB][LANES];
-	/* fp16, one share only: the weights are fetched a kernel block at a
-	 * time into cv->wt_raw (which holds one block); -1 once a fetch
-	 * failed. */
-	bool stream;
-	int rc;
 };
 
 /* The fp16 tiles walk the channels in chunks of FP_CHUNK_BLOCKS blocks
@@ -216,6 +210,17 @@ struct fast_share {
 #define FP_KBLOCK 32u
 #define FP_PX_TILES 6u
 #define FP_PART_FLOATS ((size_t)FP_PX_TILES * (FP_KBLOCK / TKB) * SIM_MAC_TILE_PX * TKB * LANES)
+/* With several MAC threads a kernel block is cut into at least this many
+ * units per thread (pixel groups, then parts of the kernels when there
+ * are too few pixels). More units balance the fetching thread's load
+ * finer but read the features and weights more often: one took the
+ * least CPU time for the benchmark's matmul on two threads (two units of
+ * 16 pixels x 32 kernels a block); two or four took 7 to 16 % more (one
+ * run each, at load 12 on two CPUs). */
+#define FP_UNITS_PER_THREAD 1u
+/* Bound of one sleep of a waiting MAC thread before it checks for an
+ * abort again. */
+#define FP_WAIT_NS 2000000L
 
 /* First feature of output pixel @q. */
 static size_t pixel_at(const struct sim_conv *cv, size_t q)
@@ -236,77 +241,291 @@ static void fp_tile_pixels(const struct sim_conv *cv, struct sim_tile *tl, size_
 		tl->f[p] = cv->feat_f + pixel_at(cv, *q0 + (p < tl->np ? p : tl->np - 1));
 }
 
-static void run_fast_share_fp16(struct fast_share *sh)
+/*
+ * An fp16 convolution on the tiles. The kernels go in blocks of FP_KBLOCK
+ * whose weights the task's thread alone fetches from the bus (the bus
+ * callbacks never run elsewhere) into one of two buffers (one for one
+ * thread): block b + 2 reuses block b's buffer once every unit of b is
+ * done. A block is cut
+ * into units (a group of up to FP_PX_TILES pixel tiles x a part of its
+ * kernel pairs) that the threads claim in order from one counter, so that the
+ * task's thread computes units between fetches and the others never wait
+ * while a fetched block has units left. With one thread the block is
+ * fetched just before its first unit, and is still in cache when the
+ * tiles read it.
+ */
+struct fp_job {
+	struct sim_task *t;
+	const struct sim_conv *cv;
+	const size_t *tap_off;
+	unsigned int nthreads;
+	unsigned int nblocks;   /* kernel blocks */
+	unsigned int gtiles;    /* pixel tiles per group, at most FP_PX_TILES */
+	unsigned int kparts;    /* parts of a block's kernel pairs */
+	unsigned int upb;       /* units per block: pixel groups x kparts */
+	size_t tiles, pixels, per_kernel;
+	size_t block_bytes;
+	uint8_t *buf[2];
+	/* Taken only around @wake, so that a change of the atomics below
+	 * made before a broadcast is seen by a waiter that tests them under
+	 * it (no lost wake-ups). */
+	pthread_mutex_t lock;
+	pthread_cond_t wake;    /* a block fetched or finished, or a fetch failed */
+	_Atomic unsigned int fetched;     /* block b may be computed once fetched > b */
+	_Atomic unsigned int claimed;     /* units handed out, in order */
+	_Atomic unsigned int finished[2]; /* units done of the block in each buffer */
+	_Atomic bool failed;              /* a fetch failed: every thread stops */
+};
+
+/* One MAC thread of @job, with its own partial-sum scratch. */
+struct fp_thread {
+	struct fp_job *job;
+	float (*part)[TKB][LANES];
+};
+
+static bool fp_stopped(const struct fp_job *j)
 {
-	const struct sim_conv *cv = sh->cv;
-	size_t taps = (size_t)cv->kh * cv->kw, per_kernel = taps * cv->wc;
-	size_t pixels = (size_t)cv->out_h * cv->out_w;
-	size_t tiles = (pixels + SIM_MAC_TILE_PX - 1) / SIM_MAC_TILE_PX;
-	size_t blocks = (cv->wc + SIM_CB - 1) / SIM_CB; /* the last may be partial */
-	struct sim_tile tl = { .taps = taps, .wc = cv->wc, .tap_off = sh->tap_off };
+	return atomic_load(&j->failed) || sim_task_aborted(j->t);
+}
 
-	_Static_assert(FP_KBLOCK % SIM_KG_16BIT == 0, "kernel blocks hold whole kernel groups");
-	_Static_assert(SIM_KG_16BIT % TKB == 0, "a tile never straddles two kernel groups");
-	for (unsigned int k0 = sh->n_begin; k0 < sh->n_end && !sim_task_aborted(sh->t);
-	     k0 += FP_KBLOCK) {
-		unsigned int k1 = sh->n_end - k0 < FP_KBLOCK ? sh->n_end : k0 + FP_KBLOCK;
-		unsigned int pairs = (k1 - k0 + TKB - 1) / TKB;
-		/* The first kernel in wt_raw: a streamed block starts at a
-		 * whole kernel group, and groups lie one after the other. */
-		unsigned int wk0 = sh->stream ? k0 : 0;
+/* Block @b's buffer is free: b < 2 or every unit of block b - 2 is done. */
+static bool fp_buffer_free(struct fp_job *j, unsigned int b)
+{
+	return b < 2 || atomic_load(&j->finished[b % 2]) == j->upb;
+}
 
-		if (sh->stream &&
-		    sim_dma_read(sh->t, cv->wt_dma + (uint64_t)k0 * per_kernel * cv->eb, cv->wt_raw,
-				 (size_t)(k1 - k0) * per_kernel * cv->eb, "weights")) {
-			sh->rc = -1;
-			return;
+static void fp_wake(struct fp_job *j)
+{
+	pthread_mutex_lock(&j->lock);
+	pthread_cond_broadcast(&j->wake);
+	pthread_mutex_unlock(&j->lock);
+}
+
+/* Sleeps until block @b is fetched (@for_fetch false) or its buffer is
+ * free, or the job stops; each sleep is bounded so that an abort is seen
+ * within FP_WAIT_NS. False when the job stopped. */
+static bool fp_wait(struct fp_job *j, unsigned int b, bool for_fetch)
+{
+	bool ok;
+
+	pthread_mutex_lock(&j->lock);
+	for (;;) {
+		struct timespec ts;
+
+		ok = for_fetch ? fp_buffer_free(j, b) : atomic_load(&j->fetched) > b;
+		if (ok || fp_stopped(j))
+			break;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += FP_WAIT_NS;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
 		}
+		pthread_cond_timedwait(&j->wake, &j->lock, &ts);
+	}
+	pthread_mutex_unlock(&j->lock);
+	return ok;
+}
 
-		for (size_t ti0 = 0; ti0 < tiles; ti0 += FP_PX_TILES) {
-			size_t ti1 = tiles - ti0 < FP_PX_TILES ? tiles : ti0 + FP_PX_TILES, q0;
+/* Task's thread only: reads the next block's weights into its buffer
+ * (free: checked by the caller). A fault stops the job. */
+static int fp_fetch_next(struct fp_job *j)
+{
+	const struct sim_conv *cv = j->cv;
+	unsigned int b = atomic_load(&j->fetched);
+	unsigned int k0 = b * FP_KBLOCK;
+	unsigned int k1 = cv->kernels - k0 < FP_KBLOCK ? cv->kernels : k0 + FP_KBLOCK;
 
-			memset(sh->part, 0, FP_PART_FLOATS * sizeof(float));
-			for (size_t t = 0; t < taps; t++)
-				for (size_t b0 = 0; b0 < blocks; b0 += FP_CHUNK_BLOCKS) {
-					size_t b1 = blocks - b0 < FP_CHUNK_BLOCKS ? blocks
-										  : b0 + FP_CHUNK_BLOCKS;
+	if (sim_dma_read(j->t, cv->wt_dma + (uint64_t)k0 * j->per_kernel * cv->eb, j->buf[b % 2],
+			 (size_t)(k1 - k0) * j->per_kernel * cv->eb, "weights")) {
+		atomic_store(&j->failed, true);
+		fp_wake(j);
+		return -1;
+	}
+	/* Block b - 2 is all done: nobody counts into this slot until the
+	 * store below publishes block b. */
+	atomic_store(&j->finished[b % 2], 0);
+	atomic_store(&j->fetched, b + 1);
+	if (j->nthreads > 1)
+		fp_wake(j);
+	return 0;
+}
 
-					for (size_t ti = ti0; ti < ti1; ti++) {
-						fp_tile_pixels(cv, &tl, pixels, tiles, ti, &q0);
-						for (unsigned int i = 0; i < pairs; i++) {
-							unsigned int n0 = k0 + i * TKB;
-							unsigned int nb = k1 - n0 < TKB ? k1 - n0 : TKB;
-							unsigned int g0 = n0 / SIM_KG_16BIT * SIM_KG_16BIT;
+/* Unit @u: kernel part @u % kparts of pixel group (@u % upb) / kparts
+ * of kernel block @u / upb, whose weights are in its buffer. */
+static void fp_unit(struct fp_job *j, float (*part)[TKB][LANES], unsigned int u)
+{
+	const struct sim_conv *cv = j->cv;
+	unsigned int b = u / j->upb, r = u % j->upb;
+	unsigned int k0 = b * FP_KBLOCK;
+	unsigned int k1 = cv->kernels - k0 < FP_KBLOCK ? cv->kernels : k0 + FP_KBLOCK;
+	unsigned int block_pairs = (k1 - k0 + TKB - 1) / TKB, kp = r % j->kparts;
+	unsigned int p0 = block_pairs * kp / j->kparts, p1 = block_pairs * (kp + 1) / j->kparts;
+	unsigned int pairs = p1 - p0;
+	size_t blocks = (cv->wc + SIM_CB - 1) / SIM_CB; /* the last may be partial */
+	size_t ti0 = (size_t)(r / j->kparts) * j->gtiles, q0;
+	size_t ti1 = j->tiles - ti0 < j->gtiles ? j->tiles : ti0 + j->gtiles;
+	const uint8_t *wbuf = j->buf[b % 2];
+	struct sim_tile tl = { .taps = (size_t)cv->kh * cv->kw, .wc = cv->wc,
+			       .tap_off = j->tap_off };
 
-							tl.wg = cv->wt_raw +
-								(size_t)(g0 - wk0) * per_kernel * cv->eb;
-							tl.ng = cv->kernels - g0 < SIM_KG_16BIT
-									? cv->kernels - g0
-									: SIM_KG_16BIT;
-							for (unsigned int j = 0; j < TKB; j++)
-								tl.k[j] = n0 - g0 + (j < nb ? j : nb - 1);
-							cv->fast->tile_f(&tl, t, b0, b1,
-									 sh->part + ((ti - ti0) * pairs + i) *
-											    SIM_MAC_TILE_PX);
-						}
-					}
-				}
+	if (!pairs)
+		return;
+	memset(part, 0, (ti1 - ti0) * pairs * SIM_MAC_TILE_PX * sizeof(*part));
+	for (size_t t = 0; t < tl.taps; t++)
+		for (size_t c0 = 0; c0 < blocks; c0 += FP_CHUNK_BLOCKS) {
+			size_t c1 = blocks - c0 < FP_CHUNK_BLOCKS ? blocks : c0 + FP_CHUNK_BLOCKS;
+
 			for (size_t ti = ti0; ti < ti1; ti++) {
-				fp_tile_pixels(cv, &tl, pixels, tiles, ti, &q0);
+				fp_tile_pixels(cv, &tl, j->pixels, j->tiles, ti, &q0);
 				for (unsigned int i = 0; i < pairs; i++) {
-					unsigned int n0 = k0 + i * TKB;
+					unsigned int n0 = k0 + (p0 + i) * TKB;
 					unsigned int nb = k1 - n0 < TKB ? k1 - n0 : TKB;
-					float (*pp)[TKB][LANES] =
-						sh->part + ((ti - ti0) * pairs + i) * SIM_MAC_TILE_PX;
+					unsigned int g0 = n0 / SIM_KG_16BIT * SIM_KG_16BIT;
 
-					for (unsigned int p = 0; p < tl.np; p++)
-						for (unsigned int j = 0; j < nb; j++)
-							cv->acc_f[(q0 + p) * cv->out_c + n0 + j] =
-								combine_lanes(pp[p][j]);
+					/* A block starts at a whole kernel group, and
+					 * groups lie one after the other. */
+					tl.wg = wbuf + (size_t)(g0 - k0) * j->per_kernel * cv->eb;
+					tl.ng = cv->kernels - g0 < SIM_KG_16BIT ? cv->kernels - g0
+										: SIM_KG_16BIT;
+					for (unsigned int jj = 0; jj < TKB; jj++)
+						tl.k[jj] = n0 - g0 + (jj < nb ? jj : nb - 1);
+					cv->fast->tile_f(&tl, t, c0, c1,
+							 part + ((ti - ti0) * pairs + i) *
+									SIM_MAC_TILE_PX);
 				}
 			}
 		}
+	for (size_t ti = ti0; ti < ti1; ti++) {
+		fp_tile_pixels(cv, &tl, j->pixels, j->tiles, ti, &q0);
+		for (unsigned int i = 0; i < pairs; i++) {
+			unsigned int n0 = k0 + (p0 + i) * TKB;
+			unsigned int nb = k1 - n0 < TKB ? k1 - n0 : TKB;
+			float (*pp)[TKB][LANES] = part + ((ti - ti0) * pairs + i) * SIM_MAC_TILE_PX;
+
+			for (unsigned int p = 0; p < tl.np; p++)
+				for (unsigned int jj = 0; jj < nb; jj++)
+					cv->acc_f[(q0 + p) * cv->out_c + n0 + jj] =
+						combine_lanes(pp[p][jj]);
+		}
 	}
+}
+
+/* Claims and computes units until none are left or the job stops. The
+ * task's thread (@fetcher) also fetches: ahead, whenever a buffer is free
+ * and other threads compute, and otherwise when its own unit's block is
+ * not yet in. -1 when a fetch failed. */
+static int fp_run(struct fp_job *j, float (*part)[TKB][LANES], bool fetcher)
+{
+	unsigned int total = j->nblocks * j->upb;
+
+	while (!fp_stopped(j)) {
+		unsigned int u, b;
+
+		while (fetcher && j->nthreads > 1 && atomic_load(&j->fetched) < j->nblocks &&
+		       fp_buffer_free(j, atomic_load(&j->fetched)))
+			if (fp_fetch_next(j))
+				return -1;
+		u = atomic_fetch_add(&j->claimed, 1);
+		if (u >= total) {
+			/* Others may still wait for the blocks of their
+			 * last units. */
+			while (fetcher && atomic_load(&j->fetched) < j->nblocks)
+				if (!fp_wait(j, atomic_load(&j->fetched), true) ||
+				    fp_fetch_next(j))
+					break;
+			break;
+		}
+		b = u / j->upb;
+		if (fetcher) {
+			while (atomic_load(&j->fetched) <= b) {
+				if (!fp_wait(j, atomic_load(&j->fetched), true))
+					return atomic_load(&j->failed) ? -1 : 0;
+				if (fp_fetch_next(j))
+					return -1;
+			}
+		} else if (!fp_wait(j, b, false)) {
+			break;
+		}
+		fp_unit(j, part, u);
+		if (atomic_fetch_add(&j->finished[b % 2], 1) + 1 == j->upb && j->nthreads > 1)
+			fp_wake(j);
+	}
+	return atomic_load(&j->failed) ? -1 : 0;
+}
+
+static void *fp_thread_main(void *arg)
+{
+	struct fp_thread *th = arg;
+
+	fp_run(th->job, th->part, false);
+	return NULL;
+}
+
+/* fp16 weights were left to this stage (sim_cna.c); see struct fp_job. */
+static int run_fast_fp16(struct sim_task *t, struct sim_conv *cv, const size_t *tap_off,
+			 unsigned int nthreads)
+{
+	size_t taps = (size_t)cv->kh * cv->kw, pixels = (size_t)cv->out_h * cv->out_w;
+	size_t tiles = (pixels + SIM_MAC_TILE_PX - 1) / SIM_MAC_TILE_PX;
+	unsigned int groups = (unsigned int)((tiles + FP_PX_TILES - 1) / FP_PX_TILES);
+	unsigned int want = FP_UNITS_PER_THREAD * nthreads;
+	struct fp_job j = { .t = t, .cv = cv, .tap_off = tap_off, .nthreads = nthreads,
+			    .nblocks = (cv->kernels + FP_KBLOCK - 1) / FP_KBLOCK,
+			    .kparts = 1, .tiles = tiles, .pixels = pixels,
+			    .per_kernel = taps * cv->wc };
+	struct fp_thread th[RK3588_SIM_MAX_MAC_THREADS];
+	pthread_t tid[RK3588_SIM_MAX_MAC_THREADS];
+	bool started[RK3588_SIM_MAX_MAC_THREADS] = { false };
+	float (*part)[TKB][LANES];
+	size_t part_floats = nthreads * FP_PART_FLOATS;
+	unsigned int kernels = cv->kernels < FP_KBLOCK ? cv->kernels : FP_KBLOCK;
+	bool double_buf;
+	int rc;
+
+	_Static_assert(FP_KBLOCK % SIM_KG_16BIT == 0, "kernel blocks hold whole kernel groups");
+	_Static_assert(SIM_KG_16BIT % TKB == 0, "a tile never straddles two kernel groups");
+	/* Pixels split first: a kernel part would read all the pixels'
+	 * features for a fraction of the block's weights. */
+	j.gtiles = FP_PX_TILES;
+	if (nthreads > 1 && groups < want) {
+		j.gtiles = (unsigned int)((tiles + want - 1) / want);
+		groups = (unsigned int)((tiles + j.gtiles - 1) / j.gtiles);
+	}
+	if (nthreads > 1 && groups < want)
+		j.kparts = (want + groups - 1) / groups;
+	if (j.kparts > FP_KBLOCK / TKB)
+		j.kparts = FP_KBLOCK / TKB;
+	j.upb = groups * j.kparts;
+	j.block_bytes = kernels * j.per_kernel * cv->eb;
+	/* One thread finishes a block before it fetches the next: one buffer,
+	 * which stays in cache. */
+	double_buf = nthreads > 1 && j.nblocks > 1;
+	cv->wt_raw_bytes = (double_buf ? 2 : 1) * j.block_bytes;
+	cv->wt_raw = sim_task_alloc_kept(t, cv->wt_raw_bytes, "packed weights");
+	if (!cv->wt_raw)
+		return -1; /* wt_raw goes with the convolution (sim_conv_release) */
+	j.buf[0] = cv->wt_raw;
+	j.buf[1] = cv->wt_raw + (double_buf ? j.block_bytes : 0);
+	part = sim_task_alloc(t, part_floats, sizeof(float), "fp16 partial sums");
+	if (!part)
+		return -1;
+	pthread_mutex_init(&j.lock, NULL);
+	pthread_cond_init(&j.wake, NULL);
+	for (unsigned int i = 0; i < nthreads; i++)
+		th[i] = (struct fp_thread){ .job = &j,
+					    .part = part + i * (FP_PART_FLOATS / (TKB * LANES)) };
+	/* A thread that cannot be started leaves its units to the others. */
+	for (unsigned int i = 1; i < nthreads; i++)
+		started[i] = pthread_create(&tid[i], NULL, fp_thread_main, &th[i]) == 0;
+	rc = fp_run(&j, th[0].part, true);
+	for (unsigned int i = 1; i < nthreads; i++)
+		if (started[i])
+			pthread_join(tid[i], NULL);
+	pthread_cond_destroy(&j.wake);
+	pthread_mutex_destroy(&j.lock);
+	sim_task_free(t, part, part_floats, sizeof(float));
+	return rc;
 }
 
 /* Every kernel block of @sh against every pixel, six pixels at a time;
@@ -320,10 +539,6 @@ static void *run_fast_share(void *arg)
 	size_t pixels = (size_t)cv->out_h * cv->out_w;
 	struct sim_tile tl = { .taps = taps, .wc = cv->wc, .tap_off = sh->tap_off };
 
-	if (cv->prec == SIM_PREC_FP16) {
-		run_fast_share_fp16(sh);
-		return NULL;
-	}
 	_Static_assert(SIM_KG_INT8 % TKB == 0, "a kernel block never straddles two kernel groups");
 	for (unsigned int n0 = sh->n_begin; n0 < sh->n_end && !sim_task_aborted(sh->t);
 	     n0 += TKB) {
@@ -387,9 +602,6 @@ static int run_fast(struct sim_task *t, struct sim_conv *cv)
 	pthread_t tid[RK3588_SIM_MAX_MAC_THREADS];
 	bool started[RK3588_SIM_MAX_MAC_THREADS] = { false };
 	size_t *tap_off;
-	float (*part)[TKB][LANES] = NULL;
-	size_t part_floats = 0;
-	bool stream = false;
 
 	tap_off = sim_task_alloc(t, taps, sizeof(*tap_off), "tap offsets");
 	if (!tap_off)
@@ -401,28 +613,11 @@ static int run_fast(struct sim_task *t, struct sim_conv *cv)
 		nthreads = 1;
 	if (nthreads > blocks)
 		nthreads = blocks;
-	/* fp16 weights were left to this stage (sim_cna.c). One thread
-	 * fetches them a kernel block at a time, so that each block is read
-	 * from the bus into a cached buffer just before the MACs use it;
-	 * with several, every bus access stays on the task's thread and the
-	 * weights are fetched whole first. */
 	if (cv->wt_deferred) {
-		size_t per_kernel = taps * cv->wc * cv->eb;
-		size_t kernels = nthreads == 1 && cv->kernels > FP_KBLOCK ? FP_KBLOCK : cv->kernels;
+		int rc = run_fast_fp16(t, cv, tap_off, nthreads);
 
-		cv->wt_raw_bytes = kernels * per_kernel;
-		cv->wt_raw = sim_task_alloc_kept(t, cv->wt_raw_bytes, "packed weights");
-		if (!cv->wt_raw)
-			goto fail_tap;
-		stream = kernels < cv->kernels;
-		if (!stream && sim_dma_read(t, cv->wt_dma, cv->wt_raw, cv->wt_raw_bytes, "weights"))
-			goto fail_tap;
-	}
-	if (cv->prec == SIM_PREC_FP16) {
-		part_floats = nthreads * FP_PART_FLOATS;
-		part = sim_task_alloc(t, part_floats, sizeof(float), "fp16 partial sums");
-		if (!part)
-			goto fail_tap;
+		sim_task_free(t, tap_off, taps, sizeof(*tap_off));
+		return rc;
 	}
 	for (unsigned int i = 0; i < nthreads; i++) {
 		unsigned int b0 = (unsigned int)((uint64_t)blocks * i / nthreads);
@@ -430,10 +625,7 @@ static int run_fast(struct sim_task *t, struct sim_conv *cv)
 
 		sh[i] = (struct fast_share){ .t = t, .cv = cv, .tap_off = tap_off,
 					     .n_begin = b0 * TKB,
-					     .n_end = b1 * TKB < cv->kernels ? b1 * TKB : cv->kernels,
-					     .part = part ? part + i * (FP_PART_FLOATS / (TKB * LANES))
-							  : NULL,
-					     .stream = stream };
+					     .n_end = b1 * TKB < cv->kernels ? b1 * TKB : cv->kernels };
 	}
 	for (unsigned int i = 1; i < nthreads; i++)
 		started[i] = pthread_create(&tid[i], NULL, run_fast_share, &sh[i]) == 0;
@@ -444,15 +636,8 @@ static int run_fast(struct sim_task *t, struct sim_conv *cv)
 		else
 			run_fast_share(&sh[i]);
 	}
-	if (part)
-		sim_task_free(t, part, part_floats, sizeof(float));
 	sim_task_free(t, tap_off, taps, sizeof(*tap_off));
-	return sh[0].rc;
-
-fail_tap:
-	/* wt_raw goes with the rest of the convolution (sim_conv_release). */
-	sim_task_free(t, tap_off, taps, sizeof(*tap_off));
-	return -1;
+	return 0;
 }
 
 /* Depthwise: output channel k reads input channel k only, taps in (ky, kx)

@@ -6,12 +6,15 @@
  * (exactly for int8, within the binary32 summation bound for fp16).
  * Skipped on hosts without a SIMD kernel.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <math.h>
 #include <cmocka.h>
 
@@ -497,6 +500,219 @@ static void test_fp16_weight_fault(void **state)
 	fb_fini(&fb);
 }
 
+/* ---- fp16 on several MAC threads --------------------------------------- */
+
+/* Above the 8M MACs that split a task over threads, with kernel blocks
+ * (32 kernels) not a multiple of 2 or 3 and a partial last one: two pixel
+ * groups of six tiles; one group, which the threads cut into groups of
+ * fewer tiles (channels ending in a partial block and chunk); nine taps;
+ * one tile, whose blocks the threads cut by kernel pairs. */
+static const struct conv_shape thread_shapes[] = {
+	{ "in_6x1x2048.k1.s1.p0.out_700", 6, 1, 2048, 1, 1, 700, 1, 1, 0, 1 },
+	{ "in_8x8x1024.k1.s1.p0.out_150", 8, 8, 1024, 1, 1, 150, 1, 1, 0, 1 },
+	{ "in_32x1x1200.k1.s1.p0.out_219", 32, 1, 1200, 1, 1, 219, 1, 1, 0, 1 },
+	{ "in_6x6x320.k3.s1.p1.out_100", 6, 6, 320, 3, 3, 100, 1, 1, 1, 1 },
+};
+
+static void test_fp16_thread_counts(void **state)
+{
+	struct fake_bus fb;
+	struct rk3588_sim *sim;
+	uint32_t seed = 0x7f16u;
+
+	(void)state;
+	if (!rk3588_sim_fast_datapath_available())
+		skip();
+	fb_init(&fb, MEM_SIZE);
+	assert_non_null(fb.mem);
+	sim = test_sim_create(&fb, false, 1);
+	assert_non_null(sim);
+	for (unsigned int threads = 1; threads <= 3; threads++) {
+		print_message("# %u MAC threads\n", threads);
+		rk3588_sim_set_mac_threads(sim, threads);
+		for (size_t i = 0; i < sizeof(thread_shapes) / sizeof(thread_shapes[0]); i++)
+			run_shape(&fb, sim, &thread_shapes[i], true, &seed);
+	}
+	rk3588_sim_destroy(sim);
+	fb_fini(&fb);
+}
+
+/* 150 kernels of 1024 channels over 64 pixels (9.8M MACs, 5 kernel
+ * blocks) whose first three blocks end exactly at the end of memory: on
+ * several threads block 3 is fetched ahead while blocks 1 and 2 are
+ * computed. The task must end with a DMA read error naming the weights,
+ * the output untouched, nothing leaked, on 1 to 3 threads. */
+static void test_fp16_fault_ahead(void **state)
+{
+	struct conv_desc d = {
+		.fp16 = true, .out_prec = TP_FP32, .w = 8, .h = 8, .c = 1024, .kw = 1, .kh = 1,
+		.n = 150, .sx = 1, .sy = 1, .out_w = 8, .out_h = 8,
+	};
+	size_t kernel_bytes = (size_t)d.c * 2;
+	struct fake_bus fb;
+	struct rk3588_sim *sim;
+
+	(void)state;
+	if (!rk3588_sim_fast_datapath_available())
+		skip();
+	fb_init(&fb, MEM_SIZE);
+	assert_non_null(fb.mem);
+	sim = test_sim_create(&fb, false, 1);
+	assert_non_null(sim);
+	d.in = fb_alloc(&fb, conv_in_bytes(&d), 64);
+	d.out = fb_alloc(&fb, conv_out_bytes(&d), 64);
+	d.wt = (uint32_t)(FB_BASE + MEM_SIZE - 3 * 32 * kernel_bytes);
+	for (unsigned int threads = 1; threads <= 3; threads++) {
+		char msg[256] = "";
+
+		rk3588_sim_set_mac_threads(sim, threads);
+		assert_int_equal(run(&fb, sim, &d, RK3588_SIM_DATAPATH_FAST),
+				 RK3588_INT_DMA_READ_ERROR);
+		assert_true(rk3588_sim_last_error(sim, 0, msg, sizeof(msg)));
+		assert_non_null(strstr(msg, "weights"));
+		for (size_t b = 0; b < conv_out_bytes(&d); b++)
+			assert_int_equal(((uint8_t *)fb_ptr(&fb, d.out))[b], 0xa5);
+	}
+	rk3588_sim_destroy(sim);
+	fb_fini(&fb);
+}
+
+/* Parks the task's thread in its fetch of one weight block until the
+ * reset lines are asserted; the other MAC threads meanwhile finish the
+ * blocks before it and wait for it. */
+struct block_gate {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	uint64_t addr;
+	bool reached, resetting;
+};
+
+static void block_gate_hook(struct fake_bus *fb, uint64_t addr, size_t len)
+{
+	struct block_gate *g = fb->hook_ctx;
+
+	(void)len;
+	if (addr != g->addr)
+		return;
+	pthread_mutex_lock(&g->lock);
+	g->reached = true;
+	pthread_cond_broadcast(&g->cond);
+	while (!g->resetting)
+		pthread_cond_wait(&g->cond, &g->lock);
+	pthread_mutex_unlock(&g->lock);
+}
+
+static void *reset_core0(void *arg)
+{
+	rk3588_sim_reset_assert(arg, 0);
+	return NULL;
+}
+
+/* An offset no block uses: plain storage, so it shows whether writes land. */
+#define SCRATCH_OFFSET 0x2000u
+
+/* A reset while the task's thread fetches block 2 of 5 and the other MAC
+ * threads compute or wait: the task stops with no interrupt and no
+ * output; after the reset the same task on the same threads gives the
+ * plain datapath's bytes. */
+static void test_fp16_abort_in_block(void **state)
+{
+	struct conv_desc d = {
+		.fp16 = true, .out_prec = TP_FP32, .w = 8, .h = 8, .c = 1024, .kw = 1, .kh = 1,
+		.n = 150, .sx = 1, .sy = 1, .out_w = 8, .out_h = 8,
+	};
+	size_t nx = (size_t)d.w * d.h * d.c, nw = (size_t)d.n * d.c, ob = conv_out_bytes(&d);
+	uint16_t *x = malloc(nx * 2), *wt = malloc(nw * 2);
+	uint8_t *plain = malloc(ob);
+	uint32_t seed = 0xab0u;
+	struct block_gate g = { .lock = PTHREAD_MUTEX_INITIALIZER,
+				.cond = PTHREAD_COND_INITIALIZER };
+	struct fake_bus fb;
+	struct rk3588_sim *sim;
+	uint64_t w[256];
+	size_t n;
+	uint32_t cmd;
+
+	(void)state;
+	if (!rk3588_sim_fast_datapath_available())
+		skip();
+	assert_non_null(x);
+	assert_non_null(wt);
+	assert_non_null(plain);
+	for (size_t i = 0; i < nx; i++)
+		x[i] = random_half(&seed);
+	for (size_t i = 0; i < nw; i++)
+		wt[i] = random_half(&seed);
+	fb_init(&fb, MEM_SIZE);
+	assert_non_null(fb.mem);
+	sim = test_sim_create(&fb, true, 1);
+	assert_non_null(sim);
+	d.in = fb_alloc(&fb, conv_in_bytes(&d), 64);
+	d.wt = fb_alloc(&fb, conv_wt_bytes(&d), 4096);
+	d.out = fb_alloc(&fb, ob, 64);
+	pack_input(&d, x, fb_ptr(&fb, d.in));
+	pack_weights(&d, wt, fb_ptr(&fb, d.wt));
+	assert_int_equal(run(&fb, sim, &d, RK3588_SIM_DATAPATH_PLAIN), 0x100);
+	memcpy(plain, fb_ptr(&fb, d.out), ob);
+	n = conv_body(w, &d);
+	n += task_tail(w + n, 0, 0, CONV_OP_EN);
+	cmd = fb_alloc(&fb, n * 8, 64);
+	fb_put_words(&fb, cmd, w, n);
+	g.addr = d.wt + 2 * 32 * (uint64_t)d.c * 2;
+	for (unsigned int threads = 1; threads <= 3; threads++) {
+		unsigned int r0, r1;
+		struct timespec until;
+		pthread_t rt;
+
+		print_message("# %u MAC threads\n", threads);
+		rk3588_sim_set_mac_threads(sim, threads);
+		rk3588_sim_set_datapath(sim, RK3588_SIM_DATAPATH_FAST);
+		memset(fb_ptr(&fb, d.out), 0xa5, ob);
+		g.reached = g.resetting = false;
+		fb.hook_ctx = &g;
+		fb.read_hook = block_gate_hook;
+		fb_irq_state(&fb, 0, &r0, NULL, NULL);
+		test_commit(sim, 0, cmd, amount_for(n), 1, 0x3300);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 60;
+		pthread_mutex_lock(&g.lock);
+		while (!g.reached && pthread_cond_timedwait(&g.cond, &g.lock, &until) == 0)
+			;
+		pthread_mutex_unlock(&g.lock);
+		assert_true(g.reached);
+		/* Reset, and once it took hold (writes dropped) let the fetch
+		 * go on into the abort. */
+		assert_int_equal(pthread_create(&rt, NULL, reset_core0, sim), 0);
+		for (uint32_t k = 1;; k++) {
+			rk3588_sim_mmio_write(sim, 0, SCRATCH_OFFSET, k);
+			if (rk3588_sim_mmio_read(sim, 0, SCRATCH_OFFSET) != k)
+				break;
+			sched_yield();
+		}
+		pthread_mutex_lock(&g.lock);
+		g.resetting = true;
+		pthread_cond_broadcast(&g.cond);
+		pthread_mutex_unlock(&g.lock);
+		pthread_join(rt, NULL);
+		fb.read_hook = NULL;
+		rk3588_sim_reset_deassert(sim, 0);
+		rk3588_sim_wait_idle(sim, 0);
+		fb_irq_state(&fb, 0, &r1, NULL, NULL);
+		assert_int_equal(r1, r0);
+		for (size_t b = 0; b < ob; b++)
+			assert_int_equal(((uint8_t *)fb_ptr(&fb, d.out))[b], 0xa5);
+
+		rk3588_sim_set_mac_threads(sim, threads);
+		assert_int_equal(run(&fb, sim, &d, RK3588_SIM_DATAPATH_FAST), 0x100);
+		assert_memory_equal(plain, fb_ptr(&fb, d.out), ob);
+	}
+	rk3588_sim_destroy(sim);
+	fb_fini(&fb);
+	free(plain);
+	free(x);
+	free(wt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -505,6 +721,9 @@ int main(void)
 		cmocka_unit_test(test_fp16_conv_shapes),
 		cmocka_unit_test(test_int8_extremes),
 		cmocka_unit_test(test_fp16_weight_fault),
+		cmocka_unit_test(test_fp16_thread_counts),
+		cmocka_unit_test(test_fp16_fault_ahead),
+		cmocka_unit_test(test_fp16_abort_in_block),
 	};
 
 	return cmocka_run_group_tests_name(FASTPATH_MAC_THREADS > 1 ? "sim-fastpath-threaded"
