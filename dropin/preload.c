@@ -688,137 +688,22 @@ static bool fd_rdev(int fd, dev_t *rdev)
 	return true;
 }
 
-EXPORT int fstat(int fd, struct stat *st)
-{
-	dev_t rdev;
-
-	if (fd_rdev(fd, &rdev)) {
-		FILL_STAT(st, rdev);
-		return 0;
+/*
+ * One interposer per libc entry point of the stat family (each is its own
+ * exported symbol): our nodes are answered here, every other path or fd
+ * goes to libc.
+ */
+#define STAT_INTERPOSER(fn, field, params, found, args) \
+	EXPORT int fn params                             \
+	{                                                \
+		dev_t rdev;                              \
+                                                         \
+		if (found) {                             \
+			FILL_STAT(st, rdev);             \
+			return 0;                        \
+		}                                        \
+		return RESOLVE(field, #fn) args;         \
 	}
-	return RESOLVE(fstat, "fstat")(fd, st);
-}
-
-EXPORT int fstat64(int fd, struct stat64 *st)
-{
-	dev_t rdev;
-
-	if (fd_rdev(fd, &rdev)) {
-		FILL_STAT(st, rdev);
-		return 0;
-	}
-	return RESOLVE(fstat64, "fstat64")(fd, st);
-}
-
-EXPORT int __fxstat(int ver, int fd, struct stat *st)
-{
-	dev_t rdev;
-
-	if (fd_rdev(fd, &rdev)) {
-		FILL_STAT(st, rdev);
-		return 0;
-	}
-	return RESOLVE(fxstat, "__fxstat")(ver, fd, st);
-}
-
-EXPORT int __fxstat64(int ver, int fd, struct stat64 *st)
-{
-	dev_t rdev;
-
-	if (fd_rdev(fd, &rdev)) {
-		FILL_STAT(st, rdev);
-		return 0;
-	}
-	return RESOLVE(fxstat64, "__fxstat64")(ver, fd, st);
-}
-
-EXPORT int stat(const char *path, struct stat *st)
-{
-	dev_t rdev;
-
-	if (device_path(path, &rdev)) {
-		FILL_STAT(st, rdev);
-		return 0;
-	}
-	return RESOLVE(stat, "stat")(path, st);
-}
-
-EXPORT int stat64(const char *path, struct stat64 *st)
-{
-	dev_t rdev;
-
-	if (device_path(path, &rdev)) {
-		FILL_STAT(st, rdev);
-		return 0;
-	}
-	return RESOLVE(stat64, "stat64")(path, st);
-}
-
-EXPORT int lstat(const char *path, struct stat *st)
-{
-	dev_t rdev;
-
-	if (device_path(path, &rdev)) {
-		FILL_STAT(st, rdev);
-		return 0;
-	}
-	return RESOLVE(lstat, "lstat")(path, st);
-}
-
-EXPORT int lstat64(const char *path, struct stat64 *st)
-{
-	dev_t rdev;
-
-	if (device_path(path, &rdev)) {
-		FILL_STAT(st, rdev);
-		return 0;
-	}
-	return RESOLVE(lstat64, "lstat64")(path, st);
-}
-
-EXPORT int __xstat(int ver, const char *path, struct stat *st)
-{
-	dev_t rdev;
-
-	if (device_path(path, &rdev)) {
-		FILL_STAT(st, rdev);
-		return 0;
-	}
-	return RESOLVE(xstat, "__xstat")(ver, path, st);
-}
-
-EXPORT int __xstat64(int ver, const char *path, struct stat64 *st)
-{
-	dev_t rdev;
-
-	if (device_path(path, &rdev)) {
-		FILL_STAT(st, rdev);
-		return 0;
-	}
-	return RESOLVE(xstat64, "__xstat64")(ver, path, st);
-}
-
-EXPORT int __lxstat(int ver, const char *path, struct stat *st)
-{
-	dev_t rdev;
-
-	if (device_path(path, &rdev)) {
-		FILL_STAT(st, rdev);
-		return 0;
-	}
-	return RESOLVE(lxstat, "__lxstat")(ver, path, st);
-}
-
-EXPORT int __lxstat64(int ver, const char *path, struct stat64 *st)
-{
-	dev_t rdev;
-
-	if (device_path(path, &rdev)) {
-		FILL_STAT(st, rdev);
-		return 0;
-	}
-	return RESOLVE(lxstat64, "__lxstat64")(ver, path, st);
-}
 
 /* fstatat: an empty path with AT_EMPTY_PATH is fstat of dirfd. */
 static bool at_rdev(int dirfd, const char *path, int flags, dev_t *rdev)
@@ -828,27 +713,33 @@ static bool at_rdev(int dirfd, const char *path, int flags, dev_t *rdev)
 	return device_path(path, rdev);
 }
 
-EXPORT int fstatat(int dirfd, const char *path, struct stat *st, int flags)
-{
-	dev_t rdev;
-
-	if (at_rdev(dirfd, path, flags, &rdev)) {
-		FILL_STAT(st, rdev);
-		return 0;
-	}
-	return RESOLVE(fstatat, "fstatat")(dirfd, path, st, flags);
-}
-
-EXPORT int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
-{
-	dev_t rdev;
-
-	if (at_rdev(dirfd, path, flags, &rdev)) {
-		FILL_STAT(st, rdev);
-		return 0;
-	}
-	return RESOLVE(fstatat64, "fstatat64")(dirfd, path, st, flags);
-}
+STAT_INTERPOSER(fstat, fstat, (int fd, struct stat *st), fd_rdev(fd, &rdev), (fd, st))
+STAT_INTERPOSER(fstat64, fstat64, (int fd, struct stat64 *st), fd_rdev(fd, &rdev), (fd, st))
+STAT_INTERPOSER(__fxstat, fxstat, (int ver, int fd, struct stat *st), fd_rdev(fd, &rdev),
+		(ver, fd, st))
+STAT_INTERPOSER(__fxstat64, fxstat64, (int ver, int fd, struct stat64 *st), fd_rdev(fd, &rdev),
+		(ver, fd, st))
+STAT_INTERPOSER(stat, stat, (const char *path, struct stat *st), device_path(path, &rdev),
+		(path, st))
+STAT_INTERPOSER(stat64, stat64, (const char *path, struct stat64 *st),
+		device_path(path, &rdev), (path, st))
+STAT_INTERPOSER(lstat, lstat, (const char *path, struct stat *st), device_path(path, &rdev),
+		(path, st))
+STAT_INTERPOSER(lstat64, lstat64, (const char *path, struct stat64 *st),
+		device_path(path, &rdev), (path, st))
+STAT_INTERPOSER(__xstat, xstat, (int ver, const char *path, struct stat *st),
+		device_path(path, &rdev), (ver, path, st))
+STAT_INTERPOSER(__xstat64, xstat64, (int ver, const char *path, struct stat64 *st),
+		device_path(path, &rdev), (ver, path, st))
+STAT_INTERPOSER(__lxstat, lxstat, (int ver, const char *path, struct stat *st),
+		device_path(path, &rdev), (ver, path, st))
+STAT_INTERPOSER(__lxstat64, lxstat64, (int ver, const char *path, struct stat64 *st),
+		device_path(path, &rdev), (ver, path, st))
+STAT_INTERPOSER(fstatat, fstatat, (int dirfd, const char *path, struct stat *st, int flags),
+		at_rdev(dirfd, path, flags, &rdev), (dirfd, path, st, flags))
+STAT_INTERPOSER(fstatat64, fstatat64,
+		(int dirfd, const char *path, struct stat64 *st, int flags),
+		at_rdev(dirfd, path, flags, &rdev), (dirfd, path, st, flags))
 
 EXPORT int access(const char *path, int mode)
 {

@@ -17,52 +17,14 @@
 #define MHZ 1000000ull
 
 static struct mon g_mon;
-static char g_temp_path[64];
-
-static void set_temp(int mc)
-{
-	FILE *f = fopen(g_temp_path, "w");
-
-	assert_non_null(f);
-	fprintf(f, "%d\n", mc);
-	fclose(f);
-}
 
 static int group_setup(void **state)
 {
-	int fd;
-
-	snprintf(g_temp_path, sizeof(g_temp_path), "/tmp/rnpu-temp-XXXXXX");
-	fd = mkstemp(g_temp_path);
-	if (fd < 0)
-		return -1;
-	close(fd);
-	set_temp(45000);
-	setenv("RNPU_THERMAL_PATH", g_temp_path, 1);
-	setenv("RNPU_MODEL_CLOCK", "1", 1);
-	unsetenv("RNPU_EXPORT");
-	unsetenv("RNPU_EXPORT_DIR");
-	if (mon_open(&g_mon))
+	if (thermal_env() || mon_open(&g_mon))
 		return -1;
 	*state = &g_mon;
 	/* Keep the NPU on: the events then show only clock and voltage. */
 	return store(&g_mon, "power", "on\n") == 3 ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	store(*state, "power", "off\n");
-	mon_close(*state);
-	unlink(g_temp_path);
-	return 0;
-}
-
-static const char *events(struct mon *m)
-{
-	static char buf[4096];
-
-	rnpu_host_take_events(m->host, buf, sizeof(buf));
-	return buf;
 }
 
 static uint32_t action_value(struct mon *m, uint32_t code)
@@ -120,7 +82,7 @@ static void thermal_cap(void **state)
 	struct mon *m = *state;
 
 	assert_string_equal(show(m, "freq"), "1000000000\n");
-	set_temp(90000);
+	assert_int_equal(set_temp(90000), 0);
 	rnpu_host_load_tick(m->host);
 	assert_string_equal(show(m, "freq"), "800000000\n");
 	assert_string_equal(show(m, "volt"), "737500\n");
@@ -129,19 +91,19 @@ static void thermal_cap(void **state)
 	assert_int_equal(store(m, "freq", "1000000000\n"), 11);
 	assert_string_equal(show(m, "freq"), "800000000\n");
 	/* Below the limit but within the hysteresis: still capped. */
-	set_temp(82000);
+	assert_int_equal(set_temp(82000), 0);
 	rnpu_host_load_tick(m->host);
 	assert_string_equal(show(m, "freq"), "800000000\n");
 	/* Cool: back to what was asked. */
-	set_temp(79000);
+	assert_int_equal(set_temp(79000), 0);
 	rnpu_host_load_tick(m->host);
 	assert_string_equal(show(m, "freq"), "1000000000\n");
 	assert_string_equal(show_devfreq(m, "max_freq"), "1000000000\n");
 	/* Exactly 85 C is not above 85 C. */
-	set_temp(85000);
+	assert_int_equal(set_temp(85000), 0);
 	rnpu_host_load_tick(m->host);
 	assert_string_equal(show(m, "freq"), "1000000000\n");
-	set_temp(45000);
+	assert_int_equal(set_temp(45000), 0);
 	rnpu_host_load_tick(m->host);
 }
 
@@ -234,5 +196,5 @@ int main(void)
 		cmocka_unit_test(timing_follows_clock),
 	};
 
-	return cmocka_run_group_tests_name("monitor-devfreq", tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("monitor-devfreq", tests, group_setup, thermal_teardown);
 }

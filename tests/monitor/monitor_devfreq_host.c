@@ -18,54 +18,16 @@
 #define MHZ 1000000ull
 
 static struct mon g_mon;
-static char g_temp_path[64];
-
-static void set_temp(int mc)
-{
-	FILE *f = fopen(g_temp_path, "w");
-
-	assert_non_null(f);
-	fprintf(f, "%d\n", mc);
-	fclose(f);
-}
 
 static int group_setup(void **state)
 {
-	int fd;
-
-	snprintf(g_temp_path, sizeof(g_temp_path), "/tmp/rnpu-temp-XXXXXX");
-	fd = mkstemp(g_temp_path);
-	if (fd < 0)
-		return -1;
-	close(fd);
-	set_temp(45000);
-	setenv("RNPU_THERMAL_PATH", g_temp_path, 1);
-	setenv("RNPU_MODEL_CLOCK", "1", 1);
-	unsetenv("RNPU_EXPORT");
-	unsetenv("RNPU_EXPORT_DIR");
-	if (mon_open(&g_mon))
+	if (thermal_env() || mon_open(&g_mon))
 		return -1;
 	/* What a host with its own frequency loop sets before probe; the
 	 * model clock means no load timer runs meanwhile. */
 	g_mon.rdev->plat.host_devfreq = true;
 	*state = &g_mon;
 	return store(&g_mon, "power", "on\n") == 3 ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	store(*state, "power", "off\n");
-	mon_close(*state);
-	unlink(g_temp_path);
-	return 0;
-}
-
-static const char *events(struct mon *m)
-{
-	static char buf[4096];
-
-	rnpu_host_take_events(m->host, buf, sizeof(buf));
-	return buf;
 }
 
 /* One load window with core 1 busy for @busy_ms of it. */
@@ -159,13 +121,13 @@ static void thermal_limits_policy(void **state)
 	struct mon *m = *state;
 	enum rknpu_opp_pick pick = RKNPU_OPP_AT_LEAST;
 
-	set_temp(90000);
+	assert_int_equal(set_temp(90000), 0);
 	assert_int_equal(rknpu_devfreq_policy(m->rdev, 1000 * MHZ, &pick), 800 * MHZ);
 	assert_int_equal(pick, RKNPU_OPP_AT_MOST);
 	pick = RKNPU_OPP_AT_LEAST;
 	assert_int_equal(rknpu_devfreq_policy(m->rdev, 600 * MHZ, &pick), 600 * MHZ);
 	assert_int_equal(pick, RKNPU_OPP_AT_LEAST);
-	set_temp(45000);
+	assert_int_equal(set_temp(45000), 0);
 	assert_int_equal(rknpu_devfreq_policy(m->rdev, 1000 * MHZ, &pick), 1000 * MHZ);
 }
 
@@ -203,5 +165,5 @@ int main(void)
 		cmocka_unit_test(set_orders_rail_and_clock),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, thermal_teardown);
 }

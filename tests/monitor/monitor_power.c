@@ -44,14 +44,6 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-static const char *events(struct mon *m)
-{
-	static char buf[4096];
-
-	rnpu_host_take_events(m->host, buf, sizeof(buf));
-	return buf;
-}
-
 /* Collects events (up to @ms) until they read @want: the delayed power-off
  * drops the last reference, which "power" shows as off, before it turns
  * the domains off one by one. */

@@ -158,6 +158,58 @@ static inline int end_hung(int fd, unsigned int resets)
 	return ret;
 }
 
+/* The host's event log since the last call (static buffer). */
+static inline const char *events(struct mon *m)
+{
+	static char buf[4096];
+
+	rnpu_host_take_events(m->host, buf, sizeof(buf));
+	return buf;
+}
+
+/* A temperature file for the host's thermal reader, in millidegrees. */
+static char g_temp_path[64];
+
+static inline int set_temp(int mc)
+{
+	FILE *f = fopen(g_temp_path, "w");
+
+	if (!f)
+		return -1;
+	fprintf(f, "%d\n", mc);
+	return fclose(f);
+}
+
+/* The devfreq tests' host: a temperature file at 45 C, the model clock
+ * (load windows close when the test says), no exported files. Called
+ * before mon_open(). */
+static inline int thermal_env(void)
+{
+	int fd;
+
+	snprintf(g_temp_path, sizeof(g_temp_path), "/tmp/rnpu-temp-XXXXXX");
+	fd = mkstemp(g_temp_path);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	if (set_temp(45000))
+		return -1;
+	setenv("RNPU_THERMAL_PATH", g_temp_path, 1);
+	setenv("RNPU_MODEL_CLOCK", "1", 1);
+	unsetenv("RNPU_EXPORT");
+	unsetenv("RNPU_EXPORT_DIR");
+	return 0;
+}
+
+/* Powers the NPU off, closes, removes the temperature file. */
+static inline int thermal_teardown(void **state)
+{
+	store(*state, "power", "off\n");
+	mon_close(*state);
+	unlink(g_temp_path);
+	return 0;
+}
+
 /* Unpowered register accesses over all cores (must stay 0). */
 static inline uint64_t unpowered_accesses(struct mon *m)
 {
