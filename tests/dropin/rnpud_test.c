@@ -49,7 +49,8 @@ static int raw_connect(void)
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 
 	assert_true(fd >= 0);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path());
+	assert_true(snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path()) <
+		    (int)sizeof(sa.sun_path));
 	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	return fd;
 }
@@ -101,8 +102,8 @@ static size_t raw_msg(uint8_t *buf, uint16_t type, const void *payload, size_t l
 			       .len = (uint32_t)(sizeof(h) + len), .seq = 7 };
 
 	memcpy(buf, &h, sizeof(h));
-	if (len)
-		memcpy(buf + sizeof(h), payload, len);
+	if (len) /* memmove: a payload may already sit in place */
+		memmove(buf + sizeof(h), payload, len);
 	return sizeof(h) + len;
 }
 
