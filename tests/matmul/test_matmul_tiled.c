@@ -75,26 +75,6 @@ static double col_scale_of(const struct tiled_case *c, uint32_t n)
 			    (c->type == RNPU_MM_INT8_INT32 ? 0 : 6));
 }
 
-/* The documented fixed-point form of a real scale: multiplier =
- * round(scale * 2^shift) with the largest shift (<= 63) that keeps the
- * multiplier within 15 bits. Written from the rule, not the library. */
-static void ref_fixed_point(double scale, int64_t *mul, unsigned int *shift)
-{
-	int e = (int)floor(log2(scale)); /* scale in [2^e, 2^(e+1)) */
-	int sh = 14 - e;
-	double m;
-
-	if (sh > 63)
-		sh = 63;
-	m = nearbyint(ldexp(scale, sh));
-	if (m > 32767) {
-		sh--;
-		m = nearbyint(ldexp(scale, sh));
-	}
-	*mul = (int64_t)m;
-	*shift = (unsigned int)sh;
-}
-
 /* Column requantisation of one sum: round half up, int32, ReLU, then
  * the offset and int8 saturation for int8 output. */
 static int32_t ref_out_col(const struct tiled_case *c, int64_t acc, double scale)
@@ -102,7 +82,7 @@ static int32_t ref_out_col(const struct tiled_case *c, int64_t acc, double scale
 	int64_t mul, t;
 	unsigned int shift;
 
-	ref_fixed_point(scale, &mul, &shift);
+	ref_scale_q15(scale, &mul, &shift);
 	t = ref_sat_bits(ref_rshift_round(acc * mul, shift, REF_ROUND_HALF_UP), 32);
 	if (c->relu && t < 0)
 		t = 0;
