@@ -8,7 +8,8 @@
 #
 # Extra benchmark arguments can be passed through the environment:
 # BENCH_BO_ARGS, BENCH_SUBMIT_ARGS, BENCH_MATMUL_ARGS, BENCH_DROPIN_ARGS,
-# BENCH_SIM_ARGS, BENCH_OPS_ARGS, BENCH_LLM_ARGS, BENCH_JOBS_ARGS.
+# BENCH_SIM_ARGS, BENCH_OPS_ARGS, BENCH_LLM_ARGS, BENCH_JOBS_ARGS,
+# BENCH_REQUANT_ARGS.
 set -euo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,6 +23,7 @@ fi
 ninja -C "$build" bench/bench_bo bench/bench_submit bench/bench_matmul bench/bench_dropin \
 	bench/bench_sim bench/bench_ops bench/bench_llm bench/bench_jobs dropin/rnpu-run dropin/rnpud \
 	dropin/librnpu-preload.so
+ninja -C "$build" bench/bench_requant
 
 # Other work on the machine skews every number: record how busy it was.
 load=$(cut -d ' ' -f 1-3 /proc/loadavg)
@@ -60,6 +62,8 @@ ops=$(run bench_ops ${BENCH_OPS_ARGS:-})
 llm=$(run bench_llm ${BENCH_LLM_ARGS:-})
 # shellcheck disable=SC2086
 jobs=$(run bench_jobs ${BENCH_JOBS_ARGS:-})
+# shellcheck disable=SC2086
+requant=$(run bench_requant ${BENCH_REQUANT_ARGS:-})
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 cpu=${cpu:-unknown}
@@ -89,6 +93,7 @@ bench/run.sh $build
 #   $build/bench/bench_ops${BENCH_OPS_ARGS:+ $BENCH_OPS_ARGS}
 #   $build/bench/bench_llm${BENCH_LLM_ARGS:+ $BENCH_LLM_ARGS}
 #   $build/bench/bench_jobs${BENCH_JOBS_ARGS:+ $BENCH_JOBS_ARGS}
+#   $build/bench/bench_requant${BENCH_REQUANT_ARGS:+ $BENCH_REQUANT_ARGS}
 \`\`\`
 
 Machine:
@@ -278,5 +283,17 @@ fence, timed until poll() reports the fence readable (goal: median at most
 20 us).
 
 $jobs
+
+## Per-column requantisation
+
+int8 -> int8 \`rnpu_matmul\` with one scale for the whole tensor (OUT_CVT)
+and with a scale per column (\`cfg.col_scale\`: BS records read by BRDMA;
+with K > 8192 one more DPU-only task per unit requantises the summed
+segments), called in turn on the same data; the outputs are compared
+after every call (every scale 2^-14, exact in both forms). Wall is
+\`rnpu_matmul_run\` on this machine; modelled is the busiest core in the
+timing model. Ratios are per column / per tensor, medians.
+
+$requant
 EOF
 echo "wrote $out" >&2

@@ -5,12 +5,14 @@
  * unchanged and runs on whatever NPU librknn_rnpu opens (RNPU_DEVICE,
  * default the software NPU).
  *
- *   rknn_matmul_demo [type] [M,K,N] [B_layout] [AC_layout] [core_mask]
+ *   rknn_matmul_demo [type] [M,K,N] [B_layout] [AC_layout] [core_mask] [B_quant_type]
  *
  * type: 1 fp16->fp32, 2 int8->int32, 3 int8->int8, 4 fp16->fp16
  * (default 2); layouts 0 normal, 1 native, 2 transposed B (default 0);
- * core_mask as rknn_core_mask (default 0, auto). The result is checked
- * against a plain CPU computation; exit status 0 when it matches.
+ * core_mask as rknn_core_mask (default 0, auto); B_quant_type 0 per
+ * layer (default) or 2 per channel (types 2 and 3: a scale per column of
+ * B). The result is checked against a plain CPU computation; exit
+ * status 0 when it matches.
  */
 #include <math.h>
 #include <stdint.h>
@@ -67,6 +69,9 @@ int main(int argc, char **argv)
 	int b_layout = argc > 3 ? atoi(argv[3]) : RKNN_MM_LAYOUT_NORM;
 	int ac_layout = argc > 4 ? atoi(argv[4]) : RKNN_MM_LAYOUT_NORM;
 	int core_mask = argc > 5 ? atoi(argv[5]) : RKNN_NPU_CORE_AUTO;
+	int b_quant = argc > 6 ? atoi(argv[6]) : RKNN_QUANT_TYPE_PER_LAYER_SYM;
+	int per_channel = b_quant == RKNN_QUANT_TYPE_PER_CHANNEL_SYM;
+	float sa = 0.5f, sc = 2.0f, b_scale = 0.25f, *sb = NULL;
 	int is_fp = type == RKNN_FLOAT16_MM_FLOAT16_TO_FLOAT32 ||
 		    type == RKNN_FLOAT16_MM_FLOAT16_TO_FLOAT16;
 	rknn_matmul_ctx ctx = 0;
@@ -79,8 +84,8 @@ int main(int argc, char **argv)
 	int ret;
 
 	if (argc > 2 && parse_shape(argv[2], &M, &K, &N)) {
-		fprintf(stderr, "usage: %s [type] [M,K,N] [B_layout] [AC_layout] [core_mask]\n",
-			argv[0]);
+		fprintf(stderr, "usage: %s [type] [M,K,N] [B_layout] [AC_layout] [core_mask]"
+			" [B_quant_type]\n", argv[0]);
 		return 2;
 	}
 	memset(&info, 0, sizeof(info));
@@ -90,6 +95,7 @@ int main(int argc, char **argv)
 	info.type = type;
 	info.B_layout = (int16_t)b_layout;
 	info.AC_layout = (int16_t)ac_layout;
+	info.B_quant_type = (int16_t)b_quant;
 	memset(&io_attr, 0, sizeof(io_attr));
 	ret = rknn_matmul_create(&ctx, &info, &io_attr);
 	if (ret < 0) {
@@ -108,8 +114,11 @@ int main(int argc, char **argv)
 		if (ret < 0)
 			printf("rknn_matmul_set_core_mask fail! ret=%d\n", ret);
 	}
-	if (type == RKNN_INT8_MM_INT8_TO_INT8) {
-		float sa = 0.5f, sb = 0.25f, sc = 2.0f;
+	/* Per channel: column n of B has scale 0.25 / 2^(n % 3). */
+	sb = malloc(sizeof(float) * (size_t)N);
+	for (int n = 0; n < N; n++)
+		sb[n] = per_channel ? ldexpf(0.25f, -(n % 3)) : 0.25f;
+	if (type == RKNN_INT8_MM_INT8_TO_INT8 || per_channel) {
 		rknn_quant_params q;
 
 		memset(&q, 0, sizeof(q));
@@ -118,11 +127,26 @@ int main(int argc, char **argv)
 		q.scale = &sa;
 		rknn_matmul_set_quant_params(ctx, &q);
 		strcpy(q.name, io_attr.B.name);
-		q.scale = &sb;
-		rknn_matmul_set_quant_params(ctx, &q);
+		q.scale = sb;
+		q.scale_len = per_channel ? N : 1;
+		ret = rknn_matmul_set_quant_params(ctx, &q);
+		if (ret < 0) {
+			printf("rknn_matmul_set_quant_params fail! ret=%d\n", ret);
+			return 1;
+		}
+		q.scale_len = 1;
 		strcpy(q.name, io_attr.C.name);
 		q.scale = &sc;
 		rknn_matmul_set_quant_params(ctx, &q);
+	}
+	if (per_channel) {
+		rknn_quant_params q;
+
+		/* int32 results are in units of sA x this normalised B scale. */
+		memset(&q, 0, sizeof(q));
+		strcpy(q.name, io_attr.B.name);
+		rknn_matmul_get_quant_params(ctx, &q, &b_scale);
+		printf("per-channel B: normalised B scale %g\n", (double)b_scale);
 	}
 
 	A = rknn_create_mem(ctx, io_attr.A.size);
@@ -221,11 +245,14 @@ int main(int argc, char **argv)
 			case RKNN_INT8_MM_INT8_TO_INT8:
 				got = (float)((int8_t *)C->virt_addr)[idx];
 				/* C = A * B * sa * sb / sc, rounded and saturated */
-				want = floorf(want * 0.5f * 0.25f / 2.0f + 0.5f);
+				want = floorf(want * sa * sb[n] / sc + 0.5f);
 				want = want > 127 ? 127 : want < -128 ? -128 : want;
 				break;
 			default:
 				got = (float)((int32_t *)C->virt_addr)[idx];
+				/* per channel: in units of sa * b_scale */
+				if (per_channel)
+					want = floorf(want * sb[n] / b_scale + 0.5f);
 				break;
 			}
 			if (fabsf(got - want) > 0.0f && bad++ < 4)
@@ -242,5 +269,6 @@ int main(int argc, char **argv)
 	free(a);
 	free(b);
 	free(ref);
+	free(sb);
 	return bad ? 1 : 0;
 }

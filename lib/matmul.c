@@ -9,14 +9,17 @@
 #include <string.h>
 
 #include "rnpu/matmul.h"
+#include "rnpu/ops.h"
 #include "rnpu/pool.h"
 #include "rnpu_internal.h"
+#include "task_emit.h"
 
 #define ATOM_BYTES 16u
 #define K_ALIGN 32u
 #define N_ALIGN 16u
 #define MAX_CORES 3u
 #define ACC_C2 4u       /* int32/fp32 partial sums per atom */
+#define REC_BYTES (TASK_REC_MUL_WORDS * 4u) /* one column's requantisation record */
 #define DATA_FLAGS RKNPU_MEM_CACHEABLE
 #define TASK_FLAGS (RKNPU_MEM_CACHEABLE | RKNPU_MEM_KERNEL_MAPPING)
 /* The slowest rate a job is given before it counts as hung: far below the
@@ -47,6 +50,8 @@ struct rnpu_matmul {
 	uint32_t tile_m;
 	struct mm_operand op[3];
 	struct rnpu_bo *acc[2];        /* partial sums when nseg > 1 */
+	bool per_col;                  /* cfg.col_scale given: records in rec */
+	struct rnpu_bo *rec;           /* per-column records, Np of them */
 	struct rnpu_bo *regcmd, *task;
 	uint32_t ntasks;
 	struct mm_unit *units;
@@ -124,7 +129,14 @@ static int check_cfg(struct rnpu_dev *dev, const struct rnpu_matmul_cfg *c)
 	if (mask != 0 && mask != 1 && mask != 2 && mask != 4 && mask != 3 && mask != 7)
 		return rnpu_set_error(dev, -EINVAL, "matmul: core_mask 0x%x is not 0, 1, 2, 4, 3"
 				      " or 7", mask);
-	if (c->type == RNPU_MM_INT8_INT8 && !c->requant.scale)
+	if (c->col_scale && c->type != RNPU_MM_INT8_INT8 && c->type != RNPU_MM_INT8_INT32)
+		return rnpu_set_error(dev, -EOPNOTSUPP, "matmul: col_scale is for int8 x int8"
+				      " types only (type %d)", (int)c->type);
+	if (c->col_scale && (c->requant.scale || c->requant.shift))
+		return rnpu_set_error(dev, -EINVAL, "matmul: requant.scale %u / shift %u must be"
+				      " 0 with col_scale", (unsigned int)c->requant.scale,
+				      (unsigned int)c->requant.shift);
+	if (c->type == RNPU_MM_INT8_INT8 && !c->requant.scale && !c->col_scale)
 		return rnpu_set_error(dev, -EINVAL, "matmul: requant.scale is 0 for int8 output");
 	if (c->type != RNPU_MM_INT8_INT8 &&
 	    (c->requant.scale || c->requant.shift || c->requant.offset))
@@ -133,6 +145,35 @@ static int check_cfg(struct rnpu_dev *dev, const struct rnpu_matmul_cfg *c)
 		return rnpu_set_error(dev, -EINVAL, "matmul: requant.shift %u exceeds 47",
 				      c->requant.shift);
 	return 0;
+}
+
+/* The per-column records: column j's scale as a 16-bit multiplier and a
+ * shift (rnpu_requant_from_scale), no bias; padding columns get 1. */
+static int pack_col_records(struct rnpu_matmul *mm, const double *scale)
+{
+	uint8_t *rec;
+	int ret;
+
+	ret = rnpu_pool_alloc(mm->pool, (size_t)mm->np * REC_BYTES, DATA_FLAGS, &mm->rec);
+	if (!ret)
+		ret = rnpu_bo_map(mm->rec, (void **)&rec);
+	if (ret)
+		return rnpu_set_error(mm->dev, ret, "matmul: no memory for %u column records",
+				      mm->np);
+	for (uint32_t j = 0; j < mm->np; j++) {
+		int16_t mul = 1;
+		uint8_t shift = 0;
+
+		if (j < mm->cfg.n) {
+			ret = rnpu_requant_from_scale(scale[j], &mul, &shift);
+			if (ret)
+				return rnpu_set_error(mm->dev, ret, "matmul: col_scale[%u] = %g is"
+						      " not in (2^-64, 32767]", j, scale[j]);
+		}
+		task_pack_requant_record((uint32_t *)(rec + (size_t)j * REC_BYTES), 0, mul,
+					 shift);
+	}
+	return rnpu_bo_sync(mm->rec, 0, rnpu_bo_size(mm->rec), RKNPU_MEM_SYNC_TO_DEVICE);
 }
 
 /* Splits the work into units and the units into per-core ranges. */
@@ -146,9 +187,11 @@ static int plan_units(struct rnpu_matmul *mm)
 	struct rnpu_matmul_desc d = { .type = mm->cfg.type, .m = mm->cfg.m, .k = mm->seg_k,
 				      .n = mm->np < RNPU_MATMUL_MAX_N ? mm->np : RNPU_MATMUL_MAX_N,
 				      .max_tile_m = mm->cfg.max_tile_m,
-				      .requant = mm->cfg.requant, .partial_out = mm->nseg > 1 };
+				      .requant = mm->cfg.requant,
+				      .partial_out = mm->nseg > 1 || mm->per_col };
 
-	if (mm->nseg > 1)
+	/* Tile rows depend on K alone; plan as the partial-sum tasks. */
+	if (d.partial_out)
 		d.requant = (struct rnpu_mm_requant){ 0 };
 	if (mm->cfg.core_mask == 3)
 		want = 2;
@@ -242,7 +285,10 @@ static int build(struct rnpu_matmul *mm)
 			core_first_task[core] = (uint32_t)p.ntasks;
 		}
 		for (uint32_t s = 0; s < mm->nseg; s++) {
-			bool last = s + 1 == mm->nseg;
+			/* Per-column records apply once, after the last K
+			 * segment: with several, all write partial sums and an
+			 * epilogue task requantises the total. */
+			bool last = s + 1 == mm->nseg && !(mm->per_col && mm->nseg > 1);
 			uint32_t k0 = s * mm->seg_k;
 			struct rnpu_matmul_desc d = {
 				.type = c->type, .m = c->m, .k = rnpu_matmul_k_segment(mm, s),
@@ -259,6 +305,9 @@ static int build(struct rnpu_matmul *mm)
 					  (uint64_t)(u->n0 / mm->l.out_c2) * c->m * ATOM_BYTES;
 				d.relu = c->relu;
 				d.requant = c->requant;
+				if (mm->per_col)
+					d.rec_dma = rnpu_bo_dma_addr(mm->rec) +
+						    (uint64_t)u->n0 * REC_BYTES;
 			} else {
 				d.c_dma = rnpu_bo_dma_addr(mm->acc[s % 2]) +
 					  (uint64_t)(u->n0 / ACC_C2) * c->m * ATOM_BYTES;
@@ -269,6 +318,20 @@ static int build(struct rnpu_matmul *mm)
 					    (uint64_t)(u->n0 / ACC_C2) * c->m * ATOM_BYTES;
 			if (rnpu_matmul_append(&d, &p))
 				break;
+		}
+		if (!p.err && mm->per_col && mm->nseg > 1) {
+			struct rnpu_matmul_desc d = {
+				.type = c->type, .m = c->m, .k = mm->seg_k, .n = u->nc,
+				.max_tile_m = mm->tile_m, .row_begin = u->m0,
+				.row_count = u->rows, .relu = c->relu, .requant = c->requant,
+			};
+
+			d.sums_dma = rnpu_bo_dma_addr(mm->acc[(mm->nseg - 1) % 2]) +
+				     (uint64_t)(u->n0 / ACC_C2) * c->m * ATOM_BYTES;
+			d.rec_dma = rnpu_bo_dma_addr(mm->rec) + (uint64_t)u->n0 * REC_BYTES;
+			d.c_dma = op_addr(mm, RNPU_MM_C) +
+				  (uint64_t)(u->n0 / mm->l.out_c2) * c->m * ATOM_BYTES;
+			rnpu_matmul_append(&d, &p);
 		}
 		if (p.err)
 			break;
@@ -326,6 +389,7 @@ void rnpu_matmul_destroy(struct rnpu_matmul *mm)
 		rnpu_pool_put(mm->pool, mm->op[i].own);
 	rnpu_pool_put(mm->pool, mm->acc[0]);
 	rnpu_pool_put(mm->pool, mm->acc[1]);
+	rnpu_pool_put(mm->pool, mm->rec);
 	rnpu_pool_put(mm->pool, mm->regcmd);
 	rnpu_pool_put(mm->pool, mm->task);
 	free(mm->units);
@@ -346,6 +410,10 @@ int rnpu_matmul_create(struct rnpu_dev *dev, const struct rnpu_matmul_cfg *cfg,
 		return rnpu_set_error(dev, -ENOMEM, "matmul: out of memory");
 	mm->dev = dev;
 	mm->cfg = *cfg;
+	/* The scales are packed into records below; the caller's array
+	 * need not outlive create. */
+	mm->per_col = cfg->col_scale != NULL;
+	mm->cfg.col_scale = NULL;
 	mm->pool = rnpu_dev_pool(dev);
 	if (rnpu_query(dev, RNPU_QUERY_FREQ_HZ, &mm->freq_hz))
 		mm->freq_hz = 0;
@@ -391,9 +459,12 @@ int rnpu_matmul_create(struct rnpu_dev *dev, const struct rnpu_matmul_cfg *cfg,
 			ret = rnpu_bo_map(mm->op[i].own, &mm->op[i].map);
 		}
 	}
-	for (uint32_t i = 0; i < 2 && i + 1 < mm->nseg && !ret; i++)
+	/* An epilogue reads the last segment's sums: one more buffer. */
+	for (uint32_t i = 0; i < 2 && i + 1 < mm->nseg + (mm->per_col ? 1u : 0u) && !ret; i++)
 		ret = rnpu_pool_alloc(mm->pool, rnpu_matmul_acc_size(cfg->m, mm->np), DATA_FLAGS,
 				      &mm->acc[i]);
+	if (!ret && mm->per_col)
+		ret = pack_col_records(mm, cfg->col_scale);
 	if (ret)
 		goto err;
 	ret = build(mm);

@@ -23,6 +23,8 @@
  * 8 of the 12 banks leave 4 for at least 16 rows of the longest input
  * row, and 8192 is the K segment the vendor's runtime uses on RK3588. */
 #define MAX_WEIGHT_BANKS 8u
+/* A per-column record: bias, multiplier and shift slots. */
+#define REC_BYTES (TASK_REC_MUL_WORDS * 4u)
 
 struct mm_plan {
 	const struct rnpu_matmul_desc *d;
@@ -168,8 +170,23 @@ static int plan_matmul(struct rnpu_regcmd_prog *p, const struct rnpu_matmul_desc
 	if (d->type != RNPU_MM_INT8_INT8 && (d->requant.scale || d->requant.shift ||
 					     d->requant.offset))
 		return rnpu_regcmd_fail(p, -EINVAL, "requant: only for int8->int8 output");
-	if (d->type == RNPU_MM_INT8_INT8 && !d->partial_out && !d->requant.scale)
+	if (d->type == RNPU_MM_INT8_INT8 && !d->partial_out && !d->requant.scale && !d->rec_dma)
 		return rnpu_regcmd_fail(p, -EINVAL, "requant.scale: 0 for int8->int8 output");
+	if ((d->rec_dma || d->sums_dma) && d->type != RNPU_MM_INT8_INT8 &&
+	    d->type != RNPU_MM_INT8_INT32)
+		return rnpu_regcmd_fail(p, -EINVAL, "rec_dma: per-column requantisation is for"
+					" int8 inputs only, not %s", type_name(d->type));
+	if (d->sums_dma && !d->rec_dma)
+		return rnpu_regcmd_fail(p, -EINVAL, "sums_dma: an epilogue task needs rec_dma");
+	if (d->rec_dma && (d->requant.scale || d->requant.shift))
+		return rnpu_regcmd_fail(p, -EINVAL, "requant: scale %u, shift %u with per-column"
+					" records (only the offset applies)",
+					(unsigned int)d->requant.scale, (unsigned int)d->requant.shift);
+	/* BS runs before EW: records on a task that adds earlier sums would
+	 * scale only the last segment. */
+	if (d->rec_dma && (d->acc_dma || d->partial_out))
+		return rnpu_regcmd_fail(p, -EINVAL, "rec_dma: per-column requantisation of K-split"
+					" sums needs an epilogue task (sums_dma)");
 	if (d->requant.shift > 47)
 		return rnpu_regcmd_fail(p, -ERANGE, "requant.shift: %u exceeds 47",
 					(unsigned int)d->requant.shift);
@@ -186,9 +203,16 @@ static int plan_matmul(struct rnpu_regcmd_prog *p, const struct rnpu_matmul_desc
 					PRIu64 " bytes) do not fit the %u CBUF banks left beside"
 					" one data bank", d->k, group_bytes, TASK_CBUF_BANKS - 1);
 
-	ret = check_buffer(p, "A", d->a_dma, rnpu_matmul_a_size(d->type, d->m, d->k, d->n));
-	if (!ret)
-		ret = check_buffer(p, "B", d->b_dma, rnpu_matmul_b_size(d->type, d->m, d->k, d->n));
+	if (d->sums_dma) {
+		ret = check_buffer(p, "sums", d->sums_dma, rnpu_matmul_acc_size(d->m, d->n));
+	} else {
+		ret = check_buffer(p, "A", d->a_dma, rnpu_matmul_a_size(d->type, d->m, d->k, d->n));
+		if (!ret)
+			ret = check_buffer(p, "B", d->b_dma,
+					   rnpu_matmul_b_size(d->type, d->m, d->k, d->n));
+	}
+	if (!ret && d->rec_dma)
+		ret = check_buffer(p, "records", d->rec_dma, (size_t)d->n * REC_BYTES);
 	if (!ret)
 		ret = check_buffer(p, "C", d->c_dma,
 				   d->partial_out ? rnpu_matmul_acc_size(d->m, d->n)
@@ -286,7 +310,20 @@ static void emit_tile(struct rnpu_regcmd_prog *p, const struct mm_plan *pl, uint
 		.clear_lut = true,
 	};
 
-	if (pl->dpu_out_prec == TASK_PREC_INT8) {
+	if (d->rec_dma) {
+		/* Per column: BS multiplies and shifts (rounded half up) the
+		 * finished sum, ReLU follows there; OUT_CVT adds the offset. */
+		t.records = true;
+		t.rec_dma = d->rec_dma;
+		t.rec_mul = true;
+		t.relu = d->relu ? TASK_RELU_BS : TASK_RELU_NONE;
+		t.cvt_offset = pl->dpu_out_prec == TASK_PREC_INT8 ? d->requant.offset : 0;
+		if (d->sums_dma) {
+			t.compute = false;
+			t.flying_dma = d->sums_dma + (uint64_t)m0 * ATOM_BYTES;
+			t.dpu_in_prec = TASK_PREC_INT32;
+		}
+	} else if (pl->dpu_out_prec == TASK_PREC_INT8) {
 		/* Requantise: ((acc * scale) >> shift, rounded half up) + offset. */
 		t.cvt_offset = d->requant.offset;
 		t.cvt_scale = d->requant.scale;

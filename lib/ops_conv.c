@@ -355,9 +355,9 @@ static int fill_consts(struct conv_plan *pl, void *consts, char *err, size_t len
 					  "bias[%u] with the input zero point folded in (%" PRId64
 					  ") exceeds int32",
 					  o, b);
-		r[0] = (uint32_t)(int32_t)b;
-		r[1] = (uint32_t)(uint16_t)(real && p->multiplier ? p->multiplier[o] : 1);
-		r[2] = real && p->shift ? p->shift[o] : 0;
+		task_pack_requant_record(r, (int32_t)b,
+					 real && p->multiplier ? p->multiplier[o] : 1,
+					 real && p->shift ? p->shift[o] : 0);
 	}
 	return 0;
 }
@@ -585,7 +585,7 @@ int rnpu_conv2d_create(struct rnpu_dev *dev, const struct rnpu_conv2d_params *pa
 	pl.c2out = pl.c2in; /* int8 -> int8, fp16 -> fp16 */
 	pl.ca = ops_div_up(pl.p.in_c, pl.c2in) * pl.c2in;
 	pl.kg = pl.eb == 1 ? KG_8BIT : KG_16BIT;
-	pl.rec_words = pl.p.dtype == RNPU_DT_FP16 ? 1 : 3;
+	pl.rec_words = pl.p.dtype == RNPU_DT_FP16 ? 1 : TASK_REC_MUL_WORDS;
 	pl.cg = pl.ca;
 	pl.nsplit = 1;
 	ret = plan_tiles(&pl, err, sizeof(err));

@@ -352,6 +352,13 @@ static void emit_rdma(struct rnpu_regcmd_prog *p, const struct task_desc *t)
 	PUT(DPU_RDMA, RDMA_EW_SURF_NOTCH);
 }
 
+void task_pack_requant_record(uint32_t *rec, int32_t bias, int16_t multiplier, uint8_t shift)
+{
+	rec[0] = (uint32_t)bias;
+	rec[1] = (uint32_t)(uint16_t)multiplier;
+	rec[2] = shift;
+}
+
 void task_emit(struct rnpu_regcmd_prog *p, const struct task_desc *t)
 {
 	uint32_t enable = RK3588_OP_EN_DPU;

@@ -92,6 +92,14 @@ struct task_desc {
 	bool clear_lut;
 };
 
+/* 32-bit slots of a per-channel record with bias, multiplier and shift
+ * (the ALU, MUL and TRT slots BRDMA reads for @records with @rec_mul). */
+#define TASK_REC_MUL_WORDS 3u
+
+/* Writes one such record: the BS stage computes
+ * round_half_up((x + bias) * multiplier / 2^shift), saturated to int32. */
+void task_pack_requant_record(uint32_t *rec, int32_t bias, int16_t multiplier, uint8_t shift);
+
 /*
  * Appends @t as one task to @p: S_POINTERs, the blocks' registers and the
  * op-enable tail. DPU_RDMA is programmed when the task reads records, an

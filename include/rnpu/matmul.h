@@ -51,6 +51,16 @@ struct rnpu_matmul_cfg {
 	 * one second per 10 million MACs of the busiest core, so that a
 	 * software NPU on a slow host is not taken for a hung one. */
 	uint32_t timeout_ms;
+	/* Per-column requantisation (RNPU_MM_INT8_INT8 and RNPU_MM_INT8_INT32),
+	 * NULL = none: n real scales, each in (0, 32767], copied at create.
+	 * Column j's int32 sum over all of K becomes
+	 *   t = round_half_up(sum * mul[j] / 2^shift[j]), saturated to int32,
+	 *   t = max(t, 0) with relu,
+	 *   C = t (int32), or saturate_int8(t + requant.offset) (int8),
+	 * mul/shift being rnpu_requant_from_scale(col_scale[j]) (16-bit
+	 * multiplier, so a relative error of at most 2^-15 on the scale).
+	 * requant.scale and requant.shift must then be 0. */
+	const double *col_scale;
 };
 
 enum rnpu_mm_operand { RNPU_MM_A, RNPU_MM_B, RNPU_MM_C };

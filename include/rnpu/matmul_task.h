@@ -65,7 +65,19 @@ struct rnpu_matmul_desc {
 	/* Only rows [row_begin, row_begin + row_count) of M (0, 0: all),
 	 * tiled as the whole would be; A and C keep their full-M layout. */
 	uint32_t row_begin, row_count;
+	/* Per-column requantisation (RNPU_MM_INT8_INT8 and RNPU_MM_INT8_INT32):
+	 * @rec_dma holds one record per kernel of this task list (bias 0,
+	 * multiplier, shift: 3 x 32 bits, as rnpu_matmul_create() packs them)
+	 * that the DPU's BS stage applies to the finished sum, 0 = none. With
+	 * records, requant.scale and .shift must be 0 (OUT_CVT only adds
+	 * .offset) and acc_dma must be 0 (BS runs before the EW add; K-split
+	 * sums are requantised by a separate epilogue task, see @sums_dma). */
+	uint64_t rec_dma;
+	/* Epilogue only: no A or B, the DPU reads the finished int32 sums of
+	 * all K segments here (partial-sum layout) and writes C; 0 = none. */
+	uint64_t sums_dma;
 };
+
 
 /* Per-type geometry of the native layouts. */
 struct rnpu_mm_layout {

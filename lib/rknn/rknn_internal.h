@@ -55,6 +55,9 @@ struct rknn_mm_ctx {
 	struct mm_binding bind[3];   /* A, B, C */
 	float scale[3];              /* per-layer scales of A, B, C */
 	int32_t zp[3];
+	/* B_quant_type PER_CHANNEL_SYM: B's n scales (all 1.0 until set). */
+	float *b_scales;
+	int nb_scales;
 	bool dynamic;
 };
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rknn_internal.h"
+#include "rnpu/ops.h"
 
 static const char *const op_names[3] = { "A", "B", "C" };
 
@@ -126,6 +127,38 @@ static int check_shape(const char *fn, const rknn_matmul_info *info, enum rnpu_m
 	return 0;
 }
 
+/* B's quantisation: per layer, or per channel (column) for the int8
+ * types the vendor's header names (2 and 3). */
+static int check_b_quant(const char *fn, const rknn_matmul_info *info, enum rnpu_mm_type t)
+{
+	switch (info->B_quant_type) {
+	case RKNN_QUANT_TYPE_PER_LAYER_SYM:
+		return 0;
+	case RKNN_QUANT_TYPE_PER_CHANNEL_SYM:
+		if (t == RNPU_MM_INT8_INT32 || t == RNPU_MM_INT8_INT8)
+			return 0;
+		return rknn_log(RKNN_ERR_PARAM_INVALID, "%s: info->B_quant_type = %d: per-channel"
+				" B is only for types %d and %d, not %s", fn, info->B_quant_type,
+				RKNN_INT8_MM_INT8_TO_INT32, RKNN_INT8_MM_INT8_TO_INT8,
+				get_matmul_type_string(info->type));
+	case RKNN_QUANT_TYPE_PER_LAYER_ASYM:
+	case RKNN_QUANT_TYPE_PER_CHANNEL_ASYM:
+		return rknn_log(RKNN_ERR_PARAM_INVALID, "%s: info->B_quant_type = %d: B zero"
+				" points are not supported (sum((B - zB) * A) needs a correction"
+				" per row of A that the NPU's per-channel stage cannot apply)", fn,
+				info->B_quant_type);
+	case RKNN_QUANT_TYPE_PER_GROUP_SYM:
+	case RKNN_QUANT_TYPE_PER_GROUP_ASYM:
+		return rknn_log(RKNN_ERR_PARAM_INVALID, "%s: info->B_quant_type = %d (group_size"
+				" %d): per-group B is not supported (each K group's sum needs its"
+				" own scale before the groups are added, which the int32"
+				" accumulation cannot do exactly)", fn, info->B_quant_type,
+				info->group_size);
+	}
+	return rknn_log(RKNN_ERR_PARAM_INVALID, "%s: info->B_quant_type = %d is not 0..5", fn,
+			info->B_quant_type);
+}
+
 static int check_info(const char *fn, const rknn_matmul_info *info, enum rnpu_mm_type *t)
 {
 	int ret;
@@ -142,10 +175,9 @@ static int check_info(const char *fn, const rknn_matmul_info *info, enum rnpu_mm
 	if (info->AC_quant_type != RKNN_QUANT_TYPE_PER_LAYER_SYM)
 		return rknn_log(RKNN_ERR_PARAM_INVALID, "%s: info->AC_quant_type = %d: only"
 				" per-layer symmetric (0) is supported", fn, info->AC_quant_type);
-	if (info->B_quant_type != RKNN_QUANT_TYPE_PER_LAYER_SYM)
-		return rknn_log(RKNN_ERR_PARAM_INVALID, "%s: info->B_quant_type = %d: rnpu supports"
-				" per-layer symmetric B only (per-channel and per-group scales are"
-				" not implemented)", fn, info->B_quant_type);
+	ret = check_b_quant(fn, info, *t);
+	if (ret)
+		return ret;
 	if (info->iommu_domain_id < 0 || info->iommu_domain_id > 15)
 		return rknn_log(RKNN_ERR_PARAM_INVALID, "%s: info->iommu_domain_id = %d is not in"
 				" 0..15", fn, info->iommu_domain_id);
@@ -180,13 +212,26 @@ static int create_common(const char *fn, rknn_matmul_ctx *ctx, rknn_matmul_info 
 		    (s->K != shapes[0].K || s->N != shapes[0].N))
 			return rknn_log(RKNN_ERR_PARAM_INVALID, "%s: shape %d (%dx%dx%d): only M may"
 					" vary unless B_layout is TP_NORM", fn, i, s->M, s->K, s->N);
+		if (s && info->B_quant_type == RKNN_QUANT_TYPE_PER_CHANNEL_SYM &&
+		    s->N != shapes[0].N)
+			return rknn_log(RKNN_ERR_PARAM_INVALID, "%s: shape %d (%dx%dx%d): per-channel"
+					" B needs one N for all shapes (%d)", fn, i, s->M, s->K,
+					s->N, shapes[0].N);
 	}
 	c = calloc(1, sizeof(*c));
 	if (c)
 		c->shapes = calloc((size_t)nshapes, sizeof(*c->shapes));
-	if (!c || !c->shapes) {
-		if (c)
+	if (c && c->shapes && info->B_quant_type == RKNN_QUANT_TYPE_PER_CHANNEL_SYM) {
+		c->nb_scales = dynamic ? shapes[0].N : info->N;
+		c->b_scales = malloc((size_t)c->nb_scales * sizeof(float));
+		for (int i = 0; c->b_scales && i < c->nb_scales; i++)
+			c->b_scales[i] = 1.0f;
+	}
+	if (!c || !c->shapes || (c->nb_scales && !c->b_scales)) {
+		if (c) {
+			free(c->shapes);
 			free(c);
+		}
 		return rknn_log(RKNN_ERR_MALLOC_FAIL, "%s: out of memory", fn);
 	}
 	pthread_mutex_init(&c->lock, NULL);
@@ -213,6 +258,7 @@ static int create_common(const char *fn, rknn_matmul_ctx *ctx, rknn_matmul_info 
 	pthread_mutex_unlock(&rknn_lock);
 	if (ret) {
 		pthread_mutex_destroy(&c->lock);
+		free(c->b_scales);
 		free(c->shapes);
 		free(c);
 	}
@@ -257,6 +303,7 @@ int rknn_matmul_destroy(rknn_matmul_ctx ctx)
 	drop_shapes(c);
 	pthread_mutex_unlock(&c->lock);
 	pthread_mutex_destroy(&c->lock);
+	free(c->b_scales);
 	free(c->shapes);
 	free(c);
 	rknn_dev_put();
@@ -281,6 +328,45 @@ static bool is_native(const struct rknn_mm_ctx *c, int op)
 	return c->info.AC_layout == RKNN_MM_LAYOUT_NATIVE;
 }
 
+/* The largest of B's per-channel scales: int32 results of type 2 are
+ * given in units of sA x this (the "normalised" B scale). */
+static float b_scale_max(const struct rknn_mm_ctx *c)
+{
+	float mx = c->b_scales[0];
+
+	for (int i = 1; i < c->nb_scales; i++)
+		mx = c->b_scales[i] > mx ? c->b_scales[i] : mx;
+	return mx;
+}
+
+/* Per-column factors for per-channel B: sA x sB[n] / sC for int8
+ * output, sB[n] / max(sB) for int32 output. */
+static int col_scales(const struct rknn_mm_ctx *c, double **out)
+{
+	double *col = malloc((size_t)c->nb_scales * sizeof(double));
+	double norm = b_scale_max(c);
+
+	if (!col)
+		return rknn_log(RKNN_ERR_MALLOC_FAIL, "rknn_matmul_run: out of memory");
+	for (int n = 0; n < c->nb_scales; n++) {
+		double f = c->type == RNPU_MM_INT8_INT8
+				   ? (double)c->scale[0] * c->b_scales[n] / c->scale[2]
+				   : c->b_scales[n] / norm;
+		int16_t mul;
+		uint8_t shift;
+
+		if (rnpu_requant_from_scale(f, &mul, &shift)) {
+			free(col);
+			return rknn_log(RKNN_ERR_PARAM_INVALID, "rknn_matmul_run: column %d: the"
+					" scales give a requantisation factor %g outside"
+					" (2^-64, 32767]", n, f);
+		}
+		col[n] = f;
+	}
+	*out = col;
+	return 0;
+}
+
 /* The current shape's rnpu_matmul, created on first use with the
  * context's cores and quantisation, natively bound operands attached. */
 static int current_mm(struct rknn_mm_ctx *c, struct rnpu_matmul **out)
@@ -294,7 +380,15 @@ static int current_mm(struct rknn_mm_ctx *c, struct rnpu_matmul **out)
 					       .n = (uint32_t)sh->shape.N,
 					       .core_mask = c->core_mask };
 
-		if (c->type == RNPU_MM_INT8_INT8) {
+		double *col = NULL;
+
+		if (c->b_scales) {
+			ret = col_scales(c, &col);
+			if (ret)
+				return ret;
+			cfg.col_scale = col;
+			cfg.requant.offset = c->type == RNPU_MM_INT8_INT8 ? c->zp[2] : 0;
+		} else if (c->type == RNPU_MM_INT8_INT8) {
 			double mult = (double)c->scale[0] * c->scale[1] / c->scale[2];
 
 			if (rnpu_mm_requant_from_float(mult, c->zp[2], &cfg.requant))
@@ -303,6 +397,7 @@ static int current_mm(struct rknn_mm_ctx *c, struct rnpu_matmul **out)
 						" a 16-bit scale and shift", mult);
 		}
 		ret = rnpu_matmul_create(c->dev, &cfg, &sh->mm);
+		free(col);
 		if (ret)
 			return rknn_log(RKNN_ERR_MALLOC_FAIL, "rknn_matmul: %s",
 					rnpu_last_error(c->dev));
@@ -411,6 +506,33 @@ static int quant_op(const char *fn, const rknn_quant_params *params)
 	return -1;
 }
 
+/* B's per-channel scales (and zero points, which must be 0): all checked
+ * before any is stored. */
+static int set_b_channels(const char *fn, struct rknn_mm_ctx *c, const rknn_quant_params *params)
+{
+	if (!params->scale)
+		return rknn_log(RKNN_ERR_PARAM_INVALID, "%s: B: params->scale is NULL", fn);
+	if (params->scale_len != c->nb_scales)
+		return rknn_log(RKNN_ERR_PARAM_INVALID, "%s: B: params->scale_len = %d, per-channel"
+				" B (info->B_quant_type = 2) needs N = %d", fn,
+				params->scale_len, c->nb_scales);
+	for (int i = 0; i < c->nb_scales; i++)
+		if (!(params->scale[i] > 0.0f) || !isfinite(params->scale[i]))
+			return rknn_log(RKNN_ERR_PARAM_INVALID, "%s: B: params->scale[%d] = %g is not"
+					" a positive finite number", fn, i,
+					(double)params->scale[i]);
+	if (params->zp && params->zp_len != c->nb_scales)
+		return rknn_log(RKNN_ERR_PARAM_INVALID, "%s: B: params->zp_len = %d, expected N ="
+				" %d (or zp NULL)", fn, params->zp_len, c->nb_scales);
+	for (int i = 0; params->zp && i < c->nb_scales; i++)
+		if (params->zp[i])
+			return rknn_log(RKNN_ERR_PARAM_INVALID, "%s: B: params->zp[%d] = %d: B is"
+					" symmetric (0)", fn, i, params->zp[i]);
+	memcpy(c->b_scales, params->scale, (size_t)c->nb_scales * sizeof(float));
+	drop_shapes(c);
+	return RKNN_SUCC;
+}
+
 int rknn_matmul_set_quant_params(rknn_matmul_ctx context, rknn_quant_params *params)
 {
 	const char *fn = "rknn_matmul_set_quant_params";
@@ -422,6 +544,10 @@ int rknn_matmul_set_quant_params(rknn_matmul_ctx context, rknn_quant_params *par
 	c = rknn_ctx_get_locked(fn, context);
 	if (!c)
 		return RKNN_ERR_CTX_INVALID;
+	if (op == 1 && c->b_scales) {
+		ret = set_b_channels(fn, c, params);
+		goto out;
+	}
 	if (!params->scale || params->scale_len != 1 || !(params->scale[0] > 0.0f) ||
 	    !isfinite(params->scale[0])) {
 		ret = rknn_log(RKNN_ERR_PARAM_INVALID, "%s: %s needs one positive finite scale"
@@ -453,6 +579,26 @@ out:
 	return ret;
 }
 
+/* Per-channel B: the N scales (zero points 0) into arrays of at least N
+ * and the normalised scale max(sB) into *scale. */
+static int get_b_channels(const char *fn, const struct rknn_mm_ctx *c, rknn_quant_params *params,
+			  float *scale)
+{
+	if (params->scale && params->scale_len > 0 && params->scale_len < c->nb_scales)
+		return rknn_log(RKNN_ERR_PARAM_INVALID, "%s: B: params->scale_len = %d < N = %d",
+				fn, params->scale_len, c->nb_scales);
+	if (params->zp && params->zp_len > 0 && params->zp_len < c->nb_scales)
+		return rknn_log(RKNN_ERR_PARAM_INVALID, "%s: B: params->zp_len = %d < N = %d", fn,
+				params->zp_len, c->nb_scales);
+	if (params->scale && params->scale_len > 0)
+		memcpy(params->scale, c->b_scales, (size_t)c->nb_scales * sizeof(float));
+	if (params->zp && params->zp_len > 0)
+		memset(params->zp, 0, (size_t)c->nb_scales * sizeof(int32_t));
+	if (scale)
+		*scale = b_scale_max(c);
+	return RKNN_SUCC;
+}
+
 int rknn_matmul_get_quant_params(rknn_matmul_ctx ctx, rknn_quant_params *params, float *scale)
 {
 	const char *fn = "rknn_matmul_get_quant_params";
@@ -464,6 +610,12 @@ int rknn_matmul_get_quant_params(rknn_matmul_ctx ctx, rknn_quant_params *params,
 	c = rknn_ctx_get_locked(fn, ctx);
 	if (!c)
 		return RKNN_ERR_CTX_INVALID;
+	if (op == 1 && c->b_scales) {
+		int ret = get_b_channels(fn, c, params, scale);
+
+		pthread_mutex_unlock(&c->lock);
+		return ret;
+	}
 	if (params->scale && params->scale_len >= 1)
 		params->scale[0] = c->scale[op];
 	if (params->zp && params->zp_len >= 1)

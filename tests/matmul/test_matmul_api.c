@@ -6,6 +6,7 @@
  * offline native-B packer against the documented index formula.
  */
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,6 +58,59 @@ static void test_create_errors(void **state)
 	/* 70000 x 70000 int8 A alone is above 4 GiB. */
 	c = (struct rnpu_matmul_cfg){ .type = RNPU_MM_INT8_INT32, .m = 70000, .k = 70000, .n = 16 };
 	refused(&c, -EINVAL, "operand A needs more than the 4 GiB");
+}
+
+/* Per-column scales: the types that take them, the index of a bad one,
+ * and an epilogue task per unit after K segments. */
+static void test_col_scale(void **state)
+{
+	double sc[40];
+	struct rnpu_matmul_cfg c = { .type = RNPU_MM_FP16_FP32, .m = 4, .k = 32, .n = 40,
+				     .col_scale = sc };
+	struct rnpu_matmul_stats st;
+	struct rnpu_matmul *mm;
+
+	(void)state;
+	for (int i = 0; i < 40; i++)
+		sc[i] = 0.001 * (i + 1);
+	refused(&c, -EOPNOTSUPP, "col_scale is for int8 x int8 types only");
+	c.type = RNPU_MM_INT16_INT32;
+	refused(&c, -EOPNOTSUPP, "col_scale is for int8 x int8 types only");
+	c.type = RNPU_MM_INT8_INT8;
+	c.requant.scale = 3;
+	refused(&c, -EINVAL, "requant.scale 3 / shift 0 must be 0 with col_scale");
+	c.requant = (struct rnpu_mm_requant){ .shift = 2 };
+	refused(&c, -EINVAL, "requant.scale 0 / shift 2 must be 0 with col_scale");
+	c.requant = (struct rnpu_mm_requant){ .offset = 5 };
+	sc[39] = 0.0;
+	refused(&c, -EINVAL, "col_scale[39] = 0 is not in");
+	sc[39] = 40000.0;
+	refused(&c, -EINVAL, "col_scale[39] = 40000");
+	sc[39] = NAN;
+	refused(&c, -EINVAL, "col_scale[39] = nan");
+	sc[39] = 1e-30;
+	refused(&c, -ERANGE, "col_scale[39] = 1e-30");
+	sc[39] = 0.04;
+	/* int32 output takes no offset. */
+	c.type = RNPU_MM_INT8_INT32;
+	refused(&c, -EINVAL, "requant is only for int8 output");
+	c.requant.offset = 0;
+	assert_int_equal(rnpu_matmul_create(g_dev, &c, &mm), 0);
+	rnpu_matmul_get_plan(mm, &st);
+	assert_int_equal(st.tasks, 1);
+	rnpu_matmul_destroy(mm);
+	/* Two K segments: two partial-sum tasks and the epilogue, per unit
+	 * (two N chunks on two cores). */
+	c.k = 8224;
+	c.core_mask = 3;
+	c.n = 40;
+	assert_int_equal(rnpu_matmul_create(g_dev, &c, &mm), 0);
+	assert_int_equal(rnpu_matmul_k_segments(mm), 2);
+	rnpu_matmul_get_plan(mm, &st);
+	assert_int_equal(st.tasks, 6);
+	assert_int_equal(st.core_tasks[0], 3);
+	assert_int_equal(st.core_tasks[1], 3);
+	rnpu_matmul_destroy(mm);
 }
 
 static void test_plan(void **state)
@@ -245,6 +299,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_errors),
+		cmocka_unit_test(test_col_scale),
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_bind),
 		cmocka_unit_test(test_pool_reuse),

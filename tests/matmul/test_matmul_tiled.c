@@ -3,9 +3,13 @@
  * Matmul of any size (rnpu_matmul_*) on the software NPU against the
  * independent CPU reference: padding of odd K and N, N chunks, M tiles,
  * K segments accumulated on the NPU, one to three cores, every type.
- * Names read "tiled.<type>.m<M>.k<K>.n<N>.mask<cores>[.tile<rows>][.relu]".
+ * Names read "tiled.<type>.m<M>.k<K>.n<N>.mask<cores>[.tile<rows>][.relu]";
+ * ".percol" cases requantise every column with its own scale
+ * (rnpu_matmul_cfg.col_scale), ".small" ones use inputs in -3..3 so that
+ * rounding ties are frequent.
  * The biggest LLM-shaped cases run only with RNPU_LONG_TESTS=1.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +28,8 @@ struct tiled_case {
 	enum rnpu_mm_type type;
 	uint32_t m, k, n, mask, tile;
 	bool relu, long_only;
+	bool per_col;     /* col_scale: a scale per column */
+	int8_t lim;       /* inputs in -lim..lim (0: the full int8 range) */
 	char name[96];
 };
 
@@ -50,6 +56,39 @@ static void *zalloc(size_t n, size_t sz)
 
 	assert_non_null(p);
 	return p;
+}
+
+/* Column n's scale: a base that maps sums of k products of inputs up to
+ * @lim onto tens, times 2^-6..2^6 and a mantissa; every fourth column
+ * is a power of two (ties of the rounding happen when the sum is an odd
+ * multiple of half its inverse). */
+static double col_scale_of(const struct tiled_case *c, uint32_t n)
+{
+	double lim = c->lim ? c->lim : 128;
+	double base = 64.0 / (lim * lim * 0.6 * sqrt((double)c->k));
+
+	if (c->type == RNPU_MM_INT8_INT32)
+		base = 1.0; /* int32 out: a normalised scale, at most 1 */
+	if (n % 4 == 3)
+		return ldexp(1.0, (int)floor(log2(base)) - (int)(n % 3));
+	return base * ldexp(1.0 + (double)((n * 7) % 11) / 16.0, (int)(n % 13) - 12 +
+			    (c->type == RNPU_MM_INT8_INT32 ? 0 : 6));
+}
+
+/* Column requantisation of one sum: round half up, int32, ReLU, then
+ * the offset and int8 saturation for int8 output. */
+static int32_t ref_out_col(const struct tiled_case *c, int64_t acc, double scale)
+{
+	int64_t mul, t;
+	unsigned int shift;
+
+	ref_scale_q15(scale, &mul, &shift);
+	t = ref_sat_bits(ref_rshift_round(acc * mul, shift, REF_ROUND_HALF_UP), 32);
+	if (c->relu && t < 0)
+		t = 0;
+	if (c->type == RNPU_MM_INT8_INT8)
+		return (int32_t)ref_sat_bits(t + test_requant.offset, 8);
+	return (int32_t)t;
 }
 
 static int32_t ref_out_int(const struct tiled_case *c, int64_t acc)
@@ -94,8 +133,18 @@ static void run_case(void **state)
 	struct ref_rng rng;
 	size_t bad = 0;
 
-	if (c->type == RNPU_MM_INT8_INT8)
+	double *scales = zalloc(c->n, sizeof(double));
+	size_t ties = 0, far = 0;
+
+	for (uint32_t j = 0; j < c->n; j++)
+		scales[j] = col_scale_of(c, j);
+	if (c->per_col) {
+		cfg.col_scale = scales;
+		if (c->type == RNPU_MM_INT8_INT8)
+			cfg.requant.offset = test_requant.offset;
+	} else if (c->type == RNPU_MM_INT8_INT8) {
 		cfg.requant = test_requant;
+	}
 	ref_rng_seed(&rng, (uint64_t)c->m * 1000003u + c->k * 101u + c->n);
 	if (is_fp) {
 		ref_fill_f16(&rng, a, mk, -3, 1);
@@ -106,8 +155,8 @@ static void run_case(void **state)
 		for (size_t i = 0; i < kn; i++)
 			((int16_t *)b)[i] = (int16_t)ref_rng_range(&rng, -32768, 32767);
 	} else {
-		ref_fill_i8(&rng, a, mk, -128, 127);
-		ref_fill_i8(&rng, b, kn, -128, 127);
+		ref_fill_i8(&rng, a, mk, c->lim ? -c->lim : -128, c->lim ? c->lim : 127);
+		ref_fill_i8(&rng, b, kn, c->lim ? -c->lim : -128, c->lim ? c->lim : 127);
 	}
 
 	assert_int_equal(rnpu_matmul_create(g_dev, &cfg, &mm), 0);
@@ -151,25 +200,50 @@ static void run_case(void **state)
 			free(acc32);
 		}
 		for (size_t i = 0; i < mn; i++) {
-			int32_t w = ref_out_int(c, acc[i]);
+			double sc = scales[i % c->n];
+			int32_t w = c->per_col ? ref_out_col(c, acc[i], sc) : ref_out_int(c, acc[i]);
 			int32_t g = c->type == RNPU_MM_INT8_INT8 ? ((int8_t *)got)[i]
 								  : ((int32_t *)got)[i];
 
 			if (g != w && bad++ < 4)
 				print_error("C[%zu][%zu] = %d, reference %d\n", i / c->n, i % c->n,
 					    g, w);
+			if (!c->per_col)
+				continue;
+			/* The real-valued result, rounded half up, within one
+			 * step (the 15-bit multiplier's error) where not
+			 * saturated; exact ties counted. */
+			double x = (double)acc[i] * sc;
+			double r = floor(x + 0.5);
+
+			if (c->relu && r < 0)
+				r = 0;
+			if (c->type == RNPU_MM_INT8_INT8)
+				r += test_requant.offset;
+			if (x - floor(x) == 0.5 && x < 0)
+				ties++;
+			if (fabs(r) < 120 && fabs((double)g - r) > 1 && far++ < 4)
+				print_error("C[%zu][%zu] = %d, real-valued %.3f\n", i / c->n,
+					    i % c->n, g, r);
 		}
 		free(acc);
 	}
+	if (c->per_col)
+		print_message("# %s: %zu negative ties\n", c->name, ties);
 	free(a);
 	free(b);
 	free(got);
+	free(scales);
 	assert_int_equal(bad, 0);
+	assert_int_equal(far, 0);
 }
 
 #define CASE(t, m_, k_, n_, mask_, tile_, relu_, long_)                                    \
 	{ .type = (t), .m = (m_), .k = (k_), .n = (n_), .mask = (mask_), .tile = (tile_),     \
 	  .relu = (relu_), .long_only = (long_) }
+#define PERCOL(t, m_, k_, n_, mask_, tile_, relu_, lim_)                                   \
+	{ .type = (t), .m = (m_), .k = (k_), .n = (n_), .mask = (mask_), .tile = (tile_),     \
+	  .relu = (relu_), .per_col = true, .lim = (lim_) }
 
 static struct tiled_case cases[] = {
 	/* Odd sizes: K and N padded with zeros. */
@@ -195,6 +269,18 @@ static struct tiled_case cases[] = {
 	CASE(RNPU_MM_FP16_FP32, 3, 8224, 32, 3, 0, false, false),
 	CASE(RNPU_MM_FP16_FP16, 2, 16400, 16, 1, 0, false, false),
 	CASE(RNPU_MM_INT8_INT8, 4, 9000, 64, 7, 0, true, false),
+	/* Per-column requantisation through every split. */
+	PERCOL(RNPU_MM_INT8_INT8, 7, 100, 33, 1, 0, false, 0),
+	PERCOL(RNPU_MM_INT8_INT32, 9, 200, 70, 3, 0, true, 0),
+	PERCOL(RNPU_MM_INT8_INT8, 100, 96, 40, 7, 16, false, 0),
+	PERCOL(RNPU_MM_INT8_INT8, 1, 512, 1000, 7, 0, true, 0),
+	PERCOL(RNPU_MM_INT8_INT8, 2, 64, 8224, 1, 0, false, 0),
+	PERCOL(RNPU_MM_INT8_INT8, 3, 8224, 48, 1, 0, false, 0),
+	PERCOL(RNPU_MM_INT8_INT8, 5, 20000, 33, 7, 0, true, 0),
+	PERCOL(RNPU_MM_INT8_INT32, 4, 9000, 64, 7, 0, false, 0),
+	/* Small inputs: sums small enough for power-of-two scales to tie. */
+	PERCOL(RNPU_MM_INT8_INT8, 64, 32, 64, 0, 0, false, 3),
+	PERCOL(RNPU_MM_INT8_INT32, 33, 40, 48, 3, 0, false, 3),
 	/* LLM-shaped, long only. */
 	CASE(RNPU_MM_INT8_INT32, 8, 4096, 11008, 7, 0, false, true),
 	CASE(RNPU_MM_INT8_INT32, 544, 544, 4096, 7, 0, false, true),
@@ -227,9 +313,10 @@ int main(void)
 
 		if (c->long_only && !full)
 			continue;
-		snprintf(c->name, sizeof(c->name), "tiled.%s.m%u.k%u.n%u.mask%u%s%s",
+		snprintf(c->name, sizeof(c->name), "tiled.%s.m%u.k%u.n%u.mask%u%s%s%s%s",
 			 type_name(c->type), c->m, c->k, c->n, c->mask, c->tile ? ".tiles" : "",
-			 c->relu ? ".relu" : "");
+			 c->relu ? ".relu" : "", c->per_col ? ".percol" : "",
+			 c->lim ? ".small" : "");
 		tests[n++] = (struct CMUnitTest){ .name = c->name, .test_func = run_case,
 						  .initial_state = c };
 	}

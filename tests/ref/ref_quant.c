@@ -74,3 +74,20 @@ int64_t ref_requant(int64_t x, int64_t scale, unsigned int shift, int64_t offset
 		y = ref_rshift_round(x * scale, shift, mode) + offset;
 	return ref_sat_bits(y, out_bits);
 }
+
+void ref_scale_q15(double scale, int64_t *multiplier, unsigned int *shift)
+{
+	int e = (int)floor(log2(scale)); /* scale in [2^e, 2^(e+1)) */
+	int sh = 14 - e;
+	double m;
+
+	if (sh > 63)
+		sh = 63;
+	m = nearbyint(ldexp(scale, sh));
+	if (m > 32767) { /* the mantissa rounded up to 2^15 */
+		sh--;
+		m = nearbyint(ldexp(scale, sh));
+	}
+	*multiplier = (int64_t)m;
+	*shift = (unsigned int)sh;
+}

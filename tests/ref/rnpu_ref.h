@@ -118,6 +118,14 @@ int64_t ref_sat_bits(int64_t v, unsigned int bits);
 int64_t ref_requant(int64_t x, int64_t scale, unsigned int shift, int64_t offset, bool add_first,
 		    enum ref_round mode, unsigned int out_bits);
 
+/*
+ * A real scale (2^-49 .. 32767) as the NPU's per-channel multiplier and
+ * shift, by the documented rule: multiplier = round(scale * 2^shift),
+ * ties to even, with the largest shift (<= 63) that keeps the
+ * multiplier within 15 bits.
+ */
+void ref_scale_q15(double scale, int64_t *multiplier, unsigned int *shift);
+
 /* ---- elementwise ---------------------------------------------------------- */
 
 enum ref_ew_op {

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE /* memfd_create */
 #include <fcntl.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -84,11 +85,31 @@ static void test_create_errors(void **state)
 	info.K = 48;
 	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_ERR_PARAM_INVALID);
 	assert_logged("K = 48");
-	info = info_of(4, 64, 32, RKNN_INT8_MM_INT8_TO_INT8);
+	/* Per-channel B only for types 2 and 3; no B zero points; no
+	 * per-group. */
+	info = info_of(4, 64, 32, RKNN_FLOAT16_MM_FLOAT16_TO_FLOAT32);
 	info.B_quant_type = RKNN_QUANT_TYPE_PER_CHANNEL_SYM;
 	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_ERR_PARAM_INVALID);
-	assert_logged("info->B_quant_type = 2");
+	assert_logged("info->B_quant_type = 2: per-channel B is only for types 2 and 3");
+	info = info_of(4, 64, 32, RKNN_INT8_MM_INT8_TO_INT8);
+	info.B_quant_type = RKNN_QUANT_TYPE_PER_LAYER_ASYM;
+	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_ERR_PARAM_INVALID);
+	assert_logged("info->B_quant_type = 1: B zero points");
+	info.B_quant_type = RKNN_QUANT_TYPE_PER_CHANNEL_ASYM;
+	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_ERR_PARAM_INVALID);
+	assert_logged("info->B_quant_type = 3: B zero points");
+	info.B_quant_type = RKNN_QUANT_TYPE_PER_GROUP_SYM;
+	info.group_size = 32;
+	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_ERR_PARAM_INVALID);
+	assert_logged("info->B_quant_type = 4 (group_size 32): per-group B");
+	info.B_quant_type = RKNN_QUANT_TYPE_PER_GROUP_ASYM;
+	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_ERR_PARAM_INVALID);
+	assert_logged("info->B_quant_type = 5");
+	info.B_quant_type = 6;
+	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_ERR_PARAM_INVALID);
+	assert_logged("info->B_quant_type = 6 is not 0..5");
 	info.B_quant_type = 0;
+	info.group_size = 0;
 	info.AC_quant_type = RKNN_QUANT_TYPE_PER_LAYER_ASYM;
 	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_ERR_PARAM_INVALID);
 	assert_logged("info->AC_quant_type = 1");
@@ -318,6 +339,367 @@ static void test_quant_params(void **state)
 	strcpy(q.name, "Y");
 	assert_int_equal(rknn_matmul_get_quant_params(ctx, &q, &got), RKNN_ERR_PARAM_INVALID);
 	assert_int_equal(rknn_matmul_get_quant_params(ctx, NULL, &got), RKNN_ERR_PARAM_INVALID);
+	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
+}
+
+/* A per-channel B context of M x K x N, type @t, B bound in @b_layout. */
+static rknn_matmul_ctx make_per_channel_ctx(int m, int k, int n, rknn_matmul_type t, int b_layout,
+					    rknn_matmul_io_attr *io)
+{
+	rknn_matmul_info info = info_of(m, k, n, t);
+	rknn_matmul_ctx ctx = 0;
+
+	info.B_quant_type = RKNN_QUANT_TYPE_PER_CHANNEL_SYM;
+	info.B_layout = (int16_t)b_layout;
+	if (rknn_matmul_create(&ctx, &info, io) != RKNN_SUCC)
+		fail_msg("create: %s", rknn_rnpu_last_error());
+	return ctx;
+}
+
+static int set_scale(rknn_matmul_ctx ctx, const char *name, float *scale, int len, int32_t *zp,
+		     int zp_len)
+{
+	rknn_quant_params q;
+
+	memset(&q, 0, sizeof(q));
+	strcpy(q.name, name);
+	q.scale = scale;
+	q.scale_len = len;
+	q.zp = zp;
+	q.zp_len = zp_len;
+	return rknn_matmul_set_quant_params(ctx, &q);
+}
+
+/* Per-channel B: every error of set/get_quant_params with the field and
+ * index it names; a refused call changes nothing. */
+static void test_per_channel_quant_params(void **state)
+{
+	enum { N = 40 };
+	float sb[N], got[N], norm = 0.0f;
+	int32_t zp[N], got_zp[N];
+	rknn_matmul_shape tp_shapes[2] = { { 1, 64, 32 }, { 1, 64, 64 } };
+	rknn_matmul_io_attr io, tp_io[2];
+	rknn_matmul_info info;
+	rknn_quant_params q;
+	rknn_matmul_ctx ctx;
+
+	(void)state;
+	ctx = make_per_channel_ctx(3, 64, N, RKNN_INT8_MM_INT8_TO_INT8, RKNN_MM_LAYOUT_NORM, &io);
+	for (int i = 0; i < N; i++) {
+		/* 2^-8 .. 1.6, the largest 3.0 (set below at [39]) */
+		sb[i] = ldexpf(1.0f + (float)i / 64.0f, i % 9 - 8);
+		zp[i] = 0;
+	}
+	/* Defaults: every channel 1.0. */
+	memset(&q, 0, sizeof(q));
+	strcpy(q.name, "B");
+	q.scale = got;
+	q.scale_len = N;
+	assert_int_equal(rknn_matmul_get_quant_params(ctx, &q, &norm), RKNN_SUCC);
+	for (int i = 0; i < N; i++)
+		assert_true(got[i] == 1.0f);
+	assert_true(norm == 1.0f);
+	/* set: length, NULL, every kind of bad scale, zero points. */
+	assert_int_equal(set_scale(ctx, "B", sb, 1, NULL, 0), RKNN_ERR_PARAM_INVALID);
+	assert_logged("B: params->scale_len = 1, per-channel B (info->B_quant_type = 2) needs"
+		      " N = 40");
+	assert_int_equal(set_scale(ctx, "B", sb, N + 1, NULL, 0), RKNN_ERR_PARAM_INVALID);
+	assert_logged("params->scale_len = 41");
+	assert_int_equal(set_scale(ctx, "B", NULL, N, NULL, 0), RKNN_ERR_PARAM_INVALID);
+	assert_logged("B: params->scale is NULL");
+	{
+		const float bad[] = { 0.0f, -1.0f, NAN, INFINITY };
+		const char *const want[] = { "params->scale[7] = 0 ", "params->scale[7] = -1 ",
+					     "params->scale[7] = nan ", "params->scale[7] = inf " };
+
+		for (int i = 0; i < 4; i++) {
+			float keep = sb[7];
+
+			sb[7] = bad[i];
+			assert_int_equal(set_scale(ctx, "B", sb, N, NULL, 0),
+					 RKNN_ERR_PARAM_INVALID);
+			assert_logged(want[i]);
+			sb[7] = keep;
+		}
+	}
+	sb[N - 1] = -0.5f;
+	assert_int_equal(set_scale(ctx, "B", sb, N, NULL, 0), RKNN_ERR_PARAM_INVALID);
+	assert_logged("params->scale[39] = -0.5");
+	sb[N - 1] = 3.0f;
+	assert_int_equal(set_scale(ctx, "B", sb, N, zp, N - 1), RKNN_ERR_PARAM_INVALID);
+	assert_logged("B: params->zp_len = 39, expected N = 40");
+	zp[5] = 2;
+	assert_int_equal(set_scale(ctx, "B", sb, N, zp, N), RKNN_ERR_PARAM_INVALID);
+	assert_logged("B: params->zp[5] = 2: B is symmetric");
+	zp[5] = 0;
+	/* Nothing was stored by the refused calls. */
+	assert_int_equal(rknn_matmul_get_quant_params(ctx, &q, &norm), RKNN_SUCC);
+	assert_true(got[0] == 1.0f && got[N - 1] == 1.0f && norm == 1.0f);
+	/* Accepted with zero points 0 or NULL; A and C stay per layer. */
+	assert_int_equal(set_scale(ctx, "B", sb, N, zp, N), RKNN_SUCC);
+	assert_int_equal(set_scale(ctx, "B", sb, N, NULL, 0), RKNN_SUCC);
+	assert_int_equal(set_scale(ctx, "A", sb, N, NULL, 0), RKNN_ERR_PARAM_INVALID);
+	assert_logged("A needs one positive finite scale");
+	/* get: short arrays refused, the N scales and zero points, and
+	 * max(sB) as the normalised scale; scale arrays may be left out. */
+	q.scale_len = N - 1;
+	assert_int_equal(rknn_matmul_get_quant_params(ctx, &q, &norm), RKNN_ERR_PARAM_INVALID);
+	assert_logged("B: params->scale_len = 39 < N = 40");
+	q.scale_len = N;
+	q.zp = got_zp;
+	q.zp_len = 1;
+	assert_int_equal(rknn_matmul_get_quant_params(ctx, &q, &norm), RKNN_ERR_PARAM_INVALID);
+	assert_logged("B: params->zp_len = 1 < N = 40");
+	q.zp_len = N;
+	memset(got_zp, 0x55, sizeof(got_zp));
+	assert_int_equal(rknn_matmul_get_quant_params(ctx, &q, &norm), RKNN_SUCC);
+	for (int i = 0; i < N; i++) {
+		assert_true(got[i] == sb[i]);
+		assert_int_equal(got_zp[i], 0);
+	}
+	assert_true(norm == 3.0f); /* sb[39], the largest */
+	assert_true(sb[39] == 3.0f);
+	memset(&q, 0, sizeof(q));
+	strcpy(q.name, "B");
+	norm = 0.0f;
+	assert_int_equal(rknn_matmul_get_quant_params(ctx, &q, &norm), RKNN_SUCC);
+	assert_true(norm == 3.0f);
+	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
+
+	/* Dynamic shapes: per-channel B needs one N. */
+	info = info_of(1, 64, 64, RKNN_INT8_MM_INT8_TO_INT32);
+	info.B_layout = RKNN_MM_LAYOUT_TP_NORM;
+	info.B_quant_type = RKNN_QUANT_TYPE_PER_CHANNEL_SYM;
+	assert_int_equal(rknn_matmul_create_dynamic_shape(&ctx, &info, 2, tp_shapes, tp_io),
+			 RKNN_ERR_PARAM_INVALID);
+	assert_logged("per-channel B needs one N for all shapes (32)");
+}
+
+/* Fills A and B, runs, and checks C column by column: int8 output
+ * sat8(round_half_up(sum * sA sB[n] / sC) + zC), int32 output
+ * round_half_up(sum * sB[n] / max(sB)), each factor in the NPU's
+ * 15-bit fixed point (ref_scale_q15), and within one step of the
+ * real-valued result where not saturated. */
+static void run_per_channel_checked(rknn_matmul_ctx ctx, rknn_matmul_io_attr *io, int m,
+				    int k, int n, bool int8_out, float sa, const float *sb,
+				    float sc, int32_t zc, uint64_t seed)
+{
+	rknn_tensor_mem *a = rknn_create_mem(ctx, io->A.size), *b = rknn_create_mem(ctx, io->B.size);
+	rknn_tensor_mem *c = rknn_create_mem(ctx, io->C.size);
+	int32_t *acc = malloc((size_t)m * n * 4);
+	float norm = sb[0];
+	size_t ties = 0;
+	struct ref_rng r;
+
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(c);
+	assert_non_null(acc);
+	for (int j = 1; j < n; j++)
+		norm = sb[j] > norm ? sb[j] : norm;
+	ref_rng_seed(&r, seed);
+	ref_fill_i8(&r, a->virt_addr, (size_t)m * k, -128, 127);
+	ref_fill_i8(&r, b->virt_addr, (size_t)k * n, -128, 127);
+	ref_matmul_i8_i32(m, k, n, a->virt_addr, b->virt_addr, acc);
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, a, &io->A), 0);
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, b, &io->B), 0);
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, c, &io->C), 0);
+	assert_int_equal(rknn_matmul_run(ctx), RKNN_SUCC);
+	for (int i = 0; i < m * n; i++) {
+		int j = i % n;
+		double f = int8_out ? (double)sa * sb[j] / sc : (double)sb[j] / norm;
+		double x = (double)acc[i] * f;
+		int64_t mul, want, got;
+		unsigned int shift;
+
+		ref_scale_q15(f, &mul, &shift);
+		want = ref_sat_bits(ref_rshift_round((int64_t)acc[i] * mul, shift, REF_ROUND_HALF_UP),
+				    32);
+		if (int8_out)
+			want = ref_sat_bits(want + zc, 8);
+		got = int8_out ? ((int8_t *)c->virt_addr)[i] : ((int32_t *)c->virt_addr)[i];
+		if (got != want)
+			fail_msg("C[%d][%d] = %lld, reference %lld", i / n, j, (long long)got,
+				 (long long)want);
+		if (x - floor(x) == 0.5 && x < 0)
+			ties++;
+		if (int8_out && fabs(floor(x + 0.5) + zc) < 120)
+			assert_true(fabs((double)got - (floor(x + 0.5) + zc)) <= 1.0);
+	}
+	print_message("# per-channel %dx%dx%d: %zu negative ties\n", m, k, n, ties);
+	free(acc);
+	rknn_destroy_mem(ctx, a);
+	rknn_destroy_mem(ctx, b);
+	rknn_destroy_mem(ctx, c);
+}
+
+/* Per-channel runs: int8 and int32 output, odd sizes, all layouts of B,
+ * three cores, K segments, scales over eight orders of magnitude. */
+static void test_per_channel_run(void **state)
+{
+	static const struct {
+		rknn_matmul_type type;
+		int m, k, n, b_layout, mask;
+	} runs[] = {
+		{ RKNN_INT8_MM_INT8_TO_INT8, 5, 100, 70, RKNN_MM_LAYOUT_NORM, 7 },
+		{ RKNN_INT8_MM_INT8_TO_INT8, 3, 64, 64, RKNN_MM_LAYOUT_NATIVE, 0 },
+		{ RKNN_INT8_MM_INT8_TO_INT8, 2, 8224, 32, RKNN_MM_LAYOUT_TP_NORM, 3 },
+		{ RKNN_INT8_MM_INT8_TO_INT32, 4, 96, 33, RKNN_MM_LAYOUT_NORM, 7 },
+		{ RKNN_INT8_MM_INT8_TO_INT32, 3, 9024, 64, RKNN_MM_LAYOUT_NATIVE, 1 },
+	};
+
+	(void)state;
+	for (size_t r = 0; r < sizeof(runs) / sizeof(runs[0]); r++) {
+		bool i8 = runs[r].type == RKNN_INT8_MM_INT8_TO_INT8;
+		int m = runs[r].m, k = runs[r].k, n = runs[r].n;
+		rknn_matmul_io_attr io;
+		rknn_matmul_ctx ctx = make_per_channel_ctx(m, k, n, runs[r].type,
+							   runs[r].b_layout, &io);
+		float *sb = malloc((size_t)n * sizeof(float)), sa = 0.02f, sc = 0.5f;
+		void *b_norm = NULL;
+
+		assert_non_null(sb);
+		/* 1e-6 .. 1e2 around what maps the sums onto int8; the
+		 * largest (256) and every fifth a power of two, so that int32
+		 * output (sB[n] / 256) meets rounding ties. */
+		for (int j = 0; j < n; j++)
+			sb[j] = j % 5 == 4 ? ldexpf(1.0f, 7 - j % 3)
+					   : 1e-6f * powf(10.0f, (float)(j % 9)) * (1.0f + j / 97.0f);
+		sb[0] = 256.0f;
+		assert_int_equal(set_scale(ctx, "B", sb, n, NULL, 0), RKNN_SUCC);
+		assert_int_equal(set_scale(ctx, "A", &sa, 1, NULL, 0), RKNN_SUCC);
+		assert_int_equal(set_scale(ctx, "C", &sc, 1, (int32_t[]){ -7 }, 1), RKNN_SUCC);
+		if (runs[r].mask)
+			assert_int_equal(rknn_matmul_set_core_mask(ctx, (rknn_core_mask)runs[r].mask),
+					 RKNN_SUCC);
+		if (runs[r].b_layout == RKNN_MM_LAYOUT_NATIVE) {
+			/* Native B is filled from a normal one below: bind a
+			 * normal-layout fill through the converter. */
+			rknn_tensor_mem *a = rknn_create_mem(ctx, io.A.size);
+			rknn_tensor_mem *bn = rknn_create_mem(ctx, io.B.size);
+			rknn_tensor_mem *c = rknn_create_mem(ctx, io.C.size);
+			int32_t *acc = malloc((size_t)m * n * 4);
+			struct ref_rng rng;
+			rknn_matmul_info info = info_of(m, k, n, runs[r].type);
+
+			b_norm = malloc((size_t)k * n);
+			assert_non_null(b_norm);
+			assert_non_null(acc);
+			ref_rng_seed(&rng, 900 + r);
+			ref_fill_i8(&rng, a->virt_addr, (size_t)m * k, -128, 127);
+			ref_fill_i8(&rng, b_norm, (size_t)k * n, -128, 127);
+			ref_matmul_i8_i32(m, k, n, a->virt_addr, b_norm, acc);
+			assert_int_equal(rknn_B_normal_layout_to_native_layout(b_norm, bn->virt_addr,
+									       k, n, &info), 0);
+			assert_int_equal(rknn_matmul_set_io_mem(ctx, a, &io.A), 0);
+			assert_int_equal(rknn_matmul_set_io_mem(ctx, bn, &io.B), 0);
+			assert_int_equal(rknn_matmul_set_io_mem(ctx, c, &io.C), 0);
+			assert_int_equal(rknn_matmul_run(ctx), RKNN_SUCC);
+			for (int i = 0; i < m * n; i++) {
+				int j = i % n;
+				float norm = sb[0];
+				double f;
+				int64_t mul, want, got;
+				unsigned int shift;
+
+				for (int t = 1; t < n; t++)
+					norm = sb[t] > norm ? sb[t] : norm;
+				f = i8 ? (double)sa * sb[j] / sc : (double)sb[j] / norm;
+				ref_scale_q15(f, &mul, &shift);
+				want = ref_sat_bits(ref_rshift_round((int64_t)acc[i] * mul, shift,
+								     REF_ROUND_HALF_UP), 32);
+				if (i8)
+					want = ref_sat_bits(want - 7, 8);
+				got = i8 ? ((int8_t *)c->virt_addr)[i]
+					 : ((int32_t *)c->virt_addr)[i];
+				if (got != want)
+					fail_msg("native B: C[%d][%d] = %lld, reference %lld", i / n,
+						 j, (long long)got, (long long)want);
+			}
+			free(acc);
+			rknn_destroy_mem(ctx, a);
+			rknn_destroy_mem(ctx, bn);
+			rknn_destroy_mem(ctx, c);
+		} else if (runs[r].b_layout == RKNN_MM_LAYOUT_NORM) {
+			run_per_channel_checked(ctx, &io, m, k, n, i8, sa, sb, sc, -7, 700 + r);
+		} else {
+			/* TP_NORM: the same check with B given as N x K. */
+			rknn_tensor_mem *a = rknn_create_mem(ctx, io.A.size);
+			rknn_tensor_mem *bt = rknn_create_mem(ctx, io.B.size);
+			rknn_tensor_mem *c = rknn_create_mem(ctx, io.C.size);
+			int8_t *bk = malloc((size_t)k * n);
+			int32_t *acc = malloc((size_t)m * n * 4);
+			struct ref_rng rng;
+
+			assert_non_null(bk);
+			assert_non_null(acc);
+			ref_rng_seed(&rng, 800 + r);
+			ref_fill_i8(&rng, a->virt_addr, (size_t)m * k, -128, 127);
+			ref_fill_i8(&rng, bk, (size_t)k * n, -128, 127);
+			for (int kk = 0; kk < k; kk++)
+				for (int j = 0; j < n; j++)
+					((int8_t *)bt->virt_addr)[(size_t)j * k + kk] =
+						bk[(size_t)kk * n + j];
+			ref_matmul_i8_i32(m, k, n, a->virt_addr, bk, acc);
+			assert_int_equal(rknn_matmul_set_io_mem(ctx, a, &io.A), 0);
+			assert_int_equal(rknn_matmul_set_io_mem(ctx, bt, &io.B), 0);
+			assert_int_equal(rknn_matmul_set_io_mem(ctx, c, &io.C), 0);
+			assert_int_equal(rknn_matmul_run(ctx), RKNN_SUCC);
+			for (int i = 0; i < m * n; i++) {
+				int j = i % n;
+				double f = (double)sa * sb[j] / sc;
+				int64_t mul, want;
+				unsigned int shift;
+
+				ref_scale_q15(f, &mul, &shift);
+				want = ref_sat_bits(ref_sat_bits(ref_rshift_round(
+						(int64_t)acc[i] * mul, shift, REF_ROUND_HALF_UP), 32) - 7,
+						    8);
+				assert_int_equal(((int8_t *)c->virt_addr)[i], want);
+			}
+			free(bk);
+			free(acc);
+			rknn_destroy_mem(ctx, a);
+			rknn_destroy_mem(ctx, bt);
+			rknn_destroy_mem(ctx, c);
+		}
+		free(b_norm);
+		free(sb);
+		assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
+	}
+}
+
+/* Scales whose product leaves the multiplier's range fail at run, naming
+ * the column. */
+static void test_per_channel_run_errors(void **state)
+{
+	float sb[32], sa = 1.0f, sc = 1e-6f;
+	rknn_matmul_io_attr io;
+	rknn_matmul_ctx ctx;
+	rknn_tensor_mem *a, *b, *c;
+
+	(void)state;
+	ctx = make_per_channel_ctx(2, 32, 32, RKNN_INT8_MM_INT8_TO_INT8, RKNN_MM_LAYOUT_NORM, &io);
+	for (int j = 0; j < 32; j++)
+		sb[j] = j == 3 ? 100.0f : 1e-3f;
+	assert_int_equal(set_scale(ctx, "B", sb, 32, NULL, 0), RKNN_SUCC);
+	assert_int_equal(set_scale(ctx, "A", &sa, 1, NULL, 0), RKNN_SUCC);
+	assert_int_equal(set_scale(ctx, "C", &sc, 1, NULL, 0), RKNN_SUCC);
+	a = rknn_create_mem(ctx, io.A.size);
+	b = rknn_create_mem(ctx, io.B.size);
+	c = rknn_create_mem(ctx, io.C.size);
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, a, &io.A), 0);
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, b, &io.B), 0);
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, c, &io.C), 0);
+	assert_int_equal(rknn_matmul_run(ctx), RKNN_ERR_PARAM_INVALID);
+	assert_logged("column 3: the scales give a requantisation factor 1e+08");
+	/* Fixed, the same context runs. */
+	sb[3] = 1e-3f;
+	assert_int_equal(set_scale(ctx, "B", sb, 32, NULL, 0), RKNN_SUCC);
+	assert_int_equal(rknn_matmul_run(ctx), RKNN_SUCC);
+	rknn_destroy_mem(ctx, a);
+	rknn_destroy_mem(ctx, b);
+	rknn_destroy_mem(ctx, c);
 	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
 }
 
@@ -677,6 +1059,9 @@ int main(void)
 		cmocka_unit_test(test_core_mask),
 		cmocka_unit_test(test_quant_params),
 		cmocka_unit_test(test_int8_requant_run),
+		cmocka_unit_test(test_per_channel_quant_params),
+		cmocka_unit_test(test_per_channel_run),
+		cmocka_unit_test(test_per_channel_run_errors),
 		cmocka_unit_test(test_dynamic_shape),
 		cmocka_unit_test(test_create_mem),
 		cmocka_unit_test(test_mem_sync),
