@@ -69,6 +69,7 @@ struct rnpu_kmod_cores {
 
 static struct rnpu_kmod_cores rnpu_cores;
 static struct platform_device *rnpu_cores_facade;
+static bool rnpu_cores_registered; /* module load and unload only */
 
 /* ---- one core ---------------------------------------------------------- */
 
@@ -193,6 +194,10 @@ static int rnpu_kmod_core_probe(struct platform_device *pdev)
 	struct resource *pc;
 	int ret;
 
+	if (!IS_ENABLED(CONFIG_PM)) {
+		dev_err(dev, "the kernel has no runtime PM (CONFIG_PM)\n");
+		return -ENODEV;
+	}
 	c = devm_kzalloc(dev, sizeof(*c), GFP_KERNEL);
 	if (!c)
 		return -ENOMEM;
@@ -530,12 +535,11 @@ static struct platform_driver rnpu_kmod_cores_driver = {
 	},
 };
 
-/* The facade exists only when the device tree has enabled core nodes. */
-static bool rnpu_kmod_cores_in_dt(void)
+static bool rnpu_kmod_enabled_in_dt(const char *compatible)
 {
 	struct device_node *np;
 
-	for_each_compatible_node(np, NULL, RNPU_CORE_COMPATIBLE)
+	for_each_compatible_node(np, NULL, compatible)
 		if (of_device_is_available(np)) {
 			of_node_put(np);
 			return true;
@@ -543,15 +547,24 @@ static bool rnpu_kmod_cores_in_dt(void)
 	return false;
 }
 
+/* Only when the device tree has enabled core nodes and no enabled vendor
+ * node: a tree with both describes the same NPU twice (the same reset
+ * lines, clocks and windows), and the vendor node wins, as in the
+ * device-tree probe helper (probe/fdt). */
 int rnpu_kmod_cores_register(void)
 {
 	int ret;
 
+	if (!rnpu_kmod_enabled_in_dt(RNPU_CORE_COMPATIBLE))
+		return 0;
+	if (rnpu_kmod_enabled_in_dt(RNPU_COMPATIBLE)) {
+		pr_info("rnpu: %s nodes left alone: the %s node describes the NPU\n",
+			RNPU_CORE_COMPATIBLE, RNPU_COMPATIBLE);
+		return 0;
+	}
 	ret = platform_driver_register(&rnpu_kmod_core_driver);
 	if (ret)
 		return ret;
-	if (!rnpu_kmod_cores_in_dt())
-		return 0;
 	ret = platform_driver_register(&rnpu_kmod_cores_driver);
 	if (ret)
 		goto err_core;
@@ -562,6 +575,7 @@ int rnpu_kmod_cores_register(void)
 		rnpu_cores_facade = NULL;
 		goto err_facade;
 	}
+	rnpu_cores_registered = true;
 	return 0;
 
 err_facade:
@@ -574,10 +588,11 @@ err_core:
 /* The facade first: its unbind stops the NPU while every core is there. */
 void rnpu_kmod_cores_unregister(void)
 {
-	if (rnpu_cores_facade) {
-		platform_device_unregister(rnpu_cores_facade);
-		platform_driver_unregister(&rnpu_kmod_cores_driver);
-		rnpu_cores_facade = NULL;
-	}
+	if (!rnpu_cores_registered)
+		return;
+	platform_device_unregister(rnpu_cores_facade);
+	platform_driver_unregister(&rnpu_kmod_cores_driver);
 	platform_driver_unregister(&rnpu_kmod_core_driver);
+	rnpu_cores_facade = NULL;
+	rnpu_cores_registered = false;
 }
