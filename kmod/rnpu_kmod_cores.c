@@ -447,7 +447,10 @@ err_unbind:
 	return ret;
 }
 
-/* At module unload only (no manual unbind), with no file open. */
+/* At module unload (no manual unbind: suppress_bind_attrs), where no file
+ * is open: each holds a module reference, and rknpu_remove() requires it.
+ * A core unbound while the module stays (its clock or IOMMU provider
+ * going away) would break that rule; the vendor form shares the limit. */
 static void rnpu_kmod_cores_unbind(struct device *dev)
 {
 	struct rnpu_kmod_cores *cs = &rnpu_cores;
