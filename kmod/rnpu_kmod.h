@@ -11,6 +11,14 @@
 #include "osal_linux.h"
 #include "rknpu_device.h"
 
+/* The SoC's compatible, for the core's SoC table, whichever form the
+ * device tree takes. */
+#define RNPU_COMPATIBLE "rockchip,rk3588-rknpu"
+/* Every NPU address register is 32 bits wide. */
+#define RNPU_DMA_BITS 32
+
+struct rnpu_kmod_cores;
+
 struct rnpu_kmod {
 	struct drm_device drm;        /* /dev/dri/cardN, renderDN: name "rknpu" */
 	struct miscdevice misc;       /* /dev/rknpu, the vendor's misc numbering */
@@ -30,6 +38,9 @@ struct rnpu_kmod {
 	struct dev_pm_qos_request pin_max;
 	struct dentry *debugfs;
 	struct rnpu_kmod_dbg_file *dbg_files; /* one per debugfs file */
+	/* The NPU's device-tree node: the vendor node, or core 0's. */
+	struct device_node *np;
+	struct thermal_cooling_device *cooling; /* NULL: none registered */
 };
 
 extern const struct drm_driver rnpu_drm_driver;
@@ -48,6 +59,15 @@ void rnpu_kmod_devfreq_fini(struct rnpu_kmod *k);
 /* Applies the core's debugfs "freq" pin (after a write). */
 void rnpu_kmod_devfreq_update(struct rnpu_kmod *k);
 void rnpu_kmod_thermal_init(struct rnpu_kmod *k);
+
+/* rnpu_kmod_drv.c: what both device-tree forms share after their probe
+ * filled the platform description. */
+int rnpu_kmod_start(struct rnpu_kmod *k, const char *unique);
+void rnpu_kmod_stop(struct rnpu_kmod *k);
+
+/* rnpu_kmod_cores.c: mainline's node per core, gathered into one NPU. */
+int rnpu_kmod_cores_register(void);
+void rnpu_kmod_cores_unregister(void);
 
 int rnpu_kmod_misc_register(struct rnpu_kmod *k);
 void rnpu_kmod_misc_unregister(struct rnpu_kmod *k);

@@ -19,6 +19,8 @@
  * debugfs "freq" write asks for, is kept by the PM QoS pin. docs/kmod.md.
  */
 #include <linux/devfreq.h>
+#include <linux/devfreq_cooling.h>
+#include <linux/of.h>
 #include <linux/platform_device.h>
 #include <linux/pm_opp.h>
 #include <linux/pm_qos.h>
@@ -137,6 +139,35 @@ static int rnpu_kmod_opp_table(struct device *dev, struct rnpu_kmod *k)
 	return 0;
 }
 
+/*
+ * The NPU's devfreq as a thermal cooling device, as the vendor registers
+ * it: a thermal zone whose cooling-maps name the NPU's node (it then needs
+ * #cooling-cells) caps the rate through devfreq's PM QoS maximum, composed
+ * with every other limit. On the vendor node, which is devfreq's own
+ * device, with the energy model of the OPP table when the node has a
+ * dynamic-power-coefficient (the power allocator governor can then budget
+ * the NPU); on mainline's core 0 node, whose device is not devfreq's, as a
+ * plain state-per-OPP cooling device. A failure leaves the NPU without
+ * cooling, not without devfreq.
+ */
+static void rnpu_kmod_cooling_init(struct rnpu_kmod *k)
+{
+	struct device *dev = k->drm.dev;
+	struct thermal_cooling_device *cdev;
+
+	if (!IS_ENABLED(CONFIG_DEVFREQ_THERMAL) || !k->np)
+		return;
+	if (dev->of_node == k->np)
+		cdev = devfreq_cooling_em_register(k->devfreq, NULL);
+	else
+		cdev = of_devfreq_cooling_register(k->np, k->devfreq);
+	if (IS_ERR_OR_NULL(cdev)) {
+		dev_warn(dev, "devfreq: no cooling device (%pe)\n", cdev);
+		return;
+	}
+	k->cooling = cdev;
+}
+
 int rnpu_kmod_devfreq_init(struct rnpu_kmod *k)
 {
 	struct device *dev = k->drm.dev;
@@ -176,6 +207,7 @@ int rnpu_kmod_devfreq_init(struct rnpu_kmod *k)
 		rnpu_kmod_devfreq_fini(k);
 		return dev_err_probe(dev, ret, "devfreq: PM QoS requests\n");
 	}
+	rnpu_kmod_cooling_init(k);
 	return 0;
 }
 
@@ -183,6 +215,9 @@ int rnpu_kmod_devfreq_init(struct rnpu_kmod *k)
  * its polling calls into the core. */
 void rnpu_kmod_devfreq_fini(struct rnpu_kmod *k)
 {
+	if (k->cooling)
+		devfreq_cooling_unregister(k->cooling);
+	k->cooling = NULL;
 	if (dev_pm_qos_request_active(&k->pin_max))
 		dev_pm_qos_remove_request(&k->pin_max);
 	if (dev_pm_qos_request_active(&k->pin_min))
@@ -223,14 +258,85 @@ void rnpu_kmod_devfreq_update(struct rnpu_kmod *k)
 	dev_pm_qos_update_request(&k->pin_min, lo);
 }
 
-/* The NPU's thermal zone, by the name Rockchip's device trees give it;
- * without one the core's temperature service answers -ENODEV and no
- * thermal cap applies. */
+/* A zone of /thermal-zones one of whose cooling-maps names @npu as a
+ * cooling device: its node's name into @buf (the kernel registers
+ * device-tree zones under their node name). NULL if none does. */
+static const char *rnpu_kmod_thermal_zone_of(struct device_node *npu, char *buf, size_t len)
+{
+	struct device_node *zones, *zone, *maps, *map;
+	const char *name = NULL;
+
+	zones = of_find_node_by_path("/thermal-zones");
+	if (!zones)
+		return NULL;
+	for_each_available_child_of_node(zones, zone) {
+		maps = of_get_child_by_name(zone, "cooling-maps");
+		if (!maps)
+			continue;
+		for_each_child_of_node(maps, map) {
+			struct of_phandle_args dev;
+			int i;
+
+			for (i = 0; !name && !of_parse_phandle_with_args(map, "cooling-device",
+									 "#cooling-cells", i, &dev); i++) {
+				if (dev.np == npu) {
+					strscpy(buf, zone->name, len);
+					name = buf;
+				}
+				of_node_put(dev.np);
+			}
+			if (name) {
+				of_node_put(map);
+				break;
+			}
+		}
+		of_node_put(maps);
+		if (name) {
+			of_node_put(zone);
+			break;
+		}
+	}
+	of_node_put(zones);
+	return name;
+}
+
+/*
+ * The NPU's thermal zone, found through the device tree: the zone the node
+ * names in "rockchip,thermal-zone" (the vendor's property, which its
+ * system monitor reads), else the zone whose cooling-maps name the node,
+ * else the zone "npu-thermal" (the name of the NPU's sensor zone in
+ * Rockchip's and mainline's RK3588 device trees). Without one the core's
+ * temperature service answers -ENODEV and no thermal cap applies.
+ */
 void rnpu_kmod_thermal_init(struct rnpu_kmod *k)
 {
-	struct thermal_zone_device *tz = thermal_zone_get_zone_by_name("npu-thermal");
+	static const char *const how[] = { "rockchip,thermal-zone", "cooling-maps", "by name" };
+	const char *names[3] = { NULL, NULL, "npu-thermal" };
+	char mapped[THERMAL_NAME_LENGTH];
+	struct thermal_zone_device *tz;
+	const char *named;
+	unsigned int i;
 
-	k->osdev.thermal = IS_ERR(tz) ? NULL : tz;
-	if (!k->osdev.thermal)
-		dev_info(k->drm.dev, "no npu-thermal zone: no thermal cap\n");
+	if (k->np) {
+		if (!of_property_read_string(k->np, "rockchip,thermal-zone", &named)) {
+			tz = thermal_zone_get_zone_by_name(named);
+			if (IS_ERR(tz))
+				dev_warn(k->drm.dev, "rockchip,thermal-zone: no zone \"%s\"\n", named);
+			else
+				names[0] = named;
+		}
+		names[1] = rnpu_kmod_thermal_zone_of(k->np, mapped, sizeof(mapped));
+	}
+	k->osdev.thermal = NULL;
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!names[i])
+			continue;
+		tz = thermal_zone_get_zone_by_name(names[i]);
+		if (!IS_ERR(tz)) {
+			k->osdev.thermal = tz;
+			dev_info(k->drm.dev, "thermal zone %s (%s)\n", names[i], how[i]);
+			return;
+		}
+	}
+	dev_info(k->drm.dev, "no thermal zone for the NPU: no thermal cap\n");
 }

@@ -34,9 +34,6 @@ static ulong session_max_bytes;
 module_param(session_max_bytes, ulong, 0444);
 MODULE_PARM_DESC(session_max_bytes, "bytes of buffer objects one open file may hold (0 = no limit)");
 
-#define RNPU_COMPATIBLE "rockchip,rk3588-rknpu"
-/* Every NPU address register is 32 bits wide. */
-#define RNPU_DMA_BITS 32
 /* Each core's register space (PC, CNA, CORE, DPU, ...), as the vendor's
  * device tree gives it. */
 #define RNPU_CORE_WINDOW 0x10000
@@ -106,29 +103,17 @@ static int rnpu_kmod_get_resources(struct platform_device *pdev, struct rnpu_kmo
 	return 0;
 }
 
-static int rnpu_kmod_probe(struct platform_device *pdev)
+/* What both device-tree forms share once the platform description's
+ * windows, interrupts and resets are filled in: the core, devfreq, the
+ * DRM device, /dev/rknpu and debugfs. @unique is the DRM unique name (the
+ * first core's device name, as the vendor's "fdab0000.npu"). */
+int rnpu_kmod_start(struct rnpu_kmod *k, const char *unique)
 {
-	struct device *dev = &pdev->dev;
-	struct rnpu_kmod *k;
+	struct device *dev = k->drm.dev;
 	int ret;
 
-	k = devm_drm_dev_alloc(dev, &rnpu_drm_driver, struct rnpu_kmod, drm);
-	if (IS_ERR(k))
-		return PTR_ERR(k);
-	platform_set_drvdata(pdev, k);
-
-	ret = rnpu_kmod_get_resources(pdev, k);
-	if (ret)
-		return ret;
-	ret = rnpu_kmod_pm_init(dev, k);
-	if (ret)
-		return ret;
-	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(RNPU_DMA_BITS));
-	if (ret)
-		return dev_err_probe(dev, ret, "32-bit DMA\n");
-
 	k->plat.compatible = RNPU_COMPATIBLE;
-	k->plat.unique = dev_name(dev);
+	k->plat.unique = unique;
 	k->plat.dev = &k->osdev;
 	/* The kernel's IOMMU driver owns the NPU's IOMMU and the DMA API
 	 * hands out addresses in its domain; the core's own page tables are
@@ -142,7 +127,7 @@ static int rnpu_kmod_probe(struct platform_device *pdev)
 	/* The kernel's devfreq runs the frequency loop (rnpu_kmod_devfreq.c). */
 	k->plat.host_devfreq = IS_ENABLED(CONFIG_PM_DEVFREQ);
 	rnpu_kmod_thermal_init(k);
-	dev_info(dev, "rknpu iommu is %s\n", device_iommu_mapped(dev) ?
+	dev_info(dev, "rknpu iommu is %s\n", device_iommu_mapped(k->osdev.dev) ?
 		 "enabled, managed by the kernel" : "not found, using non-iommu mode");
 	ret = rknpu_probe(&k->plat, &k->rdev);
 	if (ret)
@@ -173,18 +158,46 @@ err_core:
 	return ret;
 }
 
-/* Runs only at module unload (no manual unbind: suppress_bind_attrs), and
- * every open file holds a reference on the module: no file is open here,
- * which is what rknpu_remove() requires. */
-static void rnpu_kmod_teardown(struct platform_device *pdev)
+/* The reverse of rnpu_kmod_start(). No file is open (see below). */
+void rnpu_kmod_stop(struct rnpu_kmod *k)
 {
-	struct rnpu_kmod *k = platform_get_drvdata(pdev);
-
 	rnpu_kmod_debugfs_fini(k);
 	rnpu_kmod_misc_unregister(k);
 	drm_dev_unplug(&k->drm);
 	rnpu_kmod_devfreq_fini(k);
 	rknpu_remove(k->rdev);
+}
+
+static int rnpu_kmod_probe(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	struct rnpu_kmod *k;
+	int ret;
+
+	k = devm_drm_dev_alloc(dev, &rnpu_drm_driver, struct rnpu_kmod, drm);
+	if (IS_ERR(k))
+		return PTR_ERR(k);
+	platform_set_drvdata(pdev, k);
+	k->np = dev->of_node;
+
+	ret = rnpu_kmod_get_resources(pdev, k);
+	if (ret)
+		return ret;
+	ret = rnpu_kmod_pm_init(dev, k);
+	if (ret)
+		return ret;
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(RNPU_DMA_BITS));
+	if (ret)
+		return dev_err_probe(dev, ret, "32-bit DMA\n");
+	return rnpu_kmod_start(k, dev_name(dev));
+}
+
+/* Runs only at module unload (no manual unbind: suppress_bind_attrs), and
+ * every open file holds a reference on the module: no file is open here,
+ * which is what rknpu_remove() requires. */
+static void rnpu_kmod_teardown(struct platform_device *pdev)
+{
+	rnpu_kmod_stop(platform_get_drvdata(pdev));
 }
 
 /* The remove callback returns void from Linux 6.11 on. */
@@ -220,13 +233,22 @@ static struct platform_driver rnpu_kmod_driver = {
 
 static int __init rnpu_kmod_init(void)
 {
+	int ret;
+
 	rnpu_linux_fence_init();
-	return platform_driver_register(&rnpu_kmod_driver);
+	ret = platform_driver_register(&rnpu_kmod_driver);
+	if (ret)
+		return ret;
+	ret = rnpu_kmod_cores_register();
+	if (ret)
+		platform_driver_unregister(&rnpu_kmod_driver);
+	return ret;
 }
 module_init(rnpu_kmod_init);
 
 static void __exit rnpu_kmod_exit(void)
 {
+	rnpu_kmod_cores_unregister();
 	platform_driver_unregister(&rnpu_kmod_driver);
 }
 module_exit(rnpu_kmod_exit);

@@ -40,7 +40,7 @@ struct rnpu_osal_dev {
 	unsigned int num_resets;
 	struct clk *core_clk;      /* "clk_npu" (rate for ACTION queries) */
 	struct regulator *supply;  /* "rknpu" supply, may be NULL */
-	struct thermal_zone_device *thermal; /* "npu-thermal", may be NULL */
+	struct thermal_zone_device *thermal; /* the NPU's zone, may be NULL */
 	/* Per-core power domains when the node has several (npu0..2);
 	 * none when the device's own domain covers the NPU. */
 	struct device *pd_devs[RKNPU_MAX_CORES];
