@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT OR GPL-2.0-only
 /*
- * The device-tree examples of docs/kmod.md (kmod/dt/*.dts), compiled by
+ * The device-tree examples of docs/kmod.md (the .dts files of kmod/dt), compiled by
  * dtc, describe the NPU the way the fact sheet does: the device-tree probe
  * finds three cores at the RK3588's addresses (0xfdab0000, 0xfdac0000,
  * 0xfdad0000), interrupts SPI 110..112, six resets and an IOMMU, in the
