@@ -113,9 +113,10 @@ int sim_dpu_lut_setup(struct sim_task *t, struct sim_dpu *d, uint32_t cfg)
 	if (rk3588_get_DPU_LUT_CFG_EXPAND_EN(lc) || rk3588_get_DPU_LUT_CFG_CAL_SEL(lc) ||
 	    (mux != 0 && mux != 2))
 		return REFUSE(t,
-			      "DPU.LUT_CFG = 0x%08x: EXPAND_EN, CAL_SEL and LO_LE_MUX %u are not "
-			      "modelled",
-			      lc, mux);
+			      "DPU.LUT_CFG = 0x%08x: EXPAND_EN %u, CAL_SEL %u, LO_LE_MUX %u; only "
+			      "LO_LE_MUX 0 or 2 with the other two 0 is modelled",
+			      lc, rk3588_get_DPU_LUT_CFG_EXPAND_EN(lc),
+			      rk3588_get_DPU_LUT_CFG_CAL_SEL(lc), mux);
 	_Static_assert(SIM_ASSUME_LUT_ROAD_SEL_EXPONENT, "ROAD_SEL picks the LE function");
 	l->le_exponent = rk3588_get_DPU_LUT_CFG_ROAD_SEL(lc);
 	l->index_offset = (int8_t)rk3588_get_DPU_LUT_INFO_LE_INDEX_OFFSET(REG(t, DPU_LUT_INFO));
