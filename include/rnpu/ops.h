@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT OR GPL-2.0-only */
 /*
  * Neural-network operations on the NPU beyond matmul: 2-D convolution,
- * elementwise operations and pooling, plus the converters between normal
- * (NHWC / NCHW) and native (NC1HWC2) layouts.
+ * elementwise operations, lookup-table activations and pooling, plus the
+ * converters between normal (NHWC / NCHW) and native (NC1HWC2) layouts.
  *
  * Every operation follows one life cycle:
  *   create  - checks the parameters, allocates the buffer objects, packs
