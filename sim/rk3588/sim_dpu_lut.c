@@ -239,14 +239,18 @@ static int64_t floor_shift(int64_t v, unsigned int s)
 
 int64_t sim_dpu_lut_int(const struct sim_dpu_lut *l, int64_t x)
 {
-	struct lut_hit le = l->le_exponent ? exponent_hit(l, x) : linear_hit(&l->le, x);
-	struct lut_hit lo = linear_hit(&l->lo, x);
-	bool le_hit = !le.uflow && !le.oflow, lo_hit = !lo.uflow && !lo.oflow;
-	bool use_lo;
+	struct lut_hit le, lo;
+	bool le_hit, lo_hit, use_lo;
 	const struct sim_lut_table *tb;
 	const struct lut_hit *h;
 
 	_Static_assert(SIM_ASSUME_LUT_NVDLA_ARITHMETIC, "NVDLA SDP LUT integer path");
+	/* The LUT input is 32-bit; the stages before saturate to it already. */
+	x = sim_saturate(x, INT32_MIN, INT32_MAX);
+	le = l->le_exponent ? exponent_hit(l, x) : linear_hit(&l->le, x);
+	lo = linear_hit(&l->lo, x);
+	le_hit = !le.uflow && !le.oflow;
+	lo_hit = !lo.uflow && !lo.oflow;
 	if (le.uflow && lo.uflow)
 		use_lo = l->uflow_lo;
 	else if (le.oflow && lo.oflow)

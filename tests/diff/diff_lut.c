@@ -180,10 +180,9 @@ static size_t lut_reg_words(uint64_t *w, size_t n, const struct lut_case *k,
 	return n;
 }
 
-/* The flying body of @f with the LUT switched on in EW_CFG. */
-static size_t lut_task_words(uint64_t *w, size_t n, const struct flying_desc *f)
+/* Clears EW_LUT_BYPASS in the EW_CFG word of w[n, n + m). */
+static void lut_on(uint64_t *w, size_t n, size_t m)
 {
-	size_t m = flying_body(w + n, f);
 	bool found = false;
 
 	for (size_t i = n; i < n + m; i++)
@@ -195,6 +194,14 @@ static size_t lut_task_words(uint64_t *w, size_t n, const struct flying_desc *f)
 			found = true;
 		}
 	assert_true(found);
+}
+
+/* The flying body of @f with the LUT switched on. */
+static size_t lut_task_words(uint64_t *w, size_t n, const struct flying_desc *f)
+{
+	size_t m = flying_body(w + n, f);
+
+	lut_on(w, n, m);
 	return n + m;
 }
 
@@ -357,6 +364,78 @@ static void run_case(void **state)
 	free(x);
 	free(le);
 	free(lo);
+	free(w);
+	diff_done(&chk);
+}
+
+/* An int8 3x3 convolution whose int32 sums go through the LUT (SiLU over
+ * +-2^17 in two tables, random slopes beyond): the accumulator path. */
+static void test_after_conv(void **state)
+{
+	enum { H = 7, W = 6, C = 20, CA = 32, O = 24, K = 3 };
+	struct diff_ctx *c = diff_global();
+	struct lut_case k = { .fn = FN_SILU, .in_scale = 16384, .out_scale = 4096,
+			      .le_start = -131072, .le_end = 0, .le_sel = 8, .lo_start = 0,
+			      .lo_end = 131072, .lo_sel = 8, .over_lo = true, .both_lo = true,
+			      .slopes = true, .seed = 77 };
+	struct ref_conv_shape sh = { .c = C, .h = H, .w = W, .o = O, .kh = K, .kw = K,
+				     .sy = 1, .sx = 1, .dy = 1, .dx = 1, .pt = 1, .pl = 1,
+				     .oh = H, .ow = W };
+	struct diff_check chk = { .what = "lut.conv.int8.k3.silu" };
+	int32_t *x = zalloc(C * H * W, sizeof(int32_t)), *wt = zalloc(O * C * K * K, 4);
+	int8_t *dense = zalloc(O * K * K * CA, 1);
+	int64_t *y = zalloc(O * H * W, sizeof(int64_t));
+	int16_t le[N], lo[N];
+	uint64_t *w = zalloc(BODY_WORDS, sizeof(uint64_t));
+	struct dpu_desc dd = { .ew = { .on = true, .op_bypass = true } };
+	struct conv_desc d = { 0 };
+	struct ref_lut l;
+	struct ref_rng r;
+	size_t n = 0, m;
+
+	(void)state;
+	diff_case_begin(c);
+	ref_rng_seed(&r, 0xc0);
+	make_lut(&k, &r, &l, le, lo);
+	diff_fill_i(&r, x, C * H * W, -128, 127);
+	diff_fill_i(&r, wt, O * C * K * K, -128, 127);
+	for (unsigned int o = 0; o < O; o++)
+		for (unsigned int t = 0; t < K * K; t++)
+			for (unsigned int ch = 0; ch < C; ch++)
+				dense[((size_t)o * K * K + t) * CA + ch] =
+					(int8_t)wt[((size_t)o * C + ch) * K * K + t];
+	d = (struct conv_desc){ .out_prec = TP_INT32, .w = W, .h = H, .c = CA, .kw = K, .kh = K,
+				.n = O, .sx = 1, .sy = 1, .pad_l = 1, .pad_t = 1, .out_w = W,
+				.out_h = H, .dpu = &dd };
+	d.in = diff_alloc(c, cube_bytes(W, H, CA, 1));
+	diff_pack_i(diff_ptr(c, d.in), x, C, H, W, 1);
+	d.wt = diff_alloc(c, conv_wt_bytes(&d));
+	pack_weights(&d, dense, diff_ptr(c, d.wt));
+	d.out = diff_alloc(c, cube_bytes(W, H, O, 4));
+
+	n = upload_words(w, n, 0, le);
+	n = upload_words(w, n, 1, lo);
+	m = conv_body(w + n, &d);
+	lut_on(w, n, m);
+	n = lut_reg_words(w, n + m, &k, &l);
+	expect_ok(c, run_words(c, w, n, CONV_OP_EN));
+
+	ref_conv2d_i64(&sh, x, wt, 0, y);
+	for (unsigned int o = 0; o < O; o++)
+		for (unsigned int yy = 0; yy < H; yy++)
+			for (unsigned int xx = 0; xx < W; xx++) {
+				size_t i = ((size_t)o * H + yy) * W + xx;
+				int64_t want = ref_lut_apply(&l, ref_sat_bits(y[i], 32));
+
+				diff_expect_eq(&chk, i,
+					       (int32_t)diff_get(diff_ptr(c, d.out),
+								 cube_index(W, H, 4, o, yy, xx), 4),
+					       want);
+			}
+	free(x);
+	free(wt);
+	free(dense);
+	free(y);
 	free(w);
 	diff_done(&chk);
 }
@@ -659,6 +738,8 @@ int main(void)
 
 	cases(diff_long());
 	tests[n++] = (struct CMUnitTest){ .name = "lut.port.readback", .test_func = test_readback };
+	tests[n++] = (struct CMUnitTest){ .name = "lut.conv.int8.k3.silu",
+					  .test_func = test_after_conv };
 	tests[n++] = (struct CMUnitTest){ .name = "lut.upload.past_end",
 					  .test_func = test_upload_past_end };
 	tests[n++] = (struct CMUnitTest){ .name = "lut.upload.bad_table_id",
