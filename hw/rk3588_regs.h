@@ -4685,7 +4685,7 @@ static inline uint32_t rk3588_get_DPU_LUT_CFG_EXPAND_EN(uint32_t reg)
 {
 	return (reg & DPU_LUT_CFG_EXPAND_EN__MASK) >> DPU_LUT_CFG_EXPAND_EN__SHIFT;
 }
-/* ROAD_SEL [0]: path select */
+/* ROAD_SEL [0]: path select (modelled as the LE exponent table) */
 #define DPU_LUT_CFG_ROAD_SEL__SHIFT 0
 #define DPU_LUT_CFG_ROAD_SEL__WIDTH 1
 #define DPU_LUT_CFG_ROAD_SEL__MASK 0x00000001u
@@ -4734,6 +4734,22 @@ static inline bool rk3588_set_DPU_LUT_INFO_LE_INDEX_SELECT(uint32_t *reg, uint32
 static inline uint32_t rk3588_get_DPU_LUT_INFO_LE_INDEX_SELECT(uint32_t reg)
 {
 	return (reg & DPU_LUT_INFO_LE_INDEX_SELECT__MASK) >> DPU_LUT_INFO_LE_INDEX_SELECT__SHIFT;
+}
+/* LE_INDEX_OFFSET [7:0]: LE exponent table: first log2 step (signed) */
+#define DPU_LUT_INFO_LE_INDEX_OFFSET__SHIFT 0
+#define DPU_LUT_INFO_LE_INDEX_OFFSET__WIDTH 8
+#define DPU_LUT_INFO_LE_INDEX_OFFSET__MASK 0x000000ffu
+static inline bool rk3588_set_DPU_LUT_INFO_LE_INDEX_OFFSET(uint32_t *reg, uint32_t v)
+{
+	if (v > 0xffu)
+		return false;
+	*reg = (*reg & ~DPU_LUT_INFO_LE_INDEX_OFFSET__MASK)
+	       | (v << DPU_LUT_INFO_LE_INDEX_OFFSET__SHIFT);
+	return true;
+}
+static inline uint32_t rk3588_get_DPU_LUT_INFO_LE_INDEX_OFFSET(uint32_t reg)
+{
+	return (reg & DPU_LUT_INFO_LE_INDEX_OFFSET__MASK) >> DPU_LUT_INFO_LE_INDEX_OFFSET__SHIFT;
 }
 
 /* DPU.LUT_LE_START (rw, reset 0x00000000): LE table range start */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT OR GPL-2.0-only */
 /*
  * Neural-network operations on the NPU beyond matmul: 2-D convolution,
- * elementwise operations and pooling, plus the converters between normal
- * (NHWC / NCHW) and native (NC1HWC2) layouts.
+ * elementwise operations, lookup-table activations and pooling, plus the
+ * converters between normal (NHWC / NCHW) and native (NC1HWC2) layouts.
  *
  * Every operation follows one life cycle:
  *   create  - checks the parameters, allocates the buffer objects, packs
@@ -157,6 +157,31 @@ struct rnpu_eltwise_params {
 
 int rnpu_eltwise_create(struct rnpu_dev *dev, const struct rnpu_eltwise_params *p,
 			struct rnpu_op **out);
+
+enum rnpu_activation_kind {
+	RNPU_ACT_SIGMOID,
+	RNPU_ACT_TANH,
+	RNPU_ACT_SILU, /* x * sigmoid(x) */
+};
+
+/*
+ * Activation y = f(x) over @count elements (any layout) through the DPU's
+ * lookup table. Fixed point, int8 or int16 in and out (the same type):
+ * element q stands for q / 2^in_frac, the result is f(q / 2^in_frac) *
+ * 2^out_frac rounded and saturated to the type. int8 inputs read an exact
+ * table entry each; int16 inputs interpolate between entries 64 apart.
+ * Error bound: docs/ops.md ("Activations").
+ */
+struct rnpu_activation_params {
+	enum rnpu_dtype dtype;           /* RNPU_DT_INT8 or RNPU_DT_INT16 */
+	enum rnpu_activation_kind kind;
+	uint64_t count;
+	uint8_t in_frac, out_frac;       /* 0..15 */
+	uint32_t max_rows_per_task;      /* as for eltwise; 0: no limit */
+};
+
+int rnpu_activation_create(struct rnpu_dev *dev, const struct rnpu_activation_params *p,
+			   struct rnpu_op **out);
 
 enum rnpu_pool2d_kind {
 	RNPU_POOL2D_MAX,

@@ -336,6 +336,48 @@ static inline int16_t sim_assume_pad_int16(uint32_t pad_con1)
  * is not consulted. */
 #define SIM_ASSUME_PPU_FLYIN_IGNORED 1
 
+/* ---- DPU lookup table (EW stage) ----------------------------------------- */
+
+/* Entries per table (LE and LO): the RK3588 programs load 513 of each. */
+#define SIM_ASSUME_LUT_ENTRIES 513u
+
+/* The access port: LUT_ACCESS_CFG sets table, address and direction; each
+ * LUT_ACCESS_DATA write (write direction) stores the low 16 bits and moves
+ * to the next entry; each read returns the entry and moves on too. A DATA
+ * write in the read direction changes nothing (every ordinary stream writes
+ * CFG = 0, DATA = 0). A write past the last entry, or a CFG value with
+ * reserved bits set, is dropped and remembered: the next task that uses the
+ * LUT ends with the error status; a new CFG write in the write direction
+ * forgets it. Reads past the last entry return 0. */
+#define SIM_ASSUME_LUT_PORT_AUTO_INCREMENT 1
+
+/* Index, interpolation, extrapolation and table choice follow the NVDLA
+ * SDP LUT integer path: x <= START underflows; linear index = (x - START)
+ * >> INDEX_SELECT, overflow when it reaches the last entry (END is used
+ * only as the overflow extrapolation origin); 35-bit interpolation
+ * fraction, floor; out-of-range: T[edge] + ((x - origin) * SCALE >> SHIFT),
+ * floor, wrapped to 32 bits, then saturated to int32. */
+#define SIM_ASSUME_LUT_NVDLA_ARITHMETIC 1
+
+/* LUT_CFG.ROAD_SEL (bit 0, NVDLA's LE_FUNCTION position) = 1 makes LE an
+ * exponent table indexed by floor(log2(x - START)) - LE_INDEX_OFFSET
+ * (LUT_INFO[7:0], signed); 0 keeps LE linear, which is what every known
+ * RK3588 program relies on. */
+#define SIM_ASSUME_LUT_ROAD_SEL_EXPONENT 1
+
+/* Slope scales are signed 16-bit; slope shifts are unsigned 5-bit right
+ * shifts (a working RK3588 program uses 22, which NVDLA's signed field
+ * would read as a left shift). */
+#define SIM_ASSUME_LUT_SLOPE_SHIFT_UNSIGNED 1
+
+/* LO_LE_MUX values 0 (reset) and 2 (observed) are accepted and change
+ * nothing; 1 and 3, EXPAND_EN and CAL_SEL are refused. */
+#define SIM_ASSUME_LUT_MUX_IGNORED 1
+
+/* The LUT on float pipelines is refused: how the hardware turns the float
+ * into a table index is unknown. */
+#define SIM_ASSUME_LUT_INT_ONLY 1
+
 /* ---- timing ------------------------------------------------------------- */
 
 /* DMA throughput in thousandths of a byte per cycle, and a fixed cost per

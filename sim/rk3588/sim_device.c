@@ -331,6 +331,9 @@ uint32_t rk3588_sim_mmio_read(struct rk3588_sim *sim, unsigned int core, uint32_
 	case REG_PC_TASK_STATUS:
 		v = c->task_counter | c->task_flags;
 		break;
+	case REG_DPU_LUT_ACCESS_DATA:
+		v = sim_lut_port_read(&c->rf.lut);
+		break;
 	default:
 		v = sim_regfile_read(&c->rf, offset);
 		break;

@@ -240,8 +240,9 @@ static int decode_ew(struct sim_task *t, struct sim_dpu *d)
 	e->on = !rk3588_get_DPU_EW_CFG_EW_BYPASS(cfg);
 	if (!e->on)
 		return 0;
-	if (!rk3588_get_DPU_EW_CFG_EW_LUT_BYPASS(cfg))
-		return REFUSE(t, "DPU.EW_CFG = 0x%08x: the LUT is not modelled", cfg);
+	e->lut_on = !rk3588_get_DPU_EW_CFG_EW_LUT_BYPASS(cfg);
+	if (e->lut_on && sim_dpu_lut_setup(t, d, cfg))
+		return -1;
 	_Static_assert(SIM_ASSUME_EW_INT_FLOAT_OPS_REFUSED, "EQUAL_EN ignored, BINARY_EN refused");
 	if (rk3588_get_DPU_EW_CFG_EW_BINARY_EN(cfg))
 		return REFUSE(t, "DPU.EW_CFG = 0x%08x: EW_BINARY_EN not modelled", cfg);

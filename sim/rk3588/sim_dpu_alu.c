@@ -185,6 +185,8 @@ int64_t sim_dpu_ew_int(const struct sim_dpu_ew *e, int64_t x, int64_t op)
 			x = sat32(alu_int(e->algo, x, op));
 		}
 	}
+	if (e->lut_on)
+		x = sim_dpu_lut_int(&e->lut, x);
 	return relu_int(e->relu_on, e->relux, e->relux_cmp, x);
 }
 

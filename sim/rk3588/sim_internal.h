@@ -25,7 +25,26 @@ struct sim_task;
 
 /* ---- register file (sim_regfile.c) ------------------------------------- */
 
+/* The DPU's two lookup tables and their access port (sim_dpu_lut.c); one
+ * RAM per core, not banked. */
+struct sim_lut_ram {
+	int16_t table[2][SIM_ASSUME_LUT_ENTRIES]; /* [0] LE, [1] LO */
+	unsigned int id;       /* table the port points at */
+	uint32_t addr;         /* next entry the port reads or writes */
+	bool writing;          /* LUT_ACCESS_TYPE of the last CFG write */
+	bool bad;              /* a malformed access was dropped ... */
+	uint32_t bad_reg;      /* ... at this register offset */
+	uint32_t bad_value;    /* ... with this value */
+	uint32_t bad_addr;     /* ... at this entry (DATA writes) */
+};
+
+/* Register writes to the access port (LUT_ACCESS_CFG / LUT_ACCESS_DATA). */
+void sim_lut_port_write(struct sim_lut_ram *l, uint32_t offset, uint32_t value);
+/* LUT_ACCESS_DATA as a bus read sees it: the entry, then the next. */
+uint32_t sim_lut_port_read(struct sim_lut_ram *l);
+
 struct sim_regfile {
+	struct sim_lut_ram lut;
 	/* Group 0 also holds every register that is not banked. */
 	uint32_t word[2][SIM_WORDS];
 	uint8_t written[2][SIM_WORDS / 8];
@@ -442,6 +461,23 @@ struct sim_dpu_stage {
 	uint32_t *op_alu, *op_cpend, *op_mul, *op_trt;
 };
 
+/* The LUT as one task uses it: registers decoded, tables copied. */
+struct sim_lut_table {
+	int64_t start, end;
+	int64_t uflow_scale, oflow_scale;   /* signed 16-bit */
+	unsigned int uflow_shift, oflow_shift;
+	unsigned int index_select;
+	const int16_t *entry;
+};
+
+struct sim_dpu_lut {
+	struct sim_lut_table le, lo;
+	bool le_exponent;
+	int index_offset;                   /* LE exponent table, signed */
+	bool uflow_lo, oflow_lo, hybrid_lo; /* priorities: true picks LO */
+	int16_t table[2][SIM_ASSUME_LUT_ENTRIES];
+};
+
 struct sim_dpu_ew {
 	bool on, op_on, op_mem, mul;
 	unsigned int algo;
@@ -454,6 +490,8 @@ struct sim_dpu_ew {
 	bool prelu, relu_on, relux;
 	uint32_t relux_cmp;
 	unsigned int esize;        /* operand element bytes */
+	bool lut_on;               /* EW_LUT_BYPASS = 0 */
+	struct sim_dpu_lut lut;
 };
 
 /* DPU_RDMA as one task uses it. */
@@ -534,6 +572,10 @@ int64_t sim_dpu_stage_int(const struct sim_dpu_stage *s, int64_t x, unsigned int
 			  int64_t wsum);
 float sim_dpu_stage_float(const struct sim_dpu_stage *s, float x, unsigned int ch, bool fp16);
 int64_t sim_dpu_ew_int(const struct sim_dpu_ew *e, int64_t x, int64_t op);
+/* sim_dpu_lut.c: decodes the LUT registers into @e (EW_CFG @cfg) */
+int sim_dpu_lut_setup(struct sim_task *t, struct sim_dpu *d, uint32_t cfg);
+/* The LUT applied to one integer value; the result fits int32. */
+int64_t sim_dpu_lut_int(const struct sim_dpu_lut *l, int64_t x);
 float sim_dpu_ew_float(const struct sim_dpu_ew *e, float x, float op, bool fp16);
 int64_t sim_dpu_out_cvt(const struct sim_dpu *d, int64_t x);
 

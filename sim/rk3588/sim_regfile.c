@@ -105,6 +105,8 @@ void sim_regfile_write(struct sim_regfile *rf, uint32_t offset, uint32_t value)
 	}
 	unsigned int g = sim_regfile_group(rf, offset);
 
+	if (offset == REG_DPU_LUT_ACCESS_CFG || offset == REG_DPU_LUT_ACCESS_DATA)
+		sim_lut_port_write(&rf->lut, offset, value);
 	rf->word[g][idx] = value;
 	mark_written(rf, g, idx);
 }

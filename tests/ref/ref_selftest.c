@@ -372,6 +372,45 @@ static void test_fp17(void **state)
 	assert_true(ref_fp17_value(0) == 0.0);
 }
 
+/* Hand-worked LUT values: table t[i] = 100 i, steps of 16 from 0. */
+static void test_lut(void **state)
+{
+	static int16_t t[REF_LUT_ENTRIES], u[REF_LUT_ENTRIES];
+	struct ref_lut l = { 0 };
+
+	(void)state;
+	for (int i = 0; i < REF_LUT_ENTRIES; i++) {
+		t[i] = (int16_t)(100 * i);
+		u[i] = (int16_t)(-i);
+	}
+	l.le = (struct ref_lut_side){ .start = 0, .end = 512 * 16, .sel = 4, .under_scale = 3,
+				      .under_shift = 1, .over_scale = -2, .over_shift = 0,
+				      .t = t };
+	l.lo = (struct ref_lut_side){ .start = 1000000, .end = 1000000, .sel = 0, .t = u };
+	assert_int_equal(ref_lut_apply(&l, 8), 50);     /* half way: 0 and 100 */
+	assert_int_equal(ref_lut_apply(&l, 20), 125);   /* 1 + 4/16 */
+	assert_int_equal(ref_lut_apply(&l, 17), 106);   /* 106.25, floor */
+	assert_int_equal(ref_lut_apply(&l, 0), 0);      /* x <= start: underflow */
+	assert_int_equal(ref_lut_apply(&l, -5), -8);    /* floor(-15 / 2) */
+	assert_int_equal(ref_lut_apply(&l, 8192), 51200 - 65536); /* 16-bit entry */
+	/* Overflow: t[512] + (x - end) * -2. */
+	assert_int_equal(ref_lut_apply(&l, 8200), (int16_t)51200 - 16);
+	/* Exponent LE from 0, offset 2: x = 12 is 2^3 + 4, index 1, half way. */
+	l.le_log = true;
+	l.le_offset = 2;
+	assert_int_equal(ref_lut_apply(&l, 12), 150);
+	/* Below 2^2 it underflows from start + 2^2 = 4: 0 + (3 - 4) * 3 / 2. */
+	assert_int_equal(ref_lut_apply(&l, 3), -2);
+	/* LO hits; both_lo decides when LE hits too. */
+	l.le_log = false;
+	l.lo.start = 0;
+	l.lo.sel = 10;
+	assert_int_equal(ref_lut_apply(&l, 1024), 6400);
+	l.both_lo = true;
+	assert_int_equal(ref_lut_apply(&l, 1024), -1);
+	assert_int_equal(ref_lut_apply(&l, 1536), -2); /* -1.5, floor */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -392,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_pool),
 		cmocka_unit_test(test_half_from_double),
 		cmocka_unit_test(test_fp17),
+		cmocka_unit_test(test_lut),
 	};
 
 	return cmocka_run_group_tests_name("ref-selftest", tests, NULL, NULL);

@@ -175,6 +175,31 @@ uint16_t ref_half_from_double(double v);
  * fraction [9:0]; exponent 0 is zero/subnormal. */
 double ref_fp17_value(uint32_t bits);
 
+/* ---- lookup table (docs/hw-lut.md, NVDLA SDP LUT integer path) --------- */
+
+#define REF_LUT_ENTRIES 513
+
+/* One table: its range, index step 2^sel, and the out-of-range slopes. */
+struct ref_lut_side {
+	int32_t start, end;
+	unsigned int sel;
+	int16_t under_scale, over_scale;
+	unsigned int under_shift, over_shift;
+	const int16_t *t;   /* REF_LUT_ENTRIES entries */
+};
+
+struct ref_lut {
+	struct ref_lut_side le, lo;
+	bool le_log;        /* LE indexed by log2(x - start) - le_offset */
+	int le_offset;
+	bool under_lo, over_lo, both_lo; /* table picked on underflow,
+					  * overflow, and otherwise (true LO) */
+};
+
+/* The table's answer for the 32-bit value @x, as the formula in
+ * docs/hw-lut.md states it (exact integer arithmetic, floor divisions). */
+int64_t ref_lut_apply(const struct ref_lut *l, int64_t x);
+
 #ifdef __cplusplus
 }
 #endif

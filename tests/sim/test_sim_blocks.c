@@ -284,13 +284,20 @@ static void test_ew_flying_without_rdma(void **state)
 	ew_refused(state, 0, 0, RK3588_OP_EN_DPU, "DPU.FEATURE_MODE_CFG");
 }
 
+/* The LUT is modelled, but not its EXPAND_EN mode. */
 static void test_ew_lut_refused(void **state)
 {
-	uint32_t v = 0;
+	struct ctx *c = *state;
+	uint64_t w[MAX_WORDS + TAIL_WORDS];
+	size_t n = flying_body(w, &c->ew), at;
+	uint32_t v = 0, lut_cfg = 0;
 
 	rk3588_set_DPU_EW_CFG_EW_RELU_BYPASS(&v, 1);
 	rk3588_set_DPU_EW_CFG_EW_OP_BYPASS(&v, 1);
-	ew_refused(state, REG_DPU_EW_CFG, v, EW_OP_EN, "DPU.EW_CFG");
+	at = patch(w, n, REG_DPU_EW_CFG, v);
+	rk3588_set_DPU_LUT_CFG_EXPAND_EN(&lut_cfg, 1);
+	w[n++] = rk3588_regcmd(rk3588_regcmd_target(w[at]), REG_DPU_LUT_CFG, lut_cfg);
+	expect_refused(c, w, n, EW_OP_EN, "DPU.LUT_CFG");
 }
 
 static void test_ew_integer_div_refused(void **state)
