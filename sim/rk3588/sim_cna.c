@@ -526,6 +526,29 @@ static void unpack_weights(struct sim_conv *cv, const uint8_t *src)
 	}
 }
 
+/* The fast datapath's int4 weights: the packed nibbles widened to one
+ * int8 each, in the fetched order, so the int8 tiles read them. */
+static int fetch_int4_widened(struct sim_task *t, struct sim_conv *cv, uint64_t base,
+			      size_t total, size_t src_bytes)
+{
+	uint8_t *src = sim_task_alloc(t, src_bytes, 1, "packed weights");
+	int8_t *wide;
+	int rc;
+
+	if (!src)
+		return -1;
+	rc = sim_dma_read(t, base, src, src_bytes, "weights");
+	wide = rc ? NULL : sim_task_alloc_kept(t, total, "widened int4 weights");
+	if (wide) {
+		for (size_t i = 0; i < total; i++)
+			wide[i] = (int8_t)int4_at(src, i);
+		cv->wt_raw = (uint8_t *)wide;
+		cv->wt_raw_bytes = total;
+	}
+	sim_task_free(t, src, src_bytes, 1);
+	return wide ? 0 : -1;
+}
+
 static int fetch_weights(struct sim_task *t, struct sim_conv *cv)
 {
 	uint64_t base =
@@ -543,6 +566,8 @@ static int fetch_weights(struct sim_task *t, struct sim_conv *cv)
 		cv->wt_dma = base;
 		return 0;
 	}
+	if (cv->fast && cv->prec == SIM_PREC_INT4)
+		return fetch_int4_widened(t, cv, base, total, src_bytes);
 	src = sim_task_alloc_kept(t, src_bytes, "packed weights");
 	if (!src)
 		return -1;
