@@ -62,8 +62,9 @@ static const char usage[] =
 	"  --m, --k, --n  matmul shape (default 512 x 4096 x 4096)\n"
 	"  --only=W   1 = int8 matmul, 2 = fp16 matmul, 4 = int8 convolution,\n"
 	"             8 = arithmetic ceiling (x86-64: the int8 multiply-add against\n"
-	"             the fp32 FMA on registers only); a sum selects several\n"
-	"             (default 15, all)\n"
+	"             the fp32 FMA on registers only), 16 = int4 -> int16 matmul\n"
+	"             (also on the plain C datapath); a sum selects several\n"
+	"             (default 31, all)\n"
 	"  --help     this text\n"
 	"\n"
 	"GMAC/s counts multiply-adds (one sgemm FMA = one MAC) per wall second.\n"
@@ -245,6 +246,91 @@ static void matmul_check(struct chain *c, bool fp16, uint32_t k, const int8_t *a
 wrong:
 		fprintf(stderr, "bench_sim: wrong matmul output at row %zu col %u\n", row, col);
 		exit(1);
+	}
+}
+
+/* int4 element @i of a packed run, the even one in the high nibble. */
+static void put_nibble(uint8_t *p, size_t i, int v)
+{
+	if (i % 2)
+		p[i / 2] = (uint8_t)((p[i / 2] & 0xf0) | (v & 0x0f));
+	else
+		p[i / 2] = (uint8_t)((p[i / 2] & 0x0f) | ((v & 0x0f) << 4));
+}
+
+/* The int4 value of int8 @v: its high nibble, -8..7. */
+static int int4_of(int8_t v)
+{
+	return v >> 4;
+}
+
+/* int4 x int4 -> int16 as the public int4 program runs it: tiles of at
+ * most 128 rows as the input width, A per tile [K/32][rows][16 bytes], B
+ * [N/64][K/32][64][16 bytes], C per tile [N/8][rows][8 x int16]. */
+static void int4_setup(struct chain *c, uint32_t m, uint32_t k, uint32_t n, const int8_t *a,
+		       const int8_t *b)
+{
+	uint32_t tile = 128, row_bytes = (k + 127) / 128 * 64;
+	uint32_t wbanks = (64u * k / 2 + 32767) / 32768, wt;
+	uint8_t *pw;
+
+	if (12 * 32768 / row_bytes - wbanks * 32768 / row_bytes < tile)
+		tile = (12 - wbanks) * 32768 / row_bytes;
+	tile = tile > m ? m : tile;
+	c->tasks = tile ? (m + tile - 1) / tile : 0;
+	if (!tile || c->tasks > MAX_TASKS || k % 32 || n % 64 || wbanks > 8) {
+		fprintf(stderr, "bench_sim: int4 matmul %ux%ux%u does not fit the task list\n", m,
+			k, n);
+		exit(1);
+	}
+	for (unsigned int t = 0; t < c->tasks; t++) {
+		uint32_t rows = m - t * tile < tile ? m - t * tile : tile;
+		uint8_t *pa;
+
+		c->d[t] = (struct conv_desc){
+			.int4 = true, .out_prec = TP_INT16, .w = rows, .h = 1, .c = k, .kw = 1,
+			.kh = 1, .n = n, .sx = 1, .sy = 1, .out_w = rows, .out_h = 1,
+		};
+		c->d[t].in = fb_alloc(&c->fb, conv_in_bytes(&c->d[t]), 64);
+		c->d[t].out = fb_alloc(&c->fb, conv_out_bytes(&c->d[t]), 64);
+		pa = fb_ptr(&c->fb, c->d[t].in);
+		for (uint32_t r = 0; r < rows; r++)
+			for (uint32_t x = 0; x < k; x++)
+				put_nibble(pa, ((size_t)(x / 32) * rows + r) * 32 + x % 32,
+					   int4_of(a[((size_t)t * tile + r) * k + x]));
+	}
+	wt = fb_alloc(&c->fb, conv_wt_bytes(&c->d[0]), 64);
+	pw = fb_ptr(&c->fb, wt);
+	for (uint32_t col = 0; col < n; col++)
+		for (uint32_t x = 0; x < k; x++)
+			put_nibble(pw, (((size_t)(col / 64) * (k / 32) + x / 32) * 64 + col % 64) * 32 +
+					       x % 32,
+				   int4_of(b[(size_t)col * k + x]));
+	for (unsigned int t = 0; t < c->tasks; t++)
+		c->d[t].wt = wt;
+	chain_build(c);
+}
+
+/* A sample of int4 outputs against exact dot products saturated to int16. */
+static void int4_check(struct chain *c, uint32_t k, const int8_t *a, const int8_t *b)
+{
+	uint32_t seed = 98, tile = c->d[0].w;
+
+	for (unsigned int s = 0; s < 64; s++) {
+		unsigned int t = test_rand(&seed) % c->tasks, r = test_rand(&seed) % c->d[t].w;
+		unsigned int col = test_rand(&seed) % c->d[t].n;
+		size_t row = (size_t)t * tile + r;
+		const uint8_t *q = (const uint8_t *)fb_ptr(&c->fb, c->d[t].out) +
+				   out_index(&c->d[t], col, 0, r) * 2;
+		int64_t want = 0;
+
+		for (uint32_t x = 0; x < k; x++)
+			want += (int64_t)int4_of(a[row * k + x]) * int4_of(b[(size_t)col * k + x]);
+		want = want > 32767 ? 32767 : want < -32768 ? -32768 : want;
+		if ((int16_t)(q[0] | q[1] << 8) != want) {
+			fprintf(stderr, "bench_sim: wrong int4 output at row %zu col %u\n", row, col);
+			exit(1);
+		}
 	}
 }
 
@@ -566,7 +652,7 @@ int main(int argc, char **argv)
 	uint32_t k = (uint32_t)bench_arg(argc, argv, "--k", 4096);
 	uint32_t n = (uint32_t)bench_arg(argc, argv, "--n", 4096);
 	long runs = bench_arg(argc, argv, "--runs", 5);
-	long only = bench_arg(argc, argv, "--only", 15);
+	long only = bench_arg(argc, argv, "--only", 31);
 	int8_t *a, *b;
 	uint32_t seed = 7;
 
@@ -601,7 +687,7 @@ int main(int argc, char **argv)
 
 	printf("Fast datapath kernels on this host: %s.\n\n",
 	       rk3588_sim_fast_datapath_available() ? "yes" : "none (plain C only)");
-	if (only & 7) {
+	if (only & 23) {
 		printf("| workload | implementation | threads | median wall ms | median CPU ms | "
 		       "GMAC/s (wall) | vs sgemm same threads, wall | vs sgemm 1 thread, CPU time "
 		       "|\n");
@@ -677,6 +763,36 @@ int main(int argc, char **argv)
 		free(wt);
 		free(col);
 		free(fw);
+	}
+	if (only & 16) {
+		struct chain c = { 0 };
+		char name[96];
+		float *fa = malloc(sizeof(float) * m * k), *fw = malloc(sizeof(float) * n * k);
+
+		if (!fa || !fw)
+			return 1;
+		for (size_t i = 0; i < (size_t)m * k; i++)
+			fa[i] = (float)int4_of(a[i]);
+		for (size_t i = 0; i < (size_t)n * k; i++)
+			fw[i] = (float)int4_of(b[i]);
+		fb_init(&c.fb, (size_t)(m + n) * k / 2 + (size_t)m * n * 2 + (4u << 20));
+		if (!c.fb.mem)
+			return 1;
+		c.sim = test_sim_create(&c.fb, false, 1);
+		if (!c.sim)
+			return 1;
+		int4_setup(&c, m, k, n, a, b);
+		snprintf(name, sizeof(name), "int4 -> int16 matmul %ux%ux%u (%u tasks)", m, k, n,
+			 c.tasks);
+		bench_workload(name, &c, true, runs, (double)m * k * n, (int)m, (int)k, (int)n, fa,
+			       fw);
+		int4_check(&c, k, a, b);
+		chain_run(&c, RK3588_SIM_DATAPATH_PLAIN, 1);
+		int4_check(&c, k, a, b);
+		free(fa);
+		free(fw);
+		rk3588_sim_destroy(c.sim);
+		fb_fini(&c.fb);
 	}
 	if (only & 8)
 		bench_ceiling(runs);

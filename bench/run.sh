@@ -198,7 +198,10 @@ the CPU-time ratio is the steadier figure. The last table is the
 arithmetic ceiling: the int8 multiply-add the fast datapath is built on
 against sgemm's FMA, on registers only. Every result is checked (the
 convolution fully, the matmuls on a sample). The fast datapath is SIMD (AVX2; FMA and F16C for
-fp16) and bit-exact with the plain C datapath, which is the oracle.
+fp16) and bit-exact with the plain C datapath, which is the oracle. The
+int4 -> int16 matmul (tiles of 128 rows, the board-tested int4 geometry)
+runs the int8 tiles on weights widened from nibbles; its plain C line
+shows what the widening buys.
 
 Targets: int8 at least 2x sgemm's rate, fp16 at least 0.7x. See
 [sim.md](sim.md#fast-datapath) for what bounds them on this CPU.

@@ -7,12 +7,12 @@
  *
  *   rknn_matmul_demo [type] [M,K,N] [B_layout] [AC_layout] [core_mask] [B_quant_type]
  *
- * type: 1 fp16->fp32, 2 int8->int32, 3 int8->int8, 4 fp16->fp16
- * (default 2); layouts 0 normal, 1 native, 2 transposed B (default 0);
- * core_mask as rknn_core_mask (default 0, auto); B_quant_type 0 per
- * layer (default) or 2 per channel (types 2 and 3: a scale per column of
- * B). The result is checked against a plain CPU computation; exit
- * status 0 when it matches.
+ * type: 1 fp16->fp32, 2 int8->int32, 3 int8->int8, 4 fp16->fp16,
+ * 10 int4->int16 (default 2); layouts 0 normal, 1 native, 2 transposed B
+ * (default 0); core_mask as rknn_core_mask (default 0, auto);
+ * B_quant_type 0 per layer (default) or 2 per channel (types 2 and 3: a
+ * scale per column of B). The result is checked against a plain CPU
+ * computation; exit status 0 when it matches.
  */
 #include <math.h>
 #include <stdint.h>
@@ -56,6 +56,19 @@ static float from_half(uint16_t h)
 	return f;
 }
 
+/* int4 element @idx of a packed buffer: normal layouts put the even index
+ * in the low nibble, native ones (the NPU's order) in the high nibble. */
+static void put_int4(void *base, int idx, int v, int even_low)
+{
+	uint8_t *p = (uint8_t *)base + idx / 2;
+	int low = (idx % 2 == 0) == even_low;
+
+	if (low)
+		*p = (uint8_t)((*p & 0xf0) | (v & 0x0f));
+	else
+		*p = (uint8_t)((*p & 0x0f) | ((v & 0x0f) << 4));
+}
+
 static int parse_shape(const char *s, int *m, int *k, int *n)
 {
 	return sscanf(s, "%d,%d,%d", m, k, n) == 3 ? 0 : -1;
@@ -74,6 +87,7 @@ int main(int argc, char **argv)
 	float sa = 0.5f, sc = 2.0f, b_scale = 0.25f, *sb = NULL;
 	int is_fp = type == RKNN_FLOAT16_MM_FLOAT16_TO_FLOAT32 ||
 		    type == RKNN_FLOAT16_MM_FLOAT16_TO_FLOAT16;
+	int is_i4 = type == RKNN_INT4_MM_INT4_TO_INT16;
 	rknn_matmul_ctx ctx = 0;
 	rknn_matmul_info info;
 	rknn_matmul_io_attr io_attr;
@@ -182,12 +196,15 @@ int main(int argc, char **argv)
 			}
 			if (is_fp)
 				((uint16_t *)A->virt_addr)[idx] = to_half(a[m * K + k]);
+			else if (is_i4)
+				put_int4(A->virt_addr, idx, (int)a[m * K + k],
+					 ac_layout != RKNN_MM_LAYOUT_NATIVE);
 			else
 				((int8_t *)A->virt_addr)[idx] = (int8_t)a[m * K + k];
 		}
 	}
 	{
-		void *bn = malloc((size_t)K * N * (is_fp ? 2 : 1));
+		void *bn = calloc((size_t)K * N + 1, is_fp ? 2 : 1);
 
 		for (int k = 0; k < K; k++) {
 			for (int n = 0; n < N; n++) {
@@ -195,6 +212,8 @@ int main(int argc, char **argv)
 
 				if (is_fp)
 					((uint16_t *)bn)[idx] = to_half(b[k * N + n]);
+				else if (is_i4)
+					put_int4(bn, idx, (int)b[k * N + n], 1);
 				else
 					((int8_t *)bn)[idx] = (int8_t)b[k * N + n];
 			}
@@ -241,6 +260,9 @@ int main(int argc, char **argv)
 				break;
 			case RKNN_FLOAT16_MM_FLOAT16_TO_FLOAT16:
 				got = from_half(((uint16_t *)C->virt_addr)[idx]);
+				break;
+			case RKNN_INT4_MM_INT4_TO_INT16:
+				got = (float)((int16_t *)C->virt_addr)[idx];
 				break;
 			case RKNN_INT8_MM_INT8_TO_INT8:
 				got = (float)((int8_t *)C->virt_addr)[idx];

@@ -26,10 +26,16 @@ int rnpu_matmul_layout(enum rnpu_mm_type type, struct rnpu_mm_layout *out)
 	case RNPU_MM_INT16_INT32:
 		*out = (struct rnpu_mm_layout){ .in_bytes = 2, .out_bytes = 4, .kernel_group = 16 };
 		break;
+	case RNPU_MM_INT4_INT16:
+		/* Half a byte per element: in_bytes 0 makes byte math fail loudly. */
+		*out = (struct rnpu_mm_layout){ .in_bits = 4, .out_bytes = 2, .kernel_group = 64 };
+		break;
 	default:
 		return -EINVAL;
 	}
-	out->in_c2 = ATOM_BYTES / out->in_bytes;
+	if (!out->in_bits)
+		out->in_bits = 8 * out->in_bytes;
+	out->in_c2 = 8 * ATOM_BYTES / out->in_bits;
 	out->out_c2 = ATOM_BYTES / out->out_bytes;
 	out->channel_block = 32;
 	return 0;
@@ -64,9 +70,9 @@ size_t rnpu_matmul_b_size(enum rnpu_mm_type type, uint32_t m, uint32_t k, uint32
 	if (rnpu_matmul_layout(type, &l))
 		return 0;
 	/* Compacted groups and blocks leave no holes. */
-	if (elems > (uint64_t)SIZE_MAX / l.in_bytes)
+	if (elems > (uint64_t)SIZE_MAX / l.in_bits)
 		return 0;
-	return (size_t)(elems * l.in_bytes);
+	return (size_t)((elems * l.in_bits + 7) / 8);
 }
 
 size_t rnpu_matmul_c_size(enum rnpu_mm_type type, uint32_t m, uint32_t k, uint32_t n)
@@ -90,6 +96,25 @@ static size_t cube_index(uint32_t rows, uint32_t c2, uint32_t row, uint32_t ch)
 	return ((size_t)(ch / c2) * rows + row) * c2 + ch % c2;
 }
 
+/* int4 element @idx of a packed run: two per byte, even index high. */
+static void put_int4(unsigned char *base, size_t idx, int8_t v)
+{
+	unsigned char nib = (unsigned char)v & 0x0fu;
+
+	if (idx % 2)
+		base[idx / 2] = (unsigned char)((base[idx / 2] & 0xf0u) | nib);
+	else
+		base[idx / 2] = (unsigned char)((base[idx / 2] & 0x0fu) | (nib << 4));
+}
+
+static int int4_range(const int8_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] < -8 || v[i] > 7)
+			return -EINVAL;
+	return 0;
+}
+
 int rnpu_matmul_pack_a(enum rnpu_mm_type type, uint32_t m, uint32_t k, const void *a_rowmajor,
 		       void *dst)
 {
@@ -100,6 +125,15 @@ int rnpu_matmul_pack_a(enum rnpu_mm_type type, uint32_t m, uint32_t k, const voi
 	if (rnpu_matmul_layout(type, &l))
 		return -EINVAL;
 	memset(dst, 0, rnpu_matmul_a_size(type, m, k, 0));
+	if (l.in_bits == 4) {
+		if (int4_range(a_rowmajor, (size_t)m * k))
+			return -EINVAL;
+		for (uint32_t row = 0; row < m; row++)
+			for (uint32_t ch = 0; ch < k; ch++)
+				put_int4(out, cube_index(m, l.in_c2, row, ch),
+					 ((const int8_t *)a_rowmajor)[(size_t)row * k + ch]);
+		return 0;
+	}
 	for (uint32_t row = 0; row < m; row++)
 		for (uint32_t ch = 0; ch < k; ch++)
 			memcpy(out + cube_index(m, l.in_c2, row, ch) * l.in_bytes,
@@ -116,6 +150,11 @@ int rnpu_matmul_pack_b(enum rnpu_mm_type type, uint32_t k, uint32_t n, const voi
 
 	if (rnpu_matmul_layout(type, &l))
 		return -EINVAL;
+	if (l.in_bits == 4) {
+		if (int4_range(b_k_by_n, (size_t)k * n) || n % l.kernel_group)
+			return -EINVAL;
+		memset(dst, 0, rnpu_matmul_b_size(type, 0, k, n));
+	}
 	for (uint32_t oc = 0; oc < n; oc++) {
 		uint32_t kg = l.kernel_group, cb = l.channel_block;
 		uint32_t g = oc / kg;
@@ -130,8 +169,11 @@ int rnpu_matmul_pack_b(enum rnpu_mm_type type, uint32_t k, uint32_t n, const voi
 				   + (size_t)(oc % kg) * cbj     /* earlier kernels of this block */
 				   + c % cb;
 
-			memcpy(out + idx * l.in_bytes, src + ((size_t)c * n + oc) * l.in_bytes,
-			       l.in_bytes);
+			if (l.in_bits == 4)
+				put_int4(out, idx, ((const int8_t *)b_k_by_n)[(size_t)c * n + oc]);
+			else
+				memcpy(out + idx * l.in_bytes,
+				       src + ((size_t)c * n + oc) * l.in_bytes, l.in_bytes);
 		}
 	}
 	return 0;

@@ -72,6 +72,19 @@ static uint32_t div_up(uint64_t v, uint64_t d)
 	return (uint32_t)((v + d - 1) / d);
 }
 
+/* N padding: 16 channels, or whole 64-kernel groups for int4 (never
+ * compacted, docs/hw-facts-int4.md). */
+static uint32_t n_align(enum rnpu_mm_type type)
+{
+	return type == RNPU_MM_INT4_INT16 ? 64u : N_ALIGN;
+}
+
+/* Bytes of @elems A/B elements (int4: two per byte). */
+static uint64_t in_bytes(const struct rnpu_mm_layout *l, uint64_t elems)
+{
+	return (elems * l->in_bits + 7) / 8;
+}
+
 /* K segments of a K padded to @kp: all seg_k long but the last. */
 static void k_segments(enum rnpu_mm_type type, uint32_t kp, uint32_t *nseg, uint32_t *seg_k)
 {
@@ -96,7 +109,7 @@ uint32_t rnpu_matmul_k_segment(const struct rnpu_matmul *mm, uint32_t i)
 /* Byte offset of segment @s inside the native B. */
 static uint64_t b_seg_offset(const struct rnpu_matmul *mm, uint32_t s)
 {
-	return (uint64_t)s * mm->seg_k * mm->np * mm->l.in_bytes;
+	return in_bytes(&mm->l, (uint64_t)s * mm->seg_k * mm->np);
 }
 
 void rnpu_matmul_padded(const struct rnpu_matmul *mm, uint32_t *kp, uint32_t *np)
@@ -144,6 +157,14 @@ static int check_cfg(struct rnpu_dev *dev, const struct rnpu_matmul_cfg *c)
 	if (c->requant.shift > 47)
 		return rnpu_set_error(dev, -EINVAL, "matmul: requant.shift %u exceeds 47",
 				      c->requant.shift);
+	if (c->type == RNPU_MM_INT4_INT16 && c->relu)
+		return rnpu_set_error(dev, -EINVAL, "matmul: relu is not available for int4->int16"
+				      " (the int4 path runs every DPU stage bypassed)");
+	if (c->type == RNPU_MM_INT4_INT16 &&
+	    round_up(c->k, K_ALIGN) > rnpu_matmul_max_k(c->type))
+		return rnpu_set_error(dev, -EINVAL, "matmul: K = %u exceeds %u for int4->int16 (K"
+				      " segments would add int16 partial sums, which the int4 path"
+				      " does not have)", c->k, rnpu_matmul_max_k(c->type));
 	return 0;
 }
 
@@ -299,7 +320,7 @@ static int build(struct rnpu_matmul *mm)
 			d.a_dma = op_addr(mm, RNPU_MM_A) +
 				  (uint64_t)(k0 / mm->l.in_c2) * c->m * ATOM_BYTES;
 			d.b_dma = op_addr(mm, RNPU_MM_B) + b_seg_offset(mm, s) +
-				  (uint64_t)u->n0 * d.k * mm->l.in_bytes;
+				  in_bytes(&mm->l, (uint64_t)u->n0 * d.k);
 			if (last) {
 				d.c_dma = op_addr(mm, RNPU_MM_C) +
 					  (uint64_t)(u->n0 / mm->l.out_c2) * c->m * ATOM_BYTES;
@@ -419,10 +440,10 @@ int rnpu_matmul_create(struct rnpu_dev *dev, const struct rnpu_matmul_cfg *cfg,
 		mm->freq_hz = 0;
 	rnpu_matmul_layout(cfg->type, &mm->l);
 	mm->kp = round_up(cfg->k, K_ALIGN);
-	mm->np = round_up(cfg->n, N_ALIGN);
+	mm->np = round_up(cfg->n, n_align(cfg->type));
 	k_segments(cfg->type, mm->kp, &mm->nseg, &mm->seg_k);
 	mm->op[RNPU_MM_A].size = rnpu_matmul_a_size(cfg->type, cfg->m, mm->kp, mm->np);
-	mm->op[RNPU_MM_B].size = (size_t)mm->kp * mm->np * mm->l.in_bytes;
+	mm->op[RNPU_MM_B].size = (size_t)in_bytes(&mm->l, (uint64_t)mm->kp * mm->np);
 	mm->op[RNPU_MM_C].size = rnpu_matmul_c_size(cfg->type, cfg->m, mm->kp, mm->np);
 	if (!mm->pool) {
 		ret = -ENOMEM;
@@ -547,6 +568,28 @@ static void put_elem(void *dst, size_t idx, const void *src, size_t sidx, uint32
 	}
 }
 
+/* int4 element @idx of a packed run: two per byte, the even one in the
+ * high nibble (docs/hw-facts-int4.md). */
+static void put_int4(uint8_t *base, size_t idx, int8_t v)
+{
+	uint8_t nib = (uint8_t)v & 0x0fu;
+
+	if (idx % 2)
+		base[idx / 2] = (uint8_t)((base[idx / 2] & 0xf0u) | nib);
+	else
+		base[idx / 2] = (uint8_t)((base[idx / 2] & 0x0fu) | (nib << 4));
+}
+
+/* int4 operands come one int8_t per element, each in [-8, 7]. */
+static int check_int4(struct rnpu_dev *dev, const char *what, const int8_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] < -8 || v[i] > 7)
+			return rnpu_set_error(dev, -EINVAL, "matmul: int4 %s[%zu] = %d is outside"
+					      " [-8, 7]", what, i, v[i]);
+	return 0;
+}
+
 static int sync_op(struct rnpu_matmul *mm, enum rnpu_mm_operand op, uint32_t dir)
 {
 	const struct mm_operand *o = &mm->op[op];
@@ -572,6 +615,17 @@ int rnpu_matmul_set_a(struct rnpu_matmul *mm, const void *a)
 
 	if (ret)
 		return ret;
+	if (mm->l.in_bits == 4) {
+		ret = check_int4(mm->dev, "A", a, (size_t)m * k);
+		if (ret)
+			return ret;
+		memset(dst, 0, mm->op[RNPU_MM_A].size);
+		for (uint32_t row = 0; row < m; row++)
+			for (uint32_t ch = 0; ch < k; ch++)
+				put_int4(dst, ((size_t)(ch / c2) * m + row) * c2 + ch % c2,
+					 ((const int8_t *)a)[(size_t)row * k + ch]);
+		return sync_op(mm, RNPU_MM_A, RKNPU_MEM_SYNC_TO_DEVICE);
+	}
 	const size_t eb = mm->l.in_bytes;
 
 	/* Padding channels up to Kp must be zero (pooled memory is not). */
@@ -593,7 +647,7 @@ size_t rnpu_matmul_b_native_size(enum rnpu_mm_type type, uint32_t k, uint32_t n)
 	if (rnpu_matmul_layout(type, &l) || !k || !n || k > UINT32_MAX - K_ALIGN ||
 	    n > UINT32_MAX - N_ALIGN)
 		return 0;
-	return (size_t)round_up(k, K_ALIGN) * round_up(n, N_ALIGN) * l.in_bytes;
+	return (size_t)in_bytes(&l, (uint64_t)round_up(k, K_ALIGN) * round_up(n, n_align(type)));
 }
 
 int rnpu_matmul_pack_b_native(enum rnpu_mm_type type, uint32_t k, uint32_t n, const void *b,
@@ -607,15 +661,24 @@ int rnpu_matmul_pack_b_native(enum rnpu_mm_type type, uint32_t k, uint32_t n, co
 		return -EINVAL;
 	rnpu_matmul_layout(type, &l);
 	kp = round_up(k, K_ALIGN);
-	np = round_up(n, N_ALIGN);
+	np = round_up(n, n_align(type));
 	kg = l.kernel_group;
 	cb = l.channel_block;
 	k_segments(type, kp, &nseg, &seg_k);
-	if (k != kp || n != np)
+	if (l.in_bits == 4) {
+		const int8_t *v = b;
+
+		for (size_t i = 0; i < (size_t)k * n; i++)
+			if (v[i] < -8 || v[i] > 7)
+				return -EINVAL;
+		/* Nibbles are merged into bytes: start from zeros. */
+		memset(base, 0, (size_t)in_bytes(&l, (uint64_t)kp * np));
+	} else if (k != kp || n != np) {
 		memset(base, 0, (size_t)kp * np * l.in_bytes);
+	}
 	for (uint32_t s = 0; s < nseg; s++) {
 		uint32_t k0 = s * seg_k, sk = s + 1 < nseg ? seg_k : kp - k0;
-		uint8_t *seg = base + (size_t)k0 * np * l.in_bytes;
+		uint8_t *seg = base + in_bytes(&l, (uint64_t)k0 * np);
 
 		for (uint32_t oc = 0; oc < n; oc++) {
 			uint32_t g = oc / kg;
@@ -626,8 +689,12 @@ int rnpu_matmul_pack_b_native(enum rnpu_mm_type type, uint32_t k, uint32_t n, co
 				size_t src = b_is_n_by_k ? (size_t)oc * k + k0 + c
 							 : (size_t)(k0 + c) * n + oc;
 
-				put_elem(seg, gbase + (size_t)(c / cb) * ng * cb + c % cb, b, src,
-					 l.in_bytes);
+				size_t at = gbase + (size_t)(c / cb) * ng * cb + c % cb;
+
+				if (l.in_bits == 4)
+					put_int4(seg, at, ((const int8_t *)b)[src]);
+				else
+					put_elem(seg, at, b, src, l.in_bytes);
 			}
 		}
 	}
@@ -643,6 +710,8 @@ int rnpu_matmul_set_b_layout(struct rnpu_matmul *mm, const void *b, bool b_is_n_
 {
 	int ret = need_map(mm, RNPU_MM_B);
 
+	if (!ret && mm->l.in_bits == 4)
+		ret = check_int4(mm->dev, "B", b, (size_t)mm->cfg.k * mm->cfg.n);
 	if (!ret)
 		ret = rnpu_matmul_pack_b_native(mm->cfg.type, mm->cfg.k, mm->cfg.n, b, b_is_n_by_k,
 						mm->op[RNPU_MM_B].map);

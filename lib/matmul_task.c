@@ -25,6 +25,9 @@
 #define MAX_WEIGHT_BANKS 8u
 /* A per-column record: bias, multiplier and shift slots. */
 #define REC_BYTES (TASK_REC_MUL_WORDS * 4u)
+/* int4 tasks take their rows as the input width, at most this many: the
+ * largest tile of the board-tested int4 program (docs/hw-facts-int4.md). */
+#define INT4_MAX_ROWS 128u
 
 struct mm_plan {
 	const struct rnpu_matmul_desc *d;
@@ -55,6 +58,7 @@ static const char *type_name(enum rnpu_mm_type t)
 	case RNPU_MM_FP16_FP16: return "fp16->fp16";
 	case RNPU_MM_INT8_INT8: return "int8->int8";
 	case RNPU_MM_INT16_INT32: return "int16->int32";
+	case RNPU_MM_INT4_INT16: return "int4->int16";
 	}
 	return "?";
 }
@@ -82,8 +86,13 @@ static uint32_t field_max(uint32_t mask, unsigned int shift)
 /* CBUF bytes one input row occupies: whole 64-byte entries (DATA_ENTRIES). */
 static uint64_t cbuf_row_bytes(const struct mm_plan *pl)
 {
-	return (uint64_t)div_up((uint64_t)pl->d->k * pl->l.in_bytes, TASK_CBUF_ENTRY_BYTES) *
+	return (uint64_t)div_up((uint64_t)pl->d->k * pl->l.in_bits, 8 * TASK_CBUF_ENTRY_BYTES) *
 	       TASK_CBUF_ENTRY_BYTES;
+}
+
+static bool is_int4(const struct mm_plan *pl)
+{
+	return pl->l.in_bits == 4;
 }
 
 /* Largest tile height all row-count fields and the CBUF data banks allow. */
@@ -99,6 +108,8 @@ static uint32_t tile_limit(const struct mm_plan *pl)
 				     CNA_DATA_SIZE0_DATAIN_HEIGHT__SHIFT));
 	lim = min_u32(lim, field_max(CNA_FC_DATA_SIZE0_DMA_HEIGHT__MASK,
 				     CNA_FC_DATA_SIZE0_DMA_HEIGHT__SHIFT));
+	if (is_int4(pl))
+		lim = INT4_MAX_ROWS;
 	return fit < lim ? (uint32_t)fit : lim;
 }
 
@@ -108,7 +119,7 @@ uint32_t rnpu_matmul_max_k(enum rnpu_mm_type type)
 
 	if (rnpu_matmul_layout(type, &l))
 		return 0;
-	return MAX_WEIGHT_BANKS * TASK_CBUF_BANK_BYTES / (l.kernel_group * l.in_bytes);
+	return MAX_WEIGHT_BANKS * TASK_CBUF_BANK_BYTES * 8 / (l.kernel_group * l.in_bits);
 }
 
 int rnpu_mm_requant_from_float(double multiplier, int32_t offset, struct rnpu_mm_requant *out)
@@ -165,8 +176,13 @@ static int plan_matmul(struct rnpu_regcmd_prog *p, const struct rnpu_matmul_desc
 	if (d->k % pl->l.channel_block)
 		return rnpu_regcmd_fail(p, -EINVAL, "K = %" PRIu32 " is not a multiple of %" PRIu32,
 					d->k, pl->l.channel_block);
-	if (d->n % 16)
-		return rnpu_regcmd_fail(p, -EINVAL, "N = %" PRIu32 " is not a multiple of 16", d->n);
+	if (d->n % (is_int4(pl) ? pl->l.kernel_group : 16))
+		return rnpu_regcmd_fail(p, -EINVAL, "N = %" PRIu32 " is not a multiple of %" PRIu32,
+					d->n, is_int4(pl) ? pl->l.kernel_group : 16);
+	/* The int4 program leaves every DPU stage bypassed (hw-facts-int4.md). */
+	if (is_int4(pl) && (d->relu || d->acc_dma || d->partial_out))
+		return rnpu_regcmd_fail(p, -EINVAL, "%s: not available for int4->int16",
+					d->relu ? "relu" : "K-split partial sums");
 	if (d->type != RNPU_MM_INT8_INT8 && (d->requant.scale || d->requant.shift ||
 					     d->requant.offset))
 		return rnpu_regcmd_fail(p, -EINVAL, "requant: only for int8->int8 output");
@@ -191,7 +207,7 @@ static int plan_matmul(struct rnpu_regcmd_prog *p, const struct rnpu_matmul_desc
 		return rnpu_regcmd_fail(p, -ERANGE, "requant.shift: %u exceeds 47",
 					(unsigned int)d->requant.shift);
 
-	kernel_bytes = (uint64_t)d->k * pl->l.in_bytes;
+	kernel_bytes = (uint64_t)d->k * pl->l.in_bits / 8;
 	if (kernel_bytes > TASK_CBUF_BANK_BYTES)
 		return rnpu_regcmd_fail(p, -ERANGE, "K = %" PRIu32 ": %" PRIu64 " bytes per kernel"
 					" exceed one %u-byte CBUF bank", d->k, kernel_bytes,
@@ -239,6 +255,10 @@ static int plan_matmul(struct rnpu_regcmd_prog *p, const struct rnpu_matmul_desc
 		pl->cna_prec = TASK_PREC_INT16;
 		pl->dpu_out_prec = TASK_PREC_INT32;
 		break;
+	case RNPU_MM_INT4_INT16:
+		pl->cna_prec = TASK_PREC_INT4;
+		pl->dpu_out_prec = TASK_PREC_INT16;
+		break;
 	default:
 		pl->cna_prec = TASK_PREC_FP16;
 		pl->dpu_out_prec = d->type == RNPU_MM_FP16_FP32 ? TASK_PREC_FP32 : TASK_PREC_FP16;
@@ -277,6 +297,7 @@ static void emit_tile(struct rnpu_regcmd_prog *p, const struct mm_plan *pl, uint
 		.compute = true,
 		.prec = pl->cna_prec,
 		.elem_bytes = pl->l.in_bytes,
+		.elem_bits = pl->l.in_bits,
 		.in_dma = d->a_dma + (uint64_t)m0 * ATOM_BYTES,
 		.in_w = WIDTH,
 		.in_h = d->m,
@@ -310,6 +331,18 @@ static void emit_tile(struct rnpu_regcmd_prog *p, const struct mm_plan *pl, uint
 		.clear_lut = true,
 	};
 
+	if (is_int4(pl)) {
+		/* The rows become the input width: a 1 x rows window of a
+		 * plane M wide and one high, the same atoms as M x 1. */
+		t.in_w = d->m;
+		t.in_h = 1;
+		t.in_cols = rows;
+		t.in_rows = 1;
+		t.out_w = d->m;
+		t.out_h = 1;
+		t.cols = rows;
+		t.rows = 1;
+	}
 	if (d->rec_dma) {
 		/* Per column: BS multiplies and shifts (rounded half up) the
 		 * finished sum, ReLU follows there; OUT_CVT adds the offset. */

@@ -56,12 +56,17 @@ static void emit_cna(struct rnpu_regcmd_prog *p, const struct task_desc *t)
 		REG_CNA_DCOMP_AMOUNT12, REG_CNA_DCOMP_AMOUNT13, REG_CNA_DCOMP_AMOUNT14,
 		REG_CNA_DCOMP_AMOUNT15,
 	};
-	uint32_t entries = div_up((uint64_t)t->in_cols * t->in_channels * t->elem_bytes,
-				      TASK_CBUF_ENTRY_BYTES);
+	uint32_t bits = t->elem_bits ? t->elem_bits : 8 * t->elem_bytes;
+	/* int4 rows are counted per pixel, as the int4 program does. */
+	uint32_t entries = t->elem_bits == 4
+				   ? t->in_cols * div_up((uint64_t)t->in_channels * bits,
+							 8 * TASK_CBUF_ENTRY_BYTES)
+				   : div_up((uint64_t)t->in_cols * t->in_channels * t->elem_bytes,
+					    TASK_CBUF_ENTRY_BYTES);
 	/* Data gets the banks the window needs, weights the rest. */
 	uint32_t data_banks = div_up((uint64_t)t->in_rows * entries * TASK_CBUF_ENTRY_BYTES,
 					 TASK_CBUF_BANK_BYTES);
-	uint64_t kernel_bytes = (uint64_t)t->kh * t->kw * t->in_channels * t->elem_bytes;
+	uint64_t kernel_bytes = (uint64_t)t->kh * t->kw * t->in_channels * bits / 8;
 	uint32_t v = 0;
 
 	SET(CNA, CONV_CON1, CONV_MODE, conv_mode(t));

@@ -25,6 +25,7 @@ enum task_prec {
 	TASK_PREC_FP16 = 2,
 	TASK_PREC_INT32 = 4,
 	TASK_PREC_FP32 = 5,
+	TASK_PREC_INT4 = 6,
 };
 
 #define TASK_CBUF_BANKS 12u
@@ -48,6 +49,7 @@ struct task_desc {
 	bool depthwise;
 	uint32_t prec;      /* CNA/CORE input and processing precision */
 	uint32_t elem_bytes; /* bytes per input element */
+	uint32_t elem_bits;  /* 4 for int4 (two per byte); 0: 8 x elem_bytes */
 
 	/* Input: the full plane (line and surface pitches), then the window
 	 * this task reads, starting at @in_dma. */

@@ -452,6 +452,18 @@ static unsigned int rknpu_cna_elem_bytes(uint32_t code)
 	return code < sizeof(bytes) ? bytes[code] : 0;
 }
 
+/* Channels per 16-byte atom of a CNA precision code: 16 / element bytes,
+ * or 32 for int4 (code 6, two per byte, docs/hw-facts-int4.md); 0 = not
+ * known. */
+static unsigned int rknpu_cna_atom_channels(uint32_t code)
+{
+	unsigned int eb = rknpu_cna_elem_bytes(code);
+
+	if (code == 6)
+		return 2 * RKNPU_ATOM_BYTES;
+	return eb ? RKNPU_ATOM_BYTES / eb : 0;
+}
+
 /* Element bytes of the DPU/PPU precision codes (0 int8, 1 int16, 2 fp16,
  * 4 int32, 5 fp32; 3 is not described); 0 = not known. */
 static unsigned int rknpu_dpu_elem_bytes(uint32_t code)
@@ -618,7 +630,7 @@ static int rknpu_extent_cna_feature(const struct rknpu_validator *v)
 	uint32_t con1, ds0, ds1, dma1, dma2, mode;
 	struct rknpu_extent e;
 	int64_t w, h, c1n, ls, ss, off_c, off_h, lo = 0, hi = 0;
-	unsigned int eb;
+	unsigned int c2;
 	bool used;
 	int ret;
 
@@ -628,7 +640,7 @@ static int rknpu_extent_cna_feature(const struct rknpu_validator *v)
 		return ret;
 	if (rknpu_need(v, e.addr_reg, REG_CNA_CONV_CON1, &con1))
 		return -EINVAL;
-	eb = rknpu_cna_elem_bytes(rk3588_get_CNA_CONV_CON1_IN_PRECISION(con1));
+	c2 = rknpu_cna_atom_channels(rk3588_get_CNA_CONV_CON1_IN_PRECISION(con1));
 	mode = rk3588_get_CNA_CONV_CON1_CONV_MODE(con1);
 	/* Only direct and depthwise (0, 3) convolution of aligned input
 	 * fetch whole atoms row by row. */
@@ -636,7 +648,7 @@ static int rknpu_extent_cna_feature(const struct rknpu_validator *v)
 	    rk3588_get_CNA_CONV_CON1_ARGB_IN(con1) || rk3588_get_CNA_CONV_CON1_NONALIGN_DMA(con1))
 		return rknpu_refuse_mode(v, REG_CNA_CONV_CON1, con1,
 					 "only direct or depthwise convolution of aligned input");
-	if (!eb)
+	if (!c2)
 		return rknpu_refuse_mode(v, REG_CNA_CONV_CON1, con1, "unknown input precision");
 	if (rknpu_need(v, e.addr_reg, REG_CNA_DATA_SIZE0, &ds0) ||
 	    rknpu_need(v, e.addr_reg, REG_CNA_DATA_SIZE1, &ds1) ||
@@ -646,7 +658,7 @@ static int rknpu_extent_cna_feature(const struct rknpu_validator *v)
 	w = rk3588_get_CNA_DATA_SIZE0_DATAIN_WIDTH(ds0);
 	h = rk3588_get_CNA_DATA_SIZE0_DATAIN_HEIGHT(ds0);
 	c1n = (int64_t)rknpu_div_up64(rk3588_get_CNA_DATA_SIZE1_DATAIN_CHANNEL(ds1),
-				      RKNPU_ATOM_BYTES / eb);
+				      c2);
 	if (!w || !h || !c1n)
 		return rknpu_extent_check(v, &e); /* nothing fetched: the base alone */
 	ls = rk3588_get_CNA_DMA_CON1_LINE_STRIDE(dma1);

@@ -3,8 +3,8 @@
  * Matrix multiplication of any size on one to three NPU cores:
  * C[M][N] = A[M][K] x B[K][N].
  *
- * K is padded to a multiple of 32 and N to a multiple of 16 with zeros
- * (Kp, Np). The work is split into tasks the command builder can run:
+ * K is padded to a multiple of 32 and N to a multiple of 16 (int4: 64)
+ * with zeros (Kp, Np). The work is split into tasks the command builder can run:
  *   - N into chunks of at most 8192 kernels (DPU channel fields), and into
  *     at least as many chunks as there are cores when M is one tile;
  *   - M into row tiles that fit the CBUF data banks;
@@ -114,6 +114,9 @@ void *rnpu_matmul_map(struct rnpu_matmul *mm, enum rnpu_mm_operand op);
 
 /* Row-major data in and out: A is m x k, B k x n, C m x n (int8_t,
  * int16_t or fp16 bits in; int32_t, int8_t, float or fp16 bits out).
+ * RNPU_MM_INT4_INT16 takes one int8_t per int4 element (-EINVAL with the
+ * index named for a value outside [-8, 7]) and gives int16_t; K may be at
+ * most rnpu_matmul_max_k() (8192): there is no int4 K split.
  * They pack into / unpack from the native buffers and sync caches. */
 int rnpu_matmul_set_a(struct rnpu_matmul *mm, const void *a);
 int rnpu_matmul_set_b(struct rnpu_matmul *mm, const void *b);

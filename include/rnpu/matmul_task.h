@@ -14,6 +14,12 @@
  *      is compacted to its real kernel count.
  *   C: NC1HWC2 with C2 = 4 (int32, fp32), 8 (fp16) or 16 (int8).
  * fp16 values are binary16 bit patterns (uint16_t).
+ *
+ * int4 (RNPU_MM_INT4_INT16, docs/hw-facts-int4.md): two elements per byte,
+ * the even one in the high nibble; A has C2 = 32, B kernel groups of 64
+ * (N a multiple of 64, never compacted), C is int16 with C2 = 8. Each task
+ * takes at most 128 rows as its input width (height 1), the geometry the
+ * board-tested int4 program runs; the tensors keep the layouts above.
  */
 #ifndef RNPU_MATMUL_TASK_H
 #define RNPU_MATMUL_TASK_H
@@ -34,6 +40,7 @@ enum rnpu_mm_type {
 	RNPU_MM_FP16_FP16,   /* fp16 x fp16 -> fp16 */
 	RNPU_MM_INT8_INT8,   /* int8 x int8 -> int8 through the DPU's OUT_CVT */
 	RNPU_MM_INT16_INT32, /* int16 x int16 -> int32 (saturated) */
+	RNPU_MM_INT4_INT16,  /* int4 x int4 -> int16 (sums saturate to int16) */
 };
 
 /*
@@ -53,7 +60,7 @@ int rnpu_mm_requant_from_float(double multiplier, int32_t offset, struct rnpu_mm
 
 struct rnpu_matmul_desc {
 	enum rnpu_mm_type type;
-	uint32_t m, k, n;          /* K % 32 == 0, N % 16 == 0 */
+	uint32_t m, k, n;          /* K % 32 == 0, N % 16 == 0 (int4: N % 64 == 0) */
 	uint64_t a_dma, b_dma, c_dma; /* 16-byte aligned device addresses below 4 GiB */
 	uint32_t max_tile_m;       /* rows per task at most; 0 = largest that fits */
 	/* K-split accumulation and epilogue; all zero for a plain matmul. */
@@ -87,6 +94,7 @@ struct rnpu_mm_layout {
 	uint32_t out_c2;         /* C channels per 16-byte atom */
 	uint32_t kernel_group;   /* B kernels per group */
 	uint32_t channel_block;  /* B channels per block */
+	uint32_t in_bits;        /* bits per A/B element: 4, 8 or 16 (int4: in_bytes 0) */
 };
 
 /* 0, or -EINVAL for an unknown type. */
@@ -129,8 +137,9 @@ size_t rnpu_matmul_b_size(enum rnpu_mm_type type, uint32_t m, uint32_t k, uint32
 size_t rnpu_matmul_c_size(enum rnpu_mm_type type, uint32_t m, uint32_t k, uint32_t n);
 
 /*
- * Layout conversion. Row-major inputs: A is m x k (int8_t or uint16_t),
- * B is k x n; C comes out m x n (int32_t, float or uint16_t). @dst must hold
+ * Layout conversion. Row-major inputs: A is m x k (int8_t or uint16_t;
+ * int4: one int8_t per element, each in [-8, 7]), B is k x n; C comes out
+ * m x n (int32_t, float, uint16_t or int16_t). @dst must hold
  * the matching *_size() bytes; padding bytes are zeroed. 0 or -EINVAL.
  */
 int rnpu_matmul_pack_a(enum rnpu_mm_type type, uint32_t m, uint32_t k, const void *a_rowmajor,

@@ -27,13 +27,15 @@ static int map_type(rknn_matmul_type t, enum rnpu_mm_type *out)
 		*out = RNPU_MM_FP16_FP16;
 		return 0;
 	case RKNN_INT4_MM_INT4_TO_INT16:
+		*out = RNPU_MM_INT4_INT16;
+		return 0;
 	case RKNN_FLOAT16_MM_INT4_TO_FLOAT32:
 	case RKNN_FLOAT16_MM_INT4_TO_FLOAT16:
 	case RKNN_INT8_MM_INT4_TO_INT32:
 	case RKNN_FLOAT16_MM_INT4_TO_BFLOAT16:
 	case RKNN_INT8_MM_INT4_TO_FLOAT16:
-		return rknn_log(RKNN_ERR_PARAM_INVALID, "unsupported matmul dtype %s: rnpu has no"
-				" int4 path (int4 weight layout and accumulation are not"
+		return rknn_log(RKNN_ERR_PARAM_INVALID, "unsupported matmul dtype %s: rnpu's int4"
+				" path is int4 x int4 -> int16 only (mixed int4 types are not"
 				" documented)", get_matmul_type_string(t));
 	case RKNN_FLOAT16_MM_INT8_TO_FLOAT32:
 	case RKNN_FLOAT16_MM_INT8_TO_FLOAT16:
@@ -46,8 +48,29 @@ static int map_type(rknn_matmul_type t, enum rnpu_mm_type *out)
 
 static rknn_tensor_type in_type(enum rnpu_mm_type t)
 {
+	if (t == RNPU_MM_INT4_INT16)
+		return RKNN_TENSOR_INT4;
 	return t == RNPU_MM_FP16_FP32 || t == RNPU_MM_FP16_FP16 ? RKNN_TENSOR_FLOAT16
 								 : RKNN_TENSOR_INT8;
+}
+
+/* Bits per A/B element. */
+static uint32_t in_bits(enum rnpu_mm_type t)
+{
+	return t == RNPU_MM_INT4_INT16 ? 4 : t == RNPU_MM_FP16_FP32 || t == RNPU_MM_FP16_FP16 ? 16
+											    : 8;
+}
+
+/* N granularity of the native B tile: 32 int8, 16 fp16, 64 int4. */
+static uint32_t n_tile(enum rnpu_mm_type t)
+{
+	return 256 / in_bits(t);
+}
+
+/* Bytes of @elems A/B elements; int4 takes half a byte each. */
+static uint32_t in_size(enum rnpu_mm_type t, uint64_t elems)
+{
+	return (uint32_t)((elems * in_bits(t) + 7) / 8);
 }
 
 static rknn_tensor_type out_type(enum rnpu_mm_type t)
@@ -56,6 +79,7 @@ static rknn_tensor_type out_type(enum rnpu_mm_type t)
 	case RNPU_MM_FP16_FP32: return RKNN_TENSOR_FLOAT32;
 	case RNPU_MM_FP16_FP16: return RKNN_TENSOR_FLOAT16;
 	case RNPU_MM_INT8_INT8: return RKNN_TENSOR_INT8;
+	case RNPU_MM_INT4_INT16: return RKNN_TENSOR_INT16;
 	default: return RKNN_TENSOR_INT32;
 	}
 }
@@ -75,33 +99,35 @@ static void set_attr(rknn_matmul_tensor_attr *a, const char *name, rknn_tensor_t
 static void fill_io_attr(const rknn_matmul_info *info, enum rnpu_mm_type t, uint32_t m,
 			 uint32_t k, uint32_t n, rknn_matmul_io_attr *io)
 {
-	uint32_t ib = t == RNPU_MM_FP16_FP32 || t == RNPU_MM_FP16_FP16 ? 2 : 1;
-	uint32_t ob = t == RNPU_MM_INT8_INT8 ? 1 : t == RNPU_MM_FP16_FP16 ? 2 : 4;
-	uint32_t s_k = 16 / ib, s_n = 32 / ib, s_nc = 16 / ob;
+	uint32_t ob = t == RNPU_MM_INT8_INT8 ? 1
+		      : t == RNPU_MM_FP16_FP16 || t == RNPU_MM_INT4_INT16 ? 2 : 4;
+	/* 16-byte rows: 16 int8, 8 fp16 or 32 int4 channels of A. */
+	uint32_t s_k = 128 / in_bits(t), s_n = n_tile(t), s_nc = 16 / ob;
+	uint32_t sa = in_size(t, (uint64_t)m * k), sb = in_size(t, (uint64_t)k * n);
 
 	if (info->AC_layout == RKNN_MM_LAYOUT_NATIVE) {
 		uint32_t da[3] = { k / s_k, m, s_k }, dc[3] = { n / s_nc, m, s_nc };
 
-		set_attr(&io->A, "A", in_type(t), m * k * ib, 3, da);
+		set_attr(&io->A, "A", in_type(t), sa, 3, da);
 		set_attr(&io->C, "C", out_type(t), m * n * ob, 3, dc);
 	} else {
 		uint32_t da[2] = { m, k }, dc[2] = { m, n };
 
-		set_attr(&io->A, "A", in_type(t), m * k * ib, 2, da);
+		set_attr(&io->A, "A", in_type(t), sa, 2, da);
 		set_attr(&io->C, "C", out_type(t), m * n * ob, 2, dc);
 	}
 	if (info->B_layout == RKNN_MM_LAYOUT_NATIVE) {
 		uint32_t db[4] = { n / s_n, k / 32, s_n, 32 };
 
-		set_attr(&io->B, "B", in_type(t), k * n * ib, 4, db);
+		set_attr(&io->B, "B", in_type(t), sb, 4, db);
 	} else if (info->B_layout == RKNN_MM_LAYOUT_TP_NORM) {
 		uint32_t db[2] = { n, k };
 
-		set_attr(&io->B, "B", in_type(t), k * n * ib, 2, db);
+		set_attr(&io->B, "B", in_type(t), sb, 2, db);
 	} else {
 		uint32_t db[2] = { k, n };
 
-		set_attr(&io->B, "B", in_type(t), k * n * ib, 2, db);
+		set_attr(&io->B, "B", in_type(t), sb, 2, db);
 	}
 }
 
@@ -109,7 +135,7 @@ static void fill_io_attr(const rknn_matmul_info *info, enum rnpu_mm_type t, uint
 static int check_shape(const char *fn, const rknn_matmul_info *info, enum rnpu_mm_type t,
 		       int32_t m, int32_t k, int32_t n)
 {
-	uint32_t n_align = t == RNPU_MM_FP16_FP32 || t == RNPU_MM_FP16_FP16 ? 16 : 32;
+	uint32_t n_align = n_tile(t);
 	uint64_t elems;
 
 	if (m < 1 || k < 1 || n < 1)
@@ -124,6 +150,10 @@ static int check_shape(const char *fn, const rknn_matmul_info *info, enum rnpu_m
 	    (k % 32 || n % (int32_t)n_align))
 		return rknn_log(RKNN_ERR_PARAM_INVALID, "%s: native layouts need K %% 32 == 0 and N"
 				" %% %u == 0 (K = %d, N = %d)", fn, n_align, k, n);
+	if (t == RNPU_MM_INT4_INT16 && (uint32_t)k > rnpu_matmul_max_k(t))
+		return rknn_log(RKNN_ERR_PARAM_INVALID, "%s: K = %d exceeds %u: rnpu's int4 path"
+				" has no K split (int16 partial sums)", fn, k,
+				rnpu_matmul_max_k(t));
 	return 0;
 }
 
@@ -652,6 +682,41 @@ int rknn_matmul_set_dynamic_shape(rknn_matmul_ctx ctx, rknn_matmul_shape *shape)
 	return ret;
 }
 
+/* int4 in the RKNN normal layouts: two per byte, the even element in the
+ * low nibble (docs/rknn.md); librnpu takes one int8_t per element. NULL
+ * when out of memory. */
+static int8_t *unpack_int4(const void *src, size_t count)
+{
+	const uint8_t *p = src;
+	int8_t *out = malloc(count ? count : 1);
+
+	for (size_t i = 0; out && i < count; i++) {
+		unsigned int nib = i % 2 ? p[i / 2] >> 4 : p[i / 2] & 0xfu;
+
+		out[i] = (int8_t)((int)(nib ^ 8u) - 8);
+	}
+	return out;
+}
+
+/* A or B from a normal layout into the native buffer. */
+static int set_normal(const struct rknn_mm_ctx *c, struct rnpu_matmul *mm, int op,
+		      const void *cpu)
+{
+	const rknn_matmul_shape *s = &c->shapes[c->cur].shape;
+	bool tp = c->info.B_layout == RKNN_MM_LAYOUT_TP_NORM;
+	int8_t *tmp;
+	int ret;
+
+	if (c->type != RNPU_MM_INT4_INT16)
+		return op == 0 ? rnpu_matmul_set_a(mm, cpu) : rnpu_matmul_set_b_layout(mm, cpu, tp);
+	tmp = unpack_int4(cpu, (size_t)(op == 0 ? s->M : s->N) * (size_t)s->K);
+	if (!tmp)
+		return -ENOMEM;
+	ret = op == 0 ? rnpu_matmul_set_a(mm, tmp) : rnpu_matmul_set_b_layout(mm, tmp, tp);
+	free(tmp);
+	return ret;
+}
+
 /* Cache maintenance of a natively bound operand's memory. */
 static int sync_bound(const struct rknn_mem_priv *m, size_t size, uint32_t dir)
 {
@@ -706,11 +771,8 @@ int rknn_matmul_run(rknn_matmul_ctx ctx)
 		if (is_native(c, op))
 			ret = sync_bound(m, rnpu_matmul_native_size(mm, (enum rnpu_mm_operand)op),
 					 RKNPU_MEM_SYNC_TO_DEVICE);
-		else if (op == 0)
-			ret = rnpu_matmul_set_a(mm, cpu);
 		else
-			ret = rnpu_matmul_set_b_layout(mm, cpu,
-						       c->info.B_layout == RKNN_MM_LAYOUT_TP_NORM);
+			ret = set_normal(c, mm, op, cpu);
 	}
 	if (!ret)
 		ret = rnpu_matmul_run(mm, NULL);
@@ -748,10 +810,22 @@ int rknn_B_normal_layout_to_native_layout(void *B_input, void *B_output, int K, 
 	ret = map_type(info->type, &t);
 	if (ret)
 		return ret;
-	if (K < 1 || N < 1 || K % 32 || N % (t == RNPU_MM_FP16_FP32 || t == RNPU_MM_FP16_FP16 ?
-					     16 : 32))
+	if (K < 1 || N < 1 || K % 32 || N % (int)n_tile(t))
 		return rknn_log(RKNN_ERR_PARAM_INVALID, "%s: K = %d must be a multiple of 32 and N"
 				" = %d of the native tile", fn, K, N);
+	if (t == RNPU_MM_INT4_INT16) {
+		/* Packed int4 in, as the normal B layout holds it. */
+		int8_t *tmp = unpack_int4(B_input, (size_t)K * (size_t)N);
+
+		if (!tmp)
+			return rknn_log(RKNN_ERR_MALLOC_FAIL, "%s: out of memory", fn);
+		ret = rnpu_matmul_pack_b_native(t, (uint32_t)K, (uint32_t)N, tmp, false, B_output);
+		free(tmp);
+		if (ret)
+			return rknn_log(RKNN_ERR_PARAM_INVALID, "%s: %dx%d is too large for int4",
+					fn, K, N);
+		return RKNN_SUCC;
+	}
 	if (rnpu_matmul_pack_b_native(t, (uint32_t)K, (uint32_t)N, B_input, false, B_output))
 		return rknn_log(RKNN_ERR_PARAM_INVALID, "%s: %dx%d is too large", fn, K, N);
 	return RKNN_SUCC;

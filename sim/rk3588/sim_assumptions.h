@@ -184,6 +184,18 @@ static inline int16_t sim_assume_pad_int16(uint32_t pad_con1)
  * CLIP_TRUNCATE-shifted, int32-saturated value as for int8. */
 #define SIM_ASSUME_INT16_ACC_LIKE_INT8 1
 
+/* int4 x int4 products accumulate exactly too; the only int4 output the
+ * public int4 programs use is int16, and sums outside int16 saturate at the
+ * DPU's output like any int16 result (those programs keep every sum inside
+ * int16, so what the hardware does beyond it is unknown). */
+#define SIM_ASSUME_INT4_SUM_SATURATES_INT16 1
+
+/* int4 is modelled for what the public int4 programs run, a 1x1 direct
+ * convolution (matmul) with the converter off, no padding, whole 32-channel
+ * blocks, whole 64-kernel groups, int16 output through bypassed DPU stages
+ * and an identity OUT_CVT; any other int4 setting is refused. */
+#define SIM_ASSUME_INT4_MATMUL_ONLY 1
+
 /* fp16 products (exact in fp32) go into this many fp32 partial sums,
  * selected by channel index modulo the count, continued across kernel
  * taps in (ky, kx) order, then added pairwise (0+1, 2+3, ...). */

@@ -31,6 +31,8 @@ static enum sim_prec prec_of(unsigned int cna_prec)
 {
 	if (cna_prec == SIM_CNA_PREC_INT8)
 		return SIM_PREC_INT8;
+	if (cna_prec == SIM_CNA_PREC_INT4)
+		return SIM_PREC_INT4;
 	return cna_prec == SIM_CNA_PREC_INT16 ? SIM_PREC_INT16 : SIM_PREC_FP16;
 }
 
@@ -53,7 +55,7 @@ static int check_mode(struct sim_task *t, struct sim_conv *cv)
 			      "with aligned input are modelled",
 			      con1);
 	if (in_p != proc_p || (in_p != SIM_CNA_PREC_INT8 && in_p != SIM_CNA_PREC_INT16 &&
-			       in_p != SIM_CNA_PREC_FP16))
+			       in_p != SIM_CNA_PREC_FP16 && in_p != SIM_CNA_PREC_INT4))
 		return REFUSE(t, "CNA.CONV_CON1 = 0x%08x: precision in %u / proc %u not modelled",
 			      con1, in_p, proc_p);
 	cv->dw = mode == SIM_CONV_MODE_DEPTHWISE;
@@ -78,6 +80,12 @@ static int check_mode(struct sim_task *t, struct sim_conv *cv)
 		return REFUSE(t, "CNA.CVT_CON0 = 0x%08x: the input converter on fp16 data is not "
 			      "modelled",
 			      cvt);
+	_Static_assert(SIM_ASSUME_INT4_MATMUL_ONLY, "int4 as the public int4 programs run it");
+	if (in_p == SIM_CNA_PREC_INT4 && (cv->cvt_on || cv->dw))
+		return REFUSE(t,
+			      "CNA.CONV_CON1 = 0x%08x with CNA.CVT_CON0 = 0x%08x: int4 is "
+			      "modelled for direct convolution with the converter off only",
+			      con1, cvt);
 	if (cv->in_unsigned && !cv->cvt_on)
 		return REFUSE(t,
 			      "CNA.CVT_CON0 = 0x%08x: unsigned integers without the input "
@@ -93,7 +101,8 @@ static int check_mode(struct sim_task *t, struct sim_conv *cv)
 				      rk3588_reg_name(dcomp_amount_regs[i]));
 
 	cv->prec = prec_of(in_p);
-	cv->eb = cv->prec == SIM_PREC_INT8 ? 1 : 2;
+	cv->eb = cv->prec == SIM_PREC_INT8 || cv->prec == SIM_PREC_INT4 ? 1 : 2;
+	cv->ebits = cv->prec == SIM_PREC_INT4 ? 4 : 8 * cv->eb;
 	cv->sx = rk3588_get_CNA_CONV_CON3_CONV_X_STRIDE(con3);
 	cv->sy = rk3588_get_CNA_CONV_CON3_CONV_Y_STRIDE(con3);
 	_Static_assert(SIM_ASSUME_DILATION_PLUS_ONE, "ATROUS field d: taps d + 1 apart");
@@ -122,11 +131,12 @@ static int check_shapes(struct sim_task *t, struct sim_conv *cv)
 	cv->kh = rk3588_get_CNA_WEIGHT_SIZE2_WEIGHT_HEIGHT(ws2);
 	cv->kernels = rk3588_get_CNA_WEIGHT_SIZE2_WEIGHT_KERNELS(ws2);
 	bpk = rk3588_get_CNA_WEIGHT_SIZE1_WEIGHT_BYTES_PER_KERNEL(ws1);
-	spatial = (uint64_t)cv->kw * cv->kh * cv->eb;
-	if (!cv->kw || !cv->kh || !cv->kernels || !bpk || bpk % spatial)
+	/* Bits, so that two int4 channels share a byte. */
+	spatial = (uint64_t)cv->kw * cv->kh * cv->ebits;
+	if (!cv->kw || !cv->kh || !cv->kernels || !bpk || bpk * 8 % spatial)
 		return REFUSE(t, "CNA.WEIGHT_SIZE1/2 = 0x%08x/0x%08x: inconsistent kernel shape",
 			      ws1, ws2);
-	cv->wc = (unsigned int)(bpk / spatial);
+	cv->wc = (unsigned int)(bpk * 8 / spatial);
 	if (SIM_ASSUME_WEIGHT_CHANNELS_MATCH && cv->wc != cv->in_c)
 		return REFUSE(t, "CNA.WEIGHT_SIZE1: %u channels per kernel, CNA.DATA_SIZE1 has %u",
 			      cv->wc, cv->in_c);
@@ -157,6 +167,21 @@ static int check_shapes(struct sim_task *t, struct sim_conv *cv)
 
 	cv->pad_l = rk3588_get_CNA_PAD_CON0_PAD_LEFT(pad0);
 	cv->pad_t = rk3588_get_CNA_PAD_CON0_PAD_TOP(pad0);
+	if (cv->prec == SIM_PREC_INT4) {
+		if (cv->kw != 1 || cv->kh != 1 || cv->kernels % SIM_KG_INT4)
+			return REFUSE(t,
+				      "CNA.WEIGHT_SIZE2 = 0x%08x: int4 is modelled for 1x1 "
+				      "kernels in whole groups of %u",
+				      ws2, SIM_KG_INT4);
+		if (cv->in_c % SIM_CB)
+			return REFUSE(t,
+				      "CNA.DATA_SIZE1 = 0x%08x: int4 is modelled for whole "
+				      "blocks of %u channels",
+				      REG(t, CNA_DATA_SIZE1), SIM_CB);
+		if (pad0)
+			return REFUSE(t, "CNA.PAD_CON0 = 0x%08x: int4 padding is not modelled",
+				      pad0);
+	}
 	cv->clip_shift = rk3588_get_CORE_CLIP_TRUNCATE_CLIP_TRUNCATE(clip);
 	cv->clip_half_up = rk3588_get_CORE_CLIP_TRUNCATE_ROUND_TYPE(clip);
 	if (cv->prec == SIM_PREC_FP16 && cv->clip_shift && SIM_ASSUME_FP_IGNORES_CLIP)
@@ -241,12 +266,14 @@ static int check_cbuf(struct sim_task *t, const struct sim_conv *cv)
 	uint64_t entries = rk3588_get_CNA_CBUF_CON1_DATA_ENTRIES(REG(t, CNA_CBUF_CON1));
 	uint64_t rows = SIM_ASSUME_CBUF_ROWS_ALL ? cv->in_h : cv->kh;
 	uint64_t data = rows * entries * SIM_ASSUME_CBUF_ENTRY_BYTES;
-	unsigned int kg = cv->dw ? 1 : cv->prec == SIM_PREC_INT8 ? SIM_KG_INT8 : SIM_KG_16BIT;
-	uint64_t group =
-		(uint64_t)(cv->kernels < kg ? cv->kernels : kg) * cv->kw * cv->kh * cv->wc * cv->eb;
+	unsigned int kg = cv->dw ? 1 : sim_kernel_group(cv->prec);
+	uint64_t group = div_up((uint64_t)(cv->kernels < kg ? cv->kernels : kg) * cv->kw *
+					cv->kh * cv->wc * cv->ebits,
+				8);
 	/* One input row is W pixels of ceil(C / C2) atoms. */
 	uint64_t need_entries = div_up(
-		(uint64_t)cv->in_w * div_up(cv->in_c, SIM_ATOM_BYTES / cv->eb) * SIM_ATOM_BYTES,
+		(uint64_t)cv->in_w * div_up(cv->in_c, SIM_ATOM_BYTES * 8 / cv->ebits) *
+			SIM_ATOM_BYTES,
 		SIM_ASSUME_CBUF_ENTRY_BYTES);
 
 	if (dbank + wbank > SIM_CBUF_BANKS)
@@ -296,6 +323,15 @@ static uint16_t le16(const uint8_t *p)
 	return (uint16_t)(p[0] | (p[1] << 8));
 }
 
+/* Signed int4 element @i of a packed run: two per byte, the even element
+ * in the high nibble (docs/sim.md, "int4"). */
+static int16_t int4_at(const uint8_t *p, size_t i)
+{
+	unsigned int nib = i % 2 ? p[i / 2] & 0xfu : p[i / 2] >> 4;
+
+	return (int16_t)((int)(nib ^ 8u) - 8);
+}
+
 /* Byte offset of atom (c1, h, 0) from FEATURE_DATA_ADDR; the stride meaning
  * depends on GROUP_LINE_OFF (see SIM_ASSUME_GROUP_LINE_UNIT_BYTES). */
 static int64_t feature_row_offset(bool group_line_off, int64_t surf_stride, int64_t line_stride,
@@ -341,7 +377,7 @@ static int fetch_feature(struct sim_task *t, struct sim_conv *cv)
 	uint64_t base = sim_dma_addr(
 		t, rk3588_get_CNA_FEATURE_DATA_ADDR_VALUE(REG(t, CNA_FEATURE_DATA_ADDR)));
 	uint32_t padv = rk3588_get_CNA_PAD_CON1_PAD_VALUE(REG(t, CNA_PAD_CON1));
-	unsigned int c2 = SIM_ATOM_BYTES / cv->eb;
+	unsigned int c2 = SIM_ATOM_BYTES * 8 / cv->ebits;
 	unsigned int c1n = (unsigned int)div_up(cv->in_c, c2);
 	size_t plane = (size_t)cv->fp_h * cv->fp_w;
 	size_t row_bytes = (size_t)cv->in_w * SIM_ATOM_BYTES;
@@ -356,8 +392,10 @@ static int fetch_feature(struct sim_task *t, struct sim_conv *cv)
 		cv->feat_i16 = sim_task_alloc(t, plane * cv->wc, sizeof(int16_t), "feature cube");
 		if (!cv->feat_i16)
 			goto out;
-		int16_t pv = cv->prec == SIM_PREC_INT8 ? sim_assume_pad_int8(padv)
-						       : sim_assume_pad_int16(padv);
+		/* int4 has no padding (check_shapes), so no pad value. */
+		int16_t pv = cv->prec == SIM_PREC_INT4	 ? 0
+			     : cv->prec == SIM_PREC_INT8 ? sim_assume_pad_int8(padv)
+							 : sim_assume_pad_int16(padv);
 		int16_t *feat = cv->feat_i16;
 		size_t cells = plane * cv->wc;
 
@@ -413,7 +451,9 @@ static int fetch_feature(struct sim_task *t, struct sim_conv *cv)
 						break;
 					_Static_assert(SIM_ASSUME_CNA_CVT_PAD_AFTER,
 						       "padding is not converted");
-					if (cv->prec == SIM_PREC_INT8)
+					if (cv->prec == SIM_PREC_INT4)
+						cv->feat_i16[dst + c] = int4_at(src, k);
+					else if (cv->prec == SIM_PREC_INT8)
 						cv->feat_i16[dst + c] = (int16_t)convert_input(
 							cv, c,
 							cv->in_unsigned ? src[k] : (int8_t)src[k]);
@@ -437,7 +477,9 @@ out:
 /* One packed weight element into the dense copy. */
 static void put_weight(struct sim_conv *cv, const uint8_t *src, size_t pos, size_t dst)
 {
-	if (cv->prec == SIM_PREC_INT8)
+	if (cv->prec == SIM_PREC_INT4)
+		cv->wt_i16[dst] = int4_at(src, pos);
+	else if (cv->prec == SIM_PREC_INT8)
 		cv->wt_i16[dst] = (int8_t)src[pos];
 	else if (cv->prec == SIM_PREC_INT16)
 		cv->wt_i16[dst] = (int16_t)le16(src + 2 * pos);
@@ -450,7 +492,7 @@ static void put_weight(struct sim_conv *cv, const uint8_t *src, size_t pos, size
  * walks visit the packed buffer strictly in order. */
 static void unpack_weights(struct sim_conv *cv, const uint8_t *src)
 {
-	unsigned int kg = cv->prec == SIM_PREC_INT8 ? SIM_KG_INT8 : SIM_KG_16BIT;
+	unsigned int kg = sim_kernel_group(cv->prec);
 	size_t taps = (size_t)cv->kw * cv->kh;
 	size_t per_kernel = taps * cv->wc;
 	size_t pos = 0;
@@ -484,13 +526,36 @@ static void unpack_weights(struct sim_conv *cv, const uint8_t *src)
 	}
 }
 
+/* The fast datapath's int4 weights: the packed nibbles widened to one
+ * int8 each, in the fetched order, so the int8 tiles read them. */
+static int fetch_int4_widened(struct sim_task *t, struct sim_conv *cv, uint64_t base,
+			      size_t total, size_t src_bytes)
+{
+	uint8_t *src = sim_task_alloc(t, src_bytes, 1, "packed weights");
+	int8_t *wide;
+	int rc;
+
+	if (!src)
+		return -1;
+	rc = sim_dma_read(t, base, src, src_bytes, "weights");
+	wide = rc ? NULL : sim_task_alloc_kept(t, total, "widened int4 weights");
+	if (wide) {
+		for (size_t i = 0; i < total; i++)
+			wide[i] = (int8_t)int4_at(src, i);
+		cv->wt_raw = (uint8_t *)wide;
+		cv->wt_raw_bytes = total;
+	}
+	sim_task_free(t, src, src_bytes, 1);
+	return wide ? 0 : -1;
+}
+
 static int fetch_weights(struct sim_task *t, struct sim_conv *cv)
 {
 	uint64_t base =
 		sim_dma_addr(t, (uint64_t)rk3588_get_CNA_DCOMP_ADDR0_VALUE(REG(t, CNA_DCOMP_ADDR0))
 					<< CNA_DCOMP_ADDR0_VALUE__SHIFT);
 	size_t total = (size_t)cv->kw * cv->kh * cv->wc * cv->kernels;
-	size_t src_bytes = total * cv->eb;
+	size_t src_bytes = (size_t)div_up((uint64_t)total * cv->ebits, 8);
 	uint8_t *src;
 
 	/* The fast datapath reads the packed weights as they are; for fp16
@@ -501,6 +566,8 @@ static int fetch_weights(struct sim_task *t, struct sim_conv *cv)
 		cv->wt_dma = base;
 		return 0;
 	}
+	if (cv->fast && cv->prec == SIM_PREC_INT4)
+		return fetch_int4_widened(t, cv, base, total, src_bytes);
 	src = sim_task_alloc_kept(t, src_bytes, "packed weights");
 	if (!src)
 		return -1;

@@ -32,6 +32,8 @@ static unsigned int cna_to_dpu_prec(enum sim_prec p)
 		return SIM_DPU_PREC_INT8;
 	case SIM_PREC_INT16:
 		return SIM_DPU_PREC_INT16;
+	case SIM_PREC_INT4:
+		return SIM_DPU_PREC_INT4;
 	default:
 		return SIM_DPU_PREC_FP16;
 	}
@@ -94,6 +96,20 @@ static int check_mode(struct sim_task *t, const struct sim_conv *cv, struct sim_
 			      "DPU.DATA_FORMAT = 0x%08x: input precision %u, the CNA delivers "
 			      "%u",
 			      df, in, cna_to_dpu_prec(cv->prec));
+	/* int4 data: int4 processing and int16 output only (the int4
+	 * programs' setting, SIM_ASSUME_INT4_MATMUL_ONLY). */
+	if (in == SIM_DPU_PREC_INT4 || proc == SIM_DPU_PREC_INT4) {
+		if (in != proc || out != SIM_DPU_PREC_INT16)
+			return REFUSE(t,
+				      "DPU.DATA_FORMAT = 0x%08x: int4 data is modelled with int4 "
+				      "processing and int16 output only (in %u, proc %u, out %u)",
+				      df, in, proc, out);
+		d->is_float = false;
+		d->in_prec = in;
+		d->out_prec = out;
+		d->bo = sim_prec_bytes(out);
+		return 0;
+	}
 	d->is_float = float_prec_ok(in);
 	if (!d->is_float && !int_prec_ok(in))
 		return REFUSE(t, "DPU.DATA_FORMAT = 0x%08x: input precision %u not modelled", df,
@@ -382,6 +398,24 @@ static int check_cube(struct sim_task *t, const struct sim_conv *cv, struct sim_
 	return 0;
 }
 
+/* int4 sums reach the output unchanged but for the int16 saturation
+ * (SIM_ASSUME_INT4_SUM_SATURATES_INT16): every stage must be bypassed and
+ * OUT_CVT the identity. */
+static int check_int4(struct sim_task *t, const struct sim_dpu *d)
+{
+	_Static_assert(SIM_ASSUME_INT4_SUM_SATURATES_INT16, "int4 sums saturate to int16");
+	if (d->bs.on || d->bn.on || d->ew.on)
+		return REFUSE(t, "%s: int4 data is modelled with the BS, BN and EW stages "
+				 "bypassed",
+			      d->bs.on ? "DPU.BS_CFG" : d->bn.on ? "DPU.BN_CFG" : "DPU.EW_CFG");
+	if (d->cvt_scale != 1 || d->cvt_shift || d->cvt_offset)
+		return REFUSE(t,
+			      "DPU.OUT_CVT_SCALE/SHIFT/OFFSET = %u/%u/%d: int4 data is "
+			      "modelled with the identity output converter",
+			      d->cvt_scale, d->cvt_shift, d->cvt_offset);
+	return 0;
+}
+
 int sim_dpu_setup(struct sim_task *t, const struct sim_conv *cv, struct sim_dpu *d)
 {
 	int rc = check_mode(t, cv, d);
@@ -402,6 +436,8 @@ int sim_dpu_setup(struct sim_task *t, const struct sim_conv *cv, struct sim_dpu 
 			       !d->rdma.widen;
 		rc = check_convert(t, d);
 	}
+	if (!rc && d->in_prec == SIM_DPU_PREC_INT4)
+		rc = check_int4(t, d);
 	return rc;
 }
 

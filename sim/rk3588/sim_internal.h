@@ -223,6 +223,7 @@ void sim_trace_reg(const struct sim_core *c, uint32_t offset, uint32_t value);
 #define SIM_CNA_PREC_INT8 0u
 #define SIM_CNA_PREC_INT16 1u
 #define SIM_CNA_PREC_FP16 2u
+#define SIM_CNA_PREC_INT4 6u
 /* CONV_MODE of CNA, DPU and DPU_RDMA: 0 direct, 3 depthwise. */
 #define SIM_CONV_MODE_DIRECT 0u
 #define SIM_CONV_MODE_DEPTHWISE 3u
@@ -231,6 +232,7 @@ void sim_trace_reg(const struct sim_core *c, uint32_t offset, uint32_t value);
 #define SIM_DPU_PREC_FP16 2u
 #define SIM_DPU_PREC_INT32 4u
 #define SIM_DPU_PREC_FP32 5u
+#define SIM_DPU_PREC_INT4 6u
 
 #define SIM_ATOM_BYTES 16u
 #define SIM_CBUF_BANKS 12u
@@ -240,12 +242,14 @@ void sim_trace_reg(const struct sim_core *c, uint32_t offset, uint32_t value);
 #define SIM_KG_INT8 32u
 #define SIM_KG_16BIT 16u /* int16, fp16 */
 #define SIM_KG_FP16 SIM_KG_16BIT
+#define SIM_KG_INT4 64u
 #define SIM_CB 32u
 
 /* Peak MACs per cycle per core. */
 #define SIM_MACS_PER_CYCLE_INT8 1024u
 #define SIM_MACS_PER_CYCLE_INT16 512u
 #define SIM_MACS_PER_CYCLE_FP16 512u
+#define SIM_MACS_PER_CYCLE_INT4 2048u
 
 /* ALU algorithms (BS/BN/EW share the encoding; BS/BN use add/minus). */
 #define SIM_ALU_MAX 0u
@@ -275,7 +279,14 @@ enum sim_prec {
 	SIM_PREC_INT8,
 	SIM_PREC_INT16,
 	SIM_PREC_FP16,
+	SIM_PREC_INT4,
 };
+
+/* Kernels per weight group of a direct convolution. */
+static inline unsigned int sim_kernel_group(enum sim_prec p)
+{
+	return p == SIM_PREC_INT8 ? SIM_KG_INT8 : p == SIM_PREC_INT4 ? SIM_KG_INT4 : SIM_KG_16BIT;
+}
 
 struct sim_task {
 	struct sim_core *core;
@@ -380,7 +391,8 @@ const struct sim_mac_fast *sim_mac_fast_kernels(void);
 
 struct sim_conv {
 	enum sim_prec prec;
-	unsigned int eb;        /* input element bytes */
+	unsigned int eb;        /* input element bytes (int4: 1, see ebits) */
+	unsigned int ebits;     /* input element bits: 4, 8 or 16 */
 	unsigned int in_w, in_h, in_c;
 	unsigned int out_w, out_h, out_c;
 	unsigned int kw, kh, kernels, wc; /* wc: channels per kernel */

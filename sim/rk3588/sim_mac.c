@@ -186,7 +186,9 @@ const struct sim_mac_fast *sim_mac_fast_for(const struct sim_task *t, const stru
 
 	if (!fk || atomic_load(&t->core->sim->plain) || cv->dw)
 		return NULL;
-	if (cv->prec == SIM_PREC_INT8 && fk->tile_i8 && per_kernel <= SIM_MAC_TILE_MAX_K)
+	/* int4 runs the int8 tiles on weights widened to a byte each. */
+	if ((cv->prec == SIM_PREC_INT8 || cv->prec == SIM_PREC_INT4) && fk->tile_i8 &&
+	    per_kernel <= SIM_MAC_TILE_MAX_K)
 		return fk;
 	return cv->prec == SIM_PREC_FP16 && fk->tile_f ? fk : NULL;
 }
@@ -538,15 +540,18 @@ static void *run_fast_share(void *arg)
 	size_t taps = (size_t)cv->kh * cv->kw, per_kernel = taps * cv->wc;
 	size_t pixels = (size_t)cv->out_h * cv->out_w;
 	struct sim_tile tl = { .taps = taps, .wc = cv->wc, .tap_off = sh->tap_off };
+	unsigned int kg = sim_kernel_group(cv->prec);
 
-	_Static_assert(SIM_KG_INT8 % TKB == 0, "a kernel block never straddles two kernel groups");
+	_Static_assert(SIM_KG_INT8 % TKB == 0 && SIM_KG_INT4 % TKB == 0,
+		       "a kernel block never straddles two kernel groups");
 	for (unsigned int n0 = sh->n_begin; n0 < sh->n_end && !sim_task_aborted(sh->t);
 	     n0 += TKB) {
 		unsigned int nb = sh->n_end - n0 < TKB ? sh->n_end - n0 : TKB;
-		unsigned int g0 = n0 / SIM_KG_INT8 * SIM_KG_INT8;
+		unsigned int g0 = n0 / kg * kg;
 
+		/* int4 weights were widened to one byte each (eb 1). */
 		tl.wg = cv->wt_raw + (size_t)g0 * per_kernel * cv->eb;
-		tl.ng = cv->kernels - g0 < SIM_KG_INT8 ? cv->kernels - g0 : SIM_KG_INT8;
+		tl.ng = cv->kernels - g0 < kg ? cv->kernels - g0 : kg;
 		for (unsigned int j = 0; j < TKB; j++)
 			tl.k[j] = n0 - g0 + (j < nb ? j : nb - 1);
 		for (size_t q0 = 0; q0 < pixels; q0 += SIM_MAC_TILE_PX) {

@@ -15,6 +15,7 @@ static uint64_t div_up(uint64_t a, uint64_t b)
 uint64_t sim_timing_task_cycles(const struct sim_task *t)
 {
 	uint64_t rate = t->prec == SIM_PREC_INT8	 ? SIM_MACS_PER_CYCLE_INT8
+			: t->prec == SIM_PREC_INT4  ? SIM_MACS_PER_CYCLE_INT4
 			: t->prec == SIM_PREC_INT16 ? SIM_MACS_PER_CYCLE_INT16
 						    : SIM_MACS_PER_CYCLE_FP16;
 	uint64_t bytes = t->bytes_read + t->bytes_written;

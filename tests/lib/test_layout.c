@@ -32,6 +32,41 @@ static void test_sizes(void **state)
 	assert_int_equal(rnpu_matmul_c_size((enum rnpu_mm_type)9, 4, 32, 32), 0);
 }
 
+/* int4 (docs/hw-facts-int4.md): A atoms of 32 channels, B tiles of 64
+ * kernels x 32 channels, C int16 atoms of 8; even element in the high
+ * nibble. */
+static void test_int4(void **state)
+{
+	enum { M = 3, K = 64, N = 64 };
+	int8_t a[M * K], b[K * N];
+	uint8_t dst[K * N / 2];
+
+	(void)state;
+	assert_int_equal(rnpu_matmul_a_size(RNPU_MM_INT4_INT16, M, K, N), 2 * M * 16);
+	assert_int_equal(rnpu_matmul_b_size(RNPU_MM_INT4_INT16, M, K, N), K * N / 2);
+	assert_int_equal(rnpu_matmul_c_size(RNPU_MM_INT4_INT16, M, K, N), 8 * M * 16);
+	for (int i = 0; i < M * K; i++)
+		a[i] = (int8_t)(i % 16 - 8);
+	for (int i = 0; i < K * N; i++)
+		b[i] = (int8_t)((i * 5) % 16 - 8);
+	assert_int_equal(rnpu_matmul_pack_a(RNPU_MM_INT4_INT16, M, K, a, dst), 0);
+	for (int m = 0; m < M; m++)
+		for (int k = 0; k < K; k++)
+			assert_int_equal(ref_i4_get(dst, ((size_t)(k / 32) * M + m) * 32 + k % 32,
+						    false),
+					 a[m * K + k]);
+	assert_int_equal(rnpu_matmul_pack_b(RNPU_MM_INT4_INT16, K, N, b, dst), 0);
+	for (int n = 0; n < N; n++)
+		for (int k = 0; k < K; k++)
+			assert_int_equal(ref_i4_get(dst, ((size_t)(k / 32) * 64 + n) * 32 + k % 32,
+						    false),
+					 b[k * N + n]);
+	/* Whole kernel groups only; values outside [-8, 7]. */
+	assert_int_equal(rnpu_matmul_pack_b(RNPU_MM_INT4_INT16, K, 32, b, dst), -EINVAL);
+	a[5] = -9;
+	assert_int_equal(rnpu_matmul_pack_a(RNPU_MM_INT4_INT16, M, K, a, dst), -EINVAL);
+}
+
 static void test_pack_a_int8(void **state)
 {
 	enum { M = 3, K = 64 };
@@ -217,6 +252,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_int4),
 		cmocka_unit_test(test_pack_a_int8),
 		cmocka_unit_test(test_pack_a_fp16),
 		cmocka_unit_test(test_pack_a_padding),

@@ -234,6 +234,67 @@ static void test_bind(void **state)
 }
 
 /* A matmul's buffers return to the device pool and serve the next one. */
+/* int4: padding to K 32 / N 64, native sizes at half a byte per element,
+ * the native B tiling [N/64][K/32][64][32 nibbles] with the even element
+ * in the high nibble (docs/hw-facts-int4.md), refused settings. */
+static void test_int4(void **state)
+{
+	struct rnpu_matmul_cfg c = { .type = RNPU_MM_INT4_INT16, .m = 5, .k = 40, .n = 70 };
+	const uint32_t k = 40, n = 70, kp = 64, np = 128;
+	int8_t *b = malloc((size_t)k * n), *a = malloc(5 * 40);
+	uint8_t *out = malloc((size_t)kp * np / 2);
+	struct rnpu_matmul *mm;
+	uint32_t gk, gn;
+
+	(void)state;
+	assert_non_null(b);
+	assert_non_null(a);
+	assert_non_null(out);
+	for (uint32_t i = 0; i < k * n; i++)
+		b[i] = (int8_t)((int)(i * 7 % 16) - 8);
+	assert_int_equal(rnpu_matmul_b_native_size(RNPU_MM_INT4_INT16, k, n), kp * np / 2);
+	assert_int_equal(rnpu_matmul_pack_b_native(RNPU_MM_INT4_INT16, k, n, b, false, out), 0);
+	for (uint32_t j = 0; j < np; j++)
+		for (uint32_t q = 0; q < kp; q++) {
+			size_t idx = (((size_t)(j / 64) * (kp / 32) + q / 32) * 64 + j % 64) * 32 +
+				     q % 32;
+			int want = j < n && q < k ? b[(size_t)q * n + j] : 0;
+
+			assert_int_equal(ref_i4_get(out, idx, false), want);
+		}
+	b[17] = 8;
+	assert_int_equal(rnpu_matmul_pack_b_native(RNPU_MM_INT4_INT16, k, n, b, false, out),
+			 -EINVAL);
+	b[17] = -8;
+
+	assert_int_equal(rnpu_matmul_create(g_dev, &c, &mm), 0);
+	rnpu_matmul_padded(mm, &gk, &gn);
+	assert_int_equal(gk, kp);
+	assert_int_equal(gn, np);
+	assert_int_equal(rnpu_matmul_native_size(mm, RNPU_MM_A), 2 * 5 * 16);
+	assert_int_equal(rnpu_matmul_native_size(mm, RNPU_MM_B), kp * np / 2);
+	assert_int_equal(rnpu_matmul_native_size(mm, RNPU_MM_C), 16 * 5 * 16);
+	memset(a, 0, 5 * 40);
+	a[3 * 40 + 33] = -9;
+	assert_int_equal(rnpu_matmul_set_a(mm, a), -EINVAL);
+	if (!strstr(rnpu_last_error(g_dev), "A[153] = -9"))
+		fail_msg("\"%s\" does not name the element", rnpu_last_error(g_dev));
+	a[3 * 40 + 33] = 7;
+	assert_int_equal(rnpu_matmul_set_a(mm, a), 0);
+	/* Row 3, channel 33: surface 1, atom row 3, nibble 1 (low half). */
+	assert_int_equal(((uint8_t *)rnpu_matmul_map(mm, RNPU_MM_A))[(1 * 5 + 3) * 16], 0x07);
+	rnpu_matmul_destroy(mm);
+
+	c.relu = true;
+	refused(&c, -EINVAL, "relu is not available for int4");
+	c.relu = false;
+	c.k = 8193;
+	refused(&c, -EINVAL, "K = 8193 exceeds 8192 for int4");
+	free(a);
+	free(b);
+	free(out);
+}
+
 static void test_pool_reuse(void **state)
 {
 	struct rnpu_matmul_cfg c = { .type = RNPU_MM_FP16_FP16, .m = 8, .k = 64, .n = 32 };
@@ -302,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_col_scale),
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_bind),
+		cmocka_unit_test(test_int4),
 		cmocka_unit_test(test_pool_reuse),
 		cmocka_unit_test(test_pack_b_segments),
 	};

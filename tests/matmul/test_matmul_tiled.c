@@ -46,6 +46,7 @@ static const char *type_name(enum rnpu_mm_type t)
 	case RNPU_MM_INT8_INT8: return "int8.i8";
 	case RNPU_MM_INT16_INT32: return "int16";
 	case RNPU_MM_FP16_FP32: return "fp16.f32";
+	case RNPU_MM_INT4_INT16: return "int4.i16";
 	default: return "fp16.f16";
 	}
 }
@@ -154,6 +155,9 @@ static void run_case(void **state)
 			((int16_t *)a)[i] = (int16_t)ref_rng_range(&rng, -32768, 32767);
 		for (size_t i = 0; i < kn; i++)
 			((int16_t *)b)[i] = (int16_t)ref_rng_range(&rng, -32768, 32767);
+	} else if (c->type == RNPU_MM_INT4_INT16) {
+		ref_fill_i4(&rng, a, mk, -8, 7);
+		ref_fill_i4(&rng, b, kn, -8, 7);
 	} else {
 		ref_fill_i8(&rng, a, mk, c->lim ? -c->lim : -128, c->lim ? c->lim : 127);
 		ref_fill_i8(&rng, b, kn, c->lim ? -c->lim : -128, c->lim ? c->lim : 127);
@@ -186,6 +190,15 @@ static void run_case(void **state)
 		}
 		free(want);
 		free(absdot);
+	} else if (c->type == RNPU_MM_INT4_INT16) {
+		int16_t *want = zalloc(mn, 2);
+
+		ref_matmul_i4_i16(c->m, c->k, c->n, a, b, want);
+		for (size_t i = 0; i < mn; i++)
+			if (((int16_t *)got)[i] != want[i] && bad++ < 4)
+				print_error("C[%zu][%zu] = %d, reference %d\n", i / c->n, i % c->n,
+					    ((int16_t *)got)[i], want[i]);
+		free(want);
 	} else {
 		int64_t *acc = zalloc(mn, 8);
 
@@ -281,6 +294,13 @@ static struct tiled_case cases[] = {
 	/* Small inputs: sums small enough for power-of-two scales to tie. */
 	PERCOL(RNPU_MM_INT8_INT8, 64, 32, 64, 0, 0, false, 3),
 	PERCOL(RNPU_MM_INT8_INT32, 33, 40, 48, 3, 0, false, 3),
+	/* int4: odd sizes padded (K to 32, N to 64), tiles of at most 128
+	 * rows, N chunks, three cores; K up to its single-segment 8192. */
+	CASE(RNPU_MM_INT4_INT16, 7, 100, 33, 1, 0, false, false),
+	CASE(RNPU_MM_INT4_INT16, 300, 200, 130, 7, 0, false, false),
+	CASE(RNPU_MM_INT4_INT16, 1, 4096, 4096, 7, 0, false, false),
+	CASE(RNPU_MM_INT4_INT16, 40, 8192, 70, 3, 0, false, false),
+	CASE(RNPU_MM_INT4_INT16, 100, 96, 64, 2, 24, false, false),
 	/* LLM-shaped, long only. */
 	CASE(RNPU_MM_INT8_INT32, 8, 4096, 11008, 7, 0, false, true),
 	CASE(RNPU_MM_INT8_INT32, 544, 544, 4096, 7, 0, false, true),

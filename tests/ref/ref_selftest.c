@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <setjmp.h>
 #include <string.h>
 #include <cmocka.h>
@@ -155,6 +156,43 @@ static void test_matmul_i16(void **state)
 
 /* x = [1 2 3; 4 5 6; 7 8 9], kernel [1 0; 0 -1], pad 1 on top/left:
  * y(oy, ox) = x(oy-1, ox-1) - x(oy, ox). */
+/* Hand-worked: [1 -8; 7 3] x [2; -1] = [10; 11]; 1024 x (-8 * -8) = 65536
+ * saturates to 32767. Nibbles 0x8 = -8 and 0x7 = 7, both orders. */
+static void test_int4(void **state)
+{
+	const int8_t a[4] = { 1, -8, 7, 3 }, b[2] = { 2, -1 };
+	int8_t *big = malloc(1024);
+	int32_t c32[2];
+	int16_t c16[2];
+	uint8_t packed[2] = { 0, 0 };
+
+	(void)state;
+	ref_matmul_i4_i32(2, 2, 1, a, b, c32);
+	assert_int_equal(c32[0], 10);
+	assert_int_equal(c32[1], 11);
+	assert_non_null(big);
+	memset(big, -8, 1024);
+	ref_matmul_i4_i32(1, 1024, 1, big, big, c32);
+	assert_int_equal(c32[0], 65536);
+	ref_matmul_i4_i16(1, 1024, 1, big, big, c16);
+	assert_int_equal(c16[0], 32767);
+	big[0] = 7; /* 49 + 1023 x 64 = 65521, still above int16 */
+	ref_matmul_i4_i16(1, 1024, 1, big, big, c16);
+	assert_int_equal(c16[0], 32767);
+	free(big);
+	ref_i4_set(packed, 0, -8, true);
+	ref_i4_set(packed, 1, 7, true);
+	ref_i4_set(packed, 2, -1, false);
+	ref_i4_set(packed, 3, 1, false);
+	assert_int_equal(packed[0], 0x78);
+	assert_int_equal(packed[1], 0xf1);
+	assert_int_equal(ref_i4_get(packed, 0, true), -8);
+	assert_int_equal(ref_i4_get(packed, 1, true), 7);
+	assert_int_equal(ref_i4_get(packed, 0, false), 7);
+	assert_int_equal(ref_i4_get(packed, 2, false), -1);
+	assert_int_equal(ref_i4_get(packed, 3, false), 1);
+}
+
 static void test_conv_pad(void **state)
 {
 	const int32_t x[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
@@ -422,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_tolerance),
 		cmocka_unit_test(test_rng),
 		cmocka_unit_test(test_matmul_i16),
+		cmocka_unit_test(test_int4),
 		cmocka_unit_test(test_conv_pad),
 		cmocka_unit_test(test_conv_dilation_stride),
 		cmocka_unit_test(test_conv_channels_depthwise),

@@ -66,6 +66,28 @@ void ref_fill_f16(struct ref_rng *r, uint16_t *dst, size_t count, int min_exp2, 
 void ref_matmul_i16_i64(uint32_t m, uint32_t k, uint32_t n, const int16_t *a, const int16_t *b,
 			int64_t *c);
 
+/* ---- int4 ------------------------------------------------------------------ */
+
+/*
+ * C = A x B with int4 inputs held one per int8_t (each in [-8, 7]), exact in
+ * 32 bits (|a*b| <= 64). ref_matmul_i4_i16() saturates each sum to int16,
+ * the result the int16 output of RKNN_INT4_MM_INT4_TO_INT16 is checked
+ * against (sums outside int16 are an assumption of the model,
+ * docs/hw-assumptions.md).
+ */
+void ref_matmul_i4_i32(uint32_t m, uint32_t k, uint32_t n, const int8_t *a, const int8_t *b,
+		       int32_t *c);
+void ref_matmul_i4_i16(uint32_t m, uint32_t k, uint32_t n, const int8_t *a, const int8_t *b,
+		       int16_t *c);
+/* Random int4 values in [lo, hi] (-8 <= lo <= hi <= 7), one per int8_t. */
+void ref_fill_i4(struct ref_rng *r, int8_t *dst, size_t count, int lo, int hi);
+/*
+ * Two's-complement nibble @i of a packed run: element 2j in the low nibble
+ * of byte j when @even_low (the RKNN normal layout), else in the high one.
+ */
+int8_t ref_i4_get(const uint8_t *packed, size_t i, bool even_low);
+void ref_i4_set(uint8_t *packed, size_t i, int8_t v, bool even_low);
+
 /* ---- convolution (NCHW, batch 1) ----------------------------------------- */
 
 /*

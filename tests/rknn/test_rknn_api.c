@@ -65,9 +65,30 @@ static void test_create_errors(void **state)
 	info = info_of(0, 64, 32, RKNN_INT8_MM_INT8_TO_INT32);
 	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_ERR_PARAM_INVALID);
 	assert_logged("M = 0");
+	/* int4 mixes other than int4 x int4 -> int16 stay refused. */
+	{
+		static const rknn_matmul_type mixes[] = {
+			RKNN_FLOAT16_MM_INT4_TO_FLOAT32, RKNN_FLOAT16_MM_INT4_TO_FLOAT16,
+			RKNN_INT8_MM_INT4_TO_INT32, RKNN_FLOAT16_MM_INT4_TO_BFLOAT16,
+			RKNN_INT8_MM_INT4_TO_FLOAT16,
+		};
+
+		for (size_t i = 0; i < sizeof(mixes) / sizeof(mixes[0]); i++) {
+			info = info_of(4, 64, 64, mixes[i]);
+			assert_int_equal(rknn_matmul_create(&ctx, &info, &io),
+					 RKNN_ERR_PARAM_INVALID);
+			assert_logged(get_matmul_type_string(mixes[i]));
+			assert_logged("int4 x int4 -> int16 only");
+		}
+	}
+	/* int4: native layouts need N % 64; K beyond one segment. */
 	info = info_of(4, 64, 32, RKNN_INT4_MM_INT4_TO_INT16);
+	info.B_layout = RKNN_MM_LAYOUT_NATIVE;
 	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_ERR_PARAM_INVALID);
-	assert_logged("int4");
+	assert_logged("N % 64 == 0");
+	info = info_of(4, 8224, 64, RKNN_INT4_MM_INT4_TO_INT16);
+	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_ERR_PARAM_INVALID);
+	assert_logged("K = 8224 exceeds 8192");
 	info = info_of(4, 64, 32, RKNN_FLOAT16_MM_INT8_TO_FLOAT32);
 	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_ERR_PARAM_INVALID);
 	assert_logged("RKNN_FLOAT16_MM_INT8_TO_FLOAT32");
@@ -1029,9 +1050,163 @@ static void test_b_native_layout(void **state)
 			 RKNN_ERR_PARAM_INVALID);
 	assert_int_equal(rknn_B_normal_layout_to_native_layout(b, out, 40, n, &info),
 			 RKNN_ERR_PARAM_INVALID);
-	info.type = RKNN_INT4_MM_INT4_TO_INT16;
+	info.type = RKNN_INT8_MM_INT4_TO_INT32;
 	assert_int_equal(rknn_B_normal_layout_to_native_layout(b, out, k, n, &info),
 			 RKNN_ERR_PARAM_INVALID);
+	/* int4: packed normal B (even element low) in, native tiles of 64
+	 * kernels x 32 channels out with the even element high. */
+	info.type = RKNN_INT4_MM_INT4_TO_INT16;
+	for (int i = 0; i < k * n / 2; i++)
+		b[i] = (int8_t)(i * 37 + 11);
+	assert_int_equal(rknn_B_normal_layout_to_native_layout(b, out, k, n, &info), 0);
+	for (int kk = 0; kk < k; kk++)
+		for (int nn = 0; nn < n; nn++)
+			assert_int_equal(ref_i4_get((uint8_t *)out,
+						    (((size_t)(nn / 64) * (k / 32) + kk / 32) * 64 +
+						     nn % 64) * 32 + kk % 32,
+						    false),
+					 ref_i4_get((uint8_t *)b, (size_t)kk * n + nn, true));
+	assert_int_equal(rknn_B_normal_layout_to_native_layout(b, out, k, 32, &info),
+			 RKNN_ERR_PARAM_INVALID);
+}
+
+/* RKNN_INT4_MM_INT4_TO_INT16: io_attr as rknn-api.md 4.3/4.4 give it. */
+static void test_int4_io_attr(void **state)
+{
+	rknn_matmul_io_attr io;
+	rknn_matmul_info info;
+	rknn_matmul_ctx ctx;
+
+	(void)state;
+	ctx = make_ctx(4, 64, 64, RKNN_INT4_MM_INT4_TO_INT16, &io);
+	assert_int_equal(io.A.type, RKNN_TENSOR_INT4);
+	assert_int_equal(io.B.type, RKNN_TENSOR_INT4);
+	assert_int_equal(io.C.type, RKNN_TENSOR_INT16);
+	assert_int_equal(io.A.size, 4 * 64 / 2);
+	assert_int_equal(io.B.size, 64 * 64 / 2);
+	assert_int_equal(io.C.size, 4 * 64 * 2);
+	assert_int_equal(io.A.n_dims, 2);
+	assert_int_equal(io.B.dims[0], 64);
+	assert_int_equal(io.B.dims[1], 64);
+	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
+
+	info = info_of(3, 96, 128, RKNN_INT4_MM_INT4_TO_INT16);
+	info.B_layout = RKNN_MM_LAYOUT_NATIVE;
+	info.AC_layout = RKNN_MM_LAYOUT_NATIVE;
+	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_SUCC);
+	assert_int_equal(io.A.n_dims, 3);
+	assert_int_equal(io.A.dims[0], 3); /* K / 32 */
+	assert_int_equal(io.A.dims[1], 3);
+	assert_int_equal(io.A.dims[2], 32);
+	assert_int_equal(io.B.n_dims, 4);
+	assert_int_equal(io.B.dims[0], 2); /* N / 64 */
+	assert_int_equal(io.B.dims[1], 3); /* K / 32 */
+	assert_int_equal(io.B.dims[2], 64);
+	assert_int_equal(io.B.dims[3], 32);
+	assert_int_equal(io.C.n_dims, 3);
+	assert_int_equal(io.C.dims[0], 16); /* N / 8 */
+	assert_int_equal(io.C.dims[2], 8);
+	assert_int_equal(io.A.size, 3 * 96 / 2);
+	assert_int_equal(io.B.size, 96 * 128 / 2);
+	assert_int_equal(io.C.size, 3 * 128 * 2);
+	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
+
+	info = info_of(2, 64, 64, RKNN_INT4_MM_INT4_TO_INT16);
+	info.B_layout = RKNN_MM_LAYOUT_TP_NORM;
+	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_SUCC);
+	assert_int_equal(io.B.dims[0], 64);
+	assert_int_equal(io.B.size, 64 * 64 / 2);
+	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
+}
+
+/* One int4 run in every B layout and both A/C layouts against the
+ * reference; odd M, K and N in the normal layouts. */
+static void run_int4(int m, int k, int n, int b_layout, int ac_layout)
+{
+	rknn_matmul_info info = info_of(m, k, n, RKNN_INT4_MM_INT4_TO_INT16);
+	int8_t *a = malloc((size_t)m * k), *b = malloc((size_t)k * n);
+	int16_t *want = malloc((size_t)m * n * 2);
+	rknn_tensor_mem *ma, *mb, *mc;
+	rknn_matmul_io_attr io;
+	rknn_matmul_ctx ctx;
+	struct ref_rng r;
+	uint8_t *pa, *pb;
+
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(want);
+	info.B_layout = b_layout;
+	info.AC_layout = ac_layout;
+	assert_int_equal(rknn_matmul_create(&ctx, &info, &io), RKNN_SUCC);
+	ma = rknn_create_mem(ctx, io.A.size);
+	mb = rknn_create_mem(ctx, io.B.size);
+	mc = rknn_create_mem(ctx, io.C.size);
+	assert_non_null(ma);
+	assert_non_null(mb);
+	assert_non_null(mc);
+	ref_rng_seed(&r, (uint64_t)m * 7919 + k * 31 + n + b_layout * 3 + ac_layout);
+	ref_fill_i4(&r, a, (size_t)m * k, -8, 7);
+	ref_fill_i4(&r, b, (size_t)k * n, -8, 7);
+	ref_matmul_i4_i16(m, k, n, a, b, want);
+	pa = ma->virt_addr;
+	pb = mb->virt_addr;
+	memset(pa, 0, io.A.size);
+	memset(pb, 0, io.B.size);
+	/* Normal layouts: even element low (rknn-api.md 4.3); native: the
+	 * NPU's tiles, even element high (docs/hw-facts-int4.md). */
+	for (int i = 0; i < m; i++)
+		for (int q = 0; q < k; q++) {
+			if (ac_layout == RKNN_MM_LAYOUT_NATIVE)
+				ref_i4_set(pa, ((size_t)(q / 32) * m + i) * 32 + q % 32,
+					   a[i * k + q], false);
+			else
+				ref_i4_set(pa, (size_t)i * k + q, a[i * k + q], true);
+		}
+	for (int q = 0; q < k; q++)
+		for (int j = 0; j < n; j++) {
+			int8_t v = b[q * n + j];
+
+			if (b_layout == RKNN_MM_LAYOUT_NATIVE)
+				ref_i4_set(pb, (((size_t)(j / 64) * (k / 32) + q / 32) * 64 + j % 64) *
+						       32 + q % 32,
+					   v, false);
+			else if (b_layout == RKNN_MM_LAYOUT_TP_NORM)
+				ref_i4_set(pb, (size_t)j * k + q, v, true);
+			else
+				ref_i4_set(pb, (size_t)q * n + j, v, true);
+		}
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, ma, &io.A), 0);
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, mb, &io.B), 0);
+	assert_int_equal(rknn_matmul_set_io_mem(ctx, mc, &io.C), 0);
+	assert_int_equal(rknn_matmul_run(ctx), RKNN_SUCC);
+	for (int i = 0; i < m; i++)
+		for (int j = 0; j < n; j++) {
+			size_t at = ac_layout == RKNN_MM_LAYOUT_NATIVE
+					    ? ((size_t)(j / 8) * m + i) * 8 + j % 8
+					    : (size_t)i * n + j;
+
+			if (((int16_t *)mc->virt_addr)[at] != want[i * n + j])
+				fail_msg("B layout %d, AC layout %d: C[%d][%d] = %d, reference %d",
+					 b_layout, ac_layout, i, j, ((int16_t *)mc->virt_addr)[at],
+					 want[i * n + j]);
+		}
+	rknn_destroy_mem(ctx, ma);
+	rknn_destroy_mem(ctx, mb);
+	rknn_destroy_mem(ctx, mc);
+	assert_int_equal(rknn_matmul_destroy(ctx), RKNN_SUCC);
+	free(a);
+	free(b);
+	free(want);
+}
+
+static void test_int4_run(void **state)
+{
+	(void)state;
+	run_int4(7, 100, 33, RKNN_MM_LAYOUT_NORM, RKNN_MM_LAYOUT_NORM);
+	run_int4(5, 64, 70, RKNN_MM_LAYOUT_TP_NORM, RKNN_MM_LAYOUT_NORM);
+	run_int4(130, 96, 128, RKNN_MM_LAYOUT_NATIVE, RKNN_MM_LAYOUT_NORM);
+	run_int4(9, 160, 64, RKNN_MM_LAYOUT_NATIVE, RKNN_MM_LAYOUT_NATIVE);
+	run_int4(3, 64, 192, RKNN_MM_LAYOUT_NORM, RKNN_MM_LAYOUT_NATIVE);
 }
 
 static void test_model_api_refused(void **state)
@@ -1069,6 +1244,8 @@ int main(void)
 		cmocka_unit_test(test_mem_from_fd_twice),
 		cmocka_unit_test(test_mem_from_phys),
 		cmocka_unit_test(test_b_native_layout),
+		cmocka_unit_test(test_int4_io_attr),
+		cmocka_unit_test(test_int4_run),
 		cmocka_unit_test(test_model_api_refused),
 	};
 

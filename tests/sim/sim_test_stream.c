@@ -14,10 +14,16 @@ static unsigned int eb_in(const struct conv_desc *d)
 	return d->fp16 || d->int16 ? 2 : 1;
 }
 
+/* Bits per input element: int4 packs two into a byte. */
+static unsigned int bits_in(const struct conv_desc *d)
+{
+	return d->int4 ? 4 : 8 * eb_in(d);
+}
+
 /* CNA precision code and the DPU input code it turns into. */
 static unsigned int cna_prec(const struct conv_desc *d)
 {
-	return d->fp16 ? PREC_FP16 : d->int16 ? 1 : 0;
+	return d->fp16 ? PREC_FP16 : d->int16 ? 1 : d->int4 ? TP_INT4 : 0;
 }
 
 static unsigned int bo_out(const struct conv_desc *d)
@@ -33,16 +39,16 @@ static unsigned int bo_out(const struct conv_desc *d)
 	}
 }
 
-/* Kernels per group: 32 for int8, 16 for int16/fp16. */
+/* Kernels per group: 32 for int8, 16 for int16/fp16, 64 for int4. */
 static unsigned int kg(const struct conv_desc *d)
 {
-	return eb_in(d) == 2 ? 16 : 32;
+	return d->int4 ? 64 : eb_in(d) == 2 ? 16 : 32;
 }
 
 /* Bytes of one kernel (depthwise: the only kernel). */
 static unsigned int kernel_bytes(const struct conv_desc *d)
 {
-	return d->kw * d->kh * d->c * eb_in(d);
+	return d->kw * d->kh * d->c * bits_in(d) / 8;
 }
 
 static unsigned int kernels(const struct conv_desc *d)
@@ -61,11 +67,11 @@ size_t conv_body(uint64_t *w, const struct conv_desc *d)
 {
 	static const struct dpu_desc plain = { 0 };
 	const struct dpu_desc *dd = d->dpu ? d->dpu : &plain;
-	unsigned int eb = eb_in(d), bo = bo_out(d);
+	unsigned int bo = bo_out(d);
 	unsigned int e = kg(d) * bo / 16; /* atoms per kernel group per pixel */
 	/* A row is W pixels of whole 16-byte atoms, the last one partly
 	 * filled when C is not a multiple of the atom's channels. */
-	unsigned int entries = div_up(d->w * div_up(d->c * eb, 16) * 16, CBUF_ENTRY_BYTES);
+	unsigned int entries = div_up(d->w * div_up(d->c * bits_in(d), 128) * 16, CBUF_ENTRY_BYTES);
 	unsigned int dbank = div_up(d->h * entries * CBUF_ENTRY_BYTES, CBUF_BANK_BYTES);
 	unsigned int hw_out = d->out_w * d->out_h;
 	unsigned int in_sh = d->in_surf_h ? d->in_surf_h : d->h;
@@ -258,7 +264,7 @@ uint32_t amount_for(size_t words)
 
 size_t conv_in_bytes(const struct conv_desc *d)
 {
-	unsigned int c2 = 16 / eb_in(d);
+	unsigned int c2 = 128 / bits_in(d);
 
 	return (size_t)div_up(d->c, c2) * d->w * d->h * 16;
 }

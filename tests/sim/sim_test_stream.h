@@ -17,6 +17,7 @@
 #define TP_FP16 2u
 #define TP_INT32 4u
 #define TP_FP32 5u
+#define TP_INT4 6u
 
 #define CONV_OP_EN 0x0du /* CNA + CORE + DPU */
 #define RDMA_OP_EN 0x10u /* DPU_RDMA */
@@ -115,6 +116,8 @@ struct conv_desc {
 	unsigned int clip_shift;
 	/* Additions; zero keeps the plain int8/fp16 direct convolution. */
 	bool int16;          /* int16 input (fp16 must be false) */
+	bool int4;           /* int4 input, two per byte (fp16/int16 false);
+			      * pack_input/pack_weights do not handle it */
 	bool dw;             /* depthwise: n == c, one kernel of c channels */
 	unsigned int dx, dy; /* distance between taps; 0 or 1 = none */
 	unsigned int in_surf_h;  /* rows per input surface (0 = h): row tiles */

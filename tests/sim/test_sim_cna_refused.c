@@ -42,7 +42,7 @@ static bool nonalign(uint32_t *v)
 	return rk3588_set_CNA_CONV_CON1_NONALIGN_DMA(v, 1);
 }
 
-/* Precision codes (fact sheet): 3 bf16, 6 int4, 7 tf32. */
+/* Precision codes (fact sheet): 3 bf16, 7 tf32 (int4: test_sim_int4.c). */
 static bool prec(uint32_t *v, uint32_t p)
 {
 	return rk3588_set_CNA_CONV_CON1_IN_PRECISION(v, p) &&
@@ -52,11 +52,6 @@ static bool prec(uint32_t *v, uint32_t p)
 static bool bf16(uint32_t *v)
 {
 	return prec(v, 3);
-}
-
-static bool int4(uint32_t *v)
-{
-	return prec(v, 6);
 }
 
 static bool tf32(uint32_t *v)
@@ -94,7 +89,6 @@ static const struct refusal refusals[] = {
 	{ "cna.refused.argb_input", REG_CNA_CONV_CON1, argb, "CNA.CONV_CON1" },
 	{ "cna.refused.nonaligned_dma", REG_CNA_CONV_CON1, nonalign, "CNA.CONV_CON1" },
 	{ "cna.refused.bf16", REG_CNA_CONV_CON1, bf16, "CNA.CONV_CON1" },
-	{ "cna.refused.int4", REG_CNA_CONV_CON1, int4, "CNA.CONV_CON1" },
 	{ "cna.refused.tf32", REG_CNA_CONV_CON1, tf32, "CNA.CONV_CON1" },
 	{ "cna.refused.in_and_proc_precision_differ", REG_CNA_CONV_CON1, proc_differs,
 	  "CNA.CONV_CON1" },

@@ -351,6 +351,89 @@ static int8_t extreme(unsigned int pattern, size_t i, unsigned int c)
  * limits only because the CBUF bounds K. With CLIP_TRUNCATE the
  * rounding of those sums is compared with the plain datapath; without,
  * both must equal the sum computed here. */
+/* int4 element @i of a packed run, the even one in the high nibble
+ * (docs/hw-facts-int4.md). */
+static void put_nibble(uint8_t *p, size_t i, int v)
+{
+	if (i % 2)
+		p[i / 2] = (uint8_t)((p[i / 2] & 0xf0) | (v & 0x0f));
+	else
+		p[i / 2] = (uint8_t)((p[i / 2] & 0x0f) | ((v & 0x0f) << 4));
+}
+
+/* int4 matmul tiles (rows as the width, int16 output): the fast datapath
+ * (int4 weights widened for the int8 tiles) writes the same bytes as the
+ * plain one, and both equal the saturated sums computed here. */
+static void test_int4_fast_equals_plain(void **state)
+{
+	static const unsigned int shapes[][3] = {
+		{ 1, 32, 64 }, { 7, 96, 128 }, { 13, 1024, 64 }, { 128, 256, 192 }, { 5, 4096, 64 },
+	};
+	struct fake_bus fb;
+	struct rk3588_sim *sim;
+	uint32_t seed = 0x1414;
+
+	(void)state;
+	if (!rk3588_sim_fast_datapath_available())
+		skip();
+	fb_init(&fb, MEM_SIZE);
+	assert_non_null(fb.mem);
+	sim = test_sim_create(&fb, false, 1);
+	assert_non_null(sim);
+	rk3588_sim_set_mac_threads(sim, FASTPATH_MAC_THREADS);
+	for (size_t si = 0; si < sizeof(shapes) / sizeof(shapes[0]); si++) {
+		unsigned int m = shapes[si][0], k = shapes[si][1], n = shapes[si][2];
+		struct conv_desc d = { .int4 = true, .out_prec = TP_INT16, .w = m, .h = 1, .c = k,
+				       .kw = 1, .kh = 1, .n = n, .sx = 1, .sy = 1, .out_w = m,
+				       .out_h = 1 };
+		int8_t *a = malloc((size_t)m * k), *b = malloc((size_t)k * n);
+		size_t ob = conv_out_bytes(&d);
+		uint8_t *plain = malloc(ob), *in, *wt;
+
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_non_null(plain);
+		/* The last shape's sums leave int16: mostly -8 x -8. */
+		for (size_t i = 0; i < (size_t)m * k; i++)
+			a[i] = si == 4 ? (i % 9 ? -8 : 7) : (int8_t)((int)(test_rand(&seed) % 16) - 8);
+		for (size_t i = 0; i < (size_t)k * n; i++)
+			b[i] = si == 4 ? (i % 11 ? -8 : 7) : (int8_t)((int)(test_rand(&seed) % 16) - 8);
+		fb.next = FB_BASE;
+		d.in = fb_alloc(&fb, conv_in_bytes(&d), 64);
+		d.wt = fb_alloc(&fb, conv_wt_bytes(&d), 64);
+		d.out = fb_alloc(&fb, ob, 64);
+		in = fb_ptr(&fb, d.in);
+		wt = fb_ptr(&fb, d.wt);
+		for (unsigned int i = 0; i < m; i++)
+			for (unsigned int q = 0; q < k; q++)
+				put_nibble(in, ((size_t)(q / 32) * m + i) * 32 + q % 32, a[i * k + q]);
+		for (unsigned int j = 0; j < n; j++)
+			for (unsigned int q = 0; q < k; q++)
+				put_nibble(wt, (((size_t)(j / 64) * (k / 32) + q / 32) * 64 + j % 64) * 32 +
+						       q % 32,
+					   b[(size_t)q * n + j]);
+		assert_int_equal(run(&fb, sim, &d, RK3588_SIM_DATAPATH_PLAIN), 0x100);
+		memcpy(plain, fb_ptr(&fb, d.out), ob);
+		assert_int_equal(run(&fb, sim, &d, RK3588_SIM_DATAPATH_FAST), 0x100);
+		assert_memory_equal(plain, fb_ptr(&fb, d.out), ob);
+		for (unsigned int i = 0; i < m; i++)
+			for (unsigned int j = 0; j < n; j++) {
+				const uint8_t *q = plain + out_index(&d, j, 0, i) * 2;
+				int64_t s = 0;
+
+				for (unsigned int c = 0; c < k; c++)
+					s += a[i * k + c] * b[(size_t)c * n + j];
+				s = s > 32767 ? 32767 : s < -32768 ? -32768 : s;
+				assert_int_equal((int16_t)(q[0] | q[1] << 8), s);
+			}
+		free(a);
+		free(b);
+		free(plain);
+	}
+	rk3588_sim_destroy(sim);
+	fb_fini(&fb);
+}
+
 static void test_int8_extremes(void **state)
 {
 	static const struct conv_shape ext_shapes[] = {
@@ -720,6 +803,7 @@ int main(void)
 		cmocka_unit_test(test_int8_conv_shapes),
 		cmocka_unit_test(test_fp16_conv_shapes),
 		cmocka_unit_test(test_int8_extremes),
+		cmocka_unit_test(test_int4_fast_equals_plain),
 		cmocka_unit_test(test_fp16_weight_fault),
 		cmocka_unit_test(test_fp16_thread_counts),
 		cmocka_unit_test(test_fp16_fault_ahead),
