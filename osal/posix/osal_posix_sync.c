@@ -176,6 +176,15 @@ void rnpu_osal_waitq_destroy(struct rnpu_osal_waitq *wq)
 
 	if (!wq)
 		return;
+	/* Owed by this very thread (destroyed under an interrupt-safe lock):
+	 * dropped here rather than waited for, which would never end. */
+	for (unsigned int i = 0; i < nowed; i++) {
+		if (owed[i] != wq)
+			continue;
+		owed[i] = owed[--nowed];
+		__atomic_fetch_sub(&wq->owed, 1, __ATOMIC_RELAXED);
+		break;
+	}
 	/* A broadcast owed by a thread that has just released its lock is
 	 * microseconds away; should that thread stall for a second, the
 	 * queue is leaked rather than freed under it. */

@@ -32,7 +32,6 @@ static void build_tables(void)
 	memset(page_block, PAGE_NONE, sizeof(page_block));
 	for (unsigned int b = 0; b < SIM_NUM_BLOCKS; b++) {
 		const struct rk3588_block_info *bi = &rk3588_blocks[b];
-
 		uint32_t end = bi->base + bi->size;
 
 		block_extent[b] = bi->base;

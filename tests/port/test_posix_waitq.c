@@ -4,7 +4,7 @@
  * issued while such a lock is held reaches a sleeping waiter when the
  * lock is released, not before (so the waiter does not run into the lock
  * its waker still holds), and destroying a queue waits for a wake still
- * owed to it.
+ * owed to it by another thread.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -139,11 +139,30 @@ static void destroy_waits_for_owed_wake(void **state)
 	rnpu_osal_spinlock_destroy(o.l);
 }
 
+/* A queue destroyed by the very thread that owes it a broadcast (still
+ * under its lock) is freed at once, and the release touches it no more. */
+static void destroy_by_the_thread_owing(void **state)
+{
+	struct rnpu_osal_spinlock *l;
+	struct rnpu_osal_waitq *wq;
+	unsigned long flags;
+
+	(void)state;
+	assert_int_equal(rnpu_osal_spinlock_create(&l), 0);
+	assert_int_equal(rnpu_osal_waitq_create(&wq), 0);
+	rnpu_osal_spin_lock_irqsave(l, &flags);
+	rnpu_osal_waitq_wake_all(wq);
+	rnpu_osal_waitq_destroy(wq);
+	rnpu_osal_spin_unlock_irqrestore(l, flags);
+	rnpu_osal_spinlock_destroy(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(wake_reaches_waiter_at_release),
 		cmocka_unit_test(destroy_waits_for_owed_wake),
+		cmocka_unit_test(destroy_by_the_thread_owing),
 	};
 
 	return cmocka_run_group_tests_name("posix-waitq", tests, NULL, NULL);
