@@ -86,6 +86,15 @@ int rnpu_fence_wait(int fence_fd, int timeout_ms)
 	struct rnpu_sync_file_info info;
 	int r, n = 0;
 
+	/* rnpu's userspace fences (osal_posix.h) tell their status by the
+	 * bytes waiting in them: a signalled one answers at once, without the
+	 * poll() its caller has usually just done. A kernel sync_file has no
+	 * FIONREAD (ENOTTY or EINVAL). */
+	r = rnpu_posix_fence_fd_status(fence_fd, &n, NULL);
+	if (!r && n != RNPU_POSIX_FENCE_PENDING)
+		return n;
+	if (r && r != -ENOTTY && r != -EINVAL)
+		return r;
 	do {
 		r = poll(&p, 1, timeout_ms);
 	} while (r < 0 && errno == EINTR);
@@ -95,8 +104,6 @@ int rnpu_fence_wait(int fence_fd, int timeout_ms)
 		return -EAGAIN;
 	if (p.revents & POLLNVAL)
 		return -EBADF;
-	/* rnpu's userspace fences (osal_posix.h) tell their status by the
-	 * bytes waiting in them; a kernel sync_file has no FIONREAD. */
 	r = rnpu_posix_fence_fd_status(fence_fd, &n, NULL);
 	if (!r)
 		return n == RNPU_POSIX_FENCE_PENDING ? -EAGAIN : n;

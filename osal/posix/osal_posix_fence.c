@@ -24,6 +24,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "osal.h"
@@ -41,9 +42,15 @@ struct fence_record {
 #define FENCE_MAX_ERRNO (4096 - (int)sizeof(struct fence_record))
 
 struct rnpu_osal_fence {
-	pthread_mutex_t lock;   /* protects signal_fd */
-	int fd;                 /* the end userspace waits on */
+	pthread_mutex_t lock;   /* protects everything below but imported */
+	pthread_cond_t cond;    /* signalled turned true */
+	int fd;                 /* our wait end, -1 once dropped */
 	int signal_fd;          /* the end we write the status into, -1 after */
+	bool imported;          /* somebody else's: waited on through fd */
+	bool exported;          /* an fd of the wait end went to a caller */
+	bool signalled;         /* by rnpu_osal_fence_signal (not for imports) */
+	int status;             /* valid once signalled */
+	uint64_t signal_ns;     /* valid once signalled */
 };
 
 static int fence_page_size(void)
@@ -72,10 +79,11 @@ int rnpu_posix_fence_fd_pair(int *wait_fd, int *signal_fd)
 	return 0;
 }
 
-void rnpu_posix_fence_fd_signal(int signal_fd, int status)
+/* Writes the record of @status, stamped @signal_ns, and closes the end. */
+static void fence_fd_signal_at(int signal_fd, int status, uint64_t signal_ns)
 {
 	static const char zeros[FENCE_MAX_ERRNO];
-	struct fence_record rec = { .status = status };
+	struct fence_record rec = { .status = status, .signal_ns = signal_ns };
 	struct iovec iov[2] = { { .iov_base = &rec, .iov_len = sizeof(rec) },
 				{ .iov_base = (void *)zeros, .iov_len = 0 } };
 
@@ -86,11 +94,15 @@ void rnpu_posix_fence_fd_signal(int signal_fd, int status)
 	} else {
 		rec.status = 0;
 	}
-	rec.signal_ns = rnpu_posix_monotonic_ns();
 	/* At most PIPE_BUF bytes into an empty pipe of one page: written
 	 * whole, never blocks. */
 	(void)!writev(signal_fd, iov, 2);
 	close(signal_fd);
+}
+
+void rnpu_posix_fence_fd_signal(int signal_fd, int status)
+{
+	fence_fd_signal_at(signal_fd, status, rnpu_posix_monotonic_ns());
 }
 
 bool rnpu_posix_fence_fd_is_fence(int fd)
@@ -128,9 +140,19 @@ int rnpu_posix_fence_fd_status(int fd, int *status, uint64_t *signal_ns)
 	if (ioctl(fd, FIONREAD, &n) < 0)
 		return -errno;
 	if (n == 0) {
-		/* Pending, or closed without a record: its producer went away. */
-		*status = poll(&p, 1, 0) <= 0 ? RNPU_POSIX_FENCE_PENDING : -ECANCELED;
-		return 0;
+		/* Pending, or closed without a record: its producer went away.
+		 * Or signalled since FIONREAD: the count, read again after
+		 * poll() said ready, tells (a record never leaves the pipe). */
+		if (poll(&p, 1, 0) <= 0) {
+			*status = RNPU_POSIX_FENCE_PENDING;
+			return 0;
+		}
+		if (ioctl(fd, FIONREAD, &n) < 0)
+			return -errno;
+		if (n == 0) {
+			*status = -ECANCELED;
+			return 0;
+		}
 	}
 	if (n < (int)sizeof(struct fence_record)) {
 		*status = -EPROTO;
@@ -140,6 +162,17 @@ int rnpu_posix_fence_fd_status(int fd, int *status, uint64_t *signal_ns)
 	if (signal_ns)
 		*signal_ns = fence_signal_ns(fd);
 	return 0;
+}
+
+/* Timed waits measure against CLOCK_MONOTONIC, immune to clock setting. */
+static void fence_cond_init(struct rnpu_osal_fence *f)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&f->cond, &attr);
+	pthread_condattr_destroy(&attr);
 }
 
 int rnpu_osal_fence_create(struct rnpu_osal_fence **out)
@@ -155,28 +188,56 @@ int rnpu_osal_fence_create(struct rnpu_osal_fence **out)
 		return ret;
 	}
 	pthread_mutex_init(&f->lock, NULL);
+	fence_cond_init(f);
 	*out = f;
 	return 0;
 }
 
+/* Once the record is written the core needs no wait end of its own (its
+ * wait uses the condition): an exported fence drops it here, so the
+ * pipe is torn down by its last waiter's close rather than by the next
+ * submit that frees the job. Kept until the signal, it stops the write
+ * from raising SIGPIPE in this process when every waiter has gone. */
 void rnpu_osal_fence_signal(struct rnpu_osal_fence *f, int status)
 {
 	pthread_mutex_lock(&f->lock);
 	if (f->signal_fd >= 0) {
-		rnpu_posix_fence_fd_signal(f->signal_fd, status);
+		f->signal_ns = rnpu_posix_monotonic_ns();
+		f->status = status < -FENCE_MAX_ERRNO ? -EIO : status < 0 ? status : 0;
+		fence_fd_signal_at(f->signal_fd, status, f->signal_ns);
 		f->signal_fd = -1;
+		f->signalled = true;
+		if (f->exported && f->fd >= 0) {
+			close(f->fd);
+			f->fd = -1;
+		}
+		pthread_cond_broadcast(&f->cond);
 	}
 	pthread_mutex_unlock(&f->lock);
 }
 
+/* A new fd of the wait end; after the wait end was dropped, a fresh pipe
+ * carrying the same record. */
 int rnpu_osal_fence_export_fd(struct rnpu_osal_fence *f, int *fd)
 {
-	int n = fcntl(f->fd, F_DUPFD_CLOEXEC, 0);
+	int ret = 0, n = -1, signal_fd;
 
-	if (n < 0)
-		return -errno;
-	*fd = n;
-	return 0;
+	pthread_mutex_lock(&f->lock);
+	if (f->fd >= 0) {
+		n = fcntl(f->fd, F_DUPFD_CLOEXEC, 0);
+		if (n < 0)
+			ret = -errno;
+	} else {
+		ret = rnpu_posix_fence_fd_pair(&n, &signal_fd);
+		if (!ret)
+			fence_fd_signal_at(signal_fd, f->status, f->signal_ns);
+	}
+	if (!ret) {
+		f->exported = true;
+		*fd = n;
+	}
+	pthread_mutex_unlock(&f->lock);
+	return ret;
 }
 
 int rnpu_osal_fence_import_fd(int fd, struct rnpu_osal_fence **out)
@@ -198,7 +259,9 @@ int rnpu_osal_fence_import_fd(int fd, struct rnpu_osal_fence **out)
 		return err;
 	}
 	f->signal_fd = -1; /* somebody else's fence: we only wait on it */
+	f->imported = true;
 	pthread_mutex_init(&f->lock, NULL);
+	fence_cond_init(f);
 	*out = f;
 	return 0;
 }
@@ -220,9 +283,29 @@ int rnpu_posix_fence_fd_wait(int fd, int timeout_ms)
 	return st == RNPU_POSIX_FENCE_PENDING ? -ETIMEDOUT : st;
 }
 
+/* An imported fence waits on its fd; one of ours on its condition, as it
+ * drops its fd when signalled. */
 int rnpu_osal_fence_wait(struct rnpu_osal_fence *f, unsigned int timeout_ms)
 {
-	return rnpu_posix_fence_fd_wait(f->fd, timeout_ms > INT32_MAX ? INT32_MAX : (int)timeout_ms);
+	struct timespec deadline;
+	int ret = 0;
+
+	if (f->imported)
+		return rnpu_posix_fence_fd_wait(f->fd,
+						timeout_ms > INT32_MAX ? INT32_MAX : (int)timeout_ms);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += (time_t)(timeout_ms / 1000);
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&f->lock);
+	while (!f->signalled && ret == 0)
+		ret = pthread_cond_timedwait(&f->cond, &f->lock, &deadline);
+	ret = f->signalled ? f->status : -ETIMEDOUT;
+	pthread_mutex_unlock(&f->lock);
+	return ret;
 }
 
 void rnpu_osal_fence_put(struct rnpu_osal_fence *f)
@@ -232,7 +315,9 @@ void rnpu_osal_fence_put(struct rnpu_osal_fence *f)
 	/* An unsignalled fence dropped by its producer reads as cancelled. */
 	if (f->signal_fd >= 0)
 		close(f->signal_fd);
-	close(f->fd);
+	if (f->fd >= 0)
+		close(f->fd);
+	pthread_cond_destroy(&f->cond);
 	pthread_mutex_destroy(&f->lock);
 	free(f);
 }

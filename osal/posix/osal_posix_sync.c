@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT OR GPL-2.0-only
 /* OS services on POSIX: locks and wait queues over pthreads. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "osal.h"
 #include "osal_posix.h"
+
+static uint64_t rnpu_posix_now_ns(void);
 
 struct rnpu_osal_mutex {
 	pthread_mutex_t m;
@@ -21,6 +24,7 @@ struct rnpu_osal_waitq {
 	pthread_mutex_t m; /* protects nothing but the condition variable's sleep */
 	pthread_cond_t cond;
 	unsigned long generation; /* bumped by every wake, read under m */
+	unsigned int owed;        /* atomic: broadcasts deferred past a lock */
 };
 
 int rnpu_osal_mutex_create(struct rnpu_osal_mutex **out)
@@ -94,6 +98,11 @@ static __thread unsigned int irq_disable_depth;
 static __thread struct rnpu_deferred_irq deferred[RNPU_POSIX_MAX_DEFERRED];
 static __thread unsigned int ndeferred;
 
+/* Wait queues woken under an interrupt-safe lock, broadcast once the
+ * outermost one is released (see rnpu_osal_waitq_wake_all). */
+static __thread struct rnpu_osal_waitq *owed[RNPU_POSIX_MAX_DEFERRED];
+static __thread unsigned int nowed;
+
 bool rnpu_posix_irqs_disabled(void)
 {
 	return irq_disable_depth > 0;
@@ -132,7 +141,16 @@ void rnpu_osal_spin_unlock_irqrestore(struct rnpu_osal_spinlock *l, unsigned lon
 {
 	(void)flags;
 	pthread_mutex_unlock(&l->m);
-	if (--irq_disable_depth == 0 && ndeferred)
+	if (--irq_disable_depth != 0)
+		return;
+	while (nowed) {
+		struct rnpu_osal_waitq *wq = owed[--nowed];
+
+		pthread_cond_broadcast(&wq->cond);
+		/* The last touch of wq: its destroy waits for this. */
+		__atomic_fetch_sub(&wq->owed, 1, __ATOMIC_RELEASE);
+	}
+	if (ndeferred)
 		run_deferred_irqs();
 }
 
@@ -154,8 +172,30 @@ int rnpu_osal_waitq_create(struct rnpu_osal_waitq **out)
 
 void rnpu_osal_waitq_destroy(struct rnpu_osal_waitq *wq)
 {
+	uint64_t deadline;
+
 	if (!wq)
 		return;
+	/* Owed by this very thread (destroyed under an interrupt-safe lock):
+	 * dropped here rather than waited for, which would never end. */
+	for (unsigned int i = 0; i < nowed; i++) {
+		if (owed[i] != wq)
+			continue;
+		owed[i] = owed[--nowed];
+		__atomic_fetch_sub(&wq->owed, 1, __ATOMIC_RELAXED);
+		break;
+	}
+	/* A broadcast owed by a thread that has just released its lock is
+	 * microseconds away; should that thread stall for a second, the
+	 * queue is leaked rather than freed under it. */
+	if (__atomic_load_n(&wq->owed, __ATOMIC_ACQUIRE)) {
+		deadline = rnpu_posix_now_ns() + 1000000000ull;
+		while (__atomic_load_n(&wq->owed, __ATOMIC_ACQUIRE)) {
+			if (rnpu_posix_now_ns() >= deadline)
+				return;
+			sched_yield();
+		}
+	}
 	pthread_cond_destroy(&wq->cond);
 	pthread_mutex_destroy(&wq->m);
 	free(wq);
@@ -202,9 +242,25 @@ long rnpu_osal_waitq_wait_timeout(struct rnpu_osal_waitq *wq, bool (*cond)(void 
 
 void rnpu_osal_waitq_wake_all(struct rnpu_osal_waitq *wq)
 {
+	bool defer = irq_disable_depth > 0;
+
 	pthread_mutex_lock(&wq->m);
 	wq->generation++;
 	pthread_mutex_unlock(&wq->m);
+	/* Under an interrupt-safe lock (a completion waking its submitter)
+	 * the broadcast waits for the lock's release: on a VM it is a
+	 * cross-CPU wake-up taking microseconds, and the woken submitter,
+	 * running at once, would otherwise find the lock still held by its
+	 * waker at its next submit and sleep a second time. A waiter that
+	 * tests the condition meanwhile sees the new generation. */
+	for (unsigned int i = 0; defer && i < nowed; i++)
+		if (owed[i] == wq)
+			return; /* already owed */
+	if (defer && nowed < RNPU_POSIX_MAX_DEFERRED) {
+		__atomic_fetch_add(&wq->owed, 1, __ATOMIC_RELAXED);
+		owed[nowed++] = wq;
+		return;
+	}
 	/* After the unlock, so a woken waiter does not block on m at once.
 	 * No wake is lost: a waiter tests the generation and sleeps under m,
 	 * so it either saw the new one or was asleep before we took m. */

@@ -62,6 +62,8 @@ uint32_t sim_regfile_read(const struct sim_regfile *rf, uint32_t offset);
 /* Group a banked offset currently resolves to; 0 for unbanked offsets. */
 unsigned int sim_regfile_group(const struct sim_regfile *rf, uint32_t offset);
 bool sim_regfile_is_banked(uint32_t offset);
+/* End of @blk's last defined register: tasks read nothing beyond it. */
+uint32_t sim_regfile_extent(enum rk3588_block blk);
 /* Op-enable for @blk: returns the group it executes and flips the pointer
  * when the block's S_POINTER asks for it. */
 unsigned int sim_regfile_execute(struct sim_regfile *rf, enum rk3588_block blk);

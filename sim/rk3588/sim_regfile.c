@@ -4,6 +4,7 @@
  * every register from a compute block's banked_from offset upwards exists
  * twice; writes land in the group the block's pointer selects.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "sim_internal.h"
@@ -12,14 +13,69 @@
 #define S_STATUS_REL 0u
 #define S_POINTER_REL (REG_CNA_S_POINTER - REG_CNA_S_STATUS)
 
+/* Every register write of a task list goes through a block lookup, so it
+ * is a table by 4 KiB page instead of a walk over the blocks; a page with
+ * no block, or more than one, falls back to the walk. Built once from the
+ * generated block and register tables, with each block's extent: the end
+ * of its last defined register, which bounds what a task snapshots. */
+#define PAGE_SHIFT_REGS 12u
+#define PAGES (RK3588_SIM_WINDOW_SIZE >> PAGE_SHIFT_REGS)
+#define PAGE_NONE 0xffu
+#define PAGE_SHARED 0xfeu
+
+static uint8_t page_block[PAGES];
+static uint32_t block_extent[SIM_NUM_BLOCKS];
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static void build_tables(void)
+{
+	memset(page_block, PAGE_NONE, sizeof(page_block));
+	for (unsigned int b = 0; b < SIM_NUM_BLOCKS; b++) {
+		const struct rk3588_block_info *bi = &rk3588_blocks[b];
+		uint32_t end = bi->base + bi->size;
+
+		block_extent[b] = bi->base;
+		for (uint32_t p = bi->base >> PAGE_SHIFT_REGS; p < PAGES && p << PAGE_SHIFT_REGS < end;
+		     p++) {
+			bool whole = bi->base <= p << PAGE_SHIFT_REGS &&
+				     end >= (p + 1) << PAGE_SHIFT_REGS;
+
+			/* A page only partly covered has offsets of no block. */
+			page_block[p] = page_block[p] == PAGE_NONE && whole ? (uint8_t)b : PAGE_SHARED;
+		}
+	}
+	for (size_t i = 0; i < rk3588_num_regs; i++) {
+		const struct rk3588_reg_info *r = &rk3588_regs[i];
+
+		if (r->block < SIM_NUM_BLOCKS && r->offset + 4 > block_extent[r->block])
+			block_extent[r->block] = r->offset + 4;
+	}
+}
+
 static bool block_of(uint32_t offset, enum rk3588_block *out)
 {
-	const struct rk3588_block_info *b = rk3588_block_of(offset);
+	const struct rk3588_block_info *b;
+	unsigned int pb;
 
+	pthread_once(&tables_once, build_tables);
+	pb = offset < RK3588_SIM_WINDOW_SIZE ? page_block[offset >> PAGE_SHIFT_REGS] : PAGE_SHARED;
+	if (pb == PAGE_NONE)
+		return false;
+	if (pb != PAGE_SHARED) {
+		*out = (enum rk3588_block)pb;
+		return true;
+	}
+	b = rk3588_block_of(offset);
 	if (!b)
 		return false;
 	*out = (enum rk3588_block)(b - rk3588_blocks);
 	return true;
+}
+
+uint32_t sim_regfile_extent(enum rk3588_block blk)
+{
+	pthread_once(&tables_once, build_tables);
+	return block_extent[blk];
 }
 
 /* Compute blocks are exactly the ones with ping-pong groups. */
@@ -93,6 +149,10 @@ void sim_regfile_write(struct sim_regfile *rf, uint32_t offset, uint32_t value)
 
 	if (offset >= RK3588_SIM_WINDOW_SIZE)
 		return;
+	unsigned int g = 0;
+
+	/* One lookup: the group follows from the block, as in
+	 * sim_regfile_group(). */
 	if (block_of(offset, &blk) && is_compute(blk)) {
 		uint32_t rel = offset - rk3588_blocks[blk].base;
 
@@ -102,9 +162,9 @@ void sim_regfile_write(struct sim_regfile *rf, uint32_t offset, uint32_t value)
 			write_s_pointer(rf, blk, idx, value);
 			return;
 		}
+		if (!SIM_ASSUME_SINGLE_BANK && offset >= rk3588_blocks[blk].banked_from)
+			g = rf->pointer[blk];
 	}
-	unsigned int g = sim_regfile_group(rf, offset);
-
 	if (offset == REG_DPU_LUT_ACCESS_CFG || offset == REG_DPU_LUT_ACCESS_DATA)
 		sim_lut_port_write(&rf->lut, offset, value);
 	rf->word[g][idx] = value;

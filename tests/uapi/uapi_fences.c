@@ -6,9 +6,11 @@
  * flight.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -208,6 +210,98 @@ static void fence_status_round_trip(void **state)
 	rnpu_osal_fence_put(f);
 	assert_int_equal(rnpu_fence_wait(fd, 1000), -ECANCELED);
 	close(fd);
+}
+
+/* Open file descriptors of this process (the count's own included). */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* The core holds its own wait end of a fence only until it signals it:
+ * from then on the pipe lives as long as its waiters' fds, and the core
+ * still answers its own waits and exports (a fresh fd with the same
+ * record once its end is gone). Signalling after every waiter closed its
+ * fd must not kill the process with SIGPIPE. */
+static void fence_wait_end_dropped_at_signal(void **state)
+{
+	struct rnpu_osal_fence *f;
+	uint64_t ns1, ns2;
+	int fd, fd2, st, before;
+
+	(void)state;
+	before = open_fds();
+	assert_int_equal(rnpu_osal_fence_create(&f), 0);
+	assert_int_equal(rnpu_osal_fence_export_fd(f, &fd), 0);
+	assert_int_equal(open_fds(), before + 3); /* ours, the signal end, the caller's */
+	assert_int_equal(rnpu_osal_fence_wait(f, 0), -ETIMEDOUT);
+	rnpu_osal_fence_signal(f, -EFAULT);
+	assert_int_equal(open_fds(), before + 1); /* the caller's only */
+	assert_int_equal(rnpu_osal_fence_wait(f, 0), -EFAULT);
+	assert_int_equal(rnpu_osal_fence_export_fd(f, &fd2), 0);
+	assert_int_equal(rnpu_posix_fence_fd_status(fd, &st, &ns1), 0);
+	assert_int_equal(st, -EFAULT);
+	assert_int_equal(rnpu_posix_fence_fd_status(fd2, &st, &ns2), 0);
+	assert_int_equal(st, -EFAULT);
+	assert_true(ns1 != 0 && ns1 == ns2);
+	rnpu_osal_fence_put(f);
+	assert_int_equal(rnpu_fence_wait(fd2, 0), -EFAULT);
+	close(fd);
+	close(fd2);
+
+	/* Every waiter gone before the signal. */
+	assert_int_equal(rnpu_osal_fence_create(&f), 0);
+	assert_int_equal(rnpu_osal_fence_export_fd(f, &fd), 0);
+	close(fd);
+	rnpu_osal_fence_signal(f, 0);
+	assert_int_equal(rnpu_osal_fence_wait(f, 1000), 0);
+	rnpu_osal_fence_put(f);
+	assert_int_equal(open_fds(), before);
+}
+
+struct signaller {
+	struct rnpu_osal_fence *f;
+	int status;
+};
+
+static void *signal_fence(void *arg)
+{
+	struct signaller *s = arg;
+
+	rnpu_osal_fence_signal(s->f, s->status);
+	return NULL;
+}
+
+/* A status read racing the signal sees pending or the status, never a
+ * fence cancelled: the byte count and poll() are read in two steps. */
+static void fence_status_while_signalled(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 500; round++) {
+		struct signaller s = { .status = round % 2 ? -EIO : 0 };
+		pthread_t t;
+		int fd, st, seen = RNPU_POSIX_FENCE_PENDING;
+
+		assert_int_equal(rnpu_osal_fence_create(&s.f), 0);
+		assert_int_equal(rnpu_osal_fence_export_fd(s.f, &fd), 0);
+		assert_int_equal(pthread_create(&t, NULL, signal_fence, &s), 0);
+		while (seen == RNPU_POSIX_FENCE_PENDING) {
+			assert_int_equal(rnpu_posix_fence_fd_status(fd, &st, NULL), 0);
+			seen = st;
+		}
+		assert_int_equal(seen, s.status);
+		assert_int_equal(pthread_join(t, NULL), 0);
+		rnpu_osal_fence_put(s.f);
+		close(fd);
+	}
 }
 
 static void fence_out_blocking(void **state)
@@ -622,6 +716,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(fence_status_round_trip),
+		T(fence_wait_end_dropped_at_signal),
+		T(fence_status_while_signalled),
 		T(fence_out_blocking),
 		T(nonblock_fence_signals),
 		T(nonblock_returns_before_completion),
