@@ -377,16 +377,7 @@ static int build(struct rnpu_matmul *mm)
 	rnpu_bo_map(mm->regcmd, &words);
 	memcpy(words, p.words, p.nwords * sizeof(uint64_t));
 	rnpu_bo_map(mm->task, (void **)&tasks);
-	for (size_t i = 0; i < p.ntasks; i++) {
-		memset(&tasks[i], 0, sizeof(tasks[i]));
-		tasks[i].op_idx = (uint32_t)i;
-		tasks[i].enable_mask = p.tasks[i].enable_mask;
-		tasks[i].int_mask = p.tasks[i].int_mask;
-		tasks[i].int_clear = RKNPU_INT_CLEAR;
-		tasks[i].regcfg_amount = p.tasks[i].body_words;
-		tasks[i].regcmd_addr = rnpu_bo_dma_addr(mm->regcmd) +
-				       (uint64_t)p.tasks[i].word_offset * sizeof(uint64_t);
-	}
+	rnpu_regcmd_fill_tasks(&p, rnpu_bo_dma_addr(mm->regcmd), tasks);
 	mm->ntasks = (uint32_t)p.ntasks;
 	mm->plan.tasks = mm->ntasks;
 	mm->plan.core_mask = mm->core_mask;

@@ -45,7 +45,6 @@ static int job_fill_tasks(struct rnpu_matmul_job *job, const struct rnpu_regcmd_
 {
 	struct rknpu_task *tasks;
 	void *words;
-	size_t i;
 	int ret;
 
 	ret = rnpu_bo_map(job->regcmd, &words);
@@ -56,16 +55,7 @@ static int job_fill_tasks(struct rnpu_matmul_job *job, const struct rnpu_regcmd_
 			&job->task, (void **)&tasks);
 	if (ret)
 		return ret;
-	for (i = 0; i < prog->ntasks; i++) {
-		memset(&tasks[i], 0, sizeof(tasks[i]));
-		tasks[i].op_idx = (uint32_t)i;
-		tasks[i].enable_mask = prog->tasks[i].enable_mask;
-		tasks[i].int_mask = prog->tasks[i].int_mask;
-		tasks[i].int_clear = RKNPU_INT_CLEAR;
-		tasks[i].regcfg_amount = prog->tasks[i].body_words;
-		tasks[i].regcmd_addr = rnpu_bo_dma_addr(job->regcmd) +
-				       (uint64_t)prog->tasks[i].word_offset * sizeof(uint64_t);
-	}
+	rnpu_regcmd_fill_tasks(prog, rnpu_bo_dma_addr(job->regcmd), tasks);
 	job->num_tasks = (uint32_t)prog->ntasks;
 	ret = rnpu_bo_sync(job->regcmd, 0, rnpu_bo_size(job->regcmd), RKNPU_MEM_SYNC_TO_DEVICE);
 	if (!ret)

@@ -70,16 +70,7 @@ int ops_install_program(struct rnpu_op *op, const struct rnpu_regcmd_prog *prog)
 			     (void **)&tasks);
 	if (ret)
 		return ret;
-	for (size_t i = 0; i < prog->ntasks; i++) {
-		memset(&tasks[i], 0, sizeof(tasks[i]));
-		tasks[i].op_idx = (uint32_t)i;
-		tasks[i].enable_mask = prog->tasks[i].enable_mask;
-		tasks[i].int_mask = prog->tasks[i].int_mask;
-		tasks[i].int_clear = RKNPU_INT_CLEAR;
-		tasks[i].regcfg_amount = prog->tasks[i].body_words;
-		tasks[i].regcmd_addr = rnpu_bo_dma_addr(op->regcmd) +
-				       (uint64_t)prog->tasks[i].word_offset * sizeof(uint64_t);
-	}
+	rnpu_regcmd_fill_tasks(prog, rnpu_bo_dma_addr(op->regcmd), tasks);
 	op->num_tasks = (uint32_t)prog->ntasks;
 	ret = rnpu_bo_sync(op->regcmd, 0, rnpu_bo_size(op->regcmd), RKNPU_MEM_SYNC_TO_DEVICE);
 	if (!ret)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drm/rknpu_ioctl.h"
 #include "rk3588_regs.h"
 #include "rnpu/regcmd.h"
 
@@ -244,4 +245,18 @@ bool rnpu_regcmd_field_addr(struct rnpu_regcmd_prog *p, uint32_t *reg,
 	rnpu_regcmd_fail(p, -ERANGE, "%s: address 0x%" PRIx64 " does not fit in %u bits", name,
 			 addr, width + shift);
 	return false;
+}
+
+void rnpu_regcmd_fill_tasks(const struct rnpu_regcmd_prog *p, uint64_t regcmd_dma,
+			    struct rknpu_task *tasks)
+{
+	for (size_t i = 0; i < p->ntasks; i++) {
+		memset(&tasks[i], 0, sizeof(tasks[i]));
+		tasks[i].op_idx = (uint32_t)i;
+		tasks[i].enable_mask = p->tasks[i].enable_mask;
+		tasks[i].int_mask = p->tasks[i].int_mask;
+		tasks[i].int_clear = RKNPU_INT_CLEAR;
+		tasks[i].regcfg_amount = p->tasks[i].body_words;
+		tasks[i].regcmd_addr = regcmd_dma + (uint64_t)p->tasks[i].word_offset * sizeof(uint64_t);
+	}
 }

@@ -66,6 +66,15 @@ void rnpu_regcmd_task_end(struct rnpu_regcmd_prog *p, uint32_t enable_mask, uint
  */
 int rnpu_regcmd_link(struct rnpu_regcmd_prog *p, uint64_t regcmd_dma);
 
+struct rknpu_task;
+/*
+ * The SUBMIT task descriptors of a linked program whose words sit at
+ * device address @regcmd_dma: one per task, in order, with the task's
+ * op-enable, interrupt mask, register amount and address.
+ */
+void rnpu_regcmd_fill_tasks(const struct rnpu_regcmd_prog *p, uint64_t regcmd_dma,
+			    struct rknpu_task *tasks);
+
 /* PC.REGISTER_AMOUNTS for a task of @body_words: 128-bit units covering
  * body + tail, minus one. */
 uint32_t rnpu_regcmd_fetch_amount(uint32_t body_words);
