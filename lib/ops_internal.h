@@ -70,6 +70,16 @@ int ops_refuse(char *err, size_t len, int ret, const char *fmt, ...)
 /* Records @ret for rnpu_last_error() as "<op name>: <msg>". */
 int ops_fail(struct rnpu_op *op, int ret, const char *msg);
 
+/*
+ * The DPU of an op without CNA/CORE (flying mode: the input comes through
+ * DPU_RDMA): ping-pong pointers, the output cube (@width x @rows, @c2
+ * channels per atom, precision code @prec throughout) written to @out_dma
+ * with surface stride @plane, BS and BN bypassed. The caller emits EW,
+ * OUT_CVT and DPU_RDMA.
+ */
+void ops_emit_dpu_flying_head(struct rnpu_regcmd_prog *p, uint64_t out_dma, uint64_t plane,
+			      uint32_t width, uint32_t rows, uint32_t c2, uint32_t prec);
+
 uint32_t ops_div_up(uint64_t a, uint32_t b);
 uint32_t ops_min(uint32_t a, uint32_t b);
 
