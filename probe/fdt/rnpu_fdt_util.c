@@ -326,7 +326,7 @@ static int alias_name_id(const char *name, const char *stem)
 {
 	size_t len = strlen(name), stem_len = strlen(stem);
 	const char *digits = name + len;
-	long id = 0;
+	long long id = 0; /* wider than an int on every target */
 
 	while (digits > name && digits[-1] >= '0' && digits[-1] <= '9')
 		digits--;
@@ -383,7 +383,8 @@ int rnpu_fdt_alias_id(const void *fdt, int node, const char *stem)
 		colon = memchr(path, ':', path_len);
 		if (colon)
 			path_len = (size_t)(colon - path);
-		if (path_len && path[0] != '/' && !alias_is_absolute(fdt, aliases, path, path_len))
+		if (path_len == 0 ||
+		    (path[0] != '/' && !alias_is_absolute(fdt, aliases, path, path_len)))
 			continue;
 		if (fdt_path_offset_namelen(fdt, path, (int)path_len) == node)
 			return id;
