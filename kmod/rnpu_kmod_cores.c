@@ -10,7 +10,7 @@
  *    device tree has such nodes, as mainline's rocket driver registers
  *    one) is the component aggregate, matching every enabled core node;
  *    its bind runs once all of them have probed: it orders the cores
- *    (rnpu_core_order(): aliases rknn<N>, else ascending pc address),
+ *    (rknpu_core_order(): aliases rknn<N>, else ascending pc address),
  *    puts every core in core 0's IOMMU domain, fills the platform
  *    description in core order and starts the NPU (rnpu_kmod_start());
  *    unbind does the reverse.
@@ -29,13 +29,10 @@
 #include <linux/version.h>
 
 #include "rknpu_soc.h"
-#include "rnpu_core_order.h"
+#include "rknpu_core_order.h"
 #include "rnpu_kmod.h"
 
 #define RNPU_CORE_COMPATIBLE "rockchip,rk3588-rknn-core"
-/* Alias stem that numbers the cores when the order by address is not
- * wanted: aliases { rknn0 = &rknn_core_0; ... }. */
-#define RNPU_CORE_ALIAS "rknn"
 /* As the vendor node's device (rnpu_kmod_pm.c): bridges the gaps between
  * the core's delayed releases. */
 #define RNPU_CORE_AUTOSUSPEND_MS 50
@@ -44,7 +41,7 @@
 struct rnpu_kmod_core {
 	struct device *dev;
 	void __iomem *base;         /* the core's 64 KiB from its pc window */
-	struct rnpu_core_key key;   /* pc address and alias: the core order */
+	struct rknpu_core_key key;  /* pc address and alias: the core order */
 	int irq;
 	struct reset_control *srst_a, *srst_h;
 	struct clk_bulk_data *clks; /* aclk, hclk, npu, pclk */
@@ -214,8 +211,8 @@ static int rnpu_kmod_core_probe(struct platform_device *pdev)
 		return -EINVAL;
 	}
 	c->key.pc = pc->start;
-	c->key.alias = of_alias_get_id(dev->of_node, RNPU_CORE_ALIAS);
-	c->base = devm_ioremap(dev, pc->start, RNPU_CORE_ORDER_SPACE);
+	c->key.alias = of_alias_get_id(dev->of_node, RKNPU_CORE_ALIAS_STEM);
+	c->base = devm_ioremap(dev, pc->start, RKNPU_CORE_ORDER_SPACE);
 	if (!c->base)
 		return -ENOMEM;
 
@@ -352,15 +349,15 @@ static int rnpu_kmod_cores_iommu_join(struct device *dev, struct rnpu_kmod_cores
 static int rnpu_kmod_cores_order(struct device *dev, struct rnpu_kmod_cores *cs,
 				 unsigned int expected)
 {
-	struct rnpu_core_key keys[RKNPU_MAX_CORES];
+	struct rknpu_core_key keys[RKNPU_MAX_CORES];
 	unsigned int order[RKNPU_MAX_CORES];
-	struct rnpu_core_order_err err;
+	struct rknpu_core_order_err err;
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < cs->num_bound; i++)
 		keys[i] = cs->bound[i]->key;
-	ret = rnpu_core_order(keys, cs->num_bound, expected, order, &err);
+	ret = rknpu_core_order(keys, cs->num_bound, expected, order, &err);
 	if (ret) {
 		if (err.key < 0)
 			dev_err(dev, "%s: %u %s nodes, %u expected: %s\n", err.field, cs->num_bound,

@@ -90,12 +90,15 @@ struct rnpu_fdt_k230 {
 /*
  * Checks the blob (@size bytes at @fdt) and finds the RK3588 NPU: an
  * enabled vendor node if there is one, else the enabled mainline core
- * nodes. Returns 0 and fills @out, or a negative errno with a message in
- * @err (@err_len bytes, may be NULL):
+ * nodes, numbered as the Linux module numbers them (rknpu_core_order.h:
+ * aliases rknn<N> on every node, else ascending pc address). Returns 0
+ * and fills @out, or a negative errno with a message in @err (@err_len
+ * bytes, may be NULL):
  *  -EINVAL  the blob is damaged or truncated;
  *  -ENODEV  no enabled NPU node;
  *  -ENXIO   a node lacks a required property or has the wrong number of
- *           entries in it (message: "<node path>: <property>: <what>").
+ *           entries in it, or the core nodes cannot be numbered
+ *           (message: "<node path>: <property>: <what>").
  */
 int rnpu_fdt_probe_rknpu(const void *fdt, size_t size, struct rnpu_fdt_rknpu *out,
 			 char *err, size_t err_len);

@@ -42,6 +42,10 @@ int rnpu_fdt_refs(const void *fdt, int node, const char *prop, const char *cells
 /* "<unit address>.<node name>", as Linux names platform devices. */
 void rnpu_fdt_dev_name(const void *fdt, int node, uint64_t base, char *buf, size_t len);
 
+/* N of the first property "<@stem><N>" of /aliases whose path leads to
+ * @node, read as Linux's of_alias_get_id() does; -1 when none does. */
+int rnpu_fdt_alias_id(const void *fdt, int node, const char *stem);
+
 /* Path of @node into @buf (or "?" when it cannot be formed). */
 void rnpu_fdt_path(const void *fdt, int node, char *buf, size_t len);
 

@@ -8,7 +8,8 @@
  *    pc/cna/core inside the core's 64 KiB space, one interrupt, resets
  *    srst_a + srst_h, four clocks, one power domain, one IOMMU each.
  * Both become the one platform description the core takes. Core counts
- * and reset counts come from the core's SoC table.
+ * and reset counts come from the core's SoC table; mainline's nodes are
+ * numbered by the rule the Linux module applies (rknpu_core_order.h).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -16,13 +17,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rknpu_core_order.h"
 #include "rknpu_soc.h"
 #include "rnpu_fdt_internal.h"
 
 #define RK3588_VENDOR_COMPATIBLE "rockchip,rk3588-rknpu"
 #define RK3588_CORE_COMPATIBLE "rockchip,rk3588-rknn-core"
 /* Each core's register space, from its PC block on (vendor reg sizes). */
-#define RKNPU_CORE_WINDOW 0x10000u
+#define RKNPU_CORE_WINDOW RKNPU_CORE_ORDER_SPACE
 
 static void fill_platform(struct rnpu_fdt_rknpu *out, const struct rknpu_soc_data *soc)
 {
@@ -237,10 +239,61 @@ static int probe_core(const void *fdt, int node, unsigned int core, unsigned int
 	return 0;
 }
 
+/* What orders one core node: its pc window and its alias rknn<N>. */
+static int read_core_key(const void *fdt, int node, struct rknpu_core_key *key,
+			 struct rnpu_fdt_err *e)
+{
+	struct rnpu_fdt_window pc;
+	int idx = fdt_stringlist_search(fdt, node, "reg-names", "pc");
+	int ret;
+
+	if (idx < 0)
+		return rnpu_fdt_fail(fdt, node, e, -ENXIO, "reg-names: no \"pc\" window");
+	ret = rnpu_fdt_reg(fdt, node, idx, &pc, e);
+	if (ret)
+		return ret;
+	key->pc = pc.base;
+	key->alias = rnpu_fdt_alias_id(fdt, node, RKNPU_CORE_ALIAS_STEM);
+	return 0;
+}
+
+/* The nodes into core order by the rule the Linux module applies
+ * (rknpu_core_order(): aliases rknn<N> on every node, else ascending pc);
+ * its refusals name the node and the field. */
+static int order_cores(const void *fdt, const int *nodes, unsigned int found,
+		       const struct rknpu_soc_data *soc, unsigned int *order,
+		       struct rnpu_fdt_err *e)
+{
+	struct rknpu_core_key keys[RKNPU_MAX_CORES];
+	struct rknpu_core_order_err why;
+	char alias[16];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < found; i++) {
+		ret = read_core_key(fdt, nodes[i], &keys[i], e);
+		if (ret)
+			return ret;
+	}
+	if (rknpu_core_order(keys, found, soc->num_cores, order, &why) == 0)
+		return 0;
+	if (why.key < 0)
+		return rnpu_fdt_fail(fdt, nodes[0], e, -ENXIO,
+				     "%s: %u enabled %s nodes, the %s has %u cores", why.field,
+				     found, RK3588_CORE_COMPATIBLE, soc->name, soc->num_cores);
+	if (keys[why.key].alias >= 0)
+		snprintf(alias, sizeof(alias), "%s%d", RKNPU_CORE_ALIAS_STEM, keys[why.key].alias);
+	else
+		snprintf(alias, sizeof(alias), "none");
+	return rnpu_fdt_fail(fdt, nodes[why.key], e, -ENXIO, "%s: %s (pc 0x%" PRIx64 ", alias %s)",
+			     why.field, why.why, keys[why.key].pc, alias);
+}
+
 static int probe_mainline(const void *fdt, const struct rknpu_soc_data *soc,
 			  struct rnpu_fdt_rknpu *out, struct rnpu_fdt_err *e)
 {
 	int nodes[RKNPU_MAX_CORES];
+	unsigned int order[RKNPU_MAX_CORES];
 	unsigned int found = 0, i;
 	int node, ret;
 	bool all_iommu = true;
@@ -257,35 +310,30 @@ static int probe_mainline(const void *fdt, const struct rknpu_soc_data *soc,
 	}
 	if (found == 0)
 		return -ENODEV;
-	if (found != soc->num_cores)
-		return rnpu_fdt_fail(fdt, nodes[0], e, -ENXIO,
-				     "compatible: %u enabled %s nodes, the %s has %u cores", found,
-				     RK3588_CORE_COMPATIBLE, soc->name, soc->num_cores);
+	ret = order_cores(fdt, nodes, found, soc, order, e);
+	if (ret)
+		return ret;
 
 	out->layout = RNPU_FDT_MAINLINE;
 	out->num_cores = found;
 	for (i = 0; i < found; i++) {
 		uint32_t iommu = 0;
 
-		ret = probe_core(fdt, nodes[i], i, found, out, &iommu, e);
+		ret = probe_core(fdt, nodes[order[i]], i, found, out, &iommu, e);
 		if (ret)
 			return ret;
 		if (i == 0)
 			out->iommu_phandle = iommu;
 		all_iommu = all_iommu && iommu;
 	}
-	/* The core numbers cores in address order, as the vendor node does. */
-	for (i = 1; i < found; i++)
-		if (out->mmio[i].base <= out->mmio[i - 1].base)
-			return rnpu_fdt_fail(fdt, nodes[i], e, -ENXIO,
-					     "reg: core nodes are not in address order");
 	if (!all_iommu)
 		out->iommu_phandle = 0;
 	for (i = 0; i < soc->num_resets; i++)
 		if (out->resets[i].phandle == 0)
-			return rnpu_fdt_fail(fdt, nodes[i % found], e, -ENXIO,
+			return rnpu_fdt_fail(fdt, nodes[order[i % found]], e, -ENXIO,
 					     "reset-names: no srst_%c line", i < found ? 'a' : 'h');
-	rnpu_fdt_dev_name(fdt, nodes[0], out->mmio[0].base, out->unique, sizeof(out->unique));
+	rnpu_fdt_dev_name(fdt, nodes[order[0]], out->mmio[0].base, out->unique,
+			  sizeof(out->unique));
 	fill_platform(out, soc);
 	return 0;
 }

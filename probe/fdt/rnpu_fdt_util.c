@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <libfdt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -317,4 +318,76 @@ void rnpu_fdt_dev_name(const void *fdt, int node, uint64_t base, char *buf, size
 	int base_len = at ? (int)(at - name) : name_len;
 
 	snprintf(buf, len, "%" PRIx64 ".%.*s", base, name ? base_len : 1, name ? name : "?");
+}
+
+/* Linux's reading of an alias name: the trailing decimal digits are the
+ * id, the rest the stem; no digits, or an id beyond an int, is no alias. */
+static int alias_name_id(const char *name, const char *stem)
+{
+	size_t len = strlen(name), stem_len = strlen(stem);
+	const char *digits = name + len;
+	long long id = 0; /* wider than an int on every target */
+
+	while (digits > name && digits[-1] >= '0' && digits[-1] <= '9')
+		digits--;
+	if ((size_t)(digits - name) != stem_len || memcmp(name, stem, stem_len) != 0 ||
+	    *digits == '\0')
+		return -1;
+	for (; *digits; digits++) {
+		id = id * 10 + (*digits - '0');
+		if (id > INT_MAX)
+			return -1;
+	}
+	return (int)id;
+}
+
+/* The alias a relative @path starts with leads to an absolute path: libfdt
+ * then resolves @path in one step, where an alias naming an alias would
+ * recurse without bound. */
+static bool alias_is_absolute(const void *fdt, int aliases, const char *path, size_t len)
+{
+	const char *slash = memchr(path, '/', len);
+	int target_len;
+	const char *target = fdt_getprop_namelen(fdt, aliases, path,
+						 (int)(slash ? (size_t)(slash - path) : len),
+						 &target_len);
+
+	return target && target_len > 0 && target[0] == '/';
+}
+
+int rnpu_fdt_alias_id(const void *fdt, int node, const char *stem)
+{
+	int aliases = fdt_path_offset(fdt, "/aliases");
+	int prop;
+
+	if (aliases < 0)
+		return -1;
+	fdt_for_each_property_offset(prop, fdt, aliases) {
+		const char *name = NULL;
+		int len, id;
+		const char *path = fdt_getprop_by_offset(fdt, prop, &name, &len);
+		const char *colon;
+		size_t path_len;
+
+		if (!path || !name || len <= 0)
+			continue;
+		id = alias_name_id(name, stem);
+		if (id < 0)
+			continue;
+		/* A path, possibly starting with another alias; what follows a
+		 * ':' is an option string, not part of the path (as Linux reads
+		 * stdout-path and aliases alike). Unterminated: no path. */
+		path_len = strnlen(path, (size_t)len);
+		if (path_len == (size_t)len)
+			continue;
+		colon = memchr(path, ':', path_len);
+		if (colon)
+			path_len = (size_t)(colon - path);
+		if (path_len == 0 ||
+		    (path[0] != '/' && !alias_is_absolute(fdt, aliases, path, path_len)))
+			continue;
+		if (fdt_path_offset_namelen(fdt, path, (int)path_len) == node)
+			return id;
+	}
+	return -1;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <libfdt.h>
 
 #include "rnpu_fdt.h"
 
@@ -157,40 +158,100 @@ static void test_vendor_iommu_disabled(void **state)
 	free(b.data);
 }
 
-static void test_mainline_nodes(void **state)
+/*
+ * The mainline nodes of rk3588-mainline.dts as cores: @node_of_core[c] is
+ * the node (0: npu@ab0000, 1: npu@ac0000, 2: npu@ad0000) expected as core
+ * c. Each node's numbers, from the .dts: pc at 0xfdab0000 + n * 0x10000,
+ * GIC SPI 110 + n, power domain 9 + n, srst_a 600 + n, srst_h 610 + n,
+ * aclk 500 + n, IOMMU iommu@a{b,c,d}9000.
+ */
+static void check_mainline_cores(const struct blob *b, const unsigned int *node_of_core)
 {
-	static const uint64_t bases[] = { 0xfdab0000, 0xfdac0000, 0xfdad0000 };
-	struct blob b = load("rk3588-mainline");
+	static const char *const paths[] = { "/bus@fd000000/npu@ab0000", "/bus@fd000000/npu@ac0000",
+					     "/bus@fd000000/npu@ad0000" };
+	static const char *const iommus[] = { "/bus@fd000000/iommu@ab9000",
+					      "/bus@fd000000/iommu@ac9000",
+					      "/bus@fd000000/iommu@ad9000" };
+	static const char *const uniques[] = { "fdab0000.npu", "fdac0000.npu", "fdad0000.npu" };
 	struct rnpu_fdt_rknpu npu;
 	char msg[RNPU_FDT_ERR_LEN];
 
-	(void)state;
-	assert_int_equal(rnpu_fdt_probe_rknpu(b.data, b.size, &npu, msg, sizeof(msg)), 0);
+	assert_int_equal(rnpu_fdt_probe_rknpu(b->data, b->size, &npu, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "");
 	assert_int_equal(npu.layout, RNPU_FDT_MAINLINE);
 	assert_int_equal(npu.num_cores, 3);
-	assert_string_equal(npu.node_path[1], "/bus@fd000000/npu@ac0000");
-	for (unsigned int i = 0; i < 3; i++) {
+	for (unsigned int c = 0; c < 3; c++) {
+		unsigned int n = node_of_core[c];
+
+		assert_string_equal(npu.node_path[c], paths[n]);
 		/* 0xab0000 on a bus that maps 0 to 0xfd000000. */
-		assert_int_equal(npu.mmio[i].base, bases[i]);
-		assert_int_equal(npu.mmio[i].size, 0x10000);
-		check_gic_spi(&npu.irqs[i], 4, 110 + i);
-		assert_int_equal(npu.power_domains[i].arg, 9 + i);
-		assert_int_equal(npu.resets[i].arg, 600 + i);
-		assert_string_equal(npu.resets[i].name, "srst_a");
-		assert_int_equal(npu.resets[3 + i].arg, 610 + i);
-		assert_string_equal(npu.resets[3 + i].name, "srst_h");
+		assert_int_equal(npu.mmio[c].base, 0xfdab0000ull + n * 0x10000);
+		assert_int_equal(npu.mmio[c].size, 0x10000);
+		check_gic_spi(&npu.irqs[c], 4, 110 + n);
+		assert_int_equal(npu.power_domains[c].arg, 9 + n);
+		assert_int_equal(npu.resets[c].arg, 600 + n);
+		assert_string_equal(npu.resets[c].name, "srst_a");
+		assert_int_equal(npu.resets[3 + c].arg, 610 + n);
+		assert_string_equal(npu.resets[3 + c].name, "srst_h");
+		assert_string_equal(npu.clocks[4 * c].name, "aclk");
+		assert_int_equal(npu.clocks[4 * c].arg, 500 + n);
 	}
 	assert_int_equal(npu.num_clocks, 12);
-	assert_string_equal(npu.clocks[4].name, "aclk");
-	assert_int_equal(npu.clocks[4].arg, 501);
 	assert_int_equal(npu.num_power_domains, 3);
+	/* Core 0's IOMMU: the one the others join. */
+	assert_int_equal(npu.iommu_phandle,
+			 fdt_get_phandle(b->data, fdt_path_offset(b->data, iommus[node_of_core[0]])));
 	assert_int_not_equal(npu.iommu_phandle, 0);
 	assert_string_equal(npu.plat.compatible, "rockchip,rk3588-rknpu");
-	assert_string_equal(npu.plat.unique, "fdab0000.npu");
+	/* Linux names the DRM device after core 0's node. */
+	assert_string_equal(npu.plat.unique, uniques[node_of_core[0]]);
 	assert_int_equal(npu.plat.num_mmio, 3);
 	assert_int_equal(npu.plat.num_irqs, 3);
 	assert_int_equal(npu.plat.num_resets, 6);
 	assert_true(npu.plat.iommu);
+}
+
+static void test_mainline_nodes(void **state)
+{
+	static const unsigned int by_address[] = { 0, 1, 2 };
+	struct blob b = load("rk3588-mainline");
+
+	(void)state;
+	check_mainline_cores(&b, by_address);
+	free(b.data);
+}
+
+/* Listed core 2, core 0, core 1: numbered by address all the same. */
+static void test_mainline_out_of_order(void **state)
+{
+	static const unsigned int by_address[] = { 0, 1, 2 };
+	struct blob b = load("mainline-out-of-order");
+
+	(void)state;
+	check_mainline_cores(&b, by_address);
+	free(b.data);
+}
+
+/* rknn0 = npu@ad0000, rknn1 = npu@ab0000, rknn2 = npu@ac0000. */
+static void test_mainline_aliases(void **state)
+{
+	static const unsigned int by_alias[] = { 2, 0, 1 };
+	struct blob b = load("mainline-aliases");
+
+	(void)state;
+	check_mainline_cores(&b, by_alias);
+	free(b.data);
+}
+
+/* The same numbering through hand-written alias paths (and an alias that
+ * names itself, which must neither hang nor count). */
+static void test_mainline_alias_paths(void **state)
+{
+	static const unsigned int by_alias[] = { 2, 0, 1 };
+	struct blob b = load("mainline-alias-paths");
+
+	(void)state;
+	check_mainline_cores(&b, by_alias);
 	free(b.data);
 }
 
@@ -284,6 +345,34 @@ static void test_mainline_missing_core(void **state)
 	(void)state;
 	expect_rknpu_error("mainline-two-cores", -ENXIO,
 			   "/bus@fd000000/npu@ab0000: compatible: 2 enabled rockchip,rk3588-rknn-core nodes, the rk3588 has 3 cores");
+}
+
+static void test_mainline_aliases_partial(void **state)
+{
+	(void)state;
+	expect_rknpu_error("mainline-aliases-partial", -ENXIO,
+			   "/bus@fd000000/npu@ad0000: aliases: no rknn<N> alias while other cores have one (pc 0xfdad0000, alias none)");
+}
+
+static void test_mainline_alias_out_of_range(void **state)
+{
+	(void)state;
+	expect_rknpu_error("mainline-alias-range", -ENXIO,
+			   "/bus@fd000000/npu@ad0000: aliases: rknn<N> beyond the core count (pc 0xfdad0000, alias rknn3)");
+}
+
+static void test_mainline_alias_twice(void **state)
+{
+	(void)state;
+	expect_rknpu_error("mainline-alias-twice", -ENXIO,
+			   "/bus@fd000000/npu@ad0000: aliases: rknn<N> names two cores (pc 0xfdad0000, alias rknn1)");
+}
+
+static void test_mainline_overlapping_cores(void **state)
+{
+	(void)state;
+	expect_rknpu_error("mainline-overlap", -ENXIO,
+			   "/bus@fd000000/npu@ac0000: reg: overlaps another core's register space (pc 0xfdab8000, alias none)");
 }
 
 static void test_mainline_reg_names(void **state)
@@ -394,6 +483,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_vendor_reset_order),
 		cmocka_unit_test(test_vendor_iommu_disabled),
 		cmocka_unit_test(test_mainline_nodes),
+		cmocka_unit_test(test_mainline_out_of_order),
+		cmocka_unit_test(test_mainline_aliases),
+		cmocka_unit_test(test_mainline_alias_paths),
 		cmocka_unit_test(test_k230),
 		cmocka_unit_test(test_k230_kpu_only),
 		cmocka_unit_test(test_wrong_soc),
@@ -404,6 +496,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_vendor_missing_reset),
 		cmocka_unit_test(test_vendor_small_window),
 		cmocka_unit_test(test_mainline_missing_core),
+		cmocka_unit_test(test_mainline_aliases_partial),
+		cmocka_unit_test(test_mainline_alias_out_of_range),
+		cmocka_unit_test(test_mainline_alias_twice),
+		cmocka_unit_test(test_mainline_overlapping_cores),
 		cmocka_unit_test(test_mainline_reg_names),
 		cmocka_unit_test(test_mainline_cut_phandle_list),
 		cmocka_unit_test(test_k230_missing_irq),

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT OR GPL-2.0-only
 /*
- * Core order of per-core device-tree nodes (rnpu_core_order.h): aliases
- * when every node has one, else ascending pc addresses.
+ * Core order of per-core device-tree nodes (rknpu_core_order.h): aliases
+ * when every node has one, else ascending pc addresses. Shared by the
+ * Linux module and the device-tree probe, so both number a tree alike.
  */
 #include "osal_errno.h"
-#include "rnpu_core_order.h"
+#include "rknpu_core_order.h"
 
-static int refuse(struct rnpu_core_order_err *err, int key, const char *field, const char *why)
+static int refuse(struct rknpu_core_order_err *err, int key, const char *field, const char *why)
 {
 	err->key = key;
 	err->field = field;
@@ -14,8 +15,8 @@ static int refuse(struct rnpu_core_order_err *err, int key, const char *field, c
 	return -EINVAL;
 }
 
-int rnpu_core_order(const struct rnpu_core_key *keys, unsigned int n, unsigned int expected,
-		    unsigned int *order, struct rnpu_core_order_err *err)
+int rknpu_core_order(const struct rknpu_core_key *keys, unsigned int n, unsigned int expected,
+		     unsigned int *order, struct rknpu_core_order_err *err)
 {
 	unsigned int with_alias = 0, i, j;
 
@@ -35,7 +36,7 @@ int rnpu_core_order(const struct rnpu_core_key *keys, unsigned int n, unsigned i
 			uint64_t lo = keys[i].pc < keys[j].pc ? keys[i].pc : keys[j].pc;
 			uint64_t hi = keys[i].pc < keys[j].pc ? keys[j].pc : keys[i].pc;
 
-			if (hi - lo < RNPU_CORE_ORDER_SPACE)
+			if (hi - lo < RKNPU_CORE_ORDER_SPACE)
 				return refuse(err, (int)j, "reg", "overlaps another core's register space");
 		}
 
