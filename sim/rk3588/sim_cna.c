@@ -493,9 +493,17 @@ static int fetch_weights(struct sim_task *t, struct sim_conv *cv)
 	size_t src_bytes = total * cv->eb;
 	uint8_t *src;
 
-	/* The fast datapath reads the packed weights as they are; for fp16
-	 * it fetches them itself, a block of kernels at a time. */
+	/* The fast datapath reads the packed weights as they are, in place
+	 * on the bus when it can map them; otherwise for fp16 it fetches them
+	 * itself, a block of kernels at a time. */
 	cv->fast = sim_mac_fast_for(t, cv);
+	if (cv->fast) {
+		cv->wt_map = sim_dma_map(t, base, src_bytes);
+		if (cv->wt_map) {
+			cv->wt_map_bytes = src_bytes;
+			return 0;
+		}
+	}
 	if (cv->fast && cv->prec == SIM_PREC_FP16) {
 		cv->wt_deferred = true;
 		cv->wt_dma = base;
@@ -545,5 +553,6 @@ void sim_conv_release(struct sim_task *t, struct sim_conv *cv)
 	sim_task_free(t, cv->acc_f, acc, sizeof(float));
 	sim_task_free(t, cv->wsum, cv->wsum_n, sizeof(int64_t));
 	sim_task_free_kept(t, cv->wt_raw, cv->wt_raw_bytes);
+	sim_dma_unmap(t, cv->wt_map, cv->wt_map_bytes);
 	memset(cv, 0, sizeof(*cv));
 }

@@ -107,6 +107,11 @@ bool sim_iommu_irq_pending(struct sim_core *c);
  * translation is latched as the IOMMU's fault (for reads: with @report;
  * a peek that must leave no trace passes false). */
 int sim_iommu_read(struct sim_core *c, uint64_t addr, void *dst, size_t len, bool report);
+/* Host pointer to the @len bytes at device address @addr when the bus maps
+ * them in place and, through the IOMMU, every page translates to the next
+ * physical page; NULL otherwise (nothing reported). */
+const void *sim_iommu_map(struct sim_core *c, uint64_t addr, size_t len);
+void sim_iommu_unmap(struct sim_core *c, const void *ptr, size_t len);
 int sim_iommu_write(struct sim_core *c, uint64_t addr, const void *src, size_t len);
 
 struct sim_core {
@@ -300,6 +305,10 @@ void sim_task_free_kept(struct sim_task *t, void *p, size_t bytes);
 
 /* Reads/writes through the bus; a failure sets the DMA error bit. */
 int sim_dma_read(struct sim_task *t, uint64_t addr, void *dst, size_t len, const char *what);
+/* The bytes sim_dma_read would copy, read in place; NULL when the bus
+ * cannot map them (the caller then copies, and a fault is reported). */
+const void *sim_dma_map(struct sim_task *t, uint64_t addr, size_t len);
+void sim_dma_unmap(struct sim_task *t, const void *ptr, size_t len);
 int sim_dma_write(struct sim_task *t, uint64_t addr, const void *src, size_t len,
 		  const char *what);
 /* Address a block register holds, plus TASK_DMA_BASE_ADDR. */
@@ -399,6 +408,10 @@ struct sim_conv {
 	const struct sim_mac_fast *fast;
 	uint8_t *wt_raw;
 	size_t wt_raw_bytes;
+	/* The weights read in place on the bus (sim_dma_map), instead of
+	 * @wt_raw (int8) or the fp16 block buffers; NULL when copied. */
+	const uint8_t *wt_map;
+	size_t wt_map_bytes;
 	/* fp16 fast datapath: the weights at device address @wt_dma are not
 	 * fetched with the features but by the MAC stage (sim_mac.c). */
 	bool wt_deferred;
