@@ -353,7 +353,7 @@ static int fetch_feature(struct sim_task *t, struct sim_conv *cv)
 	if (!row)
 		return -1;
 	if (cv->prec != SIM_PREC_FP16) {
-		cv->feat_i16 = sim_task_alloc(t, plane * cv->wc, sizeof(int16_t), "feature cube");
+		cv->feat_i16 = sim_task_alloc_kept(t, plane * cv->wc * sizeof(int16_t), "feature cube");
 		if (!cv->feat_i16)
 			goto out;
 		int16_t pv = cv->prec == SIM_PREC_INT8 ? sim_assume_pad_int8(padv)
@@ -364,7 +364,7 @@ static int fetch_feature(struct sim_task *t, struct sim_conv *cv)
 		for (size_t i = 0; i < cells; i++)
 			feat[i] = pv;
 	} else {
-		cv->feat_f = sim_task_alloc(t, plane * cv->wc, sizeof(float), "feature cube");
+		cv->feat_f = sim_task_alloc_kept(t, plane * cv->wc * sizeof(float), "feature cube");
 		if (!cv->feat_f)
 			goto out;
 		float pf = sim_half_to_float(sim_assume_pad_fp16_bits(padv));
@@ -545,12 +545,12 @@ void sim_conv_release(struct sim_task *t, struct sim_conv *cv)
 	size_t wts = (size_t)cv->kw * cv->kh * cv->wc * cv->kernels;
 	size_t acc = (size_t)cv->out_h * cv->out_w * cv->out_c;
 
-	sim_task_free(t, cv->feat_i16, plane, sizeof(int16_t));
-	sim_task_free(t, cv->feat_f, plane, sizeof(float));
+	sim_task_free_kept(t, cv->feat_i16, plane * sizeof(int16_t));
+	sim_task_free_kept(t, cv->feat_f, plane * sizeof(float));
 	sim_task_free(t, cv->wt_i16, wts, sizeof(int16_t));
 	sim_task_free(t, cv->wt_f, wts, sizeof(float));
-	sim_task_free(t, cv->acc_i, acc, sizeof(int32_t));
-	sim_task_free(t, cv->acc_f, acc, sizeof(float));
+	sim_task_free_kept(t, cv->acc_i, acc * sizeof(int32_t));
+	sim_task_free_kept(t, cv->acc_f, acc * sizeof(float));
 	sim_task_free(t, cv->wsum, cv->wsum_n, sizeof(int64_t));
 	sim_task_free_kept(t, cv->wt_raw, cv->wt_raw_bytes);
 	sim_dma_unmap(t, cv->wt_map, cv->wt_map_bytes);

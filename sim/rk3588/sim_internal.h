@@ -114,6 +114,8 @@ const void *sim_iommu_map(struct sim_core *c, uint64_t addr, size_t len);
 void sim_iommu_unmap(struct sim_core *c, const void *ptr, size_t len);
 int sim_iommu_write(struct sim_core *c, uint64_t addr, const void *src, size_t len);
 
+#define SIM_KEPT_SLOTS 3u /* see sim_task_alloc_kept */
+
 struct sim_core {
 	struct rk3588_sim *sim;
 	unsigned int index;
@@ -159,8 +161,9 @@ struct sim_core {
 	/* Owned by whoever runs the task list. */
 	uint8_t *fetch_buf;
 	size_t fetch_cap;
-	void *kept;             /* a task's large buffer kept for the next task */
-	size_t kept_bytes;
+	/* A task's large buffers kept for the next task, newest last. */
+	void *kept[SIM_KEPT_SLOTS];
+	size_t kept_bytes[SIM_KEPT_SLOTS];
 	struct sim_task *task;
 	pthread_t completing_thread;
 };
@@ -294,9 +297,11 @@ bool sim_task_aborted(const struct sim_task *t);
 void *sim_task_alloc(struct sim_task *t, size_t count, size_t size, const char *what);
 void sim_task_free(struct sim_task *t, void *p, size_t count, size_t size);
 /* The same for a large buffer whose contents the task overwrites: freeing
- * keeps it on the core (one at a time, up to SIM_KEPT_MAX_BYTES) for the
- * next task asking for the same size, sparing the page faults of a fresh
- * mapping on every task of a chained list. */
+ * keeps it on the core (up to SIM_KEPT_SLOTS of them, each up to
+ * SIM_KEPT_MAX_BYTES; the oldest goes first) for the next task asking for
+ * the same size, sparing the page faults of a fresh mapping on every task
+ * of a chained list: the feature cube, the packed weights and the
+ * accumulator cube. */
 #define SIM_KEPT_MAX_BYTES (64u << 20)
 void *sim_task_alloc_kept(struct sim_task *t, size_t bytes, const char *what);
 void sim_task_free_kept(struct sim_task *t, void *p, size_t bytes);

@@ -715,13 +715,13 @@ int sim_mac_run(struct sim_task *t, struct sim_conv *cv)
 	unsigned int kernels = cv->dw ? (cv->wc < cv->out_c ? cv->wc : cv->out_c) : cv->kernels;
 
 	if (cv->prec != SIM_PREC_FP16) {
-		cv->acc_i = sim_task_alloc(t, cells, sizeof(int32_t), "accumulator cube");
+		cv->acc_i = sim_task_alloc_kept(t, cells * sizeof(int32_t), "accumulator cube");
 		if (!cv->acc_i)
 			return -1;
 		/* Channels without a kernel accumulate nothing. */
 		memset(cv->acc_i, 0, cells * sizeof(int32_t));
 	} else {
-		cv->acc_f = sim_task_alloc(t, cells, sizeof(float), "accumulator cube");
+		cv->acc_f = sim_task_alloc_kept(t, cells * sizeof(float), "accumulator cube");
 		if (!cv->acc_f)
 			return -1;
 		for (size_t i = 0; i < cells; i++)
