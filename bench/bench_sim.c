@@ -23,6 +23,7 @@
 #include "bench_util.h"
 #include "rk3588_regs.h"
 #include "rk3588_sim.h"
+#include "sim_internal.h" /* the int8 tile kernel, timed alone by the ceiling table */
 #include "sim_test_bus.h"
 #include "sim_test_stream.h"
 
@@ -62,9 +63,10 @@ static const char usage[] =
 	"  --m, --k, --n  matmul shape (default 512 x 4096 x 4096)\n"
 	"  --only=W   1 = int8 matmul, 2 = fp16 matmul, 4 = int8 convolution,\n"
 	"             8 = arithmetic ceiling (x86-64: the int8 multiply-add against\n"
-	"             the fp32 FMA on registers only), 16 = int4 -> int16 matmul\n"
-	"             (also on the plain C datapath); a sum selects several\n"
-	"             (default 31, all)\n"
+	"             the fp32 FMA on registers only, then the int8 tile kernel\n"
+	"             alone with its operands in L1 and on one matmul task's\n"
+	"             data), 16 = int4 -> int16 matmul (also on the plain C\n"
+	"             datapath); a sum selects several (default 31, all)\n"
 	"  --help     this text\n"
 	"\n"
 	"GMAC/s counts multiply-adds (one sgemm FMA = one MAC) per wall second.\n"
@@ -594,6 +596,52 @@ __attribute__((target("avx2,fma"), noinline)) static void fma_loop(long n)
 			   "xmm9", "xmm10", "xmm11", "xmm12", "xmm14", "cc");
 }
 
+/* The fast datapath's int8 tile kernel alone (sim_mac_simd.c), called as
+ * sim_mac.c calls it (one tap, kernel pairs of 32-kernel groups outermost,
+ * six-pixel tiles inner), @reps times over @pixels x @wc features and
+ * @kernels kernels. CPU seconds; @macs gets the products it computed (the
+ * padding pixels of a last short tile included). */
+static double tile_time(size_t pixels, size_t wc, size_t kernels, long reps, double *macs)
+{
+	const struct sim_mac_fast *fk = sim_mac_fast_kernels();
+	int16_t *f = malloc(pixels * wc * sizeof(int16_t));
+	int8_t *w = malloc(kernels * wc);
+	size_t tap0 = 0, tiles = (pixels + SIM_MAC_TILE_PX - 1) / SIM_MAC_TILE_PX;
+	struct sim_tile tl = { .taps = 1, .wc = wc, .tap_off = &tap0 };
+	volatile int64_t sink = 0;
+	uint64_t c0;
+
+	if (!f || !w)
+		exit(1);
+	for (size_t i = 0; i < pixels * wc; i++)
+		f[i] = (int16_t)((int)(i * 7 % 255) - 127);
+	for (size_t i = 0; i < kernels * wc; i++)
+		w[i] = (int8_t)((int)(i * 13 % 255) - 127);
+	tl.ng = kernels < SIM_KG_INT8 ? kernels : SIM_KG_INT8;
+	c0 = cpu_now_ns();
+	for (long r = 0; r < reps; r++)
+		for (size_t n0 = 0; n0 < kernels; n0 += SIM_MAC_TILE_KB) {
+			size_t g0 = n0 / SIM_KG_INT8 * SIM_KG_INT8;
+
+			tl.wg = w + g0 * wc;
+			tl.k[0] = n0 - g0;
+			tl.k[1] = n0 - g0 + 1;
+			for (size_t q = 0; q < pixels; q += SIM_MAC_TILE_PX) {
+				int64_t o[SIM_MAC_TILE_PX][SIM_MAC_TILE_KB];
+
+				for (size_t p = 0; p < SIM_MAC_TILE_PX; p++)
+					tl.f[p] = f + (q + p < pixels ? q + p : pixels - 1) * wc;
+				fk->tile_i8(&tl, o);
+				sink += o[0][0];
+			}
+		}
+	c0 = cpu_now_ns() - c0;
+	*macs = (double)reps * (double)kernels * (double)(tiles * SIM_MAC_TILE_PX) * (double)wc;
+	free(f);
+	free(w);
+	return (double)c0 / 1e9;
+}
+
 /* CPU seconds of one loop (one thread, so preemption does not count). */
 static double ceiling_time(void (*loop)(long))
 {
@@ -605,9 +653,11 @@ static double ceiling_time(void (*loop)(long))
 
 static void bench_ceiling(long runs)
 {
-	double tm[64], tf[64], ratio[64];
+	double tm[64], tf[64], ratio[64], tl1[64], rl1[64], tmm[64], rmm[64];
 	double macs_m = 12.0 * 16 * CEILING_ITERS, macs_f = 12.0 * 8 * CEILING_ITERS;
-	double m, f;
+	double macs_l1 = 0, macs_mm = 0, m, f;
+	const struct sim_mac_fast *fk = sim_mac_fast_kernels();
+	bool tile = fk && fk->tile_i8;
 
 	__builtin_cpu_init();
 	if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
@@ -616,17 +666,37 @@ static void bench_ceiling(long runs)
 		tm[r] = ceiling_time(madd_loop);
 		tf[r] = ceiling_time(fma_loop);
 		ratio[r] = (macs_m / tm[r]) / (macs_f / tf[r]);
+		if (!tile)
+			continue;
+		/* A tile's features (24 KiB) and weights (4 KiB) stay in L1;
+		 * the matmul's 64-row task streams 512 KiB of features from L2
+		 * past every kernel pair. */
+		tl1[r] = tile_time(6, 2048, 2, 20000, &macs_l1);
+		rl1[r] = (macs_l1 / tl1[r]) / (macs_f / tf[r]);
+		tmm[r] = tile_time(64, 4096, 4096, 1, &macs_mm);
+		rmm[r] = (macs_mm / tmm[r]) / (macs_f / tf[r]);
 	}
 	m = bench_median(tm, (size_t)runs);
 	f = bench_median(tf, (size_t)runs);
 	printf("\nArithmetic ceiling (registers only, 12 independent chains, 1 thread, "
-	       "CPU time):\n\n");
+	       "CPU time)%s:\n\n",
+	       tile ? ", and the fast datapath's int8 tile kernel alone on real operands" : "");
 	printf("| instruction | MACs per instruction | median CPU ms | GMAC/s | vs FMA |\n");
 	printf("| --- | --- | --- | --- | --- |\n");
 	printf("| vpmaddwd + vpaddd (int8 held in int16, exact) | 16 | %.1f | %.1f | %.2f |\n",
 	       m * 1e3, macs_m / m / 1e9, bench_median(ratio, (size_t)runs));
 	printf("| vfmadd231ps (fp32, sgemm's) | 8 | %.1f | %.1f | 1.00 |\n", f * 1e3,
 	       macs_f / f / 1e9);
+	if (!tile)
+		return;
+	m = bench_median(tl1, (size_t)runs);
+	printf("| int8 tile kernel alone, operands in L1 (6 pixels x 2 kernels x 2048 "
+	       "channels) | 16 | %.1f | %.1f | %.2f |\n",
+	       m * 1e3, macs_l1 / m / 1e9, bench_median(rl1, (size_t)runs));
+	m = bench_median(tmm, (size_t)runs);
+	printf("| int8 tile kernel alone, one matmul task (64 pixels x 4096 channels x 4096 "
+	       "kernels) | 16 | %.1f | %.1f | %.2f |\n",
+	       m * 1e3, macs_mm / m / 1e9, bench_median(rmm, (size_t)runs));
 }
 #else
 static void bench_ceiling(long runs)

@@ -196,12 +196,14 @@ next line. CPU time is the whole process's: for single-threaded lines it
 does not grow while other programs hold the CPUs, so on a loaded machine
 the CPU-time ratio is the steadier figure. The last table is the
 arithmetic ceiling: the int8 multiply-add the fast datapath is built on
-against sgemm's FMA, on registers only. Every result is checked (the
+against sgemm's FMA, on registers only, then the fast datapath's int8 tile
+kernel alone on real operands. Every result is checked (the
 convolution fully, the matmuls on a sample). The fast datapath is SIMD (AVX2; FMA and F16C for
-fp16) and bit-exact with the plain C datapath, which is the oracle. The
-int4 -> int16 matmul (tiles of 128 rows, the board-tested int4 geometry)
-runs the int8 tiles on weights widened from nibbles; its plain C line
-shows what the widening buys.
+fp16) and bit-exact with the plain C datapath, which is the oracle. It
+reads the weights in place through the bus's map call, as on the userspace
+host. The int4 -> int16 matmul (tiles of 128 rows, the board-tested int4
+geometry) runs the int8 tiles on weights widened from nibbles; its plain C
+line shows what the widening buys.
 
 Targets: int8 at least 2x sgemm's rate, fp16 at least 0.7x. See
 [sim.md](sim.md#fast-datapath) for what bounds them on this CPU.

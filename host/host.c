@@ -87,6 +87,20 @@ static int host_dma_write(void *ctx, uint64_t addr, const void *src, size_t len)
 	return rnpu_frames_write(&host->frames, addr, src, len);
 }
 
+static const void *host_dma_map(void *ctx, uint64_t addr, size_t len)
+{
+	struct rnpu_host *host = ctx;
+
+	return rnpu_frames_pin(&host->frames, addr, len);
+}
+
+static void host_dma_unmap(void *ctx, const void *ptr, size_t len)
+{
+	struct rnpu_host *host = ctx;
+
+	rnpu_frames_unpin(&host->frames, ptr, len);
+}
+
 void rnpu_host_default_config(struct rnpu_host_config *cfg)
 {
 	const char *dbg = getenv("RNPU_DEBUG");
@@ -136,6 +150,7 @@ int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out)
 
 	bus = (struct rk3588_sim_bus){ .ctx = host, .dma_read = host_dma_read,
 				       .dma_write = host_dma_write, .irq = rnpu_host_irq_line,
+				       .dma_map = host_dma_map, .dma_unmap = host_dma_unmap,
 				       .model_time = cfg->model_clock ? rnpu_host_model_time : NULL };
 	scfg = (struct rk3588_sim_config){ .num_cores = cfg->num_cores,
 					   .threaded = !cfg->sim_synchronous,

@@ -29,11 +29,15 @@ int rnpu_frames_init(struct rnpu_frames *f)
 		f->bitmap[i / BITS_PER_WORD] |= 1ull << (i % BITS_PER_WORD);
 	f->hint = RNPU_HOST_FIRST_FRAME;
 	pthread_rwlock_init(&f->lock, NULL);
+	pthread_mutex_init(&f->pin_lock, NULL);
+	pthread_cond_init(&f->unpinned, NULL);
 	return 0;
 }
 
 void rnpu_frames_fini(struct rnpu_frames *f)
 {
+	pthread_cond_destroy(&f->unpinned);
+	pthread_mutex_destroy(&f->pin_lock);
 	pthread_rwlock_destroy(&f->lock);
 	free(f->bitmap);
 	free(f->page);
@@ -93,11 +97,36 @@ int rnpu_frames_map(struct rnpu_frames *f, uint8_t *host_addr, uint32_t npages, 
 	return 0;
 }
 
+/* A pin still covers one of frames [@pfn, @pfn + @npages); pin_lock held. */
+static bool frames_pinned(const struct rnpu_frames *f, uint32_t pfn, uint32_t npages)
+{
+	for (unsigned int i = 0; i < RNPU_HOST_MAX_PINS; i++) {
+		const struct rnpu_frame_pin *p = &f->pins[i];
+
+		if (p->count && p->first < pfn + npages && pfn < p->first + p->count)
+			return true;
+	}
+	return false;
+}
+
 void rnpu_frames_unmap(struct rnpu_frames *f, uint32_t pfn, uint32_t npages)
 {
 	uint32_t i;
 
-	pthread_rwlock_wrlock(&f->lock);
+	/* A task reading the buffer in place holds it until its MAC stage
+	 * ends; new pins need the read lock, so none can start once the
+	 * check passes under the write lock. */
+	for (;;) {
+		pthread_rwlock_wrlock(&f->lock);
+		pthread_mutex_lock(&f->pin_lock);
+		if (!frames_pinned(f, pfn, npages)) {
+			pthread_mutex_unlock(&f->pin_lock);
+			break;
+		}
+		pthread_rwlock_unlock(&f->lock);
+		pthread_cond_wait(&f->unpinned, &f->pin_lock);
+		pthread_mutex_unlock(&f->pin_lock);
+	}
 	for (i = 0; i < npages; i++) {
 		f->page[pfn + i] = NULL;
 		f->bitmap[(pfn + i) / BITS_PER_WORD] &= ~(1ull << ((pfn + i) % BITS_PER_WORD));
@@ -141,6 +170,48 @@ int rnpu_frames_read(struct rnpu_frames *f, uint64_t addr, void *dst, size_t len
 	ret = frames_walk(f, addr, dst, len, false);
 	pthread_rwlock_unlock(&f->lock);
 	return ret;
+}
+
+const void *rnpu_frames_pin(struct rnpu_frames *f, uint64_t addr, size_t len)
+{
+	uint64_t first = addr >> RNPU_HOST_PAGE_SHIFT, last;
+	const uint8_t *p = NULL;
+
+	if (len == 0 || addr > UINT64_MAX - len)
+		return NULL;
+	last = (addr + len - 1) >> RNPU_HOST_PAGE_SHIFT;
+	if (last >= RNPU_HOST_PHYS_FRAMES)
+		return NULL;
+	pthread_rwlock_rdlock(&f->lock);
+	for (uint64_t i = first; i <= last; i++)
+		if (!f->page[i] ||
+		    f->page[i] != f->page[first] + (i - first) * RNPU_HOST_PAGE_SIZE)
+			goto out;
+	pthread_mutex_lock(&f->pin_lock);
+	for (unsigned int i = 0; i < RNPU_HOST_MAX_PINS; i++)
+		if (!f->pins[i].count) {
+			p = f->page[first] + (addr & (RNPU_HOST_PAGE_SIZE - 1));
+			f->pins[i] = (struct rnpu_frame_pin){ .ptr = p, .first = (uint32_t)first,
+							      .count = (uint32_t)(last - first + 1) };
+			break;
+		}
+	pthread_mutex_unlock(&f->pin_lock);
+out:
+	pthread_rwlock_unlock(&f->lock);
+	return p;
+}
+
+void rnpu_frames_unpin(struct rnpu_frames *f, const void *ptr, size_t len)
+{
+	(void)len;
+	pthread_mutex_lock(&f->pin_lock);
+	for (unsigned int i = 0; i < RNPU_HOST_MAX_PINS; i++)
+		if (f->pins[i].count && f->pins[i].ptr == ptr) {
+			f->pins[i].count = 0;
+			break;
+		}
+	pthread_cond_broadcast(&f->unpinned);
+	pthread_mutex_unlock(&f->pin_lock);
 }
 
 int rnpu_frames_write(struct rnpu_frames *f, uint64_t addr, const void *src, size_t len)

@@ -17,6 +17,8 @@
 #define RNPU_HOST_FIRST_FRAME 256u
 #define RNPU_HOST_MAX_CORES 3
 #define RNPU_HOST_RESET_LINES 6
+/* In-place DMA reads at once: a few per core is plenty (one per task). */
+#define RNPU_HOST_MAX_PINS 8
 
 /* Physical memory: frame number -> host address of that page. */
 struct rnpu_frames {
@@ -28,6 +30,15 @@ struct rnpu_frames {
 	uint32_t hint;              /* next-fit search start */
 	uint64_t used_frames;
 	uint64_t buffers;
+	/* Protects pins[]; taken inside @lock when both are held. */
+	pthread_mutex_t pin_lock;
+	pthread_cond_t unpinned;    /* a pin was released */
+	/* In-place reads (rnpu_frames_pin) still in use: unmapping their
+	 * frames waits for them. */
+	struct rnpu_frame_pin {
+		const uint8_t *ptr;
+		uint32_t first, count; /* frames; count 0 = slot free */
+	} pins[RNPU_HOST_MAX_PINS];
 };
 
 int rnpu_frames_init(struct rnpu_frames *f);
@@ -38,6 +49,11 @@ void rnpu_frames_unmap(struct rnpu_frames *f, uint32_t pfn, uint32_t npages);
 /* Copies across frames; -EFAULT if any page is unmapped. */
 int rnpu_frames_read(struct rnpu_frames *f, uint64_t addr, void *dst, size_t len);
 int rnpu_frames_write(struct rnpu_frames *f, uint64_t addr, const void *src, size_t len);
+/* Host pointer to [@addr, @addr + @len) when it is one run of host memory
+ * (NULL otherwise, or when all pins are taken); its buffer cannot be
+ * unmapped until rnpu_frames_unpin. */
+const void *rnpu_frames_pin(struct rnpu_frames *f, uint64_t addr, size_t len);
+void rnpu_frames_unpin(struct rnpu_frames *f, const void *ptr, size_t len);
 
 /* Freed, never-shared memfds kept for reuse, by page count. */
 #define RNPU_POOL_MAX_PAGES 64u

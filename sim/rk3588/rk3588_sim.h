@@ -42,6 +42,14 @@ struct rk3588_sim_bus {
 	 * time (timing model at the current clock); called before its
 	 * interrupt, so a host keeping model time can advance its clock. */
 	void (*model_time)(void *ctx, unsigned int core, uint64_t ns);
+	/* Optional, both or neither: a pointer through which the @len bytes
+	 * at (physical) address @addr can be read in place, or NULL when they
+	 * are not one run of host memory, or on any doubt (the model then
+	 * copies them with dma_read, which reports faults). The bytes stay
+	 * readable until dma_unmap(@ptr, @len): the host defers freeing them.
+	 * Saves the copy of large weights that every task re-reads. */
+	const void *(*dma_map)(void *ctx, uint64_t addr, size_t len);
+	void (*dma_unmap)(void *ctx, const void *ptr, size_t len);
 };
 
 struct rk3588_sim_config {

@@ -389,7 +389,7 @@ static int fetch_feature(struct sim_task *t, struct sim_conv *cv)
 	if (!row)
 		return -1;
 	if (cv->prec != SIM_PREC_FP16) {
-		cv->feat_i16 = sim_task_alloc(t, plane * cv->wc, sizeof(int16_t), "feature cube");
+		cv->feat_i16 = sim_task_alloc_kept(t, plane * cv->wc * sizeof(int16_t), "feature cube");
 		if (!cv->feat_i16)
 			goto out;
 		/* int4 has no padding (check_shapes), so no pad value. */
@@ -402,7 +402,7 @@ static int fetch_feature(struct sim_task *t, struct sim_conv *cv)
 		for (size_t i = 0; i < cells; i++)
 			feat[i] = pv;
 	} else {
-		cv->feat_f = sim_task_alloc(t, plane * cv->wc, sizeof(float), "feature cube");
+		cv->feat_f = sim_task_alloc_kept(t, plane * cv->wc * sizeof(float), "feature cube");
 		if (!cv->feat_f)
 			goto out;
 		float pf = sim_half_to_float(sim_assume_pad_fp16_bits(padv));
@@ -558,9 +558,18 @@ static int fetch_weights(struct sim_task *t, struct sim_conv *cv)
 	size_t src_bytes = (size_t)div_up((uint64_t)total * cv->ebits, 8);
 	uint8_t *src;
 
-	/* The fast datapath reads the packed weights as they are; for fp16
-	 * it fetches them itself, a block of kernels at a time. */
+	/* The fast datapath reads the packed weights as they are, in place
+	 * on the bus when it can map them (not int4: its tiles need the
+	 * nibbles widened); otherwise for fp16 it fetches them itself, a
+	 * block of kernels at a time. */
 	cv->fast = sim_mac_fast_for(t, cv);
+	if (cv->fast && cv->prec != SIM_PREC_INT4) {
+		cv->wt_map = sim_dma_map(t, base, src_bytes);
+		if (cv->wt_map) {
+			cv->wt_map_bytes = src_bytes;
+			return 0;
+		}
+	}
 	if (cv->fast && cv->prec == SIM_PREC_FP16) {
 		cv->wt_deferred = true;
 		cv->wt_dma = base;
@@ -604,13 +613,14 @@ void sim_conv_release(struct sim_task *t, struct sim_conv *cv)
 	size_t wts = (size_t)cv->kw * cv->kh * cv->wc * cv->kernels;
 	size_t acc = (size_t)cv->out_h * cv->out_w * cv->out_c;
 
-	sim_task_free(t, cv->feat_i16, plane, sizeof(int16_t));
-	sim_task_free(t, cv->feat_f, plane, sizeof(float));
+	sim_task_free_kept(t, cv->feat_i16, plane * sizeof(int16_t));
+	sim_task_free_kept(t, cv->feat_f, plane * sizeof(float));
 	sim_task_free(t, cv->wt_i16, wts, sizeof(int16_t));
 	sim_task_free(t, cv->wt_f, wts, sizeof(float));
-	sim_task_free(t, cv->acc_i, acc, sizeof(int32_t));
-	sim_task_free(t, cv->acc_f, acc, sizeof(float));
+	sim_task_free_kept(t, cv->acc_i, acc * sizeof(int32_t));
+	sim_task_free_kept(t, cv->acc_f, acc * sizeof(float));
 	sim_task_free(t, cv->wsum, cv->wsum_n, sizeof(int64_t));
 	sim_task_free_kept(t, cv->wt_raw, cv->wt_raw_bytes);
+	sim_dma_unmap(t, cv->wt_map, cv->wt_map_bytes);
 	memset(cv, 0, sizeof(*cv));
 }

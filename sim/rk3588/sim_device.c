@@ -285,7 +285,8 @@ void rk3588_sim_destroy(struct rk3588_sim *sim)
 		pthread_mutex_destroy(&c->lock);
 		sim_iommu_fini(c);
 		free(c->fetch_buf);
-		free(c->kept);
+		for (unsigned int k = 0; k < SIM_KEPT_SLOTS; k++)
+			free(c->kept[k]);
 		free(c->task);
 	}
 	pthread_mutex_destroy(&sim->thermal_lock);

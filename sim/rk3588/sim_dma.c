@@ -32,6 +32,24 @@ int sim_dma_read(struct sim_task *t, uint64_t addr, void *dst, size_t len, const
 	return 0;
 }
 
+const void *sim_dma_map(struct sim_task *t, uint64_t addr, size_t len)
+{
+	const void *p;
+
+	if (len == 0 || !range_ok(addr, len))
+		return NULL;
+	p = sim_iommu_map(t->core, addr, len);
+	if (p)
+		t->bytes_read += len;
+	return p;
+}
+
+void sim_dma_unmap(struct sim_task *t, const void *ptr, size_t len)
+{
+	if (ptr)
+		sim_iommu_unmap(t->core, ptr, len);
+}
+
 int sim_dma_write(struct sim_task *t, uint64_t addr, const void *src, size_t len,
 		  const char *what)
 {

@@ -128,7 +128,14 @@ bool sim_iommu_irq_pending(struct sim_core *c);
  * translation is latched as the IOMMU's fault (for reads: with @report;
  * a peek that must leave no trace passes false). */
 int sim_iommu_read(struct sim_core *c, uint64_t addr, void *dst, size_t len, bool report);
+/* Host pointer to the @len bytes at device address @addr when the bus maps
+ * them in place and, through the IOMMU, every page translates to the next
+ * physical page; NULL otherwise (nothing reported). */
+const void *sim_iommu_map(struct sim_core *c, uint64_t addr, size_t len);
+void sim_iommu_unmap(struct sim_core *c, const void *ptr, size_t len);
 int sim_iommu_write(struct sim_core *c, uint64_t addr, const void *src, size_t len);
+
+#define SIM_KEPT_SLOTS 3u /* see sim_task_alloc_kept */
 
 struct sim_core {
 	struct rk3588_sim *sim;
@@ -175,8 +182,9 @@ struct sim_core {
 	/* Owned by whoever runs the task list. */
 	uint8_t *fetch_buf;
 	size_t fetch_cap;
-	void *kept;             /* a task's large buffer kept for the next task */
-	size_t kept_bytes;
+	/* A task's large buffers kept for the next task, newest last. */
+	void *kept[SIM_KEPT_SLOTS];
+	size_t kept_bytes[SIM_KEPT_SLOTS];
 	struct sim_task *task;
 	pthread_t completing_thread;
 };
@@ -321,9 +329,11 @@ bool sim_task_aborted(const struct sim_task *t);
 void *sim_task_alloc(struct sim_task *t, size_t count, size_t size, const char *what);
 void sim_task_free(struct sim_task *t, void *p, size_t count, size_t size);
 /* The same for a large buffer whose contents the task overwrites: freeing
- * keeps it on the core (one at a time, up to SIM_KEPT_MAX_BYTES) for the
- * next task asking for the same size, sparing the page faults of a fresh
- * mapping on every task of a chained list. */
+ * keeps it on the core (up to SIM_KEPT_SLOTS of them, each up to
+ * SIM_KEPT_MAX_BYTES; the oldest goes first) for the next task asking for
+ * the same size, sparing the page faults of a fresh mapping on every task
+ * of a chained list: the feature cube, the packed weights and the
+ * accumulator cube. */
 #define SIM_KEPT_MAX_BYTES (64u << 20)
 void *sim_task_alloc_kept(struct sim_task *t, size_t bytes, const char *what);
 void sim_task_free_kept(struct sim_task *t, void *p, size_t bytes);
@@ -332,6 +342,10 @@ void sim_task_free_kept(struct sim_task *t, void *p, size_t bytes);
 
 /* Reads/writes through the bus; a failure sets the DMA error bit. */
 int sim_dma_read(struct sim_task *t, uint64_t addr, void *dst, size_t len, const char *what);
+/* The bytes sim_dma_read would copy, read in place; NULL when the bus
+ * cannot map them (the caller then copies, and a fault is reported). */
+const void *sim_dma_map(struct sim_task *t, uint64_t addr, size_t len);
+void sim_dma_unmap(struct sim_task *t, const void *ptr, size_t len);
 int sim_dma_write(struct sim_task *t, uint64_t addr, const void *src, size_t len,
 		  const char *what);
 /* Address a block register holds, plus TASK_DMA_BASE_ADDR. */
@@ -432,6 +446,10 @@ struct sim_conv {
 	const struct sim_mac_fast *fast;
 	uint8_t *wt_raw;
 	size_t wt_raw_bytes;
+	/* The weights read in place on the bus (sim_dma_map), instead of
+	 * @wt_raw (int8) or the fp16 block buffers; NULL when copied. */
+	const uint8_t *wt_map;
+	size_t wt_map_bytes;
 	/* fp16 fast datapath: the weights at device address @wt_dma are not
 	 * fetched with the features but by the MAC stage (sim_mac.c). */
 	bool wt_deferred;

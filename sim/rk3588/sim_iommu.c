@@ -223,65 +223,77 @@ static void latch_fault(struct sim_mmu *m, uint32_t iova, bool write, uint32_t b
 	pthread_mutex_unlock(&m->lock);
 }
 
+/* The instance serving @c's reads or writes and, when it is paging, its
+ * directory's address in @dir. */
+static struct sim_mmu *mmu_for(struct sim_core *c, bool write, bool *paging, uint64_t *dir)
+{
+	/* Which instance serves which traffic of a core with two. */
+	struct sim_mmu *m = &c->mmu[write && c->num_mmu > 1 ? SIM_ASSUME_MMU_WRITE_INSTANCE
+							    : SIM_ASSUME_MMU_READ_INSTANCE];
+
+	*dir = 0;
+	*paging = atomic_load(&m->paging_on);
+	if (*paging) {
+		pthread_mutex_lock(&m->lock);
+		*paging = m->paging;
+		*dir = ((uint64_t)rkiommu_get_MMU_DTE_ADDR_ADDR_31_12(m->dte_addr) << 12) |
+		       ((uint64_t)rkiommu_get_MMU_DTE_ADDR_ADDR_39_32(m->dte_addr) << 32);
+		pthread_mutex_unlock(&m->lock);
+	}
+	return m;
+}
+
+/* Physical address of @addr through the tables at @dir; 0 or the fault
+ * interrupt bit (the caller latches it if it reports faults). */
+static uint32_t translate(const struct rk3588_sim_bus *bus, uint64_t dir, uint64_t addr,
+			  bool write, uint64_t *phys)
+{
+	uint32_t iova = (uint32_t)addr, dte, pte;
+
+	/* IOVAs are 32 bits wide: nothing lies above 4 GiB. */
+	if (addr >> 32)
+		return RKIOMMU_INT_PAGE_FAULT;
+	if (bus->dma_read(bus->ctx, dir + 4u * (iova >> 22), &dte, sizeof(dte)))
+		return RKIOMMU_INT_BUS_ERROR;
+	if (!(dte & MMU_ENTRY_VALID))
+		return RKIOMMU_INT_PAGE_FAULT;
+	if (bus->dma_read(bus->ctx, entry_addr(dte) + 4u * ((iova >> 12) & 0x3ffu), &pte,
+			  sizeof(pte)))
+		return RKIOMMU_INT_BUS_ERROR;
+	if (!(pte & MMU_ENTRY_VALID) || !(pte & (write ? MMU_PTE_WRITABLE : MMU_PTE_READABLE)))
+		return RKIOMMU_INT_PAGE_FAULT;
+	*phys = entry_addr(pte) + (iova & (MMU_PAGE_SIZE - 1u));
+	return 0;
+}
+
 /* Exactly one of @rd (a read) and @wr (a write) is set. */
 static int access(struct sim_core *c, uint64_t addr, uint8_t *rd, const uint8_t *wr, size_t len,
 		  bool report)
 {
 	bool write = wr != NULL;
 	const struct rk3588_sim_bus *bus = &c->sim->bus;
-	/* Which instance serves which traffic of a core with two. */
-	struct sim_mmu *m = &c->mmu[write && c->num_mmu > 1 ? SIM_ASSUME_MMU_WRITE_INSTANCE
-							    : SIM_ASSUME_MMU_READ_INSTANCE];
-	uint64_t dir = 0;
+	uint64_t dir;
 	bool paging;
+	struct sim_mmu *m = mmu_for(c, write, &paging, &dir);
 
-	paging = atomic_load(&m->paging_on);
-	if (paging) {
-		pthread_mutex_lock(&m->lock);
-		paging = m->paging;
-		dir = ((uint64_t)rkiommu_get_MMU_DTE_ADDR_ADDR_31_12(m->dte_addr) << 12) |
-		      ((uint64_t)rkiommu_get_MMU_DTE_ADDR_ADDR_39_32(m->dte_addr) << 32);
-		pthread_mutex_unlock(&m->lock);
-	}
 	if (!paging)
 		return write ? bus->dma_write(bus->ctx, addr, wr, len)
 			     : bus->dma_read(bus->ctx, addr, rd, len);
 
 	while (len) {
-		uint32_t iova = (uint32_t)addr, dte, pte;
-		size_t chunk = MMU_PAGE_SIZE - (iova & (MMU_PAGE_SIZE - 1u));
+		size_t chunk = MMU_PAGE_SIZE - ((uint32_t)addr & (MMU_PAGE_SIZE - 1u));
 		uint64_t phys;
+		uint32_t fault;
 		int rc;
 
 		if (chunk > len)
 			chunk = len;
-		/* IOVAs are 32 bits wide: nothing lies above 4 GiB. */
-		if (addr >> 32) {
+		fault = translate(bus, dir, addr, write, &phys);
+		if (fault) {
 			if (report)
-				latch_fault(m, iova, write, RKIOMMU_INT_PAGE_FAULT);
+				latch_fault(m, (uint32_t)addr, write, fault);
 			return -EFAULT;
 		}
-		if (bus->dma_read(bus->ctx, dir + 4u * (iova >> 22), &dte, sizeof(dte))) {
-			if (report)
-				latch_fault(m, iova, write, RKIOMMU_INT_BUS_ERROR);
-			return -EFAULT;
-		}
-		if (!(dte & MMU_ENTRY_VALID) ||
-		    bus->dma_read(bus->ctx, entry_addr(dte) + 4u * ((iova >> 12) & 0x3ffu), &pte,
-				  sizeof(pte))) {
-			if (report)
-				latch_fault(m, iova, write,
-					    (dte & MMU_ENTRY_VALID) ? RKIOMMU_INT_BUS_ERROR
-								    : RKIOMMU_INT_PAGE_FAULT);
-			return -EFAULT;
-		}
-		if (!(pte & MMU_ENTRY_VALID) ||
-		    !(pte & (write ? MMU_PTE_WRITABLE : MMU_PTE_READABLE))) {
-			if (report)
-				latch_fault(m, iova, write, RKIOMMU_INT_PAGE_FAULT);
-			return -EFAULT;
-		}
-		phys = entry_addr(pte) + (iova & (MMU_PAGE_SIZE - 1u));
 		if (write) {
 			rc = bus->dma_write(bus->ctx, phys, wr, chunk);
 			wr += chunk;
@@ -295,6 +307,38 @@ static int access(struct sim_core *c, uint64_t addr, uint8_t *rd, const uint8_t 
 		len -= chunk;
 	}
 	return 0;
+}
+
+const void *sim_iommu_map(struct sim_core *c, uint64_t addr, size_t len)
+{
+	const struct rk3588_sim_bus *bus = &c->sim->bus;
+	uint64_t dir, first = addr, phys, next = 0;
+	bool paging;
+
+	if (!bus->dma_map || !bus->dma_unmap || len == 0)
+		return NULL;
+	mmu_for(c, false, &paging, &dir);
+	if (paging) {
+		/* In place only if the pages lie one after the other in
+		 * physical memory; any fault is left to the copy to report. */
+		for (uint64_t a = addr; a < addr + len;
+		     a += MMU_PAGE_SIZE - ((uint32_t)a & (MMU_PAGE_SIZE - 1u))) {
+			if (translate(bus, dir, a, false, &phys) || (a != addr && phys != next))
+				return NULL;
+			if (a == addr)
+				first = phys;
+			next = phys + MMU_PAGE_SIZE - ((uint32_t)a & (MMU_PAGE_SIZE - 1u));
+		}
+	}
+	return bus->dma_map(bus->ctx, first, len);
+}
+
+void sim_iommu_unmap(struct sim_core *c, const void *ptr, size_t len)
+{
+	const struct rk3588_sim_bus *bus = &c->sim->bus;
+
+	if (ptr && bus->dma_unmap)
+		bus->dma_unmap(bus->ctx, ptr, len);
 }
 
 int sim_iommu_read(struct sim_core *c, uint64_t addr, void *dst, size_t len, bool report)

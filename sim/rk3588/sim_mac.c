@@ -268,6 +268,7 @@ struct fp_job {
 	size_t tiles, pixels, per_kernel;
 	size_t block_bytes;
 	uint8_t *buf[2];
+	const uint8_t *map;     /* all weights in place on the bus: no fetches */
 	/* Taken only around @wake, so that a change of the atomics below
 	 * made before a broadcast is seen by a waiter that tests them under
 	 * it (no lost wake-ups). */
@@ -367,7 +368,7 @@ static void fp_unit(struct fp_job *j, float (*part)[TKB][LANES], unsigned int u)
 	size_t blocks = (cv->wc + SIM_CB - 1) / SIM_CB; /* the last may be partial */
 	size_t ti0 = (size_t)(r / j->kparts) * j->gtiles, q0;
 	size_t ti1 = j->tiles - ti0 < j->gtiles ? j->tiles : ti0 + j->gtiles;
-	const uint8_t *wbuf = j->buf[b % 2];
+	const uint8_t *wbuf = j->map ? j->map + (size_t)k0 * j->per_kernel * cv->eb : j->buf[b % 2];
 	struct sim_tile tl = { .taps = (size_t)cv->kh * cv->kw, .wc = cv->wc,
 			       .tap_off = j->tap_off };
 
@@ -464,7 +465,8 @@ static void *fp_thread_main(void *arg)
 	return NULL;
 }
 
-/* fp16 weights were left to this stage (sim_cna.c); see struct fp_job. */
+/* fp16 weights were left to this stage or mapped in place (sim_cna.c);
+ * see struct fp_job. */
 static int run_fast_fp16(struct sim_task *t, struct sim_conv *cv, const size_t *tap_off,
 			 unsigned int nthreads)
 {
@@ -500,15 +502,21 @@ static int run_fast_fp16(struct sim_task *t, struct sim_conv *cv, const size_t *
 		j.kparts = FP_KBLOCK / TKB;
 	j.upb = groups * j.kparts;
 	j.block_bytes = kernels * j.per_kernel * cv->eb;
+	/* Weights read in place are all there: nothing to fetch or wait for. */
+	j.map = cv->wt_map;
+	if (j.map)
+		atomic_store(&j.fetched, j.nblocks);
 	/* One thread finishes a block before it fetches the next: one buffer,
 	 * which stays in cache. */
 	double_buf = nthreads > 1 && j.nblocks > 1;
-	cv->wt_raw_bytes = (double_buf ? 2 : 1) * j.block_bytes;
-	cv->wt_raw = sim_task_alloc_kept(t, cv->wt_raw_bytes, "packed weights");
-	if (!cv->wt_raw)
-		return -1; /* wt_raw goes with the convolution (sim_conv_release) */
-	j.buf[0] = cv->wt_raw;
-	j.buf[1] = cv->wt_raw + (double_buf ? j.block_bytes : 0);
+	if (!j.map) {
+		cv->wt_raw_bytes = (double_buf ? 2 : 1) * j.block_bytes;
+		cv->wt_raw = sim_task_alloc_kept(t, cv->wt_raw_bytes, "packed weights");
+		if (!cv->wt_raw)
+			return -1; /* wt_raw goes with the convolution (sim_conv_release) */
+		j.buf[0] = cv->wt_raw;
+		j.buf[1] = cv->wt_raw + (double_buf ? j.block_bytes : 0);
+	}
 	part = sim_task_alloc(t, part_floats, sizeof(float), "fp16 partial sums");
 	if (!part)
 		return -1;
@@ -549,8 +557,9 @@ static void *run_fast_share(void *arg)
 		unsigned int nb = sh->n_end - n0 < TKB ? sh->n_end - n0 : TKB;
 		unsigned int g0 = n0 / kg * kg;
 
-		/* int4 weights were widened to one byte each (eb 1). */
-		tl.wg = cv->wt_raw + (size_t)g0 * per_kernel * cv->eb;
+		/* int4 weights were widened to one byte each (eb 1), never
+		 * read in place. */
+		tl.wg = (cv->wt_map ? cv->wt_map : cv->wt_raw) + (size_t)g0 * per_kernel * cv->eb;
 		tl.ng = cv->kernels - g0 < kg ? cv->kernels - g0 : kg;
 		for (unsigned int j = 0; j < TKB; j++)
 			tl.k[j] = n0 - g0 + (j < nb ? j : nb - 1);
@@ -618,7 +627,7 @@ static int run_fast(struct sim_task *t, struct sim_conv *cv)
 		nthreads = 1;
 	if (nthreads > blocks)
 		nthreads = blocks;
-	if (cv->wt_deferred) {
+	if (cv->prec == SIM_PREC_FP16) {
 		int rc = run_fast_fp16(t, cv, tap_off, nthreads);
 
 		sim_task_free(t, tap_off, taps, sizeof(*tap_off));
@@ -712,13 +721,13 @@ int sim_mac_run(struct sim_task *t, struct sim_conv *cv)
 	unsigned int kernels = cv->dw ? (cv->wc < cv->out_c ? cv->wc : cv->out_c) : cv->kernels;
 
 	if (cv->prec != SIM_PREC_FP16) {
-		cv->acc_i = sim_task_alloc(t, cells, sizeof(int32_t), "accumulator cube");
+		cv->acc_i = sim_task_alloc_kept(t, cells * sizeof(int32_t), "accumulator cube");
 		if (!cv->acc_i)
 			return -1;
 		/* Channels without a kernel accumulate nothing. */
 		memset(cv->acc_i, 0, cells * sizeof(int32_t));
 	} else {
-		cv->acc_f = sim_task_alloc(t, cells, sizeof(float), "accumulator cube");
+		cv->acc_f = sim_task_alloc_kept(t, cells * sizeof(float), "accumulator cube");
 		if (!cv->acc_f)
 			return -1;
 		for (size_t i = 0; i < cells; i++)

@@ -95,14 +95,17 @@ void sim_task_free(struct sim_task *t, void *p, size_t count, size_t size)
 void *sim_task_alloc_kept(struct sim_task *t, size_t bytes, const char *what)
 {
 	struct sim_core *c = t->core;
+	unsigned int i = 0;
 	void *p;
 
-	if (!c->kept || c->kept_bytes != bytes)
+	while (i < SIM_KEPT_SLOTS && !(c->kept[i] && c->kept_bytes[i] == bytes))
+		i++;
+	if (i == SIM_KEPT_SLOTS)
 		return sim_task_alloc(t, bytes, 1, what);
 	if (!charge(t, bytes, what))
 		return NULL;
-	p = c->kept;
-	c->kept = NULL;
+	p = c->kept[i];
+	c->kept[i] = NULL;
 	t->alloc_used += bytes;
 	return p;
 }
@@ -110,6 +113,7 @@ void *sim_task_alloc_kept(struct sim_task *t, size_t bytes, const char *what)
 void sim_task_free_kept(struct sim_task *t, void *p, size_t bytes)
 {
 	struct sim_core *c = t->core;
+	unsigned int i = 0;
 
 	if (!p)
 		return;
@@ -118,9 +122,19 @@ void sim_task_free_kept(struct sim_task *t, void *p, size_t bytes)
 		free(p);
 		return;
 	}
-	free(c->kept);
-	c->kept = p;
-	c->kept_bytes = bytes;
+	while (i < SIM_KEPT_SLOTS && c->kept[i])
+		i++;
+	if (i == SIM_KEPT_SLOTS) {
+		/* All taken: the oldest goes. */
+		free(c->kept[0]);
+		for (i = 1; i < SIM_KEPT_SLOTS; i++) {
+			c->kept[i - 1] = c->kept[i];
+			c->kept_bytes[i - 1] = c->kept_bytes[i];
+		}
+		i = SIM_KEPT_SLOTS - 1;
+	}
+	c->kept[i] = p;
+	c->kept_bytes[i] = bytes;
 }
 
 /* Which block combinations form a task the hardware can run. */

@@ -65,6 +65,35 @@ static void fb_irq(void *ctx, unsigned int core, bool level)
 		fb->irq_hook(fb, core);
 }
 
+static const void *fb_map(void *ctx, uint64_t addr, size_t len)
+{
+	struct fake_bus *fb = ctx;
+	const void *p = NULL;
+
+	pthread_mutex_lock(&fb->lock);
+	if (!fb->no_map && !fb->read_hook && in_range(fb, addr, len)) {
+		if (fb->nlog < FB_LOG_MAX)
+			fb->log[fb->nlog++] = (struct fb_read){ addr, len };
+		fb->maps++;
+		fb->mapped++;
+		p = fb->mem + (addr - FB_BASE);
+	}
+	pthread_mutex_unlock(&fb->lock);
+	return p;
+}
+
+static void fb_unmap(void *ctx, const void *ptr, size_t len)
+{
+	struct fake_bus *fb = ctx;
+
+	(void)len;
+	pthread_mutex_lock(&fb->lock);
+	if (!ptr || !fb->mapped)
+		abort(); /* the model released what it never mapped */
+	fb->mapped--;
+	pthread_mutex_unlock(&fb->lock);
+}
+
 void fb_init(struct fake_bus *fb, size_t size)
 {
 	memset(fb, 0, sizeof(*fb));
@@ -87,6 +116,8 @@ struct rk3588_sim_bus fb_ops(struct fake_bus *fb)
 		.dma_read = fb_read,
 		.dma_write = fb_write,
 		.irq = fb_irq,
+		.dma_map = fb_map,
+		.dma_unmap = fb_unmap,
 	};
 }
 

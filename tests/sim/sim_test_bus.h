@@ -45,6 +45,12 @@ struct fake_bus {
 	/* Called before every DMA read, without any bus lock held. */
 	void (*read_hook)(struct fake_bus *fb, uint64_t addr, size_t len);
 	void *hook_ctx;
+
+	/* In-place reads (dma_map): refused when @no_map is set or a
+	 * read_hook watches the reads; @maps counts those granted and
+	 * @mapped those not yet released (both under @lock). */
+	bool no_map;
+	unsigned int maps, mapped;
 };
 
 void fb_init(struct fake_bus *fb, size_t size);

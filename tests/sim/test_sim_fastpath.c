@@ -315,7 +315,10 @@ static void run_shape(struct fake_bus *fb, struct rk3588_sim *sim, const struct 
 	free(wt);
 }
 
-static void shapes_case(bool fp16)
+/* @copied: the bus refuses in-place reads, so the fast datapath copies the
+ * weights (int8: all at once; fp16: a kernel block at a time). Otherwise
+ * it must have read them in place, and released every mapping. */
+static void shapes_case(bool fp16, bool copied)
 {
 	struct fake_bus fb;
 	struct rk3588_sim *sim;
@@ -325,11 +328,17 @@ static void shapes_case(bool fp16)
 		skip();
 	fb_init(&fb, MEM_SIZE);
 	assert_non_null(fb.mem);
+	fb.no_map = copied;
 	sim = test_sim_create(&fb, false, 1);
 	assert_non_null(sim);
 	rk3588_sim_set_mac_threads(sim, FASTPATH_MAC_THREADS);
 	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
 		run_shape(&fb, sim, &shapes[i], fp16, &seed);
+	if (copied)
+		assert_int_equal(fb.maps, 0);
+	else
+		assert_true(fb.maps >= sizeof(shapes) / sizeof(shapes[0]));
+	assert_int_equal(fb.mapped, 0);
 	rk3588_sim_destroy(sim);
 	fb_fini(&fb);
 }
@@ -532,13 +541,25 @@ static void test_int8_extremes(void **state)
 static void test_int8_conv_shapes(void **state)
 {
 	(void)state;
-	shapes_case(false);
+	shapes_case(false, false);
 }
 
 static void test_fp16_conv_shapes(void **state)
 {
 	(void)state;
-	shapes_case(true);
+	shapes_case(true, false);
+}
+
+static void test_int8_conv_shapes_copied(void **state)
+{
+	(void)state;
+	shapes_case(false, true);
+}
+
+static void test_fp16_conv_shapes_copied(void **state)
+{
+	(void)state;
+	shapes_case(true, true);
 }
 
 /* ---- fp16 weights fetched a kernel block at a time --------------------- */
@@ -610,12 +631,19 @@ static void test_fp16_thread_counts(void **state)
 	assert_non_null(fb.mem);
 	sim = test_sim_create(&fb, false, 1);
 	assert_non_null(sim);
-	for (unsigned int threads = 1; threads <= 3; threads++) {
-		print_message("# %u MAC threads\n", threads);
-		rk3588_sim_set_mac_threads(sim, threads);
-		for (size_t i = 0; i < sizeof(thread_shapes) / sizeof(thread_shapes[0]); i++)
-			run_shape(&fb, sim, &thread_shapes[i], true, &seed);
+	/* Weights read in place, then fetched a block at a time. */
+	for (unsigned int copied = 0; copied <= 1; copied++) {
+		fb.no_map = copied;
+		for (unsigned int threads = 1; threads <= 3; threads++) {
+			print_message("# %u MAC threads, weights %s\n", threads,
+				      copied ? "copied" : "in place");
+			rk3588_sim_set_mac_threads(sim, threads);
+			for (size_t i = 0; i < sizeof(thread_shapes) / sizeof(thread_shapes[0]); i++)
+				run_shape(&fb, sim, &thread_shapes[i], true, &seed);
+		}
 	}
+	assert_int_equal(fb.maps, 3 * sizeof(thread_shapes) / sizeof(thread_shapes[0]));
+	assert_int_equal(fb.mapped, 0);
 	rk3588_sim_destroy(sim);
 	fb_fini(&fb);
 }
@@ -802,6 +830,8 @@ int main(void)
 		cmocka_unit_test(test_fast_equals_plain),
 		cmocka_unit_test(test_int8_conv_shapes),
 		cmocka_unit_test(test_fp16_conv_shapes),
+		cmocka_unit_test(test_int8_conv_shapes_copied),
+		cmocka_unit_test(test_fp16_conv_shapes_copied),
 		cmocka_unit_test(test_int8_extremes),
 		cmocka_unit_test(test_int4_fast_equals_plain),
 		cmocka_unit_test(test_fp16_weight_fault),
