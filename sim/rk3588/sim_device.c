@@ -234,6 +234,7 @@ struct rk3588_sim *rk3588_sim_create(const struct rk3588_sim_bus *bus,
 	sim_thermal_init(sim);
 	atomic_init(&sim->alloc_limit, SIM_ASSUME_MAX_TASK_BYTES);
 	atomic_init(&sim->plain, false);
+	sim_mac_threads_from_env(sim);
 
 	for (unsigned int i = 0; i < sim->num_cores; i++) {
 		struct sim_core *c = &sim->core[i];

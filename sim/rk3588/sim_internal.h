@@ -203,7 +203,8 @@ struct rk3588_sim {
 	_Atomic uint64_t clock_hz;
 	_Atomic uint64_t alloc_limit;
 	atomic_bool plain;      /* RK3588_SIM_DATAPATH_PLAIN */
-	_Atomic unsigned int mac_threads; /* 0: RNPU_SIM_MAC_THREADS or 1 */
+	_Atomic unsigned int mac_threads; /* 0: mac_threads_env */
+	unsigned int mac_threads_env;     /* RNPU_SIM_MAC_THREADS at create, else 1 */
 	struct sim_core core[RK3588_SIM_MAX_CORES];
 	/* Thermal model (sim_thermal.c); protects the fields below. */
 	pthread_mutex_t thermal_lock;
@@ -591,6 +592,8 @@ int sim_cna_fetch(struct sim_task *t, struct sim_conv *cv);
 int sim_mac_run(struct sim_task *t, struct sim_conv *cv);
 /* The tile kernels that will run @cv, NULL for the plain loops. */
 const struct sim_mac_fast *sim_mac_fast_for(const struct sim_task *t, const struct sim_conv *cv);
+/* RNPU_SIM_MAC_THREADS, read when the model is created. */
+void sim_mac_threads_from_env(struct rk3588_sim *sim);
 void sim_conv_release(struct sim_task *t, struct sim_conv *cv);
 
 /* DPU: @cv is the CORE output, NULL in flying mode. */

@@ -583,15 +583,20 @@ static void *run_fast_share(void *arg)
  * costs tens of microseconds. */
 #define MAC_THREAD_MIN_MACS (8u << 20)
 
+/* Read once: a task must not scan the environment. */
+void sim_mac_threads_from_env(struct rk3588_sim *sim)
+{
+	const char *env = getenv("RNPU_SIM_MAC_THREADS");
+
+	sim->mac_threads_env = env ? (unsigned int)strtoul(env, NULL, 10) : 1;
+}
+
 static unsigned int mac_threads(const struct rk3588_sim *sim)
 {
 	unsigned int n = atomic_load(&sim->mac_threads);
 
-	if (!n) {
-		const char *env = getenv("RNPU_SIM_MAC_THREADS");
-
-		n = env ? (unsigned int)strtoul(env, NULL, 10) : 1;
-	}
+	if (!n)
+		n = sim->mac_threads_env;
 	if (n < 1)
 		n = 1;
 	return n > RK3588_SIM_MAX_MAC_THREADS ? RK3588_SIM_MAX_MAC_THREADS : n;
