@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 
 #include "host_internal.h"
+#include "osal_posix.h"
 #include "rk3588_sim.h"
 #include "rknpu_device.h"
 
@@ -87,6 +88,15 @@ static int host_dma_write(void *ctx, uint64_t addr, const void *src, size_t len)
 	return rnpu_frames_write(&host->frames, addr, src, len);
 }
 
+/* The driver starts every core of a job under its interrupt-safe lock:
+ * the software NPU wakes its workers once that lock is released. */
+static bool host_defer(void *ctx, void (*fn)(void *arg, unsigned int value), void *arg,
+		       unsigned int value)
+{
+	(void)ctx;
+	return rnpu_posix_irqs_disabled() && rnpu_posix_defer_irq(fn, arg, value);
+}
+
 void rnpu_host_default_config(struct rnpu_host_config *cfg)
 {
 	const char *dbg = getenv("RNPU_DEBUG");
@@ -136,7 +146,8 @@ int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out)
 
 	bus = (struct rk3588_sim_bus){ .ctx = host, .dma_read = host_dma_read,
 				       .dma_write = host_dma_write, .irq = rnpu_host_irq_line,
-				       .model_time = cfg->model_clock ? rnpu_host_model_time : NULL };
+				       .model_time = cfg->model_clock ? rnpu_host_model_time : NULL,
+				       .defer = host_defer };
 	scfg = (struct rk3588_sim_config){ .num_cores = cfg->num_cores,
 					   .threaded = !cfg->sim_synchronous,
 					   .trace = cfg->sim_trace };

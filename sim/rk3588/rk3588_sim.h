@@ -42,6 +42,14 @@ struct rk3588_sim_bus {
 	 * time (timing model at the current clock); called before its
 	 * interrupt, so a host keeping model time can advance its clock. */
 	void (*model_time)(void *ctx, unsigned int core, uint64_t ns);
+	/* Optional: if the calling thread is inside an atomic section (a
+	 * driver's interrupt-safe lock), arrange for @fn(@arg, @value) to run
+	 * in it when the section ends and return true; else return false.
+	 * Starts written in one section then wake one worker, which wakes
+	 * the others (a ganged start), instead of one wake per core by the
+	 * starting thread. */
+	bool (*defer)(void *ctx, void (*fn)(void *arg, unsigned int value), void *arg,
+		      unsigned int value);
 };
 
 struct rk3588_sim_config {
@@ -60,6 +68,12 @@ struct rk3588_sim_core_stats {
 	uint64_t errors;            /* tasks ended with an error status */
 	uint64_t faults;            /* injected faults that took effect */
 	uint64_t unpowered_accesses;/* register reads/writes while powered off */
+	/* Wakes of this core's worker for a started list (threaded mode):
+	 * by the starting thread, once per ganged start, or passed on by the
+	 * first woken worker of the gang. A worker that took its list
+	 * without sleeping is not counted. */
+	uint64_t start_wakes;
+	uint64_t relay_wakes;
 	bool powered;
 };
 
