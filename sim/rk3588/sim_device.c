@@ -144,6 +144,7 @@ static void *worker(void *arg)
 {
 	struct sim_core *c = arg;
 
+	sim_wake_worker_policy();
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
 		/* The rest of a ganged start before this core's own list: those

@@ -196,6 +196,8 @@ void sim_wake_started(struct sim_core *c);
 /* sim_wake.c: a worker passes a ganged start on to the cores of @mask.
  * No lock held. */
 void sim_wake_relay(struct rk3588_sim *sim, uint32_t mask);
+/* sim_wake.c: called by each worker as it starts. */
+void sim_wake_worker_policy(void);
 
 struct rk3588_sim {
 	struct rk3588_sim_bus bus;

@@ -9,6 +9,9 @@
  * worker only, and that worker wakes the others before running its own
  * list, so the starter pays one wake per job, not one per core.
  */
+#define _GNU_SOURCE /* SCHED_BATCH */
+#include <sched.h>
+
 #include "sim_internal.h"
 
 /* Whether @c's worker still has to take its start; counts the wake. */
@@ -82,4 +85,20 @@ void sim_wake_relay(struct rk3588_sim *sim, uint32_t mask)
 		if ((mask & (1u << i)) && claim_wake(c, 0, true))
 			pthread_cond_broadcast(&c->cond);
 	}
+}
+
+void sim_wake_worker_policy(void)
+{
+#ifdef SCHED_BATCH
+	struct sched_param sp = { .sched_priority = 0 };
+
+	/* A woken worker must not preempt the thread that woke it: that one
+	 * is about to sleep until the job ends (a preempted submitter pays
+	 * two more switches), and a worker passing a gang on would otherwise
+	 * displace it from its CPU. A batch thread waits for the next tick or
+	 * an idle CPU instead; it is still woken and run, so nothing waits
+	 * longer than a scheduler tick. Best effort: on failure the default
+	 * policy stays. */
+	(void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
+#endif
 }
