@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT OR GPL-2.0-only
 /*
  * Who wakes the software NPU's core workers, counted (never timed): a job
- * on three cores costs its submitting thread one worker wake, whoever
- * takes the start first passes it on to the other two, every core runs
- * its share, and the result is the CPU's.
+ * on three cores costs its submitting thread one worker wake, the woken
+ * worker passes the start on to the other two, every core runs its
+ * share, and the result is the CPU's.
  */
 #include <setjmp.h>
 #include <stdarg.h>
