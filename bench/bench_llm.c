@@ -30,9 +30,9 @@ static const char usage_text[] =
 	"call of rnpu_matmul_run (the calling thread's CPU time; and its wall time\n"
 	"minus the driver's hw_elapse_time, which adds thread wake-ups), the\n"
 	"hand-off floor next to it (the calling thread's CPU time for waking one\n"
-	"bare thread per core used and sleeping until it has streamed over a buffer\n"
-	"of the size of A, B and C for the call's hw_elapse_time: no runtime, no\n"
-	"driver),\n"
+	"bare thread, which wakes one more per further core used, and sleeping\n"
+	"until the last has streamed over its share of a buffer of the size of A,\n"
+	"B and C for the call's hw_elapse_time: no runtime, no driver),\n"
 	"run CPU minus that floor (what the runtime and driver add), the calling\n"
 	"thread's context switches and page faults per call (means), and the\n"
 	"CPU time packing A and unpacking C (medians).\n"
@@ -92,110 +92,134 @@ static double busiest_ns(const struct rnpu_matmul_stats *st)
 
 /*
  * The floor of a blocking call on this machine: the calling thread hands a
- * job to another thread and sleeps until it is done, with no runtime or
- * driver in between. The other thread streams over a buffer as large as
- * A, B and C together for as long as the software NPU computed, so the
- * caller is woken after the same time with similar cache damage. Its CPU
- * time is
- * what the hand-off alone costs the caller: a wake (futex, an IPI on a VM)
- * and a sleep with its switch back in, as rnpu_matmul_run does once per
- * NPU core it starts.
+ * job to other threads and sleeps until they are done, with no runtime or
+ * driver in between. Each thread streams over its share of a buffer as
+ * large as A, B and C together for as long as the software NPU computed,
+ * so the caller is woken after the same time with similar cache damage.
+ * The hand-off has the shape of a ganged start: the caller wakes the first
+ * thread, which wakes the others, and the last one to finish wakes the
+ * caller, as rnpu_matmul_run's submit does on one core or on three. Its
+ * CPU time is what the hand-off alone costs the caller: one wake (futex,
+ * an IPI on a VM) and one sleep with its switch back in.
  */
+struct floor_gang;
+
 struct floor_worker {
-	pthread_mutex_t lock;
-	pthread_cond_t cond; /* go and done both change under lock */
-	bool go, done, stop;
-	uint64_t busy_ns;
+	struct floor_gang *gang;
+	pthread_cond_t cond; /* go changed */
+	bool go;
 	unsigned char *buf;
 	size_t len;
 	pthread_t thread;
 };
 
+struct floor_gang {
+	pthread_mutex_t lock; /* every field below and the workers' go */
+	pthread_cond_t done_cond; /* left reached 0 */
+	int threads, left;
+	bool stop;
+	uint64_t busy_ns;
+	struct floor_worker w[3];
+};
+
+static void floor_signal(struct floor_gang *g, struct floor_worker *w)
+{
+	pthread_mutex_lock(&g->lock);
+	w->go = true;
+	pthread_mutex_unlock(&g->lock);
+	pthread_cond_broadcast(&w->cond);
+}
+
 static void *floor_main(void *arg)
 {
 	struct floor_worker *w = arg;
+	struct floor_gang *g = w->gang;
 	unsigned char x = 0;
 
-	pthread_mutex_lock(&w->lock);
+	pthread_mutex_lock(&g->lock);
 	for (;;) {
-		while (!w->go && !w->stop)
-			pthread_cond_wait(&w->cond, &w->lock);
-		if (w->stop)
+		while (!w->go && !g->stop)
+			pthread_cond_wait(&w->cond, &g->lock);
+		if (g->stop)
 			break;
 		w->go = false;
-		pthread_mutex_unlock(&w->lock);
-		for (uint64_t end = bench_now_ns() + w->busy_ns; bench_now_ns() < end;) {
+		pthread_mutex_unlock(&g->lock);
+		/* The first thread passes the start on, as the first woken
+		 * software-NPU worker does. */
+		for (int t = 1; w == &g->w[0] && t < g->threads; t++)
+			floor_signal(g, &g->w[t]);
+		for (uint64_t end = bench_now_ns() + g->busy_ns; bench_now_ns() < end;) {
 			memset(w->buf, x++, w->len);
 		}
-		pthread_mutex_lock(&w->lock);
-		w->done = true;
-		/* Signalled after the unlock, as the driver's completion does,
-		 * so the woken caller does not block on the lock at once. */
-		pthread_mutex_unlock(&w->lock);
-		pthread_cond_broadcast(&w->cond);
-		pthread_mutex_lock(&w->lock);
+		pthread_mutex_lock(&g->lock);
+		if (--g->left == 0) {
+			/* Signalled after the unlock, as the driver's completion
+			 * does, so the woken caller does not block on the lock. */
+			pthread_mutex_unlock(&g->lock);
+			pthread_cond_broadcast(&g->done_cond);
+			pthread_mutex_lock(&g->lock);
+		}
 	}
-	pthread_mutex_unlock(&w->lock);
+	pthread_mutex_unlock(&g->lock);
 	return NULL;
 }
 
 /* Median CPU ns of the calling thread per hand-off of @busy_ns of work
- * over @len bytes to each of @threads threads; < 0 on failure. */
+ * over @len bytes to @threads threads; < 0 on failure. */
 static double handoff_floor(int threads, uint64_t busy_ns, size_t len, int runs)
 {
-	struct floor_worker w[3];
+	struct floor_gang *g = calloc(1, sizeof(*g));
 	double *cpu = calloc((size_t)runs, sizeof(double)), ret = -1;
 	int started = 0;
 
-	if (!cpu)
-		return -1;
+	if (!g || !cpu)
+		goto out_free;
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_cond_init(&g->done_cond, NULL);
+	g->threads = threads;
+	g->busy_ns = busy_ns;
 	for (; started < threads; started++) {
-		struct floor_worker *f = &w[started];
+		struct floor_worker *f = &g->w[started];
 
-		memset(f, 0, sizeof(*f));
-		f->busy_ns = busy_ns;
+		f->gang = g;
 		f->len = len / (size_t)threads;
 		f->buf = malloc(f->len ? f->len : 1);
-		pthread_mutex_init(&f->lock, NULL);
 		pthread_cond_init(&f->cond, NULL);
 		if (!f->buf || pthread_create(&f->thread, NULL, floor_main, f)) {
 			free(f->buf);
 			pthread_cond_destroy(&f->cond);
-			pthread_mutex_destroy(&f->lock);
 			goto out;
 		}
 	}
 	for (int i = -1; i < runs; i++) {
 		uint64_t c0 = thread_cpu_ns();
 
-		for (int t = 0; t < threads; t++) {
-			pthread_mutex_lock(&w[t].lock);
-			w[t].go = true;
-			w[t].done = false;
-			pthread_mutex_unlock(&w[t].lock);
-			pthread_cond_broadcast(&w[t].cond);
-		}
-		for (int t = 0; t < threads; t++) {
-			pthread_mutex_lock(&w[t].lock);
-			while (!w[t].done)
-				pthread_cond_wait(&w[t].cond, &w[t].lock);
-			pthread_mutex_unlock(&w[t].lock);
-		}
+		pthread_mutex_lock(&g->lock);
+		g->left = threads;
+		pthread_mutex_unlock(&g->lock);
+		floor_signal(g, &g->w[0]);
+		pthread_mutex_lock(&g->lock);
+		while (g->left)
+			pthread_cond_wait(&g->done_cond, &g->lock);
+		pthread_mutex_unlock(&g->lock);
 		if (i >= 0)
 			cpu[i] = (double)(thread_cpu_ns() - c0);
 	}
 	ret = bench_quantile(cpu, (size_t)runs, 0.5);
 out:
+	pthread_mutex_lock(&g->lock);
+	g->stop = true;
+	pthread_mutex_unlock(&g->lock);
 	for (int t = 0; t < started; t++) {
-		pthread_mutex_lock(&w[t].lock);
-		w[t].stop = true;
-		pthread_mutex_unlock(&w[t].lock);
-		pthread_cond_broadcast(&w[t].cond);
-		pthread_join(w[t].thread, NULL);
-		pthread_cond_destroy(&w[t].cond);
-		pthread_mutex_destroy(&w[t].lock);
-		free(w[t].buf);
+		pthread_cond_broadcast(&g->w[t].cond);
+		pthread_join(g->w[t].thread, NULL);
+		pthread_cond_destroy(&g->w[t].cond);
+		free(g->w[t].buf);
 	}
+	pthread_cond_destroy(&g->done_cond);
+	pthread_mutex_destroy(&g->lock);
+out_free:
+	free(g);
 	free(cpu);
 	return ret;
 }

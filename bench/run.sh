@@ -236,9 +236,11 @@ utilisation" is the MACs over that time at the used cores' peak rate
 \`rnpu_matmul_run\` (library, ioctl and the driver's submit and wait
 paths; the software NPU computes on its own threads for these sizes, so
 its compute is not in it): target below 20 us. "hand-off floor" is, in the
-same run, the calling thread's CPU for waking one bare thread per core
-used and sleeping until that thread has streamed over a buffer the size
-of A, B and C for the call's hw_elapse_time: the price of handing work to
+same run, the calling thread's CPU for waking one bare thread (which
+wakes one more per further core used, as the software NPU's first woken
+worker does) and sleeping until the last has streamed over its share of
+a buffer the size of A, B and C for the call's hw_elapse_time: the price
+of handing work to
 another thread and sleeping on this machine, with no runtime or driver in
 between; "run CPU - floor" is what the runtime and driver add to it.
 "run switches" and "run faults" are the calling thread's context switches
@@ -259,8 +261,9 @@ RK3588.
 Below the table, the rows meeting "run CPU" below 20 us are named from
 the run's own numbers, with how many of the others have a hand-off floor
 of at least half the goal. Why the others miss it: the hand-off alone
-costs 10 - 16 us on one core after a big call and 10 - 55 us on three
-(one wake per core, an IPI to a halted vCPU on this VM), and the
+costs 10 - 16 us on one core after a big call (a wake, an IPI to a
+halted vCPU on this VM, and a sleep; a three-core call pays one wake
+too since the software NPU passes a ganged start on), and the
 runtime's own steps (validator, commit, reporting; "run CPU - floor") run
 with cold caches after the software NPU has streamed the operands; on
 hardware the hand-off is an MMIO write and an interrupt. The second table

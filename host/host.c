@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 
 #include "host_internal.h"
+#include "osal_posix.h"
 #include "rk3588_sim.h"
 #include "rknpu_device.h"
 
@@ -101,6 +102,15 @@ static void host_dma_unmap(void *ctx, const void *ptr, size_t len)
 	rnpu_frames_unpin(&host->frames, ptr, len);
 }
 
+/* The driver starts every core of a job under its interrupt-safe lock:
+ * the software NPU wakes its workers once that lock is released. */
+static bool host_defer(void *ctx, void (*fn)(void *arg, unsigned int value), void *arg,
+		       unsigned int value)
+{
+	(void)ctx;
+	return rnpu_posix_irqs_disabled() && rnpu_posix_defer_irq(fn, arg, value);
+}
+
 void rnpu_host_default_config(struct rnpu_host_config *cfg)
 {
 	const char *dbg = getenv("RNPU_DEBUG");
@@ -151,7 +161,8 @@ int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out)
 	bus = (struct rk3588_sim_bus){ .ctx = host, .dma_read = host_dma_read,
 				       .dma_write = host_dma_write, .irq = rnpu_host_irq_line,
 				       .dma_map = host_dma_map, .dma_unmap = host_dma_unmap,
-				       .model_time = cfg->model_clock ? rnpu_host_model_time : NULL };
+				       .model_time = cfg->model_clock ? rnpu_host_model_time : NULL,
+				       .defer = host_defer };
 	scfg = (struct rk3588_sim_config){ .num_cores = cfg->num_cores,
 					   .threaded = !cfg->sim_synchronous,
 					   .trace = cfg->sim_trace };

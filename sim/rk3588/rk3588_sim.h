@@ -50,6 +50,14 @@ struct rk3588_sim_bus {
 	 * Saves the copy of large weights that every task re-reads. */
 	const void *(*dma_map)(void *ctx, uint64_t addr, size_t len);
 	void (*dma_unmap)(void *ctx, const void *ptr, size_t len);
+	/* Optional: if the calling thread is inside an atomic section (a
+	 * driver's interrupt-safe lock), arrange for @fn(@arg, @value) to run
+	 * in it when the section ends and return true; else return false.
+	 * Starts written in one section then wake one worker, which wakes
+	 * the others (a ganged start), instead of one wake per core by the
+	 * starting thread. */
+	bool (*defer)(void *ctx, void (*fn)(void *arg, unsigned int value), void *arg,
+		      unsigned int value);
 };
 
 struct rk3588_sim_config {
@@ -68,6 +76,12 @@ struct rk3588_sim_core_stats {
 	uint64_t errors;            /* tasks ended with an error status */
 	uint64_t faults;            /* injected faults that took effect */
 	uint64_t unpowered_accesses;/* register reads/writes while powered off */
+	/* Wakes of this core's worker for a started list (threaded mode):
+	 * by the starting thread, once per ganged start, or passed on by the
+	 * first woken worker of the gang. A worker that took its list
+	 * without sleeping is not counted. */
+	uint64_t start_wakes;
+	uint64_t relay_wakes;
 	bool powered;
 };
 

@@ -144,13 +144,26 @@ static void *worker(void *arg)
 {
 	struct sim_core *c = arg;
 
+	sim_wake_worker_policy();
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
-		while (!c->has_job && !c->stop)
-			pthread_cond_wait(&c->cond, &c->lock);
+		/* The rest of a ganged start before this core's own list: those
+		 * cores sleep until this worker wakes them. */
+		if (c->relay) {
+			uint32_t relay = c->relay;
+
+			c->relay = 0;
+			pthread_mutex_unlock(&c->lock);
+			sim_wake_relay(c->sim, relay);
+			pthread_mutex_lock(&c->lock);
+			continue;
+		}
 		if (c->stop)
 			break;
-		take_and_run(c);
+		if (c->has_job)
+			take_and_run(c);
+		else
+			pthread_cond_wait(&c->cond, &c->lock);
 	}
 	pthread_mutex_unlock(&c->lock);
 	return NULL;
@@ -235,6 +248,7 @@ struct rk3588_sim *rk3588_sim_create(const struct rk3588_sim_bus *bus,
 	atomic_init(&sim->alloc_limit, SIM_ASSUME_MAX_TASK_BYTES);
 	atomic_init(&sim->plain, false);
 	sim_mac_threads_from_env(sim);
+	atomic_init(&sim->wake_pending, 0);
 
 	for (unsigned int i = 0; i < sim->num_cores; i++) {
 		struct sim_core *c = &sim->core[i];
@@ -281,6 +295,14 @@ void rk3588_sim_destroy(struct rk3588_sim *sim)
 		pthread_mutex_unlock(&c->lock);
 		if (c->thread_started)
 			pthread_join(c->thread, NULL);
+	}
+	/* Every worker has ended before any core's lock goes: a worker may
+	 * pass a ganged start on to another core until it stops. */
+	for (unsigned int i = 0; i < sim->num_cores; i++) {
+		struct sim_core *c = &sim->core[i];
+
+		if (!c->sim)
+			continue;
 		pthread_cond_destroy(&c->cond);
 		pthread_cond_destroy(&c->idle_cond);
 		pthread_mutex_destroy(&c->lock);
@@ -392,7 +414,7 @@ void rk3588_sim_mmio_write(struct rk3588_sim *sim, unsigned int core, uint32_t o
 	}
 	pthread_mutex_unlock(&c->lock);
 	if (wake_worker)
-		pthread_cond_broadcast(&c->cond);
+		sim_wake_started(c);
 	if (sync_irq)
 		sim_irq_sync(c);
 }

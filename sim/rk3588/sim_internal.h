@@ -162,6 +162,9 @@ struct sim_core {
 	bool in_reset;
 	bool powered_off;   /* power domain off (sim_power.c) */
 	struct sim_job job;
+	uint32_t relay;     /* cores whose workers this worker wakes before
+			     * taking its own list: the rest of a ganged
+			     * start (sim_wake.c) */
 	bool irq_delivering;
 	bool irq_level;     /* level last handed to bus->irq */
 	bool irq_fell;      /* the line went low during a callback */
@@ -195,6 +198,15 @@ enum rk3588_sim_fault sim_fault_take_locked(struct sim_core *c);
 /* sim_inline.c: whether @job may run in the thread that started it. */
 bool sim_start_runs_inline(struct sim_core *c, const struct sim_job *job);
 
+/* sim_wake.c: @c's worker must take a start queued on it; wakes it now,
+ * or with the other starts of the starter's atomic section. No lock held. */
+void sim_wake_started(struct sim_core *c);
+/* sim_wake.c: a worker passes a ganged start on to the cores of @mask.
+ * No lock held. */
+void sim_wake_relay(struct rk3588_sim *sim, uint32_t mask);
+/* sim_wake.c: called by each worker as it starts. */
+void sim_wake_worker_policy(void);
+
 struct rk3588_sim {
 	struct rk3588_sim_bus bus;
 	unsigned int num_cores;
@@ -205,6 +217,8 @@ struct rk3588_sim {
 	atomic_bool plain;      /* RK3588_SIM_DATAPATH_PLAIN */
 	_Atomic unsigned int mac_threads; /* 0: mac_threads_env */
 	unsigned int mac_threads_env;     /* RNPU_SIM_MAC_THREADS at create, else 1 */
+	/* Cores with a start whose worker nobody has woken yet (sim_wake.c). */
+	_Atomic uint32_t wake_pending;
 	struct sim_core core[RK3588_SIM_MAX_CORES];
 	/* Thermal model (sim_thermal.c); protects the fields below. */
 	pthread_mutex_t thermal_lock;
