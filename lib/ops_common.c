@@ -487,3 +487,24 @@ void ops_emit_dpu_flying_head(struct rnpu_regcmd_prog *p, uint64_t out_dma, uint
 	ZERO(DPU, BN_MUL_CFG);
 	ZERO(DPU, BN_RELUX_CMP_VALUE);
 }
+
+int ops_build_bands(struct rnpu_regcmd_prog *p, uint32_t total, uint32_t band,
+		    void (*emit)(struct rnpu_regcmd_prog *p, const void *plan, uint32_t first,
+				 uint32_t rows),
+		    const void *plan, uint64_t regcmd_dma, char *err, size_t len)
+{
+	int ret = 0;
+
+	rnpu_regcmd_init(p);
+	for (uint32_t first = 0; !ret && first < total; first += band) {
+		emit(p, plan, first, ops_min(band, total - first));
+		ret = p->err;
+	}
+	if (!ret)
+		ret = rnpu_regcmd_link(p, regcmd_dma);
+	if (ret) {
+		snprintf(err, len, "%s", p->msg);
+		rnpu_regcmd_fini(p);
+	}
+	return ret;
+}

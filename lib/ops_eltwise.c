@@ -123,23 +123,16 @@ static void emit_task(struct rnpu_regcmd_prog *p, const struct ew_plan *pl, uint
 			     RK3588_INT_DPU_GRP0 | RK3588_INT_DPU_GRP1);
 }
 
+static void emit_band(struct rnpu_regcmd_prog *p, const void *plan, uint32_t first,
+		      uint32_t rows)
+{
+	emit_task(p, plan, first, rows);
+}
+
 static int build(struct rnpu_regcmd_prog *p, const struct ew_plan *pl, uint64_t regcmd_dma,
 		 char *err, size_t len)
 {
-	int ret = 0;
-
-	rnpu_regcmd_init(p);
-	for (uint32_t r0 = 0; !ret && r0 < pl->rows; r0 += pl->band) {
-		emit_task(p, pl, r0, ops_min(pl->band, pl->rows - r0));
-		ret = p->err;
-	}
-	if (!ret)
-		ret = rnpu_regcmd_link(p, regcmd_dma);
-	if (ret) {
-		snprintf(err, len, "%s", p->msg);
-		rnpu_regcmd_fini(p);
-	}
-	return ret;
+	return ops_build_bands(p, pl->rows, pl->band, emit_band, pl, regcmd_dma, err, len);
 }
 
 static int check(const struct rnpu_eltwise_params *e, char *err, size_t len)

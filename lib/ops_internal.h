@@ -80,6 +80,17 @@ int ops_fail(struct rnpu_op *op, int ret, const char *msg);
 void ops_emit_dpu_flying_head(struct rnpu_regcmd_prog *p, uint64_t out_dma, uint64_t plane,
 			      uint32_t width, uint32_t rows, uint32_t c2, uint32_t prec);
 
+/*
+ * The program of an op that runs in bands of @band rows out of @total:
+ * @emit(@p, @plan, first row, rows) writes one band's task; then the
+ * tasks are linked for @regcmd_dma. On failure the message is in @err
+ * and @p is freed.
+ */
+int ops_build_bands(struct rnpu_regcmd_prog *p, uint32_t total, uint32_t band,
+		    void (*emit)(struct rnpu_regcmd_prog *p, const void *plan, uint32_t first,
+				 uint32_t rows),
+		    const void *plan, uint64_t regcmd_dma, char *err, size_t len);
+
 uint32_t ops_div_up(uint64_t a, uint32_t b);
 uint32_t ops_min(uint32_t a, uint32_t b);
 

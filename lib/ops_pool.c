@@ -153,23 +153,18 @@ static void emit_task(struct rnpu_regcmd_prog *p, const struct pool_plan *pl, ui
 			     RK3588_INT_PPU_GRP0 | RK3588_INT_PPU_GRP1);
 }
 
+static void emit_band(struct rnpu_regcmd_prog *p, const void *plan, uint32_t first,
+		      uint32_t rows)
+{
+	const struct pool_plan *pl = plan;
+
+	emit_task(p, pl, first, first + rows);
+}
+
 static int build(struct rnpu_regcmd_prog *p, const struct pool_plan *pl, uint64_t regcmd_dma,
 		 char *err, size_t len)
 {
-	int ret = 0;
-
-	rnpu_regcmd_init(p);
-	for (uint32_t oy0 = 0; !ret && oy0 < pl->oh; oy0 += pl->band) {
-		emit_task(p, pl, oy0, ops_min(oy0 + pl->band, pl->oh));
-		ret = p->err;
-	}
-	if (!ret)
-		ret = rnpu_regcmd_link(p, regcmd_dma);
-	if (ret) {
-		snprintf(err, len, "%s", p->msg);
-		rnpu_regcmd_fini(p);
-	}
-	return ret;
+	return ops_build_bands(p, pl->oh, pl->band, emit_band, pl, regcmd_dma, err, len);
 }
 
 static int check(struct pool_plan *pl, char *err, size_t len)
