@@ -14,9 +14,9 @@
 #include "osal_posix.h"
 #include "rk3588_sim.h"
 #include "rknpu_device.h"
+#include "rknpu_soc.h"
 
 /* The RK3588 as its device tree describes it. */
-#define RK3588_COMPATIBLE "rockchip,rk3588-rknpu"
 #define RK3588_UNIQUE "fdab0000.npu"
 
 uint32_t rnpu_osal_readl(struct rnpu_osal_mmio *io, uint32_t offset)
@@ -176,7 +176,7 @@ int rnpu_host_create(const struct rnpu_host_config *cfg, struct rnpu_host **out)
 	}
 
 	memset(&plat, 0, sizeof(plat));
-	plat.compatible = cfg->compatible ? cfg->compatible : RK3588_COMPATIBLE;
+	plat.compatible = cfg->compatible ? cfg->compatible : RKNPU_RK3588_COMPATIBLE;
 	plat.unique = RK3588_UNIQUE;
 	plat.dev = &host->dev;
 	for (i = 0; i < cfg->num_cores; i++) {

@@ -10,10 +10,10 @@
 
 #include "osal_linux.h"
 #include "rknpu_device.h"
+#include "rknpu_soc.h"
 
 /* The SoC's compatible, for the core's SoC table, whichever form the
  * device tree takes. */
-#define RNPU_COMPATIBLE "rockchip,rk3588-rknpu"
 /* Every NPU address register is 32 bits wide. */
 #define RNPU_DMA_BITS 32
 

@@ -32,7 +32,6 @@
 #include "rknpu_core_order.h"
 #include "rnpu_kmod.h"
 
-#define RNPU_CORE_COMPATIBLE "rockchip,rk3588-rknn-core"
 /* As the vendor node's device (rnpu_kmod_pm.c): bridges the gaps between
  * the core's delayed releases. */
 #define RNPU_CORE_AUTOSUSPEND_MS 50
@@ -120,7 +119,7 @@ static int rnpu_kmod_core_bind(struct device *dev, struct device *master, void *
 
 	if (cs->num_bound >= RKNPU_MAX_CORES) {
 		dev_err(dev, "compatible: more than %d %s nodes\n", RKNPU_MAX_CORES,
-			RNPU_CORE_COMPATIBLE);
+			RKNPU_RK3588_CORE_COMPATIBLE);
 		return -EINVAL;
 	}
 	cs->bound[cs->num_bound++] = dev_get_drvdata(dev);
@@ -275,7 +274,7 @@ static int rnpu_kmod_core_remove(struct platform_device *pdev)
 #endif
 
 static const struct of_device_id rnpu_kmod_core_of_match[] = {
-	{ .compatible = RNPU_CORE_COMPATIBLE },
+	{ .compatible = RKNPU_RK3588_CORE_COMPATIBLE },
 	{ }
 };
 MODULE_DEVICE_TABLE(of, rnpu_kmod_core_of_match);
@@ -361,7 +360,7 @@ static int rnpu_kmod_cores_order(struct device *dev, struct rnpu_kmod_cores *cs,
 	if (ret) {
 		if (err.key < 0)
 			dev_err(dev, "%s: %u %s nodes, %u expected: %s\n", err.field, cs->num_bound,
-				RNPU_CORE_COMPATIBLE, expected, err.why);
+				RKNPU_RK3588_CORE_COMPATIBLE, expected, err.why);
 		else
 			dev_err(dev, "%pOF: %s (pc %#llx, alias %d): %s\n",
 				cs->bound[err.key]->dev->of_node, err.field,
@@ -411,7 +410,7 @@ static void rnpu_kmod_cores_describe(struct rnpu_kmod *k, struct rnpu_kmod_cores
 
 static int rnpu_kmod_cores_bind(struct device *dev)
 {
-	const struct rknpu_soc_data *soc = rknpu_soc_match(RNPU_COMPATIBLE);
+	const struct rknpu_soc_data *soc = rknpu_soc_match(RKNPU_RK3588_COMPATIBLE);
 	struct rnpu_kmod_cores *cs = &rnpu_cores;
 	struct rnpu_kmod *k;
 	int ret;
@@ -489,12 +488,12 @@ static int rnpu_kmod_cores_probe(struct platform_device *pdev)
 	struct device_node *np;
 	unsigned int count = 0;
 
-	for_each_compatible_node(np, NULL, RNPU_CORE_COMPATIBLE) {
+	for_each_compatible_node(np, NULL, RKNPU_RK3588_CORE_COMPATIBLE) {
 		if (!of_device_is_available(np))
 			continue;
 		if (count == RKNPU_MAX_CORES) {
 			dev_err(&pdev->dev, "compatible: more than %d enabled %s nodes (%pOF)\n",
-				RKNPU_MAX_CORES, RNPU_CORE_COMPATIBLE, np);
+				RKNPU_MAX_CORES, RKNPU_RK3588_CORE_COMPATIBLE, np);
 			of_node_put(np);
 			return -EINVAL;
 		}
@@ -555,11 +554,11 @@ int rnpu_kmod_cores_register(void)
 {
 	int ret;
 
-	if (!rnpu_kmod_enabled_in_dt(RNPU_CORE_COMPATIBLE))
+	if (!rnpu_kmod_enabled_in_dt(RKNPU_RK3588_CORE_COMPATIBLE))
 		return 0;
-	if (rnpu_kmod_enabled_in_dt(RNPU_COMPATIBLE)) {
+	if (rnpu_kmod_enabled_in_dt(RKNPU_RK3588_COMPATIBLE)) {
 		pr_info("rnpu: %s nodes left alone: the %s node describes the NPU\n",
-			RNPU_CORE_COMPATIBLE, RNPU_COMPATIBLE);
+			RKNPU_RK3588_CORE_COMPATIBLE, RKNPU_RK3588_COMPATIBLE);
 		return 0;
 	}
 	ret = platform_driver_register(&rnpu_kmod_core_driver);

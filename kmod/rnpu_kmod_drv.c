@@ -112,7 +112,7 @@ int rnpu_kmod_start(struct rnpu_kmod *k, const char *unique)
 	struct device *dev = k->drm.dev;
 	int ret;
 
-	k->plat.compatible = RNPU_COMPATIBLE;
+	k->plat.compatible = RKNPU_RK3588_COMPATIBLE;
 	k->plat.unique = unique;
 	k->plat.dev = &k->osdev;
 	/* The kernel's IOMMU driver owns the NPU's IOMMU and the DMA API
@@ -215,7 +215,7 @@ static int rnpu_kmod_remove(struct platform_device *pdev)
 #endif
 
 static const struct of_device_id rnpu_kmod_of_match[] = {
-	{ .compatible = RNPU_COMPATIBLE },
+	{ .compatible = RKNPU_RK3588_COMPATIBLE },
 	{ }
 };
 MODULE_DEVICE_TABLE(of, rnpu_kmod_of_match);

@@ -18,7 +18,7 @@ static const struct rknpu_opp_row rk3588_opps[] = {
 
 static const struct rknpu_soc_data rknpu_soc_table[] = {
 	{
-		.compatible = "rockchip,rk3588-rknpu",
+		.compatible = RKNPU_RK3588_COMPATIBLE,
 		.name = "rk3588",
 		.num_cores = 3,
 		.core_mask = 0x7,

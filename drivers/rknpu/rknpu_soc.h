@@ -6,6 +6,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Device-tree compatibles of the RK3588's NPU: the vendor kernel's single
+ * node and mainline's node per core. Constants, for match tables. */
+#define RKNPU_RK3588_COMPATIBLE "rockchip,rk3588-rknpu"
+#define RKNPU_RK3588_CORE_COMPATIBLE "rockchip,rk3588-rknn-core"
+
 #define RKNPU_SOC_MAX_CORES 3
 #define RKNPU_SOC_MAX_MMU_PER_CORE 2
 

@@ -21,8 +21,6 @@
 #include "rknpu_soc.h"
 #include "rnpu_fdt_internal.h"
 
-#define RK3588_VENDOR_COMPATIBLE "rockchip,rk3588-rknpu"
-#define RK3588_CORE_COMPATIBLE "rockchip,rk3588-rknn-core"
 /* Each core's register space, from its PC block on (vendor reg sizes). */
 #define RKNPU_CORE_WINDOW RKNPU_CORE_ORDER_SPACE
 
@@ -280,7 +278,7 @@ static int order_cores(const void *fdt, const int *nodes, unsigned int found,
 	if (why.key < 0)
 		return rnpu_fdt_fail(fdt, nodes[0], e, -ENXIO,
 				     "%s: %u enabled %s nodes, the %s has %u cores", why.field,
-				     found, RK3588_CORE_COMPATIBLE, soc->name, soc->num_cores);
+				     found, RKNPU_RK3588_CORE_COMPATIBLE, soc->name, soc->num_cores);
 	if (keys[why.key].alias >= 0)
 		snprintf(alias, sizeof(alias), "%s%d", RKNPU_CORE_ALIAS_STEM, keys[why.key].alias);
 	else
@@ -298,14 +296,14 @@ static int probe_mainline(const void *fdt, const struct rknpu_soc_data *soc,
 	int node, ret;
 	bool all_iommu = true;
 
-	for (node = fdt_node_offset_by_compatible(fdt, -1, RK3588_CORE_COMPATIBLE); node >= 0;
-	     node = fdt_node_offset_by_compatible(fdt, node, RK3588_CORE_COMPATIBLE)) {
+	for (node = fdt_node_offset_by_compatible(fdt, -1, RKNPU_RK3588_CORE_COMPATIBLE); node >= 0;
+	     node = fdt_node_offset_by_compatible(fdt, node, RKNPU_RK3588_CORE_COMPATIBLE)) {
 		if (!rnpu_fdt_node_enabled(fdt, node))
 			continue;
 		if (found == soc->num_cores)
 			return rnpu_fdt_fail(fdt, node, e, -ENXIO,
 					     "compatible: more than %u enabled %s nodes",
-					     soc->num_cores, RK3588_CORE_COMPATIBLE);
+					     soc->num_cores, RKNPU_RK3588_CORE_COMPATIBLE);
 		nodes[found++] = node;
 	}
 	if (found == 0)
@@ -342,7 +340,7 @@ int rnpu_fdt_probe_rknpu(const void *fdt, size_t size, struct rnpu_fdt_rknpu *ou
 			 char *err, size_t err_len)
 {
 	struct rnpu_fdt_err e = { err, err_len };
-	const struct rknpu_soc_data *soc = rknpu_soc_match(RK3588_VENDOR_COMPATIBLE);
+	const struct rknpu_soc_data *soc = rknpu_soc_match(RKNPU_RK3588_COMPATIBLE);
 	int node, disabled = -1, ret;
 
 	if (err && err_len)
@@ -352,8 +350,8 @@ int rnpu_fdt_probe_rknpu(const void *fdt, size_t size, struct rnpu_fdt_rknpu *ou
 	if (ret)
 		return ret;
 
-	for (node = fdt_node_offset_by_compatible(fdt, -1, RK3588_VENDOR_COMPATIBLE); node >= 0;
-	     node = fdt_node_offset_by_compatible(fdt, node, RK3588_VENDOR_COMPATIBLE)) {
+	for (node = fdt_node_offset_by_compatible(fdt, -1, RKNPU_RK3588_COMPATIBLE); node >= 0;
+	     node = fdt_node_offset_by_compatible(fdt, node, RKNPU_RK3588_COMPATIBLE)) {
 		if (rnpu_fdt_node_enabled(fdt, node))
 			return probe_vendor(fdt, node, soc, out, &e);
 		disabled = node;
@@ -364,5 +362,5 @@ int rnpu_fdt_probe_rknpu(const void *fdt, size_t size, struct rnpu_fdt_rknpu *ou
 	if (disabled >= 0)
 		return rnpu_fdt_fail(fdt, disabled, &e, -ENODEV, "status: disabled");
 	return rnpu_fdt_fail(fdt, -1, &e, -ENODEV, "no node compatible with \"%s\" or \"%s\"",
-			     RK3588_VENDOR_COMPATIBLE, RK3588_CORE_COMPATIBLE);
+			     RKNPU_RK3588_COMPATIBLE, RKNPU_RK3588_CORE_COMPATIBLE);
 }
