@@ -91,6 +91,15 @@ int ops_build_bands(struct rnpu_regcmd_prog *p, uint32_t total, uint32_t band,
 				 uint32_t rows),
 		    const void *plan, uint64_t regcmd_dma, char *err, size_t len);
 
+/* DPU_RDMA of the same op: the input cube (@width x @rows, @c2 channels
+ * per atom) read from @src_dma, no BS/BN operands. The caller then sets
+ * ERDMA (an EW operand or none). */
+void ops_emit_rdma_flying_input(struct rnpu_regcmd_prog *p, uint64_t src_dma, uint32_t width,
+				uint32_t rows, uint32_t c2);
+/* DPU_RDMA's feature mode (flying, precision code @prec, fp16 widened to
+ * fp32 on read if @fp16_to_fp32) and unit weights. */
+void ops_emit_rdma_flying_mode(struct rnpu_regcmd_prog *p, uint32_t prec, bool fp16_to_fp32);
+
 uint32_t ops_div_up(uint64_t a, uint32_t b);
 uint32_t ops_min(uint32_t a, uint32_t b);
 
