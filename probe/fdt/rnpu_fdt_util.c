@@ -45,6 +45,27 @@ int rnpu_fdt_fail(const void *fdt, int node, struct rnpu_fdt_err *e, int ret,
 	return ret;
 }
 
+/* Walks the structure block's tags once: 0 when it ends in FDT_END with
+ * every tag after the one before, a libfdt error otherwise. */
+static int struct_moves_forward(const void *fdt)
+{
+	uint32_t max_tags = fdt_size_dt_struct(fdt) / FDT_TAGSIZE + 1;
+	int offset = 0, next = 0;
+
+	for (uint32_t i = 0; i < max_tags; i++) {
+		uint32_t tag = fdt_next_tag(fdt, offset, &next);
+
+		if (next < 0)
+			return next;
+		if (tag == FDT_END)
+			return 0;
+		if (next <= offset)
+			return -FDT_ERR_BADSTRUCTURE;
+		offset = next;
+	}
+	return -FDT_ERR_BADSTRUCTURE;
+}
+
 int rnpu_fdt_check_blob(const void *fdt, size_t size, struct rnpu_fdt_err *e)
 {
 	int ret;
@@ -68,7 +89,13 @@ int rnpu_fdt_check_blob(const void *fdt, size_t size, struct rnpu_fdt_err *e)
 		return rnpu_fdt_fail(fdt, -1, e, -EINVAL,
 				     "device tree blob truncated: header says %u bytes, have %zu",
 				     fdt_totalsize(fdt), size);
-	ret = fdt_check_full(fdt, size);
+	/* libfdt 1.6's tag walk (fdt_check_full included) never ends on a
+	 * property whose length takes the next tag back to itself or before
+	 * (found by fuzz-fdt): every tag must move forward, within a bounded
+	 * number of steps, before libfdt walks the blob. */
+	ret = struct_moves_forward(fdt);
+	if (!ret)
+		ret = fdt_check_full(fdt, size);
 	if (ret)
 		return rnpu_fdt_fail(fdt, -1, e, -EINVAL, "device tree blob damaged: %s",
 				     fdt_strerror(ret));

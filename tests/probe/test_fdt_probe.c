@@ -476,6 +476,27 @@ static void test_old_version(void **state)
 	free(b.data);
 }
 
+/* A property whose length is -12: libfdt's next tag is the property
+ * itself, and its walk would never end (a fuzz-fdt find). */
+static void test_property_length_loops(void **state)
+{
+	struct blob b = load("rk3588-vendor");
+	struct rnpu_fdt_rknpu npu;
+	char msg[RNPU_FDT_ERR_LEN];
+	int prop = fdt_first_property_offset(b.data, 0);
+	uint8_t *len;
+
+	(void)state;
+	assert_true(prop >= 0);
+	/* struct fdt_property: tag, len, nameoff (big-endian words). */
+	len = (uint8_t *)b.data + fdt_off_dt_struct(b.data) + prop + 4;
+	len[0] = len[1] = len[2] = 0xff;
+	len[3] = 0xf4;
+	assert_int_equal(rnpu_fdt_probe_rknpu(b.data, b.size, &npu, msg, sizeof(msg)), -EINVAL);
+	assert_string_equal(msg, "device tree blob damaged: FDT_ERR_BADSTRUCTURE");
+	free(b.data);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -508,6 +529,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_old_version),
+		cmocka_unit_test(test_property_length_loops),
 	};
 
 	if (argc > 1)
