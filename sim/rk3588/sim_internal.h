@@ -340,7 +340,8 @@ int sim_task_fail(struct sim_task *t, uint32_t bit, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 bool sim_task_aborted(const struct sim_task *t);
 
-/* Host allocations charged against the per-task limit. */
+/* Host allocations charged against the per-task limit, aligned to: */
+#define SIM_TASK_ALLOC_ALIGN 64u
 void *sim_task_alloc(struct sim_task *t, size_t count, size_t size, const char *what);
 void sim_task_free(struct sim_task *t, void *p, size_t count, size_t size);
 /* The same for a large buffer whose contents the task overwrites: freeing
@@ -406,14 +407,26 @@ struct sim_tile {
 typedef void (*sim_tile_i8_fn)(const struct sim_tile *tl,
 			       int64_t out[SIM_MAC_TILE_PX][SIM_MAC_TILE_KB]);
 /* fp16 features held in fp32, binary16 weights: adds channel blocks
- * [@b0, @b1) of tap @t (block wc / SIM_CB is the partial last one) to the
- * SIM_ASSUME_FP_ACC_LANES partial sums @part[p][j][lane] of the tile's
- * tl->np pixels, in the documented order; the caller combines the lanes. */
-typedef void (*sim_tile_f_fn)(const struct sim_tile *tl, size_t t, size_t b0, size_t b1,
+ * [@b0, @b1) of tap @t (block wc / SIM_CB is the partial last one) of
+ * kernels tl->k[] to the SIM_ASSUME_FP_ACC_LANES partial sums
+ * @part[p][j][lane] of the tile's tl->np pixels, in the documented order
+ * (the caller combines the lanes), and leaves the weights it converted in
+ * @panel (32-byte aligned, room for the chunk's channels rounded up to
+ * a multiple of 8, twice): per SIM_ASSUME_FP_ACC_LANES channels, kernel
+ * 0's then kernel 1's, a short last step padded with zeros. */
+typedef void (*sim_tile_f_cvt_fn)(const struct sim_tile *tl, float *panel, size_t t, size_t b0,
+				  size_t b1,
+				  float part[][SIM_MAC_TILE_KB][SIM_ASSUME_FP_ACC_LANES]);
+/* The same for another tile of pixels and @pairs kernel pairs, whose
+ * weights a converting tile left in the panels at @panel + i * @pstride:
+ * pair i's sums are part[i * SIM_MAC_TILE_PX + p][j][lane]. */
+typedef void (*sim_tile_f_fn)(const struct sim_tile *tl, const float *panel, size_t pstride,
+			      size_t pairs, size_t t, size_t b0, size_t b1,
 			      float part[][SIM_MAC_TILE_KB][SIM_ASSUME_FP_ACC_LANES]);
 
 struct sim_mac_fast {
 	sim_tile_i8_fn tile_i8;
+	sim_tile_f_cvt_fn tile_f_cvt;
 	sim_tile_f_fn tile_f;
 };
 

@@ -212,6 +212,13 @@ struct fast_share {
 #define FP_KBLOCK 32u
 #define FP_PX_TILES 6u
 #define FP_PART_FLOATS ((size_t)FP_PX_TILES * (FP_KBLOCK / TKB) * SIM_MAC_TILE_PX * TKB * LANES)
+/* The chunk's weights of a block's kernel pairs in fp32, converted once
+ * for all the pixel tiles of a unit. A thread's partial sums and panel
+ * keep the allocation's 64-byte alignment: the panel's loads are aligned. */
+#define FP_PANEL_PAIR_FLOATS ((size_t)FP_CHUNK_BLOCKS * SIM_CB * TKB)
+#define FP_PANEL_FLOATS ((FP_KBLOCK / TKB) * FP_PANEL_PAIR_FLOATS)
+_Static_assert(FP_PART_FLOATS % 16 == 0 && FP_PANEL_PAIR_FLOATS % 16 == 0,
+	       "64-byte multiples");
 /* With several MAC threads a kernel block is cut into at least this many
  * units per thread (pixel groups, then parts of the kernels when there
  * are too few pixels). More units balance the fetching thread's load
@@ -280,10 +287,11 @@ struct fp_job {
 	_Atomic bool failed;              /* a fetch failed: every thread stops */
 };
 
-/* One MAC thread of @job, with its own partial-sum scratch. */
+/* One MAC thread of @job, with its own partial-sum and panel scratch. */
 struct fp_thread {
 	struct fp_job *job;
 	float (*part)[TKB][LANES];
+	float *panel; /* 64-byte aligned */
 };
 
 static bool fp_stopped(const struct fp_job *j)
@@ -354,9 +362,93 @@ static int fp_fetch_next(struct fp_job *j)
 	return 0;
 }
 
+/* The weights of the next chunk, fetched ahead into L2 a few lines per
+ * tile call while the tiles compute this chunk, so that converting the
+ * next panel reads from cache: a task streams its weights from memory,
+ * and the conversion alone, with no arithmetic to overlap, waited for
+ * them (most of its time). Ranges: one per kernel group and channel block. */
+struct fp_ahead {
+	const uint8_t *at[(FP_KBLOCK / SIM_KG_16BIT) * FP_CHUNK_BLOCKS];
+	size_t len[(FP_KBLOCK / SIM_KG_16BIT) * FP_CHUNK_BLOCKS];
+	unsigned int n, r;
+	size_t off, per_call;
+};
+
+#define FP_LINE 64u
+
+/* Plans @a over kernels [@n0, @n1) of the block at @wbuf (kernel @k0
+ * first), channel blocks [@c0, @c0 + FP_CHUNK_BLOCKS) of tap @t, spread
+ * over @calls tile calls. */
+static void fp_ahead_plan(struct fp_ahead *a, const struct fp_job *j, const uint8_t *wbuf,
+			  unsigned int k0, unsigned int n0, unsigned int n1, size_t t, size_t c0,
+			  size_t calls)
+{
+	const struct sim_conv *cv = j->cv;
+	size_t taps = (size_t)cv->kh * cv->kw, blocks = (cv->wc + SIM_CB - 1) / SIM_CB;
+	size_t c1 = blocks - c0 < FP_CHUNK_BLOCKS ? blocks : c0 + FP_CHUNK_BLOCKS, lines = 0;
+
+	a->n = a->r = 0;
+	a->off = 0;
+	for (unsigned int g0 = n0 / SIM_KG_16BIT * SIM_KG_16BIT; g0 < n1; g0 += SIM_KG_16BIT) {
+		size_t ng = cv->kernels - g0 < SIM_KG_16BIT ? cv->kernels - g0 : SIM_KG_16BIT;
+		const uint8_t *group = wbuf + (size_t)(g0 - k0) * j->per_kernel * cv->eb;
+
+		for (size_t c = c0; c < c1 && a->n < sizeof(a->at) / sizeof(a->at[0]); c++) {
+			size_t cb = cv->wc - c * SIM_CB < SIM_CB ? cv->wc - c * SIM_CB : SIM_CB;
+
+			a->at[a->n] = group + (c * SIM_CB * taps * ng + t * ng * cb) * cv->eb;
+			a->len[a->n] = ng * cb * cv->eb;
+			lines += (a->len[a->n] + FP_LINE - 1) / FP_LINE;
+			a->n++;
+		}
+	}
+	a->per_call = calls ? (lines + calls - 1) / calls : 0;
+}
+
+static void fp_ahead_step(struct fp_ahead *a)
+{
+	for (size_t i = 0; i < a->per_call && a->r < a->n; i++) {
+		__builtin_prefetch(a->at[a->r] + a->off, 0, 2);
+		a->off += FP_LINE;
+		if (a->off >= a->len[a->r]) {
+			a->r++;
+			a->off = 0;
+		}
+	}
+}
+
+/* Plans @a for what follows tap @t, chunk @c0 of unit @u (kernels [@n0,
+ * @n1) of block @b at @wbuf): the next chunk, else the next unit's first,
+ * when its weights are in place or in the same buffer. */
+static void fp_ahead_next(struct fp_ahead *a, const struct fp_job *j, unsigned int u,
+			  const uint8_t *wbuf, unsigned int n0, unsigned int n1, size_t t,
+			  size_t c0, size_t calls)
+{
+	const struct sim_conv *cv = j->cv;
+	size_t taps = (size_t)cv->kh * cv->kw, blocks = (cv->wc + SIM_CB - 1) / SIM_CB;
+	unsigned int b = u / j->upb, k0 = b * FP_KBLOCK, nb;
+
+	a->n = a->r = 0;
+	a->per_call = 0;
+	if (c0 + FP_CHUNK_BLOCKS < blocks) {
+		fp_ahead_plan(a, j, wbuf, k0, n0, n1, t, c0 + FP_CHUNK_BLOCKS, calls);
+	} else if (t + 1 < taps) {
+		fp_ahead_plan(a, j, wbuf, k0, n0, n1, t + 1, 0, calls);
+	} else if (u + 1 < j->nblocks * j->upb) {
+		nb = (u + 1) / j->upb;
+		if (nb != b && !j->map)
+			return;
+		k0 = nb * FP_KBLOCK;
+		if (nb != b)
+			wbuf = j->map + (size_t)k0 * j->per_kernel * cv->eb;
+		n1 = cv->kernels - k0 < FP_KBLOCK ? cv->kernels : k0 + FP_KBLOCK;
+		fp_ahead_plan(a, j, wbuf, k0, k0, n1, 0, 0, calls);
+	}
+}
+
 /* Unit @u: kernel part @u % kparts of pixel group (@u % upb) / kparts
  * of kernel block @u / upb, whose weights are in its buffer. */
-static void fp_unit(struct fp_job *j, float (*part)[TKB][LANES], unsigned int u)
+static void fp_unit(struct fp_job *j, const struct fp_thread *th, unsigned int u)
 {
 	const struct sim_conv *cv = j->cv;
 	unsigned int b = u / j->upb, r = u % j->upb;
@@ -371,6 +463,8 @@ static void fp_unit(struct fp_job *j, float (*part)[TKB][LANES], unsigned int u)
 	const uint8_t *wbuf = j->map ? j->map + (size_t)k0 * j->per_kernel * cv->eb : j->buf[b % 2];
 	struct sim_tile tl = { .taps = (size_t)cv->kh * cv->kw, .wc = cv->wc,
 			       .tap_off = j->tap_off };
+	float (*part)[TKB][LANES] = th->part;
+	struct fp_ahead ahead;
 
 	if (!pairs)
 		return;
@@ -379,24 +473,34 @@ static void fp_unit(struct fp_job *j, float (*part)[TKB][LANES], unsigned int u)
 		for (size_t c0 = 0; c0 < blocks; c0 += FP_CHUNK_BLOCKS) {
 			size_t c1 = blocks - c0 < FP_CHUNK_BLOCKS ? blocks : c0 + FP_CHUNK_BLOCKS;
 
-			for (size_t ti = ti0; ti < ti1; ti++) {
-				fp_tile_pixels(cv, &tl, j->pixels, j->tiles, ti, &q0);
-				for (unsigned int i = 0; i < pairs; i++) {
-					unsigned int n0 = k0 + (p0 + i) * TKB;
-					unsigned int nb = k1 - n0 < TKB ? k1 - n0 : TKB;
-					unsigned int g0 = n0 / SIM_KG_16BIT * SIM_KG_16BIT;
+			fp_ahead_next(&ahead, j, u, wbuf, k0 + p0 * TKB,
+				      k0 + p1 * TKB < k1 ? k0 + p1 * TKB : k1, t, c0,
+				      (ti1 - ti0) * pairs);
+			/* The first tile converts the weights into the panels
+			 * (each pair's over the chunk), the others read them. */
+			fp_tile_pixels(cv, &tl, j->pixels, j->tiles, ti0, &q0);
+			for (unsigned int i = 0; i < pairs; i++) {
+				unsigned int n0 = k0 + (p0 + i) * TKB;
+				unsigned int nb = k1 - n0 < TKB ? k1 - n0 : TKB;
+				unsigned int g0 = n0 / SIM_KG_16BIT * SIM_KG_16BIT;
 
-					/* A block starts at a whole kernel group, and
-					 * groups lie one after the other. */
-					tl.wg = wbuf + (size_t)(g0 - k0) * j->per_kernel * cv->eb;
-					tl.ng = cv->kernels - g0 < SIM_KG_16BIT ? cv->kernels - g0
-										: SIM_KG_16BIT;
-					for (unsigned int jj = 0; jj < TKB; jj++)
-						tl.k[jj] = n0 - g0 + (jj < nb ? jj : nb - 1);
-					cv->fast->tile_f(&tl, t, c0, c1,
-							 part + ((ti - ti0) * pairs + i) *
-									SIM_MAC_TILE_PX);
-				}
+				/* A block starts at a whole kernel group, and
+				 * groups lie one after the other. */
+				tl.wg = wbuf + (size_t)(g0 - k0) * j->per_kernel * cv->eb;
+				tl.ng = cv->kernels - g0 < SIM_KG_16BIT ? cv->kernels - g0
+									: SIM_KG_16BIT;
+				for (unsigned int jj = 0; jj < TKB; jj++)
+					tl.k[jj] = n0 - g0 + (jj < nb ? jj : nb - 1);
+				fp_ahead_step(&ahead);
+				cv->fast->tile_f_cvt(&tl, th->panel + i * FP_PANEL_PAIR_FLOATS, t,
+						     c0, c1, part + i * SIM_MAC_TILE_PX);
+			}
+			for (size_t ti = ti0 + 1; ti < ti1; ti++) {
+				fp_tile_pixels(cv, &tl, j->pixels, j->tiles, ti, &q0);
+				for (unsigned int i = 0; i < pairs; i++)
+					fp_ahead_step(&ahead);
+				cv->fast->tile_f(&tl, th->panel, FP_PANEL_PAIR_FLOATS, pairs, t, c0,
+						 c1, part + (ti - ti0) * pairs * SIM_MAC_TILE_PX);
 			}
 		}
 	for (size_t ti = ti0; ti < ti1; ti++) {
@@ -418,7 +522,7 @@ static void fp_unit(struct fp_job *j, float (*part)[TKB][LANES], unsigned int u)
  * task's thread (@fetcher) also fetches: ahead, whenever a buffer is free
  * and other threads compute, and otherwise when its own unit's block is
  * not yet in. -1 when a fetch failed. */
-static int fp_run(struct fp_job *j, float (*part)[TKB][LANES], bool fetcher)
+static int fp_run(struct fp_job *j, const struct fp_thread *th, bool fetcher)
 {
 	unsigned int total = j->nblocks * j->upb;
 
@@ -450,7 +554,7 @@ static int fp_run(struct fp_job *j, float (*part)[TKB][LANES], bool fetcher)
 		} else if (!fp_wait(j, b, false)) {
 			break;
 		}
-		fp_unit(j, part, u);
+		fp_unit(j, th, u);
 		if (atomic_fetch_add(&j->finished[b % 2], 1) + 1 == j->upb && j->nthreads > 1)
 			fp_wake(j);
 	}
@@ -461,7 +565,7 @@ static void *fp_thread_main(void *arg)
 {
 	struct fp_thread *th = arg;
 
-	fp_run(th->job, th->part, false);
+	fp_run(th->job, th, false);
 	return NULL;
 }
 
@@ -481,8 +585,8 @@ static int run_fast_fp16(struct sim_task *t, struct sim_conv *cv, const size_t *
 	struct fp_thread th[RK3588_SIM_MAX_MAC_THREADS];
 	pthread_t tid[RK3588_SIM_MAX_MAC_THREADS];
 	bool started[RK3588_SIM_MAX_MAC_THREADS] = { false };
-	float (*part)[TKB][LANES];
-	size_t part_floats = nthreads * FP_PART_FLOATS;
+	float *scratch;
+	size_t part_floats = nthreads * (FP_PART_FLOATS + FP_PANEL_FLOATS);
 	unsigned int kernels = cv->kernels < FP_KBLOCK ? cv->kernels : FP_KBLOCK;
 	bool double_buf;
 	int rc;
@@ -517,24 +621,28 @@ static int run_fast_fp16(struct sim_task *t, struct sim_conv *cv, const size_t *
 		j.buf[0] = cv->wt_raw;
 		j.buf[1] = cv->wt_raw + (double_buf ? j.block_bytes : 0);
 	}
-	part = sim_task_alloc(t, part_floats, sizeof(float), "fp16 partial sums");
-	if (!part)
+	scratch = sim_task_alloc(t, part_floats, sizeof(float), "fp16 partial sums");
+	if (!scratch)
 		return -1;
 	pthread_mutex_init(&j.lock, NULL);
 	pthread_cond_init(&j.wake, NULL);
-	for (unsigned int i = 0; i < nthreads; i++)
+	for (unsigned int i = 0; i < nthreads; i++) {
+		float *mine = scratch + i * (FP_PART_FLOATS + FP_PANEL_FLOATS);
+
 		th[i] = (struct fp_thread){ .job = &j,
-					    .part = part + i * (FP_PART_FLOATS / (TKB * LANES)) };
+					    .part = (float (*)[TKB][LANES])mine,
+					    .panel = mine + FP_PART_FLOATS };
+	}
 	/* A thread that cannot be started leaves its units to the others. */
 	for (unsigned int i = 1; i < nthreads; i++)
 		started[i] = pthread_create(&tid[i], NULL, fp_thread_main, &th[i]) == 0;
-	rc = fp_run(&j, th[0].part, true);
+	rc = fp_run(&j, &th[0], true);
 	for (unsigned int i = 1; i < nthreads; i++)
 		if (started[i])
 			pthread_join(tid[i], NULL);
 	pthread_cond_destroy(&j.wake);
 	pthread_mutex_destroy(&j.lock);
-	sim_task_free(t, part, part_floats, sizeof(float));
+	sim_task_free(t, scratch, part_floats, sizeof(float));
 	return rc;
 }
 

@@ -201,6 +201,15 @@ AVX2_FMA static __m256 half8(const uint16_t *w)
 	return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)w));
 }
 
+/* @n (< 8) binary16 weights as floats, zeros after them. */
+AVX2_FMA static __m256 half_tail(const uint16_t *w, size_t n)
+{
+	uint16_t h[8] = { 0 };
+
+	memcpy(h, w, n * sizeof(uint16_t));
+	return half8(h);
+}
+
 /* Pixel p's feature vector against both kernels' weight vectors; pixels
  * past the tile's NP (a compile-time constant) drop out. */
 #define FMA2(p, x)                                                  \
@@ -214,18 +223,35 @@ AVX2_FMA static __m256 half8(const uint16_t *w)
 		}                                                   \
 	} while (0)
 
-/* Eight channels at @i. */
-#define STEP_F(i)                                  \
-	do {                                       \
-		__m256 y0 = half8(w0 + (i));       \
-		__m256 y1 = half8(w1 + (i));       \
-                                                   \
+/* Every pixel's eight channels at @i against y0 and y1, which stay in
+ * registers: gcc would otherwise fold panel loads into every FMA as a
+ * memory operand, three loads per two FMAs, more than the load ports
+ * take. */
+#define FMA_PIXELS(i)                               \
+	do {                                        \
+		KEEP_IN_REGISTERS(y0, y1);          \
 		FMA2(0, _mm256_loadu_ps(f0 + (i))); \
 		FMA2(1, _mm256_loadu_ps(f1 + (i))); \
 		FMA2(2, _mm256_loadu_ps(f2 + (i))); \
 		FMA2(3, _mm256_loadu_ps(f3 + (i))); \
 		FMA2(4, _mm256_loadu_ps(f4 + (i))); \
 		FMA2(5, _mm256_loadu_ps(f5 + (i))); \
+	} while (0)
+
+/* The last @r (< 8) channels, at @i: the features masked (past them lie
+ * the next tap's or pixel's, maybe infinite), the weights zero. */
+#define FMA_PIXELS_TAIL(i, r)                                                              \
+	do {                                                                               \
+		__m256i m_ = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(r)),               \
+						_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)); \
+                                                                                           \
+		KEEP_IN_REGISTERS(y0, y1);                                                 \
+		FMA2(0, _mm256_maskload_ps(f0 + (i), m_));                                 \
+		FMA2(1, _mm256_maskload_ps(f1 + (i), m_));                                 \
+		FMA2(2, _mm256_maskload_ps(f2 + (i), m_));                                 \
+		FMA2(3, _mm256_maskload_ps(f3 + (i), m_));                                 \
+		FMA2(4, _mm256_maskload_ps(f4 + (i), m_));                                 \
+		FMA2(5, _mm256_maskload_ps(f5 + (i), m_));                                 \
 	} while (0)
 
 #define LOAD_PART(p)                                                   \
@@ -244,43 +270,69 @@ AVX2_FMA static __m256 half8(const uint16_t *w)
 		}                                                      \
 	} while (0)
 
-/* The SIM_ASSUME_FP_ACC_LANES order with one vector lane per partial sum,
+#define ACCUMULATORS                                                                          \
+	__m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00;         \
+	__m256 a21 = a00, a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00; \
+	LOAD_PART(0);                                                                         \
+	LOAD_PART(1);                                                                         \
+	LOAD_PART(2);                                                                         \
+	LOAD_PART(3);                                                                         \
+	LOAD_PART(4);                                                                         \
+	LOAD_PART(5)
+
+#define STORE_ACCUMULATORS \
+	do {               \
+		STORE_PART(0); \
+		STORE_PART(1); \
+		STORE_PART(2); \
+		STORE_PART(3); \
+		STORE_PART(4); \
+		STORE_PART(5); \
+	} while (0)
+
+/*
+ * The SIM_ASSUME_FP_ACC_LANES order with one vector lane per partial sum,
  * channels in order, as in the plain loop; the caller walks taps and
- * channel blocks in order, so every lane adds the same products in the same
- * order as the oracle. A product of two binary16 values is exact in
+ * channel blocks in order, so every lane adds the same products in the
+ * same order as the oracle. A product of two binary16 values is exact in
  * binary32, so a fused multiply-add rounds exactly as the plain loop's
- * multiply then add. Past the last full vector of a tap, zeros feed the
- * unused lanes; a partial sum that starts at +0 never becomes -0 by
- * round-to-nearest addition, so adding +0 leaves it unchanged. NP pixels
- * (1..6): a short tile does only its own work. */
+ * multiply then add. Past the last full vector of a tap, zero weights and
+ * masked features feed the unused lanes; a partial sum that starts at +0
+ * never becomes -0 by round-to-nearest addition, so adding +0 leaves it
+ * unchanged. NP pixels (1..6): a short tile does only its own work.
+ *
+ * The first tile of a chunk converts the binary16 weights (F16C converts
+ * every non-NaN value exactly, like sim_half_to_float) and leaves them in
+ * the panel, one step of 16 floats per 8 channels (kernel 0's eight, then
+ * kernel 1's), in the order it uses them; the chunk's other tiles read the
+ * panel. The conversion overlaps the first tile's arithmetic instead of
+ * being repeated by every tile.
+ */
 __attribute__((always_inline)) AVX2_FMA static inline void
-tile_f_np(const struct sim_tile *tl, size_t t, size_t b0, size_t b1,
-	  float part[][SIM_MAC_TILE_KB][SIM_ASSUME_FP_ACC_LANES], const unsigned int NP)
+tile_f_cvt_np(const struct sim_tile *tl, float *panel, size_t t, size_t b0, size_t b1,
+	      float part[][SIM_MAC_TILE_KB][SIM_ASSUME_FP_ACC_LANES], const unsigned int NP)
 {
-	__m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00;
-	__m256 a21 = a00, a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
 	const uint16_t *wg = tl->wg;
 	size_t wc = tl->wc, nfull = wc / SIM_CB, rem = wc % SIM_CB;
 	size_t bstride = tl->taps * tl->ng * SIM_CB;
 	size_t bfull = b1 < nfull ? b1 : nfull;
+	TAP_FEATURES(float, t, b0 * SIM_CB);
+	ACCUMULATORS;
 
 	_Static_assert(SIM_ASSUME_FP_ACC_LANES == 8, "one 8-lane vector per partial-sum set");
-	LOAD_PART(0);
-	LOAD_PART(1);
-	LOAD_PART(2);
-	LOAD_PART(3);
-	LOAD_PART(4);
-	LOAD_PART(5);
 	if (b0 < bfull) {
 		const uint16_t *wt = wg + wt_at(tl, b0 * SIM_CB, SIM_CB, t);
 		const uint16_t *w0 = wt + tl->k[0] * SIM_CB, *w1 = wt + tl->k[1] * SIM_CB;
-		TAP_FEATURES(float, t, b0 * SIM_CB);
 
 		for (size_t b = b0; b < bfull; b++) {
-			STEP_F(0);
-			STEP_F(8);
-			STEP_F(16);
-			STEP_F(24);
+			for (size_t i = 0; i < SIM_CB; i += 8) {
+				__m256 y0 = half8(w0 + i), y1 = half8(w1 + i);
+
+				_mm256_store_ps(panel, y0);
+				_mm256_store_ps(panel + 8, y1);
+				panel += 16;
+				FMA_PIXELS(i);
+			}
 			w0 += bstride;
 			w1 += bstride;
 			f0 += SIM_CB;
@@ -294,43 +346,81 @@ tile_f_np(const struct sim_tile *tl, size_t t, size_t b0, size_t b1,
 	if (rem && b1 > nfull) {
 		const uint16_t *wt = wg + wt_at(tl, nfull * SIM_CB, rem, t);
 		const uint16_t *w0 = wt + tl->k[0] * rem, *w1 = wt + tl->k[1] * rem;
-		size_t i, r = rem % 8;
-		TAP_FEATURES(float, t, nfull * SIM_CB);
+		size_t i;
 
-		for (i = 0; i + 8 <= rem; i += 8)
-			STEP_F(i);
-		if (r) {
-			__m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)r),
-						       _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-			uint16_t h0[8] = { 0 }, h1[8] = { 0 };
-			__m256 y0, y1;
+		for (i = 0; i + 8 <= rem; i += 8) {
+			__m256 y0 = half8(w0 + i), y1 = half8(w1 + i);
 
-			memcpy(h0, w0 + i, r * sizeof(uint16_t));
-			memcpy(h1, w1 + i, r * sizeof(uint16_t));
-			y0 = half8(h0);
-			y1 = half8(h1);
-			FMA2(0, _mm256_maskload_ps(f0 + i, m));
-			FMA2(1, _mm256_maskload_ps(f1 + i, m));
-			FMA2(2, _mm256_maskload_ps(f2 + i, m));
-			FMA2(3, _mm256_maskload_ps(f3 + i, m));
-			FMA2(4, _mm256_maskload_ps(f4 + i, m));
-			FMA2(5, _mm256_maskload_ps(f5 + i, m));
+			_mm256_store_ps(panel, y0);
+			_mm256_store_ps(panel + 8, y1);
+			panel += 16;
+			FMA_PIXELS(i);
+		}
+		if (rem % 8) {
+			__m256 y0 = half_tail(w0 + i, rem % 8), y1 = half_tail(w1 + i, rem % 8);
+
+			_mm256_store_ps(panel, y0);
+			_mm256_store_ps(panel + 8, y1);
+			FMA_PIXELS_TAIL(i, rem % 8);
 		}
 	}
-	STORE_PART(0);
-	STORE_PART(1);
-	STORE_PART(2);
-	STORE_PART(3);
-	STORE_PART(4);
-	STORE_PART(5);
+	STORE_ACCUMULATORS;
 }
 
-#define TILE_F(n)                                                                       \
-	AVX2_FMA static void tile_f_##n(const struct sim_tile *tl, size_t t, size_t b0,   \
-					size_t b1,                                        \
+/* @pairs kernel pairs from the panel (pair i at @panel + i * @pstride)
+ * into @part (pair i's pixels from part[i * SIM_MAC_TILE_PX]). The
+ * channels of [@b0, @b1) are contiguous in the features and the panel. */
+__attribute__((always_inline)) AVX2_FMA static inline void
+tile_f_np(const struct sim_tile *tl, const float *panel, size_t pstride, size_t pairs, size_t t,
+	  size_t b0, size_t b1, float part[][SIM_MAC_TILE_KB][SIM_ASSUME_FP_ACC_LANES],
+	  const unsigned int NP)
+{
+	size_t c0 = b0 * SIM_CB, c1 = b1 * SIM_CB < tl->wc ? b1 * SIM_CB : tl->wc;
+	size_t n = c1 > c0 ? c1 - c0 : 0, steps = n / 8, r = n % 8;
+
+	for (size_t pi = 0; pi < pairs; pi++, panel += pstride, part += SIM_MAC_TILE_PX) {
+		const float *w = panel;
+		TAP_FEATURES(float, t, c0);
+		ACCUMULATORS;
+		size_t s;
+
+		/* One step per iteration: unrolled, gcc loads the next step's
+		 * weights early and spills an accumulator. */
+		for (s = 0; s < steps; s++) {
+			__m256 y0 = _mm256_load_ps(w + 16 * s), y1 = _mm256_load_ps(w + 16 * s + 8);
+
+			FMA_PIXELS(8 * s);
+		}
+		w += 16 * steps;
+		f0 += 8 * steps;
+		f1 += 8 * steps;
+		f2 += 8 * steps;
+		f3 += 8 * steps;
+		f4 += 8 * steps;
+		f5 += 8 * steps;
+		if (r) {
+			__m256 y0 = _mm256_load_ps(w), y1 = _mm256_load_ps(w + 8);
+
+			FMA_PIXELS_TAIL(0, r);
+		}
+		STORE_ACCUMULATORS;
+	}
+}
+
+#define TILE_F(n)                                                                        \
+	AVX2_FMA static void tile_f_cvt_##n(const struct sim_tile *tl, float *panel,       \
+					    size_t t, size_t b0, size_t b1,                \
+					    float part[][SIM_MAC_TILE_KB]                  \
+						      [SIM_ASSUME_FP_ACC_LANES])           \
+	{                                                                                \
+		tile_f_cvt_np(tl, panel, t, b0, b1, part, n);                            \
+	}                                                                                \
+	AVX2_FMA static void tile_f_##n(const struct sim_tile *tl, const float *panel,     \
+					size_t pstride, size_t pairs, size_t t, size_t b0, \
+					size_t b1,                                         \
 					float part[][SIM_MAC_TILE_KB][SIM_ASSUME_FP_ACC_LANES]) \
-	{                                                                               \
-		tile_f_np(tl, t, b0, b1, part, n);                                      \
+	{                                                                                \
+		tile_f_np(tl, panel, pstride, pairs, t, b0, b1, part, n);                \
 	}
 TILE_F(1)
 TILE_F(2)
@@ -340,14 +430,26 @@ TILE_F(5)
 TILE_F(6)
 
 /* Pixels 0 .. tl->np - 1 of @part. */
-static void tile_f_avx2(const struct sim_tile *tl, size_t t, size_t b0, size_t b1,
+static void tile_f_cvt_avx2(const struct sim_tile *tl, float *panel, size_t t, size_t b0,
+			    size_t b1, float part[][SIM_MAC_TILE_KB][SIM_ASSUME_FP_ACC_LANES])
+{
+	static const sim_tile_f_cvt_fn by_np[] = { tile_f_cvt_1, tile_f_cvt_1, tile_f_cvt_2,
+						   tile_f_cvt_3, tile_f_cvt_4, tile_f_cvt_5,
+						   tile_f_cvt_6 };
+
+	_Static_assert(SIM_MAC_TILE_PX == 6, "one kernel per tile height");
+	by_np[tl->np <= SIM_MAC_TILE_PX ? tl->np : SIM_MAC_TILE_PX](tl, panel, t, b0, b1, part);
+}
+
+static void tile_f_avx2(const struct sim_tile *tl, const float *panel, size_t pstride,
+			size_t pairs, size_t t, size_t b0, size_t b1,
 			float part[][SIM_MAC_TILE_KB][SIM_ASSUME_FP_ACC_LANES])
 {
 	static const sim_tile_f_fn by_np[] = { tile_f_1, tile_f_1, tile_f_2, tile_f_3,
 					       tile_f_4, tile_f_5, tile_f_6 };
 
-	_Static_assert(SIM_MAC_TILE_PX == 6, "one kernel per tile height");
-	by_np[tl->np <= SIM_MAC_TILE_PX ? tl->np : SIM_MAC_TILE_PX](tl, t, b0, b1, part);
+	by_np[tl->np <= SIM_MAC_TILE_PX ? tl->np : SIM_MAC_TILE_PX](tl, panel, pstride, pairs, t,
+								     b0, b1, part);
 }
 
 static int host_simd(void)
@@ -376,6 +478,7 @@ const struct sim_mac_fast *sim_mac_fast_kernels(void)
 {
 	static const struct sim_mac_fast avx2 = { .tile_i8 = tile_i8_avx2 };
 	static const struct sim_mac_fast avx2_fma = { .tile_i8 = tile_i8_avx2,
+						      .tile_f_cvt = tile_f_cvt_avx2,
 						      .tile_f = tile_f_avx2 };
 	int s = host_simd();
 

@@ -180,6 +180,11 @@ static const struct conv_shape shapes[] = {
 	{ "in_37x1x24.k1.s1.p0.out_4", 37, 1, 24, 1, 1, 4, 1, 1, 0, 1 },
 	{ "in_2x1x264.k1.s1.p0.out_6", 2, 1, 264, 1, 1, 6, 1, 1, 0, 1 },
 	{ "in_3x1x7.k1.s1.p0.out_34", 3, 1, 7, 1, 1, 34, 1, 1, 0, 1 },
+	/* fp16: seven tiles (a group of six, each after the first reading
+	 * the weights the first converted, then one alone), whose last chunk
+	 * is only a partial block of six channels: no whole 8-channel step,
+	 * only the masked one. */
+	{ "in_7x6x1030.k1.s1.p0.out_9", 7, 6, 1030, 1, 1, 9, 1, 1, 0, 1 },
 	/* Large enough (10M MACs) to be split over MAC threads, in uneven
 	 * shares with a partial last kernel block. */
 	{ "in_1x40x1024.k1.s1.p0.out_255", 1, 40, 1024, 1, 1, 255, 1, 1, 0, 1 },
