@@ -201,7 +201,9 @@ kernel alone on real operands. Every result is checked (the
 convolution fully, the matmuls on a sample). The fast datapath is SIMD (AVX2; FMA and F16C for
 fp16) and bit-exact with the plain C datapath, which is the oracle. It
 reads the weights in place through the bus's map call, as on the userspace
-host. The int4 -> int16 matmul (tiles of 128 rows, the board-tested int4
+host. For fp16 the first pixel tile of each chunk of channels converts the
+weights to an fp32 panel that the chunk's other tiles read, instead of
+every tile converting them. The int4 -> int16 matmul (tiles of 128 rows, the board-tested int4
 geometry) runs the int8 tiles on weights widened from nibbles; its plain C
 line shows what the widening buys.
 
