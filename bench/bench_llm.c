@@ -40,8 +40,8 @@ static const char usage_text[] =
 	"\n"
 	"With two or more CPUs the run CPU is also measured with the software NPU\n"
 	"apart (last column): the calling thread pinned to its first allowed CPU\n"
-	"and the model's worker threads to the others (RNPU_SIM_CPUS), the calls\n"
-	"of the two set-ups alternating so both see the same load. That models\n"
+	"and the model's worker threads to the others (RNPU_SIM_CPUS), each row\n"
+	"measured in both set-ups one right after the other. That models\n"
 	"an RK3588, whose NPU is separate silicon that neither takes the caller's\n"
 	"CPU nor evicts its caches. (The hand-off floor is measured in the usual\n"
 	"set-up only: with its threads apart it cost more than the runtime's\n"
@@ -338,8 +338,8 @@ static int one_call(const struct setup *su, struct side *sd, int i, const void *
 
 /*
  * Measures a row in @nsu set-ups (the first gives the usual columns, a
- * second the columns with the NPU apart), their calls alternating so
- * that both see the same load.
+ * second the column with the NPU apart), one right after the other so
+ * that both see about the same load.
  */
 static int run_row(const struct setup *su, int nsu, struct row *r, int runs, uint64_t peak)
 {
@@ -373,12 +373,14 @@ static int run_row(const struct setup *su, int nsu, struct row *r, int runs, uin
 		    rnpu_matmul_set_b(sd[s].mm, b))
 			goto out;
 	}
-	for (int i = -1; i < runs; i++) {
-		for (int s = 0; s < nsu; s++) {
-			failed = su[s].dev;
+	/* One set-up's calls after the other's, not alternating: the usual
+	 * set-up's workers, free to run on the caller's CPU, would leave it
+	 * the cold caches the other set-up is there to avoid. */
+	for (int s = 0; s < nsu; s++) {
+		failed = su[s].dev;
+		for (int i = -1; i < runs; i++)
 			if (one_call(&su[s], &sd[s], i, a, c))
 				goto out;
-		}
 	}
 	pin_self(su[0].caller);
 	{
