@@ -38,12 +38,13 @@ static const char usage_text[] =
 	"thread's context switches and page faults per call (means), and the\n"
 	"CPU time packing A and unpacking C (medians).\n"
 	"\n"
-	"With two or more CPUs the run CPU is also measured with the software NPU\n"
+	"With --sim-apart both, the run CPU is also measured with the software NPU\n"
 	"apart (last column): the calling thread pinned to its first allowed CPU\n"
 	"and the model's worker threads to the others (RNPU_SIM_CPUS), each row\n"
-	"measured in both set-ups one right after the other. That models\n"
-	"an RK3588, whose NPU is separate silicon that neither takes the caller's\n"
-	"CPU nor evicts its caches. (The hand-off floor is measured in the usual\n"
+	"measured in both set-ups one right after the other. That keeps the\n"
+	"model's streaming out of the caller's CPU caches, as an RK3588's NPU\n"
+	"(separate silicon) does, but makes every hand-off cross CPUs, which on a\n"
+	"VM costs more (docs/architecture.md). (The hand-off floor is measured in the usual\n"
 	"set-up only: with its threads apart it cost more than the runtime's\n"
 	"whole call on a 2-vCPU VM, so it is no floor there.)\n"
 	"\n"
@@ -55,11 +56,11 @@ static const char usage_text[] =
 	"  -c, --cores C    only the rows on C cores (1 or 3)\n"
 	"  -t, --type T     only the rows of type T (int8 or fp16)\n"
 	"  -a, --sim-apart MODE\n"
-	"                   both (default with two or more CPUs): the column\n"
+	"                   no (default): the usual set-up only; both: a column\n"
 	"                   with the software NPU apart next to the usual ones;\n"
-	"                   only: every call with the NPU apart (profiling that\n"
-	"                   set-up; the usual columns, floor included, then show\n"
-	"                   it); no: never\n"
+	"                   only: every call with the NPU apart (the usual\n"
+	"                   columns, floor included, then show that set-up).\n"
+	"                   both and only need two or more CPUs\n"
 	"  -l, --layers N   keep N other matmuls (int8 1x64x64, weights set) alive in\n"
 	"                   the session meanwhile, as a model's other layers are\n"
 	"                   (any of -m/-k/-c/-t also leaves out the second table)\n"
@@ -585,7 +586,7 @@ int main(int argc, char **argv)
 	size_t nm = 4, nkn = 3;
 	uint64_t freq = 0, macs = 0, peak;
 	struct rnpu_dev *dev, *dev_apart = NULL;
-	enum apart_mode apart = APART_BOTH;
+	enum apart_mode apart = APART_NO;
 	struct placement pl;
 	struct setup su[2];
 	int nsu = 1;
@@ -622,11 +623,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (apart != APART_NO && make_placement(&pl)) {
-		if (apart == APART_ONLY) {
-			fprintf(stderr, "bench_llm: --sim-apart only needs two or more CPUs\n");
-			return 2;
-		}
-		apart = APART_NO; /* one CPU: nothing to keep apart */
+		fprintf(stderr, "bench_llm: --sim-apart needs two or more CPUs\n");
+		return 2;
 	}
 	/* The usual device first, with the model's threads unpinned. */
 	unsetenv("RNPU_SIM_CPUS");
