@@ -38,15 +38,11 @@ static const char usage_text[] =
 	"thread's context switches and page faults per call (means), and the\n"
 	"CPU time packing A and unpacking C (medians).\n"
 	"\n"
-	"With --sim-apart both, the run CPU is also measured with the software NPU\n"
-	"apart (last column): the calling thread pinned to its first allowed CPU\n"
-	"and the model's worker threads to the others (RNPU_SIM_CPUS), each row\n"
-	"measured in both set-ups one right after the other. That keeps the\n"
-	"model's streaming out of the caller's CPU caches, as an RK3588's NPU\n"
-	"(separate silicon) does, but makes every hand-off cross CPUs, which on a\n"
-	"VM costs more (docs/architecture.md). (The hand-off floor is measured in the usual\n"
-	"set-up only: with its threads apart it cost more than the runtime's\n"
-	"whole call on a 2-vCPU VM, so it is no floor there.)\n"
+	"With --sim-apart the calling thread runs on its first allowed CPU and\n"
+	"the software NPU's worker threads (RNPU_SIM_CPUS) and the floor's threads\n"
+	"on the others: the model's streaming then stays out of the caller's CPU\n"
+	"caches, as an RK3588's NPU (separate silicon) does, but every hand-off\n"
+	"crosses CPUs. Compare with a run without it (docs/architecture.md).\n"
 	"\n"
 	"Options:\n"
 	"  -r, --runs N     timed calls per shape after one warm-up (default 5)\n"
@@ -55,12 +51,8 @@ static const char usage_text[] =
 	"  -k, --kn KN      only the rows with K = N = KN\n"
 	"  -c, --cores C    only the rows on C cores (1 or 3)\n"
 	"  -t, --type T     only the rows of type T (int8 or fp16)\n"
-	"  -a, --sim-apart MODE\n"
-	"                   no (default): the usual set-up only; both: a column\n"
-	"                   with the software NPU apart next to the usual ones;\n"
-	"                   only: every call with the NPU apart (the usual\n"
-	"                   columns, floor included, then show that set-up).\n"
-	"                   both and only need two or more CPUs\n"
+	"  -a, --sim-apart  keep the software NPU's threads off the caller's CPU\n"
+	"                   (needs two or more CPUs)\n"
 	"  -l, --layers N   keep N other matmuls (int8 1x64x64, weights set) alive in\n"
 	"                   the session meanwhile, as a model's other layers are\n"
 	"                   (any of -m/-k/-c/-t also leaves out the second table)\n"
@@ -72,29 +64,7 @@ struct row {
 	enum rnpu_mm_type type;
 	uint32_t m, kn, mask;
 	double run_cpu_ns, floor_ns; /* medians, filled in by run_row */
-	double apart_cpu_ns; /* run CPU with the NPU apart; < 0: not run */
 };
-
-/* Where the calling thread and the NPU's threads may run. */
-struct placement {
-	cpu_set_t all;     /* the process's CPUs: the caller in the usual set-up */
-	cpu_set_t caller;  /* the caller with the NPU apart: the first of them */
-	cpu_set_t npu;     /* the NPU apart: the others */
-};
-
-enum apart_mode { APART_NO, APART_BOTH, APART_ONLY };
-
-/* The two set-ups a row can be measured in. */
-struct setup {
-	struct rnpu_dev *dev;
-	const cpu_set_t *caller, *npu; /* NULL: unpinned */
-};
-
-static void pin_self(const cpu_set_t *set)
-{
-	if (set)
-		sched_setaffinity(0, sizeof(*set), set);
-}
 
 /* The runtime's goal per call (issue C): below 20 us of CPU. */
 #define RUN_CPU_GOAL_NS 20000.0
@@ -145,32 +115,28 @@ struct floor_gang;
 
 struct floor_worker {
 	struct floor_gang *gang;
-	/* Its own lock: a worker waiting for its next start must not hold
-	 * the lock the woken caller takes (apart, on another CPU, the caller
-	 * would sleep on it once more). */
-	pthread_mutex_t lock; /* go and stop */
-	pthread_cond_t cond;  /* go or stop changed */
-	bool go, stop;
+	pthread_cond_t cond; /* go changed */
+	bool go;
 	unsigned char *buf;
 	size_t len;
 	pthread_t thread;
 };
 
 struct floor_gang {
-	pthread_mutex_t lock; /* left */
+	pthread_mutex_t lock; /* every field below and the workers' go */
 	pthread_cond_t done_cond; /* left reached 0 */
 	int threads, left;
+	bool stop;
 	const cpu_set_t *cpus; /* the workers' CPUs; NULL: unpinned */
 	uint64_t busy_ns;
 	struct floor_worker w[3];
 };
 
-static void floor_signal(struct floor_worker *w, bool stop)
+static void floor_signal(struct floor_gang *g, struct floor_worker *w)
 {
-	pthread_mutex_lock(&w->lock);
+	pthread_mutex_lock(&g->lock);
 	w->go = true;
-	w->stop = stop;
-	pthread_mutex_unlock(&w->lock);
+	pthread_mutex_unlock(&g->lock);
 	pthread_cond_broadcast(&w->cond);
 }
 
@@ -182,32 +148,31 @@ static void *floor_main(void *arg)
 
 	if (g->cpus)
 		pthread_setaffinity_np(pthread_self(), sizeof(*g->cpus), g->cpus);
+	pthread_mutex_lock(&g->lock);
 	for (;;) {
-		bool last, stop;
-
-		pthread_mutex_lock(&w->lock);
-		while (!w->go)
-			pthread_cond_wait(&w->cond, &w->lock);
-		w->go = false;
-		stop = w->stop;
-		pthread_mutex_unlock(&w->lock);
-		if (stop)
+		while (!w->go && !g->stop)
+			pthread_cond_wait(&w->cond, &g->lock);
+		if (g->stop)
 			break;
+		w->go = false;
+		pthread_mutex_unlock(&g->lock);
 		/* The first thread passes the start on, as the first woken
 		 * software-NPU worker does. */
 		for (int t = 1; w == &g->w[0] && t < g->threads; t++)
-			floor_signal(&g->w[t], false);
+			floor_signal(g, &g->w[t]);
 		for (uint64_t end = bench_now_ns() + g->busy_ns; bench_now_ns() < end;) {
 			memset(w->buf, x++, w->len);
 		}
 		pthread_mutex_lock(&g->lock);
-		last = --g->left == 0;
-		pthread_mutex_unlock(&g->lock);
-		/* Signalled after the unlock, as the driver's completion
-		 * does, so the woken caller does not block on the lock. */
-		if (last)
+		if (--g->left == 0) {
+			/* Signalled after the unlock, as the driver's completion
+			 * does, so the woken caller does not block on the lock. */
+			pthread_mutex_unlock(&g->lock);
 			pthread_cond_broadcast(&g->done_cond);
+			pthread_mutex_lock(&g->lock);
+		}
 	}
+	pthread_mutex_unlock(&g->lock);
 	return NULL;
 }
 
@@ -233,12 +198,10 @@ static double handoff_floor(int threads, uint64_t busy_ns, size_t len, int runs,
 		f->gang = g;
 		f->len = len / (size_t)threads;
 		f->buf = malloc(f->len ? f->len : 1);
-		pthread_mutex_init(&f->lock, NULL);
 		pthread_cond_init(&f->cond, NULL);
 		if (!f->buf || pthread_create(&f->thread, NULL, floor_main, f)) {
 			free(f->buf);
 			pthread_cond_destroy(&f->cond);
-			pthread_mutex_destroy(&f->lock);
 			goto out;
 		}
 	}
@@ -248,7 +211,7 @@ static double handoff_floor(int threads, uint64_t busy_ns, size_t len, int runs,
 		pthread_mutex_lock(&g->lock);
 		g->left = threads;
 		pthread_mutex_unlock(&g->lock);
-		floor_signal(&g->w[0], false);
+		floor_signal(g, &g->w[0]);
 		pthread_mutex_lock(&g->lock);
 		while (g->left)
 			pthread_cond_wait(&g->done_cond, &g->lock);
@@ -258,11 +221,13 @@ static double handoff_floor(int threads, uint64_t busy_ns, size_t len, int runs,
 	}
 	ret = bench_quantile(cpu, (size_t)runs, 0.5);
 out:
+	pthread_mutex_lock(&g->lock);
+	g->stop = true;
+	pthread_mutex_unlock(&g->lock);
 	for (int t = 0; t < started; t++) {
-		floor_signal(&g->w[t], true);
+		pthread_cond_broadcast(&g->w[t].cond);
 		pthread_join(g->w[t].thread, NULL);
 		pthread_cond_destroy(&g->w[t].cond);
-		pthread_mutex_destroy(&g->w[t].lock);
 		free(g->w[t].buf);
 	}
 	pthread_cond_destroy(&g->done_cond);
@@ -273,88 +238,28 @@ out_free:
 	return ret;
 }
 
-/* What one set-up measured over the calls of a row. */
-struct side {
-	struct rnpu_matmul *mm;
-	double *wall, *over, *model, *conv, *cpu, *hw;
-	uint64_t sw_total, pf_total;
-};
+/* The software NPU's CPUs with --sim-apart (the floor's threads go there
+ * too), else NULL. */
+static const cpu_set_t *npu_cpus;
 
-static int side_alloc(struct side *sd, int runs)
-{
-	double **v[] = { &sd->wall, &sd->over, &sd->model, &sd->conv, &sd->cpu, &sd->hw };
-
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		*v[i] = calloc((size_t)runs, sizeof(double));
-		if (!*v[i])
-			return -1;
-	}
-	return 0;
-}
-
-static void side_free(struct side *sd)
-{
-	rnpu_matmul_destroy(sd->mm);
-	free(sd->wall);
-	free(sd->over);
-	free(sd->model);
-	free(sd->conv);
-	free(sd->cpu);
-	free(sd->hw);
-}
-
-/* One timed call (@i < 0: warm-up) of @sd's matmul in set-up @su. */
-static int one_call(const struct setup *su, struct side *sd, int i, const void *a, void *c)
-{
-	uint64_t t0, t1, t2, t3, c1, c2, sw1, sw2, pf1, pf2;
-	struct rnpu_matmul_stats st;
-
-	pin_self(su->caller);
-	t0 = bench_now_ns();
-	if (rnpu_matmul_set_a(sd->mm, a))
-		return -1;
-	thread_events(&sw1, &pf1);
-	t1 = bench_now_ns();
-	c1 = thread_cpu_ns();
-	if (rnpu_matmul_run(sd->mm, &st))
-		return -1;
-	c2 = thread_cpu_ns();
-	t2 = bench_now_ns();
-	thread_events(&sw2, &pf2);
-	if (rnpu_matmul_get_c(sd->mm, c))
-		return -1;
-	t3 = bench_now_ns();
-	if (i < 0)
-		return 0; /* warm-up: pool, caches, page faults */
-	sd->sw_total += sw2 - sw1;
-	sd->pf_total += pf2 - pf1;
-	sd->wall[i] = (double)(t3 - t0);
-	sd->over[i] = (double)(t2 - t1) - (double)st.hw_elapse_ns;
-	sd->cpu[i] = (double)(c2 - c1);
-	sd->conv[i] = (double)(t1 - t0 + t3 - t2);
-	sd->model[i] = busiest_ns(&st);
-	sd->hw[i] = (double)st.hw_elapse_ns;
-	return 0;
-}
-
-/*
- * Measures a row in @nsu set-ups (the first gives the usual columns, a
- * second the column with the NPU apart), one right after the other so
- * that both see about the same load.
- */
-static int run_row(const struct setup *su, int nsu, struct row *r, int runs, uint64_t peak)
+static int run_row(struct rnpu_dev *dev, struct row *r, int runs, uint64_t peak)
 {
 	const bool fp = r->type != RNPU_MM_INT8_INT32;
 	const size_t eb = fp ? 2 : 1, mk = (size_t)r->m * r->kn, kn = (size_t)r->kn * r->kn;
 	struct rnpu_matmul_cfg cfg = { .type = r->type, .m = r->m, .k = r->kn, .n = r->kn,
 				       .core_mask = r->mask };
 	unsigned char *a = malloc(mk * eb), *b = malloc(kn * eb), *c = malloc((size_t)r->m * r->kn * 4);
-	struct side sd[2] = { 0 };
-	struct rnpu_dev *failed = su[0].dev;
+	double *wall = calloc((size_t)runs, sizeof(double)), *over = calloc((size_t)runs, sizeof(double));
+	double *model = calloc((size_t)runs, sizeof(double));
+	double *conv = calloc((size_t)runs, sizeof(double));
+	double *cpu = calloc((size_t)runs, sizeof(double));
+	double *hw = calloc((size_t)runs, sizeof(double));
+	uint64_t sw_total = 0, pf_total = 0;
+	struct rnpu_matmul_stats st;
+	struct rnpu_matmul *mm = NULL;
 	int ret = -1, cores = r->mask == 7 ? 3 : 1;
 
-	r->apart_cpu_ns = -1;
-	if (!a || !b || !c)
+	if (!a || !b || !c || !wall || !over || !model || !conv || !cpu || !hw)
 		goto out;
 	for (size_t i = 0; i < mk; i++) {
 		if (fp)
@@ -368,60 +273,70 @@ static int run_row(const struct setup *su, int nsu, struct row *r, int runs, uin
 		else
 			b[i] = (unsigned char)(i * 17 + 3);
 	}
-	for (int s = 0; s < nsu; s++) {
-		failed = su[s].dev;
-		if (side_alloc(&sd[s], runs) || rnpu_matmul_create(su[s].dev, &cfg, &sd[s].mm) ||
-		    rnpu_matmul_set_b(sd[s].mm, b))
+	if (rnpu_matmul_create(dev, &cfg, &mm) || rnpu_matmul_set_b(mm, b))
+		goto out;
+	for (int i = -1; i < runs; i++) {
+		uint64_t t0 = bench_now_ns(), t1, t2, t3, c1, c2, sw1, sw2, pf1, pf2;
+
+		if (rnpu_matmul_set_a(mm, a))
 			goto out;
+		thread_events(&sw1, &pf1);
+		t1 = bench_now_ns();
+		c1 = thread_cpu_ns();
+		if (rnpu_matmul_run(mm, &st))
+			goto out;
+		c2 = thread_cpu_ns();
+		t2 = bench_now_ns();
+		thread_events(&sw2, &pf2);
+		if (rnpu_matmul_get_c(mm, c))
+			goto out;
+		t3 = bench_now_ns();
+		if (i < 0)
+			continue; /* warm-up: pool, caches, page faults */
+		sw_total += sw2 - sw1;
+		pf_total += pf2 - pf1;
+		wall[i] = (double)(t3 - t0);
+		over[i] = (double)(t2 - t1) - (double)st.hw_elapse_ns;
+		cpu[i] = (double)(c2 - c1);
+		conv[i] = (double)(t1 - t0 + t3 - t2);
+		model[i] = busiest_ns(&st);
+		hw[i] = (double)st.hw_elapse_ns;
 	}
-	/* One set-up's calls after the other's, not alternating: the usual
-	 * set-up's workers, free to run on the caller's CPU, would leave it
-	 * the cold caches the other set-up is there to avoid. */
-	for (int s = 0; s < nsu; s++) {
-		failed = su[s].dev;
-		for (int i = -1; i < runs; i++)
-			if (one_call(&su[s], &sd[s], i, a, c))
-				goto out;
-	}
-	pin_self(su[0].caller);
 	{
-		struct side *m = &sd[0];
-		double w = bench_quantile(m->wall, (size_t)runs, 0.5);
-		double o = bench_quantile(m->over, (size_t)runs, 0.5);
-		double mo = bench_quantile(m->model, (size_t)runs, 0.5);
-		double cv = bench_quantile(m->conv, (size_t)runs, 0.5);
-		double cp = bench_quantile(m->cpu, (size_t)runs, 0.5);
-		double hwm = bench_quantile(m->hw, (size_t)runs, 0.5);
+		double w = bench_quantile(wall, (size_t)runs, 0.5);
+		double o = bench_quantile(over, (size_t)runs, 0.5);
+		double mo = bench_quantile(model, (size_t)runs, 0.5);
+		double cv = bench_quantile(conv, (size_t)runs, 0.5);
+		double cp = bench_quantile(cpu, (size_t)runs, 0.5);
+		double hwm = bench_quantile(hw, (size_t)runs, 0.5);
 		size_t abc = kn * eb + mk * eb + (size_t)r->m * r->kn * 4;
-		double fl = handoff_floor(cores, (uint64_t)hwm, abc, runs, su[0].npu);
+		double fl = handoff_floor(cores, (uint64_t)hwm, abc, runs, npu_cpus);
 		double macs = (double)r->m * r->kn * r->kn;
 		double util = mo > 0 ? macs / (mo * 1e-9 * (double)peak * cores) : 0.0;
-		struct rnpu_matmul_stats plan;
 
-		rnpu_matmul_get_plan(m->mm, &plan);
 		r->run_cpu_ns = cp;
 		r->floor_ns = fl;
-		if (nsu > 1)
-			r->apart_cpu_ns = bench_quantile(sd[1].cpu, (size_t)runs, 0.5);
 		printf("| %s | %u | %u | %u | %d | %u | %.3f | %.3f | %.1f %% | %.1f | %.1f | %.1f |"
-		       " %.2f | %.2f | %.1f | %.1f |",
-		       fp ? "fp16" : "int8", r->m, r->kn, r->kn, cores, plan.tasks, w / 1e6, mo / 1e6, 100.0 * util, cp / 1e3, fl / 1e3, (cp - fl) / 1e3,
-		       (double)m->sw_total / runs, (double)m->pf_total / runs, o / 1e3, cv / 1e3);
-		if (nsu > 1)
-			printf(" %.1f |", r->apart_cpu_ns / 1e3);
-		printf("\n");
+		       " %.2f | %.2f | %.1f | %.1f |\n",
+		       fp ? "fp16" : "int8", r->m, r->kn, r->kn, cores, st.tasks, w / 1e6, mo / 1e6,
+		       100.0 * util, cp / 1e3, fl / 1e3, (cp - fl) / 1e3, (double)sw_total / runs,
+		       (double)pf_total / runs, o / 1e3, cv / 1e3);
 		fflush(stdout);
 	}
 	ret = 0;
 out:
 	if (ret)
-		fprintf(stderr, "bench_llm: %s\n", rnpu_last_error(failed));
-	pin_self(su[0].caller);
-	for (int s = 0; s < 2; s++)
-		side_free(&sd[s]);
+		fprintf(stderr, "bench_llm: %s\n", rnpu_last_error(dev));
+	rnpu_matmul_destroy(mm);
 	free(a);
 	free(b);
 	free(c);
+	free(wall);
+	free(over);
+	free(model);
+	free(conv);
+	free(cpu);
+	free(hw);
 	return ret;
 }
 
@@ -444,49 +359,41 @@ static void goal_summary(const struct row *rows, int n)
 				rows[i].floor_ns >= RUN_CPU_GOAL_NS / 2;
 	printf("%s (%d of %d). Of the %d others, %d have a hand-off floor of half the goal"
 	       " or more.\n", meet ? "" : " none", meet, n, n - meet, floor_misses);
-	if (n && rows[0].apart_cpu_ns < 0)
-		return;
-	meet = 0;
-	for (int i = 0; i < n; i++)
-		meet += rows[i].apart_cpu_ns < RUN_CPU_GOAL_NS;
-	printf("With the software NPU apart: %d of %d rows below %.0f us.\n", meet, n,
-	       RUN_CPU_GOAL_NS / 1e3);
 }
 
-/* The usual set-up and the NPU apart (-1 if this process has one CPU). */
-static int make_placement(struct placement *pl)
+/*
+ * --sim-apart: pins the calling thread to its first allowed CPU and sets
+ * RNPU_SIM_CPUS to the others before the software NPU is created (it reads
+ * the variable once, and a process has one). -1 with one CPU.
+ */
+static int keep_npu_apart(void)
 {
-	int first = -1, others = 0;
+	static cpu_set_t all, npu;
+	cpu_set_t caller;
+	char list[256] = "";
+	size_t len = 0;
+	int first = -1;
 
-	if (sched_getaffinity(0, sizeof(pl->all), &pl->all))
+	if (sched_getaffinity(0, sizeof(all), &all))
 		return -1;
-	CPU_ZERO(&pl->caller);
-	CPU_ZERO(&pl->npu);
-	for (int c = 0; c < CPU_SETSIZE; c++) {
-		if (!CPU_ISSET(c, &pl->all))
+	CPU_ZERO(&caller);
+	CPU_ZERO(&npu);
+	for (int c = 0; c < CPU_SETSIZE && c < 64; c++) {
+		if (!CPU_ISSET(c, &all))
 			continue;
 		if (first < 0) {
 			first = c;
-			CPU_SET(c, &pl->caller);
-		} else {
-			CPU_SET(c, &pl->npu);
-			others++;
+			CPU_SET(c, &caller);
+			continue;
 		}
+		CPU_SET(c, &npu);
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%d", len ? "," : "", c);
 	}
-	return others ? 0 : -1;
-}
-
-/* RNPU_SIM_CPUS for @set ("1,2,3"), read by the model at rnpu_open. */
-static void set_sim_cpus(const cpu_set_t *set)
-{
-	char list[512] = "";
-	size_t len = 0;
-
-	for (int c = 0; c < CPU_SETSIZE && c < 64 && len + 8 < sizeof(list); c++)
-		if (CPU_ISSET(c, set))
-			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%d",
-						len ? "," : "", c);
+	if (!len || sched_setaffinity(0, sizeof(caller), &caller))
+		return -1;
 	setenv("RNPU_SIM_CPUS", list, 1);
+	npu_cpus = &npu;
+	return 0;
 }
 
 /* What rnpu_matmul_run adds to the submit itself: the same one-task job
@@ -576,7 +483,7 @@ int main(int argc, char **argv)
 		{ "cores", required_argument, NULL, 'c' },
 		{ "type", required_argument, NULL, 't' },
 		{ "layers", required_argument, NULL, 'l' },
-		{ "sim-apart", required_argument, NULL, 'a' },
+		{ "sim-apart", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -585,18 +492,15 @@ int main(int argc, char **argv)
 	const uint32_t *ms = ms_all, *kns = kns_all;
 	size_t nm = 4, nkn = 3;
 	uint64_t freq = 0, macs = 0, peak;
-	struct rnpu_dev *dev, *dev_apart = NULL;
-	enum apart_mode apart = APART_NO;
-	struct placement pl;
-	struct setup su[2];
-	int nsu = 1;
+	struct rnpu_dev *dev;
 	int runs = 5, opt, fails = 0, only_cores = 0, only_type = -1;
 	uint32_t only_m = 0, only_kn = 0;
 	struct rnpu_matmul **layers = NULL;
 	int nlayers = 0, nrows = 0;
+	bool apart = false;
 	struct row done[2 * 3 * 4 * 2];
 
-	while ((opt = getopt_long(argc, argv, "r:qm:k:c:t:l:a:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "r:qm:k:c:t:l:ah", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'r': runs = atoi(optarg) > 0 ? atoi(optarg) : 1; break;
 		case 'q': ms = ms_quick; kns = kns_quick; nm = 2; nkn = 2; break;
@@ -605,49 +509,18 @@ int main(int argc, char **argv)
 		case 'c': only_cores = atoi(optarg); break;
 		case 't': only_type = strcmp(optarg, "fp16") == 0 ? 1 : 0; break;
 		case 'l': nlayers = atoi(optarg) > 0 ? atoi(optarg) : 0; break;
-		case 'a':
-			if (strcmp(optarg, "both") == 0) {
-				apart = APART_BOTH;
-			} else if (strcmp(optarg, "only") == 0) {
-				apart = APART_ONLY;
-			} else if (strcmp(optarg, "no") == 0) {
-				apart = APART_NO;
-			} else {
-				fprintf(stderr, "bench_llm: --sim-apart %s: not both, only or no\n",
-					optarg);
-				return 2;
-			}
-			break;
+		case 'a': apart = true; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		default: fputs(usage_text, stderr); return 2;
 		}
 	}
-	if (apart != APART_NO && make_placement(&pl)) {
+	if (apart && keep_npu_apart()) {
 		fprintf(stderr, "bench_llm: --sim-apart needs two or more CPUs\n");
 		return 2;
 	}
-	/* The usual device first, with the model's threads unpinned. */
-	unsetenv("RNPU_SIM_CPUS");
 	if (rnpu_open("sim", &dev)) {
 		fprintf(stderr, "bench_llm: cannot open the software NPU\n");
 		return 1;
-	}
-	su[0] = (struct setup){ dev, NULL, NULL };
-	if (apart != APART_NO) {
-		set_sim_cpus(&pl.npu);
-		if (rnpu_open("sim", &dev_apart)) {
-			fprintf(stderr, "bench_llm: cannot open the software NPU\n");
-			rnpu_close(dev);
-			return 1;
-		}
-		unsetenv("RNPU_SIM_CPUS");
-		su[apart == APART_ONLY ? 0 : 1] = (struct setup){ dev_apart, &pl.caller, &pl.npu };
-		if (apart == APART_BOTH) {
-			nsu = 2;
-			su[0].caller = &pl.all; /* back from the apart call's pin */
-		}
-		else
-			su[0].caller = &pl.caller;
 	}
 	layers = calloc((size_t)nlayers + 1, sizeof(*layers));
 	for (int i = 0; layers && i < nlayers; i++) {
@@ -665,10 +538,9 @@ int main(int argc, char **argv)
 	rnpu_query(dev, RNPU_QUERY_MACS_PER_CYCLE, &macs);
 	printf("| type | M | K | N | cores | tasks | host wall ms | modelled NPU ms | MAC"
 	       " utilisation | run CPU us | hand-off floor us | run CPU - floor us | run switches |"
-	       " run faults | run wall - hw us | A/C conversion us |%s\n",
-	       nsu > 1 ? " run CPU, NPU apart us |" : "");
+	       " run faults | run wall - hw us | A/C conversion us |\n");
 	printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-	       " ---: | ---: | ---: | ---: |%s\n", nsu > 1 ? " ---: |" : "");
+	       " ---: | ---: | ---: | ---: |\n");
 	for (int t = 0; t < 2; t++) {
 		for (size_t j = 0; j < nkn; j++) {
 			for (size_t i = 0; i < nm; i++) {
@@ -684,7 +556,7 @@ int main(int argc, char **argv)
 						continue;
 					/* fp16 MACs run at half the int8 rate. */
 					peak = freq * macs / (t ? 2 : 1);
-					if (run_row(su, nsu, &r, runs, peak) != 0)
+					if (run_row(dev, &r, runs, peak) != 0)
 						fails++;
 					else
 						done[nrows++] = r;
@@ -695,12 +567,10 @@ int main(int argc, char **argv)
 	goal_summary(done, nrows);
 	/* A filtered run profiles its rows alone. */
 	if (!only_m && !only_kn && !only_cores && only_type < 0)
-		fails += overhead_table(su[0].dev, 200) != 0;
+		fails += overhead_table(dev, 200) != 0;
 	for (int i = 0; layers && i < nlayers; i++)
 		rnpu_matmul_destroy(layers[i]);
 	free(layers);
 	rnpu_close(dev);
-	if (dev_apart)
-		rnpu_close(dev_apart);
 	return fails ? 1 : 0;
 }
