@@ -106,7 +106,8 @@ def raises(exc, text, fn, *args, **kw):
     except exc as e:
         assert text in str(e), "%r not in %r" % (text, str(e))
         return e
-    raise AssertionError("%s did not raise %s(%r)" % (fn.__name__, exc.__name__, text))
+    raise AssertionError("%s did not raise %s(%r)" % (getattr(fn, "__name__", fn), exc.__name__,
+                                                      text))
 
 
 @test
@@ -216,6 +217,35 @@ def matmul_int8_col_scale_resident(dev):
     assert e.errno == 22
     raises(ValueError, "matmul int8 -> int8: needs col_scale",
            rnpu.Matmul, dev, b, m, out_dtype=np.int8)
+
+
+@test
+def matmul_resident_int16_and_fp16(dev):
+    rng = np.random.default_rng(44)
+    m, k, n = 9, 70, 23
+    b16 = rng.integers(-300, 300, (k, n), dtype=np.int16)
+    with rnpu.Matmul(dev, b16, m, core_mask=3) as mm:
+        a16 = rng.integers(-300, 300, (m, k), dtype=np.int16)
+        got = mm(a16)
+        assert got.dtype == np.int32
+        assert np.array_equal(got, a16.astype(np.int64) @ b16.astype(np.int64))
+    bh = rng.uniform(-1, 1, (k, n)).astype(np.float16)
+    ah = rng.uniform(-1, 1, (m, k)).astype(np.float16)
+    want = ah.astype(np.float64) @ bh.astype(np.float64)
+    mag = np.abs(ah.astype(np.float64)) @ np.abs(bh.astype(np.float64))
+    with rnpu.Matmul(dev, bh, m) as mm:
+        got = mm(ah)
+        assert got.dtype == np.float32
+        assert np.all(np.abs(got - want) <= 2 * k * 2.0 ** -24 * mag)
+    with rnpu.Matmul(dev, bh, m, out_dtype=np.float16, core_mask=7) as mm:
+        got = mm(ah)
+        # fp32 accumulation, then one rounding to fp16 (half an ulp, 2^-11 relative)
+        assert got.dtype == np.float16
+        assert np.all(np.abs(got.astype(np.float64) - want) <=
+                      2 * k * 2.0 ** -24 * mag + 2.0 ** -11 * np.abs(want) + 2.0 ** -24)
+    with rnpu.Matmul(dev, bh, m) as mm:
+        raises(TypeError, "matmul: A must be float16 like B, got int8", mm,
+               np.zeros((m, k), np.int8))
 
 
 @test
