@@ -151,7 +151,7 @@ static void workers_on_the_listed_cpus(void **state)
 {
 	char env[64], log[512];
 	cpu_set_t want;
-	int lo, hi;
+	int lo = -1, hi = -1;
 
 	(void)state;
 	allowed_cpus(&lo, &hi);
