@@ -3,9 +3,10 @@
  * bench_llm: LLM-shaped matmuls (resident weights, new activations every
  * call) through rnpu_matmul on one and on three cores.
  */
-#define _GNU_SOURCE /* RUSAGE_THREAD */
+#define _GNU_SOURCE /* RUSAGE_THREAD, sched_setaffinity */
 #include <getopt.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,12 @@ static const char usage_text[] =
 	"thread's context switches and page faults per call (means), and the\n"
 	"CPU time packing A and unpacking C (medians).\n"
 	"\n"
+	"With --sim-apart the calling thread runs on its first allowed CPU and\n"
+	"the software NPU's worker threads (RNPU_SIM_CPUS) and the floor's threads\n"
+	"on the others: the model's streaming then stays out of the caller's CPU\n"
+	"caches, as an RK3588's NPU (separate silicon) does, but every hand-off\n"
+	"crosses CPUs. Compare with a run without it (docs/architecture.md).\n"
+	"\n"
 	"Options:\n"
 	"  -r, --runs N     timed calls per shape after one warm-up (default 5)\n"
 	"  -q, --quick      M in {1, 64}, K = N in {1024, 2048} only\n"
@@ -44,6 +51,8 @@ static const char usage_text[] =
 	"  -k, --kn KN      only the rows with K = N = KN\n"
 	"  -c, --cores C    only the rows on C cores (1 or 3)\n"
 	"  -t, --type T     only the rows of type T (int8 or fp16)\n"
+	"  -a, --sim-apart  keep the software NPU's threads off the caller's CPU\n"
+	"                   (needs two or more CPUs)\n"
 	"  -l, --layers N   keep N other matmuls (int8 1x64x64, weights set) alive in\n"
 	"                   the session meanwhile, as a model's other layers are\n"
 	"                   (any of -m/-k/-c/-t also leaves out the second table)\n"
@@ -118,6 +127,7 @@ struct floor_gang {
 	pthread_cond_t done_cond; /* left reached 0 */
 	int threads, left;
 	bool stop;
+	const cpu_set_t *cpus; /* the workers' CPUs; NULL: unpinned */
 	uint64_t busy_ns;
 	struct floor_worker w[3];
 };
@@ -136,6 +146,8 @@ static void *floor_main(void *arg)
 	struct floor_gang *g = w->gang;
 	unsigned char x = 0;
 
+	if (g->cpus)
+		pthread_setaffinity_np(pthread_self(), sizeof(*g->cpus), g->cpus);
 	pthread_mutex_lock(&g->lock);
 	for (;;) {
 		while (!w->go && !g->stop)
@@ -166,7 +178,8 @@ static void *floor_main(void *arg)
 
 /* Median CPU ns of the calling thread per hand-off of @busy_ns of work
  * over @len bytes to @threads threads; < 0 on failure. */
-static double handoff_floor(int threads, uint64_t busy_ns, size_t len, int runs)
+static double handoff_floor(int threads, uint64_t busy_ns, size_t len, int runs,
+			    const cpu_set_t *cpus)
 {
 	struct floor_gang *g = calloc(1, sizeof(*g));
 	double *cpu = calloc((size_t)runs, sizeof(double)), ret = -1;
@@ -178,6 +191,7 @@ static double handoff_floor(int threads, uint64_t busy_ns, size_t len, int runs)
 	pthread_cond_init(&g->done_cond, NULL);
 	g->threads = threads;
 	g->busy_ns = busy_ns;
+	g->cpus = cpus;
 	for (; started < threads; started++) {
 		struct floor_worker *f = &g->w[started];
 
@@ -223,6 +237,10 @@ out_free:
 	free(cpu);
 	return ret;
 }
+
+/* The software NPU's CPUs with --sim-apart (the floor's threads go there
+ * too), else NULL. */
+static const cpu_set_t *npu_cpus;
 
 static int run_row(struct rnpu_dev *dev, struct row *r, int runs, uint64_t peak)
 {
@@ -292,7 +310,7 @@ static int run_row(struct rnpu_dev *dev, struct row *r, int runs, uint64_t peak)
 		double cp = bench_quantile(cpu, (size_t)runs, 0.5);
 		double hwm = bench_quantile(hw, (size_t)runs, 0.5);
 		size_t abc = kn * eb + mk * eb + (size_t)r->m * r->kn * 4;
-		double fl = handoff_floor(cores, (uint64_t)hwm, abc, runs);
+		double fl = handoff_floor(cores, (uint64_t)hwm, abc, runs, npu_cpus);
 		double macs = (double)r->m * r->kn * r->kn;
 		double util = mo > 0 ? macs / (mo * 1e-9 * (double)peak * cores) : 0.0;
 
@@ -341,6 +359,41 @@ static void goal_summary(const struct row *rows, int n)
 				rows[i].floor_ns >= RUN_CPU_GOAL_NS / 2;
 	printf("%s (%d of %d). Of the %d others, %d have a hand-off floor of half the goal"
 	       " or more.\n", meet ? "" : " none", meet, n, n - meet, floor_misses);
+}
+
+/*
+ * --sim-apart: pins the calling thread to its first allowed CPU and sets
+ * RNPU_SIM_CPUS to the others before the software NPU is created (it reads
+ * the variable once, and a process has one). -1 with one CPU.
+ */
+static int keep_npu_apart(void)
+{
+	static cpu_set_t all, npu;
+	cpu_set_t caller;
+	char list[256] = "";
+	size_t len = 0;
+	int first = -1;
+
+	if (sched_getaffinity(0, sizeof(all), &all))
+		return -1;
+	CPU_ZERO(&caller);
+	CPU_ZERO(&npu);
+	for (int c = 0; c < CPU_SETSIZE && c < 64; c++) {
+		if (!CPU_ISSET(c, &all))
+			continue;
+		if (first < 0) {
+			first = c;
+			CPU_SET(c, &caller);
+			continue;
+		}
+		CPU_SET(c, &npu);
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%d", len ? "," : "", c);
+	}
+	if (!len || sched_setaffinity(0, sizeof(caller), &caller))
+		return -1;
+	setenv("RNPU_SIM_CPUS", list, 1);
+	npu_cpus = &npu;
+	return 0;
 }
 
 /* What rnpu_matmul_run adds to the submit itself: the same one-task job
@@ -430,6 +483,7 @@ int main(int argc, char **argv)
 		{ "cores", required_argument, NULL, 'c' },
 		{ "type", required_argument, NULL, 't' },
 		{ "layers", required_argument, NULL, 'l' },
+		{ "sim-apart", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -443,9 +497,10 @@ int main(int argc, char **argv)
 	uint32_t only_m = 0, only_kn = 0;
 	struct rnpu_matmul **layers = NULL;
 	int nlayers = 0, nrows = 0;
+	bool apart = false;
 	struct row done[2 * 3 * 4 * 2];
 
-	while ((opt = getopt_long(argc, argv, "r:qm:k:c:t:l:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "r:qm:k:c:t:l:ah", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'r': runs = atoi(optarg) > 0 ? atoi(optarg) : 1; break;
 		case 'q': ms = ms_quick; kns = kns_quick; nm = 2; nkn = 2; break;
@@ -454,9 +509,14 @@ int main(int argc, char **argv)
 		case 'c': only_cores = atoi(optarg); break;
 		case 't': only_type = strcmp(optarg, "fp16") == 0 ? 1 : 0; break;
 		case 'l': nlayers = atoi(optarg) > 0 ? atoi(optarg) : 0; break;
+		case 'a': apart = true; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		default: fputs(usage_text, stderr); return 2;
 		}
+	}
+	if (apart && keep_npu_apart()) {
+		fprintf(stderr, "bench_llm: --sim-apart needs two or more CPUs\n");
+		return 2;
 	}
 	if (rnpu_open("sim", &dev)) {
 		fprintf(stderr, "bench_llm: cannot open the software NPU\n");

@@ -268,7 +268,11 @@ halted vCPU on this VM, and a sleep; a three-core call pays one wake
 too since the software NPU passes a ganged start on), and the
 runtime's own steps (validator, commit, reporting; "run CPU - floor") run
 with cold caches after the software NPU has streamed the operands; on
-hardware the hand-off is an MMIO write and an interrupt. The second table
+hardware the hand-off is an MMIO write and an interrupt. Keeping the
+software NPU's threads off the caller's CPU (\`bench_llm --sim-apart\`,
+not in this table) spares the caller's caches but makes every hand-off a
+wake across vCPUs, and measured slower in every row (docs/architecture.md,
+"Per-call CPU of a resident-weights matmul"). The second table
 shows that the runtime adds nothing to a bare SUBMIT and that a model's
 other resident layers do not cost the call anything (before the
 validator kept its object index between submits: 84 us with 200 and

@@ -38,7 +38,7 @@ import weakref
 
 import numpy as np
 
-__all__ = ["RnpuError", "Device", "Op", "Fence", "matmul", "conv2d", "conv2d_op", "eltwise",
+__all__ = ["RnpuError", "Device", "Op", "Fence", "Matmul", "matmul", "conv2d", "conv2d_op", "eltwise",
            "eltwise_op", "pool2d", "pool2d_op", "to_native", "from_native", "native_size",
            "requant_from_scale", "shared_library_path"]
 
@@ -49,6 +49,10 @@ _ELTWISE = {"add": 0, "sub": 1, "mul": 2, "max": 3, "min": 4}
 _POOL = {"max": 0, "avg": 1, "min": 2}
 # enum rnpu_mm_type (include/rnpu/matmul_task.h)
 _MM_INT8_INT32, _MM_FP16_FP32, _MM_FP16_FP16 = 0, 1, 2
+_MM_INT8_INT8, _MM_INT16_INT32, _MM_INT4_INT16 = 3, 4, 5
+_MM_OUT = {_MM_INT8_INT32: np.int32, _MM_FP16_FP32: np.float32, _MM_FP16_FP16: np.float16,
+           _MM_INT8_INT8: np.int8, _MM_INT16_INT32: np.int32, _MM_INT4_INT16: np.int16}
+INT4_MAX_K = 8192  # rnpu_matmul_max_k(RNPU_MM_INT4_INT16): int4 has no K split
 _DTYPES = {np.dtype(np.int8): DT_INT8, np.dtype(np.int16): DT_INT16,
            np.dtype(np.float16): DT_FP16, np.dtype(np.int32): DT_INT32,
            np.dtype(np.float32): DT_FP32}
@@ -109,6 +113,23 @@ class _PoolParams(ctypes.Structure):
                              "max_rows_per_task")]
 
 
+class _MmRequant(ctypes.Structure):
+    _fields_ = [("scale", ctypes.c_uint16), ("shift", ctypes.c_uint8), ("offset", ctypes.c_int32)]
+
+
+class _MatmulCfg(ctypes.Structure):  # struct rnpu_matmul_cfg (include/rnpu/matmul.h)
+    _fields_ = [("type", ctypes.c_int), ("m", _u32), ("k", _u32), ("n", _u32),
+                ("core_mask", _u32), ("relu", ctypes.c_bool), ("requant", _MmRequant),
+                ("max_tile_m", _u32), ("timeout_ms", _u32),
+                ("col_scale", ctypes.POINTER(ctypes.c_double))]
+
+
+class _MatmulStats(ctypes.Structure):
+    _fields_ = [("tasks", _u32), ("core_mask", _u32), ("core_tasks", _u32 * 3),
+                ("core_macs", ctypes.c_uint64 * 3), ("hw_elapse_ns", ctypes.c_int64),
+                ("model_ns", ctypes.c_uint64 * 3)]
+
+
 _open = _proto("rnpu_open", ctypes.c_int, ctypes.c_char_p, ctypes.POINTER(_vp))
 _close = _proto("rnpu_close", None, _vp)
 _last_error = _proto("rnpu_last_error", ctypes.c_char_p, _vp)
@@ -118,6 +139,13 @@ _mm_set = _proto("rnpu_matmul_job_set_inputs", ctypes.c_int, _vp, _vp, _vp)
 _mm_run = _proto("rnpu_matmul_job_run", ctypes.c_int, _vp, _u32, _vp)
 _mm_get = _proto("rnpu_matmul_job_get_output", ctypes.c_int, _vp, _vp)
 _mm_destroy = _proto("rnpu_matmul_job_destroy", None, _vp)
+_tmm_create = _proto("rnpu_matmul_create", ctypes.c_int, _vp, ctypes.POINTER(_MatmulCfg),
+                     ctypes.POINTER(_vp))
+_tmm_set_a = _proto("rnpu_matmul_set_a", ctypes.c_int, _vp, _vp)
+_tmm_set_b = _proto("rnpu_matmul_set_b", ctypes.c_int, _vp, _vp)
+_tmm_run = _proto("rnpu_matmul_run", ctypes.c_int, _vp, ctypes.POINTER(_MatmulStats))
+_tmm_get_c = _proto("rnpu_matmul_get_c", ctypes.c_int, _vp, _vp)
+_tmm_destroy = _proto("rnpu_matmul_destroy", None, _vp)
 _conv_create = _proto("rnpu_conv2d_create", ctypes.c_int, _vp, ctypes.POINTER(_Conv2dParams),
                       ctypes.POINTER(_vp))
 _ew_create = _proto("rnpu_eltwise_create", ctypes.c_int, _vp, ctypes.POINTER(_EltwiseParams),
@@ -325,13 +353,135 @@ class Op:
         self.close()
 
 
-def matmul(dev, a, b, out_dtype=None, core_mask=CORE_AUTO):
+def _int4_checked(x, name):
+    """@x as int8 after checking every element is an int4 value: the error
+    names the first element outside [-8, 7] (before any wrap to int8)."""
+    x = np.asarray(x)
+    if x.dtype.kind not in "iu":
+        raise TypeError("matmul int4: %s must hold integers (int8 in [-8, 7]), got %s"
+                        % (name, x.dtype))
+    bad = np.argwhere((x < -8) | (x > 7))
+    if bad.size:
+        idx = tuple(int(i) for i in bad[0])
+        raise ValueError("matmul int4: %s[%s] = %d is outside [-8, 7]"
+                         % (name, ", ".join(map(str, idx)), int(x[idx])))
+    return np.ascontiguousarray(x, dtype=np.int8)
+
+
+class Matmul:
+    """C = A @ B with B resident: the weights are packed into the NPU's
+    layout once (here and by set_b), the task list is planned once, and
+    each call sends only A (librnpu's rnpu_matmul API, any M, K, N).
+
+    b (K, N) picks the type: int8 (-> int32, or -> int8 with
+    out_dtype=np.int8 and col_scale), int8 with int4=True (values in
+    [-8, 7], -> int16 with sums saturated to int16, K <= INT4_MAX_K),
+    int16 (-> int32) or float16 (-> float32, or float16 with
+    out_dtype=np.float16). col_scale: per-column real scales (int8 inputs
+    only; a scalar is broadcast to N); int8 output adds out_offset and
+    saturates. core_mask: 0 (one core), 1/2/4, or 3/7 (split)."""
+
+    def __init__(self, dev, b, m, int4=False, out_dtype=None, core_mask=CORE_AUTO,
+                 col_scale=None, out_offset=0, relu=False):
+        b = _int4_checked(b, "B") if int4 else np.asarray(b)
+        if b.ndim != 2:
+            raise ValueError("matmul: B must be 2-D (K, N), got shape %s" % (b.shape,))
+        out_t = np.dtype(out_dtype).type if out_dtype is not None else None
+        if int4:
+            if out_t not in (None, np.int16):
+                raise TypeError("matmul int4: the result is int16, not %s" % np.dtype(out_t))
+            kind = _MM_INT4_INT16
+        elif b.dtype == np.int8:
+            if out_t not in (None, np.int32, np.int8):
+                raise TypeError("matmul int8: the result is int32 or int8, not %s"
+                                % np.dtype(out_t))
+            if out_t == np.int8 and col_scale is None:
+                raise ValueError("matmul int8 -> int8: needs col_scale")
+            kind = _MM_INT8_INT8 if out_t == np.int8 else _MM_INT8_INT32
+        elif b.dtype == np.int16:
+            kind = _MM_INT16_INT32
+        elif b.dtype == np.float16:
+            kind = _MM_FP16_FP16 if out_t == np.float16 else _MM_FP16_FP32
+        else:
+            raise TypeError("matmul: B must be int8, int16 or float16, got %s" % b.dtype)
+        self.m, (self.k, self.n) = int(m), b.shape
+        self._in_t = np.int8 if int4 else b.dtype.type
+        self._int4, self._kind = int4, kind
+        self.out_dtype = np.dtype(_MM_OUT[kind])
+        cfg = _MatmulCfg(type=kind, m=self.m, k=self.k, n=self.n, core_mask=core_mask,
+                         relu=relu)
+        if kind == _MM_INT8_INT8:
+            cfg.requant.offset = out_offset
+        elif out_offset:
+            raise ValueError("matmul: out_offset is for int8 output only")
+        if col_scale is not None:
+            cs = np.ascontiguousarray(np.broadcast_to(
+                np.asarray(col_scale, dtype=np.float64), (self.n,)))
+            cfg.col_scale = cs.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+        h = _vp()
+        _check(_tmm_create(dev._h, ctypes.byref(cfg), ctypes.byref(h)), dev, "matmul")
+        self.dev, self._h = dev, h
+        dev._ops.add(self)
+        self.stats = None
+        self.set_b(b)
+
+    def set_b(self, b):
+        """Replaces the resident weights (same shape and type)."""
+        b = _int4_checked(b, "B") if self._int4 else np.ascontiguousarray(b)
+        if b.shape != (self.k, self.n) or b.dtype != self._in_t:
+            raise ValueError("matmul: B must be %s (%d, %d), got %s %s"
+                             % (np.dtype(self._in_t), self.k, self.n, b.dtype, b.shape))
+        _check(_tmm_set_b(self._h, _ptr(b)), self.dev, "matmul B")
+
+    def __call__(self, a):
+        """A (M, K) @ the resident B: a new (M, N) array. self.stats then
+        holds the run's split: tasks, core_mask and core_tasks per core."""
+        a = _int4_checked(a, "A") if self._int4 else np.asarray(a)
+        if a.shape != (self.m, self.k):
+            raise ValueError("matmul: A must be (%d, %d), got %s" % (self.m, self.k, a.shape))
+        if a.dtype != self._in_t:
+            raise TypeError("matmul: A must be %s like B, got %s"
+                            % (np.dtype(self._in_t), a.dtype))
+        a = np.ascontiguousarray(a)
+        _check(_tmm_set_a(self._h, _ptr(a)), self.dev, "matmul A")
+        st = _MatmulStats()
+        _check(_tmm_run(self._h, ctypes.byref(st)), self.dev, "matmul run")
+        self.stats = {"tasks": st.tasks, "core_mask": st.core_mask,
+                      "core_tasks": tuple(st.core_tasks)}
+        c = np.empty((self.m, self.n), self.out_dtype)
+        _check(_tmm_get_c(self._h, _ptr(c)), self.dev, "matmul C")
+        return c
+
+    def close(self):
+        if getattr(self, "_h", None):
+            _tmm_destroy(self._h)
+            self._h = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+
+def matmul(dev, a, b, out_dtype=None, core_mask=CORE_AUTO, int4=False, col_scale=None,
+           out_offset=0):
     """a @ b on the NPU. int8 x int8 -> int32 (exact); float16 x float16 ->
     float32 (or float16 with out_dtype=np.float16). K and N are padded with
-    zeros to the multiples of 32 and 16 the hardware path needs."""
+    zeros to the multiples of 32 and 16 the hardware path needs.
+    int4=True: int8 arrays with values in [-8, 7] -> int16 (sums saturated
+    to int16, K <= INT4_MAX_K); col_scale: per-column requantisation of an
+    int8 x int8 product (see Matmul, which these two go through)."""
     a, b = np.asarray(a), np.asarray(b)
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
         raise ValueError("matmul: shapes %s and %s do not chain" % (a.shape, b.shape))
+    if int4 or col_scale is not None:
+        with Matmul(dev, b, a.shape[0], int4=int4, out_dtype=out_dtype, core_mask=core_mask,
+                    col_scale=col_scale, out_offset=out_offset) as mm:
+            return mm(a)
     if a.dtype == np.int8 and b.dtype == np.int8:
         kind, out_t = _MM_INT8_INT32, np.int32
     elif a.dtype == np.float16 and b.dtype == np.float16:

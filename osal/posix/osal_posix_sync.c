@@ -1,14 +1,22 @@
 // SPDX-License-Identifier: MIT OR GPL-2.0-only
-/* OS services on POSIX: locks and wait queues over pthreads. */
+/* OS services on POSIX: locks and wait queues over pthreads (on Linux, a
+ * wait queue sleeps on a futex). */
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <time.h>
+#ifdef __linux__
+#include <limits.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include "osal.h"
 #include "osal_posix.h"
 
 static uint64_t rnpu_posix_now_ns(void);
+static void waitq_wake(struct rnpu_osal_waitq *wq);
 
 struct rnpu_osal_mutex {
 	pthread_mutex_t m;
@@ -20,11 +28,22 @@ struct rnpu_osal_spinlock {
 	pthread_mutex_t m;
 };
 
+/*
+ * A waiter samples the generation, tests its condition, announces itself in
+ * @waiters and sleeps while the generation is unchanged; a wake bumps the
+ * generation and makes a system call only if someone is announced. Both
+ * sides write one counter and then read the other (with full fences), so
+ * a waker that reads no waiter has bumped the generation before the
+ * waiter's sleep compares it, and that sleep returns at once.
+ */
 struct rnpu_osal_waitq {
-	pthread_mutex_t m; /* protects nothing but the condition variable's sleep */
+	unsigned int generation; /* atomic: bumped by every wake (the futex word) */
+	unsigned int waiters;    /* atomic: threads announced to sleep */
+	unsigned int owed;       /* atomic: wakes deferred past a lock */
+#ifndef __linux__
+	pthread_mutex_t m;       /* protects nothing but the condition variable's sleep */
 	pthread_cond_t cond;
-	unsigned long generation; /* bumped by every wake, read under m */
-	unsigned int owed;        /* atomic: broadcasts deferred past a lock */
+#endif
 };
 
 int rnpu_osal_mutex_create(struct rnpu_osal_mutex **out)
@@ -146,7 +165,7 @@ void rnpu_osal_spin_unlock_irqrestore(struct rnpu_osal_spinlock *l, unsigned lon
 	while (nowed) {
 		struct rnpu_osal_waitq *wq = owed[--nowed];
 
-		pthread_cond_broadcast(&wq->cond);
+		waitq_wake(wq);
 		/* The last touch of wq: its destroy waits for this. */
 		__atomic_fetch_sub(&wq->owed, 1, __ATOMIC_RELEASE);
 	}
@@ -157,15 +176,18 @@ void rnpu_osal_spin_unlock_irqrestore(struct rnpu_osal_spinlock *l, unsigned lon
 int rnpu_osal_waitq_create(struct rnpu_osal_waitq **out)
 {
 	struct rnpu_osal_waitq *wq = calloc(1, sizeof(*wq));
-	pthread_condattr_t attr;
 
 	if (!wq)
 		return -ENOMEM;
+#ifndef __linux__
+	pthread_condattr_t attr;
+
 	pthread_mutex_init(&wq->m, NULL);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&wq->cond, &attr);
 	pthread_condattr_destroy(&attr);
+#endif
 	*out = wq;
 	return 0;
 }
@@ -196,8 +218,10 @@ void rnpu_osal_waitq_destroy(struct rnpu_osal_waitq *wq)
 			sched_yield();
 		}
 	}
+#ifndef __linux__
 	pthread_cond_destroy(&wq->cond);
 	pthread_mutex_destroy(&wq->m);
+#endif
 	free(wq);
 }
 
@@ -209,6 +233,41 @@ static uint64_t rnpu_posix_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Sleeps until the generation differs from @gen, a wake or the absolute
+ * CLOCK_MONOTONIC time @ts; returns at once if it already differs. */
+static void waitq_sleep(struct rnpu_osal_waitq *wq, unsigned int gen, const struct timespec *ts)
+{
+#ifdef __linux__
+	/* FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC time; EAGAIN
+	 * (the word changed), EINTR and ETIMEDOUT all end the sleep, the
+	 * caller re-tests. */
+	syscall(SYS_futex, &wq->generation, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, gen, ts,
+		NULL, FUTEX_BITSET_MATCH_ANY);
+#else
+	pthread_mutex_lock(&wq->m);
+	while (__atomic_load_n(&wq->generation, __ATOMIC_RELAXED) == gen) {
+		if (pthread_cond_timedwait(&wq->cond, &wq->m, ts) != 0)
+			break;
+	}
+	pthread_mutex_unlock(&wq->m);
+#endif
+}
+
+/* Wakes every thread in waitq_sleep. */
+static void waitq_wake(struct rnpu_osal_waitq *wq)
+{
+#ifdef __linux__
+	syscall(SYS_futex, &wq->generation, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX, NULL, NULL,
+		0);
+#else
+	/* A sleeper compares the generation under m: taking m orders this
+	 * broadcast after its compare, so it is asleep or saw the bump. */
+	pthread_mutex_lock(&wq->m);
+	pthread_mutex_unlock(&wq->m);
+	pthread_cond_broadcast(&wq->cond);
+#endif
+}
+
 long rnpu_osal_waitq_wait_timeout(struct rnpu_osal_waitq *wq, bool (*cond)(void *arg),
 				  void *arg, unsigned int timeout_ms)
 {
@@ -218,23 +277,19 @@ long rnpu_osal_waitq_wait_timeout(struct rnpu_osal_waitq *wq, bool (*cond)(void 
 	uint64_t now;
 
 	for (;;) {
-		unsigned long gen;
-
 		/* Sample the wake generation before testing the condition, so
-		 * a wake between the test and the sleep is not lost. */
-		pthread_mutex_lock(&wq->m);
-		gen = wq->generation;
-		pthread_mutex_unlock(&wq->m);
+		 * a wake between the test and the sleep is not lost. Acquire:
+		 * what the waker wrote before its bump is seen by the test. */
+		unsigned int gen = __atomic_load_n(&wq->generation, __ATOMIC_ACQUIRE);
+
 		if (cond(arg)) {
 			now = rnpu_posix_now_ns();
 			return now >= deadline ? 1 : (long)((deadline - now) / 1000000ull) + 1;
 		}
-		pthread_mutex_lock(&wq->m);
-		while (wq->generation == gen) {
-			if (pthread_cond_timedwait(&wq->cond, &wq->m, &ts) != 0)
-				break;
-		}
-		pthread_mutex_unlock(&wq->m);
+		__atomic_fetch_add(&wq->waiters, 1, __ATOMIC_SEQ_CST);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST); /* announce, then compare */
+		waitq_sleep(wq, gen, &ts);
+		__atomic_fetch_sub(&wq->waiters, 1, __ATOMIC_RELEASE);
 		if (rnpu_posix_now_ns() >= deadline)
 			return cond(arg) ? 1 : 0;
 	}
@@ -244,11 +299,15 @@ void rnpu_osal_waitq_wake_all(struct rnpu_osal_waitq *wq)
 {
 	bool defer = irq_disable_depth > 0;
 
-	pthread_mutex_lock(&wq->m);
-	wq->generation++;
-	pthread_mutex_unlock(&wq->m);
+	__atomic_fetch_add(&wq->generation, 1, __ATOMIC_SEQ_CST);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* bump, then look for sleepers */
+	/* Nobody announced: a waiter still to come compares the new
+	 * generation and does not sleep, so there is no one to wake (this
+	 * saves a system call on every completion nobody waits for). */
+	if (!__atomic_load_n(&wq->waiters, __ATOMIC_RELAXED))
+		return;
 	/* Under an interrupt-safe lock (a completion waking its submitter)
-	 * the broadcast waits for the lock's release: on a VM it is a
+	 * the wake waits for the lock's release: on a VM it is a
 	 * cross-CPU wake-up taking microseconds, and the woken submitter,
 	 * running at once, would otherwise find the lock still held by its
 	 * waker at its next submit and sleep a second time. A waiter that
@@ -261,8 +320,5 @@ void rnpu_osal_waitq_wake_all(struct rnpu_osal_waitq *wq)
 		owed[nowed++] = wq;
 		return;
 	}
-	/* After the unlock, so a woken waiter does not block on m at once.
-	 * No wake is lost: a waiter tests the generation and sleeps under m,
-	 * so it either saw the new one or was asleep before we took m. */
-	pthread_cond_broadcast(&wq->cond);
+	waitq_wake(wq);
 }

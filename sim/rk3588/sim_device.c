@@ -145,6 +145,7 @@ static void *worker(void *arg)
 	struct sim_core *c = arg;
 
 	sim_wake_worker_policy();
+	sim_cpus_apply(c->sim, c->index);
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
 		/* The rest of a ganged start before this core's own list: those
@@ -248,6 +249,7 @@ struct rk3588_sim *rk3588_sim_create(const struct rk3588_sim_bus *bus,
 	atomic_init(&sim->alloc_limit, SIM_ASSUME_MAX_TASK_BYTES);
 	atomic_init(&sim->plain, false);
 	sim_mac_threads_from_env(sim);
+	sim_cpus_from_env(sim);
 	atomic_init(&sim->wake_pending, 0);
 
 	for (unsigned int i = 0; i < sim->num_cores; i++) {

@@ -207,6 +207,12 @@ void sim_wake_relay(struct rk3588_sim *sim, uint32_t mask);
 /* sim_wake.c: called by each worker as it starts. */
 void sim_wake_worker_policy(void);
 
+/* sim_cpus.c: RNPU_SIM_CPUS, read when the model is created, and applied
+ * by each worker of core @core as it starts (no-op when unset). */
+#define SIM_MAX_HOST_CPUS 64
+void sim_cpus_from_env(struct rk3588_sim *sim);
+void sim_cpus_apply(const struct rk3588_sim *sim, unsigned int core);
+
 struct rk3588_sim {
 	struct rk3588_sim_bus bus;
 	unsigned int num_cores;
@@ -217,6 +223,7 @@ struct rk3588_sim {
 	atomic_bool plain;      /* RK3588_SIM_DATAPATH_PLAIN */
 	_Atomic unsigned int mac_threads; /* 0: mac_threads_env */
 	unsigned int mac_threads_env;     /* RNPU_SIM_MAC_THREADS at create, else 1 */
+	uint64_t worker_cpus;             /* RNPU_SIM_CPUS at create; 0 = unpinned */
 	/* Cores with a start whose worker nobody has woken yet (sim_wake.c). */
 	_Atomic uint32_t wake_pending;
 	struct sim_core core[RK3588_SIM_MAX_CORES];

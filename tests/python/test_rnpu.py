@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT OR GPL-2.0-only
 """The Python binding (python/rnpu.py) against plain numpy references:
-matmul int8/fp16, conv2d int8 (requantised, depthwise, strided, padded,
+matmul int8/fp16, int4 (resident weights, several cores, saturation,
+every refusal), per-column requantisation, conv2d int8 (requantised, depthwise, strided, padded,
 tiled) and fp16, elementwise, pooling, the layout converters, and the
 errors. Prints TAP."""
 
@@ -86,6 +87,165 @@ def matmul_fp16_fp32(dev):
     bound = 2 * 64 * 2.0 ** -24 * (np.abs(a.astype(np.float64)) @ np.abs(b.astype(np.float64)))
     assert got.dtype == np.float32
     assert np.all(np.abs(got - want) <= bound)
+
+
+def ref_int4(a, b):
+    """int4 products summed exactly, then saturated to int16
+    (docs/hw-facts-int4.md: the software NPU saturates)."""
+    return np.clip(a.astype(np.int64) @ b.astype(np.int64), -32768, 32767).astype(np.int16)
+
+
+def int4_values(rng, shape):
+    return rng.integers(-8, 8, shape, dtype=np.int8)
+
+
+def raises(exc, text, fn, *args, **kw):
+    """fn(*args, **kw) must raise @exc whose message contains @text; returns it."""
+    try:
+        fn(*args, **kw)
+    except exc as e:
+        assert text in str(e), "%r not in %r" % (text, str(e))
+        return e
+    raise AssertionError("%s did not raise %s(%r)" % (getattr(fn, "__name__", fn), exc.__name__,
+                                                      text))
+
+
+@test
+def matmul_int4_odd_shapes(dev):
+    rng = np.random.default_rng(41)
+    for m, k, n in ((1, 1, 1), (37, 50, 21), (5, 33, 65), (129, 97, 130)):
+        a, b = int4_values(rng, (m, k)), int4_values(rng, (k, n))
+        got = rnpu.matmul(dev, a, b, int4=True)
+        assert got.dtype == np.int16 and got.shape == (m, n), (got.dtype, got.shape)
+        assert np.array_equal(got, ref_int4(a, b)), (m, k, n)
+
+
+@test
+def matmul_int4_resident_weights_on_several_cores(dev):
+    rng = np.random.default_rng(42)
+    m, k, n = 300, 161, 200   # 3 row tiles of <= 128 rows, N padded to 256
+    b = int4_values(rng, (k, n))
+    for mask, cores in ((1, 1), (3, 2), (7, 3)):
+        with rnpu.Matmul(dev, b, m, int4=True, core_mask=mask) as mm:
+            for _ in range(2):    # B stays resident, A changes
+                a = int4_values(rng, (m, k))
+                assert np.array_equal(mm(a), ref_int4(a, b)), mask
+            used = [t for t in mm.stats["core_tasks"] if t]
+            assert len(used) == cores, (mask, mm.stats)
+            b2 = int4_values(rng, (k, n))
+            mm.set_b(b2)
+            assert np.array_equal(mm(a), ref_int4(a, b2)), mask
+
+
+@test
+def matmul_int4_saturates_to_int16_at_max_k(dev):
+    k = rnpu.INT4_MAX_K
+    a = np.full((3, k), -8, np.int8)
+    a[1] = 7
+    a[2, ::2] = 1            # 4096 x (1 x -8) + 4096 x (-1 x -8): sum 0
+    a[2, 1::2] = -1
+    b = np.full((k, 2), -8, np.int8)
+    got = rnpu.matmul(dev, a, b, int4=True, core_mask=7)
+    assert np.array_equal(got, ref_int4(a, b))
+    assert got[0, 0] == 32767 and got[1, 0] == -32768 and got[2, 0] == 0, got
+
+
+@test
+def matmul_int4_refusals(dev):
+    z = np.zeros((4, 4), np.int8)
+    bad = z.copy()
+    bad[1, 2] = 8
+    raises(ValueError, "matmul int4: A[1, 2] = 8 is outside [-8, 7]",
+           rnpu.matmul, dev, bad, z, int4=True)
+    bad[1, 2] = -9
+    raises(ValueError, "matmul int4: B[1, 2] = -9 is outside [-8, 7]",
+           rnpu.matmul, dev, z, bad, int4=True)
+    wide = np.zeros((4, 4), np.int16)
+    wide[3, 0] = 300          # would wrap to 44 as int8: named before any cast
+    raises(ValueError, "matmul int4: A[3, 0] = 300 is outside [-8, 7]",
+           rnpu.matmul, dev, wide, z, int4=True)
+    raises(TypeError, "matmul int4: A must hold integers",
+           rnpu.matmul, dev, z.astype(np.float32), z, int4=True)
+    raises(ValueError, "matmul: shapes (4, 4) and (5, 4) do not chain",
+           rnpu.matmul, dev, z, np.zeros((5, 4), np.int8), int4=True)
+    e = raises(rnpu.RnpuError, "matmul: K = 8193 exceeds 8192 for int4->int16",
+               rnpu.matmul, dev, np.zeros((1, 8193), np.int8), np.zeros((8193, 1), np.int8),
+               int4=True)
+    assert e.errno == 22
+    with rnpu.Matmul(dev, z, 2, int4=True) as mm:
+        raises(ValueError, "matmul: A must be (2, 4), got (3, 4)", mm, np.zeros((3, 4), np.int8))
+        raises(ValueError, "matmul: B must be int8 (4, 4), got int8 (4, 5)",
+               mm.set_b, np.zeros((4, 5), np.int8))
+        bad = np.zeros((2, 4), np.int8)
+        bad[0, 3] = -100
+        raises(ValueError, "matmul int4: A[0, 3] = -100 is outside [-8, 7]", mm, bad)
+    e = raises(rnpu.RnpuError, "matmul: relu is not available for int4->int16",
+               rnpu.Matmul, dev, z, 2, int4=True, relu=True)
+    assert e.errno == 22
+    e = raises(rnpu.RnpuError, "matmul: col_scale is for int8 x int8",
+               rnpu.matmul, dev, z, z, int4=True, col_scale=0.5)
+    assert e.errno == 95
+    raises(TypeError, "matmul int4: the result is int16, not float32",
+           rnpu.matmul, dev, z, z, int4=True, out_dtype=np.float32)
+
+
+@test
+def matmul_int8_col_scale_resident(dev):
+    # Scales p / 2^q are exact in the DPU's 16-bit multiplier and shift, so
+    # round_half_up(sum * scale) in integers is the reference.
+    rng = np.random.default_rng(43)
+    m, k, n = 70, 45, 19
+    p = rng.integers(1, 200, n)
+    q = rng.integers(0, 12, n)
+    scale = p / 2.0 ** q
+    b = rng.integers(-128, 128, (k, n), dtype=np.int8)
+    with rnpu.Matmul(dev, b, m, col_scale=scale, core_mask=7) as mm32, \
+            rnpu.Matmul(dev, b, m, out_dtype=np.int8, col_scale=scale, out_offset=-5,
+                        core_mask=3) as mm8:
+        for _ in range(2):
+            a = rng.integers(-128, 128, (m, k), dtype=np.int8)
+            acc = a.astype(np.int64) @ b.astype(np.int64)
+            t = rshift_half_up(acc * p, q)
+            got = mm32(a)
+            assert got.dtype == np.int32 and np.array_equal(got, t)
+            got8 = mm8(a)
+            assert got8.dtype == np.int8 and np.array_equal(got8, np.clip(t - 5, -128, 127))
+    got = rnpu.matmul(dev, a, b, col_scale=0.25)
+    assert np.array_equal(got, rshift_half_up(acc, 2))
+    e = raises(rnpu.RnpuError, "col_scale[3] = 0 is", rnpu.matmul, dev, a, b,
+               col_scale=np.where(np.arange(n) == 3, 0.0, 1.0))
+    assert e.errno == 22
+    raises(ValueError, "matmul int8 -> int8: needs col_scale",
+           rnpu.Matmul, dev, b, m, out_dtype=np.int8)
+
+
+@test
+def matmul_resident_int16_and_fp16(dev):
+    rng = np.random.default_rng(44)
+    m, k, n = 9, 70, 23
+    b16 = rng.integers(-300, 300, (k, n), dtype=np.int16)
+    with rnpu.Matmul(dev, b16, m, core_mask=3) as mm:
+        a16 = rng.integers(-300, 300, (m, k), dtype=np.int16)
+        got = mm(a16)
+        assert got.dtype == np.int32
+        assert np.array_equal(got, a16.astype(np.int64) @ b16.astype(np.int64))
+    bh = rng.uniform(-1, 1, (k, n)).astype(np.float16)
+    ah = rng.uniform(-1, 1, (m, k)).astype(np.float16)
+    want = ah.astype(np.float64) @ bh.astype(np.float64)
+    mag = np.abs(ah.astype(np.float64)) @ np.abs(bh.astype(np.float64))
+    with rnpu.Matmul(dev, bh, m) as mm:
+        got = mm(ah)
+        assert got.dtype == np.float32
+        assert np.all(np.abs(got - want) <= 2 * k * 2.0 ** -24 * mag)
+    with rnpu.Matmul(dev, bh, m, out_dtype=np.float16, core_mask=7) as mm:
+        got = mm(ah)
+        # fp32 accumulation, then one rounding to fp16 (half an ulp, 2^-11 relative)
+        assert got.dtype == np.float16
+        assert np.all(np.abs(got.astype(np.float64) - want) <=
+                      2 * k * 2.0 ** -24 * mag + 2.0 ** -11 * np.abs(want) + 2.0 ** -24)
+    with rnpu.Matmul(dev, bh, m) as mm:
+        raises(TypeError, "matmul: A must be float16 like B, got int8", mm,
+               np.zeros((m, k), np.int8))
 
 
 @test
