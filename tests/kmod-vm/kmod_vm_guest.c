@@ -94,6 +94,10 @@ static void run(const char *name, void (*fn)(void))
 	fn();
 	test_no++;
 	if (case_failed) {
+		/* One TAP line. */
+		for (char *c = case_why; *c; c++)
+			if (*c == '\n' || *c == '\t')
+				*c = ' ';
 		failures++;
 		fprintf(out, "not ok %u - %s # %s\n", test_no, name, case_why);
 	} else {
@@ -864,6 +868,114 @@ static void debugfs_files(void)
 	}
 }
 
+/* The text of /proc/self/fdinfo/@fd. */
+static bool fdinfo_of(int fd, char *buf, size_t size)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	return read_text(path, buf, size) > 0;
+}
+
+static void fdinfo_usage_stats(void)
+{
+	const char *nodes[] = { RENDER, MISC };
+	char buf[2048];
+
+	for (size_t i = 0; i < 2; i++) {
+		int fd = open_dev(nodes[i]);
+		struct rknpu_mem_create mc;
+
+		if (fd < 0)
+			continue;
+		/* 64 KiB of buffers: DRM's units (docs/monitoring.md). */
+		memset(&mc, 0, sizeof(mc));
+		mc.size = 64 * 1024;
+		CHECK_OK(ioctl(fd, i ? IOCTL_RKNPU_MEM_CREATE : DRM_IOCTL_RKNPU_MEM_CREATE, &mc));
+		CHECK(fdinfo_of(fd, buf, sizeof(buf)), "%s: no fdinfo", nodes[i]);
+		CHECK(strstr(buf, "drm-driver:\trknpu\n") && strstr(buf, "drm-client-id:\t") &&
+			      strstr(buf, "drm-engine-npu0:\t0 ns\n") &&
+			      strstr(buf, "drm-engine-npu2:\t0 ns\n") &&
+			      strstr(buf, "drm-total-memory:\t64 KiB\n") &&
+			      strstr(buf, "drm-resident-memory:\t64 KiB\n"),
+		      "%s: fdinfo '%s'", nodes[i], buf);
+		close(fd);
+	}
+}
+
+static void misc_node_buffers(void)
+{
+	int fd = open_dev(MISC);
+	struct rknpu_mem_create mc = { .size = 2 * PAGE, .flags = RKNPU_MEM_KERNEL_MAPPING };
+	struct rknpu_mem_map map = { 0 };
+	struct rknpu_mem_destroy d = { 0 };
+
+	if (fd < 0)
+		return;
+	CHECK_OK(ioctl(fd, IOCTL_RKNPU_MEM_CREATE, &mc));
+	CHECK(mc.handle && mc.dma_addr && mc.dma_addr % PAGE == 0 && mc.dma_addr < (1ull << 32),
+	      "misc MEM_CREATE: handle %u dma %#llx", mc.handle, (unsigned long long)mc.dma_addr);
+	/* MEM_MAP is the DRM path's; the misc numbering refuses it. */
+	map.handle = mc.handle;
+	CHECK_ERRNO(ioctl(fd, RKNPU_IOC_MISC(RKNPU_MEM_MAP, struct rknpu_mem_map), &map), EINVAL);
+	d.handle = mc.handle;
+	d.obj_addr = mc.obj_addr;
+	CHECK_OK(ioctl(fd, IOCTL_RKNPU_MEM_DESTROY, &d));
+	CHECK_ERRNO(ioctl(fd, RKNPU_IOC_MISC(0x3f, struct rknpu_action), &d), EINVAL);
+	close(fd);
+}
+
+/* What outlives its file: a mapping, an exported dma-buf. Each keeps the
+ * module loaded; the module unloads once they are gone. */
+static void lifetimes_past_close(void)
+{
+	int fd = open_dev(RENDER), buf_fd = -1;
+	struct rknpu_mem_create mc;
+	struct rnpu_drm_prime_handle ph;
+	uint8_t *p = NULL, *q;
+
+	if (fd < 0 || mem_create(fd, 2 * PAGE, 0, &mc))
+		goto out;
+	p = mem_mmap(fd, mc.handle, 2 * PAGE);
+	CHECK(p, "mmap: %s", strerror(errno));
+	if (!p)
+		goto out;
+	fill(p, 2 * PAGE, 93);
+	ph = (struct rnpu_drm_prime_handle){ .handle = mc.handle, .flags = RNPU_DRM_RDWR };
+	CHECK_OK(ioctl(fd, RNPU_DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph));
+	buf_fd = ph.fd;
+	/* An open file: the module stays. */
+	errno = 0;
+	CHECK(syscall(SYS_delete_module, "rnpu", O_NONBLOCK) == -1 &&
+		      (errno == EWOULDBLOCK || errno == EBUSY),
+	      "rmmod with a file open: errno %d", errno);
+	CHECK_OK(mem_destroy(fd, mc.handle));
+	CHECK_OK(close(fd));
+	fd = -1;
+	/* The mapping still reads the pattern, and so does the dma-buf. */
+	CHECK(first_mismatch(p, 2 * PAGE, 93) == 2 * PAGE, "mapping lost its bytes after close");
+	munmap(p, 2 * PAGE);
+	p = NULL;
+	if (buf_fd >= 0) {
+		q = mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, buf_fd, 0);
+		CHECK(q != MAP_FAILED && first_mismatch(q, 2 * PAGE, 93) == 2 * PAGE,
+		      "dma-buf after close of its file");
+		if (q != MAP_FAILED)
+			munmap(q, 2 * PAGE);
+		errno = 0;
+		CHECK(syscall(SYS_delete_module, "rnpu", O_NONBLOCK) == -1 &&
+			      (errno == EWOULDBLOCK || errno == EBUSY),
+		      "rmmod with a dma-buf open: errno %d", errno);
+	}
+out:
+	if (p)
+		munmap(p, 2 * PAGE);
+	if (buf_fd >= 0)
+		close(buf_fd);
+	if (fd >= 0)
+		close(fd);
+}
+
 static void unload_modules(void)
 {
 	long refs = read_number("/sys/module/rnpu/refcnt");
@@ -920,6 +1032,9 @@ int main(void)
 		run("kmod-vm-submit-hang-then-recover", submit_hang_then_recover);
 		run("kmod-vm-close-with-job-in-flight", close_with_job_in_flight);
 		run("kmod-vm-debugfs-files", debugfs_files);
+		run("kmod-vm-fdinfo-usage-stats", fdinfo_usage_stats);
+		run("kmod-vm-misc-node-buffers", misc_node_buffers);
+		run("kmod-vm-lifetimes-past-close", lifetimes_past_close);
 		run("kmod-vm-unload", unload_modules);
 		run("kmod-vm-reload", reload);
 	}
