@@ -86,18 +86,20 @@ run_vm() {
   # KVM runs the host's CPU model; TCG emulates its own maximum.
   [ "$accel" = kvm ] && cpu=host
   rm -f "$console" "$results"
-  # In a subshell, so that a qemu killed by a signal is not reported twice.
+  # In a subshell that exits normally with qemu's status, so that a qemu
+  # killed by a signal is reported once (below), not also by bash.
   (timeout "${RNPU_VM_TIMEOUT:-300}" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" \
     -m 512M -smp 2 -display none -no-reboot -nodefaults \
     -serial "file:$console" -serial "file:$results" \
     -kernel "$vmlinuz" -initrd "$out/initramfs.gz" \
     -append "console=ttyS0 ignore_loglevel panic=-1 memmap=192K\$$base rdinit=/init FAKENPU_BASE=$base" \
-    >"$out/qemu-$accel.log" 2>&1) &
+    >"$out/qemu-$accel.log" 2>&1 &
+   echo $! >"$out/qemu.pid"; wait $!; exit $?) 2>/dev/null &
   pid=$!
   while [ "$accel" = kvm ] && kill -0 $pid 2>/dev/null; do
     if grep -q -E 'KVM internal error|failed to set MSR|kvm_buf_set_msrs' "$out/qemu-$accel.log" ||
        { [ $waited -ge 30 ] && [ ! -s "$console" ]; }; then
-      kill $pid 2>/dev/null || true
+      kill "$(cat "$out/qemu.pid")" 2>/dev/null || true
       wait $pid 2>/dev/null || true
       return 200
     fi

@@ -304,6 +304,21 @@ static void device_nodes(void)
 	CHECK(stat(RENDER, &st) == 0 && major(st.st_rdev) == 226 && minor(st.st_rdev) == 128,
 	      "renderD128 is not 226:128");
 	CHECK(stat(MISC, &st) == 0 && major(st.st_rdev) == 10, "/dev/rknpu is not a misc device");
+	/* The three windows sit where the kernel was told to reserve RAM
+	 * (memmap=), one 64 KiB window per core. */
+	{
+		static char iomem[16384];
+		unsigned long long b = strtoull(getenv("FAKENPU_BASE") ?: "0x10000000", NULL, 0);
+
+		CHECK(read_text("/proc/iomem", iomem, sizeof(iomem)) > 0, "no /proc/iomem");
+		for (unsigned int core = 0; core < 3; core++) {
+			char want[64];
+
+			snprintf(want, sizeof(want), "%llx-%llx : RKNPU", b + core * 0x10000ull,
+				 b + core * 0x10000ull + 0xffff);
+			CHECK(strstr(iomem, want), "/proc/iomem has no '%s'", want);
+		}
+	}
 }
 
 static void drm_version(void)
