@@ -318,6 +318,9 @@ static void device_nodes(void)
 				 b + core * 0x10000ull + 0xffff);
 			CHECK(strstr(iomem, want), "/proc/iomem has no '%s'", want);
 		}
+		for (char *save, *l = strtok_r(iomem, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			if (strstr(l, "RKNPU") || strstr(l, "Reserved"))
+				diag("iomem: %s", l);
 	}
 }
 
