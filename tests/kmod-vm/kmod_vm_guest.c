@@ -407,6 +407,13 @@ static void action_queries(void)
 	CHECK_ERRNO(action(fd, 0xffffffffu, &v), EINVAL);
 	v = 0;
 	CHECK_OK(action(fd, RKNPU_SET_PROC_NICE, &v));
+	/* No clock and no supply on the stand-in: both read 0. */
+	v = 5;
+	CHECK_OK(action(fd, RKNPU_GET_FREQ, &v));
+	CHECK(v == 0, "freq %u without a clock", v);
+	v = 5;
+	CHECK_OK(action(fd, RKNPU_GET_VOLT, &v));
+	CHECK(v == 0, "volt %u without a supply", v);
 	/* The misc node answers its own numbering. */
 	{
 		struct rknpu_action a = { .flags = RKNPU_GET_DRV_VERSION };
@@ -703,8 +710,11 @@ static void submit_blocking(void)
 	submit_one(fd, 1, RKNPU_CORE1_MASK, RKNPU_CORE1_MASK);
 	submit_one(fd, 1, RKNPU_CORE2_MASK, RKNPU_CORE2_MASK);
 	submit_one(fd, 1, RKNPU_CORE_AUTO_MASK, RKNPU_CORE0_MASK);
-	/* Four starts reached the device, each completed once. */
-	CHECK(read_number(FAKE_PARAM "completed") - before == 4, "the device completed %ld starts",
+	/* All three cores, one task list each. */
+	submit_one(fd, 1, RKNPU_CORE0_MASK | RKNPU_CORE1_MASK | RKNPU_CORE2_MASK,
+		   RKNPU_CORE0_MASK | RKNPU_CORE1_MASK | RKNPU_CORE2_MASK);
+	/* Seven starts reached the device, each completed once. */
+	CHECK(read_number(FAKE_PARAM "completed") - before == 7, "the device completed %ld starts",
 	      read_number(FAKE_PARAM "completed") - before);
 	close(fd);
 }
@@ -790,7 +800,11 @@ static void submit_hang_then_recover(void)
 	submit_init(&s, &b, 1, RKNPU_CORE1_MASK, 100);
 	CHECK_ERRNO(ioctl(fd, DRM_IOCTL_RKNPU_SUBMIT, &s), ETIMEDOUT);
 	CHECK(read_number(FAKE_PARAM "hang") == 0, "the device did not see the start");
-	CHECK(kmsg_has("failed to wait job", "ret = -110"), "no timeout line in the kernel log");
+	/* As the userspace host's submit_timeout_then_recover expects. */
+	CHECK(kmsg_has("failed to wait job, task counter: 0", "ret = -110"),
+	      "no timeout line in the kernel log");
+	CHECK(kmsg_has("core 1 irq status: 0", "require mask: 0x300, task counter: 0x0"),
+	      "no status line for core 1 in the kernel log");
 	CHECK(kmsg_has("soft reset", NULL), "no soft reset line in the kernel log");
 	/* The next job on that core runs. */
 	submit_init(&s, &b, 1, RKNPU_CORE1_MASK, 5000);

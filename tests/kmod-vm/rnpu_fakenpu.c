@@ -96,6 +96,11 @@ static void fakenpu_watch_core(unsigned int core)
 	writel(0, fakenpu_reg(core, REG_PC_TASK_CON));
 	writel(0, fakenpu_reg(core, REG_PC_INTERRUPT_STATUS));
 	writel(0, fakenpu_reg(core, REG_PC_INTERRUPT_RAW_STATUS));
+	/* The start's counter-clear bit zeroes the task counter, so a
+	 * swallowed start reads 0 tasks done, as a hung core does. */
+	if (rk3588_get_PC_TASK_CON_TASK_COUNT_CLEAR(con))
+		writel(FAKENPU_PC_TASK_STATUS_IDLE & ~PC_TASK_STATUS_TASK_COUNTER__MASK,
+		       fakenpu_reg(core, REG_PC_TASK_STATUS));
 	if (hang) {
 		hang--;
 		swallowed++;
