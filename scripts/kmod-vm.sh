@@ -37,12 +37,24 @@ skip() {
 
 scripts/install-deps.sh qemu-system-x86 cpio xz-utils gzip make gcc libc6-dev python3 >/dev/null ||
   skip "qemu-system-x86 cannot be installed"
-kver=${RNPU_VM_KVER:-}
-if [ -z "$kver" ]; then
+# find_kernel: the newest /boot/vmlinuz-* with its headers and modules.
+find_kernel() {
+  local img v
   for img in $(ls /boot/vmlinuz-* 2>/dev/null | sort -V); do
     v=${img#/boot/vmlinuz-}
     [ -f "/lib/modules/$v/build/Makefile" ] && [ -d "/lib/modules/$v/kernel" ] && kver=$v
   done
+  return 0
+}
+kver=${RNPU_VM_KVER:-}
+if [ -z "$kver" ]; then
+  find_kernel
+  # Debian 12's 6.12 kernel and its headers, the pair the module is
+  # built against, when the archive has them.
+  if [ -z "$kver" ]; then
+    scripts/install-deps.sh linux-image-6.12-amd64 linux-headers-6.12-amd64 >/dev/null 2>&1 || true
+    find_kernel
+  fi
 fi
 [ -n "$kver" ] || skip "no /boot/vmlinuz-* with its headers and modules installed (linux-image-6.12-amd64, linux-headers-6.12-amd64)"
 kdir=/lib/modules/$kver/build
