@@ -77,6 +77,20 @@ gcc -static -O2 -Wall -Wextra -Werror -Wno-format-truncation -Iinclude/uapi \
   -o "$out/root/init" tests/kmod-vm/kmod_vm_guest.c >"$out/guest.log" 2>&1 || {
   cat "$out/guest.log"; echo "not ok 1 - kmod-vm-build the guest's /init" | testlog FAIL; exit 1; }
 cp build-kmod/rnpu.ko "$out/fakenpu/rnpu_fakenpu.ko" "$out/root/modules/"
+# rnpu-demo, the tree's own program on librnpu's kernel transport, from a
+# plain (unsanitised) build, with the shared libraries it needs.
+if [ ! -d "$out/meson" ]; then
+  meson setup "$out/meson" -Dbench=false -Dfuzz=false >"$out/meson.log" 2>&1 || {
+    cat "$out/meson.log"; echo "not ok 1 - kmod-vm-build meson" | testlog FAIL; exit 1; }
+fi
+ninja -C "$out/meson" tools/rnpu-demo >"$out/ninja.log" 2>&1 || {
+  cat "$out/ninja.log"; echo "not ok 1 - kmod-vm-build rnpu-demo" | testlog FAIL; exit 1; }
+mkdir -p "$out/root/bin"
+cp "$out/meson/tools/rnpu-demo" "$out/root/bin/"
+for lib in $(ldd "$out/meson/tools/rnpu-demo" | grep -o '/[^ ]*'); do
+  mkdir -p "$out/root$(dirname "$lib")"
+  cp -L "$lib" "$out/root$lib"
+done
 drm=$(modinfo -k "$kver" -n drm)
 case "$drm" in
   *.xz) xz -dc "$drm" >"$out/root/modules/drm.ko" ;;

@@ -1008,6 +1008,48 @@ out:
 		close(fd);
 }
 
+/* The tree's own program through librnpu's kernel transport: rnpu-demo
+ * opens the card by path and runs int8 and fp16 matrix multiplications on
+ * each core with real register-command streams, which the module's regcmd
+ * validator must accept. The stand-in computes nothing, so every job must
+ * complete and every result differ from the CPU: "6 failed, 0 errors" (an
+ * error is a job or buffer the kernel refused). */
+static void rnpu_demo_on_the_card(void)
+{
+	static char text[8192];
+	char *argv[] = { "/bin/rnpu-demo", "-d", CARD, "-s", "4x64x32", "--no-mlp", NULL };
+	int pipefd[2], status = -1;
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	/* Only this case's lines count for the validator check below (the
+	 * console keeps them all). */
+	klogctl(5 /* SYSLOG_ACTION_CLEAR */, NULL, 0);
+	CHECK_OK(pipe(pipefd));
+	pid = fork();
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		alarm(120); /* bounded, whatever happens */
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (got < sizeof(text) - 1 && (n = read(pipefd[0], text + got, sizeof(text) - 1 - got)) > 0)
+		got += (size_t)n;
+	text[got] = 0;
+	close(pipefd[0]);
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid, "rnpu-demo did not run");
+	for (char *save, *l = strtok_r(strdup(text), "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		diag("rnpu-demo: %s", l);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 1, "rnpu-demo exit status %#x", status);
+	CHECK(strstr(text, "rnpu-demo: device " CARD " (kernel), hw version 0x46495245, driver 0.9.8"),
+	      "rnpu-demo did not open the card through the kernel transport");
+	CHECK(strstr(text, "rnpu-demo: 6 failed, 0 errors"), "rnpu-demo: jobs were refused");
+	CHECK(!kmsg_has("regcmd validator", "session"), "the validator refused a job");
+}
+
 static void unload_modules(void)
 {
 	long refs = read_number("/sys/module/rnpu/refcnt");
@@ -1067,6 +1109,7 @@ int main(void)
 		run("kmod-vm-fdinfo-usage-stats", fdinfo_usage_stats);
 		run("kmod-vm-misc-node-buffers", misc_node_buffers);
 		run("kmod-vm-lifetimes-past-close", lifetimes_past_close);
+		run("kmod-vm-rnpu-demo-on-the-card", rnpu_demo_on_the_card);
 		run("kmod-vm-unload", unload_modules);
 		run("kmod-vm-reload", reload);
 	}
