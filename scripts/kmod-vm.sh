@@ -118,7 +118,7 @@ run_vm() {
     -m 512M -smp 2 -display none -no-reboot -nodefaults \
     -serial "file:$console" -serial "file:$results" \
     -kernel "$vmlinuz" -initrd "$out/initramfs.gz" \
-    -append "console=ttyS0 ignore_loglevel panic=-1 memmap=192K\$$base rdinit=/init FAKENPU_BASE=$base" \
+    -append "console=ttyS0 no_console_suspend ignore_loglevel suspend.pm_test_delay=1 panic=-1 memmap=192K\$$base rdinit=/init FAKENPU_BASE=$base" \
     >"$out/qemu-$accel.log" 2>&1 &
    echo $! >"$out/qemu.pid"; wait $!; exit $?) 2>/dev/null &
   pid=$!

@@ -1050,6 +1050,48 @@ static void rnpu_demo_on_the_card(void)
 	CHECK(!kmsg_has("regcmd validator", "session"), "the validator refused a job");
 }
 
+/* System sleep through the kernel's pm_test "devices" level: the
+ * module's suspend switches the NPU off with a file open, a buffer mapped
+ * and the power held on; after its resume the buffer holds its bytes, the
+ * power is on again and a job completes. */
+static void system_sleep(void)
+{
+	int fd = open_dev(RENDER);
+	struct rknpu_mem_create mc;
+	uint8_t *p = NULL;
+	char buf[64];
+
+	if (fd < 0 || mem_create(fd, PAGE, 0, &mc))
+		goto out;
+	p = mem_mmap(fd, mc.handle, PAGE);
+	CHECK(p, "mmap: %s", strerror(errno));
+	if (!p)
+		goto out;
+	fill(p, PAGE, 5);
+	/* Power on through debugfs, so that suspend finds it on. */
+	CHECK_OK(write_text(DEBUGFS "power", "on\n"));
+	/* The kernel's sleep test: every device's suspend callbacks run,
+	 * then after pm_test_delay its resume callbacks (qemu's RTC does not
+	 * wake a suspend-to-idle guest). Returns after the resume. */
+	CHECK_OK(write_text("/sys/power/pm_test", "devices"));
+	CHECK_OK(write_text("/sys/power/state", "freeze"));
+	write_text("/sys/power/pm_test", "none");
+	CHECK(kmsg_has("PM: suspend exit", NULL), "no suspend exit in the kernel log");
+	CHECK(!kmsg_has("RKNPU", "failed") && !kmsg_has("RKNPU", "error"),
+	      "the module's suspend or resume failed");
+	CHECK(first_mismatch(p, PAGE, 5) == PAGE, "buffer changed across the sleep");
+	CHECK(read_text(DEBUGFS "power", buf, sizeof(buf)) > 0 && !strcmp(buf, "on\n"),
+	      "power after resume '%s'", buf);
+	CHECK_OK(write_text(DEBUGFS "power", "off\n"));
+	submit_one(fd, 1, RKNPU_CORE0_MASK, RKNPU_CORE0_MASK);
+	CHECK_OK(mem_destroy(fd, mc.handle));
+out:
+	if (p)
+		munmap(p, PAGE);
+	if (fd >= 0)
+		close(fd);
+}
+
 static void unload_modules(void)
 {
 	long refs = read_number("/sys/module/rnpu/refcnt");
@@ -1110,6 +1152,7 @@ int main(void)
 		run("kmod-vm-misc-node-buffers", misc_node_buffers);
 		run("kmod-vm-lifetimes-past-close", lifetimes_past_close);
 		run("kmod-vm-rnpu-demo-on-the-card", rnpu_demo_on_the_card);
+		run("kmod-vm-system-sleep-test", system_sleep);
 		run("kmod-vm-unload", unload_modules);
 		run("kmod-vm-reload", reload);
 	}
