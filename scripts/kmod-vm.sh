@@ -35,7 +35,8 @@ skip() {
   exit 0
 }
 
-scripts/install-deps.sh qemu-system-x86 cpio xz-utils gzip make gcc libc6-dev python3 >/dev/null ||
+scripts/install-deps.sh qemu-system-x86 cpio xz-utils gzip make gcc libc6-dev python3 meson \
+  ninja-build pkg-config >/dev/null ||
   skip "qemu-system-x86 cannot be installed"
 # find_kernel: the newest /boot/vmlinuz-* with its headers and modules.
 find_kernel() {
@@ -62,7 +63,8 @@ vmlinuz=/boot/vmlinuz-$kver
 [ -r "$vmlinuz" ] || skip "$vmlinuz is not readable"
 
 # The module from this tree (W=1 and sparse, warning-free), the stand-in
-# device, and the guest's /init (static: the initramfs holds nothing else).
+# device, and the guest's /init (static: it runs before any library is
+# there).
 RNPU_KDIR=$kdir scripts/build-kmod.sh >"$out/build-kmod.log" 2>&1 || {
   cat "$out/build-kmod.log"; echo "not ok 1 - kmod-vm-build rnpu.ko" | testlog FAIL; exit 1; }
 rm -rf "$out/fakenpu" "$out/root"
