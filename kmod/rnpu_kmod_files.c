@@ -137,6 +137,11 @@ static const struct file_operations rnpu_drm_fops = {
 	.read = drm_read,
 	.llseek = noop_llseek,
 	.show_fdinfo = rnpu_drm_fops_show_fdinfo,
+#ifdef FOP_UNSIGNED_OFFSET
+	/* From 6.12 drm_open() refuses (WARN, EINVAL) a file without it:
+	 * DRM's mmap offsets are unsigned. */
+	.fop_flags = FOP_UNSIGNED_OFFSET,
+#endif
 };
 
 /* Name, description, date and version as the vendor's 0.9.8 reports

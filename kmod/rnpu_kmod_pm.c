@@ -152,10 +152,15 @@ int rnpu_kmod_pm_init(struct device *dev, struct rnpu_kmod *k)
 	k->num_clks = devm_clk_bulk_get_all(dev, &k->clks);
 	if (k->num_clks < 0)
 		return dev_err_probe(dev, k->num_clks, "clocks\n");
-	if (k->num_clks == 0) {
+	/* A device-tree node without clocks is a broken node (the vendor
+	 * refuses it too); a device without a node (one registered by name,
+	 * as on a PC without a device tree) has no clocks to switch. */
+	if (k->num_clks == 0 && dev_of_node(dev)) {
 		dev_err(dev, "clocks: none in the device tree\n");
 		return -ENODEV;
 	}
+	if (k->num_clks == 0)
+		dev_info(dev, "no device-tree node: running without clocks, resets and supplies\n");
 	for (i = 0; i < (unsigned int)k->num_clks; i++)
 		if (k->clks[i].id && !strcmp(k->clks[i].id, "clk_npu"))
 			k->osdev.core_clk = k->clks[i].clk;
