@@ -384,6 +384,7 @@ static void rnpu_kmod_cores_describe(struct rnpu_kmod *k, struct rnpu_kmod_cores
 	unsigned int i;
 
 	od->dev = c0->dev;
+	od->drm = &k->drm;
 	od->core_clk = c0->npu_clk;
 	od->supply = c0->num_supplies ? c0->supplies[0] : NULL;
 	for (i = 0; i < RKNPU_MAX_CORES; i++)

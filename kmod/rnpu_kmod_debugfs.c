@@ -7,6 +7,7 @@
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -66,6 +67,19 @@ static const struct file_operations rnpu_kmod_dbg_fops = {
 	.llseek = default_llseek,
 };
 
+/* Not one of the vendor's files: the GEM objects alive (buffers whose
+ * last reference, be it a handle, a mapping, an export or a job's, has
+ * not gone yet), to see every buffer freed. */
+static int rnpu_kmod_gem_objects_show(struct seq_file *m, void *unused)
+{
+	long objects, bytes;
+
+	rnpu_linux_dma_live(&objects, &bytes);
+	seq_printf(m, "objects: %ld\nbytes: %ld\n", objects, bytes);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(rnpu_kmod_gem_objects);
+
 int rnpu_kmod_debugfs_init(struct rnpu_kmod *k)
 {
 	unsigned int i;
@@ -83,6 +97,7 @@ int rnpu_kmod_debugfs_init(struct rnpu_kmod *k)
 		debugfs_create_file(f->name, rknpu_debugfs_writable(f->name) ? 0644 : 0444,
 				    k->debugfs, f, &rnpu_kmod_dbg_fops);
 	}
+	debugfs_create_file("gem_objects", 0444, k->debugfs, NULL, &rnpu_kmod_gem_objects_fops);
 	return 0;
 }
 

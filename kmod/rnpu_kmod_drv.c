@@ -46,6 +46,7 @@ static int rnpu_kmod_get_resources(struct platform_device *pdev, struct rnpu_kmo
 	int count, half, i;
 
 	od->dev = dev;
+	od->drm = &k->drm;
 	for (i = 0; i < RKNPU_MAX_CORES; i++) {
 		struct resource *res = platform_get_resource(pdev, IORESOURCE_MEM, i);
 

@@ -3,11 +3,13 @@
  * File entry points of both device nodes. Each open is a session of the
  * core (rknpu_file_open); ioctls and mmaps go to the core unchanged, so
  * the DRM node answers the DRM core ioctls (VERSION, GEM_CLOSE, FLINK,
- * PRIME) with the core's own handle table and buffer objects, not the
- * kernel's GEM.
+ * PRIME) with the core's own handle table. Its buffers are GEM objects
+ * (osal_linux_dma.c) and its handles are mirrored into the DRM file's
+ * table at the same numbers, which fdinfo's memory keys read.
  */
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
+#include <drm/drm_gem.h>
 #include <drm/drm_print.h>
 #include <linux/compat.h>
 #include <linux/fs.h>
@@ -26,13 +28,30 @@ static int rnpu_drm_open(struct drm_device *drm, struct drm_file *file)
 
 	if (ret)
 		return ret;
+	rknpu_file_set_os_file(session, file);
 	file->driver_priv = session;
 	return 0;
 }
 
+/* Only when the open failed after ours succeeded: a closed file's session
+ * has already gone in rnpu_drm_release. */
 static void rnpu_drm_postclose(struct drm_device *drm, struct drm_file *file)
 {
 	rknpu_file_close(file->driver_priv);
+	file->driver_priv = NULL;
+}
+
+/* The core's session closes first, while the DRM file's handle table is
+ * still there: each handle leaves it through the core's hook (dropping
+ * its GEM reference once), so DRM's own release of the file's handles
+ * (drm_gem_release, before postclose) finds the table empty. */
+static int rnpu_drm_release(struct inode *inode, struct file *filp)
+{
+	struct drm_file *file = filp->private_data;
+
+	rknpu_file_close(file->driver_priv);
+	file->driver_priv = NULL;
+	return drm_release(inode, filp);
 }
 
 static long rnpu_drm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
@@ -74,7 +93,8 @@ static bool rnpu_fdinfo_key_is(const char *line, const char *key)
 }
 
 /* Passes each line of the session's text to @emit; with @skip_ids the
- * two identification lines are left out (DRM's helper printed its own). */
+ * two identification lines and the memory keys are left out (DRM's
+ * helpers print their own). */
 static void rnpu_fdinfo_lines(struct rknpu_file *session, bool skip_ids,
 			      void (*emit)(void *ctx, const char *line, int len), void *ctx)
 {
@@ -89,7 +109,9 @@ static void rnpu_fdinfo_lines(struct rknpu_file *session, bool skip_ids,
 		int n = (int)(nl - line) + (*nl ? 1 : 0);
 
 		if (!skip_ids || (!rnpu_fdinfo_key_is(line, "drm-driver:") &&
-				  !rnpu_fdinfo_key_is(line, "drm-client-id:")))
+				  !rnpu_fdinfo_key_is(line, "drm-client-id:") &&
+				  !rnpu_fdinfo_key_is(line, "drm-total-memory:") &&
+				  !rnpu_fdinfo_key_is(line, "drm-resident-memory:")))
 			emit(ctx, line, n);
 		line += n;
 	}
@@ -102,8 +124,10 @@ static void rnpu_fdinfo_to_seq(void *ctx, const char *line, int len)
 
 /* From Linux 6.5 the DRM core's drm_show_fdinfo prints drm-driver and
  * drm-client-id (its own id, unique across DRM devices) and then asks
- * the driver for the rest; before, the driver's file_operations print
- * everything. */
+ * the driver for the rest, whose memory keys (total, shared, resident)
+ * drm_show_memory_stats counts from the file's GEM handles; before, the
+ * driver's file_operations print everything, memory from the core's
+ * count. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
 static void rnpu_fdinfo_to_printer(void *ctx, const char *line, int len)
 {
@@ -113,6 +137,7 @@ static void rnpu_fdinfo_to_printer(void *ctx, const char *line, int len)
 static void rnpu_drm_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 {
 	rnpu_fdinfo_lines(file->driver_priv, true, rnpu_fdinfo_to_printer, p);
+	drm_show_memory_stats(p, file);
 }
 #define rnpu_drm_fops_show_fdinfo drm_show_fdinfo
 #else
@@ -127,7 +152,7 @@ static void rnpu_drm_fops_show_fdinfo(struct seq_file *m, struct file *filp)
 static const struct file_operations rnpu_drm_fops = {
 	.owner = THIS_MODULE,
 	.open = drm_open,
-	.release = drm_release,
+	.release = rnpu_drm_release,
 	.unlocked_ioctl = rnpu_drm_ioctl,
 #ifdef CONFIG_COMPAT
 	.compat_ioctl = rnpu_drm_compat_ioctl,
@@ -147,7 +172,7 @@ static const struct file_operations rnpu_drm_fops = {
 /* Name, description, date and version as the vendor's 0.9.8 reports
  * them; DRM_IOCTL_VERSION itself is answered by the core. */
 const struct drm_driver rnpu_drm_driver = {
-	.driver_features = DRIVER_RENDER,
+	.driver_features = DRIVER_GEM | DRIVER_RENDER,
 	.open = rnpu_drm_open,
 	.postclose = rnpu_drm_postclose,
 	.fops = &rnpu_drm_fops,

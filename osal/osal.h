@@ -262,6 +262,14 @@ int rnpu_osal_dma_export_fd(struct rnpu_osal_dma_buf *buf, unsigned int flags, i
  * dma-buf. */
 int rnpu_osal_dma_fd_identity(int fd, uint64_t *id);
 uint64_t rnpu_osal_dma_identity(struct rnpu_osal_dma_buf *buf);
+/* A session's handle @handle now names @buf / no longer does. For an OS
+ * that keeps its own per-file table of buffers (Linux: the DRM file's GEM
+ * handles, which fdinfo's memory keys and the DRM core read); a no-op
+ * elsewhere. @os_file is what rknpu_file_set_os_file() attached (NULL if
+ * nothing). Called with the session's lock held; may sleep. Added: 0 or
+ * negative errno, and the handle is then not created. */
+int rnpu_osal_dma_handle_added(void *os_file, uint32_t handle, struct rnpu_osal_dma_buf *buf);
+void rnpu_osal_dma_handle_removed(void *os_file, uint32_t handle, struct rnpu_osal_dma_buf *buf);
 /* Imports a foreign dma-buf: maps it for the device. May sleep. 0 or
  * negative errno (-EBADF, -EINVAL, -ENOMEM). info->vaddr is NULL. */
 int rnpu_osal_dma_import_fd(struct rnpu_osal_dev *dev, int fd, struct rnpu_osal_dma_buf **out,

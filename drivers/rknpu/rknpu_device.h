@@ -70,6 +70,9 @@ unsigned int rknpu_parse_debug(const char *spec); /* "reg,job" -> mask */
 
 /* One open of the device node: a session with its own handle table. */
 int rknpu_file_open(struct rknpu_device *rdev, struct rknpu_file **out);
+/* Attaches the host's own file object, passed to the OS services' handle
+ * hooks (rnpu_osal_dma_handle_added/removed); set before the first ioctl. */
+void rknpu_file_set_os_file(struct rknpu_file *file, void *os_file);
 /* Releases every handle the session holds. Objects still used by queued
  * jobs or still mapped live until their last user is gone. */
 void rknpu_file_close(struct rknpu_file *file);

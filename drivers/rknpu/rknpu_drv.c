@@ -229,6 +229,11 @@ err_free:
 	return ret;
 }
 
+void rknpu_file_set_os_file(struct rknpu_file *file, void *os_file)
+{
+	file->os_file = os_file;
+}
+
 void rknpu_file_close(struct rknpu_file *file)
 {
 	if (!file)

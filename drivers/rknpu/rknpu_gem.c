@@ -234,6 +234,11 @@ static int rknpu_gem_handle_create(struct rknpu_file *file, struct rknpu_gem_obj
 	if (!ret)
 		ret = rknpu_handles_alloc(&file->handles, obj, handle);
 	if (!ret) {
+		ret = rnpu_osal_dma_handle_added(file->os_file, *handle, obj->buf);
+		if (ret)
+			rknpu_handles_remove(&file->handles, *handle);
+	}
+	if (!ret) {
 		file->mem_bytes += obj->info.size;
 		if (!obj->creator_id) {
 			obj->creator_id = file->id;
@@ -254,8 +259,10 @@ static int rknpu_gem_handle_delete(struct rknpu_file *file, uint32_t handle)
 
 	rnpu_osal_mutex_lock(file->lock);
 	obj = rknpu_handles_remove(&file->handles, handle);
-	if (obj)
+	if (obj) {
 		file->mem_bytes -= obj->info.size;
+		rnpu_osal_dma_handle_removed(file->os_file, handle, obj->buf);
+	}
 	rnpu_osal_mutex_unlock(file->lock);
 	if (!obj)
 		return -EINVAL;
@@ -272,6 +279,7 @@ void rknpu_gem_release_handles(struct rknpu_file *file)
 	/* The session is closing: nobody else can use this table now. */
 	for (i = 0; i < t->used; i++) {
 		if (t->entries[i]) {
+			rnpu_osal_dma_handle_removed(file->os_file, i + 1, t->entries[i]->buf);
 			rknpu_iommu_unmap_obj(file, t->entries[i]);
 			rknpu_gem_put(t->entries[i]);
 			t->entries[i] = NULL;

@@ -110,6 +110,7 @@ struct rknpu_file {
 	struct rknpu_handle_table handles;
 	uint64_t mem_bytes;             /* bytes of the objects it holds (lock) */
 	uint32_t id;                    /* for logs */
+	void *os_file;                  /* the host's file, for the handle hooks */
 	uint32_t jobs_in_flight;        /* atomic: async jobs not yet freed */
 	uint64_t sched_last_tag;        /* fair-queue tag of its last job (irq_lock) */
 	struct rnpu_osal_waitq *idle_wq;/* woken when jobs_in_flight drops */

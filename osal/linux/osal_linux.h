@@ -7,6 +7,7 @@
 #ifndef RNPU_OSAL_LINUX_H
 #define RNPU_OSAL_LINUX_H
 
+#include <drm/drm_device.h>
 #include <linux/clk.h>
 #include <linux/device.h>
 #include <linux/interrupt.h>
@@ -34,6 +35,7 @@ struct rnpu_linux_irq {
  * obtained for it at probe (all device-managed). */
 struct rnpu_osal_dev {
 	struct device *dev;
+	struct drm_device *drm;    /* owner of every buffer's GEM object */
 	struct rnpu_osal_mmio mmio[RKNPU_MAX_CORES];
 	struct rnpu_linux_irq irqs[RKNPU_MAX_CORES];
 	struct reset_control *resets[RKNPU_MAX_RESETS];
@@ -51,6 +53,10 @@ struct rnpu_osal_dev {
 struct rnpu_osal_vma {
 	struct vm_area_struct *vma;
 };
+
+/* Buffers whose GEM object is not yet freed, and their bytes, over every
+ * device (debugfs gem_objects). */
+void rnpu_linux_dma_live(long *objects, long *bytes);
 
 /* Module-wide setup of the fence timeline; 0 or negative errno. */
 void rnpu_linux_fence_init(void);

@@ -4,8 +4,11 @@
  * to the device the DMA API maps scattered pages at contiguous IOVAs;
  * without one it hands out contiguous (CMA) memory. The device's DMA mask
  * is 32 bits (every NPU address register is), so every address fits.
- * Buffers are reference-counted: the core's reference, one per user
- * mapping and one per dma-buf exported from them (PRIME). Imported
+ * Every buffer is a GEM object of the DRM device (no shmem file behind
+ * it) whose reference count owns the memory: the core's object holds one
+ * reference, each user mapping and each dma-buf exported from it
+ * (PRIME) one, and the DRM file's handle table one while any of the
+ * core's handles names it (mirrored by the handle hooks). Imported
  * dma-bufs are attached to the NPU device and must come out as one range
  * of NPU addresses.
  * Cacheable buffers (RKNPU_MEM_CACHEABLE) are non-coherent memory from
@@ -13,11 +16,12 @@
  * addresses, and cache maintenance by MEM_SYNC over the range asked
  * for. The others are coherent (dma_alloc_attrs) and need none.
  */
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/fcntl.h>
 #include <linux/iosys-map.h>
-#include <linux/kref.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/scatterlist.h>
@@ -44,7 +48,7 @@ MODULE_IMPORT_NS(DMA_BUF);
 #endif
 
 struct rnpu_osal_dma_buf {
-	struct kref ref;
+	struct drm_gem_object gem; /* its refcount owns everything below */
 	struct device *dev;
 	void *cpu;            /* CPU address, or the DMA API's cookie */
 	dma_addr_t dma;
@@ -60,11 +64,48 @@ struct rnpu_osal_dma_buf {
 	struct sg_table *sgt;
 };
 
+static void rnpu_linux_gem_free(struct drm_gem_object *gem);
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+/* For fdinfo's drm-resident-memory: the memory is pinned while it lives. */
+static enum drm_gem_object_status rnpu_linux_gem_status(struct drm_gem_object *gem)
+{
+	return DRM_GEM_OBJECT_RESIDENT;
+}
+#endif
+
+static const struct drm_gem_object_funcs rnpu_linux_gem_funcs = {
+	.free = rnpu_linux_gem_free,
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	.status = rnpu_linux_gem_status,
+#endif
+};
+
+/* GEM objects not yet freed, and their bytes (all devices). */
+static atomic_long_t rnpu_linux_gem_objects = ATOMIC_LONG_INIT(0);
+static atomic_long_t rnpu_linux_gem_bytes = ATOMIC_LONG_INIT(0);
+
+void rnpu_linux_dma_live(long *objects, long *bytes)
+{
+	*objects = atomic_long_read(&rnpu_linux_gem_objects);
+	*bytes = atomic_long_read(&rnpu_linux_gem_bytes);
+}
+
+/* Once the memory exists: from here on GEM's count owns the buffer. */
+static void rnpu_linux_gem_init(struct drm_device *drm, struct rnpu_osal_dma_buf *buf)
+{
+	buf->gem.funcs = &rnpu_linux_gem_funcs;
+	drm_gem_private_object_init(drm, &buf->gem, buf->size);
+	atomic_long_inc(&rnpu_linux_gem_objects);
+	atomic_long_add((long)buf->size, &rnpu_linux_gem_bytes);
+}
+
 /* The pages may be scattered; the DMA API maps them at one range of NPU
  * addresses (one DMA segment: through the IOMMU, or one contiguous
  * allocation without it). Zeroed through the CPU's cache, which is then
  * written back so no dirty line can later land on what the NPU wrote. */
-static int rnpu_linux_dma_alloc_noncoherent(struct rnpu_osal_dma_buf *buf, unsigned int flags,
+static int rnpu_linux_dma_alloc_noncoherent(struct drm_device *drm, struct rnpu_osal_dma_buf *buf,
+					    unsigned int flags,
 					    struct rnpu_osal_dma_buf **out,
 					    struct rnpu_osal_dma_info *info)
 {
@@ -86,6 +127,7 @@ static int rnpu_linux_dma_alloc_noncoherent(struct rnpu_osal_dma_buf *buf, unsig
 			goto err_pages;
 	}
 	buf->noncoherent = sgt;
+	rnpu_linux_gem_init(drm, buf);
 	buf->dma = sg_dma_address(sgt->sgl);
 	info->size = buf->size;
 	info->dma_addr = buf->dma;
@@ -111,11 +153,10 @@ int rnpu_osal_dma_alloc(struct rnpu_osal_dev *dev, size_t size, unsigned int fla
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	kref_init(&buf->ref);
 	buf->dev = dev->dev;
 	buf->size = PAGE_ALIGN(size);
 	if (flags & RNPU_OSAL_DMA_CACHEABLE)
-		return rnpu_linux_dma_alloc_noncoherent(buf, flags, out, info);
+		return rnpu_linux_dma_alloc_noncoherent(dev->drm, buf, flags, out, info);
 	if (flags & RNPU_OSAL_DMA_WRITECOMBINE)
 		buf->attrs |= DMA_ATTR_WRITE_COMBINE;
 	if (!(flags & RNPU_OSAL_DMA_KMAP))
@@ -126,6 +167,7 @@ int rnpu_osal_dma_alloc(struct rnpu_osal_dev *dev, size_t size, unsigned int fla
 		kfree(buf);
 		return -ENOMEM;
 	}
+	rnpu_linux_gem_init(dev->drm, buf);
 	info->size = buf->size;
 	info->dma_addr = buf->dma;
 	info->vaddr = (flags & RNPU_OSAL_DMA_KMAP) ? buf->cpu : NULL;
@@ -134,9 +176,10 @@ int rnpu_osal_dma_alloc(struct rnpu_osal_dev *dev, size_t size, unsigned int fla
 	return 0;
 }
 
-static void rnpu_linux_dma_release(struct kref *ref)
+/* GEM's free: the last reference (core, mapping, export or handle) went. */
+static void rnpu_linux_gem_free(struct drm_gem_object *gem)
 {
-	struct rnpu_osal_dma_buf *buf = container_of(ref, struct rnpu_osal_dma_buf, ref);
+	struct rnpu_osal_dma_buf *buf = container_of(gem, struct rnpu_osal_dma_buf, gem);
 
 	if (buf->import) {
 		rnpu_dmabuf_unmap_attachment(buf->attach, buf->sgt, DMA_BIDIRECTIONAL);
@@ -149,13 +192,65 @@ static void rnpu_linux_dma_release(struct kref *ref)
 	} else {
 		dma_free_attrs(buf->dev, buf->size, buf->cpu, buf->dma, buf->attrs);
 	}
+	drm_gem_object_release(gem);
+	atomic_long_sub((long)buf->size, &rnpu_linux_gem_bytes);
+	atomic_long_dec(&rnpu_linux_gem_objects);
 	kfree(buf);
 }
 
 void rnpu_osal_dma_put(struct rnpu_osal_dma_buf *buf)
 {
 	if (buf)
-		kref_put(&buf->ref, rnpu_linux_dma_release);
+		drm_gem_object_put(&buf->gem);
+}
+
+/* ------------------------------------------------------------ GEM handles */
+
+/* Mirrors the core's handle into the DRM file's table at the same number,
+ * as DRM's own handle creation does (one reference for all of an object's
+ * handles, counted in handle_count), so that fdinfo's memory keys and the
+ * shared/private split come from DRM. Only the core creates handles here:
+ * every ioctl goes to the core, so the number is always free. */
+int rnpu_osal_dma_handle_added(void *os_file, uint32_t handle, struct rnpu_osal_dma_buf *buf)
+{
+	struct drm_file *file = os_file;
+	struct drm_gem_object *gem = &buf->gem;
+	bool last;
+	int ret;
+
+	if (!file)
+		return 0; /* /dev/rknpu: no DRM file */
+	if (!handle || handle > INT_MAX) {
+		dev_err(buf->dev, "GEM handle %u out of the DRM table's range\n", handle);
+		return -EINVAL;
+	}
+	mutex_lock(&gem->dev->object_name_lock);
+	if (gem->handle_count++ == 0)
+		drm_gem_object_get(gem);
+	mutex_unlock(&gem->dev->object_name_lock);
+	idr_preload(GFP_KERNEL);
+	spin_lock(&file->table_lock);
+	ret = idr_alloc(&file->object_idr, gem, (int)handle, (int)handle + 1, GFP_NOWAIT);
+	spin_unlock(&file->table_lock);
+	idr_preload_end();
+	if (ret >= 0)
+		return 0;
+	dev_err(buf->dev, "GEM handle %u: DRM's table refused it: %d\n", handle, ret);
+	mutex_lock(&gem->dev->object_name_lock);
+	last = --gem->handle_count == 0;
+	mutex_unlock(&gem->dev->object_name_lock);
+	if (last)
+		drm_gem_object_put(gem);
+	return ret == -ENOSPC ? -EEXIST : ret;
+}
+
+/* DRM's own handle removal: the last handle drops the table's reference. */
+void rnpu_osal_dma_handle_removed(void *os_file, uint32_t handle, struct rnpu_osal_dma_buf *buf)
+{
+	struct drm_file *file = os_file;
+
+	if (file && drm_gem_handle_delete(file, handle))
+		dev_warn(buf->dev, "GEM handle %u was not in the DRM file's table\n", handle);
 }
 
 /* Coherent allocations have no cache to maintain (the ordering comes from
@@ -319,7 +414,7 @@ int rnpu_osal_dma_export_fd(struct rnpu_osal_dma_buf *buf, unsigned int flags, i
 		info.size = buf->size;
 		info.flags = O_RDWR;
 		info.priv = buf;
-		kref_get(&buf->ref);
+		drm_gem_object_get(&buf->gem);
 		dmabuf = dma_buf_export(&info);
 		if (IS_ERR(dmabuf)) {
 			rnpu_osal_dma_put(buf);
@@ -409,7 +504,6 @@ int rnpu_osal_dma_import_fd(struct rnpu_osal_dev *dev, int fd, struct rnpu_osal_
 		ret = -ENOMEM;
 		goto err_put;
 	}
-	kref_init(&buf->ref);
 	buf->dev = dev->dev;
 	buf->import = dmabuf;
 	buf->size = dmabuf->size;
@@ -427,6 +521,7 @@ int rnpu_osal_dma_import_fd(struct rnpu_osal_dev *dev, int fd, struct rnpu_osal_
 	if (ret)
 		goto err_unmap;
 	buf->dma = sg_dma_address(buf->sgt->sgl);
+	rnpu_linux_gem_init(dev->drm, buf);
 	info->size = buf->size;
 	info->dma_addr = buf->dma;
 	info->vaddr = NULL;
@@ -451,7 +546,7 @@ static void rnpu_linux_vma_open(struct vm_area_struct *vma)
 {
 	struct rnpu_osal_dma_buf *buf = vma->vm_private_data;
 
-	kref_get(&buf->ref);
+	drm_gem_object_get(&buf->gem);
 }
 
 static void rnpu_linux_vma_close(struct vm_area_struct *vma)
@@ -483,7 +578,7 @@ int rnpu_osal_dma_mmap(struct rnpu_osal_dma_buf *buf, struct rnpu_osal_vma *req,
 		return ret;
 	vma->vm_ops = &rnpu_linux_vm_ops;
 	vma->vm_private_data = buf;
-	kref_get(&buf->ref);
+	drm_gem_object_get(&buf->gem);
 	return 0;
 }
 

@@ -256,6 +256,22 @@ int rnpu_osal_dma_fd_identity(int fd, uint64_t *id)
 	return -EOPNOTSUPP;
 }
 
+/* No per-file buffer table besides the core's to mirror handles into. */
+int rnpu_osal_dma_handle_added(void *os_file, uint32_t handle, struct rnpu_osal_dma_buf *buf)
+{
+	(void)os_file;
+	(void)handle;
+	(void)buf;
+	return 0;
+}
+
+void rnpu_osal_dma_handle_removed(void *os_file, uint32_t handle, struct rnpu_osal_dma_buf *buf)
+{
+	(void)os_file;
+	(void)handle;
+	(void)buf;
+}
+
 uint64_t rnpu_osal_dma_identity(struct rnpu_osal_dma_buf *buf)
 {
 	return (uintptr_t)buf;

@@ -1092,6 +1092,303 @@ out:
 		close(fd);
 }
 
+/* ------------------------------------------------------ GEM objects */
+
+/* The module's debugfs gem_objects: GEM objects alive, their bytes. */
+static bool gem_live(long *objects, long *bytes)
+{
+	char buf[128];
+
+	return read_text(DEBUGFS "gem_objects", buf, sizeof(buf)) > 0 &&
+	       sscanf(buf, "objects: %ld\nbytes: %ld\n", objects, bytes) == 2;
+}
+
+/* Whether every GEM object has been freed within 5 s (an ended job's
+ * references go in the core's reaper). */
+static bool gem_all_freed(long *objects, long *bytes)
+{
+	*objects = *bytes = -1;
+	for (int waited = 0; waited < 100; waited++) {
+		if (gem_live(objects, bytes) && *objects == 0 && *bytes == 0)
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
+/* The value of fdinfo key @key of @fd in @val; how many lines have it
+ * (-1: no fdinfo). */
+static int fdinfo_value(int fd, const char *key, char *val, size_t size)
+{
+	char buf[2048], *line, *save;
+	size_t len = strlen(key);
+	int found = 0;
+
+	val[0] = 0;
+	if (!fdinfo_of(fd, buf, sizeof(buf)))
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, key, len) && line[len] == ':' && line[len + 1] == '\t') {
+			snprintf(val, size, "%s", line + len + 2);
+			found++;
+		}
+	}
+	return found;
+}
+
+/* fdinfo key @key of @fd is @want, on exactly one line. */
+#define CHECK_FDINFO(fd, key, want)                                                     \
+	do {                                                                            \
+		char val_[64];                                                          \
+		int n_ = fdinfo_value(fd, key, val_, sizeof(val_));                     \
+		CHECK(n_ == 1 && !strcmp(val_, want), "%s: '%s' on %d lines, want '%s'", \
+		      key, val_, n_, want);                                             \
+	} while (0)
+
+/* DRM's memory keys count the file's GEM handles (drm_show_memory_stats):
+ * the bytes this case allocated, the shared part once another file holds
+ * a handle to the same buffer, back when handles go. */
+static void gem_fdinfo_memory_stats(void)
+{
+	int fd = open_dev(RENDER), other = open_dev(CARD), buf_fd = -1;
+	struct rknpu_mem_create small, mid, big;
+	struct rnpu_drm_prime_handle ph;
+	struct rnpu_drm_gem_close gc;
+	long objects, bytes;
+
+	CHECK(gem_all_freed(&objects, &bytes), "before: %ld GEM objects, %ld bytes alive", objects,
+	      bytes);
+	if (fd < 0 || other < 0 || mem_create(fd, PAGE, 0, &small) ||
+	    mem_create(fd, 64 * 1024, RKNPU_MEM_CACHEABLE, &mid) ||
+	    mem_create(fd, 1024 * 1024, RKNPU_MEM_KERNEL_MAPPING, &big)) {
+		CHECK(0, "three buffers: %s", strerror(errno));
+		goto out;
+	}
+	/* 4 KiB + 64 KiB + 1 MiB = 1092 KiB, DRM's unit rule. */
+	CHECK_FDINFO(fd, "drm-total-memory", "1092 KiB");
+	CHECK_FDINFO(fd, "drm-shared-memory", "0");
+	CHECK_FDINFO(fd, "drm-resident-memory", "1092 KiB");
+	CHECK_FDINFO(other, "drm-total-memory", "0");
+	CHECK(gem_live(&objects, &bytes) && objects == 3 && bytes == 1092 * 1024,
+	      "%ld GEM objects, %ld bytes alive, want 3, %d", objects, bytes, 1092 * 1024);
+	/* The 64 KiB buffer in another file through PRIME: shared in both. */
+	ph = (struct rnpu_drm_prime_handle){ .handle = mid.handle, .flags = RNPU_DRM_CLOEXEC };
+	CHECK_OK(ioctl(fd, RNPU_DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph));
+	buf_fd = ph.fd;
+	ph = (struct rnpu_drm_prime_handle){ .fd = buf_fd };
+	CHECK_OK(ioctl(other, RNPU_DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph));
+	CHECK_FDINFO(fd, "drm-total-memory", "1092 KiB");
+	CHECK_FDINFO(fd, "drm-shared-memory", "64 KiB");
+	CHECK_FDINFO(other, "drm-total-memory", "64 KiB");
+	CHECK_FDINFO(other, "drm-shared-memory", "64 KiB");
+	CHECK(gem_live(&objects, &bytes) && objects == 3,
+	      "%ld GEM objects after the import of an own export, want 3", objects);
+	gc = (struct rnpu_drm_gem_close){ .handle = ph.handle };
+	CHECK_OK(ioctl(other, RNPU_DRM_IOCTL_GEM_CLOSE, &gc));
+	CHECK_FDINFO(other, "drm-total-memory", "0");
+	CHECK_FDINFO(fd, "drm-shared-memory", "0");
+	CHECK_OK(mem_destroy(fd, big.handle));
+	CHECK_FDINFO(fd, "drm-total-memory", "68 KiB");
+	CHECK_FDINFO(fd, "drm-resident-memory", "68 KiB");
+out:
+	if (buf_fd >= 0)
+		close(buf_fd);
+	if (fd >= 0)
+		close(fd);
+	if (other >= 0)
+		close(other);
+	CHECK(gem_all_freed(&objects, &bytes), "after close: %ld GEM objects, %ld bytes alive",
+	      objects, bytes);
+}
+
+/* The DRM device's debugfs directory (/sys/kernel/debug/dri/N) by its
+ * name file; 0 or -1. */
+static int dri_debugfs_dir(char *dir, size_t size)
+{
+	char path[96], buf[256];
+
+	for (int n = 0; n < 256; n++) {
+		snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%d/name", n);
+		if (read_text(path, buf, sizeof(buf)) > 0 && !strncmp(buf, "rknpu ", 6)) {
+			snprintf(dir, size, "/sys/kernel/debug/dri/%d", n);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Lines of debugfs clients naming this process on DRM minor @minor. */
+static int dri_clients_of_mine(const char *dir, int minor)
+{
+	static char buf[8192];
+	char path[128], comm[32], *line, *save;
+	int pid, min, n = 0;
+
+	snprintf(path, sizeof(path), "%s/clients", dir);
+	if (read_text(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "%31s %d %d", comm, &pid, &min) == 3 && pid == getpid() &&
+		    min == minor)
+			n++;
+	return n;
+}
+
+/* DRM's debugfs: the device's clients (its DRM files) come and go with
+ * the files; gem_names exists because the driver is a GEM driver, with
+ * only its header: flink names are the core's (docs/kmod.md). */
+static void gem_dri_debugfs(void)
+{
+	char dir[64], path[128], buf[512];
+	int fd, card;
+	struct rknpu_mem_create mc;
+	struct rnpu_drm_gem_flink fl;
+
+	CHECK(dri_debugfs_dir(dir, sizeof(dir)) == 0, "no /sys/kernel/debug/dri/N/name 'rknpu ...'");
+	if (case_failed)
+		return;
+	diag("DRM debugfs: %s", dir);
+	CHECK(dri_clients_of_mine(dir, 128) == 0 && dri_clients_of_mine(dir, 0) == 0,
+	      "clients of pid %d before open", getpid());
+	fd = open_dev(RENDER);
+	card = open_dev(CARD);
+	if (fd < 0 || card < 0)
+		goto out;
+	CHECK(dri_clients_of_mine(dir, 128) == 1 && dri_clients_of_mine(dir, 0) == 1,
+	      "clients of pid %d: render %d, card %d, want 1 and 1", getpid(),
+	      dri_clients_of_mine(dir, 128), dri_clients_of_mine(dir, 0));
+	if (!mem_create(fd, PAGE, 0, &mc)) {
+		fl = (struct rnpu_drm_gem_flink){ .handle = mc.handle };
+		CHECK_OK(ioctl(fd, RNPU_DRM_IOCTL_GEM_FLINK, &fl));
+	}
+	snprintf(path, sizeof(path), "%s/gem_names", dir);
+	CHECK(read_text(path, buf, sizeof(buf)) > 0 && strstr(buf, "name") &&
+		      strstr(buf, "handles") && strchr(buf, '\n') == buf + strlen(buf) - 1,
+	      "gem_names '%s'", buf);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (card >= 0)
+		close(card);
+	CHECK(dri_clients_of_mine(dir, 128) == 0 && dri_clients_of_mine(dir, 0) == 0,
+	      "clients of pid %d after close", getpid());
+}
+
+/* A GEM object outlives the handle that created it while a mapping and a
+ * dma-buf hold it; the last of them frees it. */
+static void gem_outlives_handle(void)
+{
+	int fd = open_dev(RENDER), buf_fd = -1;
+	struct rknpu_mem_create mc;
+	struct rnpu_drm_prime_handle ph;
+	long objects, bytes, refs;
+	uint8_t *p = NULL, *q = MAP_FAILED;
+
+	CHECK(gem_all_freed(&objects, &bytes), "before: %ld GEM objects alive", objects);
+	if (fd < 0 || mem_create(fd, 2 * PAGE, 0, &mc))
+		goto out;
+	p = mem_mmap(fd, mc.handle, 2 * PAGE);
+	CHECK(p, "mmap: %s", strerror(errno));
+	if (!p)
+		goto out;
+	fill(p, 2 * PAGE, 57);
+	ph = (struct rnpu_drm_prime_handle){ .handle = mc.handle, .flags = RNPU_DRM_RDWR };
+	CHECK_OK(ioctl(fd, RNPU_DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph));
+	buf_fd = ph.fd;
+	CHECK_OK(mem_destroy(fd, mc.handle));
+	/* No handle: nothing in the file's table, the object still alive. */
+	CHECK_FDINFO(fd, "drm-total-memory", "0");
+	CHECK(gem_live(&objects, &bytes) && objects == 1 && bytes == 2 * PAGE,
+	      "without a handle: %ld GEM objects, %ld bytes, want 1, %u", objects, bytes, 2 * PAGE);
+	CHECK(first_mismatch(p, 2 * PAGE, 57) == 2 * PAGE, "mapping lost its bytes");
+	munmap(p, 2 * PAGE);
+	p = NULL;
+	CHECK(gem_live(&objects, &bytes) && objects == 1, "after munmap: %ld GEM objects, want 1",
+	      objects);
+	if (buf_fd >= 0) {
+		q = mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, buf_fd, 0);
+		CHECK(q != MAP_FAILED && first_mismatch(q, 2 * PAGE, 57) == 2 * PAGE,
+		      "dma-buf lost its bytes");
+		close(buf_fd);
+		buf_fd = -1;
+		/* The dma-buf's mapping holds it after its fd closed. */
+		CHECK(gem_live(&objects, &bytes) && objects == 1,
+		      "dma-buf mapped, fd closed: %ld GEM objects, want 1", objects);
+		if (q != MAP_FAILED)
+			munmap(q, 2 * PAGE);
+		q = MAP_FAILED;
+	}
+	CHECK(gem_all_freed(&objects, &bytes), "last user gone: %ld GEM objects alive", objects);
+out:
+	if (p)
+		munmap(p, 2 * PAGE);
+	if (q != MAP_FAILED)
+		munmap(q, 2 * PAGE);
+	if (buf_fd >= 0)
+		close(buf_fd);
+	if (fd >= 0)
+		close(fd);
+	refs = read_number("/sys/module/rnpu/refcnt");
+	CHECK(refs == 0, "rnpu refcnt %ld with everything closed", refs);
+}
+
+/* A file closed with buffers and a job the NPU never finishes: close
+ * waits for the job's watchdog, and every GEM object the file held goes,
+ * but the one exported and mapped through its dma-buf, which goes with
+ * that mapping. (A mapping through the DRM node would keep the file
+ * itself open.) */
+static void gem_close_with_buffers_and_job(void)
+{
+	int fd = open_dev(RENDER), buf_fd = -1;
+	struct job_bufs b;
+	struct rknpu_submit s;
+	struct rknpu_mem_create extra;
+	struct rnpu_drm_prime_handle ph;
+	struct timespec t0, t1;
+	long objects, bytes;
+	uint8_t *p = MAP_FAILED;
+
+	CHECK(gem_all_freed(&objects, &bytes), "before: %ld GEM objects alive", objects);
+	if (fd < 0 || !job_bufs_make(fd, &b, 1) || mem_create(fd, 16 * PAGE, 0, &extra)) {
+		CHECK(0, "buffers: %s", strerror(errno));
+		goto out;
+	}
+	ph = (struct rnpu_drm_prime_handle){ .handle = b.cmd.handle,
+					     .flags = RNPU_DRM_CLOEXEC | RNPU_DRM_RDWR };
+	CHECK_OK(ioctl(fd, RNPU_DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph));
+	buf_fd = ph.fd;
+	if (buf_fd >= 0)
+		p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, buf_fd, 0);
+	CHECK(p != MAP_FAILED, "dma-buf mmap: %s", strerror(errno));
+	CHECK(gem_live(&objects, &bytes) && objects == 3 && bytes == 18 * PAGE,
+	      "%ld GEM objects, %ld bytes, want 3, %u", objects, bytes, 18 * PAGE);
+	CHECK_OK(write_text(FAKE_PARAM "hang", "1"));
+	submit_init(&s, &b, 1, RKNPU_CORE1_MASK, 300);
+	s.flags |= RKNPU_JOB_NONBLOCK;
+	CHECK_OK(ioctl(fd, DRM_IOCTL_RKNPU_SUBMIT, &s));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK_OK(close(fd));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	fd = -1;
+	diag("close with the job in flight took %ld ms",
+	     (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	write_text(FAKE_PARAM "hang", "0");
+	CHECK(gem_live(&objects, &bytes) && objects == 1 && bytes == PAGE,
+	      "after close: %ld GEM objects, %ld bytes, want 1, %u (the exported one)", objects,
+	      bytes, PAGE);
+out:
+	if (p != MAP_FAILED)
+		munmap(p, PAGE);
+	if (buf_fd >= 0)
+		close(buf_fd);
+	if (fd >= 0)
+		close(fd);
+	CHECK(gem_all_freed(&objects, &bytes), "at the end: %ld GEM objects, %ld bytes alive",
+	      objects, bytes);
+	CHECK(read_number("/sys/module/rnpu/refcnt") == 0, "rnpu refcnt %ld at the end",
+	      read_number("/sys/module/rnpu/refcnt"));
+}
+
 static void unload_modules(void)
 {
 	long refs = read_number("/sys/module/rnpu/refcnt");
@@ -1153,6 +1450,10 @@ int main(void)
 		run("kmod-vm-lifetimes-past-close", lifetimes_past_close);
 		run("kmod-vm-rnpu-demo-on-the-card", rnpu_demo_on_the_card);
 		run("kmod-vm-system-sleep-test", system_sleep);
+		run("kmod-vm-gem-fdinfo-memory-stats", gem_fdinfo_memory_stats);
+		run("kmod-vm-gem-dri-debugfs", gem_dri_debugfs);
+		run("kmod-vm-gem-outlives-handle", gem_outlives_handle);
+		run("kmod-vm-gem-close-with-buffers-and-job", gem_close_with_buffers_and_job);
 		run("kmod-vm-unload", unload_modules);
 		run("kmod-vm-reload", reload);
 	}
