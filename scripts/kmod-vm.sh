@@ -70,13 +70,13 @@ fail_build() {
 
 # The tree's own programs on librnpu's kernel transport, from a plain
 # (unsanitised) build, with the shared libraries they need (cmocka's too):
-# rnpu-demo, and the UAPI conformance test run against the module's node.
+# rnpu-demo, and the UAPI tests run against the module's node.
 if [ ! -d "$out/meson" ]; then
   meson setup "$out/meson" -Dbench=false -Dfuzz=false >"$out/meson.log" 2>&1 ||
     fail_build meson "$out/meson.log"
 fi
-progs=(tools/rnpu-demo tests/uapi/uapi_conformance)
-ninja -C "$out/meson" "${progs[@]}" >"$out/ninja.log" 2>&1 || fail_build "rnpu-demo, uapi_conformance" "$out/ninja.log"
+progs=(tools/rnpu-demo tests/uapi/uapi_conformance tests/uapi/uapi_validator)
+ninja -C "$out/meson" "${progs[@]}" >"$out/ninja.log" 2>&1 || fail_build "${progs[*]}" "$out/ninja.log"
 # The guest's /init (static: it runs before any library is there).
 # (Reasons are cut to fit their line on purpose: no format-truncation.)
 gcc -static -O2 -Wall -Wextra -Werror -Wno-format-truncation -Iinclude/uapi \

@@ -1263,22 +1263,25 @@ static int run_program(char *const argv[], char *const env[], unsigned int secon
 	return status;
 }
 
-/* The tree's UAPI conformance test (tests/uapi/uapi_conformance.c) with
- * RNPU_UAPI_DEVICE set to the render node: its cases open the module's
- * node instead of the software NPU, and find the driver's lines in the
- * kernel log. It skips exactly the cases that need the software NPU (a
- * product the NPU computes, its hang, clock, rail, reset lines or
- * counters, the board's device name, a memfd taken as a dma-buf;
- * UAPI_SIM_ONLY, thirteen of them); every other case must pass. */
-static void uapi_conformance_on_render(void)
+/* One of the tree's UAPI tests (tests/uapi/) with RNPU_UAPI_DEVICE set to
+ * the render node: its cases open the module's node instead of the
+ * software NPU and find the driver's lines in the kernel log. It skips
+ * exactly the cases that need the software NPU (UAPI_SIM_ONLY: a product
+ * the NPU computes, its hang, clock, rail, reset lines or counters, the
+ * board's device name, a memfd taken as a dma-buf, CMA): @want_skipped of
+ * them; every other case must pass. */
+static void uapi_test_on_render(const char *name, unsigned int want_skipped)
 {
 	static char text[1 << 16];
-	char *argv[] = { "/bin/uapi_conformance", NULL };
+	char path[64];
+	char *argv[] = { path, NULL };
 	char *env[] = { "RNPU_UAPI_DEVICE=" RENDER, "CMOCKA_MESSAGE_OUTPUT=TAP", NULL };
 	unsigned int passed = 0, skipped = 0, failed = 0;
 	char *line, *save;
-	int status = run_program(argv, env, 240, text, sizeof(text));
+	int status;
 
+	snprintf(path, sizeof(path), "/bin/%s", name);
+	status = run_program(argv, env, 240, text, sizeof(text));
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		/* cmocka's TAP: "ok N - name", "not ok N - name", a skip is
 		 * "not ok N # SKIP name"; other lines are its diagnostics. */
@@ -1286,19 +1289,31 @@ static void uapi_conformance_on_render(void)
 			skipped++;
 		} else if (!strncmp(line, "not ok", 6)) {
 			failed++;
-			diag("uapi_conformance: %s", line);
+			diag("%s: %s", name, line);
 		} else if (!strncmp(line, "ok ", 3)) {
 			passed++;
 		} else if (line[0] && !strstr(line, "needs the software NPU")) {
-			diag("uapi_conformance: %s", line);
+			diag("%s: %s", name, line);
 		}
 	}
-	diag("uapi_conformance on " RENDER ": %u passed, %u skipped, %u failed", passed, skipped,
-	     failed);
-	CHECK(status == 0, "uapi_conformance exit status %#x, %u failed", status, failed);
-	CHECK(failed == 0 && passed > 0, "uapi_conformance: %u failed, %u passed", failed, passed);
-	CHECK(skipped == 13, "uapi_conformance skipped %u cases, not the 13 that need the software NPU",
-	      skipped);
+	diag("%s on " RENDER ": %u passed, %u skipped, %u failed", name, passed, skipped, failed);
+	CHECK(status == 0, "%s exit status %#x, %u failed", name, status, failed);
+	CHECK(failed == 0 && passed > 0, "%s: %u failed, %u passed", name, failed, passed);
+	CHECK(skipped == want_skipped, "%s skipped %u cases, not the %u that need the software NPU",
+	      name, skipped, want_skipped);
+}
+
+static void uapi_conformance_on_render(void)
+{
+	uapi_test_on_render("uapi_conformance", 13);
+}
+
+/* The regcmd validator's refusals and acceptances (a job it accepts must
+ * complete; the product is not compared). One case needs 64 MiB of
+ * contiguous memory, which a kernel without CMA cannot give. */
+static void uapi_validator_on_render(void)
+{
+	uapi_test_on_render("uapi_validator", 1);
 }
 
 int main(void)
@@ -1346,6 +1361,7 @@ int main(void)
 		run("kmod-vm-timeout-before-start-log", timeout_before_start_log);
 		run("kmod-vm-fakenpu-unload-while-bound", fakenpu_unload_while_bound);
 		run("kmod-vm-uapi-conformance-render", uapi_conformance_on_render);
+		run("kmod-vm-uapi-validator-render", uapi_validator_on_render);
 		run("kmod-vm-unload", unload_modules);
 		run("kmod-vm-reload", reload);
 	}

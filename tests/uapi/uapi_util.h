@@ -31,7 +31,8 @@ static inline bool uapi_on_kernel(void)
 }
 
 /* Skips the case on a kernel node, saying what it needs that only the
- * software NPU gives (results it computes, its statistics, its clock). */
+ * software NPU gives here (results it computes, its statistics, its
+ * clock, memory a VM's kernel does not have). */
 #define UAPI_SIM_ONLY(why)                                                               \
 	do {                                                                             \
 		if (uapi_on_kernel()) {                                                  \
