@@ -280,12 +280,16 @@ static bool kmsg_has(const char *a, const char *b)
 
 /* -------------------------------------------------------------- cases */
 
+/* rnpu.ko's parameters at the next load. */
+static const char *rnpu_params = "";
+
 static void load_modules(void)
 {
+	/* params NULL: the stand-in's base, or rnpu_params for rnpu.ko. */
 	static const struct { const char *path, *params; } mods[] = {
 		{ "/modules/drm.ko", "" },
 		{ "/modules/rnpu_fakenpu.ko", NULL },
-		{ "/modules/rnpu.ko", "" },
+		{ "/modules/rnpu.ko", NULL },
 	};
 	char params[128];
 
@@ -296,7 +300,8 @@ static void load_modules(void)
 		CHECK(fd >= 0, "open %s: %s", mods[i].path, strerror(errno));
 		if (fd < 0)
 			continue;
-		CHECK_OK(syscall(SYS_finit_module, fd, mods[i].params ?: params, 0));
+		CHECK_OK(syscall(SYS_finit_module, fd,
+				 mods[i].params ?: (i == 2 ? rnpu_params : params), 0));
 		close(fd);
 	}
 }
@@ -1316,6 +1321,19 @@ static void uapi_validator_on_render(void)
 	uapi_test_on_render("uapi_validator", 1);
 }
 
+/* The per-session limits (tests/uapi/uapi_limits.c) with the module
+ * loaded as that test's host configures itself: session_max_bos=8,
+ * session_max_bytes=65536. Loads, runs and unloads the module. */
+static void uapi_limits_on_render(void)
+{
+	rnpu_params = "session_max_bos=8 session_max_bytes=65536";
+	load_modules();
+	rnpu_params = "";
+	if (!case_failed)
+		uapi_test_on_render("uapi_limits", 0);
+	unload_modules();
+}
+
 int main(void)
 {
 	mount("proc", "/proc", "proc", 0, NULL);
@@ -1364,6 +1382,7 @@ int main(void)
 		run("kmod-vm-uapi-validator-render", uapi_validator_on_render);
 		run("kmod-vm-unload", unload_modules);
 		run("kmod-vm-reload", reload);
+		run("kmod-vm-uapi-limits-render", uapi_limits_on_render);
 	}
 	fprintf(out, "1..%u\n", test_no);
 	fprintf(out, "# kmod-vm: %u failed\n", failures);
