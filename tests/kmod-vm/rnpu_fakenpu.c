@@ -137,7 +137,10 @@ static enum hrtimer_restart fakenpu_tick(struct hrtimer *timer)
 }
 
 /* Binding and unbinding are serialised by the driver core (device lock),
- * so bound needs no lock of its own. */
+ * so bound needs no lock of its own. The device is known by its name: a
+ * platform device without an id is named exactly that in sysfs, so there
+ * is only one (fake.pdev is not set yet when a loaded driver binds it
+ * during its registration). */
 static int fakenpu_bind_event(struct notifier_block *nb, unsigned long action, void *data)
 {
 	struct device *dev = data;
