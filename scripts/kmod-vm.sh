@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT OR GPL-2.0-only
-# Boots Debian's amd64 kernel in qemu, loads the rnpu.ko built from this
+# Boots Debian's amd64 kernels in qemu, loads the rnpu.ko built from this
 # tree on a stand-in NPU (tests/kmod-vm/rnpu_fakenpu.c: three register
 # windows in RAM reserved with memmap=, software interrupts, completes every
 # start or hangs on request), exercises it through /dev/dri/renderD128,
@@ -13,6 +13,7 @@
 # scripts/test-summary.py counts) and prints them. KVM when /dev/kvm can be
 # used, else TCG. Skips (exit 0, "# SKIP reason") only when no Debian
 # kernel image with matching headers or no qemu can be had.
+#
 # Runs the VM once per kernel: Debian 12's 6.12 and 6.1 (each installed
 # with its matching headers when the archive has them); every case counts
 # once per kernel and carries its name (kmod-vm-6.1-drm-version).
@@ -85,6 +86,7 @@ gcc -static -O2 -Wall -Wextra -Werror -Wno-format-truncation -Iinclude/uapi \
 # The stand-in's register windows: 3 x 64 KiB of guest RAM the kernel
 # leaves alone (an E820 reserved range).
 base=0x10000000
+
 # prepare_kernel KVER: builds rnpu.ko (W=1 and sparse, warning-free) and
 # the stand-in against KVER's headers, and the VM's initramfs in $kout.
 prepare_kernel() {
