@@ -165,6 +165,8 @@ int rnpu_osal_regulator_get_voltage(struct rnpu_osal_dev *dev)
 	struct rnpu_host *host = dev->host;
 	int uv;
 
+	if (host->cfg.no_supply)
+		return -ENODEV;
 	pthread_mutex_lock(&host->power_lock);
 	uv = host->volt_uv;
 	pthread_mutex_unlock(&host->power_lock);

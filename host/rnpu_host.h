@@ -45,6 +45,9 @@ struct rnpu_host_config {
 	 * export); see docs/monitoring.md. */
 	char export_dir[256];
 	unsigned int export_period_ms; /* refresh period (default 500) */
+	/* No vdd supply: the regulator service answers -ENODEV, as a
+	 * device without one does on Linux. For tests. */
+	bool no_supply;
 };
 
 /* Fills @cfg with defaults, then applies from the environment:

@@ -104,8 +104,10 @@ int rknpu_debugfs_show(struct rknpu_device *rdev, const char *name, char *buf, s
 	} else if (rknpu_str_eq(name, "freq")) {
 		rknpu_show_freq(rdev, &t);
 	} else if (rknpu_str_eq(name, "volt")) {
+		/* Unsigned, as the vendor prints it; no supply (an errno) reads
+		 * 0, as GET_VOLT answers for the same state. */
 		volt = rnpu_osal_regulator_get_voltage(rdev->plat.dev);
-		rknpu_text_printf(&t, "%d\n", volt);
+		rknpu_text_printf(&t, "%d\n", volt > 0 ? volt : 0);
 	} else if (rknpu_str_eq(name, "delayms")) {
 		rknpu_text_printf(&t, "%u\n", __atomic_load_n(&rdev->power_put_delay_ms,
 							      __ATOMIC_RELAXED));

@@ -306,7 +306,7 @@ void rknpu_job_kick(struct rknpu_device *rdev, uint32_t mask)
 static int rknpu_job_timeout(struct rknpu_job *job)
 {
 	struct rknpu_device *rdev = job->rdev;
-	uint64_t elapsed_us;
+	uint64_t commit, elapsed_us;
 	unsigned long flags;
 	uint32_t running;
 	unsigned int i;
@@ -320,18 +320,22 @@ static int rknpu_job_timeout(struct rknpu_job *job)
 	rknpu_job_end_locked(job, -ETIMEDOUT);
 	rnpu_osal_spin_unlock_irqrestore(rdev->irq_lock, flags);
 
-	elapsed_us = (rnpu_osal_time_ns() - job->hw_commit_time) / 1000;
+	/* A job still queued when its time ran out has no hardware time:
+	 * say so, with the time it waited, rather than a time since boot. */
+	commit = __atomic_load_n(&job->hw_commit_time, __ATOMIC_ACQUIRE);
+	elapsed_us = (rnpu_osal_time_ns() - (commit ? commit : job->create_time)) / 1000;
 	rknpu_err(rdev, "job timeout, session %u, flags: %#x:", job->file->id, job->args.flags);
 	for (i = 0; i < rdev->num_cores; i++) {
 		if (!(job->core_mask & (1u << i)))
 			continue;
 		rknpu_err(rdev,
 			  "\tcore %u irq status: %#x, raw status: %#x, require mask: %#x, "
-			  "task counter: %#x, elapsed time: %lluus",
+			  "task counter: %#x, %s: %lluus",
 			  i, rknpu_read(rdev, i, REG_PC_INTERRUPT_STATUS),
 			  rknpu_read(rdev, i, REG_PC_INTERRUPT_RAW_STATUS), job->core[i].int_mask,
 			  rknpu_read(rdev, i, rdev->soc->pc_task_status_offset) &
 				  rdev->soc->pc_task_number_mask,
+			  commit ? "elapsed time" : "not started, queued for",
 			  (unsigned long long)elapsed_us);
 	}
 	if (running) {

@@ -87,8 +87,18 @@ static void diag(const char *fmt, ...)
 		CHECK(r_ >= 0, "%s: %ld, errno %d (%s)", #expr, r_, errno, strerror(errno)); \
 	} while (0)
 
-static void run(const char *name, void (*fn)(void))
+/* The running kernel's "major.minor" (6.1, 6.12): each case is named
+ * after it, so that one run per kernel counts each case once. */
+static char kernel_label[32];
+
+static void run(const char *case_name, void (*fn)(void))
 {
+	char name[128];
+
+	if (!strncmp(case_name, "kmod-vm-", 8) && kernel_label[0])
+		snprintf(name, sizeof(name), "kmod-vm-%s-%s", kernel_label, case_name + 8);
+	else
+		snprintf(name, sizeof(name), "%s", case_name);
 	case_failed = false;
 	case_why[0] = 0;
 	fn();
@@ -270,12 +280,16 @@ static bool kmsg_has(const char *a, const char *b)
 
 /* -------------------------------------------------------------- cases */
 
+/* rnpu.ko's parameters at the next load. */
+static const char *rnpu_params = "";
+
 static void load_modules(void)
 {
+	/* params NULL: the stand-in's base, or rnpu_params for rnpu.ko. */
 	static const struct { const char *path, *params; } mods[] = {
 		{ "/modules/drm.ko", "" },
 		{ "/modules/rnpu_fakenpu.ko", NULL },
-		{ "/modules/rnpu.ko", "" },
+		{ "/modules/rnpu.ko", NULL },
 	};
 	char params[128];
 
@@ -286,7 +300,8 @@ static void load_modules(void)
 		CHECK(fd >= 0, "open %s: %s", mods[i].path, strerror(errno));
 		if (fd < 0)
 			continue;
-		CHECK_OK(syscall(SYS_finit_module, fd, mods[i].params ?: params, 0));
+		CHECK_OK(syscall(SYS_finit_module, fd,
+				 mods[i].params ?: (i == 2 ? rnpu_params : params), 0));
 		close(fd);
 	}
 }
@@ -1418,12 +1433,219 @@ static void reload(void)
 	unload_modules();
 }
 
+/* debugfs volt without a vdd supply reads 0, as GET_VOLT answers for the
+ * same state (the vendor prints the voltage unsigned; a NULL-guarded read
+ * of a missing supply gives 0), never an errno such as -19. */
+static void debugfs_volt_no_supply(void)
+{
+	int fd = open_dev(RENDER);
+	char buf[64];
+	uint32_t v = 12345;
+
+	CHECK(read_text(DEBUGFS "volt", buf, sizeof(buf)) > 0 && !strcmp(buf, "0\n"),
+	      "volt '%s'", buf);
+	if (fd >= 0) {
+		CHECK_OK(action(fd, RKNPU_GET_VOLT, &v));
+		CHECK(v == 0, "GET_VOLT %u without a supply", v);
+		close(fd);
+	}
+}
+
+/* The largest "elapsed time: Nus" in the kernel log (-1: none). */
+static long long kmsg_max_elapsed_us(void)
+{
+	static char log[1 << 20];
+	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, sizeof(log) - 1);
+	long long max = -1, v;
+	char *p;
+
+	if (n < 0)
+		return -1;
+	log[n] = 0;
+	for (p = log; (p = strstr(p, "elapsed time: ")); p++)
+		if (sscanf(p, "elapsed time: %lldus", &v) == 1 && v > max)
+			max = v;
+	return max;
+}
+
+/* A job still queued behind a hung one when its own timeout ends it never
+ * reached the NPU: its timeout lines say so, with its time in the queue;
+ * no line counts an elapsed time from 0 (the time since boot). */
+static void timeout_before_start_log(void)
+{
+	int fd = open_dev(RENDER);
+	struct job_bufs b;
+	struct rknpu_submit hung, queued;
+	struct pollfd pfd;
+	long long max;
+
+	if (fd < 0 || !job_bufs_make(fd, &b, 1))
+		goto out;
+	klogctl(5 /* SYSLOG_ACTION_CLEAR */, NULL, 0);
+	CHECK_OK(write_text(FAKE_PARAM "hang", "1"));
+	submit_init(&hung, &b, 1, RKNPU_CORE1_MASK, 1500);
+	hung.flags |= RKNPU_JOB_NONBLOCK | RKNPU_JOB_FENCE_OUT;
+	CHECK_OK(ioctl(fd, DRM_IOCTL_RKNPU_SUBMIT, &hung));
+	submit_init(&queued, &b, 1, RKNPU_CORE1_MASK, 50);
+	queued.flags |= RKNPU_JOB_NONBLOCK | RKNPU_JOB_FENCE_OUT;
+	CHECK_OK(ioctl(fd, DRM_IOCTL_RKNPU_SUBMIT, &queued));
+	if (queued.fence_fd >= 0) {
+		pfd = (struct pollfd){ .fd = queued.fence_fd, .events = POLLIN };
+		CHECK(poll(&pfd, 1, 10000) == 1, "queued job's fence not signalled");
+		close(queued.fence_fd);
+	}
+	if (hung.fence_fd >= 0) {
+		pfd = (struct pollfd){ .fd = hung.fence_fd, .events = POLLIN };
+		CHECK(poll(&pfd, 1, 10000) == 1, "hung job's fence not signalled");
+		close(hung.fence_fd);
+	}
+	write_text(FAKE_PARAM "hang", "0");
+	/* The watchdog's lines follow the fence: bounded wait for them. */
+	for (int waited = 0; waited < 100 && !kmsg_has("core 1 irq status", "elapsed time"); waited++)
+		usleep(20000);
+	CHECK(kmsg_has("core 1 irq status", "not started, queued for"),
+	      "no 'not started' line for the queued job");
+	max = kmsg_max_elapsed_us();
+	diag("largest elapsed time logged: %lld us", max);
+	CHECK(max >= 0 && max < 10 * 1000 * 1000, "elapsed time %lld us, not the job's", max);
+	job_bufs_free(fd, &b);
+out:
+	if (fd >= 0)
+		close(fd);
+}
+
+/* The stand-in cannot be unloaded while the driver is bound to its
+ * device (it holds itself), so the device never vanishes under rnpu;
+ * once rnpu is gone it unloads, and rnpu binds a re-registered device. */
+static void fakenpu_unload_while_bound(void)
+{
+	struct stat st;
+	long refs = read_number("/sys/module/rnpu_fakenpu/refcnt");
+
+	/* The bind's reference, and one per interrupt the driver requested
+	 * (the kernel takes the irq_desc owner's module). */
+	diag("rnpu_fakenpu refcnt while bound: %ld", refs);
+	CHECK(refs >= 1, "stand-in refcnt %ld while bound", refs);
+	errno = 0;
+	CHECK(syscall(SYS_delete_module, "rnpu_fakenpu", O_NONBLOCK) == -1 &&
+		      (errno == EWOULDBLOCK || errno == EBUSY),
+	      "rmmod rnpu_fakenpu while bound: errno %d", errno);
+	CHECK(stat(RENDER, &st) == 0, "device node gone after the refused unload");
+	CHECK(stat("/sys/bus/platform/devices/RKNPU/driver", &st) == 0, "driver unbound");
+}
+
+/* Runs @argv with @env, its output (stdout and stderr) in @text; bounded
+ * by @seconds. Returns the wait status, -1 if it did not run. */
+static int run_program(char *const argv[], char *const env[], unsigned int seconds, char *text,
+		       size_t size)
+{
+	int pipefd[2], status = -1;
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	text[0] = 0;
+	if (pipe(pipefd))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		alarm(seconds); /* bounded, whatever happens */
+		execve(argv[0], argv, env);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (got < size - 1 && (n = read(pipefd[0], text + got, size - 1 - got)) > 0)
+		got += (size_t)n;
+	text[got] = 0;
+	close(pipefd[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+/* One of the tree's UAPI tests (tests/uapi/) with RNPU_UAPI_DEVICE set to
+ * the render node: its cases open the module's node instead of the
+ * software NPU and find the driver's lines in the kernel log. It skips
+ * exactly the cases that need the software NPU (UAPI_SIM_ONLY: a product
+ * the NPU computes, its hang, clock, rail, reset lines or counters, the
+ * board's device name, a memfd taken as a dma-buf, CMA): @want_skipped of
+ * them; every other case must pass. */
+static void uapi_test_on_render(const char *name, unsigned int want_skipped)
+{
+	static char text[1 << 16];
+	char path[64];
+	char *argv[] = { path, NULL };
+	char *env[] = { "RNPU_UAPI_DEVICE=" RENDER, "CMOCKA_MESSAGE_OUTPUT=TAP", NULL };
+	unsigned int passed = 0, skipped = 0, failed = 0;
+	char *line, *save;
+	int status;
+
+	snprintf(path, sizeof(path), "/bin/%s", name);
+	status = run_program(argv, env, 240, text, sizeof(text));
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		/* cmocka's TAP: "ok N - name", "not ok N - name", a skip is
+		 * "not ok N # SKIP name"; other lines are its diagnostics. */
+		if (strstr(line, "# SKIP") && strstr(line, "ok ")) {
+			skipped++;
+		} else if (!strncmp(line, "not ok", 6)) {
+			failed++;
+			diag("%s: %s", name, line);
+		} else if (!strncmp(line, "ok ", 3)) {
+			passed++;
+		} else if (line[0] && !strstr(line, "needs the software NPU")) {
+			diag("%s: %s", name, line);
+		}
+	}
+	diag("%s on " RENDER ": %u passed, %u skipped, %u failed", name, passed, skipped, failed);
+	CHECK(status == 0, "%s exit status %#x, %u failed", name, status, failed);
+	CHECK(failed == 0 && passed > 0, "%s: %u failed, %u passed", name, failed, passed);
+	CHECK(skipped == want_skipped, "%s skipped %u cases, not the %u that need the software NPU",
+	      name, skipped, want_skipped);
+}
+
+static void uapi_conformance_on_render(void)
+{
+	uapi_test_on_render("uapi_conformance", 13);
+}
+
+/* The regcmd validator's refusals and acceptances (a job it accepts must
+ * complete; the product is not compared). One case needs 64 MiB of
+ * contiguous memory, which a kernel without CMA cannot give. */
+static void uapi_validator_on_render(void)
+{
+	uapi_test_on_render("uapi_validator", 1);
+}
+
+/* The per-session limits (tests/uapi/uapi_limits.c) with the module
+ * loaded as that test's host configures itself: session_max_bos=8,
+ * session_max_bytes=65536. Loads, runs and unloads the module. */
+static void uapi_limits_on_render(void)
+{
+	rnpu_params = "session_max_bos=8 session_max_bytes=65536";
+	load_modules();
+	rnpu_params = "";
+	if (!case_failed)
+		uapi_test_on_render("uapi_limits", 0);
+	unload_modules();
+}
+
 int main(void)
 {
 	mount("proc", "/proc", "proc", 0, NULL);
 	mount("sysfs", "/sys", "sysfs", 0, NULL);
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	{
+		FILE *f = fopen("/proc/sys/kernel/osrelease", "r");
+		unsigned int major, minor;
+
+		if (f && fscanf(f, "%u.%u", &major, &minor) == 2)
+			snprintf(kernel_label, sizeof(kernel_label), "%u.%u", major, minor);
+		if (f)
+			fclose(f);
+	}
 	out = fopen("/dev/ttyS1", "w");
 	if (!out)
 		out = stdout;
@@ -1454,8 +1676,14 @@ int main(void)
 		run("kmod-vm-gem-dri-debugfs", gem_dri_debugfs);
 		run("kmod-vm-gem-outlives-handle", gem_outlives_handle);
 		run("kmod-vm-gem-close-with-buffers-and-job", gem_close_with_buffers_and_job);
+		run("kmod-vm-debugfs-volt-no-supply", debugfs_volt_no_supply);
+		run("kmod-vm-timeout-before-start-log", timeout_before_start_log);
+		run("kmod-vm-fakenpu-unload-while-bound", fakenpu_unload_while_bound);
+		run("kmod-vm-uapi-conformance-render", uapi_conformance_on_render);
+		run("kmod-vm-uapi-validator-render", uapi_validator_on_render);
 		run("kmod-vm-unload", unload_modules);
 		run("kmod-vm-reload", reload);
+		run("kmod-vm-uapi-limits-render", uapi_limits_on_render);
 	}
 	fprintf(out, "1..%u\n", test_no);
 	fprintf(out, "# kmod-vm: %u failed\n", failures);

@@ -20,6 +20,12 @@
  * "hang" swallows that many starts without an answer, so the driver's
  * timeout and reset run in a real kernel. Nothing reads the task list or
  * the register commands: output buffers stay as the test wrote them.
+ *
+ * Like a board's NPU, the device cannot go away under its driver: while a
+ * driver is bound to it the module holds a reference on itself (a bus
+ * notifier), so unloading it first needs the driver unloaded. The kernel
+ * would otherwise unbind the driver from the departing device, with its
+ * files still open, which the driver's core does not allow.
  */
 #include <linux/hrtimer.h>
 #include <linux/io.h>
@@ -27,8 +33,10 @@
 #include <linux/irqdesc.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
+#include <linux/notifier.h>
 #include <linux/platform_device.h>
 #include <linux/sizes.h>
+#include <linux/string.h>
 
 #include "rk3588_regs.h"
 
@@ -64,6 +72,8 @@ static struct fakenpu {
 	int irq_base;
 	struct hrtimer timer;
 	struct platform_device *pdev;
+	struct notifier_block bind_nb;
+	bool bound; /* a driver is bound: the module holds itself */
 } fake;
 
 static void __iomem *fakenpu_reg(unsigned int core, u32 offset)
@@ -126,6 +136,27 @@ static enum hrtimer_restart fakenpu_tick(struct hrtimer *timer)
 	return HRTIMER_RESTART;
 }
 
+/* Binding and unbinding are serialised by the driver core (device lock),
+ * so bound needs no lock of its own. The device is known by its name: a
+ * platform device without an id is named exactly that in sysfs, so there
+ * is only one (fake.pdev is not set yet when a loaded driver binds it
+ * during its registration). */
+static int fakenpu_bind_event(struct notifier_block *nb, unsigned long action, void *data)
+{
+	struct device *dev = data;
+
+	if (dev->bus != &platform_bus_type || strcmp(to_platform_device(dev)->name, "RKNPU"))
+		return NOTIFY_DONE;
+	if (action == BUS_NOTIFY_BOUND_DRIVER && !fake.bound) {
+		__module_get(THIS_MODULE);
+		fake.bound = true;
+	} else if (action == BUS_NOTIFY_UNBOUND_DRIVER && fake.bound) {
+		fake.bound = false;
+		module_put(THIS_MODULE);
+	}
+	return NOTIFY_OK;
+}
+
 static int __init fakenpu_init(void)
 {
 	struct resource res[2 * FAKENPU_CORES] = { };
@@ -164,6 +195,12 @@ static int __init fakenpu_init(void)
 		res[FAKENPU_CORES + core] = line;
 	}
 
+	/* Before the device: a driver already loaded binds it at once. */
+	fake.bind_nb.notifier_call = fakenpu_bind_event;
+	ret = bus_register_notifier(&platform_bus_type, &fake.bind_nb);
+	if (ret)
+		goto err_descs;
+
 	hrtimer_init(&fake.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	fake.timer.function = fakenpu_tick;
 	hrtimer_start(&fake.timer, ns_to_ktime((u64)poll_us * NSEC_PER_USEC), HRTIMER_MODE_REL);
@@ -180,6 +217,8 @@ static int __init fakenpu_init(void)
 
 err_timer:
 	hrtimer_cancel(&fake.timer);
+	bus_unregister_notifier(&platform_bus_type, &fake.bind_nb);
+err_descs:
 	irq_free_descs(fake.irq_base, FAKENPU_CORES);
 err_unmap:
 	iounmap(fake.regs);
@@ -187,9 +226,13 @@ err_unmap:
 }
 module_init(fakenpu_init);
 
+/* No driver is bound here (it would hold the module). The device goes
+ * first, while its registers and interrupts still work; then the timer
+ * that raises the interrupts, then the interrupts, then the windows. */
 static void __exit fakenpu_exit(void)
 {
 	platform_device_unregister(fake.pdev);
+	bus_unregister_notifier(&platform_bus_type, &fake.bind_nb);
 	hrtimer_cancel(&fake.timer);
 	irq_free_descs(fake.irq_base, FAKENPU_CORES);
 	iounmap(fake.regs);

@@ -710,6 +710,31 @@ static void hang_recovery_is_bounded(void **state)
 	assert_int_equal(mem_destroy(*state, h[1]), 0);
 }
 
+static void timeout_before_start_logs_no_hw_time(void **state)
+{
+	uint32_t h[2];
+	uint64_t task = make_hanging_task(*state, h);
+	int fd_hang = -1, fd_queued = -1;
+
+	/* A hang holds core 1 for 2 s; a job queued behind it runs out of
+	 * its 20 ms while still queued. Its timeout line must not show a
+	 * hardware time (it has none: counted from 0 it was the time since
+	 * boot) but that it never started. */
+	assert_int_equal(submit_raw(*state, task, RKNPU_JOB_NONBLOCK | RKNPU_JOB_FENCE_OUT,
+				    RKNPU_CORE1_MASK, 2000, &fd_hang), 0);
+	assert_int_equal(submit_raw(*state, task, RKNPU_JOB_NONBLOCK | RKNPU_JOB_FENCE_OUT,
+				    RKNPU_CORE1_MASK, 20, &fd_queued), 0);
+	assert_int_equal(rnpu_fence_wait(fd_queued, 5000), -ETIMEDOUT);
+	assert_true(log_wait_for("core 1 irq status", "not started, queued for", 2000));
+	assert_false(log_has("core 1 irq status", "elapsed time"));
+	assert_int_equal(rnpu_fence_wait(fd_hang, 10000), -ETIMEDOUT);
+	assert_true(log_wait_for("core 1 irq status", "elapsed time", 2000));
+	close(fd_hang);
+	close(fd_queued);
+	assert_int_equal(mem_destroy(*state, h[0]), 0);
+	assert_int_equal(mem_destroy(*state, h[1]), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -734,6 +759,7 @@ int main(void)
 		T(timeout_spares_other_cores),
 		T(reset_fails_running_keeps_queued),
 		T(hang_recovery_is_bounded),
+		T(timeout_before_start_logs_no_hw_time),
 	};
 
 	return cmocka_run_group_tests_name("fences", tests, NULL, NULL);

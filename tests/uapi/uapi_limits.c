@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT OR GPL-2.0-only
 /*
  * Per-session limits (RNPU_SESSION_MAX_BOS / RNPU_SESSION_MAX_BYTES of the
- * userspace host): refused with a clear errno and log line, counted per
- * session, released when handles go.
+ * userspace host; rnpu.ko's session_max_bos=8 session_max_bytes=65536 when
+ * RNPU_UAPI_DEVICE names its node): refused with a clear errno and log
+ * line, counted per session, released when handles go.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -25,8 +26,8 @@ static void bo_count_limit(void **state)
 	struct rnpu_dev *dev, *other;
 
 	(void)state;
-	assert_int_equal(rnpu_open("sim", &dev), 0);
-	assert_int_equal(rnpu_open("sim", &other), 0);
+	assert_int_equal(rnpu_open(uapi_device(), &dev), 0);
+	assert_int_equal(rnpu_open(uapi_device(), &other), 0);
 	for (int i = 0; i < MAX_BOS; i++)
 		assert_int_equal(mem_create(dev, PAGE, 0, &mc[i]), 0);
 	assert_int_equal(mem_create(dev, PAGE, 0, &extra), -ENOSPC);
@@ -46,7 +47,7 @@ static void byte_limit(void **state)
 	struct rnpu_dev *dev;
 
 	(void)state;
-	assert_int_equal(rnpu_open("sim", &dev), 0);
+	assert_int_equal(rnpu_open(uapi_device(), &dev), 0);
 	assert_int_equal(mem_create(dev, 10 * PAGE, 0, &a), 0);
 	assert_int_equal(mem_create(dev, 6 * PAGE, 0, &b), 0);
 	assert_int_equal(mem_create(dev, 1, 0, &c), -ENOMEM); /* rounds to a page */
@@ -63,8 +64,8 @@ static void imported_handles_count(void **state)
 	struct rnpu_dev *dev, *other;
 
 	(void)state;
-	assert_int_equal(rnpu_open("sim", &dev), 0);
-	assert_int_equal(rnpu_open("sim", &other), 0);
+	assert_int_equal(rnpu_open(uapi_device(), &dev), 0);
+	assert_int_equal(rnpu_open(uapi_device(), &other), 0);
 	assert_int_equal(mem_create(dev, 12 * PAGE, 0, &big), 0);
 	assert_int_equal(mem_create(other, 8 * PAGE, 0, &small), 0);
 	/* Importing 12 pages into a session holding 8 would pass 16. */
