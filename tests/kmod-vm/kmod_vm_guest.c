@@ -90,6 +90,8 @@ static void diag(const char *fmt, ...)
 /* The running kernel's "major.minor" (6.1, 6.12): each case is named
  * after it, so that one run per kernel counts each case once. */
 static char kernel_label[32];
+/* The same as major * 100 + minor (601, 612); 0 if unknown. */
+static unsigned int kernel_version;
 
 static void run(const char *case_name, void (*fn)(void))
 {
@@ -1160,6 +1162,19 @@ static int fdinfo_value(int fd, const char *key, char *val, size_t size)
 		      key, val_, n_, want);                                             \
 	} while (0)
 
+/* drm-shared-memory comes only from DRM's drm_show_memory_stats (6.5 on);
+ * before, fdinfo is the core's text, which has total and resident only. */
+#define CHECK_FDINFO_SHARED(fd, want)                                           \
+	do {                                                                    \
+		if (kernel_version >= 605) {                                    \
+			CHECK_FDINFO(fd, "drm-shared-memory", want);            \
+		} else {                                                        \
+			char val_[64];                                          \
+			int n_ = fdinfo_value(fd, "drm-shared-memory", val_, sizeof(val_)); \
+			CHECK(n_ == 0, "drm-shared-memory on %d lines before 6.5, want none", n_); \
+		}                                                               \
+	} while (0)
+
 /* DRM's memory keys count the file's GEM handles (drm_show_memory_stats):
  * the bytes this case allocated, the shared part once another file holds
  * a handle to the same buffer, back when handles go. */
@@ -1181,7 +1196,7 @@ static void gem_fdinfo_memory_stats(void)
 	}
 	/* 4 KiB + 64 KiB + 1 MiB = 1092 KiB, DRM's unit rule. */
 	CHECK_FDINFO(fd, "drm-total-memory", "1092 KiB");
-	CHECK_FDINFO(fd, "drm-shared-memory", "0");
+	CHECK_FDINFO_SHARED(fd, "0");
 	CHECK_FDINFO(fd, "drm-resident-memory", "1092 KiB");
 	CHECK_FDINFO(other, "drm-total-memory", "0");
 	CHECK(gem_live(&objects, &bytes) && objects == 3 && bytes == 1092 * 1024,
@@ -1193,15 +1208,15 @@ static void gem_fdinfo_memory_stats(void)
 	ph = (struct rnpu_drm_prime_handle){ .fd = buf_fd };
 	CHECK_OK(ioctl(other, RNPU_DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph));
 	CHECK_FDINFO(fd, "drm-total-memory", "1092 KiB");
-	CHECK_FDINFO(fd, "drm-shared-memory", "64 KiB");
+	CHECK_FDINFO_SHARED(fd, "64 KiB");
 	CHECK_FDINFO(other, "drm-total-memory", "64 KiB");
-	CHECK_FDINFO(other, "drm-shared-memory", "64 KiB");
+	CHECK_FDINFO_SHARED(other, "64 KiB");
 	CHECK(gem_live(&objects, &bytes) && objects == 3,
 	      "%ld GEM objects after the import of an own export, want 3", objects);
 	gc = (struct rnpu_drm_gem_close){ .handle = ph.handle };
 	CHECK_OK(ioctl(other, RNPU_DRM_IOCTL_GEM_CLOSE, &gc));
 	CHECK_FDINFO(other, "drm-total-memory", "0");
-	CHECK_FDINFO(fd, "drm-shared-memory", "0");
+	CHECK_FDINFO_SHARED(fd, "0");
 	CHECK_OK(mem_destroy(fd, big.handle));
 	CHECK_FDINFO(fd, "drm-total-memory", "68 KiB");
 	CHECK_FDINFO(fd, "drm-resident-memory", "68 KiB");
@@ -1641,8 +1656,10 @@ int main(void)
 		FILE *f = fopen("/proc/sys/kernel/osrelease", "r");
 		unsigned int major, minor;
 
-		if (f && fscanf(f, "%u.%u", &major, &minor) == 2)
+		if (f && fscanf(f, "%u.%u", &major, &minor) == 2) {
 			snprintf(kernel_label, sizeof(kernel_label), "%u.%u", major, minor);
+			kernel_version = major * 100 + minor;
+		}
 		if (f)
 			fclose(f);
 	}
