@@ -162,11 +162,13 @@ if [ -z "$accel" ]; then
   accel=tcg
   [ -r /dev/kvm ] && [ -w /dev/kvm ] && accel=kvm
 fi
-note=""
+kvm_failed_log=""
 all=""
 problems_total=0
 for kver in "${kvers[@]}"; do
   kout=$out/$kver
+  note=""
+  [ -n "$kvm_failed_log" ] && note=" (KVM could not run an earlier guest, see $kvm_failed_log)"
   mkdir -p "$kout"
   console=$kout/console.log results=$kout/results.tap
   prepare_kernel "$kver"
@@ -174,7 +176,8 @@ for kver in "${kvers[@]}"; do
   rc=0
   run_vm "$accel" || rc=$?
   if [ $rc -eq 200 ]; then
-    note=" (KVM could not run the guest, see $kout/qemu-kvm.log; fell back to TCG)"
+    kvm_failed_log=$kout/qemu-kvm.log
+    note=" (KVM could not run the guest, see $kvm_failed_log; fell back to TCG)"
     accel=tcg
     vmstart=$(date +%s)
     rc=0
