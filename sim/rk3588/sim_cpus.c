@@ -66,20 +66,36 @@ void sim_cpus_from_env(struct rk3588_sim *sim)
 			" ignored\n", CPUS_ENV, env, SIM_MAX_HOST_CPUS - 1);
 }
 
-void sim_cpus_apply(const struct rk3588_sim *sim, unsigned int core)
+/* The set goes on the thread before it first runs (glibc applies an
+ * attribute's affinity while the new thread is held at its start), so no
+ * worker ever runs elsewhere and a reader of its affinity never sees the
+ * old set. If the set cannot be applied the worker is started unpinned,
+ * with a log line. */
+int sim_cpus_start_thread(const struct rk3588_sim *sim, unsigned int core, pthread_t *thread,
+			  void *(*fn)(void *), void *arg)
 {
+	pthread_attr_t attr;
 	cpu_set_t set;
 	int ret;
 
 	if (!sim->worker_cpus)
-		return;
+		return pthread_create(thread, NULL, fn, arg);
 	CPU_ZERO(&set);
 	for (int c = 0; c < SIM_MAX_HOST_CPUS; c++)
 		if (sim->worker_cpus & (1ull << c))
 			CPU_SET(c, &set);
-	/* Threads this worker starts (MAC helpers) inherit the set. */
-	ret = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	ret = pthread_attr_init(&attr);
 	if (ret)
+		return ret;
+	/* Threads this worker starts (MAC helpers) inherit the set. */
+	ret = pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	if (!ret)
+		ret = pthread_create(thread, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	if (ret) {
 		fprintf(stderr, "sim core%u: %s: cannot run on CPUs 0x%llx (%s); left unpinned\n",
 			core, CPUS_ENV, (unsigned long long)sim->worker_cpus, strerror(ret));
+		ret = pthread_create(thread, NULL, fn, arg);
+	}
+	return ret;
 }

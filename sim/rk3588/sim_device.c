@@ -145,7 +145,6 @@ static void *worker(void *arg)
 	struct sim_core *c = arg;
 
 	sim_wake_worker_policy();
-	sim_cpus_apply(c->sim, c->index);
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
 		/* The rest of a ganged start before this core's own list: those
@@ -267,7 +266,7 @@ struct rk3588_sim *rk3588_sim_create(const struct rk3588_sim_bus *bus,
 		if (!c->task)
 			goto fail;
 		if (sim->threaded) {
-			if (pthread_create(&c->thread, NULL, worker, c) != 0)
+			if (sim_cpus_start_thread(sim, i, &c->thread, worker, c) != 0)
 				goto fail;
 			c->thread_started = true;
 		}

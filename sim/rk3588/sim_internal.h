@@ -207,11 +207,13 @@ void sim_wake_relay(struct rk3588_sim *sim, uint32_t mask);
 /* sim_wake.c: called by each worker as it starts. */
 void sim_wake_worker_policy(void);
 
-/* sim_cpus.c: RNPU_SIM_CPUS, read when the model is created, and applied
- * by each worker of core @core as it starts (no-op when unset). */
+/* sim_cpus.c: RNPU_SIM_CPUS, read when the model is created, and given to
+ * the worker of core @core when it is started (unpinned when unset).
+ * pthread_create's result. */
 #define SIM_MAX_HOST_CPUS 64
 void sim_cpus_from_env(struct rk3588_sim *sim);
-void sim_cpus_apply(const struct rk3588_sim *sim, unsigned int core);
+int sim_cpus_start_thread(const struct rk3588_sim *sim, unsigned int core, pthread_t *thread,
+			  void *(*fn)(void *), void *arg);
 
 struct rk3588_sim {
 	struct rk3588_sim_bus bus;
