@@ -184,7 +184,20 @@ def _ptr(a):
     return a.ctypes.data_as(_vp) if a is not None else None
 
 
-class Device:
+class _Closing:
+    """close() on leaving a with-block and when collected."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+
+class Device(_Closing):
     """An open NPU: "sim" (in-process software NPU) or a device node."""
 
     def __init__(self, path="sim"):
@@ -203,21 +216,12 @@ class Device:
             _close(self._h)
             self._h = None
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        self.close()
-
     @property
     def last_error(self):
         return _last_error(self._h).decode(errors="replace")
 
 
-class Fence:
+class Fence(_Closing):
     """The end of an asynchronous run: a pollable file descriptor (fileno()),
     readable once the run has ended. Close it when done (or use with)."""
 
@@ -255,17 +259,8 @@ class Fence:
             os.close(self._fd)
             self._fd = -1
 
-    def __enter__(self):
-        return self
 
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        self.close()
-
-
-class Op:
+class Op(_Closing):
     """A planned operation (conv2d, eltwise, pool2d): its buffers and task
     list are built once; run() may be called any number of times."""
 
@@ -343,15 +338,6 @@ class Op:
             _op_destroy(self._h)
             self._h = None
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        self.close()
-
 
 def _int4_checked(x, name):
     """@x as int8 after checking every element is an int4 value: the error
@@ -368,7 +354,7 @@ def _int4_checked(x, name):
     return np.ascontiguousarray(x, dtype=np.int8)
 
 
-class Matmul:
+class Matmul(_Closing):
     """C = A @ B with B resident: the weights are packed into the NPU's
     layout once (here and by set_b), the task list is planned once, and
     each call sends only A (librnpu's rnpu_matmul API, any M, K, N).
@@ -456,15 +442,6 @@ class Matmul:
         if getattr(self, "_h", None):
             _tmm_destroy(self._h)
             self._h = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        self.close()
 
 
 def matmul(dev, a, b, out_dtype=None, core_mask=CORE_AUTO, int4=False, col_scale=None,
