@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "test_threads.h"
+
 #include "osal.h"
 
 #define BOUND_MS 10000
@@ -48,24 +50,6 @@ static void *wait_thread(void *arg)
 	return NULL;
 }
 
-/* Thread @tid's scheduler state letter from /proc. */
-static char thread_state(int tid)
-{
-	char path[64], buf[256], *p;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	f = fopen(path, "r");
-	if (!f)
-		return '?';
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')'); /* the name may hold spaces */
-	return p && p[1] == ' ' ? p[2] : '?';
-}
-
 static void wake_reaches_waiter_at_release(void **state)
 {
 	struct rnpu_osal_spinlock *l;
@@ -81,7 +65,7 @@ static void wake_reaches_waiter_at_release(void **state)
 	/* Asleep in the queue (bounded: the machine may be loaded). */
 	for (ms = 0; ms < BOUND_MS; ms++) {
 		tid = __atomic_load_n(&w.tid, __ATOMIC_ACQUIRE);
-		if (tid && thread_state(tid) == 'S')
+		if (tid && test_thread_state(tid) == 'S')
 			break;
 		usleep(1000);
 	}
@@ -133,7 +117,7 @@ static void start_sleeper(struct waiter *w, pthread_t *t, unsigned int timeout_m
 	assert_int_equal(pthread_create(t, NULL, wait_thread, w), 0);
 	for (ms = 0; ms < BOUND_MS; ms++) {
 		tid = __atomic_load_n(&w->tid, __ATOMIC_ACQUIRE);
-		if (tid && thread_state(tid) == 'S')
+		if (tid && test_thread_state(tid) == 'S')
 			break;
 		usleep(1000);
 	}

@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "test_threads.h"
+
 #include "sim_test_bus.h"
 
 #define MAX_THREADS 64
@@ -38,23 +40,6 @@ static int list_threads(int *tids, int max)
 			tids[n++] = atoi(e->d_name);
 	closedir(d);
 	return n;
-}
-
-static char thread_state(int tid)
-{
-	char path[64], buf[256], *p;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	f = fopen(path, "r");
-	if (!f)
-		return '?';
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : '?';
 }
 
 /* Creates a three-core threaded model with RNPU_SIM_CPUS = @env (NULL:
@@ -95,7 +80,7 @@ static void check_workers(const char *env, const cpu_set_t *want, char *log, siz
 		if (old)
 			continue;
 		workers++;
-		for (ms = 0; ms < BOUND_MS && thread_state(after[i]) != 'S'; ms++)
+		for (ms = 0; ms < BOUND_MS && test_thread_state(after[i]) != 'S'; ms++)
 			usleep(1000);
 		assert_true(ms < BOUND_MS);
 		assert_int_equal(sched_getaffinity(after[i], sizeof(got), &got), 0);
