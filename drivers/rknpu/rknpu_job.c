@@ -299,6 +299,20 @@ void rknpu_job_kick(struct rknpu_device *rdev, uint32_t mask)
 	rnpu_osal_spin_unlock_irqrestore(rdev->irq_lock, flags);
 }
 
+/* The interrupt mask the core waits for: the committed chunk's, or for a
+ * core that never started the job the one its first chunk would set. */
+static uint32_t rknpu_job_core_require_mask(const struct rknpu_job *job,
+						const struct rknpu_job_core *jc)
+{
+	uint32_t n;
+
+	if (jc->next_task != jc->task_start || !jc->snap || !jc->task_number)
+		return jc->int_mask;
+	n = jc->task_number < job->rdev->soc->max_submit_number ? jc->task_number
+								 : job->rdev->soc->max_submit_number;
+	return jc->snap[n - 1].int_mask;
+}
+
 /* A job ran past its timeout: end it with -ETIMEDOUT (unless it finished
  * meanwhile), log the state of its cores, and reset the cores it was
  * running on. Jobs queued behind it, and other cores, are not touched.
@@ -332,7 +346,8 @@ static int rknpu_job_timeout(struct rknpu_job *job)
 			  "\tcore %u irq status: %#x, raw status: %#x, require mask: %#x, "
 			  "task counter: %#x, %s: %lluus",
 			  i, rknpu_read(rdev, i, REG_PC_INTERRUPT_STATUS),
-			  rknpu_read(rdev, i, REG_PC_INTERRUPT_RAW_STATUS), job->core[i].int_mask,
+			  rknpu_read(rdev, i, REG_PC_INTERRUPT_RAW_STATUS),
+			  rknpu_job_core_require_mask(job, &job->core[i]),
 			  rknpu_read(rdev, i, rdev->soc->pc_task_status_offset) &
 				  rdev->soc->pc_task_number_mask,
 			  commit ? "elapsed time" : "not started, queued for",

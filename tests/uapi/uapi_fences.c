@@ -727,6 +727,8 @@ static void timeout_before_start_logs_no_hw_time(void **state)
 	assert_int_equal(rnpu_fence_wait(fd_queued, 5000), -ETIMEDOUT);
 	assert_true(log_wait_for("core 1 irq status", "not started, queued for", 2000));
 	assert_false(log_has("core 1 irq status", "elapsed time"));
+	/* The mask it would have waited for, as for a started job. */
+	assert_true(log_has("require mask: 0x300, task counter", "not started, queued for"));
 	assert_int_equal(rnpu_fence_wait(fd_hang, 10000), -ETIMEDOUT);
 	assert_true(log_wait_for("core 1 irq status", "elapsed time", 2000));
 	close(fd_hang);
