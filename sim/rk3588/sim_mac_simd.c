@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: MIT OR GPL-2.0-only
 /*
- * SIMD kernels for the int8 MAC loop, chosen at run time from what the host
- * CPU supports. They add the same integer products as the plain loop in
- * sim_mac.c; integer addition is exact and associative here (no partial sum
- * can overflow int32, see dot_i16_kb), so results are identical bit for bit.
+ * SIMD kernels for the MAC loop, chosen at run time from what the host CPU
+ * supports (AVX2, and FMA + F16C for binary16): a dot product of four
+ * kernels (int8 and int16), and the 6-pixel x 2-kernel tiles of the fast
+ * path for int8 (int4 rides them on weights widened to a byte) and fp16.
+ *
+ * Integer tiles add the same products as the plain loop in sim_mac.c;
+ * integer addition is exact and associative here (no partial sum can
+ * overflow int32, see dot_i16_kb), so results are identical bit for bit.
+ * The fp16 tiles keep the plain loop's order of additions per lane
+ * (SIM_ASSUME_FP_ACC_LANES; see tile_f_cvt_np), so they round alike.
  */
 #include <string.h>
 
