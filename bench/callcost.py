@@ -224,8 +224,78 @@ def analyse(outdir, function, thread, src, top, skip):
         'syscalls_max': max(per_call_sys),
         'syscalls_by_function': {f: n / calls for f, n in sys_by_func.most_common()},
         'top': [(f, func_part[f], n / calls) for f, n in funcs.most_common(top)],
+        'functions': {f: [func_part[f], n / calls] for f, n in funcs.most_common() if n},
         'mismatches': mismatches,
     }
+
+
+def shape_of(line):
+    """The fields of bench_callcost's 'callcost type=... m=...' line."""
+    return dict(kv.split('=', 1) for kv in line.split()[1:] if '=' in kv)
+
+
+# Cortex-A76, the RK3588's big core, at its highest operating point
+# (Linux arch/arm64/boot/dts/rockchip/rk3588-opp.dtsi: opp-2400000000).
+EST_HZ = 2.4e9
+
+
+def is_clock(fn):
+    return fn.lstrip('_').startswith('clock_gettime')
+
+
+def table(paths, top):
+    res = []
+    for p in paths:
+        with open(p, encoding='utf-8') as f:
+            res.append(json.load(f))
+    parts = [p for p in PARTS if p not in ('bench loop', 'other')]
+    print('| type | M | K | N | cores | tasks | counted calls | instructions per call | min - max | ' +
+          ' | '.join(parts) + ' | other | system calls | clock_gettime | est. us at 1 IPC, 2.4 GHz |')
+    print('| --- |' + ' ---: |' * (8 + len(parts) + 4))
+    for r in res:
+        sh = r['shape']
+        other = r['parts'].get('bench loop', 0) + r['parts'].get('other', 0)
+        clock = sum(n for f, n in r['syscalls_by_function'].items() if is_clock(f))
+        cells = [sh.get('type', '?'), sh.get('m', '?'), sh.get('k', '?'), sh.get('n', '?'),
+                 sh.get('cores', '?'), sh.get('tasks', '?'), str(r['calls']),
+                 '%.0f' % r['ir_mean'], '%d - %d' % (r['ir_min'], r['ir_max'])]
+        cells += ['%.0f' % r['parts'].get(p, 0) for p in parts]
+        cells += ['%.0f' % other, '%.1f' % (r['syscalls'] - clock), '%.1f' % clock,
+                  '%.1f' % (r['ir_mean'] / EST_HZ * 1e6)]
+        print('| ' + ' | '.join(cells) + ' |')
+
+    def label(r):
+        sh = r['shape']
+        return '%s %sx%sx%s, %s core%s, %s task%s' % (
+            sh.get('type'), sh.get('m'), sh.get('k'), sh.get('n'), sh.get('cores'),
+            '' if sh.get('cores') == '1' else 's', sh.get('tasks'),
+            '' if sh.get('tasks') == '1' else 's')
+
+    # The first shape (the smallest call) next to the one with most tasks.
+    pick = [res[0]]
+    most = max(res, key=lambda r: int(r['shape'].get('tasks', 0)))
+    if most is not res[0]:
+        pick.append(most)
+    names = []
+    for r in pick:
+        for f, _ in sorted(r['functions'].items(), key=lambda kv: -kv[1][1])[:top]:
+            if f not in names:
+                names.append(f)
+    names.sort(key=lambda f: -max(r['functions'].get(f, ['', 0])[1] for r in pick))
+    print()
+    print('| function | part | ' + ' | '.join('instructions per call, ' + label(r) for r in pick) +
+          ' |')
+    print('| --- | --- |' + ' ---: |' * len(pick))
+    for f in names:
+        part = next(r['functions'][f][0] for r in pick if f in r['functions'])
+        print('| `%s` | %s | ' % (f, part) +
+              ' | '.join('%.0f' % r['functions'].get(f, ['', 0])[1] for r in pick) + ' |')
+    print()
+    print('| shape | system calls per call, by the function issuing them |')
+    print('| --- | --- |')
+    for r in res:
+        calls = ', '.join('`%s` %.1f' % (f, n) for f, n in r['syscalls_by_function'].items())
+        print('| %s | %s |' % (label(r), calls or 'none'))
 
 
 def main():
@@ -234,10 +304,13 @@ def main():
         'callgrind dumps of one run (--separate-threads=yes --zero-before=F '
         '--dump-after=F): by part of the stack (the source directory of the '
         'function\'s file, else its name prefix; libc by shared object), with '
-        'system calls (callgrind --collect-systime) and the top functions. '
-        'Prints JSON. Exit status 1 if a dump\'s self costs do not add up to '
-        'its totals line.')
-    ap.add_argument('outdir', help='directory holding the callgrind output files')
+        'system calls (callgrind --collect-systime) and the functions. '
+        'Prints JSON; with --table, Markdown tables from such JSON files. '
+        'Exit status 1 if a dump\'s self costs do not add up to its totals line.')
+    ap.add_argument('paths', nargs='+', metavar='PATH',
+                    help='the directory holding one run\'s callgrind files; with --table, '
+                    'JSON files this script wrote')
+    ap.add_argument('--table', action='store_true', help='print Markdown tables')
     ap.add_argument('--function', default='callcost_counted_run',
                     help='the counted function (default: %(default)s)')
     ap.add_argument('--thread', type=int, default=1,
@@ -247,12 +320,21 @@ def main():
     ap.add_argument('--skip', type=int, default=1,
                     help='counted calls to leave out first (default: 1; the first dump also '
                     'holds system calls made before the first counted call)')
+    ap.add_argument('--shape', default='', help='bench_callcost\'s output line, kept in the JSON')
     ap.add_argument('--top', type=int, default=15, help='functions to list (default: 15)')
     args = ap.parse_args()
-    res = analyse(args.outdir, args.function, args.thread, os.path.abspath(args.src), args.top,
+    if args.table:
+        table(args.paths, args.top)
+        return 0
+    if len(args.paths) != 1:
+        ap.error('one directory of callgrind files')
+    res = analyse(args.paths[0], args.function, args.thread, os.path.abspath(args.src), args.top,
                   args.skip)
+    res['shape'] = shape_of(args.shape)
     json.dump(res, sys.stdout, indent=1)
     sys.stdout.write('\n')
+    for m in res['mismatches']:
+        print('callcost.py: ' + m, file=sys.stderr)
     return 1 if res['mismatches'] else 0
 
 
