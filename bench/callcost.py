@@ -58,6 +58,8 @@ class CallgrindFile:
         self.totals = None
         # (object, file, function) -> list of self costs per event
         self.self_cost = collections.defaultdict(list)
+        # function -> instructions of the calls it makes (to other functions)
+        self.callee_ir = collections.Counter()
         self._parse()
 
     def _parse(self):
@@ -65,6 +67,7 @@ class CallgrindFile:
         ctx = {'ob': '', 'fl': '', 'fn': ''}
         npos = 1
         skip_next_cost = False
+        callee = ''
 
         def resolve(kind, value):
             m = NAMED.match(value)
@@ -82,8 +85,14 @@ class CallgrindFile:
                     continue
                 if COST_LINE.match(line):
                     if skip_next_cost:
-                        # The inclusive cost of the call named just before.
+                        # The inclusive cost of the call named just before:
+                        # not the caller's own, but part of its inclusive
+                        # cost unless it calls itself.
                         skip_next_cost = False
+                        vals = line.split()[npos:]
+                        if callee != ctx['fn'] and vals and 'Ir' in self.events:
+                            i = self.events.index('Ir')
+                            self.callee_ir[ctx['fn']] += int(vals[i]) if i < len(vals) else 0
                         continue
                     vals = line.split()[npos:]
                     key = (ctx['ob'], ctx['fl'], ctx['fn'])
@@ -104,7 +113,7 @@ class CallgrindFile:
                 elif key == 'cob':
                     resolve('ob', value)
                 elif key == 'cfn':
-                    resolve('fn', value)
+                    callee = resolve('fn', value)
                 elif key == 'calls':
                     skip_next_cost = True
                 elif key in ('jump', 'jcnd'):
@@ -189,6 +198,7 @@ def analyse(outdir, function, thread, src, top, skip):
     funcs = collections.Counter()
     func_part = {}
     sys_by_func = collections.Counter()
+    incl = collections.Counter()
     syscalls = 0
     per_call_sys = []
     mismatches = []
@@ -200,6 +210,8 @@ def analyse(outdir, function, thread, src, top, skip):
                               (cg.path, ir, cg.total('Ir')))
         per_call_ir.append(ir)
         per_call_sys.append(cg.sum_self('sysCount'))
+        for fn, n in cg.callee_ir.items():
+            incl[fn or '???'] += n
         for (obj, path, fn), cost in cg.self_cost.items():
             part = part_of(obj, path, fn, src)
             name = fn or '???'
@@ -225,6 +237,10 @@ def analyse(outdir, function, thread, src, top, skip):
         'syscalls_by_function': {f: n / calls for f, n in sys_by_func.most_common()},
         'top': [(f, func_part[f], n / calls) for f, n in funcs.most_common(top)],
         'functions': {f: [func_part[f], n / calls] for f, n in funcs.most_common() if n},
+        # Self plus the calls it makes (a function called from itself
+        # counted once; costs of mutual recursion would count twice).
+        'inclusive': {f: [func_part.get(f, 'other'), (funcs.get(f, 0) + incl.get(f, 0)) / calls]
+                      for f in set(funcs) | set(incl) if funcs.get(f, 0) + incl.get(f, 0)},
         'mismatches': mismatches,
     }
 
@@ -290,6 +306,24 @@ def table(paths, top):
         part = next(r['functions'][f][0] for r in pick if f in r['functions'])
         print('| `%s` | %s | ' % (f, part) +
               ' | '.join('%.0f' % r['functions'].get(f, ['', 0])[1] for r in pick) + ' |')
+    # The same shapes, by the steps that cost: a function with everything
+    # it calls. The benchmark's own frames are left out.
+    steps = []
+    for r in pick:
+        ranked = sorted(((f, v) for f, v in r.get('inclusive', {}).items()
+                         if v[0] not in ('other', 'bench loop')), key=lambda kv: -kv[1][1])
+        for f, _ in ranked[:top]:
+            if f not in steps:
+                steps.append(f)
+    steps.sort(key=lambda f: -max(r.get('inclusive', {}).get(f, ['', 0])[1] for r in pick))
+    print()
+    print('| function with its callees | part | ' +
+          ' | '.join('inclusive instructions per call, ' + label(r) for r in pick) + ' |')
+    print('| --- | --- |' + ' ---: |' * len(pick))
+    for f in steps:
+        part = next(r['inclusive'][f][0] for r in pick if f in r.get('inclusive', {}))
+        print('| `%s` | %s | ' % (f, part) +
+              ' | '.join('%.0f' % r.get('inclusive', {}).get(f, ['', 0])[1] for r in pick) + ' |')
     print()
     print('| shape | system calls per call, by the function issuing them |')
     print('| --- | --- |')

@@ -355,9 +355,10 @@ switch to the waiting thread) is counted above, not measured, and not in
 the estimate. Against the goal of below 20 us of CPU per call, the
 instruction counts are the part the runtime controls; the LLM table's
 "run CPU" adds the hand-off and cold caches of this machine. The second
-table lists the functions costing the most in the smallest call and in the
-call with most tasks, the third the system calls by the function issuing
-them.
+table lists the functions costing the most (their own instructions) in
+the smallest call and in the call with most tasks, the third the same
+calls by step (a function with everything it calls), the fourth the
+system calls by the function issuing them.
 
 $callcost
 EOF
