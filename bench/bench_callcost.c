@@ -8,6 +8,7 @@
  */
 #include <getopt.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,17 +162,18 @@ out:
 	return ret;
 }
 
-/* A positive integer option, or 0 for a bad one. */
-static uint32_t positive(const char *name, const char *arg)
+/* An integer option in @min..65536, or -1 (with a message) for a bad one. */
+static long number(const char *name, const char *arg, unsigned long min)
 {
 	char *end;
 	unsigned long v = strtoul(arg, &end, 0);
 
-	if (*arg == '\0' || *end != '\0' || v == 0 || v > 65536) {
-		fprintf(stderr, "bench_callcost: --%s=%s: not a number in 1..65536\n", name, arg);
-		return 0;
+	if (*arg == '\0' || *end != '\0' || v < min || v > 65536) {
+		fprintf(stderr, "bench_callcost: --%s=%s: not a number in %lu..65536\n", name, arg,
+			min);
+		return -1;
 	}
-	return (uint32_t)v;
+	return (long)v;
 }
 
 int main(int argc, char **argv)
@@ -188,6 +190,7 @@ int main(int argc, char **argv)
 	uint32_t runs = 10, warmup = 2, cores = 1;
 	struct rnpu_dev *dev;
 	int opt, ret;
+	long v = 0;
 
 	while ((opt = getopt_long(argc, argv, "t:m:k:n:c:r:w:T:h", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -198,39 +201,34 @@ int main(int argc, char **argv)
 			}
 			s.fp16 = strcmp(optarg, "fp16") == 0;
 			break;
-		case 'm': s.m = positive("m", optarg); break;
-		case 'k': s.k = positive("k", optarg); break;
-		case 'n': s.n = positive("n", optarg); break;
-		case 'c': cores = positive("cores", optarg); break;
-		case 'r': runs = positive("runs", optarg); break;
-		case 'w':
-			/* Zero warm-up calls is allowed. */
-			warmup = strcmp(optarg, "0") ? positive("warmup", optarg) : 0;
-			if (strcmp(optarg, "0") && !warmup)
-				return 2;
-			break;
+		case 'm': v = number("m", optarg, 1); s.m = (uint32_t)v; break;
+		case 'k': v = number("k", optarg, 1); s.k = (uint32_t)v; break;
+		case 'n': v = number("n", optarg, 1); s.n = (uint32_t)v; break;
+		case 'c': v = number("cores", optarg, 1); cores = (uint32_t)v; break;
+		case 'r': v = number("runs", optarg, 1); runs = (uint32_t)v; break;
+		case 'w': v = number("warmup", optarg, 0); warmup = (uint32_t)v; break;
 		case 'T': {
 			char *end;
-			unsigned long v = strtoul(optarg, &end, 0);
+			unsigned long ms = strtoul(optarg, &end, 0);
 
-			if (*optarg == '\0' || *end != '\0' || v > UINT32_MAX) {
+			if (*optarg == '\0' || *end != '\0' || ms > UINT32_MAX) {
 				fprintf(stderr, "bench_callcost: --timeout-ms=%s: not a number of ms\n",
 					optarg);
 				return 2;
 			}
-			s.timeout_ms = (uint32_t)v;
+			s.timeout_ms = (uint32_t)ms;
 			break;
 		}
 		case 'h': fputs(usage_text, stdout); return 0;
 		default: fputs(usage_text, stderr); return 2;
 		}
+		if (v < 0)
+			return 2;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "bench_callcost: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
-	if (!s.m || !s.k || !s.n || !runs)
-		return 2;
 	if (cores != 1 && cores != 3) {
 		fprintf(stderr, "bench_callcost: --cores=%u: 1 or 3\n", cores);
 		return 2;
