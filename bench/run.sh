@@ -334,7 +334,8 @@ name prefix. The software NPU computes on its own threads, which are not
 counted (\`--separate-threads=yes\`). "system calls" are the calling
 thread's per call (callgrind's \`--collect-systime\` count), without
 clock_gettime: under valgrind that is a system call, natively a vDSO call
-without one (its count is beside). Valgrind runs one thread at a time,
+without one (its count is beside; the vDSO's own few dozen instructions
+per call are not in the counts). Valgrind runs one thread at a time,
 so whether the caller finds the job done or sleeps (a futex wait through
 \`syscall\`) depends on the interleaving: fractional counts are that; a
 lock released by a tail call into pthread_mutex_unlock has its futex
