@@ -17,7 +17,7 @@ the stack that executed them (librnpu, the driver core, the OS services
 layer, the register tables, the software NPU's code on the caller's thread,
 the C library), the system calls it makes per call, an estimate of the
 time at one instruction per cycle on a 2.4 GHz Cortex-A76, and the
-functions costing the most.
+functions and steps (a function with its callees) costing the most.
 
 Instruction counts do not depend on the machine's load, unlike CPU times.
 Only the counted calls are measured: bench_callcost makes WARMUP calls
@@ -42,7 +42,8 @@ Options:
                      calls): a check that the tool works, in seconds
   -r, --runs N       counted calls per shape (default: 10 for M <= 8,
                      5 for M = 256 up to K = N = 2048, 3 above)
-  -t, --top N        functions in the top-functions table (default: 15)
+  -t, --top N        functions per shape in the tables of the functions and
+                     of the steps costing the most (default: 15)
   -k, --keep DIR     keep callgrind's files and the per-shape JSON in DIR
   -h, --help         show this help and exit
 
@@ -137,8 +138,11 @@ for s in "${shapes[@]}"; do
 		cat "$dir/valgrind.log" >&2
 		exit 1
 	fi
-	python3 bench/callcost.py "$dir" --src "$src" --top "$top" \
-		--shape "$(cat "$dir/shape.txt")" >"$dir/callcost.json"
+	if ! python3 bench/callcost.py "$dir" --src "$src" --top "$top" \
+		--shape "$(cat "$dir/shape.txt")" >"$dir/callcost.json"; then
+		echo "callcost.sh: the counts of $s do not add up (callgrind files in $dir)" >&2
+		exit 1
+	fi
 	jsons+=("$dir/callcost.json")
 done
 python3 bench/callcost.py --table "${jsons[@]}"
