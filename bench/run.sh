@@ -18,7 +18,8 @@ out="$src/docs/benchmarks.md"
 cd "$src"
 
 if [ ! -f "$build/build.ninja" ]; then
-	meson setup "$build" --buildtype=release -Dtests=false -Dbench=true
+	# -g (debug=true) leaves the code as it is; bench/callcost.sh needs it.
+	meson setup "$build" --buildtype=release -Ddebug=true -Dtests=false -Dbench=true
 fi
 ninja -C "$build" bench/bench_bo bench/bench_submit bench/bench_matmul bench/bench_dropin \
 	bench/bench_sim bench/bench_ops bench/bench_llm bench/bench_jobs dropin/rnpu-run dropin/rnpud \
@@ -64,6 +65,10 @@ llm=$(run bench_llm ${BENCH_LLM_ARGS:-})
 jobs=$(run bench_jobs ${BENCH_JOBS_ARGS:-})
 # shellcheck disable=SC2086
 requant=$(run bench_requant ${BENCH_REQUANT_ARGS:-})
+# Instructions per rnpu_matmul_run call under callgrind (needs valgrind).
+echo "== bench/callcost.sh $build" >&2
+callcost=$(bench/callcost.sh "$build" | tee /dev/stderr) ||
+	callcost="(not measured: bench/callcost.sh failed; it needs valgrind and python3)"
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 cpu=${cpu:-unknown}
@@ -81,7 +86,7 @@ Command:
 
 \`\`\`
 bench/run.sh $build
-# = meson setup $build --buildtype=release -Dtests=false -Dbench=true
+# = meson setup $build --buildtype=release -Ddebug=true -Dtests=false -Dbench=true
 #   ninja -C $build bench/bench_bo bench/bench_submit bench/bench_matmul bench/bench_dropin \\
 #     bench/bench_sim bench/bench_ops bench/bench_llm bench/bench_jobs dropin/rnpu-run dropin/rnpud \\
 #     dropin/librnpu-preload.so
@@ -94,6 +99,7 @@ bench/run.sh $build
 #   $build/bench/bench_llm${BENCH_LLM_ARGS:+ $BENCH_LLM_ARGS}
 #   $build/bench/bench_jobs${BENCH_JOBS_ARGS:+ $BENCH_JOBS_ARGS}
 #   $build/bench/bench_requant${BENCH_REQUANT_ARGS:+ $BENCH_REQUANT_ARGS}
+#   bench/callcost.sh $build
 \`\`\`
 
 Machine:
@@ -309,5 +315,52 @@ after every call (every scale 2^-14, exact in both forms). Wall is
 timing model. Ratios are per column / per tensor, medians.
 
 $requant
+
+## Instructions per call of a resident-weights matmul
+
+\`bench/callcost.sh\` (valgrind's callgrind; counts, so the machine's load
+does not change them): the instructions the calling thread executes per
+\`rnpu_matmul_run\` call of the LLM table's matmuls (B resident, a new A
+set before every call, not counted), after two warm-up calls; means over
+the counted calls, min - max beside. They are split by the part of the
+stack whose code executed them: librnpu (lib/), the driver core
+(drivers/), the OS services layer (osal/, host/), the register tables
+(hw/: the register descriptions the driver's validator looks addresses up
+in), the software NPU's code that runs on the caller's thread (sim/: the
+register writes of a commit and handing the task to the core's worker),
+the C library (by shared object) and other (the benchmark's 4-instruction
+wrapper). A function goes by the directory of its source file, else by its
+name prefix. The software NPU computes on its own threads, which are not
+counted (\`--separate-threads=yes\`). "system calls" are the calling
+thread's per call (callgrind's \`--collect-systime\` count), without
+clock_gettime: under valgrind that is a system call, natively a vDSO call
+without one (its count is beside; the vDSO's own few dozen instructions
+per call are not in the counts). Valgrind runs one thread at a time,
+so whether the caller finds the job done or sleeps (a futex wait through
+\`syscall\`) depends on the interleaving: fractional counts are that; a
+lock released by a tail call into pthread_mutex_unlock has its futex
+wake listed under the function that jumped. The job timeout is set explicitly (the
+software NPU runs under valgrind), so the library's default-timeout
+arithmetic (about a dozen instructions) is not in the counts. The tree is
+the benchmarks' (release, with debug information, which does not change
+the code).
+
+"est. us" is an estimate, not a measurement: the instructions at one per
+cycle on a 2.4 GHz Cortex-A76, the RK3588's big core at its highest
+operating point (Linux, arch/arm64/boot/dts/rockchip/rk3588-opp.dtsi,
+opp-2400000000). The counts are of this build's x86-64 code (AArch64
+code has a somewhat different count), an A76 retires up to four
+instructions per cycle on warm code and far fewer on cold caches, and the
+kernel's side of the system calls (futex wakes and sleeps, the context
+switch to the waiting thread) is counted above, not measured, and not in
+the estimate. Against the goal of below 20 us of CPU per call, the
+instruction counts are the part the runtime controls; the LLM table's
+"run CPU" adds the hand-off and cold caches of this machine. The second
+table lists the functions costing the most (their own instructions) in
+the smallest call and in the call with most tasks, the third the same
+calls by step (a function with everything it calls), the fourth the
+system calls by the function issuing them.
+
+$callcost
 EOF
 echo "wrote $out" >&2

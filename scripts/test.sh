@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh libncurses-dev tmux # rnpu-top and its screen test
+scripts/install-deps.sh valgrind # bench-callcost: bench/callcost.py under callgrind
 scripts/install-deps.sh meson ninja-build pkg-config clang libclang-rt-14-dev \
   libcmocka-dev libopenblas-dev python3 python3-numpy binutils libfdt-dev device-tree-compiler
 
