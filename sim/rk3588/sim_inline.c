@@ -8,6 +8,8 @@
  * interrupts are enabled. Only a single task whose own register writes
  * show it is small qualifies; anything else goes to the worker.
  */
+#include <string.h>
+
 #include "sim_internal.h"
 
 #define WORD_BYTES 8u
@@ -15,6 +17,37 @@
 #define SIM_INLINE_MAX_MACS (64u * 1024u)
 /* Words inspected: a full matmul/conv body plus its tail. */
 #define SIM_INLINE_MAX_WORDS 128u
+
+/* Words looked at together by the filter below. */
+#define FILTER_WORDS 8u
+
+typedef uint16_t lanes16 __attribute__((vector_size(16)));
+
+/* Whether any of the FILTER_WORDS words at @w may be a CNA or an
+ * op-enable word: one of its 16-bit halves (the target is one of them)
+ * equals either target. Other halves matching only cost a closer look, so
+ * the answer is never a wrong "no"; most of a program (CORE, DPU and the
+ * other blocks) is passed over a vector at a time. */
+static bool may_matter(const uint64_t *w)
+{
+	const lanes16 cna = { RK3588_TARGET_CNA, RK3588_TARGET_CNA, RK3588_TARGET_CNA,
+			      RK3588_TARGET_CNA, RK3588_TARGET_CNA, RK3588_TARGET_CNA,
+			      RK3588_TARGET_CNA, RK3588_TARGET_CNA };
+	const lanes16 op_en = { RK3588_TARGET_OP_EN, RK3588_TARGET_OP_EN, RK3588_TARGET_OP_EN,
+				RK3588_TARGET_OP_EN, RK3588_TARGET_OP_EN, RK3588_TARGET_OP_EN,
+				RK3588_TARGET_OP_EN, RK3588_TARGET_OP_EN };
+	lanes16 any = { 0 };
+	uint64_t half[2];
+
+	for (unsigned int i = 0; i < FILTER_WORDS * WORD_BYTES / sizeof(lanes16); i++) {
+		lanes16 v;
+
+		memcpy(&v, (const uint8_t *)w + i * sizeof(v), sizeof(v));
+		any |= (lanes16)(v == cna) | (lanes16)(v == op_en);
+	}
+	memcpy(half, &any, sizeof(half));
+	return (half[0] | half[1]) != 0;
+}
 
 bool sim_start_runs_inline(struct sim_core *c, const struct sim_job *job)
 {
@@ -28,9 +61,17 @@ bool sim_start_runs_inline(struct sim_core *c, const struct sim_job *job)
 	if (sim_iommu_read(c, job->addr, words, (size_t)nwords * WORD_BYTES, false))
 		return false; /* let the worker report the fault */
 	for (uint64_t i = 0; i < nwords; i++) {
-		uint32_t target = rk3588_regcmd_target(words[i]);
-		uint32_t reg = rk3588_regcmd_offset(words[i]);
-		uint32_t value = rk3588_regcmd_value(words[i]);
+		uint32_t target, reg, value;
+
+		/* A run of words with neither target leaves the judgement as
+		 * it is: skip it whole. */
+		if (i % FILTER_WORDS == 0 && nwords - i >= FILTER_WORDS && !may_matter(&words[i])) {
+			i += FILTER_WORDS - 1;
+			continue;
+		}
+		target = rk3588_regcmd_target(words[i]);
+		reg = rk3588_regcmd_offset(words[i]);
+		value = rk3588_regcmd_value(words[i]);
 
 		if (target == RK3588_TARGET_OP_EN)
 			break;
