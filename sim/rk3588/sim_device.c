@@ -329,7 +329,7 @@ uint32_t rk3588_sim_mmio_read(struct rk3588_sim *sim, unsigned int core, uint32_
 
 	if (!c || !valid_offset(offset))
 		return 0;
-	if (sim_iommu_owns(c, offset))
+	if (sim_iommu_may_own(c, offset) && sim_iommu_owns(c, offset))
 		return sim_iommu_mmio_read(c, offset);
 	pthread_mutex_lock(&c->lock);
 	if (sim_power_blocked_locked(c)) {
@@ -368,7 +368,7 @@ void rk3588_sim_mmio_write(struct rk3588_sim *sim, unsigned int core, uint32_t o
 
 	if (!c || !valid_offset(offset))
 		return;
-	if (sim_iommu_owns(c, offset)) {
+	if (sim_iommu_may_own(c, offset) && sim_iommu_owns(c, offset)) {
 		if (sim_iommu_mmio_write(c, offset, value))
 			sim_irq_sync(c);
 		return;

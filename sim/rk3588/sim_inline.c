@@ -23,19 +23,20 @@
 
 typedef uint16_t lanes16 __attribute__((vector_size(16)));
 
-/* Whether any of the FILTER_WORDS words at @w may be a CNA or an
- * op-enable word: one of its 16-bit halves (the target is one of them)
- * equals either target. Other halves matching only cost a closer look, so
- * the answer is never a wrong "no"; most of a program (CORE, DPU and the
- * other blocks) is passed over a vector at a time. */
+#define SPLAT16(x) { (x), (x), (x), (x), (x), (x), (x), (x) }
+
+/* Whether any of the FILTER_WORDS words at @w may matter to the
+ * judgement: one of their 16-bit halves equals the op-enable target or the
+ * offset of one of the three CNA size registers (a word's target and
+ * offset are two of its halves). Value halves matching only cost a closer
+ * look, so the answer is never a wrong "no"; most of a program (the other
+ * CNA registers, CORE, DPU) is passed over a vector at a time. */
 static bool may_matter(const uint64_t *w)
 {
-	const lanes16 cna = { RK3588_TARGET_CNA, RK3588_TARGET_CNA, RK3588_TARGET_CNA,
-			      RK3588_TARGET_CNA, RK3588_TARGET_CNA, RK3588_TARGET_CNA,
-			      RK3588_TARGET_CNA, RK3588_TARGET_CNA };
-	const lanes16 op_en = { RK3588_TARGET_OP_EN, RK3588_TARGET_OP_EN, RK3588_TARGET_OP_EN,
-				RK3588_TARGET_OP_EN, RK3588_TARGET_OP_EN, RK3588_TARGET_OP_EN,
-				RK3588_TARGET_OP_EN, RK3588_TARGET_OP_EN };
+	const lanes16 op_en = SPLAT16(RK3588_TARGET_OP_EN);
+	const lanes16 size0 = SPLAT16(REG_CNA_DATA_SIZE0);
+	const lanes16 size1 = SPLAT16(REG_CNA_DATA_SIZE1);
+	const lanes16 wsize2 = SPLAT16(REG_CNA_WEIGHT_SIZE2);
 	lanes16 any = { 0 };
 	uint64_t half[2];
 
@@ -43,7 +44,8 @@ static bool may_matter(const uint64_t *w)
 		lanes16 v;
 
 		memcpy(&v, (const uint8_t *)w + i * sizeof(v), sizeof(v));
-		any |= (lanes16)(v == cna) | (lanes16)(v == op_en);
+		any |= (lanes16)(v == op_en) | (lanes16)(v == size0) | (lanes16)(v == size1) |
+		       (lanes16)(v == wsize2);
 	}
 	memcpy(half, &any, sizeof(half));
 	return (half[0] | half[1]) != 0;
@@ -63,8 +65,8 @@ bool sim_start_runs_inline(struct sim_core *c, const struct sim_job *job)
 	for (uint64_t i = 0; i < nwords; i++) {
 		uint32_t target, reg, value;
 
-		/* A run of words with neither target leaves the judgement as
-		 * it is: skip it whole. */
+		/* A run of words none of which matters leaves the judgement
+		 * as it is: skip it whole. */
 		if (i % FILTER_WORDS == 0 && nwords - i >= FILTER_WORDS && !may_matter(&words[i])) {
 			i += FILTER_WORDS - 1;
 			continue;

@@ -197,6 +197,7 @@ struct sim_core {
 	/* IOMMU instances; each has its own lock, taken after @lock. */
 	struct sim_mmu mmu[SIM_MMU_MAX_PER_CORE];
 	unsigned int num_mmu;
+	uint32_t mmu_first; /* lowest offset of any instance; set at creation */
 
 	/* Owned by whoever runs the task list. */
 	uint8_t *fetch_buf;
@@ -207,6 +208,13 @@ struct sim_core {
 	struct sim_task *task;
 	pthread_t completing_thread;
 };
+
+/* Whether @offset may be an IOMMU register (sim_iommu_owns()), answered
+ * inline for the offsets below every instance. */
+static inline bool sim_iommu_may_own(const struct sim_core *c, uint32_t offset)
+{
+	return offset >= c->mmu_first;
+}
 
 /* sim_fault.c: the armed fault for the list starting now (consumed). */
 enum rk3588_sim_fault sim_fault_take_locked(struct sim_core *c);

@@ -52,7 +52,10 @@ static void mmu_update_irq(struct sim_mmu *m)
 void sim_iommu_init(struct sim_core *c)
 {
 	c->num_mmu = mmu_count[c->index];
+	c->mmu_first = UINT32_MAX;
 	for (unsigned int i = 0; i < c->num_mmu; i++) {
+		if (mmu_base[c->index][i] < c->mmu_first)
+			c->mmu_first = mmu_base[c->index][i];
 		pthread_mutex_init(&c->mmu[i].lock, NULL);
 		atomic_init(&c->mmu[i].paging_on, false);
 		atomic_init(&c->mmu[i].irq_on, false);

@@ -149,6 +149,9 @@ unsigned int sim_regfile_group(const struct sim_regfile *rf, uint32_t offset)
 
 void sim_regfile_reset(struct sim_regfile *rf)
 {
+	/* Every core's register file is reset when the model is created, so
+	 * the accessors below read the tables without asking again. */
+	pthread_once(&tables_once, build_tables);
 	memset(rf, 0, sizeof(*rf));
 	for (size_t i = 0; i < rk3588_num_regs; i++) {
 		uint32_t off = rk3588_regs[i].offset;
@@ -221,8 +224,20 @@ static void write_kind(struct sim_regfile *rf, uint32_t offset, uint32_t value, 
 	uint32_t idx = offset / 4;
 	unsigned int g = 0;
 
-	if ((kind & SIM_WORD_SIDE_EFFECT) || (offset & 3u)) {
+	if (offset & 3u) {
 		write_full(rf, offset, value);
+		return;
+	}
+	if (kind & SIM_WORD_SIDE_EFFECT) {
+		unsigned int blk = kind & SIM_WORD_BLOCK_MASK;
+		uint32_t rel = blk == SIM_WORD_NO_BLOCK ? 0 : offset - rk3588_blocks[blk].base;
+
+		/* S_POINTER (the driver writes two per start) without a second
+		 * lookup; S_STATUS and the LUT port as write_full() does. */
+		if (blk != SIM_WORD_NO_BLOCK && rel == S_POINTER_REL)
+			write_s_pointer(rf, (enum rk3588_block)blk, idx, value);
+		else
+			write_full(rf, offset, value);
 		return;
 	}
 	if (!SIM_ASSUME_SINGLE_BANK && (kind & SIM_WORD_BANKED))
@@ -235,7 +250,7 @@ void sim_regfile_write(struct sim_regfile *rf, uint32_t offset, uint32_t value)
 {
 	if (offset >= RK3588_SIM_WINDOW_SIZE)
 		return;
-	write_kind(rf, offset, value, sim_regfile_word_kind(offset));
+	write_kind(rf, offset, value, word_kind[offset / 4]);
 }
 
 void sim_regfile_mmio_write(struct sim_regfile *rf, uint32_t offset, uint32_t value)
@@ -244,7 +259,7 @@ void sim_regfile_mmio_write(struct sim_regfile *rf, uint32_t offset, uint32_t va
 
 	if (offset >= RK3588_SIM_WINDOW_SIZE)
 		return;
-	kind = sim_regfile_word_kind(offset);
+	kind = word_kind[offset / 4];
 	/* Read-only registers (identity, status) ignore writes. */
 	if (kind & SIM_WORD_READ_ONLY)
 		return;
@@ -295,7 +310,7 @@ uint32_t sim_regfile_read(const struct sim_regfile *rf, uint32_t offset)
 
 	if (offset >= RK3588_SIM_WINDOW_SIZE)
 		return 0;
-	kind = sim_regfile_word_kind(offset);
+	kind = word_kind[offset / 4];
 	if ((kind & SIM_WORD_SIDE_EFFECT) || (offset & 3u))
 		return read_full(rf, offset);
 	if (!SIM_ASSUME_SINGLE_BANK && (kind & SIM_WORD_BANKED))
