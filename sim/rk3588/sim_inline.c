@@ -25,18 +25,26 @@ typedef uint16_t lanes16 __attribute__((vector_size(16)));
 
 #define SPLAT16(x) { (x), (x), (x), (x), (x), (x), (x), (x) }
 
+/* The three size registers lie among eight consecutive register offsets
+ * (0x1020..0x103c): a 16-bit half equal to SIZE_RUN with these bits
+ * cleared may be one of them. */
+#define SIZE_RUN_BITS 0x1cu
+#define SIZE_RUN (REG_CNA_DATA_SIZE0 & ~SIZE_RUN_BITS)
+_Static_assert((REG_CNA_DATA_SIZE1 & ~SIZE_RUN_BITS) == SIZE_RUN &&
+		       (REG_CNA_WEIGHT_SIZE2 & ~SIZE_RUN_BITS) == SIZE_RUN,
+	       "the size registers must share one run of the filter");
+
 /* Whether any of the FILTER_WORDS words at @w may matter to the
- * judgement: one of their 16-bit halves equals the op-enable target or the
- * offset of one of the three CNA size registers (a word's target and
- * offset are two of its halves). Value halves matching only cost a closer
+ * judgement: one of their 16-bit halves equals the op-enable target or
+ * lies in the run of the three CNA size registers (a word's target and
+ * offset are two of its halves). Other halves matching only cost a closer
  * look, so the answer is never a wrong "no"; most of a program (the other
  * CNA registers, CORE, DPU) is passed over a vector at a time. */
 static bool may_matter(const uint64_t *w)
 {
 	const lanes16 op_en = SPLAT16(RK3588_TARGET_OP_EN);
-	const lanes16 size0 = SPLAT16(REG_CNA_DATA_SIZE0);
-	const lanes16 size1 = SPLAT16(REG_CNA_DATA_SIZE1);
-	const lanes16 wsize2 = SPLAT16(REG_CNA_WEIGHT_SIZE2);
+	const lanes16 run = SPLAT16(SIZE_RUN);
+	const lanes16 run_bits = SPLAT16((uint16_t)~SIZE_RUN_BITS);
 	lanes16 any = { 0 };
 	uint64_t half[2];
 
@@ -44,8 +52,7 @@ static bool may_matter(const uint64_t *w)
 		lanes16 v;
 
 		memcpy(&v, (const uint8_t *)w + i * sizeof(v), sizeof(v));
-		any |= (lanes16)(v == op_en) | (lanes16)(v == size0) | (lanes16)(v == size1) |
-		       (lanes16)(v == wsize2);
+		any |= (lanes16)(v == op_en) | (lanes16)((v & run_bits) == run);
 	}
 	memcpy(half, &any, sizeof(half));
 	return (half[0] | half[1]) != 0;
