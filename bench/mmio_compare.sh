@@ -16,12 +16,13 @@
 # total and per call (21 calls).
 #
 # Part 2 runs bench_llm -m 1 -k 1024 -r 21 ROUNDS times per build,
-# alternating old and new, and prints per row the median over the rounds
-# of the "run CPU us" column (each already the median of 21 calls), with
-# the load average before and after. Needs valgrind and callgrind_annotate.
+# alternating old and new (old first in odd rounds, new first in even
+# ones), and prints per row the median over the rounds of the "run CPU us"
+# column (each already the median of 21 calls), with the load average
+# before and after. Needs valgrind and callgrind_annotate.
 set -euo pipefail
 
-usage() { sed -n '4,20p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '4,22p' "$0" | sed 's/^# \{0,1\}//'; }
 case ${1:-} in -h | --help) usage; exit 0 ;; esac
 if [ $# -lt 2 ]; then
 	usage >&2
@@ -54,8 +55,12 @@ done
 echo
 echo "Run CPU us per call, median of $rounds alternating rounds (bench_llm -m 1 -k 1024 -r 21):"
 echo "load before: $(cut -d ' ' -f 1-3 /proc/loadavg)"
-for _ in $(seq "$rounds"); do
-	for b in old new; do
+for r in $(seq "$rounds"); do
+	# Old first in odd rounds, new first in even ones: neither build
+	# always runs right after the other.
+	order="old new"
+	[ $((r % 2)) -eq 0 ] && order="new old"
+	for b in $order; do
 		dir=${dirs[$b]}
 		"$dir/bench/bench_llm" -m 1 -k 1024 -r 21 |
 			awk -F'|' -v b="$b" '$2 ~ /int8|fp16/ {
