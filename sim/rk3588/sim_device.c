@@ -317,13 +317,6 @@ void rk3588_sim_destroy(struct rk3588_sim *sim)
 	free(sim);
 }
 
-static bool is_read_only(uint32_t offset)
-{
-	const struct rk3588_reg_info *r = rk3588_reg_lookup(offset);
-
-	return r && r->access == RK3588_ACCESS_RO;
-}
-
 static bool valid_offset(uint32_t offset)
 {
 	return offset < RK3588_SIM_WINDOW_SIZE && (offset & 3u) == 0;
@@ -336,7 +329,7 @@ uint32_t rk3588_sim_mmio_read(struct rk3588_sim *sim, unsigned int core, uint32_
 
 	if (!c || !valid_offset(offset))
 		return 0;
-	if (sim_iommu_owns(c, offset))
+	if (sim_iommu_may_own(c, offset) && sim_iommu_owns(c, offset))
 		return sim_iommu_mmio_read(c, offset);
 	pthread_mutex_lock(&c->lock);
 	if (sim_power_blocked_locked(c)) {
@@ -375,7 +368,7 @@ void rk3588_sim_mmio_write(struct rk3588_sim *sim, unsigned int core, uint32_t o
 
 	if (!c || !valid_offset(offset))
 		return;
-	if (sim_iommu_owns(c, offset)) {
+	if (sim_iommu_may_own(c, offset) && sim_iommu_owns(c, offset)) {
 		if (sim_iommu_mmio_write(c, offset, value))
 			sim_irq_sync(c);
 		return;
@@ -408,11 +401,14 @@ void rk3588_sim_mmio_write(struct rk3588_sim *sim, unsigned int core, uint32_t o
 			wake_worker = start_locked(c);
 		break;
 	default:
-		/* Read-only registers (identity, status) ignore writes. */
-		if (!is_read_only(offset))
-			sim_regfile_write(&c->rf, offset, value);
+		sim_regfile_mmio_write(&c->rf, offset, value);
 		break;
 	}
+	/* A write that leaves the line's level as delivered, while no callback
+	 * is delivering (irq_fell is only set during one), changes nothing
+	 * sim_irq_sync() would pass on: skip its second hold of the lock. */
+	if (sync_irq && !c->irq_delivering && irq_level_locked(c) == c->irq_level)
+		sync_irq = false;
 	pthread_mutex_unlock(&c->lock);
 	if (wake_worker)
 		sim_wake_started(c);

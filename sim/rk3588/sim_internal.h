@@ -57,6 +57,19 @@ void sim_regfile_reset(struct sim_regfile *rf);
 /* Register write as seen by a block: banked registers go to the group the
  * block's pointer selects; S_POINTER updates the pointer. */
 void sim_regfile_write(struct sim_regfile *rf, uint32_t offset, uint32_t value);
+/* A register write through MMIO: sim_regfile_write(), except that
+ * read-only registers ignore it. */
+void sim_regfile_mmio_write(struct sim_regfile *rf, uint32_t offset, uint32_t value);
+/* What a write to the word at @offset does: SIM_WORD_* flags, and in
+ * SIM_WORD_BLOCK_MASK the compute block it belongs to (SIM_WORD_NO_BLOCK
+ * for offsets of no compute block). */
+#define SIM_WORD_BLOCK_MASK 0x1fu
+#define SIM_WORD_NO_BLOCK SIM_WORD_BLOCK_MASK
+#define SIM_WORD_BANKED 0x20u      /* one copy per ping-pong group */
+#define SIM_WORD_SIDE_EFFECT 0x40u /* S_STATUS, S_POINTER, the LUT port */
+#define SIM_WORD_READ_ONLY 0x80u   /* MMIO writes are ignored */
+_Static_assert(SIM_NUM_BLOCKS < SIM_WORD_NO_BLOCK, "block index must fit the kind");
+uint8_t sim_regfile_word_kind(uint32_t offset);
 /* Readback of a stored register (no PC side effects). */
 uint32_t sim_regfile_read(const struct sim_regfile *rf, uint32_t offset);
 /* Group a banked offset currently resolves to; 0 for unbanked offsets. */
@@ -110,6 +123,9 @@ struct sim_mmu {
 	/* Mirrors paging for the DMA path, which checks it without the lock
 	 * (contiguous mode pays one load per access). */
 	atomic_bool paging_on;
+	/* Mirrors (rawstat & mask) != 0 for the interrupt line's level, which
+	 * is read under the core's lock on every interrupt register write. */
+	atomic_bool irq_on;
 };
 
 struct sim_core;
@@ -181,6 +197,7 @@ struct sim_core {
 	/* IOMMU instances; each has its own lock, taken after @lock. */
 	struct sim_mmu mmu[SIM_MMU_MAX_PER_CORE];
 	unsigned int num_mmu;
+	uint32_t mmu_first; /* lowest offset of any instance; set at creation */
 
 	/* Owned by whoever runs the task list. */
 	uint8_t *fetch_buf;
@@ -191,6 +208,13 @@ struct sim_core {
 	struct sim_task *task;
 	pthread_t completing_thread;
 };
+
+/* Whether @offset may be an IOMMU register (sim_iommu_owns()), answered
+ * inline for the offsets below every instance. */
+static inline bool sim_iommu_may_own(const struct sim_core *c, uint32_t offset)
+{
+	return offset >= c->mmu_first;
+}
 
 /* sim_fault.c: the armed fault for the list starting now (consumed). */
 enum rk3588_sim_fault sim_fault_take_locked(struct sim_core *c);

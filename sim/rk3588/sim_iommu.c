@@ -40,14 +40,25 @@ static void mmu_reset(struct sim_mmu *m)
 	m->fault_active = false;
 	m->fault_write = false;
 	atomic_store(&m->paging_on, false);
+	atomic_store(&m->irq_on, false);
+}
+
+/* After every change of rawstat or mask. Called with m->lock held. */
+static void mmu_update_irq(struct sim_mmu *m)
+{
+	atomic_store(&m->irq_on, (m->rawstat & m->mask) != 0);
 }
 
 void sim_iommu_init(struct sim_core *c)
 {
 	c->num_mmu = mmu_count[c->index];
+	c->mmu_first = UINT32_MAX;
 	for (unsigned int i = 0; i < c->num_mmu; i++) {
+		if (mmu_base[c->index][i] < c->mmu_first)
+			c->mmu_first = mmu_base[c->index][i];
 		pthread_mutex_init(&c->mmu[i].lock, NULL);
 		atomic_init(&c->mmu[i].paging_on, false);
+		atomic_init(&c->mmu[i].irq_on, false);
 		mmu_reset(&c->mmu[i]);
 	}
 }
@@ -90,11 +101,8 @@ bool sim_iommu_irq_pending(struct sim_core *c)
 {
 	bool pending = false;
 
-	for (unsigned int i = 0; i < c->num_mmu; i++) {
-		pthread_mutex_lock(&c->mmu[i].lock);
-		pending |= (c->mmu[i].rawstat & c->mmu[i].mask) != 0;
-		pthread_mutex_unlock(&c->mmu[i].lock);
-	}
+	for (unsigned int i = 0; i < c->num_mmu; i++)
+		pending |= atomic_load(&c->mmu[i].irq_on);
 	return pending;
 }
 
@@ -200,6 +208,7 @@ bool sim_iommu_mmio_write(struct sim_core *c, uint32_t offset, uint32_t value)
 	default:
 		break; /* read-only registers and ZAP_ONE_LINE */
 	}
+	mmu_update_irq(m);
 	pthread_mutex_unlock(&m->lock);
 	return irq;
 }
@@ -220,6 +229,7 @@ static void latch_fault(struct sim_mmu *m, uint32_t iova, bool write, uint32_t b
 		m->fault_write = write;
 	}
 	m->rawstat |= bit;
+	mmu_update_irq(m);
 	pthread_mutex_unlock(&m->lock);
 }
 

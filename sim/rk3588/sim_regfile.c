@@ -25,7 +25,37 @@
 
 static uint8_t page_block[PAGES];
 static uint32_t block_extent[SIM_NUM_BLOCKS];
+/* What a write to each word does (SIM_WORD_* flags and the compute block),
+ * so that an MMIO write needs one load instead of a search of the register
+ * table and a block lookup. Derived from the block lookup below and the
+ * generated register table; words with side effects keep the full path. */
+static uint8_t word_kind[SIM_WORDS];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static bool lookup_block(uint32_t offset, enum rk3588_block *out);
+static bool is_compute(enum rk3588_block blk);
+
+static uint8_t kind_of_word(uint32_t offset)
+{
+	const struct rk3588_reg_info *r = rk3588_reg_lookup(offset);
+	enum rk3588_block blk;
+	uint8_t kind = SIM_WORD_NO_BLOCK;
+
+	if (r && r->access == RK3588_ACCESS_RO)
+		kind |= SIM_WORD_READ_ONLY;
+	if (offset == REG_DPU_LUT_ACCESS_CFG || offset == REG_DPU_LUT_ACCESS_DATA)
+		kind |= SIM_WORD_SIDE_EFFECT;
+	if (lookup_block(offset, &blk) && is_compute(blk)) {
+		uint32_t rel = offset - rk3588_blocks[blk].base;
+
+		kind = (uint8_t)((kind & ~SIM_WORD_BLOCK_MASK) | blk);
+		if (rel == S_STATUS_REL || rel == S_POINTER_REL)
+			kind |= SIM_WORD_SIDE_EFFECT;
+		if (offset >= rk3588_blocks[blk].banked_from)
+			kind |= SIM_WORD_BANKED;
+	}
+	return kind;
+}
 
 static void build_tables(void)
 {
@@ -50,14 +80,16 @@ static void build_tables(void)
 		if (r->block < SIM_NUM_BLOCKS && r->offset + 4 > block_extent[r->block])
 			block_extent[r->block] = r->offset + 4;
 	}
+	for (uint32_t w = 0; w < SIM_WORDS; w++)
+		word_kind[w] = kind_of_word(w * 4);
 }
 
-static bool block_of(uint32_t offset, enum rk3588_block *out)
+/* The block of @offset from the page table; the table must be built. */
+static bool lookup_block(uint32_t offset, enum rk3588_block *out)
 {
 	const struct rk3588_block_info *b;
 	unsigned int pb;
 
-	pthread_once(&tables_once, build_tables);
 	pb = offset < RK3588_SIM_WINDOW_SIZE ? page_block[offset >> PAGE_SHIFT_REGS] : PAGE_SHARED;
 	if (pb == PAGE_NONE)
 		return false;
@@ -70,6 +102,19 @@ static bool block_of(uint32_t offset, enum rk3588_block *out)
 		return false;
 	*out = (enum rk3588_block)(b - rk3588_blocks);
 	return true;
+}
+
+static bool block_of(uint32_t offset, enum rk3588_block *out)
+{
+	pthread_once(&tables_once, build_tables);
+	return lookup_block(offset, out);
+}
+
+uint8_t sim_regfile_word_kind(uint32_t offset)
+{
+	pthread_once(&tables_once, build_tables);
+	return offset < RK3588_SIM_WINDOW_SIZE ? word_kind[offset / 4]
+					       : SIM_WORD_NO_BLOCK;
 }
 
 uint32_t sim_regfile_extent(enum rk3588_block blk)
@@ -104,6 +149,9 @@ unsigned int sim_regfile_group(const struct sim_regfile *rf, uint32_t offset)
 
 void sim_regfile_reset(struct sim_regfile *rf)
 {
+	/* Every core's register file is reset when the model is created, so
+	 * the accessors below read the tables without asking again. */
+	pthread_once(&tables_once, build_tables);
 	memset(rf, 0, sizeof(*rf));
 	for (size_t i = 0; i < rk3588_num_regs; i++) {
 		uint32_t off = rk3588_regs[i].offset;
@@ -142,13 +190,12 @@ static void write_s_pointer(struct sim_regfile *rf, enum rk3588_block blk, uint3
 		rf->executer[blk] = 0;
 }
 
-void sim_regfile_write(struct sim_regfile *rf, uint32_t offset, uint32_t value)
+/* A write to a word with side effects (S_STATUS, S_POINTER, the LUT
+ * port) or at an offset that is not a whole word. */
+static void write_full(struct sim_regfile *rf, uint32_t offset, uint32_t value)
 {
 	uint32_t idx = offset / 4;
 	enum rk3588_block blk;
-
-	if (offset >= RK3588_SIM_WINDOW_SIZE)
-		return;
 	unsigned int g = 0;
 
 	/* One lookup: the group follows from the block, as in
@@ -169,6 +216,54 @@ void sim_regfile_write(struct sim_regfile *rf, uint32_t offset, uint32_t value)
 		sim_lut_port_write(&rf->lut, offset, value);
 	rf->word[g][idx] = value;
 	mark_written(rf, g, idx);
+}
+
+/* Plain storage: the group follows from the word's kind. */
+static void write_kind(struct sim_regfile *rf, uint32_t offset, uint32_t value, uint8_t kind)
+{
+	uint32_t idx = offset / 4;
+	unsigned int g = 0;
+
+	if (offset & 3u) {
+		write_full(rf, offset, value);
+		return;
+	}
+	if (kind & SIM_WORD_SIDE_EFFECT) {
+		unsigned int blk = kind & SIM_WORD_BLOCK_MASK;
+		uint32_t rel = blk == SIM_WORD_NO_BLOCK ? 0 : offset - rk3588_blocks[blk].base;
+
+		/* S_POINTER (the driver writes two per start) without a second
+		 * lookup; S_STATUS and the LUT port as write_full() does. */
+		if (blk != SIM_WORD_NO_BLOCK && rel == S_POINTER_REL)
+			write_s_pointer(rf, (enum rk3588_block)blk, idx, value);
+		else
+			write_full(rf, offset, value);
+		return;
+	}
+	if (!SIM_ASSUME_SINGLE_BANK && (kind & SIM_WORD_BANKED))
+		g = rf->pointer[kind & SIM_WORD_BLOCK_MASK];
+	rf->word[g][idx] = value;
+	mark_written(rf, g, idx);
+}
+
+void sim_regfile_write(struct sim_regfile *rf, uint32_t offset, uint32_t value)
+{
+	if (offset >= RK3588_SIM_WINDOW_SIZE)
+		return;
+	write_kind(rf, offset, value, word_kind[offset / 4]);
+}
+
+void sim_regfile_mmio_write(struct sim_regfile *rf, uint32_t offset, uint32_t value)
+{
+	uint8_t kind;
+
+	if (offset >= RK3588_SIM_WINDOW_SIZE)
+		return;
+	kind = word_kind[offset / 4];
+	/* Read-only registers (identity, status) ignore writes. */
+	if (kind & SIM_WORD_READ_ONLY)
+		return;
+	write_kind(rf, offset, value, kind);
 }
 
 uint32_t sim_regfile_s_pointer(const struct sim_regfile *rf, enum rk3588_block blk)
@@ -193,12 +288,10 @@ uint32_t sim_regfile_s_status(const struct sim_regfile *rf, enum rk3588_block bl
 	return v;
 }
 
-uint32_t sim_regfile_read(const struct sim_regfile *rf, uint32_t offset)
+static uint32_t read_full(const struct sim_regfile *rf, uint32_t offset)
 {
 	enum rk3588_block blk;
 
-	if (offset >= RK3588_SIM_WINDOW_SIZE)
-		return 0;
 	if (block_of(offset, &blk) && is_compute(blk)) {
 		uint32_t rel = offset - rk3588_blocks[blk].base;
 
@@ -208,6 +301,21 @@ uint32_t sim_regfile_read(const struct sim_regfile *rf, uint32_t offset)
 			return sim_regfile_s_pointer(rf, blk);
 	}
 	return rf->word[sim_regfile_group(rf, offset)][offset / 4];
+}
+
+uint32_t sim_regfile_read(const struct sim_regfile *rf, uint32_t offset)
+{
+	uint8_t kind;
+	unsigned int g = 0;
+
+	if (offset >= RK3588_SIM_WINDOW_SIZE)
+		return 0;
+	kind = word_kind[offset / 4];
+	if ((kind & SIM_WORD_SIDE_EFFECT) || (offset & 3u))
+		return read_full(rf, offset);
+	if (!SIM_ASSUME_SINGLE_BANK && (kind & SIM_WORD_BANKED))
+		g = rf->pointer[kind & SIM_WORD_BLOCK_MASK];
+	return rf->word[g][offset / 4];
 }
 
 uint32_t sim_task_status_idle_flags(void)
