@@ -255,6 +255,19 @@ def shape_of(line):
 EST_HZ = 2.4e9
 
 
+# The OS services' register accessors: on an RK3588 each is one load or
+# store to the NPU's registers; here each runs the software NPU's model
+# of the register interface on the calling thread (sim/, with the locks
+# and libc it calls).
+REGISTER_ACCESSORS = ('rnpu_osal_readl', 'rnpu_osal_writel')
+
+
+def register_model(r):
+    """Instructions per call inside the register accessors (inclusive)."""
+    inc = r.get('inclusive', {})
+    return sum(inc.get(f, ['', 0])[1] for f in REGISTER_ACCESSORS)
+
+
 def is_clock(fn):
     return fn.lstrip('_').startswith('clock_gettime')
 
@@ -266,8 +279,9 @@ def table(paths, top):
             res.append(json.load(f))
     parts = [p for p in PARTS if p not in ('bench loop', 'other')]
     print('| type | M | K | N | cores | tasks | counted calls | instructions per call | min - max | ' +
-          ' | '.join(parts) + ' | other | system calls | clock_gettime | est. us at 1 IPC, 2.4 GHz |')
-    print('| --- |' + ' ---: |' * (8 + len(parts) + 4))
+          ' | '.join(parts) + ' | other | system calls | clock_gettime | est. us at 1 IPC, 2.4 GHz |'
+          ' register accesses (the model, inclusive) | est. us, accesses as stores |')
+    print('| --- |' + ' ---: |' * (8 + len(parts) + 6))
     for r in res:
         sh = r['shape']
         other = r['parts'].get('bench loop', 0) + r['parts'].get('other', 0)
@@ -278,6 +292,8 @@ def table(paths, top):
         cells += ['%.0f' % r['parts'].get(p, 0) for p in parts]
         cells += ['%.0f' % other, '%.1f' % (r['syscalls'] - clock), '%.1f' % clock,
                   '%.1f' % (r['ir_mean'] / EST_HZ * 1e6)]
+        regs = register_model(r)
+        cells += ['%.0f' % regs, '%.1f' % ((r['ir_mean'] - regs) / EST_HZ * 1e6)]
         print('| ' + ' | '.join(cells) + ' |')
 
     def label(r):

@@ -353,8 +353,14 @@ code has a somewhat different count), an A76 retires up to four
 instructions per cycle on warm code and far fewer on cold caches, and the
 kernel's side of the system calls (futex wakes and sleeps, the context
 switch to the waiting thread) is counted above, not measured, and not in
-the estimate. Against the goal of below 20 us of CPU per call, the
-instruction counts are the part the runtime controls; the LLM table's
+the estimate. "register accesses" are the instructions spent inside
+the OS services' register accessors (`rnpu_osal_readl`/`rnpu_osal_writel`
+with everything they call): on an RK3588 each access is one load or store
+to the NPU's registers, here it runs the software NPU's model of the
+register interface on the calling thread (the commit's writes and the
+start they trigger). "est. us, accesses as stores" is the estimate
+without them: the runtime's own part. Against the goal of below 20 us of
+CPU per call, the instruction counts are the part the runtime controls; the LLM table's
 "run CPU" adds the hand-off and cold caches of this machine. The second
 table lists the functions costing the most (their own instructions) in
 the smallest call and in the call with most tasks, the third the same

@@ -3,7 +3,9 @@
  * A program with a known cost per counted call, for the test of
  * bench/callcost.py: callcost_counted_run() runs exactly PROBE_DRIVER_NOPS
  * no-ops in a function named like the driver core's, PROBE_LIB_NOPS in one
- * named like librnpu's, and one system call. The same work before the
+ * named like librnpu's, a register write named like the OS services' that
+ * runs PROBE_REG_NOPS itself and PROBE_MODEL_NOPS in a function named like
+ * the software NPU's, and one system call. The same work before the
  * counted calls must not be counted.
  */
 #define _GNU_SOURCE
@@ -15,6 +17,8 @@
 #define STR(x) STR2(x)
 #define PROBE_DRIVER_NOPS 1000
 #define PROBE_LIB_NOPS 300
+#define PROBE_REG_NOPS 40
+#define PROBE_MODEL_NOPS 200
 
 __attribute__((noinline)) void rknpu_probe_work(void);
 __attribute__((noinline)) void rknpu_probe_work(void)
@@ -22,11 +26,25 @@ __attribute__((noinline)) void rknpu_probe_work(void)
 	__asm__ volatile(".rept " STR(PROBE_DRIVER_NOPS) "\n\tnop\n\t.endr" ::: "memory");
 }
 
+__attribute__((noinline)) void sim_probe_register(void);
+__attribute__((noinline)) void sim_probe_register(void)
+{
+	__asm__ volatile(".rept " STR(PROBE_MODEL_NOPS) "\n\tnop\n\t.endr" ::: "memory");
+}
+
+__attribute__((noinline)) void rnpu_osal_writel(void);
+__attribute__((noinline)) void rnpu_osal_writel(void)
+{
+	__asm__ volatile(".rept " STR(PROBE_REG_NOPS) "\n\tnop\n\t.endr" ::: "memory");
+	sim_probe_register();
+}
+
 __attribute__((noinline)) void rnpu_probe_lib(void);
 __attribute__((noinline)) void rnpu_probe_lib(void)
 {
 	__asm__ volatile(".rept " STR(PROBE_LIB_NOPS) "\n\tnop\n\t.endr" ::: "memory");
 	rknpu_probe_work();
+	rnpu_osal_writel();
 }
 
 __attribute__((noinline)) int callcost_counted_run(void);

@@ -16,6 +16,8 @@ import tempfile
 RUNS = 5            # counted calls the probe makes; the first is left out
 DRIVER_NOPS = 1000  # as in callcost_probe.c
 LIB_NOPS = 300
+REG_NOPS = 40       # the probe's rnpu_osal_writel itself
+MODEL_NOPS = 200    # and the sim_ function it calls
 # A function's own instructions besides its no-ops: a call, a return,
 # maybe an endbr64 or a frame set-up.
 SLACK = 16
@@ -46,7 +48,7 @@ def main():
              '--dump-after=callcost_counted_run', '--collect-systime=nsec',
              '--callgrind-out-file=' + os.path.join(out, 'callgrind.out'),
              '--log-file=' + os.path.join(tmp, 'valgrind.log'), probe, str(RUNS)])
-        print('1..10')
+        print('1..11')
         check(run.returncode == 0, 'the probe runs under callgrind', run.returncode)
         ana = subprocess.run([sys.executable, script, out, '--src', src,
                               '--shape', 'callcost type=int8 m=1 k=2 n=3 cores=1 tasks=1'],
@@ -90,6 +92,17 @@ def main():
         row = '| int8 | 1 | 2 | 3 | 1 | 1 | %d | %.0f |' % (RUNS - 1, res.get('ir_mean', -1))
         check(tab.returncode == 0 and row in tab.stdout, 'the table shows the shape and total',
               tab.stdout + tab.stderr)
+        # The register accessor's inclusive cost, and the estimate
+        # without it: the row's last two cells.
+        cells = next((ln.strip('| \n').split(' | ') for ln in tab.stdout.splitlines()
+                      if ln.startswith(row)), [])
+        regs = float(cells[-2]) if len(cells) > 2 else -1
+        est = float(cells[-1]) if len(cells) > 2 else -1
+        want_est = (res.get('ir_mean', 0) - regs) / 2.4e9 * 1e6
+        check(REG_NOPS + MODEL_NOPS <= regs <= REG_NOPS + MODEL_NOPS + 2 * SLACK and
+              abs(est - want_est) < 0.06,
+              'register accesses counted with their callees, left out of the second estimate',
+              cells)
         helped = subprocess.run([os.path.join(src, 'bench', 'callcost.sh'), '--help'],
                                 capture_output=True, text=True)
         check(helped.returncode == 0 and 'Usage: bench/callcost.sh' in helped.stdout,
