@@ -46,11 +46,14 @@
 #define RKNPU_COPY_MAX_BYTES (64u << 20)
 /* Links kept in the validator itself: one per task of a short chain. */
 #define RKNPU_INLINE_LINKS 16u
-/* Accepted tasks a session remembers (a power of two: direct-mapped by
- * fetch), the longest program remembered, and the link words one entry
- * replays. Worst case 256 x 2 KiB of words per session. */
-#define RKNPU_VCACHE_SHIFT 8u
-#define RKNPU_VCACHE_ENTRIES (1u << RKNPU_VCACHE_SHIFT)
+/* Accepted tasks a session remembers: sets chosen by a hash of the fetch
+ * (a power of two) of a few ways each, so that two tasks landing in one
+ * set do not evict each other at every call; the longest program
+ * remembered, and the link words one entry replays. Worst case 256 x
+ * 2 KiB of words per session. */
+#define RKNPU_VCACHE_SET_SHIFT 7u
+#define RKNPU_VCACHE_WAYS 2u
+#define RKNPU_VCACHE_ENTRIES ((1u << RKNPU_VCACHE_SET_SHIFT) * RKNPU_VCACHE_WAYS)
 #define RKNPU_VCACHE_MAX_WORDS 256u
 #define RKNPU_VCACHE_MAX_LINKS 4u
 
@@ -302,18 +305,27 @@ struct rknpu_vcache_entry {
 	bool linked;
 	uint32_t nlinks;
 	uint32_t link_off[RKNPU_VCACHE_MAX_LINKS]; /* bytes from the task's copy */
+	uint64_t used;                  /* vcache->clock at its last hit or store */
 };
 
 struct rknpu_vcache {
 	struct rknpu_vcache_entry e[RKNPU_VCACHE_ENTRIES];
+	uint64_t clock;                 /* ticks at every hit and store */
 };
 
-static struct rknpu_vcache_entry *rknpu_vcache_slot(struct rknpu_vcache *vc, uint64_t addr,
-						    uint64_t nwords, uint64_t dma_base)
+/* The first way of the set of (@addr, @nwords, @dma_base). */
+static struct rknpu_vcache_entry *rknpu_vcache_set(struct rknpu_vcache *vc, uint64_t addr,
+						   uint64_t nwords, uint64_t dma_base)
 {
 	uint64_t h = ((addr >> 4) ^ (nwords << 40) ^ dma_base) * 0x9e3779b97f4a7c15ull;
 
-	return &vc->e[h >> (64u - RKNPU_VCACHE_SHIFT)];
+	return &vc->e[(h >> (64u - RKNPU_VCACHE_SET_SHIFT)) * RKNPU_VCACHE_WAYS];
+}
+
+static bool rknpu_vcache_key_is(const struct rknpu_vcache_entry *e, uint64_t addr,
+				uint64_t nwords, uint64_t dma_base)
+{
+	return e->words && e->nwords == nwords && e->addr == addr && e->dma_base == dma_base;
 }
 
 static void rknpu_vcache_free(struct rknpu_file *file)
@@ -334,20 +346,27 @@ static const struct rknpu_vcache_entry *rknpu_vcache_find(const struct rknpu_val
 							   uint64_t addr, uint64_t off,
 							   uint64_t nwords)
 {
-	const struct rknpu_file *file = v->job->file;
-	const struct rknpu_vcache_entry *e;
+	struct rknpu_file *file = v->job->file;
+	struct rknpu_vcache_entry *set;
+	uint32_t w;
 
 	if (!file->vcache || nwords > RKNPU_VCACHE_MAX_WORDS)
 		return NULL;
-	e = rknpu_vcache_slot(file->vcache, addr, nwords, v->dma_base);
-	if (!e->words || e->nwords != nwords || e->addr != addr || e->dma_base != v->dma_base ||
-	    e->generation != file->handles.generation)
-		return NULL;
-	/* The copy, never the user's mapping. */
-	if (rnpu_memcmp(e->words, (const uint8_t *)v->copy->info.vaddr + off,
-			(size_t)nwords * 8u))
-		return NULL;
-	return e;
+	set = rknpu_vcache_set(file->vcache, addr, nwords, v->dma_base);
+	for (w = 0; w < RKNPU_VCACHE_WAYS; w++) {
+		struct rknpu_vcache_entry *e = &set[w];
+
+		if (!rknpu_vcache_key_is(e, addr, nwords, v->dma_base) ||
+		    e->generation != file->handles.generation)
+			continue;
+		/* The copy, never the user's mapping. */
+		if (rnpu_memcmp(e->words, (const uint8_t *)v->copy->info.vaddr + off,
+				(size_t)nwords * 8u))
+			continue;
+		e->used = ++file->vcache->clock;
+		return e;
+	}
+	return NULL;
 }
 
 /* Remembers the task just accepted: @nwords copied at @off from @addr,
@@ -358,7 +377,7 @@ static void rknpu_vcache_store(struct rknpu_validator *v, uint64_t addr, uint64_
 			       bool linked, uint32_t first_link)
 {
 	struct rknpu_file *file = v->job->file;
-	struct rknpu_vcache_entry *e;
+	struct rknpu_vcache_entry *set, *e;
 	uint32_t i;
 
 	if (nwords > RKNPU_VCACHE_MAX_WORDS || v->nlinks - first_link > RKNPU_VCACHE_MAX_LINKS)
@@ -368,7 +387,18 @@ static void rknpu_vcache_store(struct rknpu_validator *v, uint64_t addr, uint64_
 		if (!file->vcache)
 			return;
 	}
-	e = rknpu_vcache_slot(file->vcache, addr, nwords, v->dma_base);
+	/* The same fetch's older program, else the least recently used way
+	 * (an empty one has never been used). */
+	set = rknpu_vcache_set(file->vcache, addr, nwords, v->dma_base);
+	e = &set[0];
+	for (i = 0; i < RKNPU_VCACHE_WAYS; i++) {
+		if (rknpu_vcache_key_is(&set[i], addr, nwords, v->dma_base)) {
+			e = &set[i];
+			break;
+		}
+		if (set[i].used < e->used)
+			e = &set[i];
+	}
 	if (e->words_cap < nwords) {
 		rnpu_osal_free(e->words);
 		e->words_cap = 0;
@@ -388,6 +418,7 @@ static void rknpu_vcache_store(struct rknpu_validator *v, uint64_t addr, uint64_
 	e->nlinks = v->nlinks - first_link;
 	for (i = 0; i < e->nlinks; i++)
 		e->link_off[i] = (uint32_t)(v->links[first_link + i].word_off - off);
+	e->used = ++file->vcache->clock;
 }
 
 /* ------------------------------------------------------ the copy buffers */
