@@ -46,13 +46,15 @@
 #define RKNPU_COPY_MAX_BYTES (64u << 20)
 /* Links kept in the validator itself: one per task of a short chain. */
 #define RKNPU_INLINE_LINKS 16u
-/* Accepted tasks a session remembers: sets chosen by a hash of the fetch
- * (a power of two) of a few ways each, so that two tasks landing in one
- * set do not evict each other at every call; the longest program
- * remembered, and the link words one entry replays. Worst case 256 x
- * 2 KiB of words per session. */
+/* Accepted tasks a session remembers: 2^SET_SHIFT sets, picked by a hash
+ * of the fetch, of WAYS entries each (two tasks of one set then do not
+ * evict each other at every call); the longest program remembered, and
+ * the link words one entry replays. Worst case 256 x 2 KiB of words per
+ * session. */
 #define RKNPU_VCACHE_SET_SHIFT 7u
 #define RKNPU_VCACHE_WAYS 2u
+/* 2^64 / golden ratio: neighbouring fetch addresses land far apart. */
+#define RKNPU_VCACHE_HASH_MUL 0x9e3779b97f4a7c15ull
 #define RKNPU_VCACHE_ENTRIES ((1u << RKNPU_VCACHE_SET_SHIFT) * RKNPU_VCACHE_WAYS)
 #define RKNPU_VCACHE_MAX_WORDS 256u
 #define RKNPU_VCACHE_MAX_LINKS 4u
@@ -317,7 +319,8 @@ struct rknpu_vcache {
 static struct rknpu_vcache_entry *rknpu_vcache_set(struct rknpu_vcache *vc, uint64_t addr,
 						   uint64_t nwords, uint64_t dma_base)
 {
-	uint64_t h = ((addr >> 4) ^ (nwords << 40) ^ dma_base) * 0x9e3779b97f4a7c15ull;
+	uint64_t h = ((addr >> PC_BASE_ADDRESS_PC_SOURCE_ADDR__SHIFT) ^ (nwords << 40) ^ dma_base) *
+		     RKNPU_VCACHE_HASH_MUL;
 
 	return &vc->e[(h >> (64u - RKNPU_VCACHE_SET_SHIFT)) * RKNPU_VCACHE_WAYS];
 }
