@@ -137,6 +137,21 @@ int rnpu_debugfs_read(struct rnpu_dev *dev, const char *name, char *buf, size_t 
 	return ret;
 }
 
+int rnpu_fdinfo_read(struct rnpu_dev *dev, char *buf, size_t len)
+{
+	int ret;
+
+	if (!buf || len == 0)
+		return rnpu_set_error(dev, -EINVAL, "fdinfo read: the buffer is NULL or empty");
+	if (!dev->ops->fdinfo_read)
+		return rnpu_set_error(dev, -EOPNOTSUPP, "fdinfo read: the %s transport has no"
+				      " fdinfo", dev->ops->name);
+	ret = dev->ops->fdinfo_read(dev->ctx, buf, len);
+	if (ret < 0)
+		return rnpu_set_error(dev, ret, "fdinfo read failed: %d", ret);
+	return ret;
+}
+
 /* Hardware identities the driver reports, and what they imply. */
 static const struct {
 	uint32_t hw_version;

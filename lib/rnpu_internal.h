@@ -20,6 +20,9 @@ struct rnpu_transport_ops {
 	/* The driver's debugfs file @name as text: its length, or negative
 	 * errno. */
 	int (*debugfs_read)(void *ctx, const char *name, char *buf, size_t len);
+	/* The session's fdinfo text: its length, or negative errno; NULL
+	 * where the transport cannot read it. */
+	int (*fdinfo_read)(void *ctx, char *buf, size_t len);
 };
 
 struct rnpu_dev {

@@ -64,6 +64,13 @@ static int inproc_debugfs_read(void *ctx, const char *name, char *buf, size_t le
 	return rknpu_debugfs_show(rnpu_host_device(c->host), name, buf, len);
 }
 
+static int inproc_fdinfo_read(void *ctx, char *buf, size_t len)
+{
+	struct inproc_ctx *c = ctx;
+
+	return rknpu_show_fdinfo(c->file, buf, len);
+}
+
 static const struct rnpu_transport_ops inproc_ops = {
 	.name = "sim",
 	.ioctl = inproc_ioctl,
@@ -72,6 +79,7 @@ static const struct rnpu_transport_ops inproc_ops = {
 	.close = inproc_close,
 	.model_cycles = inproc_model_cycles,
 	.debugfs_read = inproc_debugfs_read,
+	.fdinfo_read = inproc_fdinfo_read,
 };
 
 int rnpu_transport_inproc_open(const struct rnpu_transport_ops **ops, void **ctx)

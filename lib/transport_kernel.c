@@ -80,6 +80,38 @@ static int kernel_debugfs_read(void *ctx, const char *name, char *buf, size_t le
 	return (int)n;
 }
 
+/* The kernel's fdinfo of the session's fd: its own lines, then the
+ * driver's. */
+static int kernel_fdinfo_read(void *ctx, char *buf, size_t len)
+{
+	struct kernel_ctx *c = ctx;
+	char path[64];
+	size_t got = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", c->fd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* seq_file texts may come in several reads. */
+	while (got < len - 1) {
+		ssize_t n = read(fd, buf + got, len - 1 - got);
+
+		if (n < 0) {
+			int err = -errno;
+
+			close(fd);
+			return err;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	return (int)got;
+}
+
 static const struct rnpu_transport_ops kernel_ops = {
 	.name = "kernel",
 	.ioctl = kernel_ioctl,
@@ -87,6 +119,7 @@ static const struct rnpu_transport_ops kernel_ops = {
 	.mmap_fd = kernel_mmap_fd,
 	.close = kernel_close,
 	.debugfs_read = kernel_debugfs_read,
+	.fdinfo_read = kernel_fdinfo_read,
 };
 
 /* A DRM node must call itself "rknpu"; the misc node has no VERSION. */

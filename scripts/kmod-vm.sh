@@ -76,7 +76,8 @@ if [ ! -d "$out/meson" ]; then
   meson setup "$out/meson" -Dbench=false -Dfuzz=false >"$out/meson.log" 2>&1 ||
     fail_build meson "$out/meson.log"
 fi
-progs=(tools/rnpu-demo tests/uapi/uapi_conformance tests/uapi/uapi_validator tests/uapi/uapi_limits)
+progs=(tools/rnpu-demo tests/uapi/uapi_conformance tests/uapi/uapi_validator tests/uapi/uapi_limits
+  tests/uapi/uapi_validator_cache)
 ninja -C "$out/meson" "${progs[@]}" >"$out/ninja.log" 2>&1 || fail_build "${progs[*]}" "$out/ninja.log"
 # The guest's /init (static: it runs before any library is there).
 # (Reasons are cut to fit their line on purpose: no format-truncation.)

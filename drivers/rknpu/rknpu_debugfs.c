@@ -249,7 +249,7 @@ int rknpu_show_fdinfo(struct rknpu_file *file, char *buf, size_t len)
 {
 	struct rknpu_device *rdev = file->rdev;
 	struct rknpu_text t = { buf, len, 0 };
-	uint64_t engine[RKNPU_MAX_CORES], now, bytes;
+	uint64_t engine[RKNPU_MAX_CORES], now, bytes, validated, reused;
 	unsigned long flags;
 	unsigned int i;
 
@@ -269,6 +269,8 @@ int rknpu_show_fdinfo(struct rknpu_file *file, char *buf, size_t len)
 	rnpu_osal_spin_unlock_irqrestore(rdev->irq_lock, flags);
 	rnpu_osal_mutex_lock(file->lock);
 	bytes = file->mem_bytes;
+	validated = file->regcmd_validated;
+	reused = file->regcmd_reused;
 	rnpu_osal_mutex_unlock(file->lock);
 
 	rknpu_text_printf(&t, "drm-driver:\t%s\n", RKNPU_DRIVER_NAME);
@@ -279,6 +281,15 @@ int rknpu_show_fdinfo(struct rknpu_file *file, char *buf, size_t len)
 	/* Every buffer object is resident: there is no swap. */
 	rknpu_fdinfo_size(&t, "drm-total-memory", bytes);
 	rknpu_fdinfo_size(&t, "drm-resident-memory", bytes);
+	/* Driver keys (DRM's rule: the driver's name as prefix): tasks the
+	 * contiguous mode's validator checked word by word, and those it
+	 * took as byte-identical to one it had accepted. */
+	if (!rdev->plat.iommu) {
+		rknpu_text_printf(&t, "%s-regcmd-validated:\t%llu\n", RKNPU_DRIVER_NAME,
+				  (unsigned long long)validated);
+		rknpu_text_printf(&t, "%s-regcmd-reused:\t%llu\n", RKNPU_DRIVER_NAME,
+				  (unsigned long long)reused);
+	}
 	return rknpu_text_len(&t);
 }
 

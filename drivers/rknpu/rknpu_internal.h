@@ -126,6 +126,11 @@ struct rknpu_file {
 	/* The validator's address-sorted index of the session's objects,
 	 * valid while handles.generation matches (lock). */
 	struct rknpu_range_index *range_index;
+	/* Programs the validator accepted, to skip checking byte-identical
+	 * ones again (rknpu_validate.c; lock). */
+	struct rknpu_vcache *vcache;
+	uint64_t regcmd_validated;      /* tasks checked word by word (lock) */
+	uint64_t regcmd_reused;         /* tasks accepted from vcache (lock) */
 };
 
 /* ---------------------------------------------------------------- jobs */

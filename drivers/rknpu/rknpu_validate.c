@@ -25,6 +25,11 @@
  *  - a base address of 0 ("unused") only where the task's configuration
  *    keeps that DMA from running: without a buffer check, dma base + 0 is
  *    physical memory of no session.
+ *
+ * A resident-weights matmul submits byte-identical programs on every
+ * call, so each session remembers the tasks it accepted (the vcache
+ * below) and takes a copy identical to one of them without decoding it
+ * again.
  */
 #include "rknpu_reg.h"
 
@@ -41,6 +46,18 @@
 #define RKNPU_COPY_MAX_BYTES (64u << 20)
 /* Links kept in the validator itself: one per task of a short chain. */
 #define RKNPU_INLINE_LINKS 16u
+/* Accepted tasks a session remembers: 2^SET_SHIFT sets, picked by a hash
+ * of the fetch, of WAYS entries each (two tasks of one set then do not
+ * evict each other at every call); the longest program remembered, and
+ * the link words one entry replays. Worst case 256 x 2 KiB of words per
+ * session. */
+#define RKNPU_VCACHE_SET_SHIFT 7u
+#define RKNPU_VCACHE_WAYS 2u
+/* 2^64 / golden ratio: neighbouring fetch addresses land far apart. */
+#define RKNPU_VCACHE_HASH_MUL 0x9e3779b97f4a7c15ull
+#define RKNPU_VCACHE_ENTRIES ((1u << RKNPU_VCACHE_SET_SHIFT) * RKNPU_VCACHE_WAYS)
+#define RKNPU_VCACHE_MAX_WORDS 256u
+#define RKNPU_VCACHE_MAX_LINKS 4u
 
 struct rknpu_range {
 	uint64_t start, end;            /* [start, end) device addresses */
@@ -259,6 +276,154 @@ static void rknpu_range_index_free(struct rknpu_file *file)
 	file->range_index = NULL;
 }
 
+/* ------------------------------------------------- accepted programs
+ *
+ * Why a hit may skip rknpu_validate_words: its outcome for one task is a
+ * function of the task's words, dma_base, the fetch address and length
+ * (the defaults of the next fetch) and the session's objects, and of
+ * nothing else. The register shadow is cleared at the start of every
+ * task (v->written; val[] is read only through it), extent_hint only
+ * says where a search starts, and the task index is for logs. The
+ * objects are the range index, which changes only with
+ * file->handles.generation (an object's address and size are fixed
+ * while its handle lives). So an entry is keyed by (fetch address,
+ * words, dma_base, generation) and its words are compared in full with
+ * the copy in driver memory, which is what runs: the user's mapping is
+ * never read again, so rewriting it after the copy changes nothing.
+ * Only tasks that passed are stored; a hit replays what the walk
+ * produced: the next fetch, whether a link word was seen, and the link
+ * words' offsets within the task's copy. file->lock (held by
+ * rknpu_validate_job throughout) protects all of it. */
+
+struct rknpu_vcache_entry {
+	uint64_t *words;                /* the accepted program; NULL = empty */
+	uint32_t words_cap;             /* words allocated */
+	uint32_t nwords;
+	uint64_t addr;                  /* where it was fetched from */
+	uint64_t dma_base;
+	uint64_t generation;            /* file->handles.generation then */
+	uint64_t next_addr;             /* what the walk gave */
+	uint32_t next_amount;
+	bool linked;
+	uint32_t nlinks;
+	uint32_t link_off[RKNPU_VCACHE_MAX_LINKS]; /* bytes from the task's copy */
+	uint64_t used;                  /* vcache->clock at its last hit or store */
+};
+
+struct rknpu_vcache {
+	struct rknpu_vcache_entry e[RKNPU_VCACHE_ENTRIES];
+	uint64_t clock;                 /* ticks at every hit and store */
+};
+
+/* The first way of the set of (@addr, @nwords, @dma_base). */
+static struct rknpu_vcache_entry *rknpu_vcache_set(struct rknpu_vcache *vc, uint64_t addr,
+						   uint64_t nwords, uint64_t dma_base)
+{
+	uint64_t h = ((addr >> PC_BASE_ADDRESS_PC_SOURCE_ADDR__SHIFT) ^ (nwords << 40) ^ dma_base) *
+		     RKNPU_VCACHE_HASH_MUL;
+
+	return &vc->e[(h >> (64u - RKNPU_VCACHE_SET_SHIFT)) * RKNPU_VCACHE_WAYS];
+}
+
+static bool rknpu_vcache_key_is(const struct rknpu_vcache_entry *e, uint64_t addr,
+				uint64_t nwords, uint64_t dma_base)
+{
+	return e->words && e->nwords == nwords && e->addr == addr && e->dma_base == dma_base;
+}
+
+static void rknpu_vcache_free(struct rknpu_file *file)
+{
+	uint32_t i;
+
+	if (!file->vcache)
+		return;
+	for (i = 0; i < RKNPU_VCACHE_ENTRIES; i++)
+		rnpu_osal_free(file->vcache->e[i].words);
+	rnpu_osal_free(file->vcache);
+	file->vcache = NULL;
+}
+
+/* The entry accepting the @nwords copied at @off, fetched from @addr,
+ * or NULL. */
+static const struct rknpu_vcache_entry *rknpu_vcache_find(const struct rknpu_validator *v,
+							   uint64_t addr, uint64_t off,
+							   uint64_t nwords)
+{
+	struct rknpu_file *file = v->job->file;
+	struct rknpu_vcache_entry *set;
+	uint32_t w;
+
+	if (!file->vcache || nwords > RKNPU_VCACHE_MAX_WORDS)
+		return NULL;
+	set = rknpu_vcache_set(file->vcache, addr, nwords, v->dma_base);
+	for (w = 0; w < RKNPU_VCACHE_WAYS; w++) {
+		struct rknpu_vcache_entry *e = &set[w];
+
+		if (!rknpu_vcache_key_is(e, addr, nwords, v->dma_base) ||
+		    e->generation != file->handles.generation)
+			continue;
+		/* The copy, never the user's mapping. */
+		if (rnpu_memcmp(e->words, (const uint8_t *)v->copy->info.vaddr + off,
+				(size_t)nwords * 8u))
+			continue;
+		e->used = ++file->vcache->clock;
+		return e;
+	}
+	return NULL;
+}
+
+/* Remembers the task just accepted: @nwords copied at @off from @addr,
+ * whose walk gave the next fetch, @linked and links[first_link..). Not
+ * remembering (no memory, too long) only costs a later walk. */
+static void rknpu_vcache_store(struct rknpu_validator *v, uint64_t addr, uint64_t off,
+			       uint64_t nwords, uint64_t next_addr, uint32_t next_amount,
+			       bool linked, uint32_t first_link)
+{
+	struct rknpu_file *file = v->job->file;
+	struct rknpu_vcache_entry *set, *e;
+	uint32_t i;
+
+	if (nwords > RKNPU_VCACHE_MAX_WORDS || v->nlinks - first_link > RKNPU_VCACHE_MAX_LINKS)
+		return;
+	if (!file->vcache) {
+		file->vcache = rnpu_osal_zalloc(sizeof(*file->vcache));
+		if (!file->vcache)
+			return;
+	}
+	/* The same fetch's older program, else the least recently used way
+	 * (an empty one has never been used). */
+	set = rknpu_vcache_set(file->vcache, addr, nwords, v->dma_base);
+	e = &set[0];
+	for (i = 0; i < RKNPU_VCACHE_WAYS; i++) {
+		if (rknpu_vcache_key_is(&set[i], addr, nwords, v->dma_base)) {
+			e = &set[i];
+			break;
+		}
+		if (set[i].used < e->used)
+			e = &set[i];
+	}
+	if (e->words_cap < nwords) {
+		rnpu_osal_free(e->words);
+		e->words_cap = 0;
+		e->words = rnpu_osal_zalloc_array((size_t)nwords, sizeof(*e->words));
+		if (!e->words)
+			return;
+		e->words_cap = (uint32_t)nwords;
+	}
+	rnpu_memcpy(e->words, (const uint8_t *)v->copy->info.vaddr + off, (size_t)nwords * 8u);
+	e->nwords = (uint32_t)nwords;
+	e->addr = addr;
+	e->dma_base = v->dma_base;
+	e->generation = file->handles.generation;
+	e->next_addr = next_addr;
+	e->next_amount = next_amount;
+	e->linked = linked;
+	e->nlinks = v->nlinks - first_link;
+	for (i = 0; i < e->nlinks; i++)
+		e->link_off[i] = (uint32_t)(v->links[first_link + i].word_off - off);
+	e->used = ++file->vcache->clock;
+}
+
 /* ------------------------------------------------------ the copy buffers */
 
 static void rknpu_copy_free(struct rknpu_regcmd_copy *c)
@@ -319,18 +484,8 @@ static void rknpu_copy_put(struct rknpu_file *file, struct rknpu_regcmd_copy *c)
 	file->copy_cached++;
 }
 
-/* Frees the session's cached copy buffers (an idle session keeps none). */
-void rknpu_regcmd_copy_cache_trim(struct rknpu_file *file)
-{
-	rnpu_osal_mutex_lock(file->lock);
-	rknpu_regcmd_copy_cache_fini(file);
-	rnpu_osal_mutex_unlock(file->lock);
-}
-
-/* Frees the validator's per-session caches: the program copies and the
- * object index (an idle session's trim rebuilds the index on its next
- * submit). */
-void rknpu_regcmd_copy_cache_fini(struct rknpu_file *file)
+/* The program copies and the object index (rebuilt on the next submit). */
+static void rknpu_copy_cache_free(struct rknpu_file *file)
 {
 	rknpu_range_index_free(file);
 	while (file->copy_cache) {
@@ -340,6 +495,24 @@ void rknpu_regcmd_copy_cache_fini(struct rknpu_file *file)
 		rknpu_copy_free(c);
 	}
 	file->copy_cached = 0;
+}
+
+/* Frees the session's cached copy buffers (an idle session keeps none).
+ * The accepted programs stay: they are bounded heap, not DMA memory, and
+ * a model called again after a pause would otherwise be checked afresh. */
+void rknpu_regcmd_copy_cache_trim(struct rknpu_file *file)
+{
+	rnpu_osal_mutex_lock(file->lock);
+	rknpu_copy_cache_free(file);
+	rnpu_osal_mutex_unlock(file->lock);
+}
+
+/* Frees the validator's per-session caches: the program copies, the
+ * object index and the accepted programs. */
+void rknpu_regcmd_copy_cache_fini(struct rknpu_file *file)
+{
+	rknpu_copy_cache_free(file);
+	rknpu_vcache_free(file);
 }
 
 /* Room for @bytes more at offset @at. The copy may move to a bigger
@@ -1150,6 +1323,7 @@ static int rknpu_validate_chain(struct rknpu_validator *v, uint32_t first_task,
 		uint64_t off = (v->used + RKNPU_COPY_ALIGN - 1) & ~(uint64_t)(RKNPU_COPY_ALIGN - 1);
 		uint64_t next_addr = addr;
 		uint32_t next_amount = amount;
+		const struct rknpu_vcache_entry *hit;
 		bool linked;
 
 		v->task = first_task + i;
@@ -1172,9 +1346,30 @@ static int rknpu_validate_chain(struct rknpu_validator *v, uint32_t first_task,
 		v->used = off + nwords * 8u;
 		rknpu_links_resolve(v, off); /* the previous task's links */
 		snap[i].regcmd_addr = off;      /* made absolute once complete */
-		ret = rknpu_validate_words(v, off, nwords, &next_addr, &next_amount, &linked);
-		if (ret)
-			return ret;
+		hit = rknpu_vcache_find(v, addr, off, nwords);
+		if (hit) {
+			uint32_t k;
+
+			for (k = 0; k < hit->nlinks; k++) {
+				ret = rknpu_link_add(v, off + hit->link_off[k]);
+				if (ret)
+					return ret;
+			}
+			next_addr = hit->next_addr;
+			next_amount = hit->next_amount;
+			linked = hit->linked;
+			v->job->file->regcmd_reused++;
+		} else {
+			uint32_t first_link = v->nlinks;
+
+			ret = rknpu_validate_words(v, off, nwords, &next_addr, &next_amount,
+						   &linked);
+			if (ret)
+				return ret;
+			v->job->file->regcmd_validated++;
+			rknpu_vcache_store(v, addr, off, nwords, next_addr, next_amount, linked,
+					   first_link);
+		}
 		if (i + 1 < n && !linked) {
 			/* The PC would fetch the same words again, maybe with
 			 * another amount: not expressible in the copy. */

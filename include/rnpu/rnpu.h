@@ -110,6 +110,13 @@ int rnpu_model_cycles(struct rnpu_dev *dev, unsigned int core, uint64_t *cycles)
  * for an unknown name, or another negative errno. */
 int rnpu_debugfs_read(struct rnpu_dev *dev, const char *name, char *buf, size_t len);
 
+/* Reads this session's usage text in DRM's fdinfo keys (docs/monitoring.md),
+ * NUL-terminated in @buf: the in-process host's core, or on a kernel node
+ * /proc/self/fdinfo/FD of the session's fd (with the kernel's own lines).
+ * Returns the text's length (truncated to @len - 1); -EOPNOTSUPP through
+ * rnpud, or another negative errno. */
+int rnpu_fdinfo_read(struct rnpu_dev *dev, char *buf, size_t len);
+
 /* Answers @item in *value. -EINVAL for an unknown item; the ACTION's
  * error otherwise. */
 int rnpu_query(struct rnpu_dev *dev, enum rnpu_query_item item, uint64_t *value);

@@ -1633,6 +1633,13 @@ static void uapi_validator_on_render(void)
 	uapi_test_on_render("uapi_validator", 1);
 }
 
+/* The validator's memory of accepted programs, counted in the render
+ * file's fdinfo (products not compared). */
+static void uapi_validator_cache_on_render(void)
+{
+	uapi_test_on_render("uapi_validator_cache", 0);
+}
+
 /* The per-session limits (tests/uapi/uapi_limits.c) with the module
  * loaded as that test's host configures itself: session_max_bos=8,
  * session_max_bytes=65536. Loads, runs and unloads the module. */
@@ -1698,6 +1705,7 @@ int main(void)
 		run("kmod-vm-fakenpu-unload-while-bound", fakenpu_unload_while_bound);
 		run("kmod-vm-uapi-conformance-render", uapi_conformance_on_render);
 		run("kmod-vm-uapi-validator-render", uapi_validator_on_render);
+		run("kmod-vm-uapi-validator-cache-render", uapi_validator_cache_on_render);
 		run("kmod-vm-unload", unload_modules);
 		run("kmod-vm-reload", reload);
 		run("kmod-vm-uapi-limits-render", uapi_limits_on_render);

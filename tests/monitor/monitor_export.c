@@ -297,6 +297,7 @@ static void fdinfo_per_session(void **state)
 	struct rnpu_matmul_job *job;
 	char rel[128], expect[512];
 	uint64_t t0, busy;
+	uint32_t job_tasks;
 
 	assert_int_equal(rnpu_open("sim", &dev), 0);
 	assert_int_equal(rnpu_bo_create(dev, 64 * 1024, 0, &bo), 0);
@@ -306,7 +307,8 @@ static void fdinfo_per_session(void **state)
 	snprintf(expect, sizeof(expect),
 		 "drm-driver:\trknpu\ndrm-client-id:\t%u\ndrm-engine-npu0:\t0 ns\n"
 		 "drm-engine-npu1:\t0 ns\ndrm-engine-npu2:\t0 ns\n"
-		 "drm-total-memory:\t64 KiB\ndrm-resident-memory:\t64 KiB\n",
+		 "drm-total-memory:\t64 KiB\ndrm-resident-memory:\t64 KiB\n"
+		 "rknpu-regcmd-validated:\t0\nrknpu-regcmd-reused:\t0\n",
 		 newest.id);
 	assert_true(wait_rel(rel, expect));
 
@@ -320,13 +322,15 @@ static void fdinfo_per_session(void **state)
 	snprintf(expect, sizeof(expect), "drm-engine-npu1:\t%llu ns\n", (unsigned long long)busy);
 	assert_non_null(strstr(read_rel(rel), expect));
 	assert_non_null(strstr(read_rel(rel), "drm-engine-npu0:\t0 ns\n"));
+	job_tasks = job->num_tasks; /* each checked once by the validator */
 	rnpu_matmul_job_destroy(job);
 	rnpu_bo_free(bo);
 	snprintf(expect, sizeof(expect),
 		 "drm-driver:\trknpu\ndrm-client-id:\t%u\ndrm-engine-npu0:\t0 ns\n"
 		 "drm-engine-npu1:\t%llu ns\ndrm-engine-npu2:\t0 ns\n"
-		 "drm-total-memory:\t0\ndrm-resident-memory:\t0\n",
-		 newest.id, (unsigned long long)busy);
+		 "drm-total-memory:\t0\ndrm-resident-memory:\t0\n"
+		 "rknpu-regcmd-validated:\t%u\nrknpu-regcmd-reused:\t0\n",
+		 newest.id, (unsigned long long)busy, job_tasks);
 	assert_true(wait_rel(rel, expect));
 
 	/* Closed: the directory goes. */
