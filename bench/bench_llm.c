@@ -45,7 +45,7 @@ static const char usage_text[] =
 	"crosses CPUs. Compare with a run without it (docs/architecture.md).\n"
 	"\n"
 	"Options:\n"
-	"  -r, --runs N     timed calls per shape after one warm-up (default 5)\n"
+	"  -r, --runs N     timed calls per shape after one warm-up (default 11)\n"
 	"  -q, --quick      M in {1, 64}, K = N in {1024, 2048} only\n"
 	"  -m, --m M        only the rows with this M (for profiling one shape)\n"
 	"  -k, --kn KN      only the rows with K = N = KN\n"
@@ -493,7 +493,7 @@ int main(int argc, char **argv)
 	size_t nm = 4, nkn = 3;
 	uint64_t freq = 0, macs = 0, peak;
 	struct rnpu_dev *dev;
-	int runs = 5, opt, fails = 0, only_cores = 0, only_type = -1;
+	int runs = 11, opt, fails = 0, only_cores = 0, only_type = -1;
 	uint32_t only_m = 0, only_kn = 0;
 	struct rnpu_matmul **layers = NULL;
 	int nlayers = 0, nrows = 0;

@@ -273,12 +273,16 @@ RK3588.
 Below the table, the rows meeting "run CPU" below 20 us are named from
 the run's own numbers, with how many of the others have a hand-off floor
 of at least half the goal. Why the others miss it: the hand-off alone
-costs 10 - 16 us on one core after a big call (a wake, an IPI to a
-halted vCPU on this VM, and a sleep; a three-core call pays one wake
-too since the software NPU passes a ganged start on), and the
-runtime's own steps (validator, commit, reporting; "run CPU - floor") run
-with cold caches after the software NPU has streamed the operands; on
-hardware the hand-off is an MMIO write and an interrupt. Keeping the
+costs 10 - 60 us of the caller's CPU after a big call (the floor
+column: a wake, an IPI to a halted vCPU on this VM, a sleep, and being
+switched back in with caches the software NPU has just streamed
+megabytes through; a three-core call pays one wake too since the
+software NPU passes a ganged start on), and the runtime's own steps run
+with those cold caches; on hardware the hand-off is an MMIO write and an
+interrupt, and the NPU's DMA does not evict the CPU's caches. What the
+runtime itself executes per call is counted, independent of the load,
+in "Instructions per call of a resident-weights matmul" below: 7 - 18 k
+instructions for every row of this table that it covers. Keeping the
 software NPU's threads off the caller's CPU (\`bench_llm --sim-apart\`,
 not in this table) spares the caller's caches but makes every hand-off a
 wake across vCPUs, and measured slower in every row (docs/architecture.md,
