@@ -26,6 +26,7 @@
 
 #include "rk3588_regs.h"
 #include "rnpu/matmul_job.h"
+#include "uapi_regcmd.h"
 #include "uapi_util.h"
 
 #define MM_M 16u
@@ -112,36 +113,6 @@ static bool victim_intact(const struct fixture *f)
 	return true;
 }
 
-/* Index of the first word writing @reg, or of an inert word to replace
- * when the program does not write it (EW_OP_VALUE_7 = 0, unused by every
- * block configuration, SIM_ASSUME_EW_REG_OPERAND_VALUE0); -1 if neither. */
-static long word_for(const struct fixture *f, uint32_t reg)
-{
-	long inert = -1;
-
-	for (size_t i = 0; i < f->nwords; i++) {
-		uint16_t t = rk3588_regcmd_target(f->words[i]);
-
-		if (t == 0 || t == RK3588_TARGET_NOP || t == RK3588_TARGET_PRE_OP ||
-		    t == RK3588_TARGET_OP_EN)
-			continue;
-		if (rk3588_regcmd_offset(f->words[i]) == reg)
-			return (long)i;
-		if (inert < 0 && rk3588_regcmd_offset(f->words[i]) == REG_DPU_EW_OP_VALUE_7)
-			inert = (long)i;
-	}
-	return inert;
-}
-
-static uint64_t write_of(uint32_t reg, uint32_t value)
-{
-	const struct rk3588_block_info *b = rk3588_block_of(reg);
-
-	assert_non_null(b);
-	assert_true(b->target != 0);
-	return rk3588_regcmd(b->target, (uint16_t)reg, value);
-}
-
 static void validator_every_address_register(void **state)
 {
 	struct fixture *f = *state;
@@ -152,13 +123,13 @@ static void validator_every_address_register(void **state)
 	run_and_check(f);
 	for (unsigned int i = 0; i < rk3588_num_addr_regs; i++) {
 		uint32_t reg = rk3588_addr_regs[i];
-		long w = word_for(f, reg);
+		long w = uapi_regcmd_find(f->words, f->nwords, reg, false);
 		uint64_t saved;
 
 		print_message("# %s\n", rk3588_reg_name(reg));
 		assert_true(w >= 0);
 		saved = f->words[w];
-		f->words[w] = write_of(reg, victim);
+		f->words[w] = uapi_regcmd_write(reg, victim);
 		log_capture_start();
 		assert_int_equal(rnpu_matmul_job_run(f->job, RKNPU_CORE0_MASK, NULL), -EINVAL);
 		if (reg == REG_PC_BASE_ADDRESS) {
@@ -182,14 +153,14 @@ static void validator_accepts_own_buffers(void **state)
 {
 	struct fixture *f = *state;
 	uint32_t own = (uint32_t)rnpu_bo_dma_addr(f->job->c);
-	long w = word_for(f, REG_PPU_DST_BASE_ADDR);
+	long w = uapi_regcmd_find(f->words, f->nwords, REG_PPU_DST_BASE_ADDR, false);
 	uint64_t saved;
 
 	/* The PPU is not enabled by the matmul: pointing its output at one of
 	 * the session's own buffers is accepted and changes nothing. */
 	assert_true(w >= 0);
 	saved = f->words[w];
-	f->words[w] = write_of(REG_PPU_DST_BASE_ADDR, own);
+	f->words[w] = uapi_regcmd_write(REG_PPU_DST_BASE_ADDR, own);
 	run_and_check(f);
 	f->words[w] = saved;
 }
@@ -202,7 +173,7 @@ static void validator_accepts_own_buffers(void **state)
 static void validator_index_follows_handles(void **state)
 {
 	struct fixture *f = *state;
-	long w = word_for(f, REG_PPU_DST_BASE_ADDR);
+	long w = uapi_regcmd_find(f->words, f->nwords, REG_PPU_DST_BASE_ADDR, false);
 	struct rnpu_bo *own, *later;
 	uint32_t addr;
 	char value[64];
@@ -212,7 +183,7 @@ static void validator_index_follows_handles(void **state)
 	saved = f->words[w];
 	assert_int_equal(rnpu_bo_create(f->dev, 4096, 0, &own), 0);
 	addr = (uint32_t)rnpu_bo_dma_addr(own);
-	f->words[w] = write_of(REG_PPU_DST_BASE_ADDR, addr);
+	f->words[w] = uapi_regcmd_write(REG_PPU_DST_BASE_ADDR, addr);
 	run_and_check(f);
 	run_and_check(f); /* the second submit uses the index unchanged */
 	rnpu_bo_free(own);
@@ -222,7 +193,8 @@ static void validator_index_follows_handles(void **state)
 	assert_true(log_has("regcmd validator", value));
 	log_capture_stop();
 	assert_int_equal(rnpu_bo_create(f->dev, 4096, 0, &later), 0);
-	f->words[w] = write_of(REG_PPU_DST_BASE_ADDR, (uint32_t)rnpu_bo_dma_addr(later));
+	f->words[w] =
+		uapi_regcmd_write(REG_PPU_DST_BASE_ADDR, (uint32_t)rnpu_bo_dma_addr(later));
 	run_and_check(f);
 	rnpu_bo_free(later);
 	f->words[w] = saved;
@@ -482,11 +454,12 @@ static int crafted_submit_tail(struct crafted *k, const struct reg_write *regs, 
 
 	memset(k->words, 0, 4096);
 	for (; regs[n].reg; n++)
-		k->words[n] = write_of(regs[n].reg, regs[n].value == AT_DATA
-							    ? (uint32_t)rnpu_bo_dma_addr(k->data)
-							    : regs[n].value);
+		k->words[n] = uapi_regcmd_write(regs[n].reg,
+						regs[n].value == AT_DATA
+							? (uint32_t)rnpu_bo_dma_addr(k->data)
+							: regs[n].value);
 	if (base_reg)
-		k->words[n++] = write_of(base_reg, base);
+		k->words[n++] = uapi_regcmd_write(base_reg, base);
 	k->words[n++] = rk3588_regcmd(RK3588_TARGET_OP_EN, 0x0008, op_en);
 	k->words[n] = after; /* regcfg_amount stops before it; the fetch does not */
 	memset(k->tasks, 0, sizeof(*k->tasks));
@@ -600,8 +573,8 @@ static void validator_chain_needs_links(void **state)
 	crafted_open(&k);
 	/* Two tasks, but the first program has no PC.BASE_ADDRESS word: the
 	 * PC would fetch the same words again for the second. */
-	k.words[0] = write_of(REG_DPU_FEATURE_MODE_CFG, 0); /* no output to memory */
-	k.words[1] = write_of(REG_DPU_DST_BASE_ADDR, 0);
+	k.words[0] = uapi_regcmd_write(REG_DPU_FEATURE_MODE_CFG, 0); /* no output to memory */
+	k.words[1] = uapi_regcmd_write(REG_DPU_DST_BASE_ADDR, 0);
 	k.words[2] = rk3588_regcmd(RK3588_TARGET_OP_EN, 0x0008, RK3588_OP_EN_DPU);
 	memset(k.tasks, 0, 2 * sizeof(*k.tasks));
 	for (unsigned int t = 0; t < 2; t++) {
@@ -756,13 +729,13 @@ static void first_task_writes(struct fixture *f, uint32_t reg, uint32_t value)
 	for (size_t i = 0; i < end; i++)
 		if (rk3588_regcmd_offset(f->words[i]) == reg &&
 		    rk3588_regcmd_target(f->words[i]) != RK3588_TARGET_OP_EN) {
-			f->words[i] = write_of(reg, value);
+			f->words[i] = uapi_regcmd_write(reg, value);
 			return;
 		}
 	for (size_t i = 0; i < end; i++)
 		if (is_inert(rk3588_regcmd_offset(f->words[i])) &&
 		    rk3588_regcmd_value(f->words[i]) == 0) {
-			f->words[i] = write_of(reg, value);
+			f->words[i] = uapi_regcmd_write(reg, value);
 			return;
 		}
 	fail_msg("no word left for %s", rk3588_reg_name(reg));

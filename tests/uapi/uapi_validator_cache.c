@@ -24,6 +24,7 @@
 
 #include "rk3588_regs.h"
 #include "rnpu/matmul_job.h"
+#include "uapi_regcmd.h"
 #include "uapi_util.h"
 
 #define MM_M 16u
@@ -165,36 +166,6 @@ static void run_and_check(struct fixture *f)
 	check_product(f);
 }
 
-/* Index of the first task's word writing @reg, or of an inert word of it
- * to replace when it writes none (EW_OP_VALUE_7 = 0, unused by every block
- * configuration, SIM_ASSUME_EW_REG_OPERAND_VALUE0); -1 if neither. */
-static long word_for(const struct fixture *f, uint32_t reg)
-{
-	long inert = -1;
-
-	for (size_t i = 0; i < f->nwords; i++) {
-		uint16_t t = rk3588_regcmd_target(f->words[i]);
-
-		if (t == RK3588_TARGET_OP_EN)
-			break; /* the first task ends here */
-		if (t == 0 || t == RK3588_TARGET_NOP || t == RK3588_TARGET_PRE_OP)
-			continue;
-		if (rk3588_regcmd_offset(f->words[i]) == reg)
-			return (long)i;
-		if (inert < 0 && rk3588_regcmd_offset(f->words[i]) == REG_DPU_EW_OP_VALUE_7)
-			inert = (long)i;
-	}
-	return inert;
-}
-
-static uint64_t write_of(uint32_t reg, uint32_t value)
-{
-	const struct rk3588_block_info *b = rk3588_block_of(reg);
-
-	assert_non_null(b);
-	return rk3588_regcmd(b->target, (uint16_t)reg, value);
-}
-
 /* The program's words change under the driver only through the user's
  * mapping; the copy the driver reads is taken at submit. */
 static void set_word(struct fixture *f, long w, uint64_t word)
@@ -227,8 +198,8 @@ static void validator_cache_program_rewritten(void **state)
 {
 	struct fixture *f = *state;
 	uint32_t victim = (uint32_t)rnpu_bo_dma_addr(f->victim);
-	long out = word_for(f, REG_DPU_DST_BASE_ADDR);
-	long ppu = word_for(f, REG_PPU_DST_BASE_ADDR);
+	long out = uapi_regcmd_find(f->words, f->nwords, REG_DPU_DST_BASE_ADDR, true);
+	long ppu = uapi_regcmd_find(f->words, f->nwords, REG_PPU_DST_BASE_ADDR, true);
 	struct counts c;
 	struct rnpu_bo *own;
 	uint64_t saved_out, saved_ppu;
@@ -246,7 +217,7 @@ static void validator_cache_program_rewritten(void **state)
 
 	/* The first task's output now goes to the other session's buffer:
 	 * same fetch, same length, same objects, different bytes. */
-	set_word(f, out, write_of(REG_DPU_DST_BASE_ADDR, victim));
+	set_word(f, out, uapi_regcmd_write(REG_DPU_DST_BASE_ADDR, victim));
 	log_capture_start();
 	assert_int_equal(rnpu_matmul_job_run(f->job, RKNPU_CORE0_MASK, NULL), -EINVAL);
 	snprintf(line, sizeof(line), "%s = 0x%08x", rk3588_reg_name(REG_DPU_DST_BASE_ADDR),
@@ -266,7 +237,8 @@ static void validator_cache_program_rewritten(void **state)
 	assert_int_equal(rnpu_bo_create(f->dev, 4096, 0, &own), 0);
 	run_and_check(f); /* a handle came: everything is checked afresh */
 	expect_moved(f->dev, &c, MM_TASKS, 0);
-	set_word(f, ppu, write_of(REG_PPU_DST_BASE_ADDR, (uint32_t)rnpu_bo_dma_addr(own)));
+	set_word(f, ppu,
+		 uapi_regcmd_write(REG_PPU_DST_BASE_ADDR, (uint32_t)rnpu_bo_dma_addr(own)));
 	run_and_check(f);
 	expect_moved(f->dev, &c, 1, MM_TASKS - 1);
 	run_and_check(f);
@@ -278,7 +250,7 @@ static void validator_cache_program_rewritten(void **state)
 static void validator_cache_buffer_replaced(void **state)
 {
 	struct fixture *f = *state;
-	long ppu = word_for(f, REG_PPU_DST_BASE_ADDR);
+	long ppu = uapi_regcmd_find(f->words, f->nwords, REG_PPU_DST_BASE_ADDR, true);
 	struct counts c;
 	struct rnpu_bo *own, *later, *extra;
 	uint64_t later_start, saved;
@@ -291,7 +263,7 @@ static void validator_cache_buffer_replaced(void **state)
 	saved = f->words[ppu];
 	assert_int_equal(rnpu_bo_create(f->dev, 4096, 0, &own), 0);
 	addr = (uint32_t)rnpu_bo_dma_addr(own);
-	set_word(f, ppu, write_of(REG_PPU_DST_BASE_ADDR, addr));
+	set_word(f, ppu, uapi_regcmd_write(REG_PPU_DST_BASE_ADDR, addr));
 	run_and_check(f);
 	run_and_check(f);
 	expect_moved(f->dev, &c, MM_TASKS, MM_TASKS);
@@ -313,7 +285,8 @@ static void validator_cache_buffer_replaced(void **state)
 		assert_true(log_has("regcmd validator", line));
 		log_capture_stop();
 		expect_moved(f->dev, &c, 0, 0);
-		set_word(f, ppu, write_of(REG_PPU_DST_BASE_ADDR, (uint32_t)later_start));
+		set_word(f, ppu,
+			 uapi_regcmd_write(REG_PPU_DST_BASE_ADDR, (uint32_t)later_start));
 		run_and_check(f);
 		expect_moved(f->dev, &c, MM_TASKS, 0);
 		run_and_check(f);
