@@ -46,14 +46,15 @@
  * still gives when its memory is fragmented, and four of them fit the
  * session's cache. */
 #define RKNPU_COPY_SEG_BYTES (256u << 10)
-/* Free copy buffers a session keeps for its next jobs, and the largest
+/* Free copy segments a session keeps for its next jobs, and the largest
  * one worth keeping. */
 #define RKNPU_COPY_CACHE_MAX 4u
 #define RKNPU_COPY_CACHE_MAX_BYTES (1u << 20)
 /* Program bytes one job may have copied: tasks may all fetch the same
  * large program, so the fetches alone do not bound it. */
 #define RKNPU_COPY_MAX_BYTES (64u << 20)
-/* Links kept in the validator itself: one per task of a short chain. */
+/* Link words of one task kept in the validator itself (a task has one;
+ * more go to the heap). */
 #define RKNPU_INLINE_LINKS 16u
 /* Accepted tasks a session remembers: 2^SET_SHIFT sets, picked by a hash
  * of the fetch, of WAYS entries each (two tasks of one set then do not
