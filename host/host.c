@@ -120,6 +120,7 @@ void rnpu_host_default_config(struct rnpu_host_config *cfg)
 	const char *max_bytes = getenv("RNPU_SESSION_MAX_BYTES");
 	const char *iommu = getenv("RNPU_IOMMU");
 	const char *sram = getenv("RNPU_SRAM_SIZE");
+	const char *contig_max = getenv("RNPU_CONTIG_MAX_BYTES");
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->num_cores = 3;
@@ -129,6 +130,7 @@ void rnpu_host_default_config(struct rnpu_host_config *cfg)
 	cfg->session_max_bytes = max_bytes ? strtoull(max_bytes, NULL, 0) : 0;
 	cfg->iommu = iommu && iommu[0] == '1';
 	cfg->sram_size = sram ? strtoull(sram, NULL, 0) : 0;
+	cfg->contig_max_bytes = contig_max ? strtoull(contig_max, NULL, 0) : 0;
 	rnpu_host_power_default_config(cfg);
 }
 

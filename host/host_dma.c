@@ -123,6 +123,9 @@ int rnpu_osal_dma_alloc(struct rnpu_osal_dev *dev, size_t size, unsigned int fla
 
 	if (size == 0 || size > (size_t)RNPU_HOST_PHYS_FRAMES * RNPU_HOST_PAGE_SIZE)
 		return -EINVAL;
+	if ((flags & RNPU_OSAL_DMA_CONTIGUOUS) && host->cfg.contig_max_bytes &&
+	    size > host->cfg.contig_max_bytes)
+		return -ENOMEM;
 	rounded = (size + RNPU_HOST_PAGE_SIZE - 1) & ~(size_t)(RNPU_HOST_PAGE_SIZE - 1);
 	buf = calloc(1, sizeof(*buf));
 	if (!buf)

@@ -31,6 +31,9 @@ struct rnpu_host_config {
 	uint64_t session_max_bytes; /* 0 = no limit */
 	bool iommu;                 /* NPU addresses go through the IOMMUs */
 	uint64_t sram_size;         /* on-chip SRAM for the NPU (IOMMU mode); 0 = none */
+	/* Physically contiguous allocations above this many bytes fail with
+	 * -ENOMEM, as on a kernel without CMA; 0 = no limit. For tests. */
+	uint64_t contig_max_bytes;
 	unsigned int opp_bin;       /* OPP voltage bin: 0 base, 1..5 L1..L5 */
 	/* Temperature source: a file holding millidegrees C (as
 	 * /sys/class/thermal/thermal_zoneN/temp); empty = the software

@@ -94,12 +94,13 @@ struct rknpu_handle_table {
 	uint64_t generation;            /* bumped by every alloc and remove */
 };
 
-/* Driver memory holding a job's validated program copies (contiguous
- * mode); cached per session between jobs. */
+/* A segment of driver memory holding validated program copies of a job
+ * (contiguous mode); cached per session between jobs. */
 struct rknpu_regcmd_copy {
 	struct rnpu_osal_dma_buf *buf;
 	struct rnpu_osal_dma_info info;
-	struct rknpu_regcmd_copy *next; /* in the session's cache */
+	uint64_t used;                  /* bytes the job holding it wrote */
+	struct rknpu_regcmd_copy *next; /* in the job's chain or the session's cache */
 };
 
 struct rknpu_file {
@@ -184,7 +185,7 @@ struct rknpu_job {
 	uint64_t hw_elapse_time;
 	uint32_t iommu_dte;             /* DTE_ADDR of the job's address space */
 	bool mmu_fault;                 /* a DMA faulted (irq_lock) */
-	struct rknpu_regcmd_copy *regcmd_copy; /* the programs the PC runs */
+	struct rknpu_regcmd_copy *regcmd_copy; /* the programs the PC runs (segments) */
 	struct rknpu_job_core core[RKNPU_MAX_CORES];
 };
 

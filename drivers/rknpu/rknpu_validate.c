@@ -12,7 +12,10 @@
  * validated and what the PC fetches. The copies are chained like the
  * originals: every PC.BASE_ADDRESS word is re-pointed at the copy of the
  * next task, and the chunk starts the commit programs come from the
- * snapshot.
+ * snapshot. The PC needs only each task's program contiguous, so the
+ * copies go into segments (each program whole inside one) that never
+ * move: a job's programs may add up to far more than the largest
+ * contiguous allocation a kernel without CMA can give.
  *
  * What is checked, per task as the PC runs it:
  *  - each fetch (address and length) lies inside one session object;
@@ -37,14 +40,21 @@
 /* Copies start where a PC.BASE_ADDRESS field can point. */
 #define RKNPU_COPY_ALIGN (1u << PC_BASE_ADDRESS_PC_SOURCE_ADDR__SHIFT)
 #define RKNPU_COPY_MIN_BYTES 4096u
-/* Free copy buffers a session keeps for its next jobs, and the largest
+/* Segments double from RKNPU_COPY_MIN_BYTES up to this size (a small job
+ * keeps a small copy); a program longer than that gets a segment of its
+ * own. 256 KiB is an order-6 allocation, which a kernel without CMA
+ * still gives when its memory is fragmented, and four of them fit the
+ * session's cache. */
+#define RKNPU_COPY_SEG_BYTES (256u << 10)
+/* Free copy segments a session keeps for its next jobs, and the largest
  * one worth keeping. */
 #define RKNPU_COPY_CACHE_MAX 4u
 #define RKNPU_COPY_CACHE_MAX_BYTES (1u << 20)
 /* Program bytes one job may have copied: tasks may all fetch the same
  * large program, so the fetches alone do not bound it. */
 #define RKNPU_COPY_MAX_BYTES (64u << 20)
-/* Links kept in the validator itself: one per task of a short chain. */
+/* Link words of one task kept in the validator itself (a task has one;
+ * more go to the heap). */
 #define RKNPU_INLINE_LINKS 16u
 /* Accepted tasks a session remembers: 2^SET_SHIFT sets, picked by a hash
  * of the fetch, of WAYS entries each (two tasks of one set then do not
@@ -64,10 +74,10 @@ struct rknpu_range {
 	const struct rknpu_gem_object *obj;
 };
 
-/* A PC.BASE_ADDRESS word of the copy and the copy offset it must name. */
+/* A PC.BASE_ADDRESS word of the copy, waiting for the next task's copy. */
 struct rknpu_link {
-	uint64_t word_off;
-	uint64_t target_off;
+	struct rknpu_regcmd_copy *seg;  /* the segment holding the word */
+	uint64_t word_off;              /* bytes from the segment's start */
 };
 
 /* The registers the extents depend on, in ascending offset order (binary
@@ -138,11 +148,13 @@ struct rknpu_validator {
 	uint32_t count;
 	uint64_t dma_base;              /* TASK_DMA_BASE_ADDR as the NPU applies it */
 
-	struct rknpu_regcmd_copy *copy; /* the job's program copies */
-	uint64_t used;                  /* bytes of copy in use */
+	/* The job's copy segments, newest (the one being filled) first,
+	 * chained by next; copy->used bytes of it are in use. */
+	struct rknpu_regcmd_copy *copy;
+	uint64_t total;                 /* program bytes copied, all segments */
+	uint64_t seg_bytes;             /* the next segment's size */
 	struct rknpu_link *links;       /* inline_links, or the heap when longer */
-	uint32_t nlinks, links_cap;
-	uint32_t resolved;              /* links[0..resolved) have a target */
+	uint32_t nlinks, links_cap;     /* links of the last task copied */
 	struct rknpu_link inline_links[RKNPU_INLINE_LINKS];
 
 	/* Values of rknpu_extent_regs written by the current task. */
@@ -446,6 +458,7 @@ static struct rknpu_regcmd_copy *rknpu_copy_get(struct rknpu_file *file, uint64_
 			*pp = c->next;
 			file->copy_cached--;
 			c->next = NULL;
+			c->used = 0;
 			return c;
 		}
 	}
@@ -484,6 +497,17 @@ static void rknpu_copy_put(struct rknpu_file *file, struct rknpu_regcmd_copy *c)
 	file->copy_cached++;
 }
 
+/* A job's chain of segments back to the cache. Caller holds file->lock. */
+static void rknpu_copy_put_all(struct rknpu_file *file, struct rknpu_regcmd_copy *c)
+{
+	while (c) {
+		struct rknpu_regcmd_copy *next = c->next;
+
+		rknpu_copy_put(file, c);
+		c = next;
+	}
+}
+
 /* The program copies and the object index (rebuilt on the next submit). */
 static void rknpu_copy_cache_free(struct rknpu_file *file)
 {
@@ -515,35 +539,47 @@ void rknpu_regcmd_copy_cache_fini(struct rknpu_file *file)
 	rknpu_vcache_free(file);
 }
 
-/* Room for @bytes more at offset @at. The copy may move to a bigger
- * buffer: links are resolved only once it is complete. */
-static int rknpu_copy_reserve(struct rknpu_validator *v, uint64_t at, uint64_t bytes)
+/* Room for a program of @bytes: at *@off of v->copy, the current
+ * segment, or at 0 of a new one when it does not fit there. Segments
+ * never move, so a copy's device address is final at once. */
+static int rknpu_copy_reserve(struct rknpu_validator *v, uint64_t bytes, uint64_t *off)
 {
-	struct rknpu_regcmd_copy *c;
+	struct rknpu_regcmd_copy *c = v->copy;
+	uint64_t at = 0, total;
 
-	if (v->copy && at + bytes <= v->copy->info.size)
-		return 0;
-	if (at + bytes > RKNPU_COPY_MAX_BYTES) {
+	if (c)
+		at = (c->used + RKNPU_COPY_ALIGN - 1) & ~(uint64_t)(RKNPU_COPY_ALIGN - 1);
+	if (c && at + bytes <= c->info.size)
+		total = v->total + (at - c->used) + bytes;
+	else
+		total = v->total + bytes;
+	if (total > RKNPU_COPY_MAX_BYTES) {
 		rknpu_err(v->job->rdev,
 			  "regcmd validator: session %u, task %u: the job's programs exceed %u "
 			  "bytes",
 			  v->job->file->id, v->task, RKNPU_COPY_MAX_BYTES);
 		return -EINVAL;
 	}
-	c = rknpu_copy_get(v->job->file, v->copy && 2 * (at + bytes) <= RKNPU_COPY_MAX_BYTES
-						  ? 2 * (at + bytes)
-						  : at + bytes);
-	if (!c) {
-		rknpu_err(v->job->rdev, "regcmd validator: session %u: no memory for a %llu-byte "
-					"program copy",
-			  v->job->file->id, (unsigned long long)(at + bytes));
-		return -ENOMEM;
+	if (!c || at + bytes > c->info.size) {
+		uint64_t size = bytes > v->seg_bytes ? bytes : v->seg_bytes;
+
+		c = rknpu_copy_get(v->job->file, size);
+		if (!c) {
+			rknpu_err(v->job->rdev,
+				  "regcmd validator: session %u: no memory for a %llu-byte "
+				  "program copy",
+				  v->job->file->id, (unsigned long long)size);
+			return -ENOMEM;
+		}
+		c->next = v->copy;
+		v->copy = c;
+		at = 0;
+		if (v->seg_bytes < RKNPU_COPY_SEG_BYTES)
+			v->seg_bytes *= 2;
 	}
-	if (v->copy) {
-		rnpu_memcpy(c->info.vaddr, v->copy->info.vaddr, (size_t)v->used);
-		rknpu_copy_put(v->job->file, v->copy);
-	}
-	v->copy = c;
+	c->used = at + bytes;
+	v->total = total;
+	*off = at;
 	return 0;
 }
 
@@ -561,17 +597,31 @@ static int rknpu_link_add(struct rknpu_validator *v, uint64_t word_off)
 		v->links = n;
 		v->links_cap = cap;
 	}
+	v->links[v->nlinks].seg = v->copy;
 	v->links[v->nlinks].word_off = word_off;
-	v->links[v->nlinks].target_off = 0; /* the next task's copy, once known */
 	v->nlinks++;
 	return 0;
 }
 
-/* Links still waiting for a target (the last task's) now point at @off. */
-static void rknpu_links_resolve(struct rknpu_validator *v, uint64_t off)
+/* Points the last task's link words at the copy at device address
+ * @target (the next task's, or its own for the last of a chain). */
+static void rknpu_links_resolve(struct rknpu_validator *v, uint64_t target)
 {
-	for (; v->resolved < v->nlinks; v->resolved++)
-		v->links[v->resolved].target_off = off;
+	uint32_t i;
+
+	for (i = 0; i < v->nlinks; i++) {
+		uint8_t *p = (uint8_t *)v->links[i].seg->info.vaddr + v->links[i].word_off;
+		uint64_t word;
+		uint32_t value;
+
+		rnpu_memcpy(&word, p, sizeof(word));
+		value = rk3588_regcmd_value(word);
+		rk3588_set_PC_BASE_ADDRESS_PC_SOURCE_ADDR(
+			&value, (uint32_t)(target >> PC_BASE_ADDRESS_PC_SOURCE_ADDR__SHIFT));
+		word = rk3588_regcmd(rk3588_regcmd_target(word), rk3588_regcmd_offset(word), value);
+		rnpu_memcpy(p, &word, sizeof(word));
+	}
+	v->nlinks = 0;
 }
 
 /* ---------------------------------------------------- register shadow */
@@ -1320,7 +1370,7 @@ static int rknpu_validate_chain(struct rknpu_validator *v, uint32_t first_task,
 	for (i = 0; i < n; i++) {
 		uint64_t nwords = ((uint64_t)amount + 1) * soc->pc_data_amount_scale;
 		const struct rknpu_range *r = rknpu_range_find(v, addr, nwords * 8u);
-		uint64_t off = (v->used + RKNPU_COPY_ALIGN - 1) & ~(uint64_t)(RKNPU_COPY_ALIGN - 1);
+		uint64_t off, dev_addr;
 		uint64_t next_addr = addr;
 		uint32_t next_amount = amount;
 		const struct rknpu_vcache_entry *hit;
@@ -1335,17 +1385,17 @@ static int rknpu_validate_chain(struct rknpu_validator *v, uint32_t first_task,
 				  (unsigned long long)addr);
 			return -EINVAL;
 		}
-		ret = rknpu_copy_reserve(v, off, nwords * 8u);
+		ret = rknpu_copy_reserve(v, nwords * 8u, &off);
 		if (ret)
 			return ret;
+		dev_addr = v->copy->info.dma_addr + off;
 		/* The one read of the user's program; everything after works
 		 * on the copy. */
 		rnpu_memcpy((uint8_t *)v->copy->info.vaddr + off,
 			    (const uint8_t *)r->obj->info.vaddr + (addr - r->start),
 			    (size_t)(nwords * 8u));
-		v->used = off + nwords * 8u;
-		rknpu_links_resolve(v, off); /* the previous task's links */
-		snap[i].regcmd_addr = off;      /* made absolute once complete */
+		rknpu_links_resolve(v, dev_addr); /* the previous task's links */
+		snap[i].regcmd_addr = dev_addr;
 		hit = rknpu_vcache_find(v, addr, off, nwords);
 		if (hit) {
 			uint32_t k;
@@ -1380,42 +1430,20 @@ static int rknpu_validate_chain(struct rknpu_validator *v, uint32_t first_task,
 			return -EINVAL;
 		}
 		if (i + 1 == n)
-			rknpu_links_resolve(v, off); /* never followed */
+			rknpu_links_resolve(v, dev_addr); /* never followed */
 		addr = next_addr;
 		amount = next_amount;
 	}
 	return 0;
 }
 
-/* Makes the copy's links and the snapshot's starts absolute. */
+/* Hands what was written to the device. */
 static void rknpu_copy_finish(struct rknpu_validator *v)
 {
-	struct rknpu_job *job = v->job;
-	uint64_t base = v->copy->info.dma_addr;
-	uint32_t i, k;
+	struct rknpu_regcmd_copy *c;
 
-	for (i = 0; i < v->nlinks; i++) {
-		uint8_t *p = (uint8_t *)v->copy->info.vaddr + v->links[i].word_off;
-		uint64_t word;
-		uint32_t value;
-
-		rnpu_memcpy(&word, p, sizeof(word));
-		value = rk3588_regcmd_value(word);
-		rk3588_set_PC_BASE_ADDRESS_PC_SOURCE_ADDR(
-			&value, (uint32_t)((base + v->links[i].target_off) >>
-					   PC_BASE_ADDRESS_PC_SOURCE_ADDR__SHIFT));
-		word = rk3588_regcmd(rk3588_regcmd_target(word), rk3588_regcmd_offset(word), value);
-		rnpu_memcpy(p, &word, sizeof(word));
-	}
-	for (i = 0; i < job->rdev->num_cores; i++) {
-		struct rknpu_job_core *jc = &job->core[i];
-
-		if (!(job->core_mask & (1u << i)) || !jc->snap)
-			continue;
-		for (k = 0; k < jc->task_number; k++)
-			jc->snap[k].regcmd_addr += base;
-	}
-	rnpu_osal_dma_sync(v->copy->buf, 0, v->used, RNPU_OSAL_SYNC_TO_DEVICE);
+	for (c = v->copy; c; c = c->next)
+		rnpu_osal_dma_sync(c->buf, 0, c->used, RNPU_OSAL_SYNC_TO_DEVICE);
 }
 
 int rknpu_job_snapshot(struct rknpu_job *job, struct rknpu_job_core *jc)
@@ -1440,7 +1468,7 @@ void rknpu_job_release_copies(struct rknpu_job *job)
 	}
 	if (job->regcmd_copy) {
 		rnpu_osal_mutex_lock(job->file->lock);
-		rknpu_copy_put(job->file, job->regcmd_copy);
+		rknpu_copy_put_all(job->file, job->regcmd_copy);
 		rnpu_osal_mutex_unlock(job->file->lock);
 		job->regcmd_copy = NULL;
 	}
@@ -1462,6 +1490,7 @@ int rknpu_validate_job(struct rknpu_job *job)
 	v->job = job;
 	v->links = v->inline_links;
 	v->links_cap = RKNPU_INLINE_LINKS;
+	v->seg_bytes = RKNPU_COPY_MIN_BYTES;
 	v->dma_base = (uint64_t)rk3588_get_PC_TASK_DMA_BASE_ADDR_VALUE(base_reg)
 		      << PC_TASK_DMA_BASE_ADDR_VALUE__SHIFT;
 	/* Held throughout: no handle (and so no object) of the session can
@@ -1492,7 +1521,7 @@ int rknpu_validate_job(struct rknpu_job *job)
 		rknpu_copy_finish(v);
 		job->regcmd_copy = v->copy;
 	} else {
-		rknpu_copy_put(job->file, v->copy);
+		rknpu_copy_put_all(job->file, v->copy);
 	}
 	rnpu_osal_mutex_unlock(job->file->lock);
 	if (v->links != v->inline_links)

@@ -638,10 +638,9 @@ static void validator_long_chain(void **state)
 
 static void validator_copy_bounded(void **state)
 {
-	UAPI_SIM_ONLY("64 MiB of contiguous memory for the program copies (a kernel without CMA, "
-		      "as Debian's amd64 ones, refuses a larger copy with ENOMEM first)");
-
-	/* The largest fetch: PC_DATA_AMOUNT 65534, 2 words per unit. */
+	/* The largest fetch: PC_DATA_AMOUNT 65534, 2 words per unit. The
+	 * copies go into segments of at most 1 MiB each (one per program
+	 * here), so no kernel needs CMA to reach the limit. */
 	const uint32_t regcfg = 0xffffu * 2 - 4, amount = 65534, ntasks = 65;
 	const uint64_t bytes = (uint64_t)(amount + 1) * 2 * 8;
 	struct rnpu_bo *prog, *task;
