@@ -638,54 +638,11 @@ static void validator_long_chain(void **state)
 
 static void validator_copy_bounded(void **state)
 {
-	/* The largest fetch: PC_DATA_AMOUNT 65534, 2 words per unit. The
-	 * copies go into segments of at most 1 MiB each (one per program
-	 * here), so no kernel needs CMA to reach the limit. */
-	const uint32_t regcfg = 0xffffu * 2 - 4, amount = 65534, ntasks = 65;
-	const uint64_t bytes = (uint64_t)(amount + 1) * 2 * 8;
-	struct rnpu_bo *prog, *task;
-	struct rknpu_task *tasks;
-	struct rknpu_submit s;
 	struct rnpu_dev *dev;
-	uint64_t *words;
-	uint32_t link = 0, amounts = 0;
 
 	(void)state;
 	assert_int_equal(rnpu_open(uapi_device(), &dev), 0);
-	assert_int_equal(rnpu_bo_create(dev, bytes, 0, &prog), 0);
-	assert_int_equal(rnpu_bo_create(dev, 4096, RKNPU_MEM_KERNEL_MAPPING, &task), 0);
-	assert_int_equal(rnpu_bo_map(prog, (void **)&words), 0);
-	assert_int_equal(rnpu_bo_map(task, (void **)&tasks), 0);
-	/* One 1 MiB program that links to itself and starts nothing: 65
-	 * tasks of it are 65 MiB of copies, over the 64 MiB a job may have. */
-	assert_true(rk3588_set_PC_BASE_ADDRESS_PC_SOURCE_ADDR(
-		&link, (uint32_t)(rnpu_bo_dma_addr(prog) >> PC_BASE_ADDRESS_PC_SOURCE_ADDR__SHIFT)));
-	assert_true(rk3588_set_PC_REGISTER_AMOUNTS_PC_DATA_AMOUNT(&amounts, amount));
-	memset(words, 0, bytes);
-	words[0] = rk3588_regcmd(RK3588_TARGET_PC, REG_PC_BASE_ADDRESS, link);
-	words[1] = rk3588_regcmd(RK3588_TARGET_PC, REG_PC_REGISTER_AMOUNTS, amounts);
-	words[2] = rk3588_regcmd(RK3588_TARGET_OP_EN, 0x0008, 0);
-	memset(tasks, 0, ntasks * sizeof(*tasks));
-	for (uint32_t t = 0; t < ntasks; t++) {
-		tasks[t].regcmd_addr = rnpu_bo_dma_addr(prog);
-		tasks[t].regcfg_amount = regcfg;
-	}
-	memset(&s, 0, sizeof(s));
-	s.flags = RKNPU_JOB_PC;
-	s.timeout = 2000;
-	s.task_number = ntasks;
-	s.task_obj_addr = rnpu_bo_obj_addr(task);
-	s.core_mask = RKNPU_CORE0_MASK;
-	s.fence_fd = -1;
-	for (unsigned int i = 0; i < 3; i++)
-		s.subcore_task[i].task_number = ntasks;
-	log_capture_start();
-	assert_int_equal(rnpu_ioctl(dev, DRM_IOCTL_RKNPU_SUBMIT, &s), -EINVAL);
-	assert_true(log_has("regcmd validator", "the job's programs exceed 67108864 bytes"));
-	assert_true(log_has("task 64:", NULL)); /* the first 64 fit */
-	log_capture_stop();
-	rnpu_bo_free(task);
-	rnpu_bo_free(prog);
+	uapi_submit_past_copy_limit(dev);
 	rnpu_close(dev);
 }
 

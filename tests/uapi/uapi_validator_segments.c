@@ -24,6 +24,7 @@
 
 #include "rk3588_regs.h"
 #include "rnpu/matmul_job.h"
+#include "uapi_regcmd.h"
 #include "uapi_util.h"
 
 #define SEG_BYTES (256u << 10) /* the validator's segment size (docs/iommu.md) */
@@ -73,23 +74,6 @@ static size_t last_op_en(const uint64_t *words, size_t nwords)
 			return i;
 	fail();
 	return 0;
-}
-
-static uint64_t base_address_word(uint64_t dma)
-{
-	uint32_t v = 0;
-
-	assert_true(rk3588_set_PC_BASE_ADDRESS_PC_SOURCE_ADDR(
-		&v, (uint32_t)(dma >> PC_BASE_ADDRESS_PC_SOURCE_ADDR__SHIFT)));
-	return rk3588_regcmd(RK3588_TARGET_PC, REG_PC_BASE_ADDRESS, v);
-}
-
-static uint64_t amounts_word(uint32_t amount)
-{
-	uint32_t v = 0;
-
-	assert_true(rk3588_set_PC_REGISTER_AMOUNTS_PC_DATA_AMOUNT(&v, amount));
-	return rk3588_regcmd(RK3588_TARGET_PC, REG_PC_REGISTER_AMOUNTS, v);
 }
 
 static int submit_tasks(struct rnpu_dev *dev, struct rnpu_bo *task_bo, uint32_t n)
@@ -144,7 +128,7 @@ static void segments_many_programs(void **state)
 	assert_true(first_amounts > 0);
 	e = last_op_en(words, nwords);
 	assert_int_equal(rk3588_regcmd_offset(words[e - 2]), REG_PC_REGISTER_AMOUNTS);
-	words[e - 3] = base_address_word(rnpu_bo_dma_addr(job->regcmd));
+	words[e - 3] = uapi_regcmd_pc_base(rnpu_bo_dma_addr(job->regcmd));
 	words[e - 2] = words[first_amounts];
 	assert_int_equal(rnpu_bo_sync(job->regcmd, 0, nwords * 8, RKNPU_MEM_SYNC_TO_DEVICE), 0);
 	/* Enough rounds of the ring for 1 MiB of copies: four segments'
@@ -212,12 +196,12 @@ static void segments_program_longer_than_segment(void **state)
 					      rk3588_regcmd_value(copy[i]))
 				      << PC_BASE_ADDRESS_PC_SOURCE_ADDR__SHIFT;
 
-			copy[i] = base_address_word(to + delta);
+			copy[i] = uapi_regcmd_pc_base(to + delta);
 			second = (size_t)((to - rnpu_bo_dma_addr(job->regcmd)) / 8);
 			linked = i;
 		} else if (rk3588_regcmd_offset(copy[i]) == REG_PC_REGISTER_AMOUNTS &&
 			   linked && i == linked + 1) {
-			copy[i] = amounts_word(long_amount);
+			copy[i] = uapi_regcmd_pc_amounts(long_amount);
 		}
 	}
 	assert_true(linked > 0 && second > linked);
@@ -240,52 +224,14 @@ static void segments_program_longer_than_segment(void **state)
 
 static void segments_total_bounded(void **state)
 {
-	/* The largest fetch: PC_DATA_AMOUNT 65534, 2 words per unit. */
-	const uint32_t regcfg = 0xffffu * 2 - 4, amount = 65534, ntasks = 65;
-	const uint64_t bytes = (uint64_t)(amount + 1) * 2 * 8;
-	struct rnpu_bo *prog, *task;
-	struct rknpu_task *tasks;
-	struct rknpu_submit s;
 	struct rnpu_dev *dev;
-	uint64_t *words;
 
 	(void)state;
 	UAPI_SIM_ONLY("a host limit on contiguous allocations (RNPU_CONTIG_MAX_BYTES)");
 	/* Every program's segment fits; only the job's total is refused. */
 	set_contig_max(1u << 20);
 	assert_int_equal(rnpu_open(uapi_device(), &dev), 0);
-	assert_int_equal(rnpu_bo_create(dev, bytes, 0, &prog), 0);
-	assert_int_equal(rnpu_bo_create(dev, 4096, RKNPU_MEM_KERNEL_MAPPING, &task), 0);
-	assert_int_equal(rnpu_bo_map(prog, (void **)&words), 0);
-	assert_int_equal(rnpu_bo_map(task, (void **)&tasks), 0);
-	/* One 1 MiB program that links to itself and starts nothing: 65
-	 * tasks of it are 65 MiB of copies, over the 64 MiB a job may have. */
-	memset(words, 0, bytes);
-	words[0] = base_address_word(rnpu_bo_dma_addr(prog));
-	words[1] = amounts_word(amount);
-	words[2] = rk3588_regcmd(RK3588_TARGET_OP_EN, 0x0008, 0);
-	memset(tasks, 0, ntasks * sizeof(*tasks));
-	for (uint32_t t = 0; t < ntasks; t++) {
-		tasks[t].regcmd_addr = rnpu_bo_dma_addr(prog);
-		tasks[t].regcfg_amount = regcfg;
-	}
-	memset(&s, 0, sizeof(s));
-	s.flags = RKNPU_JOB_PC;
-	s.timeout = 2000;
-	s.task_number = ntasks;
-	s.task_obj_addr = rnpu_bo_obj_addr(task);
-	s.core_mask = RKNPU_CORE0_MASK;
-	s.fence_fd = -1;
-	for (unsigned int i = 0; i < 3; i++)
-		s.subcore_task[i].task_number = ntasks;
-	log_capture_start();
-	assert_int_equal(rnpu_ioctl(dev, DRM_IOCTL_RKNPU_SUBMIT, &s), -EINVAL);
-	assert_true(log_has("regcmd validator", "the job's programs exceed 67108864 bytes"));
-	assert_true(log_has("task 64:", NULL)); /* the first 64 fit */
-	assert_false(log_has("no memory for a", NULL));
-	log_capture_stop();
-	rnpu_bo_free(task);
-	rnpu_bo_free(prog);
+	uapi_submit_past_copy_limit(dev);
 	rnpu_close(dev);
 }
 
